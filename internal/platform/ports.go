@@ -1,0 +1,99 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Output is one output of a stack: a key and its value, as CloudFormation reports it.
+type Output struct {
+	Key   string `json:"key"`
+	Value string `json:"valueString"`
+}
+
+// StackDeployment asks a Provisioner to bring a stack to a template.
+type StackDeployment struct {
+	StackName    string
+	TemplateBody []byte
+	// ClientRequestToken is the deployment id; CloudFormation stamps it on the stack's
+	// events so that status changes can be matched to the deployment that caused them.
+	ClientRequestToken string
+	Tags               map[string]string
+	// RoleARN, when set, is the role CloudFormation assumes to provision the resources.
+	RoleARN string
+	// Account, when set, is the target AWS account (a connected account).
+	Account string
+}
+
+// StackOperation is what a Provisioner started.
+type StackOperation struct {
+	StackID string
+	// NoChanges reports that the stack already matched the template: nothing was started
+	// and no status event will follow. It is a success.
+	NoChanges bool
+}
+
+// Stack is a stack as CloudFormation describes it.
+type Stack struct {
+	StackID   string
+	StackName string
+	// Status is CloudFormation's status, e.g. CREATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE.
+	Status string
+	// StatusReason is the first failure reason of the latest operation when it failed
+	// (the root cause from the stack's events, e.g. the resource that could not be
+	// created), otherwise CloudFormation's status reason.
+	StatusReason string
+	Outputs      []Output
+	// LastClientRequestToken is the token of the latest operation.
+	LastClientRequestToken string
+}
+
+// Provisioner creates, updates and deletes the CloudFormation stacks that hold users'
+// infrastructure. Operations return once started; completion is reported asynchronously
+// as "CloudFormation Stack Status Change" events that carry the client request token.
+type Provisioner interface {
+	// Deploy creates the stack if it does not exist, otherwise updates it (through a change
+	// set). A template CloudFormation rejects up front returns an Invalid error.
+	Deploy(ctx context.Context, in StackDeployment) (StackOperation, error)
+	// Delete deletes the stack; deleting a stack that does not exist is NoChanges.
+	Delete(ctx context.Context, stackName, clientRequestToken string) (StackOperation, error)
+	// Describe returns the stack, or a NotFound error.
+	Describe(ctx context.Context, stackName string) (Stack, error)
+}
+
+// Workflows runs the deployment state machine and resolves its waiting tasks.
+type Workflows interface {
+	// Start starts an execution named name with input; starting the same name with the
+	// same input again is a no-op that returns the same execution id.
+	Start(ctx context.Context, name string, input json.RawMessage) (executionID string, err error)
+	// SendTaskSuccess completes the task waiting on token with output.
+	SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error
+	// SendTaskFailure fails the task waiting on token with an error name and a cause.
+	SendTaskFailure(ctx context.Context, token, errorName, cause string) error
+	// SendTaskHeartbeat tells the workflow the task waiting on token is still alive.
+	SendTaskHeartbeat(ctx context.Context, token string) error
+}
+
+// Event is one event Gantry publishes, e.g. detail type "Environment Status Change".
+type Event struct {
+	DetailType string
+	Resources  []string
+	Detail     json.RawMessage
+}
+
+// EventPublisher publishes Gantry's own events (EventBridge PutEvents on AWS).
+type EventPublisher interface {
+	Publish(ctx context.Context, events ...Event) error
+}
+
+// Notifier sends human-readable notifications (SNS on AWS).
+type Notifier interface {
+	Notify(ctx context.Context, subject, message string) error
+}
+
+// Blobs stores template bundles and rendered templates (S3 on AWS).
+type Blobs interface {
+	Put(ctx context.Context, key string, body []byte) error
+	// Get returns the blob, or a NotFound error.
+	Get(ctx context.Context, key string) ([]byte, error)
+}
