@@ -1,0 +1,187 @@
+package platform
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// DeploymentStatus is the state of a deployment and of the thing it deploys.
+type DeploymentStatus string
+
+// The deployment statuses (Proton's vocabulary).
+const (
+	InProgress       DeploymentStatus = "IN_PROGRESS"
+	Succeeded        DeploymentStatus = "SUCCEEDED"
+	Failed           DeploymentStatus = "FAILED"
+	DeleteInProgress DeploymentStatus = "DELETE_IN_PROGRESS"
+	DeleteFailed     DeploymentStatus = "DELETE_FAILED"
+	DeleteComplete   DeploymentStatus = "DELETE_COMPLETE"
+	Cancelling       DeploymentStatus = "CANCELLING"
+	Cancelled        DeploymentStatus = "CANCELLED"
+)
+
+// Active reports whether s means work is under way on the target.
+func (s DeploymentStatus) Active() bool {
+	return s == InProgress || s == DeleteInProgress || s == Cancelling
+}
+
+// DeploymentType says what an update changes (Proton's vocabulary).
+type DeploymentType string
+
+// The deployment types.
+const (
+	DeployNone           DeploymentType = "NONE"            // record the spec, deploy nothing
+	DeployCurrentVersion DeploymentType = "CURRENT_VERSION" // redeploy, same template version
+	DeployMinorVersion   DeploymentType = "MINOR_VERSION"   // move to a newer minor version
+	DeployMajorVersion   DeploymentType = "MAJOR_VERSION"   // move to another major version
+)
+
+// TargetKind says what a deployment deploys.
+type TargetKind string
+
+// The target kinds.
+const (
+	EnvironmentTarget     TargetKind = "ENVIRONMENT"
+	ServiceInstanceTarget TargetKind = "SERVICE_INSTANCE"
+	ServicePipelineTarget TargetKind = "SERVICE_PIPELINE"
+)
+
+// Target identifies what a deployment deploys: an environment (Environment), a service
+// instance (Service and Instance) or a service pipeline (Service).
+type Target struct {
+	Kind        TargetKind
+	Environment string
+	Service     string
+	Instance    string
+}
+
+// String names the target for people and logs, e.g. "service instance frontend/frontend-dev".
+func (t Target) String() string {
+	switch t.Kind {
+	case EnvironmentTarget:
+		return "environment " + t.Environment
+	case ServiceInstanceTarget:
+		return "service instance " + t.Service + "/" + t.Instance
+	default:
+		return "service pipeline " + t.Service
+	}
+}
+
+// Operation is what a deployment does to its target's stack.
+type Operation string
+
+// The operations.
+const (
+	Deploy Operation = "DEPLOY"
+	Delete Operation = "DELETE"
+)
+
+// Deployable is the state shared by everything Gantry deploys — environments, service
+// instances and service pipelines: which template version runs, with which spec, and how
+// its latest deployment went.
+type Deployable struct {
+	TemplateName    string
+	TemplateVersion Version
+	// Spec is the YAML spec the target was last successfully deployed with.
+	Spec                      string
+	DeploymentStatus          DeploymentStatus
+	DeploymentStatusMessage   string
+	LastDeploymentID          string
+	LastSucceededDeploymentID string
+	StackName                 string
+	Outputs                   []Output
+	LastAttemptedAt           time.Time
+	LastSucceededAt           time.Time
+	CreatedAt                 time.Time
+	// Revision is the stored revision, for optimistic concurrency.
+	Revision int64
+}
+
+// Environment is shared infrastructure (a VPC, a cluster) that service instances run in.
+type Environment struct {
+	Name        string
+	Description string
+	Deployable
+}
+
+// ServiceStatus is the status of a service as a whole.
+type ServiceStatus string
+
+// The service statuses.
+const (
+	ServiceActive           ServiceStatus = "ACTIVE"
+	ServiceDeleteInProgress ServiceStatus = "DELETE_IN_PROGRESS"
+)
+
+// Service is an application built from a service template: one or more instances, each in
+// an environment, and optionally a pipeline.
+type Service struct {
+	Name            string
+	Description     string
+	TemplateName    string
+	TemplateVersion Version
+	// Spec is the service's ServiceSpec YAML as created.
+	Spec                    string
+	RepositoryID            string
+	RepositoryConnectionARN string
+	BranchName              string
+	HasPipeline             bool
+	Status                  ServiceStatus
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	Revision                int64
+}
+
+// ServiceInstance is one deployment of a service into one environment.
+type ServiceInstance struct {
+	Service     string
+	Name        string
+	Environment string
+	Deployable
+}
+
+// ServicePipeline is a service's CI/CD pipeline.
+type ServicePipeline struct {
+	Service string
+	Deployable
+}
+
+// Deployment is one attempt to bring a target to a template version and spec, or to
+// delete it. Its history is kept after the target is gone.
+type Deployment struct {
+	ID              string
+	Target          Target
+	Operation       Operation
+	TemplateName    string
+	TemplateVersion Version
+	// Spec is the spec YAML this deployment applies; Inputs the validated inputs (defaults
+	// applied) as a JSON object.
+	Spec          string
+	Inputs        json.RawMessage
+	Status        DeploymentStatus
+	StatusMessage string
+	StackName     string
+	StackID       string
+	Outputs       []Output
+	// ExecutionID is the workflow execution that runs the deployment.
+	ExecutionID string
+	// TaskToken is the token the workflow waits on while CloudFormation works.
+	TaskToken string
+	// RenderedKey is where the rendered template is kept (Blobs).
+	RenderedKey string
+	// PreviousDeploymentID is the target's last succeeded deployment when this one began.
+	PreviousDeploymentID string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	CompletedAt          time.Time
+	Revision             int64
+}
+
+// Finished reports whether the deployment has reached a final status.
+func (d Deployment) Finished() bool {
+	switch d.Status {
+	case Succeeded, Failed, DeleteFailed, DeleteComplete, Cancelled:
+		return true
+	}
+	return false
+}

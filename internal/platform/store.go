@@ -1,0 +1,99 @@
+package platform
+
+import (
+	"context"
+	"time"
+)
+
+// PageRequest asks for one page of a list. Limit ≤ 0 means the store's default (50);
+// NextToken is the opaque token of the previous page, "" for the first.
+type PageRequest struct {
+	Limit     int
+	NextToken string
+}
+
+// Page is one page of a list; NextToken is "" on the last page.
+type Page[T any] struct {
+	Items     []T
+	NextToken string
+}
+
+// ClientToken makes a create or update call idempotent: the first call with a token
+// records it with a fingerprint of its parameters and what it produced (Result, e.g. a
+// deployment id); a repeat with the same token and fingerprint gets the same Result back,
+// a repeat with other parameters is a Conflict.
+type ClientToken struct {
+	// Scope is the operation and the caller, e.g. "CreateEnvironment:alice".
+	Scope       string
+	Token       string
+	Fingerprint string
+	Result      string
+	ExpiresAt   time.Time
+}
+
+// Store keeps Gantry's metadata. Every method costs O(1) requests (no Scan). Writes that
+// belong together are atomic. Errors: NotFound for a missing item, Conflict for a broken
+// condition (name taken, stale Revision, a deployment already in progress), Invalid for a
+// bad page token, Internal otherwise. Revision fields are managed by the store: a write
+// succeeds only when the item's stored Revision equals the given one, and the stored
+// Revision is then one higher (a create stores Revision 1).
+type Store interface {
+	CreateTemplate(ctx context.Context, t Template) error
+	GetTemplate(ctx context.Context, kind TemplateKind, name string) (Template, error)
+	ListTemplates(ctx context.Context, kind TemplateKind, page PageRequest) (Page[Template], error)
+	// CreateTemplateVersion stores a new version; Conflict if that major.minor exists,
+	// NotFound if the template does not.
+	CreateTemplateVersion(ctx context.Context, v TemplateVersion) error
+	GetTemplateVersion(ctx context.Context, kind TemplateKind, name string, v Version) (TemplateVersion, error)
+	// LatestTemplateVersion returns the highest version, within major when major > 0;
+	// NotFound when there is none.
+	LatestTemplateVersion(ctx context.Context, kind TemplateKind, name string, major int) (TemplateVersion, error)
+	// ListTemplateVersions lists versions, highest first.
+	ListTemplateVersions(ctx context.Context, kind TemplateKind, name string, page PageRequest) (Page[TemplateVersion], error)
+	// UpdateTemplateVersion saves v, and t when not nil, atomically (each checked on Revision).
+	UpdateTemplateVersion(ctx context.Context, v TemplateVersion, t *Template) error
+
+	// GetClientToken returns a recorded client token, NotFound if none.
+	GetClientToken(ctx context.Context, scope, token string) (ClientToken, error)
+
+	// CreateEnvironment stores a new environment with its first deployment (and the client
+	// token, when not nil) atomically; Conflict if the name is taken.
+	CreateEnvironment(ctx context.Context, e Environment, d Deployment, token *ClientToken) error
+	GetEnvironment(ctx context.Context, name string) (Environment, error)
+	ListEnvironments(ctx context.Context, page PageRequest) (Page[Environment], error)
+
+	// CreateService stores a new service with its instances, its pipeline (when not nil),
+	// their first deployments and the client token, atomically; Conflict if the name is
+	// taken. At most 20 instances.
+	CreateService(ctx context.Context, s Service, instances []ServiceInstance, pipeline *ServicePipeline, deployments []Deployment, token *ClientToken) error
+	GetService(ctx context.Context, name string) (Service, error)
+	ListServices(ctx context.Context, page PageRequest) (Page[Service], error)
+	// UpdateService saves s (checked on Revision).
+	UpdateService(ctx context.Context, s Service) error
+	// DeleteService removes the service record; Conflict while it has instances or a pipeline.
+	DeleteService(ctx context.Context, name string) error
+	GetServiceInstance(ctx context.Context, service, name string) (ServiceInstance, error)
+	ListServiceInstances(ctx context.Context, service string, page PageRequest) (Page[ServiceInstance], error)
+	// ListEnvironmentInstances lists the service instances running in an environment.
+	ListEnvironmentInstances(ctx context.Context, environment string, page PageRequest) (Page[ServiceInstance], error)
+	GetServicePipeline(ctx context.Context, service string) (ServicePipeline, error)
+
+	// StartDeployment stores d (Status IN_PROGRESS or DELETE_IN_PROGRESS) and marks its
+	// target atomically: the target's DeploymentStatus becomes d.Status, LastDeploymentID
+	// d.ID, LastAttemptedAt d.CreatedAt. Conflict when the target's stored Revision is not
+	// targetRevision or it has a deployment in progress; NotFound when the target is gone.
+	// The client token, when not nil, is recorded in the same transaction.
+	StartDeployment(ctx context.Context, d Deployment, targetRevision int64, token *ClientToken) error
+	GetDeployment(ctx context.Context, id string) (Deployment, error)
+	// UpdateDeployment saves an unfinished deployment's progress (checked on Revision).
+	UpdateDeployment(ctx context.Context, d Deployment) error
+	// FinishDeployment stores d's final status and applies it to the target atomically,
+	// if the target's LastDeploymentID is still d.ID: on SUCCEEDED the target takes d's
+	// TemplateName, TemplateVersion, Spec, StackName and Outputs, LastSucceededDeploymentID
+	// and LastSucceededAt; on any other final status only DeploymentStatus and
+	// DeploymentStatusMessage change; on DELETE_COMPLETE the target record is removed.
+	// Conflict when d (checked on Revision) is already finished.
+	FinishDeployment(ctx context.Context, d Deployment) error
+	// ListDeployments lists a target's deployments, newest first; history outlives the target.
+	ListDeployments(ctx context.Context, target Target, page PageRequest) (Page[Deployment], error)
+}
