@@ -85,7 +85,9 @@ type Store interface {
 	// The client token, when not nil, is recorded in the same transaction.
 	StartDeployment(ctx context.Context, d Deployment, targetRevision int64, token *ClientToken) error
 	GetDeployment(ctx context.Context, id string) (Deployment, error)
-	// UpdateDeployment saves an unfinished deployment's progress (checked on Revision).
+	// UpdateDeployment saves an unfinished deployment's progress (checked on Revision);
+	// when d.Status changes and the target's LastDeploymentID is d.ID, the target's
+	// DeploymentStatus follows, in the same transaction.
 	UpdateDeployment(ctx context.Context, d Deployment) error
 	// FinishDeployment stores d's final status and applies it to the target atomically,
 	// if the target's LastDeploymentID is still d.ID: on SUCCEEDED the target takes d's
