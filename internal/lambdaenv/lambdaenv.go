@@ -1,0 +1,29 @@
+// Package lambdaenv names the environment variables through which the CDK app configures
+// Gantry's Lambda functions: one definition read by both sides.
+package lambdaenv
+
+// The environment variables set on Gantry's functions.
+const (
+	// TableName is the DynamoDB table of platform.Store.
+	TableName = "GANTRY_TABLE_NAME"
+	// BucketName is the S3 bucket of bundles and rendered templates.
+	BucketName = "GANTRY_BUCKET_NAME"
+	// StateMachineARN is the deployment workflow.
+	StateMachineARN = "GANTRY_STATE_MACHINE_ARN"
+	// EventBusName is the bus Gantry publishes its own status-change events on.
+	EventBusName = "GANTRY_EVENT_BUS_NAME"
+	// TopicARN is the SNS topic of notifications.
+	TopicARN = "GANTRY_TOPIC_ARN"
+	// ProvisioningRoleARN is the role CloudFormation uses for users' stacks in this account.
+	ProvisioningRoleARN = "GANTRY_PROVISIONING_ROLE_ARN"
+	// AccountRoleName is the name of the role Gantry assumes in connected accounts.
+	AccountRoleName = "GANTRY_ACCOUNT_ROLE_NAME"
+	// EventSource is the source of Gantry's own events.
+	EventSource = "GANTRY_EVENT_SOURCE"
+)
+
+// Functions lists Gantry's Lambda functions by logical name; each is built from
+// functions/<name>.
+func Functions() []string {
+	return []string{"api", "render", "deploy", "record", "notify", "events"}
+}
