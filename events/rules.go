@@ -1,0 +1,157 @@
+// Package events holds Gantry's EventBridge rule patterns and real sample events. The files
+// in this folder are the single source of truth for the rules: the CDK app creates an
+// EventBridge rule per entry of Rules, and the local event bus matches the same patterns.
+//
+// rules.json is the manifest, a JSON array of {name, description, pattern, target}, where
+// pattern is the path of the pattern file relative to this folder, in EventBridge pattern
+// syntax restricted to the operators EventBridge and quamina v1.3.0 both support (exact
+// values, prefix, anything-but with a list of values, exists, equals-ignore-case). samples/
+// holds events as EventBridge delivers them, for tests and local invocation.
+package events
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+//go:embed rules.json patterns/*.json samples/*.json
+var files embed.FS
+
+// manifestFile is the name of the manifest in files.
+const manifestFile = "rules.json"
+
+// NamePrefix starts the name of every CloudFormation stack and CodePipeline pipeline Gantry
+// manages. The pipeline rule matches on it; the stack rule cannot (see IsGantryStackID).
+const NamePrefix = "gantry-"
+
+// Rule is one EventBridge rule: which events it matches and the function they go to.
+type Rule struct {
+	// Name identifies the rule within Gantry (a CDK construct id, a local bus rule name);
+	// it is not a physical EventBridge rule name.
+	Name        string
+	Description string
+	// Pattern is the EventBridge event pattern, a JSON object.
+	Pattern json.RawMessage
+	// Target is the logical name of the function that receives the matched events.
+	Target string
+}
+
+type manifestEntry struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Pattern     string `json:"pattern"`
+	Target      string `json:"target"`
+}
+
+// Rules returns the rules of the manifest in its order, each with its pattern file read.
+// It returns an error naming the file and the entry when the manifest or a pattern is
+// malformed: a missing field, a duplicate name, a pattern file that is missing or not a
+// JSON object.
+func Rules() ([]Rule, error) {
+	return loadRules(files)
+}
+
+func loadRules(fsys fs.FS) ([]Rule, error) {
+	raw, err := fs.ReadFile(fsys, manifestFile)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	var entries []manifestEntry
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&entries); err != nil {
+		return nil, fmt.Errorf("events: %s: %w", manifestFile, err)
+	}
+	rules := make([]Rule, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
+	for i, e := range entries {
+		where := fmt.Sprintf("%s: [%d]", manifestFile, i)
+		switch {
+		case e.Name == "":
+			return nil, fmt.Errorf("events: %s: name is required", where)
+		case seen[e.Name]:
+			return nil, fmt.Errorf("events: %s: name %q is used twice", where, e.Name)
+		case e.Pattern == "":
+			return nil, fmt.Errorf("events: %s (%s): pattern is required", where, e.Name)
+		case e.Target == "":
+			return nil, fmt.Errorf("events: %s (%s): target is required", where, e.Name)
+		}
+		seen[e.Name] = true
+		pattern, err := fs.ReadFile(fsys, path.Clean(e.Pattern))
+		if err != nil {
+			return nil, fmt.Errorf("events: %s (%s): pattern: %w", where, e.Name, err)
+		}
+		var object map[string]json.RawMessage
+		if err := json.Unmarshal(pattern, &object); err != nil || object == nil {
+			return nil, fmt.Errorf("events: %s: not a JSON object (rule %s)", e.Pattern, e.Name)
+		}
+		compact := new(bytes.Buffer)
+		if err := json.Compact(compact, pattern); err != nil {
+			return nil, fmt.Errorf("events: %s: %w", e.Pattern, err)
+		}
+		rules = append(rules, Rule{
+			Name:        e.Name,
+			Description: e.Description,
+			Pattern:     json.RawMessage(compact.Bytes()),
+			Target:      e.Target,
+		})
+	}
+	return rules, nil
+}
+
+// Sample returns the sample event named name: the file samples/<name>.json (the ".json"
+// may be given). An unknown name returns an error listing the known ones.
+func Sample(name string) ([]byte, error) {
+	name = strings.TrimSuffix(name, ".json")
+	if name == "" || strings.ContainsAny(name, `/\`) {
+		return nil, fmt.Errorf("events: sample %q: not a sample name", name)
+	}
+	raw, err := files.ReadFile("samples/" + name + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("events: no sample %q; samples are %s", name, strings.Join(Samples(), ", "))
+	}
+	return raw, nil
+}
+
+// Samples returns the names of all sample events, sorted, for Sample.
+func Samples() []string {
+	entries, err := files.ReadDir("samples")
+	if err != nil {
+		// The folder is embedded: it cannot be missing from a compiled package.
+		panic("events: embedded samples: " + err.Error())
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// IsGantryStackID reports whether stackID, a CloudFormation stack ARN
+// (arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/UUID) or a bare stack name, names
+// one of Gantry's stacks. The stack rule matches every stack's status changes, because no
+// pattern operator supported by both EventBridge and quamina can match the name inside the
+// ARN without fixing the partition, region and account; the events function filters with
+// this.
+func IsGantryStackID(stackID string) bool {
+	name := stackID
+	if strings.HasPrefix(stackID, "arn:") {
+		parts := strings.SplitN(stackID, ":", 6)
+		if len(parts) != 6 || parts[2] != "cloudformation" {
+			return false
+		}
+		resource, ok := strings.CutPrefix(parts[5], "stack/")
+		if !ok {
+			return false
+		}
+		name, _, _ = strings.Cut(resource, "/")
+	}
+	return strings.HasPrefix(name, NamePrefix) && len(name) > len(NamePrefix)
+}
