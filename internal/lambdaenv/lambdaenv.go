@@ -20,6 +20,10 @@ const (
 	AccountRoleName = "GANTRY_ACCOUNT_ROLE_NAME"
 	// EventSource is the source of Gantry's own events.
 	EventSource = "GANTRY_EVENT_SOURCE"
+	// AdminGroups and DeveloperGroups are comma-separated identity-provider group names
+	// (the token's "groups" claim) that grant the admin and developer roles.
+	AdminGroups     = "GANTRY_ADMIN_GROUPS"
+	DeveloperGroups = "GANTRY_DEVELOPER_GROUPS"
 )
 
 // Functions lists Gantry's Lambda functions by logical name; each is built from
