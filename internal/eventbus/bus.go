@@ -198,8 +198,12 @@ func (b *Bus) put(ctx context.Context, event []byte) error {
 	b.mu.Unlock()
 
 	base := context.WithoutCancel(ctx)
-	for _, d := range deliveries {
-		go b.deliver(base, d.rule, d.target, event)
+	for i, d := range deliveries {
+		copyOfEvent := event
+		if i > 0 { // each target gets its own bytes, as with EventBridge
+			copyOfEvent = bytes.Clone(event)
+		}
+		go b.deliver(base, d.rule, d.target, copyOfEvent)
 	}
 	return nil
 }

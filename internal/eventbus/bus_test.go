@@ -160,14 +160,26 @@ func TestNonMatchingEventIsNotDelivered(t *testing.T) {
 func TestEventMatchingSeveralRulesGoesToEach(t *testing.T) {
 	b := newBus(t, Options{})
 	a, c := &recorder{}, &recorder{}
-	mustAddRule(t, b, "a", `{"source":["gantry"]}`, a.target)
-	mustAddRule(t, b, "c", `{"detail":{"n":[1]}}`, c.target)
-	if err := b.Put(t.Context(), []byte(`{"source":"gantry","detail-type":"T","detail":{"n":1.0}}`)); err != nil {
+	scribbled := make(chan struct{})
+	// a scribbles over the bytes it got before c reads its own: each has its own copy.
+	mustAddRule(t, b, "a", `{"source":["gantry"]}`, func(ctx context.Context, event []byte) error {
+		defer close(scribbled)
+		err := a.target(ctx, bytes.Clone(event))
+		clear(event)
+		return err
+	})
+	mustAddRule(t, b, "c", `{"detail":{"n":[1]}}`, func(ctx context.Context, event []byte) error {
+		<-scribbled
+		return c.target(ctx, event)
+	})
+	event := `{"source":"gantry","detail-type":"T","detail":{"n":1.0}}`
+	if err := b.Put(t.Context(), []byte(event)); err != nil {
 		t.Fatal(err)
 	}
 	mustIdle(t, b)
-	if len(a.received()) != 1 || len(c.received()) != 1 {
-		t.Errorf("deliveries: a=%d c=%d, want 1 each", len(a.received()), len(c.received()))
+	ga, gc := a.received(), c.received()
+	if len(ga) != 1 || len(gc) != 1 || string(ga[0]) != event || string(gc[0]) != event {
+		t.Errorf("deliveries: a=%q c=%q, want the event once each", ga, gc)
 	}
 }
 
