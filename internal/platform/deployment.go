@@ -185,3 +185,14 @@ func (d Deployment) Finished() bool {
 	}
 	return false
 }
+
+// Target returns the deployment target of the environment.
+func (e Environment) Target() Target { return Target{Kind: EnvironmentTarget, Environment: e.Name} }
+
+// Target returns the deployment target of the service instance.
+func (i ServiceInstance) Target() Target {
+	return Target{Kind: ServiceInstanceTarget, Service: i.Service, Instance: i.Name}
+}
+
+// Target returns the deployment target of the service pipeline.
+func (p ServicePipeline) Target() Target { return Target{Kind: ServicePipelineTarget, Service: p.Service} }

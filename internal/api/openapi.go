@@ -1,0 +1,190 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// OpenAPI returns the OpenAPI 3.0 document of the API, built from the route table so the
+// two cannot disagree.
+func OpenAPI() map[string]any {
+	paths := map[string]any{}
+	for _, rt := range routes() {
+		item, _ := paths[rt.path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.path] = item
+		}
+		op := map[string]any{
+			"operationId": rt.operationID,
+			"summary":     rt.summary,
+			"responses":   responses(rt),
+		}
+		if rt.access == public {
+			op["security"] = []any{}
+		} else {
+			op["description"] = "Requires the " + string(rt.access) + " role."
+		}
+		var params []any
+		for _, name := range pathParams(rt.path) {
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": str()})
+		}
+		for _, name := range rt.query {
+			schema := str()
+			if name == "maxResults" || name == "majorVersion" {
+				schema = map[string]any{"type": "integer", "minimum": 1}
+			}
+			params = append(params, map[string]any{"name": name, "in": "query", "schema": schema})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		switch rt.request {
+		case "":
+		case "bundle":
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/gzip": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+		default:
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/json": map[string]any{"schema": ref(rt.request)}}}
+		}
+		item[strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Gantry API", "version": "1",
+			"description": "Gantry, a self-hosted successor of AWS Proton: templates, environments, services, service instances and their deployments."},
+		"paths": paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+			"schemas":         schemas(),
+		},
+		"security": []any{map[string]any{"bearer": []any{}}},
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+func pathParams(path string) []string {
+	var out []string
+	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func responses(rt route) map[string]any {
+	out := map[string]any{}
+	code := http.StatusText(rt.status)
+	out[strconv.Itoa(rt.status)] = map[string]any{"description": code,
+		"content": map[string]any{"application/json": map[string]any{"schema": ref(rt.response)}}}
+	errs := []int{500}
+	if rt.access != public {
+		errs = append(errs, 401, 403)
+	}
+	if rt.request != "" || len(rt.query) > 0 || strings.Contains(rt.path, "{") {
+		errs = append(errs, 400, 404)
+	}
+	if rt.method != "GET" {
+		errs = append(errs, 409)
+	}
+	for _, e := range errs {
+		out[strconv.Itoa(e)] = map[string]any{"description": http.StatusText(e),
+			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	return out
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+func str() map[string]any            { return map[string]any{"type": "string"} }
+func integer() map[string]any        { return map[string]any{"type": "integer"} }
+func dateTime() map[string]any       { return map[string]any{"type": "string", "format": "date-time"} }
+func enum(values ...string) map[string]any {
+	return map[string]any{"type": "string", "enum": values}
+}
+func object(required []string, props map[string]any) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if required != nil {
+		o["required"] = required
+	}
+	return o
+}
+func list(item string) map[string]any {
+	return object([]string{"items"}, map[string]any{"items": map[string]any{"type": "array", "items": ref(item)}, "nextToken": str()})
+}
+
+var deploymentStatus = enum("IN_PROGRESS", "SUCCEEDED", "FAILED", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE", "CANCELLING", "CANCELLED")
+
+func deployable(extra map[string]any, required ...string) map[string]any {
+	props := map[string]any{
+		"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(),
+		"spec": str(), "deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(),
+		"lastDeploymentId": str(), "lastSucceededDeploymentId": str(), "stackName": str(),
+		"lastDeploymentAttemptedAt": dateTime(), "lastDeploymentSucceededAt": dateTime(), "createdAt": dateTime(),
+	}
+	for k, v := range extra {
+		props[k] = v
+	}
+	return object(append(required, "templateName", "templateMajorVersion", "templateMinorVersion", "deploymentStatus"), props)
+}
+
+func schemas() map[string]any {
+	output := object([]string{"key", "valueString"}, map[string]any{"key": str(), "valueString": str()})
+	name := map[string]any{"type": "string", "pattern": `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`, "maxLength": 100}
+	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
+	return map[string]any{
+		"Error":   object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
+		"Health":  object([]string{"status"}, map[string]any{"status": str()}),
+		"OpenAPI": map[string]any{"type": "object"},
+		"CreateTemplate": object([]string{"name"}, map[string]any{"name": name,
+			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500}}),
+		"Template": object([]string{"name", "createdAt"}, map[string]any{"name": str(), "displayName": str(), "description": str(),
+			"recommendedVersion": str(), "recommendedMajorVersion": integer(), "recommendedMinorVersion": integer(),
+			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+		"TemplateList": list("Template"),
+		"TemplateVersion": object([]string{"templateName", "majorVersion", "minorVersion", "status"}, map[string]any{
+			"templateName": str(), "majorVersion": integer(), "minorVersion": integer(),
+			"status": enum("REGISTRATION_IN_PROGRESS", "REGISTRATION_FAILED", "DRAFT", "PUBLISHED"), "statusMessage": str(),
+			"description": str(), "schema": str(), "hasPipeline": map[string]any{"type": "boolean"},
+			"compatibleEnvironmentTemplates": map[string]any{"type": "array", "items": object([]string{"templateName", "majorVersion"},
+				map[string]any{"templateName": str(), "majorVersion": integer()})},
+			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+		"TemplateVersionList": list("TemplateVersion"),
+		"CreateEnvironment": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
+			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
+			"templateMinorVersion": integer(), "spec": spec, "clientToken": str()}),
+		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec,
+			"deploymentType": enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
+			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str()}),
+		"Environment":     deployable(map[string]any{"name": str(), "description": str()}, "name"),
+		"EnvironmentList": list("Environment"),
+		"Outputs": object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
+		"CreateService": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
+			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
+			"templateMinorVersion": integer(), "spec": spec, "repositoryId": str(), "repositoryConnectionArn": str(),
+			"branchName": str(), "clientToken": str()}),
+		"ServicePipeline": deployable(map[string]any{"serviceName": str()}, "serviceName"),
+		"Service": object([]string{"name", "templateName", "status"}, map[string]any{"name": str(), "description": str(),
+			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
+			"status": enum("ACTIVE", "DELETE_IN_PROGRESS"), "repositoryId": str(), "repositoryConnectionArn": str(),
+			"branchName": str(), "pipeline": ref("ServicePipeline"), "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+		"ServiceList":         list("Service"),
+		"ServiceInstance":     deployable(map[string]any{"name": str(), "serviceName": str(), "environmentName": str()}, "name", "serviceName", "environmentName"),
+		"ServiceInstanceList": list("ServiceInstance"),
+		"Deployment": object([]string{"id", "targetResourceType", "operation", "deploymentStatus", "createdAt"}, map[string]any{
+			"id": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"),
+			"environmentName": str(), "serviceName": str(), "serviceInstanceName": str(), "operation": enum("DEPLOY", "DELETE"),
+			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
+			"deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(), "stackName": str(), "stackId": str(),
+			"outputs": map[string]any{"type": "array", "items": output}, "previousDeploymentId": str(),
+			"createdAt": dateTime(), "lastModifiedAt": dateTime(), "completedAt": dateTime()}),
+		"DeploymentList": list("Deployment"),
+	}
+}
+
+func (h *handler) openAPI(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, 200, OpenAPI())
+	return nil
+}

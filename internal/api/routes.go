@@ -1,0 +1,407 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// routes is the API: every operation, once.
+func routes() []route {
+	rs := []route{
+		{method: "GET", path: "/healthz", operationID: "Health", summary: "Liveness check (no authentication)", access: public, response: "Health", status: 200, handle: (*handler).health},
+		{method: "GET", path: "/openapi.json", operationID: "GetOpenAPI", summary: "This API's OpenAPI document", access: anyRole, response: "OpenAPI", status: 200, handle: (*handler).openAPI},
+	}
+	for _, k := range []struct {
+		kind platform.TemplateKind
+		path string
+		noun string
+	}{{platform.EnvironmentTemplate, "/v1/environment-templates", "EnvironmentTemplate"}, {platform.ServiceTemplate, "/v1/service-templates", "ServiceTemplate"}} {
+		kind := k.kind
+		rs = append(rs,
+			route{method: "POST", path: k.path, operationID: "Create" + k.noun, summary: "Create a template", access: adminOnly, request: "CreateTemplate", response: "Template", status: 201,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.createTemplate(w, r, kind) }},
+			route{method: "GET", path: k.path, operationID: "List" + k.noun + "s", summary: "List templates", access: anyRole, response: "TemplateList", status: 200, query: []string{"maxResults", "nextToken"},
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.listTemplates(w, r, kind) }},
+			route{method: "GET", path: k.path + "/{name}", operationID: "Get" + k.noun, summary: "Get a template", access: anyRole, response: "Template", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.getTemplate(w, r, kind) }},
+			route{method: "POST", path: k.path + "/{name}/versions", operationID: "Create" + k.noun + "Version", summary: "Register a bundle (.tar.gz body) as a new version: the next minor of ?majorVersion, else a new major", access: adminOnly, request: "bundle", response: "TemplateVersion", status: 201, query: []string{"majorVersion", "description", "compatibleEnvironmentTemplates"},
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.createVersion(w, r, kind) }},
+			route{method: "GET", path: k.path + "/{name}/versions", operationID: "List" + k.noun + "Versions", summary: "List a template's versions, highest first", access: anyRole, response: "TemplateVersionList", status: 200, query: []string{"maxResults", "nextToken"},
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.listVersions(w, r, kind) }},
+			route{method: "GET", path: k.path + "/{name}/versions/{version}", operationID: "Get" + k.noun + "Version", summary: "Get a version (major.minor) with its schema", access: anyRole, response: "TemplateVersion", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.getVersion(w, r, kind) }},
+			route{method: "POST", path: k.path + "/{name}/versions/{version}/publish", operationID: "Publish" + k.noun + "Version", summary: "Publish a version", access: adminOnly, response: "TemplateVersion", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.publishVersion(w, r, kind) }},
+		)
+	}
+	return append(rs,
+		route{method: "POST", path: "/v1/environments", operationID: "CreateEnvironment", summary: "Create and deploy an environment", access: adminOnly, request: "CreateEnvironment", response: "Environment", status: 202, handle: (*handler).createEnvironment},
+		route{method: "GET", path: "/v1/environments", operationID: "ListEnvironments", summary: "List environments", access: anyRole, response: "EnvironmentList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listEnvironments},
+		route{method: "GET", path: "/v1/environments/{name}", operationID: "GetEnvironment", summary: "Get an environment", access: anyRole, response: "Environment", status: 200, handle: (*handler).getEnvironment},
+		route{method: "PATCH", path: "/v1/environments/{name}", operationID: "UpdateEnvironment", summary: "Update an environment's spec and/or template version", access: adminOnly, request: "Update", response: "Environment", status: 202, handle: (*handler).updateEnvironment},
+		route{method: "DELETE", path: "/v1/environments/{name}", operationID: "DeleteEnvironment", summary: "Delete an environment's stack, then the environment", access: adminOnly, response: "Environment", status: 202, handle: (*handler).deleteEnvironment},
+		route{method: "GET", path: "/v1/environments/{name}/outputs", operationID: "ListEnvironmentOutputs", summary: "An environment's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).environmentOutputs},
+		route{method: "POST", path: "/v1/services", operationID: "CreateService", summary: "Create a service and deploy its instances (and pipeline)", access: developer, request: "CreateService", response: "Service", status: 202, handle: (*handler).createService},
+		route{method: "GET", path: "/v1/services", operationID: "ListServices", summary: "List services", access: anyRole, response: "ServiceList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listServices},
+		route{method: "GET", path: "/v1/services/{name}", operationID: "GetService", summary: "Get a service with its pipeline", access: anyRole, response: "Service", status: 200, handle: (*handler).getService},
+		route{method: "GET", path: "/v1/services/{name}/instances", operationID: "ListServiceInstances", summary: "List a service's instances", access: anyRole, response: "ServiceInstanceList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listInstances},
+		route{method: "GET", path: "/v1/services/{name}/instances/{instance}", operationID: "GetServiceInstance", summary: "Get a service instance", access: anyRole, response: "ServiceInstance", status: 200, handle: (*handler).getInstance},
+		route{method: "PATCH", path: "/v1/services/{name}/instances/{instance}", operationID: "UpdateServiceInstance", summary: "Update an instance's spec and/or template version", access: developer, request: "Update", response: "ServiceInstance", status: 202, handle: (*handler).updateInstance},
+		route{method: "GET", path: "/v1/services/{name}/instances/{instance}/outputs", operationID: "ListServiceInstanceOutputs", summary: "A service instance's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).instanceOutputs},
+		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "A target's deployment history, newest first: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (without it: the service's pipeline)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
+		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
+		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
+	)
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, 200, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (h *handler) createTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	var in struct {
+		Name        string `json:"name"`
+		DisplayName string `json:"displayName"`
+		Description string `json:"description"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := h.svc.CreateTemplate(r.Context(), kind, control.CreateTemplateInput(in))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 201, viewTemplate(t))
+	return nil
+}
+
+func (h *handler) listTemplates(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListTemplates(r.Context(), kind, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, viewTemplate))
+	return nil
+}
+
+func (h *handler) getTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	t, err := h.svc.GetTemplate(r.Context(), kind, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewTemplate(t))
+	return nil
+}
+
+// maxBundleRequest bounds a bundle upload a little above Proton's 5 MB, so that the control
+// plane can say the bundle is too large rather than the body being cut.
+const maxBundleRequest = 5<<20 + 1
+
+func (h *handler) createVersion(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	ct := r.Header.Get("Content-Type")
+	if ct != "application/gzip" && ct != "application/x-gzip" && ct != "application/octet-stream" && ct != "application/x-tar" {
+		return platform.Errorf(platform.Invalid, "the body must be the bundle as a .tar.gz with Content-Type: application/gzip (got %q)", ct)
+	}
+	q := r.URL.Query()
+	in := control.CreateVersionInput{Description: q.Get("description")}
+	if s := q.Get("majorVersion"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return platform.FieldErrorf("majorVersion", "must be a whole number ≥ 1")
+		}
+		in.Major = n
+	}
+	if s := q.Get("compatibleEnvironmentTemplates"); s != "" {
+		for i, item := range strings.Split(s, ",") {
+			name, major, ok := strings.Cut(strings.TrimSpace(item), ":")
+			n, err := strconv.Atoi(major)
+			if !ok || err != nil || n < 1 || name == "" {
+				return platform.FieldErrorf("compatibleEnvironmentTemplates["+strconv.Itoa(i)+"]", "%q must be name:major", item)
+			}
+			in.CompatibleEnvironments = append(in.CompatibleEnvironments, platform.CompatibleEnvironment{TemplateName: name, MajorVersion: n})
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBundleRequest))
+	if err != nil {
+		return platform.Errorf(platform.Invalid, "reading the bundle: %v", err)
+	}
+	in.Bundle = body
+	tv, err := h.svc.CreateTemplateVersion(r.Context(), kind, r.PathValue("name"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 201, viewVersion(tv, false))
+	return nil
+}
+
+func (h *handler) listVersions(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListTemplateVersions(r.Context(), kind, r.PathValue("name"), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, func(tv platform.TemplateVersion) versionView { return viewVersion(tv, false) }))
+	return nil
+}
+
+func (h *handler) getVersion(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	v, err := platform.ParseVersion(r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	tv, err := h.svc.GetTemplateVersion(r.Context(), kind, r.PathValue("name"), v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewVersion(tv, true))
+	return nil
+}
+
+func (h *handler) publishVersion(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	v, err := platform.ParseVersion(r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	tv, err := h.svc.PublishTemplateVersion(r.Context(), kind, r.PathValue("name"), v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewVersion(tv, false))
+	return nil
+}
+
+// updateRequest is the body of PATCH on environments and instances.
+type updateRequest struct {
+	Spec                 string                  `json:"spec"`
+	DeploymentType       platform.DeploymentType `json:"deploymentType"`
+	TemplateMajorVersion *int                    `json:"templateMajorVersion"`
+	TemplateMinorVersion *int                    `json:"templateMinorVersion"`
+	ClientToken          string                  `json:"clientToken"`
+}
+
+func (u updateRequest) input() control.UpdateInput {
+	return control.UpdateInput{Spec: u.Spec, DeploymentType: u.DeploymentType, MajorVersion: u.TemplateMajorVersion,
+		MinorVersion: u.TemplateMinorVersion, ClientToken: u.ClientToken}
+}
+
+func (h *handler) createEnvironment(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		control.CreateEnvironmentInput
+		ClientToken string `json:"clientToken"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	in.CreateEnvironmentInput.ClientToken = in.ClientToken
+	env, err := h.svc.CreateEnvironment(r.Context(), in.CreateEnvironmentInput)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 202, viewEnvironment(env))
+	return nil
+}
+
+func (h *handler) listEnvironments(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListEnvironments(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, viewEnvironment))
+	return nil
+}
+
+func (h *handler) getEnvironment(w http.ResponseWriter, r *http.Request) error {
+	env, err := h.svc.GetEnvironment(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewEnvironment(env))
+	return nil
+}
+
+func (h *handler) updateEnvironment(w http.ResponseWriter, r *http.Request) error {
+	var in updateRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	env, err := h.svc.UpdateEnvironment(r.Context(), r.PathValue("name"), in.input())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 202, viewEnvironment(env))
+	return nil
+}
+
+func (h *handler) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
+	env, err := h.svc.DeleteEnvironment(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 202, viewEnvironment(env))
+	return nil
+}
+
+func (h *handler) environmentOutputs(w http.ResponseWriter, r *http.Request) error {
+	env, err := h.svc.GetEnvironment(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewOutputs(env.Outputs))
+	return nil
+}
+
+func (h *handler) createService(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		control.CreateServiceInput
+		ClientToken string `json:"clientToken"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	in.CreateServiceInput.ClientToken = in.ClientToken
+	svc, err := h.svc.CreateService(r.Context(), in.CreateServiceInput)
+	if err != nil {
+		return err
+	}
+	return h.writeService(w, r, svc, 202)
+}
+
+func (h *handler) writeService(w http.ResponseWriter, r *http.Request, svc platform.Service, status int) error {
+	var pipeline *platform.ServicePipeline
+	if svc.HasPipeline {
+		p, err := h.svc.GetServicePipeline(r.Context(), svc.Name)
+		if err != nil && platform.KindOf(err) != platform.NotFound {
+			return err
+		}
+		if err == nil {
+			pipeline = &p
+		}
+	}
+	writeJSON(w, status, viewService(svc, pipeline))
+	return nil
+}
+
+func (h *handler) listServices(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListServices(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, func(s platform.Service) serviceView { return viewService(s, nil) }))
+	return nil
+}
+
+func (h *handler) getService(w http.ResponseWriter, r *http.Request) error {
+	svc, err := h.svc.GetService(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	return h.writeService(w, r, svc, 200)
+}
+
+func (h *handler) listInstances(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListServiceInstances(r.Context(), r.PathValue("name"), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, viewInstance))
+	return nil
+}
+
+func (h *handler) getInstance(w http.ResponseWriter, r *http.Request) error {
+	inst, err := h.svc.GetServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewInstance(inst))
+	return nil
+}
+
+func (h *handler) updateInstance(w http.ResponseWriter, r *http.Request) error {
+	var in updateRequest
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	inst, err := h.svc.UpdateServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"), in.input())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 202, viewInstance(inst))
+	return nil
+}
+
+func (h *handler) instanceOutputs(w http.ResponseWriter, r *http.Request) error {
+	inst, err := h.svc.GetServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewOutputs(inst.Outputs))
+	return nil
+}
+
+func (h *handler) listDeployments(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var target platform.Target
+	switch env, svc, inst := q.Get("environmentName"), q.Get("serviceName"), q.Get("serviceInstanceName"); {
+	case env != "" && svc == "" && inst == "":
+		target = platform.Target{Kind: platform.EnvironmentTarget, Environment: env}
+	case env == "" && svc != "" && inst != "":
+		target = platform.Target{Kind: platform.ServiceInstanceTarget, Service: svc, Instance: inst}
+	case env == "" && svc != "":
+		target = platform.Target{Kind: platform.ServicePipelineTarget, Service: svc}
+	default:
+		return platform.Errorf(platform.Invalid, "name a target: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (or without it for the service's pipeline)")
+	}
+	list, err := h.svc.ListDeployments(r.Context(), target, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewList(list, viewDeployment))
+	return nil
+}
+
+func (h *handler) getDeployment(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.svc.GetDeployment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewDeployment(d))
+	return nil
+}
+
+func (h *handler) cancelDeployment(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.svc.CancelDeployment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewDeployment(d))
+	return nil
+}

@@ -1,0 +1,86 @@
+// Package auth turns a request's credentials into a platform.Caller. On AWS, API Gateway's
+// JWT authorizer has validated the token and the claims reach the function in the request
+// context (GatewayClaims); locally, LocalIssuer signs and verifies tokens with a key of
+// its own. Either way the caller's roles come from the token's "groups" claim through
+// RoleMap.
+package auth
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// RoleMap says which identity-provider groups grant which role.
+type RoleMap struct {
+	AdminGroups     []string
+	DeveloperGroups []string
+}
+
+// DefaultRoleMap maps the groups gantry-admins and gantry-developers.
+func DefaultRoleMap() RoleMap {
+	return RoleMap{AdminGroups: []string{"gantry-admins"}, DeveloperGroups: []string{"gantry-developers"}}
+}
+
+// ParseGroupList splits a comma-separated list of group names, dropping blanks.
+func ParseGroupList(s string) []string {
+	var out []string
+	for _, g := range strings.Split(s, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Caller builds the caller with subject and groups, with the roles the groups grant.
+// Unauthorized when subject is empty.
+func (m RoleMap) Caller(subject string, groups []string) (platform.Caller, error) {
+	if subject == "" {
+		return platform.Caller{}, platform.Errorf(platform.Unauthorized, "the token has no subject (sub claim)")
+	}
+	c := platform.Caller{Subject: subject, Groups: groups}
+	if overlaps(groups, m.AdminGroups) {
+		c.Roles = append(c.Roles, platform.AdminRole)
+	}
+	if overlaps(groups, m.DeveloperGroups) {
+		c.Roles = append(c.Roles, platform.DeveloperRole)
+	}
+	return c, nil
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseGroupsClaim reads a groups claim in any of the forms it arrives in: a JSON array,
+// a JSON string holding an array, API Gateway's flattened "[a b c]", or "a,b".
+func parseGroupsClaim(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil
+	}
+	return parseGroupsString(s)
+}
+
+func parseGroupsString(s string) []string {
+	s = strings.TrimSpace(s)
+	var list []string
+	if strings.HasPrefix(s, "[") && json.Unmarshal([]byte(s), &list) == nil {
+		return list
+	}
+	s = strings.Trim(s, "[]")
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}

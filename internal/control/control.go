@@ -1,0 +1,103 @@
+// Package control is Gantry's control plane: the use cases behind the API — registering
+// and publishing template versions, creating, updating and deleting environments,
+// services and service instances, and starting the deployments that carry them out. It
+// speaks only the domain (package platform) and the ports; the HTTP API calls it, the
+// workflow tasks finish what it starts.
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// TemplateEngine is what the control plane needs of the template engine: checking a
+// bundle and validating specs against a version's schema.
+type TemplateEngine interface {
+	// InspectBundle checks a .tar.gz bundle of kind and returns its facts; Invalid errors
+	// name the file and the problem.
+	InspectBundle(ctx context.Context, kind platform.TemplateKind, archive []byte) (BundleFacts, error)
+	// EnvironmentInputs validates an EnvironmentSpec against schema and returns the
+	// inputs with defaults applied, as a JSON object.
+	EnvironmentInputs(schema, spec string) (json.RawMessage, error)
+	// ServiceInputs validates a ServiceSpec against schema.
+	ServiceInputs(schema, spec string, withPipeline bool) (ServiceInputs, error)
+	// InstanceInputs validates one instance's spec (a ServiceSpec naming it, or the bare
+	// inputs) against schema; field paths are prefixed with field.
+	InstanceInputs(schema, spec, instance string) (json.RawMessage, error)
+}
+
+// BundleFacts is what registration learns from a bundle.
+type BundleFacts struct {
+	Schema                 string
+	HasPipeline            bool
+	CompatibleEnvironments []platform.CompatibleEnvironment
+	Digest                 string
+}
+
+// ServiceInputs is a validated ServiceSpec.
+type ServiceInputs struct {
+	Pipeline  json.RawMessage
+	Instances []InstanceInputs
+}
+
+// InstanceInputs is one validated instance of a ServiceSpec; Spec is the instance's own
+// spec YAML (its inputs), kept for later updates.
+type InstanceInputs struct {
+	Name        string
+	Environment string
+	Spec        string
+	Inputs      json.RawMessage
+}
+
+// Service runs the control plane's use cases. Build it with New.
+type Service struct {
+	store     platform.Store
+	blobs     platform.Blobs
+	workflows platform.Workflows
+	events    platform.EventPublisher
+	engine    TemplateEngine
+	now       func() time.Time
+	newID     func() string
+	log       *slog.Logger
+}
+
+// Config is what New needs.
+type Config struct {
+	Store     platform.Store
+	Blobs     platform.Blobs
+	Workflows platform.Workflows
+	Events    platform.EventPublisher
+	Engine    TemplateEngine
+	Now       func() time.Time // default time.Now
+	NewID     func() string    // default platform.NewID
+	Log       *slog.Logger     // default slog.Default()
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, events: c.Events,
+		engine: c.Engine, now: c.Now, newID: c.NewID, log: c.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = platform.NewID
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// caller returns the request's caller; the API always sets one.
+func caller(ctx context.Context) platform.Caller {
+	c, _ := platform.CallerFrom(ctx)
+	return c
+}
+
+// clock returns the current time truncated to milliseconds, the precision stored.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,199 @@
+package control
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// maxSpecChars is Proton's limit on a spec.
+const maxSpecChars = 51200
+
+// clientTokenTTL is how long a client token is remembered.
+const clientTokenTTL = 8 * time.Hour
+
+// checkSpec applies the size limit every spec shares.
+func checkSpec(field, spec string) error {
+	if len(spec) > maxSpecChars {
+		return platform.FieldErrorf(field, "is %d characters; the limit is %d", len(spec), maxSpecChars)
+	}
+	return nil
+}
+
+// idempotency looks up a client token. It returns the token record to store with the
+// write (nil when token is ""), or the earlier call's result when the token was used
+// before with the same parameters; Conflict when it was used with others.
+func (s *Service) idempotency(ctx context.Context, operation, token string, params any) (record *platform.ClientToken, replay string, err error) {
+	if token == "" {
+		return nil, "", nil
+	}
+	if len(token) > 64 {
+		return nil, "", platform.FieldErrorf("clientToken", "must be at most 64 characters")
+	}
+	body, err := json.Marshal(params)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(body)
+	fingerprint := hex.EncodeToString(sum[:])
+	scope := operation + ":" + caller(ctx).Subject
+	earlier, err := s.store.GetClientToken(ctx, scope, token)
+	switch {
+	case err == nil && earlier.Fingerprint == fingerprint:
+		return nil, earlier.Result, nil
+	case err == nil:
+		return nil, "", platform.Errorf(platform.Conflict, "clientToken %q was already used with other parameters", token)
+	case platform.KindOf(err) != platform.NotFound:
+		return nil, "", err
+	}
+	return &platform.ClientToken{Scope: scope, Token: token, Fingerprint: fingerprint,
+		ExpiresAt: s.clock().Add(clientTokenTTL)}, "", nil
+}
+
+// newDeployment builds a deployment of target, not yet stored.
+func (s *Service) newDeployment(target platform.Target, op platform.Operation, tv platform.TemplateVersion, spec string, inputs json.RawMessage) platform.Deployment {
+	now := s.clock()
+	status := platform.InProgress
+	if op == platform.Delete {
+		status = platform.DeleteInProgress
+	}
+	return platform.Deployment{ID: s.newID(), Target: target, Operation: op, TemplateName: tv.TemplateName,
+		TemplateVersion: tv.Version, Spec: spec, Inputs: inputs, Status: status,
+		StackName: platform.StackName(target), CreatedAt: now, UpdatedAt: now, Revision: 1}
+}
+
+// launch starts the workflow of a stored deployment. If the workflow cannot be started, the
+// deployment is finished as FAILED so the target is not left in progress forever.
+func (s *Service) launch(ctx context.Context, d platform.Deployment, previous platform.DeploymentStatus) error {
+	input, _ := json.Marshal(map[string]string{"deploymentId": d.ID})
+	if _, err := s.workflows.Start(ctx, d.ID, input); err != nil {
+		s.log.ErrorContext(ctx, "start deployment workflow", "deployment", d.ID, "error", err)
+		d.Status = platform.Failed
+		if d.Operation == platform.Delete {
+			d.Status = platform.DeleteFailed
+		}
+		d.StatusMessage = "the deployment workflow could not be started; try again"
+		d.CompletedAt = s.clock()
+		if ferr := s.store.FinishDeployment(ctx, d); ferr != nil {
+			s.log.ErrorContext(ctx, "record unstarted deployment", "deployment", d.ID, "error", ferr)
+		}
+		return err
+	}
+	s.publish(ctx, platform.TargetEvents(d, previous)...)
+	return nil
+}
+
+// startUpdate records deployment d of a target whose stored state is current and launches
+// it. DeploymentType NONE records the new spec without provisioning anything.
+func (s *Service) startUpdate(ctx context.Context, d platform.Deployment, current platform.Deployable, deployType platform.DeploymentType, token *platform.ClientToken) error {
+	if current.DeploymentStatus.Active() {
+		return platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); wait for it or cancel it", d.Target, current.LastDeploymentID)
+	}
+	d.PreviousDeploymentID = current.LastSucceededDeploymentID
+	if err := s.store.StartDeployment(ctx, d, current.Revision, token); err != nil {
+		return err
+	}
+	if deployType == platform.DeployNone {
+		d.Status, d.StatusMessage, d.Outputs = platform.Succeeded, "spec recorded; nothing deployed (deploymentType NONE)", current.Outputs
+		d.CompletedAt, d.UpdatedAt = s.clock(), s.clock()
+		return s.store.FinishDeployment(ctx, d)
+	}
+	return s.launch(ctx, d, current.DeploymentStatus)
+}
+
+// UpdateInput is an update of a deployed target.
+type UpdateInput struct {
+	// Spec is the new spec; "" keeps the current one.
+	Spec           string
+	DeploymentType platform.DeploymentType
+	// MajorVersion and MinorVersion pick the template version for MINOR_VERSION and
+	// MAJOR_VERSION updates; nil means the recommended one.
+	MajorVersion *int
+	MinorVersion *int
+	ClientToken  string
+}
+
+// updateVersion resolves the template version an update moves to.
+func (s *Service) updateVersion(ctx context.Context, kind platform.TemplateKind, current platform.Deployable, in UpdateInput) (platform.TemplateVersion, error) {
+	switch in.DeploymentType {
+	case platform.DeployNone, platform.DeployCurrentVersion:
+		if in.MajorVersion != nil || in.MinorVersion != nil {
+			return platform.TemplateVersion{}, platform.FieldErrorf("templateMajorVersion", "must not be given with deploymentType %s", in.DeploymentType)
+		}
+		return s.store.GetTemplateVersion(ctx, kind, current.TemplateName, current.TemplateVersion)
+	case platform.DeployMinorVersion:
+		if in.MajorVersion != nil && *in.MajorVersion != current.TemplateVersion.Major {
+			return platform.TemplateVersion{}, platform.FieldErrorf("templateMajorVersion", "a MINOR_VERSION update stays on major version %d", current.TemplateVersion.Major)
+		}
+		tv, err := s.resolveVersion(ctx, kind, current.TemplateName, current.TemplateVersion.Major, in.MinorVersion, "")
+		if err == nil && tv.Version.Less(current.TemplateVersion) {
+			return tv, platform.FieldErrorf("templateMinorVersion", "%s is older than the version in use, %s", tv.Version, current.TemplateVersion)
+		}
+		return tv, err
+	case platform.DeployMajorVersion:
+		major := 0
+		if in.MajorVersion != nil {
+			major = *in.MajorVersion
+		} else {
+			t, err := s.store.GetTemplate(ctx, kind, current.TemplateName)
+			if err != nil {
+				return platform.TemplateVersion{}, err
+			}
+			major = t.Recommended.Major
+		}
+		if major <= current.TemplateVersion.Major {
+			return platform.TemplateVersion{}, platform.FieldErrorf("templateMajorVersion", "a MAJOR_VERSION update needs a major version above %d", current.TemplateVersion.Major)
+		}
+		return s.resolveVersion(ctx, kind, current.TemplateName, major, in.MinorVersion, "")
+	case "":
+		return platform.TemplateVersion{}, platform.FieldErrorf("deploymentType", "is required: NONE, CURRENT_VERSION, MINOR_VERSION or MAJOR_VERSION")
+	default:
+		return platform.TemplateVersion{}, platform.FieldErrorf("deploymentType", "%q is not one of NONE, CURRENT_VERSION, MINOR_VERSION, MAJOR_VERSION", in.DeploymentType)
+	}
+}
+
+// GetDeployment returns a deployment; NotFound if there is none.
+func (s *Service) GetDeployment(ctx context.Context, id string) (platform.Deployment, error) {
+	return s.store.GetDeployment(ctx, id)
+}
+
+// ListDeployments lists a target's deployments, newest first.
+func (s *Service) ListDeployments(ctx context.Context, target platform.Target, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
+	return s.store.ListDeployments(ctx, target, page)
+}
+
+// CancelDeployment asks an unfinished deployment to stop. A deployment still rendering
+// stops before touching its stack; one waiting on CloudFormation is failed as CANCELLED
+// by its workflow. Conflict when the deployment has already finished.
+func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Deployment, error) {
+	d, err := s.store.GetDeployment(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Finished() {
+		return d, platform.Errorf(platform.Conflict, "deployment %s has already finished (%s)", id, d.Status)
+	}
+	if d.Status == platform.Cancelling {
+		return d, nil
+	}
+	if d.Operation == platform.Delete {
+		return d, platform.Errorf(platform.Conflict, "deployment %s deletes its target and cannot be cancelled", id)
+	}
+	previous := d.Status
+	d.Status, d.StatusMessage, d.UpdatedAt = platform.Cancelling, "cancellation requested by "+caller(ctx).Subject, s.clock()
+	if err := s.store.UpdateDeployment(ctx, d); err != nil {
+		return d, err
+	}
+	d.Revision++
+	if d.TaskToken != "" {
+		if err := s.workflows.SendTaskFailure(ctx, d.TaskToken, "DeploymentCancelled", d.StatusMessage); err != nil {
+			s.log.WarnContext(ctx, "cancel waiting task", "deployment", id, "error", err)
+		}
+	}
+	s.publish(ctx, platform.TargetEvents(d, previous)...)
+	return d, nil
+}

@@ -1,0 +1,134 @@
+package control
+
+import (
+	"context"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// CreateEnvironmentInput is a new environment.
+type CreateEnvironmentInput struct {
+	Name         string `json:"name"`
+	Description  string `json:"description,omitempty"`
+	TemplateName string `json:"templateName"`
+	MajorVersion int    `json:"templateMajorVersion"`
+	MinorVersion *int   `json:"templateMinorVersion,omitempty"`
+	// Spec is the EnvironmentSpec YAML.
+	Spec        string `json:"spec"`
+	ClientToken string `json:"-"`
+}
+
+// CreateEnvironment validates the spec against the template version's schema, stores the
+// environment and its first deployment, and starts deploying it. Invalid errors name the
+// field; Conflict if the name is taken or the client token was used for another request.
+func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInput) (platform.Environment, error) {
+	if err := platform.ValidateName("name", in.Name); err != nil {
+		return platform.Environment{}, err
+	}
+	if err := checkSpec("spec", in.Spec); err != nil {
+		return platform.Environment{}, err
+	}
+	token, replay, err := s.idempotency(ctx, "CreateEnvironment", in.ClientToken, in)
+	if err != nil {
+		return platform.Environment{}, err
+	}
+	if replay != "" {
+		return s.store.GetEnvironment(ctx, replay)
+	}
+	tv, err := s.resolveVersion(ctx, platform.EnvironmentTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, "")
+	if err != nil {
+		return platform.Environment{}, err
+	}
+	inputs, err := s.engine.EnvironmentInputs(tv.Schema, in.Spec)
+	if err != nil {
+		return platform.Environment{}, err
+	}
+	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
+	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
+	env := platform.Environment{Name: in.Name, Description: in.Description, Deployable: platform.Deployable{
+		TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
+		DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
+		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
+	if token != nil {
+		token.Result = in.Name
+	}
+	if err := s.store.CreateEnvironment(ctx, env, d, token); err != nil {
+		return platform.Environment{}, err
+	}
+	if err := s.launch(ctx, d, ""); err != nil {
+		return platform.Environment{}, err
+	}
+	return env, nil
+}
+
+// GetEnvironment returns an environment; NotFound if there is none.
+func (s *Service) GetEnvironment(ctx context.Context, name string) (platform.Environment, error) {
+	return s.store.GetEnvironment(ctx, name)
+}
+
+// ListEnvironments lists environments.
+func (s *Service) ListEnvironments(ctx context.Context, page platform.PageRequest) (platform.Page[platform.Environment], error) {
+	return s.store.ListEnvironments(ctx, page)
+}
+
+// UpdateEnvironment redeploys an environment with a new spec and/or template version.
+// Conflict while a deployment is in progress.
+func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateInput) (platform.Environment, error) {
+	if err := checkSpec("spec", in.Spec); err != nil {
+		return platform.Environment{}, err
+	}
+	token, replay, err := s.idempotency(ctx, "UpdateEnvironment:"+name, in.ClientToken, in)
+	if err != nil {
+		return platform.Environment{}, err
+	}
+	if replay != "" {
+		return s.store.GetEnvironment(ctx, name)
+	}
+	env, err := s.store.GetEnvironment(ctx, name)
+	if err != nil {
+		return env, err
+	}
+	tv, err := s.updateVersion(ctx, platform.EnvironmentTemplate, env.Deployable, in)
+	if err != nil {
+		return env, err
+	}
+	spec := in.Spec
+	if spec == "" {
+		spec = env.Spec
+	}
+	inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
+	if err != nil {
+		return env, err
+	}
+	d := s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs)
+	if token != nil {
+		token.Result = d.ID
+	}
+	if err := s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token); err != nil {
+		return env, err
+	}
+	return s.store.GetEnvironment(ctx, name)
+}
+
+// DeleteEnvironment deletes an environment's stack, then its record. Conflict while
+// service instances run in it or a deployment is in progress.
+func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.Environment, error) {
+	env, err := s.store.GetEnvironment(ctx, name)
+	if err != nil {
+		return env, err
+	}
+	instances, err := s.store.ListEnvironmentInstances(ctx, name, platform.PageRequest{Limit: 1})
+	if err != nil {
+		return env, err
+	}
+	if len(instances.Items) > 0 {
+		i := instances.Items[0]
+		return env, platform.Errorf(platform.Conflict, "environment %s still runs service instances (e.g. %s/%s); delete them first", name, i.Service, i.Name)
+	}
+	tv := platform.TemplateVersion{TemplateName: env.TemplateName, Version: env.TemplateVersion}
+	d := s.newDeployment(env.Target(), platform.Delete, tv, env.Spec, nil)
+	if err := s.startUpdate(ctx, d, env.Deployable, platform.DeployCurrentVersion, nil); err != nil {
+		return env, err
+	}
+	return s.store.GetEnvironment(ctx, name)
+}

@@ -1,0 +1,230 @@
+package control
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// maxInstances bounds the instances one CreateService makes (one atomic write).
+const maxInstances = 20
+
+// CreateServiceInput is a new service.
+type CreateServiceInput struct {
+	Name                    string `json:"name"`
+	Description             string `json:"description,omitempty"`
+	TemplateName            string `json:"templateName"`
+	MajorVersion            int    `json:"templateMajorVersion"`
+	MinorVersion            *int   `json:"templateMinorVersion,omitempty"`
+	Spec                    string `json:"spec"`
+	RepositoryID            string `json:"repositoryId,omitempty"`
+	RepositoryConnectionARN string `json:"repositoryConnectionArn,omitempty"`
+	BranchName              string `json:"branchName,omitempty"`
+	ClientToken             string `json:"-"`
+}
+
+// CreateService validates the ServiceSpec, stores the service, one instance per entry of
+// its instances (each in an environment whose template the service template is compatible
+// with) and its pipeline when the template has one, and starts deploying the instances.
+// The pipeline deploys once the instances have finished, since its template reads their
+// outputs. Invalid errors name the field; Conflict if the name is taken.
+func (s *Service) CreateService(ctx context.Context, in CreateServiceInput) (platform.Service, error) {
+	if err := platform.ValidateName("name", in.Name); err != nil {
+		return platform.Service{}, err
+	}
+	if err := checkSpec("spec", in.Spec); err != nil {
+		return platform.Service{}, err
+	}
+	token, replay, err := s.idempotency(ctx, "CreateService", in.ClientToken, in)
+	if err != nil {
+		return platform.Service{}, err
+	}
+	if replay != "" {
+		return s.store.GetService(ctx, replay)
+	}
+	tv, err := s.resolveVersion(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, "")
+	if err != nil {
+		return platform.Service{}, err
+	}
+	if tv.HasPipeline {
+		for field, v := range map[string]string{"repositoryConnectionArn": in.RepositoryConnectionARN, "repositoryId": in.RepositoryID, "branchName": in.BranchName} {
+			if v == "" {
+				return platform.Service{}, platform.FieldErrorf(field, "is required: template %s %s has a pipeline", tv.TemplateName, tv.Version)
+			}
+		}
+	}
+	spec, err := s.engine.ServiceInputs(tv.Schema, in.Spec, tv.HasPipeline)
+	if err != nil {
+		return platform.Service{}, err
+	}
+	if len(spec.Instances) == 0 {
+		return platform.Service{}, platform.FieldErrorf("spec.instances", "must list at least one instance")
+	}
+	if len(spec.Instances) > maxInstances {
+		return platform.Service{}, platform.FieldErrorf("spec.instances", "lists %d instances; at most %d per request", len(spec.Instances), maxInstances)
+	}
+	now := s.clock()
+	svc := platform.Service{Name: in.Name, Description: in.Description, TemplateName: tv.TemplateName,
+		TemplateVersion: tv.Version, Spec: in.Spec, RepositoryID: in.RepositoryID,
+		RepositoryConnectionARN: in.RepositoryConnectionARN, BranchName: in.BranchName,
+		HasPipeline: tv.HasPipeline, Status: platform.ServiceActive, CreatedAt: now, UpdatedAt: now, Revision: 1}
+	var instances []platform.ServiceInstance
+	var deployments []platform.Deployment
+	seen := map[string]bool{}
+	for i, inst := range spec.Instances {
+		field := fmt.Sprintf("spec.instances[%d]", i)
+		if err := platform.ValidateName(field+".name", inst.Name); err != nil {
+			return svc, err
+		}
+		if seen[inst.Name] {
+			return svc, platform.FieldErrorf(field+".name", "instance %q is listed twice", inst.Name)
+		}
+		seen[inst.Name] = true
+		if err := s.checkEnvironment(ctx, tv, inst.Environment, field+".environment"); err != nil {
+			return svc, err
+		}
+		target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: in.Name, Instance: inst.Name}
+		d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
+		deployments = append(deployments, d)
+		instances = append(instances, platform.ServiceInstance{Service: in.Name, Name: inst.Name,
+			Environment: inst.Environment, Deployable: newDeployable(tv, d)})
+	}
+	var pipeline *platform.ServicePipeline
+	if tv.HasPipeline {
+		target := platform.Target{Kind: platform.ServicePipelineTarget, Service: in.Name}
+		d := s.newDeployment(target, platform.Deploy, tv, in.Spec, spec.Pipeline)
+		d.StatusMessage = "waiting for the service's instances to finish deploying"
+		deployments = append(deployments, d)
+		pipeline = &platform.ServicePipeline{Service: in.Name, Deployable: newDeployable(tv, d)}
+		pipeline.DeploymentStatusMessage = d.StatusMessage
+	}
+	if token != nil {
+		token.Result = in.Name
+	}
+	if err := s.store.CreateService(ctx, svc, instances, pipeline, deployments, token); err != nil {
+		return platform.Service{}, err
+	}
+	for _, d := range deployments {
+		if d.Target.Kind == platform.ServiceInstanceTarget {
+			if err := s.launch(ctx, d, ""); err != nil {
+				return svc, err
+			}
+		}
+	}
+	return svc, nil
+}
+
+// newDeployable is the state of a target created together with its first deployment d.
+func newDeployable(tv platform.TemplateVersion, d platform.Deployment) platform.Deployable {
+	return platform.Deployable{TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: d.Spec,
+		DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
+		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}
+}
+
+// checkEnvironment confirms an instance may deploy into environment name.
+func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVersion, name, field string) error {
+	if name == "" {
+		return platform.FieldErrorf(field, "is required")
+	}
+	env, err := s.store.GetEnvironment(ctx, name)
+	if platform.KindOf(err) == platform.NotFound {
+		return platform.FieldErrorf(field, "environment %q does not exist", name)
+	}
+	if err != nil {
+		return err
+	}
+	if env.LastSucceededDeploymentID == "" {
+		return platform.FieldErrorf(field, "environment %q has not been deployed successfully yet (status %s)", name, env.DeploymentStatus)
+	}
+	for _, c := range tv.CompatibleEnvironments {
+		if c.TemplateName == env.TemplateName && c.MajorVersion == env.TemplateVersion.Major {
+			return nil
+		}
+	}
+	return platform.FieldErrorf(field, "environment %q runs %s:%d, which service template %s %s is not compatible with (compatible: %s)",
+		name, env.TemplateName, env.TemplateVersion.Major, tv.TemplateName, tv.Version, compatibleList(tv.CompatibleEnvironments))
+}
+
+func compatibleList(cs []platform.CompatibleEnvironment) string {
+	out := ""
+	for i, c := range cs {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%s:%d", c.TemplateName, c.MajorVersion)
+	}
+	return out
+}
+
+// GetService returns a service; NotFound if there is none.
+func (s *Service) GetService(ctx context.Context, name string) (platform.Service, error) {
+	return s.store.GetService(ctx, name)
+}
+
+// ListServices lists services.
+func (s *Service) ListServices(ctx context.Context, page platform.PageRequest) (platform.Page[platform.Service], error) {
+	return s.store.ListServices(ctx, page)
+}
+
+// ListServiceInstances lists a service's instances; NotFound if the service does not exist.
+func (s *Service) ListServiceInstances(ctx context.Context, service string, page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+	if _, err := s.store.GetService(ctx, service); err != nil {
+		return platform.Page[platform.ServiceInstance]{}, err
+	}
+	return s.store.ListServiceInstances(ctx, service, page)
+}
+
+// GetServiceInstance returns one instance; NotFound if there is none.
+func (s *Service) GetServiceInstance(ctx context.Context, service, name string) (platform.ServiceInstance, error) {
+	return s.store.GetServiceInstance(ctx, service, name)
+}
+
+// GetServicePipeline returns a service's pipeline; NotFound if it has none.
+func (s *Service) GetServicePipeline(ctx context.Context, service string) (platform.ServicePipeline, error) {
+	return s.store.GetServicePipeline(ctx, service)
+}
+
+// UpdateServiceInstance redeploys one instance with a new spec (its inputs, or a
+// ServiceSpec naming it) and/or template version. Conflict while a deployment is in progress.
+func (s *Service) UpdateServiceInstance(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, error) {
+	if err := checkSpec("spec", in.Spec); err != nil {
+		return platform.ServiceInstance{}, err
+	}
+	token, replay, err := s.idempotency(ctx, "UpdateServiceInstance:"+service+"/"+name, in.ClientToken, in)
+	if err != nil {
+		return platform.ServiceInstance{}, err
+	}
+	if replay != "" {
+		return s.store.GetServiceInstance(ctx, service, name)
+	}
+	inst, err := s.store.GetServiceInstance(ctx, service, name)
+	if err != nil {
+		return inst, err
+	}
+	tv, err := s.updateVersion(ctx, platform.ServiceTemplate, inst.Deployable, in)
+	if err != nil {
+		return inst, err
+	}
+	if tv.Version.Major != inst.TemplateVersion.Major {
+		if err := s.checkEnvironment(ctx, tv, inst.Environment, "environment"); err != nil {
+			return inst, err
+		}
+	}
+	spec := in.Spec
+	if spec == "" {
+		spec = inst.Spec
+	}
+	inputs, err := s.engine.InstanceInputs(tv.Schema, spec, name)
+	if err != nil {
+		return inst, err
+	}
+	d := s.newDeployment(inst.Target(), platform.Deploy, tv, spec, inputs)
+	if token != nil {
+		token.Result = d.ID
+	}
+	if err := s.startUpdate(ctx, d, inst.Deployable, in.DeploymentType, token); err != nil {
+		return inst, err
+	}
+	return s.store.GetServiceInstance(ctx, service, name)
+}

@@ -1,0 +1,237 @@
+package control
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// CreateTemplateInput is a new template.
+type CreateTemplateInput struct {
+	Name        string
+	DisplayName string
+	Description string
+}
+
+// CreateTemplate registers a template of kind; Invalid for a bad name, Conflict if taken.
+func (s *Service) CreateTemplate(ctx context.Context, kind platform.TemplateKind, in CreateTemplateInput) (platform.Template, error) {
+	if err := platform.ValidateName("name", in.Name); err != nil {
+		return platform.Template{}, err
+	}
+	if len(in.DisplayName) > 100 {
+		return platform.Template{}, platform.FieldErrorf("displayName", "must be at most 100 characters")
+	}
+	if len(in.Description) > 500 {
+		return platform.Template{}, platform.FieldErrorf("description", "must be at most 500 characters")
+	}
+	now := s.clock()
+	t := platform.Template{Kind: kind, Name: in.Name, DisplayName: in.DisplayName,
+		Description: in.Description, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateTemplate(ctx, t); err != nil {
+		return platform.Template{}, err
+	}
+	t.Revision = 1
+	return t, nil
+}
+
+// GetTemplate returns a template; NotFound if there is none.
+func (s *Service) GetTemplate(ctx context.Context, kind platform.TemplateKind, name string) (platform.Template, error) {
+	return s.store.GetTemplate(ctx, kind, name)
+}
+
+// ListTemplates lists the templates of kind.
+func (s *Service) ListTemplates(ctx context.Context, kind platform.TemplateKind, page platform.PageRequest) (platform.Page[platform.Template], error) {
+	return s.store.ListTemplates(ctx, kind, page)
+}
+
+// CreateVersionInput registers a bundle as a new template version: the next minor of
+// Major when Major > 0, else a new major version.
+type CreateVersionInput struct {
+	Major       int
+	Description string
+	Bundle      []byte
+	// CompatibleEnvironments, for service templates, overrides the bundle's own list.
+	CompatibleEnvironments []platform.CompatibleEnvironment
+}
+
+// maxBundleBytes is Proton's limit on a template bundle.
+const maxBundleBytes = 5 << 20
+
+// CreateTemplateVersion checks the bundle and stores it as a DRAFT version. Invalid when the
+// bundle is not a valid Proton bundle (the message names the file and the problem) or a
+// compatible environment template does not exist; NotFound when the template or the named
+// major version does not exist.
+func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, in CreateVersionInput) (platform.TemplateVersion, error) {
+	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	if len(in.Bundle) == 0 {
+		return platform.TemplateVersion{}, platform.Errorf(platform.Invalid, "the request body must be the bundle as a .tar.gz (Content-Type: application/gzip)")
+	}
+	if len(in.Bundle) > maxBundleBytes {
+		return platform.TemplateVersion{}, platform.Errorf(platform.Invalid, "the bundle is %d bytes; Proton's limit, kept here, is 5 MB", len(in.Bundle))
+	}
+	facts, err := s.engine.InspectBundle(ctx, kind, in.Bundle)
+	if err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	compatible := facts.CompatibleEnvironments
+	if len(in.CompatibleEnvironments) > 0 {
+		compatible = in.CompatibleEnvironments
+	}
+	if kind == platform.ServiceTemplate {
+		if len(compatible) == 0 {
+			return platform.TemplateVersion{}, platform.FieldErrorf("compatibleEnvironmentTemplates",
+				"a service template version needs at least one compatible environment template: list them in .template-registration.yaml (compatible_environments: [name:major]) or pass them in the request")
+		}
+		for i, c := range compatible {
+			if _, err := s.store.GetTemplateVersion(ctx, platform.EnvironmentTemplate, c.TemplateName, platform.Version{Major: c.MajorVersion, Minor: 0}); err != nil {
+				if platform.KindOf(err) == platform.NotFound {
+					return platform.TemplateVersion{}, platform.FieldErrorf(fmt.Sprintf("compatibleEnvironmentTemplates[%d]", i),
+						"environment template %s has no major version %d", c.TemplateName, c.MajorVersion)
+				}
+				return platform.TemplateVersion{}, err
+			}
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		v, err := s.nextVersion(ctx, kind, name, in.Major)
+		if err != nil {
+			return platform.TemplateVersion{}, err
+		}
+		key := fmt.Sprintf("bundles/%s/%s/%s/%s.tar.gz", kind, name, v, facts.Digest)
+		if err := s.blobs.Put(ctx, key, in.Bundle); err != nil {
+			return platform.TemplateVersion{}, err
+		}
+		now := s.clock()
+		tv := platform.TemplateVersion{Kind: kind, TemplateName: name, Version: v, Status: platform.Draft,
+			Description: in.Description, Schema: facts.Schema, BundleKey: key, BundleDigest: facts.Digest,
+			CompatibleEnvironments: compatible, HasPipeline: facts.HasPipeline, CreatedAt: now, UpdatedAt: now}
+		err = s.store.CreateTemplateVersion(ctx, tv)
+		if platform.KindOf(err) == platform.Conflict && attempt < 3 {
+			continue // another registration took this number first: take the next one
+		}
+		if err != nil {
+			return platform.TemplateVersion{}, err
+		}
+		tv.Revision = 1
+		return tv, nil
+	}
+}
+
+// nextVersion returns the number a new version gets.
+func (s *Service) nextVersion(ctx context.Context, kind platform.TemplateKind, name string, major int) (platform.Version, error) {
+	latest, err := s.store.LatestTemplateVersion(ctx, kind, name, major)
+	switch {
+	case platform.KindOf(err) == platform.NotFound && major > 0:
+		return platform.Version{}, platform.FieldErrorf("majorVersion", "template %s has no major version %d", name, major)
+	case platform.KindOf(err) == platform.NotFound:
+		return platform.Version{Major: 1, Minor: 0}, nil
+	case err != nil:
+		return platform.Version{}, err
+	case major > 0:
+		return platform.Version{Major: major, Minor: latest.Version.Minor + 1}, nil
+	default:
+		return platform.Version{Major: latest.Version.Major + 1, Minor: 0}, nil
+	}
+}
+
+// GetTemplateVersion returns one version; NotFound if there is none.
+func (s *Service) GetTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
+	return s.store.GetTemplateVersion(ctx, kind, name, v)
+}
+
+// ListTemplateVersions lists a template's versions, highest first.
+func (s *Service) ListTemplateVersions(ctx context.Context, kind platform.TemplateKind, name string, page platform.PageRequest) (platform.Page[platform.TemplateVersion], error) {
+	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
+		return platform.Page[platform.TemplateVersion]{}, err
+	}
+	return s.store.ListTemplateVersions(ctx, kind, name, page)
+}
+
+// PublishTemplateVersion publishes a DRAFT version, making it deployable; the template's
+// recommended version becomes the highest published one unless an admin pinned another.
+// Publishing a published version changes nothing. NotFound if the version does not exist;
+// Conflict if it cannot be published (registration failed) or changed meanwhile.
+func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
+	tv, err := s.store.GetTemplateVersion(ctx, kind, name, v)
+	if err != nil {
+		return tv, err
+	}
+	switch tv.Status {
+	case platform.Published:
+		return tv, nil
+	case platform.Draft:
+	default:
+		return tv, platform.Errorf(platform.Conflict, "template version %s %s is %s and cannot be published", name, v, tv.Status)
+	}
+	t, err := s.store.GetTemplate(ctx, kind, name)
+	if err != nil {
+		return tv, err
+	}
+	now := s.clock()
+	tv.Status, tv.UpdatedAt = platform.Published, now
+	var template *platform.Template
+	if !t.Pinned && (t.Recommended.IsZero() || t.Recommended.Less(v)) {
+		t.Recommended, t.UpdatedAt = v, now
+		template = &t
+	}
+	if err := s.store.UpdateTemplateVersion(ctx, tv, template); err != nil {
+		return tv, err
+	}
+	tv.Revision++
+	s.publish(ctx, templateVersionEvent(tv, platform.Draft))
+	return tv, nil
+}
+
+// resolveVersion picks the version a deployment uses: the published version major.minor, or
+// when minor is nil the highest published minor of major. Invalid errors name field.
+func (s *Service) resolveVersion(ctx context.Context, kind platform.TemplateKind, name string, major int, minor *int, field string) (platform.TemplateVersion, error) {
+	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
+		if platform.KindOf(err) == platform.NotFound {
+			return platform.TemplateVersion{}, platform.FieldErrorf(field+"templateName", "%s template %q does not exist", kindWord(kind), name)
+		}
+		return platform.TemplateVersion{}, err
+	}
+	if major < 1 {
+		return platform.TemplateVersion{}, platform.FieldErrorf(field+"templateMajorVersion", "is required (≥ 1)")
+	}
+	if minor != nil {
+		tv, err := s.store.GetTemplateVersion(ctx, kind, name, platform.Version{Major: major, Minor: *minor})
+		if platform.KindOf(err) == platform.NotFound {
+			return tv, platform.FieldErrorf(field+"templateMinorVersion", "%s template %s has no version %d.%d", kindWord(kind), name, major, *minor)
+		}
+		if err == nil && tv.Status != platform.Published {
+			return tv, platform.FieldErrorf(field+"templateMinorVersion", "%s template version %s %s is %s; only published versions can be deployed", kindWord(kind), name, tv.Version, tv.Status)
+		}
+		return tv, err
+	}
+	page := platform.PageRequest{Limit: 100}
+	for {
+		versions, err := s.store.ListTemplateVersions(ctx, kind, name, page)
+		if err != nil {
+			return platform.TemplateVersion{}, err
+		}
+		for _, tv := range versions.Items {
+			if tv.Version.Major == major && tv.Status == platform.Published {
+				return tv, nil
+			}
+			if tv.Version.Major < major {
+				versions.NextToken = ""
+				break
+			}
+		}
+		if versions.NextToken == "" {
+			return platform.TemplateVersion{}, platform.FieldErrorf(field+"templateMajorVersion", "%s template %s has no published version %d.x", kindWord(kind), name, major)
+		}
+		page.NextToken = versions.NextToken
+	}
+}
+
+func kindWord(k platform.TemplateKind) string {
+	if k == platform.EnvironmentTemplate {
+		return "environment"
+	}
+	return "service"
+}

@@ -1,0 +1,37 @@
+package platform
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+)
+
+var stackUnsafe = regexp.MustCompile(`[^a-zA-Z0-9-]`)
+
+// StackName returns the CloudFormation stack name of a target: "gantry-env-<environment>",
+// "gantry-svc-<service>-<instance>" or "gantry-pipeline-<service>". Names CloudFormation
+// would refuse (underscores) or that run past its 128 characters are made safe and unique
+// by a short hash of the exact names.
+func StackName(t Target) string {
+	var parts []string
+	switch t.Kind {
+	case EnvironmentTarget:
+		parts = []string{"gantry-env", t.Environment}
+	case ServiceInstanceTarget:
+		parts = []string{"gantry-svc", t.Service, t.Instance}
+	default:
+		parts = []string{"gantry-pipeline", t.Service}
+	}
+	name := strings.Join(parts, "-")
+	safe := stackUnsafe.ReplaceAllString(name, "-")
+	if safe == name && len(name) <= 128 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	suffix := "-" + hex.EncodeToString(sum[:])[:8]
+	if len(safe) > 128-len(suffix) {
+		safe = safe[:128-len(suffix)]
+	}
+	return safe + suffix
+}

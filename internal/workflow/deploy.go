@@ -1,0 +1,136 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/awsevents"
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// stackOutcome is how a stack operation stands.
+type stackOutcome string
+
+// The outcomes Reconcile reports; the state machine's ReconcileOutcome chooses on them.
+const (
+	outcomeSucceeded  stackOutcome = "SUCCEEDED"
+	outcomeFailed     stackOutcome = "FAILED"
+	outcomeInProgress stackOutcome = "IN_PROGRESS"
+)
+
+// DeployOutput is what Deploy returns: for Reconcile, the outcome and the failure reason.
+type DeployOutput struct {
+	Outcome stackOutcome `json:"outcome,omitempty"`
+	Reason  string       `json:"reason,omitempty"`
+}
+
+// reconcileLimit is how long Reconcile keeps waiting on a stack before failing the
+// deployment.
+const reconcileLimit = 24 * time.Hour
+
+// Deploy starts the deployment's stack operation and records the task token the workflow
+// now waits on; the events handler resolves it when CloudFormation finishes. A stack that
+// already matches is resolved at once. With in.Reconcile it instead asks CloudFormation how
+// the operation stands (the workflow's path when no event arrived in time). Errors:
+// *StackRejected when CloudFormation refuses the template, *DeploymentCancelled.
+func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
+	d, err := t.store.GetDeployment(ctx, in.DeploymentID)
+	if err != nil {
+		return DeployOutput{}, err
+	}
+	if in.Reconcile {
+		return t.reconcile(ctx, d)
+	}
+	if d.Finished() {
+		return DeployOutput{}, nil
+	}
+	if d.Status == platform.Cancelling {
+		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
+	}
+	if d.TaskToken != in.TaskToken {
+		d.TaskToken, d.UpdatedAt = in.TaskToken, t.clock()
+		if err := t.store.UpdateDeployment(ctx, d); err != nil {
+			return DeployOutput{}, err
+		}
+		d.Revision++
+	}
+	var op platform.StackOperation
+	if d.Operation == platform.Delete {
+		op, err = t.provisioner.Delete(ctx, d.StackName, d.ID)
+	} else {
+		var body []byte
+		body, err = t.blobs.Get(ctx, d.RenderedKey)
+		if err != nil {
+			return DeployOutput{}, err
+		}
+		op, err = t.provisioner.Deploy(ctx, platform.StackDeployment{StackName: d.StackName, TemplateBody: body,
+			ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: stackTags(d)})
+	}
+	switch platform.KindOf(err) {
+	case "":
+	case platform.Invalid:
+		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
+	case platform.Conflict:
+		// A repeated invocation finds its own operation running: nothing more to do.
+		if stack, derr := t.provisioner.Describe(ctx, d.StackName); derr == nil && stack.LastClientRequestToken == d.ID {
+			return DeployOutput{}, nil
+		}
+		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
+	default:
+		return DeployOutput{}, &TransientError{Err: err}
+	}
+	if op.NoChanges {
+		out, _ := json.Marshal(map[string]string{"stackStatus": "NO_CHANGES"})
+		if err := t.workflows.SendTaskSuccess(ctx, in.TaskToken, out); err != nil {
+			return DeployOutput{}, err
+		}
+	}
+	return DeployOutput{}, nil
+}
+
+// stackTags marks a stack with what it belongs to.
+func stackTags(d platform.Deployment) map[string]string {
+	tags := map[string]string{"gantry:target": d.Target.String(), "gantry:template": d.TemplateName + ":" + d.TemplateVersion.String()}
+	switch d.Target.Kind {
+	case platform.EnvironmentTarget:
+		tags["gantry:environment"] = d.Target.Environment
+	case platform.ServiceInstanceTarget:
+		tags["gantry:service"], tags["gantry:service-instance"] = d.Target.Service, d.Target.Instance
+	default:
+		tags["gantry:service"] = d.Target.Service
+	}
+	return tags
+}
+
+// reconcile reports how d's stack operation stands, from CloudFormation's own description.
+func (t *Tasks) reconcile(ctx context.Context, d platform.Deployment) (DeployOutput, error) {
+	if d.Finished() {
+		return DeployOutput{Outcome: outcomeSucceeded}, nil
+	}
+	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	switch {
+	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete:
+		return DeployOutput{Outcome: outcomeSucceeded}, nil
+	case platform.KindOf(err) == platform.NotFound:
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack " + d.StackName + " does not exist"}, nil
+	case err != nil:
+		return DeployOutput{}, &TransientError{Err: err}
+	}
+	if stack.LastClientRequestToken != "" && stack.LastClientRequestToken != d.ID {
+		return DeployOutput{Outcome: outcomeFailed, Reason: "another operation (" + stack.LastClientRequestToken + ") took over the stack"}, nil
+	}
+	switch awsevents.ClassifyStackStatus(stack.Status) {
+	case awsevents.Succeeded:
+		if d.Operation == platform.Delete && stack.Status != "DELETE_COMPLETE" {
+			break
+		}
+		return DeployOutput{Outcome: outcomeSucceeded}, nil
+	case awsevents.Failed:
+		return DeployOutput{Outcome: outcomeFailed, Reason: stack.StatusReason}, nil
+	}
+	if t.clock().Sub(d.CreatedAt) > reconcileLimit {
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack was still " + stack.Status + " after 24 hours"}, nil
+	}
+	return DeployOutput{Outcome: outcomeInProgress}, nil
+}

@@ -1,0 +1,130 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// RecordOutput is what Record hands on.
+type RecordOutput struct {
+	Status platform.DeploymentStatus `json:"status"`
+}
+
+// Record finishes the deployment: on success it reads the stack's outputs and applies the
+// deployment to its target; with in.Error it records the failure and its reason (CANCELLED
+// for a cancellation). Recording an already finished deployment changes nothing. Once a
+// new service's instances have all finished, it starts the service's pipeline deployment.
+func (t *Tasks) Record(ctx context.Context, in Input) (RecordOutput, error) {
+	for attempt := 0; ; attempt++ {
+		d, err := t.store.GetDeployment(ctx, in.DeploymentID)
+		if err != nil {
+			return RecordOutput{}, err
+		}
+		if d.Finished() {
+			return RecordOutput{Status: d.Status}, nil
+		}
+		if err := t.settle(ctx, &d, in.Error); err != nil {
+			return RecordOutput{}, err
+		}
+		err = t.store.FinishDeployment(ctx, d)
+		if platform.KindOf(err) == platform.Conflict && attempt < 3 {
+			continue // changed meanwhile (a cancellation, say): read it again
+		}
+		if err != nil {
+			return RecordOutput{}, err
+		}
+		if err := t.followUp(ctx, d); err != nil {
+			return RecordOutput{Status: d.Status}, err
+		}
+		return RecordOutput{Status: d.Status}, nil
+	}
+}
+
+// settle sets d's final status, message and outputs.
+func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *TaskError) error {
+	now := t.clock()
+	d.CompletedAt, d.UpdatedAt, d.TaskToken = now, now, ""
+	if failure != nil {
+		d.StatusMessage = failure.Message()
+		switch {
+		case failure.Error == "DeploymentCancelled" || d.Status == platform.Cancelling:
+			d.Status = platform.Cancelled
+		case d.Operation == platform.Delete:
+			d.Status = platform.DeleteFailed
+		default:
+			d.Status = platform.Failed
+		}
+		return nil
+	}
+	if d.Operation == platform.Delete {
+		d.Status, d.StatusMessage = platform.DeleteComplete, ""
+		return nil
+	}
+	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	if err != nil {
+		return &TransientError{Err: err}
+	}
+	d.Status, d.StatusMessage, d.StackID, d.Outputs = platform.Succeeded, "", stack.StackID, stack.Outputs
+	return nil
+}
+
+// followUp starts what d's end makes possible: a new service's pipeline, once none of its
+// instances is still deploying for the first time.
+func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
+	if d.Target.Kind != platform.ServiceInstanceTarget {
+		return nil
+	}
+	pipeline, err := t.store.GetServicePipeline(ctx, d.Target.Service)
+	if platform.KindOf(err) == platform.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pipeline.LastSucceededDeploymentID != "" || !pipeline.DeploymentStatus.Active() {
+		return nil
+	}
+	pd, err := t.store.GetDeployment(ctx, pipeline.LastDeploymentID)
+	if err != nil || pd.Finished() || pd.ExecutionID != "" {
+		return err
+	}
+	page := platform.PageRequest{Limit: 100}
+	for {
+		instances, err := t.store.ListServiceInstances(ctx, d.Target.Service, page)
+		if err != nil {
+			return err
+		}
+		for _, i := range instances.Items {
+			if i.DeploymentStatus.Active() {
+				return nil // the last instance to finish starts the pipeline
+			}
+		}
+		if instances.NextToken == "" {
+			break
+		}
+		page.NextToken = instances.NextToken
+	}
+	input := []byte(`{"deploymentId":"` + pd.ID + `"}`)
+	id, err := t.workflows.Start(ctx, pd.ID, input)
+	if err != nil {
+		return errors.Join(errors.New("start the pipeline deployment"), err)
+	}
+	pd.ExecutionID, pd.StatusMessage, pd.UpdatedAt = id, "", t.clock()
+	if err := t.store.UpdateDeployment(ctx, pd); err != nil && platform.KindOf(err) != platform.Conflict {
+		return err
+	}
+	t.publish(ctx, platform.TargetEvents(pd, platform.InProgress)...)
+	return nil
+}
+
+// publish sends events best-effort: a lost status event must not fail the workflow.
+func (t *Tasks) publish(ctx context.Context, events ...platform.Event) {
+	if t.events == nil {
+		return
+	}
+	if err := t.events.Publish(ctx, events...); err != nil {
+		t.log.ErrorContext(ctx, "publish status events", "error", err)
+	}
+}

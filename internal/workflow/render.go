@@ -1,0 +1,141 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// RenderOutput is what Render hands on.
+type RenderOutput struct {
+	RenderedKey string `json:"renderedKey,omitempty"`
+}
+
+// Render renders the deployment's template with Proton's context for its target and keeps
+// the result for Deploy. Deletions render nothing. Errors: *RenderFailed for a template or
+// input problem, *DeploymentCancelled when the deployment was cancelled.
+func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
+	d, err := t.store.GetDeployment(ctx, in.DeploymentID)
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	switch {
+	case d.Finished() || d.Operation == platform.Delete:
+		return RenderOutput{RenderedKey: d.RenderedKey}, nil
+	case d.Status == platform.Cancelling:
+		return RenderOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
+	}
+	kind := platform.ServiceTemplate
+	if d.Target.Kind == platform.EnvironmentTarget {
+		kind = platform.EnvironmentTemplate
+	}
+	tv, err := t.store.GetTemplateVersion(ctx, kind, d.TemplateName, d.TemplateVersion)
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	archive, err := t.blobs.Get(ctx, tv.BundleKey)
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	data, err := t.renderData(ctx, d)
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	body, err := t.renderer.Render(ctx, archive, d.Target.Kind, data)
+	if platform.KindOf(err) == platform.Invalid {
+		return RenderOutput{}, &RenderFailed{Reason: "rendering failed: " + platform.MessageOf(err)}
+	}
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	key := fmt.Sprintf("rendered/%s/cloudformation.yaml", d.ID)
+	if err := t.blobs.Put(ctx, key, body); err != nil {
+		return RenderOutput{}, err
+	}
+	if d.RenderedKey != key {
+		d.RenderedKey, d.UpdatedAt = key, t.clock()
+		if err := t.store.UpdateDeployment(ctx, d); err != nil {
+			return RenderOutput{}, err
+		}
+	}
+	return RenderOutput{RenderedKey: key}, nil
+}
+
+// renderData gathers the context of d's target.
+func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderData, error) {
+	switch d.Target.Kind {
+	case platform.EnvironmentTarget:
+		return RenderData{Environment: EnvironmentData{Name: d.Target.Environment, AccountID: t.accountID, Inputs: d.Inputs}}, nil
+	case platform.ServiceInstanceTarget:
+		svc, err := t.store.GetService(ctx, d.Target.Service)
+		if err != nil {
+			return RenderData{}, err
+		}
+		inst, err := t.store.GetServiceInstance(ctx, d.Target.Service, d.Target.Instance)
+		if err != nil {
+			return RenderData{}, err
+		}
+		env, err := t.environmentData(ctx, inst.Environment)
+		if err != nil {
+			return RenderData{}, err
+		}
+		return RenderData{Environment: env, Service: serviceData(svc),
+			Instance: InstanceData{Name: inst.Name, Inputs: d.Inputs}}, nil
+	default:
+		svc, err := t.store.GetService(ctx, d.Target.Service)
+		if err != nil {
+			return RenderData{}, err
+		}
+		data := RenderData{Service: serviceData(svc), Pipeline: PipelineData{Inputs: d.Inputs}}
+		page := platform.PageRequest{Limit: 100}
+		for {
+			instances, err := t.store.ListServiceInstances(ctx, svc.Name, page)
+			if err != nil {
+				return RenderData{}, err
+			}
+			for _, inst := range instances.Items {
+				pi, err := t.pipelineInstance(ctx, inst)
+				if err != nil {
+					return RenderData{}, err
+				}
+				data.Pipeline.Instances = append(data.Pipeline.Instances, pi)
+			}
+			if instances.NextToken == "" {
+				return data, nil
+			}
+			page.NextToken = instances.NextToken
+		}
+	}
+}
+
+func (t *Tasks) pipelineInstance(ctx context.Context, inst platform.ServiceInstance) (PipelineInstance, error) {
+	env, err := t.environmentData(ctx, inst.Environment)
+	if err != nil {
+		return PipelineInstance{}, err
+	}
+	pi := PipelineInstance{Name: inst.Name, Outputs: inst.Outputs, Environment: env}
+	if id := inst.LastSucceededDeploymentID; id != "" {
+		d, err := t.store.GetDeployment(ctx, id)
+		if err != nil {
+			return PipelineInstance{}, err
+		}
+		pi.Inputs = d.Inputs
+	} else if d, err := t.store.GetDeployment(ctx, inst.LastDeploymentID); err == nil {
+		pi.Inputs = d.Inputs
+	}
+	return pi, nil
+}
+
+func (t *Tasks) environmentData(ctx context.Context, name string) (EnvironmentData, error) {
+	env, err := t.store.GetEnvironment(ctx, name)
+	if err != nil {
+		return EnvironmentData{}, err
+	}
+	return EnvironmentData{Name: env.Name, AccountID: t.accountID, Outputs: env.Outputs}, nil
+}
+
+func serviceData(s platform.Service) ServiceData {
+	return ServiceData{Name: s.Name, BranchName: s.BranchName,
+		RepositoryConnectionARN: s.RepositoryConnectionARN, RepositoryID: s.RepositoryID}
+}

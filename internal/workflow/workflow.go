@@ -1,0 +1,144 @@
+// Package workflow holds the tasks of the deployment state machine
+// (statemachines/deployment.asl.json) — Render, Deploy (and its Reconcile path), Record and
+// Notify — and the handler of the AWS events that resolve its waiting task. Each task is
+// idempotent: it reads the deployment, acts only if the deployment still needs it, and
+// writes with conditions, so a retried or duplicated invocation changes nothing. The same
+// code runs as Lambda functions and in local mode.
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// Renderer renders the template of a bundle for one deployment target.
+type Renderer interface {
+	// Render returns the rendered CloudFormation template of kind's infrastructure in the
+	// bundle archive; Invalid errors name the template file and line.
+	Render(ctx context.Context, archive []byte, kind platform.TargetKind, data RenderData) ([]byte, error)
+}
+
+// RenderData is everything Proton puts in a template's context, by namespace.
+type RenderData struct {
+	Environment EnvironmentData
+	Service     ServiceData
+	Instance    InstanceData
+	Pipeline    PipelineData
+}
+
+// EnvironmentData is the environment namespace.
+type EnvironmentData struct {
+	Name      string
+	AccountID string
+	Inputs    json.RawMessage
+	Outputs   []platform.Output
+}
+
+// ServiceData is the service namespace.
+type ServiceData struct {
+	Name                    string
+	BranchName              string
+	RepositoryConnectionARN string
+	RepositoryID            string
+}
+
+// InstanceData is the service_instance namespace.
+type InstanceData struct {
+	Name   string
+	Inputs json.RawMessage
+}
+
+// PipelineData is the pipeline namespace and its service_instances list.
+type PipelineData struct {
+	Inputs    json.RawMessage
+	Instances []PipelineInstance
+}
+
+// PipelineInstance is one entry of service_instances in a pipeline template.
+type PipelineInstance struct {
+	Name        string
+	Inputs      json.RawMessage
+	Outputs     []platform.Output
+	Environment EnvironmentData
+}
+
+// Tasks runs the workflow's tasks. Build it with New.
+type Tasks struct {
+	store       platform.Store
+	blobs       platform.Blobs
+	provisioner platform.Provisioner
+	workflows   platform.Workflows
+	events      platform.EventPublisher
+	notifier    platform.Notifier
+	renderer    Renderer
+	accountID   string
+	roleARN     string
+	now         func() time.Time
+	log         *slog.Logger
+}
+
+// Config is what New needs. Notifier and Events may be nil (nothing sent).
+type Config struct {
+	Store       platform.Store
+	Blobs       platform.Blobs
+	Provisioner platform.Provisioner
+	Workflows   platform.Workflows
+	Events      platform.EventPublisher
+	Notifier    platform.Notifier
+	Renderer    Renderer
+	// AccountID is the AWS account stacks deploy to, Proton's environment.account_id.
+	AccountID string
+	// RoleARN is the role CloudFormation assumes for users' stacks ("" for the caller's).
+	RoleARN string
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// New returns Tasks.
+func New(c Config) *Tasks {
+	t := &Tasks{store: c.Store, blobs: c.Blobs, provisioner: c.Provisioner, workflows: c.Workflows,
+		events: c.Events, notifier: c.Notifier, renderer: c.Renderer, accountID: c.AccountID,
+		roleARN: c.RoleARN, now: c.Now, log: c.Log}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	return t
+}
+
+func (t *Tasks) clock() time.Time { return t.now().UTC().Truncate(time.Millisecond) }
+
+// Input is the input of every task: the deployment, and for Deploy the task token.
+type Input struct {
+	DeploymentID string     `json:"deploymentId"`
+	TaskToken    string     `json:"taskToken,omitempty"`
+	Reconcile    bool       `json:"reconcile,omitempty"`
+	Error        *TaskError `json:"error,omitempty"`
+}
+
+// TaskError is a caught error as the state machine passes it on: the error name and its
+// cause (for a Lambda error, a JSON object holding errorMessage).
+type TaskError struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// Message returns the cause's human-readable message.
+func (e TaskError) Message() string {
+	var lambdaErr struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(e.Cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
+		return lambdaErr.ErrorMessage
+	}
+	if e.Cause != "" {
+		return e.Cause
+	}
+	return e.Error
+}
