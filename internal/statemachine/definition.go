@@ -381,7 +381,11 @@ func (p *parser) template(obj map[string]json.RawMessage, key, prefix string) (*
 	}
 	t, err := compileTemplate(v, key)
 	if err != nil {
-		return nil, platform.FieldErrorf(prefix+key, "%v", strings.TrimPrefix(err.Error(), key+": "))
+		var te *templateError
+		if errors.As(err, &te) {
+			return nil, platform.FieldErrorf(prefix+te.field, "%s", te.message)
+		}
+		return nil, platform.FieldErrorf(prefix+key, "%v", err)
 	}
 	return t, nil
 }

@@ -25,7 +25,14 @@ type templateField struct {
 	value *payloadTemplate
 }
 
-// compileTemplate compiles v; field is the name used in error messages (e.g. "Parameters").
+// templateError is an error in a template, at field (e.g. "Parameters.a.$").
+type templateError struct {
+	field, message string
+}
+
+func (e *templateError) Error() string { return e.field + ": " + e.message }
+
+// compileTemplate compiles v; field is where v stands (e.g. "Parameters").
 func compileTemplate(v any, field string) (*payloadTemplate, error) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -39,17 +46,17 @@ func compileTemplate(v any, field string) (*payloadTemplate, error) {
 		for _, k := range keys {
 			name := strings.TrimSuffix(k, ".$")
 			if other, dup := seen[name]; dup {
-				return nil, fmt.Errorf("%s: fields %q and %q both set %q", field, other, k, name)
+				return nil, &templateError{field, fmt.Sprintf("fields %q and %q both set %q", other, k, name)}
 			}
 			seen[name] = k
 			if strings.HasSuffix(k, ".$") {
 				s, ok := x[k].(string)
 				if !ok {
-					return nil, fmt.Errorf("%s.%s: must be a string holding a path or an intrinsic function", field, k)
+					return nil, &templateError{field + "." + k, "must be a string holding a path or an intrinsic function"}
 				}
 				e, err := parseExpr(s)
 				if err != nil {
-					return nil, fmt.Errorf("%s.%s: %w", field, k, err)
+					return nil, &templateError{field + "." + k, err.Error()}
 				}
 				t.fields = append(t.fields, templateField{name: name, key: k, expr: e})
 				continue
