@@ -18,9 +18,10 @@ import (
 // evaluation is what a template resolves to: its outputs (in template order), the
 // exports it declares and the exports it imports.
 type evaluation struct {
-	outputs []platform.Output
-	exports map[string]string
-	imports []string
+	outputs   []platform.Output
+	exports   map[string]string
+	imports   []string
+	resources map[string]bool // logical ids
 }
 
 // noValue is what Ref AWS::NoValue evaluates to: the member it is in disappears.
@@ -78,7 +79,10 @@ func (e *evaluator) evaluate() (*evaluation, error) {
 			return nil, err
 		}
 	}
-	out := &evaluation{exports: map[string]string{}}
+	out := &evaluation{exports: map[string]string{}, resources: map[string]bool{}}
+	for id := range e.resources {
+		out.resources[id] = true
+	}
 	outputs := cfntemplate.Lookup(e.root, "Outputs")
 	if outputs != nil && outputs.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(outputs.Content); i += 2 {

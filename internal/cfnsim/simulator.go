@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,15 +62,16 @@ type Simulator struct {
 }
 
 type stack struct {
-	id, name string
-	status   string
-	reason   string
-	token    string
-	template []byte
-	tags     map[string]string
-	outputs  []platform.Output
-	exports  map[string]string // export name -> value
-	imports  []string          // export names the current template imports
+	id, name  string
+	status    string
+	reason    string
+	token     string
+	template  []byte
+	tags      map[string]string
+	outputs   []platform.Output
+	exports   map[string]string // export name -> value
+	imports   []string          // export names the current template imports
+	resources map[string]bool   // logical ids of the current template
 }
 
 type export struct {
@@ -185,7 +187,15 @@ func (s *Simulator) Deploy(ctx context.Context, in platform.StackDeployment) (pl
 		return platform.StackOperation{}, platform.Errorf(platform.Invalid, "%s", err)
 	}
 
-	op := &operation{token: in.ClientRequestToken, update: current != nil, result: result, problems: provisioning}
+	// Resources whose condition is false are not provisioned: their problems do not count.
+	provisioning = slices.DeleteFunc(provisioning, func(p cfnspec.Problem) bool {
+		ok, err := ev.conditionOf(ev.resources[p.LogicalID])
+		return err == nil && !ok
+	})
+	op := &operation{token: in.ClientRequestToken, result: result, problems: provisioning}
+	if current != nil {
+		op.existing = current.resources
+	}
 	op.failure = s.failure(in.StackName, current, provisioning, result)
 	if current == nil {
 		current = &stack{id: stackID, name: in.StackName}
@@ -370,7 +380,7 @@ func (s *Simulator) Describe(ctx context.Context, stackName string) (platform.St
 type operation struct {
 	serial   int // unique in the simulator, for event ids
 	token    string
-	update   bool
+	existing map[string]bool // for an update, the logical ids the stack has
 	delete   bool
 	sequence []string
 	failure  string // root cause, "" on success
@@ -461,6 +471,7 @@ func (s *Simulator) enter(st *stack, op *operation, status string, last bool) {
 	st.outputs = op.result.outputs
 	st.exports = op.result.exports
 	st.imports = op.result.imports
+	st.resources = op.result.resources
 	for name, value := range st.exports {
 		s.exports[name] = export{stack: st.name, value: value}
 	}
@@ -484,9 +495,12 @@ func reasonFor(op *operation, status string) string {
 		return "User Initiated"
 	case "ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS":
 		if ids := failedResources(op.problems); len(ids) > 0 {
+			// An update fails to create the resources it adds, to update the others.
 			verb := "create"
-			if status == "UPDATE_ROLLBACK_IN_PROGRESS" {
-				verb = "update"
+			for _, id := range ids {
+				if op.existing[id] {
+					verb = "update"
+				}
 			}
 			return fmt.Sprintf("The following resource(s) failed to %s: [%s].", verb, strings.Join(ids, ", "))
 		}

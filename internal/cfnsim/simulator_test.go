@@ -413,7 +413,7 @@ Outputs:
 	if got, want := statuses(events), []string{"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("statuses = %v, want %v", got, want)
 	}
-	if events[1].Reason != "The following resource(s) failed to update: [Role]." {
+	if events[1].Reason != "The following resource(s) failed to create: [Role]." {
 		t.Errorf("UPDATE_ROLLBACK_IN_PROGRESS reason = %q", events[1].Reason)
 	}
 	st := mustDescribe(t, sim, "svc")
@@ -690,5 +690,55 @@ func TestConformanceTemplatesDeploy(t *testing.T) {
 	}
 	if count == 0 {
 		t.Fatal("no conformance templates")
+	}
+}
+
+func TestUpdateOfAnExistingResourceFailsToUpdate(t *testing.T) {
+	rec := &recorder{}
+	sim := newSimulator(t, rec)
+	mustDeploy(t, sim, "svc", clusterTemplate, "t1")
+	rec.take()
+	bad := strings.Replace(clusterTemplate, "Type: AWS::ECS::Cluster\n", "Type: AWS::ECS::Cluster\n    Properties: {Foo: bar}\n", 1)
+	mustDeploy(t, sim, "svc", bad, "t2")
+	events := rec.take()
+	if len(events) != 4 || events[1].Reason != "The following resource(s) failed to update: [Cluster]." || events[1].Token != "t2" {
+		t.Fatalf("events = %+v", events)
+	}
+	if st := mustDescribe(t, sim, "svc"); st.StatusReason != "Cluster: Encountered unsupported property Foo" || st.LastClientRequestToken != "t2" {
+		t.Fatalf("Describe = %+v", st)
+	}
+}
+
+func TestResourcesWithAFalseConditionAreNotProvisioned(t *testing.T) {
+	rec := &recorder{}
+	sim := newSimulator(t, rec)
+	template := `Conditions:
+  Never: !Equals [a, b]
+Resources:
+  Cluster: {Type: AWS::ECS::Cluster}
+  Broken:
+    Type: AWS::ECS::Cluster
+    Condition: Never
+    Properties: {Foo: bar}
+`
+	mustDeploy(t, sim, "cond", template, "t1")
+	if st := mustDescribe(t, sim, "cond"); st.Status != "CREATE_COMPLETE" {
+		t.Fatalf("Describe = %+v", st)
+	}
+}
+
+func TestCloseInterruptsTheDelayBetweenSteps(t *testing.T) {
+	rec := &recorder{}
+	spec, err := cfnspec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := New(spec, Options{Publish: rec.publish, Step: time.Hour})
+	if _, err := sim.Deploy(context.Background(), platform.StackDeployment{StackName: "slow", TemplateBody: []byte(clusterTemplate)}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Close()
+	if st := mustDescribe(t, sim, "slow"); st.Status != "REVIEW_IN_PROGRESS" {
+		t.Fatalf("status = %s, want REVIEW_IN_PROGRESS (the next step is an hour away)", st.Status)
 	}
 }
