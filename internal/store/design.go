@@ -1,5 +1,3 @@
-// Package store is the DynamoDB adapter of platform.Store: one single table whose key
-// layout this package alone knows.
 package store
 
 // Index is a global secondary index of the table; all attributes are projected.

@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+func deploymentWhat(id string) string { return fmt.Sprintf("deployment %q", id) }
+
+// StartDeployment stores d (Status IN_PROGRESS or DELETE_IN_PROGRESS) with Revision 1 and
+// marks its target atomically: DeploymentStatus becomes d.Status, LastDeploymentID d.ID,
+// LastAttemptedAt d.CreatedAt, and the target's Revision goes one up. Conflict when the
+// target's stored Revision is not targetRevision, when it has a deployment in progress,
+// when d.ID or the client token is taken; NotFound when the target is gone; Invalid for
+// another status or an incomplete target.
+func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targetRevision int64, token *platform.ClientToken) error {
+	if d.Status != platform.InProgress && d.Status != platform.DeleteInProgress {
+		return platform.FieldErrorf("status", "a deployment starts IN_PROGRESS or DELETE_IN_PROGRESS, not %s", d.Status)
+	}
+	pk, sk, err := targetItemKey(d.Target)
+	if err != nil {
+		return err
+	}
+	target := d.Target
+	mark := writeOp{
+		update: &types.Update{
+			TableName:        &s.table,
+			Key:              key(pk, sk),
+			UpdateExpression: aws.String("SET #status = :status, #last = :id, #at = :at, #revision = #revision + :one"),
+			ConditionExpression: aws.String("#revision = :expected AND " +
+				"(attribute_not_exists(#status) OR NOT #status IN (:inProgress, :deleteInProgress, :cancelling))"),
+			ExpressionAttributeNames: map[string]string{
+				"#status": attrDeploymentStatus, "#last": attrLastDeploymentID,
+				"#at": attrLastAttemptedAt, "#revision": attrRevision,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":status":           &types.AttributeValueMemberS{Value: string(d.Status)},
+				":id":               &types.AttributeValueMemberS{Value: d.ID},
+				":at":               &types.AttributeValueMemberS{Value: formatTime(d.CreatedAt)},
+				":one":              number(1),
+				":expected":         number(targetRevision),
+				":inProgress":       &types.AttributeValueMemberS{Value: string(platform.InProgress)},
+				":deleteInProgress": &types.AttributeValueMemberS{Value: string(platform.DeleteInProgress)},
+				":cancelling":       &types.AttributeValueMemberS{Value: string(platform.Cancelling)},
+			},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		},
+		what: targetWhat(target),
+		failed: func(old map[string]types.AttributeValue) error {
+			if old == nil {
+				return notFound(targetWhat(target))
+			}
+			var it deployableItem
+			if err := attributevalue.UnmarshalMap(old, &it); err == nil && platform.DeploymentStatus(it.DeploymentStatus).Active() {
+				return platform.Errorf(platform.Conflict, "%s has a deployment in progress", target)
+			}
+			return changed(targetWhat(target))
+		},
+	}
+	d.Revision = 1
+	put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
+	if err != nil {
+		return err
+	}
+	ops := []writeOp{mark, put}
+	if token != nil {
+		op, err := s.putToken(*token)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "start deployment", ops...)
+}
+
+// GetDeployment returns a deployment; NotFound if there is none.
+func (s *Store) GetDeployment(ctx context.Context, id string) (platform.Deployment, error) {
+	var it deploymentItem
+	if err := s.get(ctx, deploymentPK(id), skDeployment, &it, deploymentWhat(id)); err != nil {
+		return platform.Deployment{}, err
+	}
+	return it.domain()
+}
+
+// UpdateDeployment saves an unfinished deployment's progress, checked on its Revision;
+// when d.Status changes and the target's LastDeploymentID is d.ID, the target's
+// DeploymentStatus follows (and its Revision goes one up) in the same transaction.
+// NotFound when d is gone; Conflict when its stored Revision differs or it is finished;
+// Invalid when d.Status is final (use FinishDeployment) or d.Target is not the stored one.
+func (s *Store) UpdateDeployment(ctx context.Context, d platform.Deployment) error {
+	if d.Finished() {
+		return platform.FieldErrorf("status", "%s is final: finish the deployment instead", d.Status)
+	}
+	stored, target, err := s.readDeployment(ctx, d)
+	if err != nil {
+		return err
+	}
+	ops, err := s.reviseDeployment(d)
+	if err != nil {
+		return err
+	}
+	if stored.Status != d.Status && target != nil && target.LastDeploymentID == d.ID {
+		op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) { t.DeploymentStatus = d.Status })
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "update deployment", ops...)
+}
+
+// FinishDeployment stores d's final status (CompletedAt defaults to now) and, if the
+// target's LastDeploymentID is still d.ID, applies it to the target atomically: on
+// SUCCEEDED the target takes d's TemplateName, TemplateVersion, Spec, StackName, Outputs,
+// status and status message, LastSucceededDeploymentID d.ID and LastSucceededAt
+// d.CompletedAt; on DELETE_COMPLETE the target record is removed; on any other final
+// status only DeploymentStatus and DeploymentStatusMessage change. NotFound when d is
+// gone; Conflict when d (checked on Revision) is already finished or was changed, or the
+// target changed meanwhile; Invalid when d.Status is not final or d.Target is not the
+// stored one.
+func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) error {
+	if !d.Finished() {
+		return platform.FieldErrorf("status", "%s is not a final status", d.Status)
+	}
+	if d.CompletedAt.IsZero() {
+		d.CompletedAt = s.Now()
+	}
+	_, target, err := s.readDeployment(ctx, d)
+	if err != nil {
+		return err
+	}
+	ops, err := s.reviseDeployment(d)
+	if err != nil {
+		return err
+	}
+	if target != nil && target.LastDeploymentID == d.ID {
+		switch d.Status {
+		case platform.DeleteComplete:
+			ops = append(ops, s.removeTarget(d.Target, target.Revision)...)
+		case platform.Succeeded:
+			op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
+				t.TemplateName = d.TemplateName
+				t.TemplateVersion = d.TemplateVersion
+				t.Spec = d.Spec
+				t.StackName = d.StackName
+				t.Outputs = d.Outputs
+				t.DeploymentStatus = d.Status
+				t.DeploymentStatusMessage = d.StatusMessage
+				t.LastSucceededDeploymentID = d.ID
+				t.LastSucceededAt = d.CompletedAt
+			})
+			if err != nil {
+				return err
+			}
+			ops = append(ops, op)
+		default:
+			op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
+				t.DeploymentStatus = d.Status
+				t.DeploymentStatusMessage = d.StatusMessage
+			})
+			if err != nil {
+				return err
+			}
+			ops = append(ops, op)
+		}
+	}
+	return s.write(ctx, "finish deployment", ops...)
+}
+
+// storedTarget is a deployment target as read: its raw item and its shared state.
+type storedTarget struct {
+	raw map[string]types.AttributeValue
+	deployableItem
+}
+
+// readDeployment reads d's stored deployment and its target in one consistent read, and
+// checks that d may be saved over it. The target is nil when it is gone.
+func (s *Store) readDeployment(ctx context.Context, d platform.Deployment) (platform.Deployment, *storedTarget, error) {
+	what := deploymentWhat(d.ID)
+	pk, sk, err := targetItemKey(d.Target)
+	if err != nil {
+		return platform.Deployment{}, nil, err
+	}
+	res, err := s.client.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
+		{Get: &types.Get{TableName: &s.table, Key: key(deploymentPK(d.ID), skDeployment)}},
+		{Get: &types.Get{TableName: &s.table, Key: key(pk, sk)}},
+	}})
+	if err != nil {
+		return platform.Deployment{}, nil, fmt.Errorf("store: read %s and its target: %w", what, err)
+	}
+	if len(res.Responses) != 2 || res.Responses[0].Item == nil {
+		return platform.Deployment{}, nil, notFound(what)
+	}
+	var it deploymentItem
+	if err := attributevalue.UnmarshalMap(res.Responses[0].Item, &it); err != nil {
+		return platform.Deployment{}, nil, fmt.Errorf("store: decode %s: %w", what, err)
+	}
+	stored, err := it.domain()
+	if err != nil {
+		return platform.Deployment{}, nil, err
+	}
+	switch {
+	case stored.Target != d.Target:
+		return platform.Deployment{}, nil, platform.FieldErrorf("target", "%s deploys %s, not %s", what, stored.Target, d.Target)
+	case stored.Finished():
+		return platform.Deployment{}, nil, platform.Errorf(platform.Conflict, "%s is already finished", what)
+	case stored.Revision != d.Revision:
+		return platform.Deployment{}, nil, changed(what)
+	}
+	raw := res.Responses[1].Item
+	if raw == nil {
+		return stored, nil, nil
+	}
+	target := &storedTarget{raw: raw}
+	if err := attributevalue.UnmarshalMap(raw, &target.deployableItem); err != nil {
+		return platform.Deployment{}, nil, fmt.Errorf("store: decode %s: %w", targetWhat(d.Target), err)
+	}
+	return stored, target, nil
+}
+
+// reviseDeployment saves d over its stored revision d.Revision.
+func (s *Store) reviseDeployment(d platform.Deployment) ([]writeOp, error) {
+	what := deploymentWhat(d.ID)
+	revision := d.Revision
+	d.Revision++
+	op, err := s.putRevised(newDeploymentItem(d), revision, what)
+	if err != nil {
+		return nil, err
+	}
+	op.failed = func(old map[string]types.AttributeValue) error {
+		if old == nil {
+			return notFound(what)
+		}
+		var it deploymentItem
+		if err := attributevalue.UnmarshalMap(old, &it); err == nil {
+			if stored, err := it.domain(); err == nil && stored.Finished() {
+				return platform.Errorf(platform.Conflict, "%s is already finished", what)
+			}
+		}
+		return changed(what)
+	}
+	return []writeOp{op}, nil
+}
+
+// reviseTarget rewrites a stored target with change applied, checked on its revision.
+func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change func(*platform.Deployable)) (writeOp, error) {
+	what := targetWhat(t)
+	var item any
+	switch t.Kind {
+	case platform.EnvironmentTarget:
+		var it environmentItem
+		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+		}
+		e, err := it.domain()
+		if err != nil {
+			return writeOp{}, err
+		}
+		change(&e.Deployable)
+		e.Revision++
+		item = newEnvironmentItem(e)
+	case platform.ServiceInstanceTarget:
+		var it instanceItem
+		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+		}
+		in, err := it.domain()
+		if err != nil {
+			return writeOp{}, err
+		}
+		change(&in.Deployable)
+		in.Revision++
+		item = newInstanceItem(in)
+	default:
+		var it pipelineItem
+		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+		}
+		p, err := it.domain()
+		if err != nil {
+			return writeOp{}, err
+		}
+		change(&p.Deployable)
+		p.Revision++
+		item = newPipelineItem(p)
+	}
+	op, err := s.putRevised(item, stored.Revision, what)
+	if err != nil {
+		return writeOp{}, err
+	}
+	op.failed = func(map[string]types.AttributeValue) error { return changed(what) }
+	return op, nil
+}
+
+// removeTarget deletes a target at revision; an instance or pipeline is also uncounted
+// from its service.
+func (s *Store) removeTarget(t platform.Target, revision int64) []writeOp {
+	what := targetWhat(t)
+	pk, sk, _ := targetItemKey(t) // t was checked by readDeployment
+	del := s.deleteRevised(pk, sk, revision, what)
+	del.failed = func(map[string]types.AttributeValue) error { return changed(what) }
+	if t.Kind == platform.EnvironmentTarget {
+		return []writeOp{del}
+	}
+	service := fmt.Sprintf("service %q", t.Service)
+	uncount := writeOp{
+		update: &types.Update{
+			TableName:                           &s.table,
+			Key:                                 key(servicePK(t.Service), skService),
+			UpdateExpression:                    aws.String("ADD #children :minusOne"),
+			ConditionExpression:                 aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames:            map[string]string{"#children": attrChildren, "#pk": attrPK},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":minusOne": number(-1)},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		},
+		what:   service,
+		failed: func(map[string]types.AttributeValue) error { return notFound(service) },
+	}
+	return []writeOp{del, uncount}
+}
+
+// ListDeployments lists a target's deployments, newest first, including those of a
+// target that is gone; Invalid for a bad page token.
+func (s *Store) ListDeployments(ctx context.Context, target platform.Target, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
+	q := listQuery{index: "gsi2", partition: historyGSI2PK(target), backwards: true, what: "deployments"}
+	return list(ctx, s, q, page, deploymentItem.domain)
+}

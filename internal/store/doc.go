@@ -1,0 +1,30 @@
+// Package store is the DynamoDB adapter of platform.Store: one single table (see Design)
+// whose key layout this package alone knows. Every key attribute is a string; names of
+// templates, environments, services and instances never hold '#', the separator.
+//
+//	entity            pk                           sk                              gsi1 (lists by kind)     gsi2                                         gsi3 (deployables by template version)
+//	template          TEMPLATE#<kind>#<name>       TEMPLATE                        TEMPLATES#<kind> / name  -                                            -
+//	template version  TEMPLATE#<kind>#<name>       VERSION#<major %06d>#<minor %06d> -                      -                                            -
+//	environment       ENV#<name>                   ENV                             ENVIRONMENTS / name      -                                            DEPLOYED#ENVIRONMENT#<template>#<major>#<minor> / <target key>
+//	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
+//	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major>#<minor> / <target key>
+//	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major>#<minor> / <target key>
+//	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      -                        HISTORY#<target key> / <createdAt>#<id>      -
+//	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
+//
+// A target key is ENVIRONMENT#<env>, SERVICE_INSTANCE#<service>#<instance> or
+// SERVICE_PIPELINE#<service>; createdAt is UTC with nine fraction digits, so history sorts
+// by time (newest first when read backwards) and outlives its target. Versions sort by
+// number, so a backwards Query of begins_with(sk, "VERSION#") gives the highest first and
+// begins_with(sk, "VERSION#<major>#") confines it to a major version. A deployable is on
+// gsi3 only once it has a template version. A client token expires at expiresAt (epoch
+// seconds, the table's TTL attribute); the store treats an expired token as absent before
+// DynamoDB's TTL removes it.
+//
+// A service item counts its instances and pipeline (attribute children), so that
+// DeleteService can refuse atomically while any remain; FinishDeployment's DELETE_COMPLETE
+// decrements it in the transaction that removes the instance or pipeline.
+//
+// Every item carries a revision (number) for optimistic concurrency: each write of an item
+// is conditioned on the stored revision and stores the next one.
+package store

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// MaxInstancesPerCreate is the most instances CreateService stores with a service.
+const MaxInstancesPerCreate = 20
+
+// CreateService stores a new service with its instances, its pipeline (when not nil),
+// their first deployments and the client token (when not nil), atomically, each with
+// Revision 1; every instance or pipeline a deployment targets is marked as
+// StartDeployment marks a target. Conflict if the service name, a deployment id or the
+// client token is taken. Invalid for more than MaxInstancesPerCreate instances, an
+// instance or pipeline of another service, a repeated instance name, or a deployment
+// that targets nothing this call creates.
+func (s *Store) CreateService(ctx context.Context, svc platform.Service, instances []platform.ServiceInstance, pipeline *platform.ServicePipeline, deployments []platform.Deployment, token *platform.ClientToken) error {
+	if len(instances) > MaxInstancesPerCreate {
+		return platform.FieldErrorf("instances", "at most %d instances, got %d", MaxInstancesPerCreate, len(instances))
+	}
+	targets := map[platform.Target]*platform.Deployable{}
+	instances = append([]platform.ServiceInstance(nil), instances...)
+	for i := range instances {
+		in := &instances[i]
+		field := fmt.Sprintf("instances[%d]", i)
+		if in.Service != svc.Name {
+			return platform.FieldErrorf(field+".service", "%q is not service %q", in.Service, svc.Name)
+		}
+		t := instanceTarget(*in)
+		if targets[t] != nil {
+			return platform.FieldErrorf(field+".name", "instance %q appears twice", in.Name)
+		}
+		in.Revision = 1
+		targets[t] = &in.Deployable
+	}
+	var pipe platform.ServicePipeline
+	if pipeline != nil {
+		if pipeline.Service != svc.Name {
+			return platform.FieldErrorf("pipeline.service", "%q is not service %q", pipeline.Service, svc.Name)
+		}
+		pipe = *pipeline
+		pipe.Revision = 1
+		targets[platform.Target{Kind: platform.ServicePipelineTarget, Service: svc.Name}] = &pipe.Deployable
+	}
+	for i, d := range deployments {
+		t := targets[d.Target]
+		if t == nil {
+			return platform.FieldErrorf(fmt.Sprintf("deployments[%d].target", i), "%s is not created with service %q", d.Target, svc.Name)
+		}
+		markStarted(t, d)
+	}
+
+	children := len(instances)
+	if pipeline != nil {
+		children++
+	}
+	svc.Revision = 1
+	op, err := s.putNew(newServiceItem(svc, children), fmt.Sprintf("service %q", svc.Name))
+	if err != nil {
+		return err
+	}
+	ops := []writeOp{op}
+	for _, in := range instances {
+		op, err := s.putNew(newInstanceItem(in), targetWhat(instanceTarget(in)))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	if pipeline != nil {
+		op, err := s.putNew(newPipelineItem(pipe), fmt.Sprintf("service pipeline %q", svc.Name))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	for _, d := range deployments {
+		d.Revision = 1
+		op, err := s.putNew(newDeploymentItem(d), fmt.Sprintf("deployment %q", d.ID))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	if token != nil {
+		op, err := s.putToken(*token)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "create service", ops...)
+}
+
+// GetService returns a service; NotFound if there is none.
+func (s *Store) GetService(ctx context.Context, name string) (platform.Service, error) {
+	var it serviceItem
+	if err := s.get(ctx, servicePK(name), skService, &it, fmt.Sprintf("service %q", name)); err != nil {
+		return platform.Service{}, err
+	}
+	return it.domain()
+}
+
+// ListServices lists the services by name; Invalid for a bad page token.
+func (s *Store) ListServices(ctx context.Context, page platform.PageRequest) (platform.Page[platform.Service], error) {
+	q := listQuery{index: "gsi1", partition: gsi1ServicesPK, what: "services"}
+	return list(ctx, s, q, page, serviceItem.domain)
+}
+
+// UpdateService saves svc, checked on its Revision: NotFound when the service is gone,
+// Conflict when its stored Revision differs.
+func (s *Store) UpdateService(ctx context.Context, svc platform.Service) error {
+	revision := svc.Revision
+	svc.Revision++
+	op, err := s.updateRevised(newServiceItem(svc, 0), revision, fmt.Sprintf("service %q", svc.Name), attrChildren)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "update service", op)
+}
+
+// DeleteService removes the service record: NotFound if there is none, Conflict while it
+// has instances or a pipeline.
+func (s *Store) DeleteService(ctx context.Context, name string) error {
+	what := fmt.Sprintf("service %q", name)
+	op := writeOp{
+		delete: &types.Delete{
+			TableName:                           &s.table,
+			Key:                                 key(servicePK(name), skService),
+			ConditionExpression:                 aws.String("attribute_exists(#pk) AND #children <= :zero"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#children": attrChildren},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":zero": number(0)},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		},
+		what: what,
+		failed: func(old map[string]types.AttributeValue) error {
+			if old == nil {
+				return notFound(what)
+			}
+			return platform.Errorf(platform.Conflict, "%s still has instances or a pipeline", what)
+		},
+	}
+	return s.write(ctx, "delete service", op)
+}
+
+// GetServiceInstance returns a service instance; NotFound if there is none.
+func (s *Store) GetServiceInstance(ctx context.Context, service, name string) (platform.ServiceInstance, error) {
+	var it instanceItem
+	what := targetWhat(platform.Target{Kind: platform.ServiceInstanceTarget, Service: service, Instance: name})
+	if err := s.get(ctx, servicePK(service), instanceSK(name), &it, what); err != nil {
+		return platform.ServiceInstance{}, err
+	}
+	return it.domain()
+}
+
+// ListServiceInstances lists a service's instances by name; Invalid for a bad page token.
+// An unknown service has no instances.
+func (s *Store) ListServiceInstances(ctx context.Context, service string, page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+	q := listQuery{partition: servicePK(service), prefix: prefixInstance, what: "service instances"}
+	return list(ctx, s, q, page, instanceItem.domain)
+}
+
+// ListEnvironmentInstances lists the service instances in an environment, by service and
+// instance name; Invalid for a bad page token.
+func (s *Store) ListEnvironmentInstances(ctx context.Context, environment string, page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+	q := listQuery{index: "gsi2", partition: environmentInstancesGSI2PK(environment), what: "environment instances"}
+	return list(ctx, s, q, page, instanceItem.domain)
+}
+
+// GetServicePipeline returns a service's pipeline; NotFound if there is none.
+func (s *Store) GetServicePipeline(ctx context.Context, service string) (platform.ServicePipeline, error) {
+	var it pipelineItem
+	if err := s.get(ctx, servicePK(service), skPipeline, &it, fmt.Sprintf("service pipeline %q", service)); err != nil {
+		return platform.ServicePipeline{}, err
+	}
+	return it.domain()
+}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// CreateTemplate stores a new template with Revision 1; Conflict if the kind and name are taken.
+func (s *Store) CreateTemplate(ctx context.Context, t platform.Template) error {
+	t.Revision = 1
+	op, err := s.putNew(newTemplateItem(t), templateWhat(t.Kind, t.Name))
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "create template", op)
+}
+
+// GetTemplate returns a template; NotFound if there is none.
+func (s *Store) GetTemplate(ctx context.Context, kind platform.TemplateKind, name string) (platform.Template, error) {
+	var it templateItem
+	if err := s.get(ctx, templatePK(kind, name), skTemplate, &it, templateWhat(kind, name)); err != nil {
+		return platform.Template{}, err
+	}
+	return it.domain()
+}
+
+// ListTemplates lists the templates of a kind by name; Invalid for a bad page token.
+func (s *Store) ListTemplates(ctx context.Context, kind platform.TemplateKind, page platform.PageRequest) (platform.Page[platform.Template], error) {
+	q := listQuery{index: "gsi1", partition: templatesGSI1PK(kind), what: "templates"}
+	return list(ctx, s, q, page, templateItem.domain)
+}
+
+// CreateTemplateVersion stores a new version with Revision 1, atomically checking that its
+// template exists: NotFound if it does not, Conflict if that major.minor exists.
+func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVersion) error {
+	v.Revision = 1
+	tmpl := templateWhat(v.Kind, v.TemplateName)
+	check := writeOp{
+		check: &types.ConditionCheck{
+			TableName:                           &s.table,
+			Key:                                 key(templatePK(v.Kind, v.TemplateName), skTemplate),
+			ConditionExpression:                 aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		},
+		what:   tmpl,
+		failed: func(map[string]types.AttributeValue) error { return notFound(tmpl) },
+	}
+	put, err := s.putNew(newTemplateVersionItem(v), versionWhat(v.Kind, v.TemplateName, v.Version))
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "create template version", check, put)
+}
+
+// GetTemplateVersion returns one version of a template; NotFound if there is none.
+func (s *Store) GetTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
+	var it templateVersionItem
+	if err := s.get(ctx, templatePK(kind, name), versionSK(v), &it, versionWhat(kind, name, v)); err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	return it.domain()
+}
+
+// LatestTemplateVersion returns the highest version of a template, within major when
+// major > 0, whatever its status; NotFound when there is none.
+func (s *Store) LatestTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, major int) (platform.TemplateVersion, error) {
+	q := listQuery{partition: templatePK(kind, name), prefix: prefixVersion, backwards: true, what: "template versions"}
+	missing := templateWhat(kind, name) + " has no versions"
+	if major > 0 {
+		q.prefix = majorPrefix(major)
+		missing = templateWhat(kind, name) + " has no version " + itoa(major) + ".x"
+	}
+	page, err := list(ctx, s, q, platform.PageRequest{Limit: 1}, templateVersionItem.domain)
+	if err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	if len(page.Items) == 0 {
+		return platform.TemplateVersion{}, platform.Errorf(platform.NotFound, "%s", missing)
+	}
+	return page.Items[0], nil
+}
+
+// ListTemplateVersions lists a template's versions, highest first; Invalid for a bad page
+// token. An unknown template has no versions.
+func (s *Store) ListTemplateVersions(ctx context.Context, kind platform.TemplateKind, name string, page platform.PageRequest) (platform.Page[platform.TemplateVersion], error) {
+	q := listQuery{partition: templatePK(kind, name), prefix: prefixVersion, backwards: true, what: "template versions"}
+	return list(ctx, s, q, page, templateVersionItem.domain)
+}
+
+// UpdateTemplateVersion saves v, and t when not nil, atomically, each checked on its
+// Revision: NotFound when one is gone, Conflict when one's stored Revision differs;
+// Invalid when t is not v's template.
+func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVersion, t *platform.Template) error {
+	what := versionWhat(v.Kind, v.TemplateName, v.Version)
+	revision := v.Revision
+	v.Revision++
+	op, err := s.putRevised(newTemplateVersionItem(v), revision, what)
+	if err != nil {
+		return err
+	}
+	ops := []writeOp{op}
+	if t != nil {
+		if t.Kind != v.Kind || t.Name != v.TemplateName {
+			return platform.FieldErrorf("template", "%s is not the template of %s", templateWhat(t.Kind, t.Name), what)
+		}
+		tmpl := *t
+		tmpl.Revision++
+		op, err := s.putRevised(newTemplateItem(tmpl), t.Revision, templateWhat(t.Kind, t.Name))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "update template version", ops...)
+}
