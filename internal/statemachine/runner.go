@@ -258,11 +258,11 @@ func (r *Runner) Start(ctx context.Context, name string, input json.RawMessage) 
 // checkExecutionName applies Step Functions' rules for execution names.
 func checkExecutionName(name string) error {
 	if len(name) > 80 {
-		return platform.FieldErrorf("name", "InvalidName: an execution name must be at most 80 characters")
+		return platform.Errorf(platform.Invalid, "InvalidName: an execution name must be at most 80 characters")
 	}
 	for _, c := range name {
 		if c <= ' ' || (c >= 0x7f && c <= 0x9f) || strings.ContainsRune("<>{}[]?*\"#%\\^|~`$&,;:/", c) {
-			return platform.FieldErrorf("name", "InvalidName: %q may not contain %q", name, c)
+			return platform.Errorf(platform.Invalid, "InvalidName: %q may not contain %q", name, c)
 		}
 	}
 	return nil
