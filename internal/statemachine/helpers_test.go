@@ -42,7 +42,14 @@ func (s *sleepRecorder) Durations() []time.Duration {
 	return append([]time.Duration(nil), s.durations...)
 }
 
-// testOptions returns Options with a fixed clock, sequential ids and instant sleeps.
+// noDeadline is an Options.Timeout under which no deadline ever passes.
+func noDeadline(ctx context.Context, _ time.Duration) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// testOptions returns Options with a fixed clock, sequential ids, instant sleeps and
+// deadlines that never pass.
 func testOptions(inv Invoker) Options {
 	var mu sync.Mutex
 	n := 0
@@ -55,7 +62,8 @@ func testOptions(inv Invoker) Options {
 			n++
 			return fmt.Sprintf("id-%d", n)
 		},
-		Sleep: (&sleepRecorder{}).Sleep,
+		Sleep:   (&sleepRecorder{}).Sleep,
+		Timeout: noDeadline,
 	}
 }
 

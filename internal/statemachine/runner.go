@@ -36,10 +36,15 @@ type Options struct {
 	// execution events) and the history event type (e.g. "TaskStateEntered") of every
 	// history event.
 	OnTransition func(exec, state, kind string)
-	// Sleep waits for d, or until ctx is done and then returns ctx's error. Wait states,
-	// retry intervals, and Task, heartbeat and execution timeouts wait through it, so
-	// that tests can make time instant or drive it. Default: a real timer.
+	// Sleep waits for d, or until ctx is done and then returns ctx's error. Wait states
+	// and retry intervals wait through it, so that tests and local runs can make them
+	// instant. Default: a real timer.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Timeout is the clock of deadlines: TimeoutSeconds and HeartbeatSeconds of tasks and
+	// the state machine's TimeoutSeconds. It returns nil once d has passed, or ctx's
+	// error when ctx ends first (the deadline was cancelled). Tests drive it to make a
+	// deadline pass; keep it a real clock when Sleep is instant. Default: a real timer.
+	Timeout func(ctx context.Context, d time.Duration) error
 	// StateMachineARN names the state machine in execution ids and in $$.StateMachine.
 	// Default "arn:aws:states:local:000000000000:stateMachine:StateMachine".
 	StateMachineARN string
@@ -140,6 +145,9 @@ func New(def *Definition, opts Options) (*Runner, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = sleepTimer
 	}
+	if opts.Timeout == nil {
+		opts.Timeout = sleepTimer
+	}
 	if opts.StateMachineARN == "" {
 		opts.StateMachineARN = "arn:aws:states:local:000000000000:stateMachine:StateMachine"
 	}
@@ -182,13 +190,13 @@ func sleepTimer(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// after returns a channel that is closed once d has passed (per Options.Sleep), and a
-// function that stops the timer.
+// after returns a channel that is closed once the deadline d has passed (per
+// Options.Timeout), and a function that cancels the deadline.
 func (r *Runner) after(ctx context.Context, d time.Duration) (<-chan struct{}, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	fired := make(chan struct{})
 	go func() {
-		if r.opts.Sleep(ctx, d) == nil {
+		if r.opts.Timeout(ctx, d) == nil {
 			close(fired)
 		}
 	}()

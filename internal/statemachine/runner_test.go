@@ -128,7 +128,7 @@ func TestTaskTimeoutOfAFunction(t *testing.T) {
 		return nil, ctx.Err()
 	})
 	opts := testOptions(inv)
-	opts.Sleep = sleeper.Sleep
+	opts.Timeout = sleeper.Sleep
 	r := mustRunner(t, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":5,"End":true}}}`, opts)
 	id, err := r.Start(t.Context(), "", nil)
 	if err != nil {

@@ -19,7 +19,7 @@ type sleepRequest struct {
 	fire chan struct{}
 }
 
-// manualSleeper is an Options.Sleep the test drives: every sleep lasts until the test
+// manualSleeper is an Options.Sleep or Options.Timeout the test drives: every sleep lasts until the test
 // fires it or its context ends.
 type manualSleeper struct {
 	requests chan *sleepRequest
@@ -103,12 +103,14 @@ func waitMachine(extra string) string {
 			"ResultPath":"$.result"` + extra + `,"End":true}` + handled + `}}`
 }
 
-func startWaiting(t *testing.T, definition string, sleep func(context.Context, time.Duration) error) (*Runner, string, string) {
+// startWaiting starts definition and returns the token its first task waits on;
+// timeout, when set, is the runner's Options.Timeout.
+func startWaiting(t *testing.T, definition string, timeout func(context.Context, time.Duration) error) (*Runner, string, string) {
 	t.Helper()
 	inv := tokenInvoker{tokens: make(chan string, 8)}
 	opts := testOptions(inv)
-	if sleep != nil {
-		opts.Sleep = sleep
+	if timeout != nil {
+		opts.Timeout = timeout
 	}
 	r := mustRunner(t, definition, opts)
 	id, err := r.Start(t.Context(), "run", json.RawMessage(`{"a":1}`))
