@@ -48,12 +48,16 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if d.Status == platform.Cancelling {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
-	if d.TaskToken != in.TaskToken {
-		d.TaskToken, d.UpdatedAt = in.TaskToken, t.clock()
-		if err := t.store.UpdateDeployment(ctx, d); err != nil {
-			return DeployOutput{}, err
-		}
-		d.Revision++
+	d, err = t.update(ctx, d.ID, func(d *platform.Deployment) bool {
+		changed := d.TaskToken != in.TaskToken
+		d.TaskToken = in.TaskToken
+		return changed
+	})
+	if err != nil {
+		return DeployOutput{}, err
+	}
+	if d.Status == platform.Cancelling || d.Finished() {
+		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
 	var op platform.StackOperation
 	if d.Operation == platform.Delete {

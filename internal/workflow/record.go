@@ -87,7 +87,7 @@ func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
 		return nil
 	}
 	pd, err := t.store.GetDeployment(ctx, pipeline.LastDeploymentID)
-	if err != nil || pd.Finished() || pd.ExecutionID != "" {
+	if err != nil || pd.Finished() {
 		return err
 	}
 	page := platform.PageRequest{Limit: 100}
@@ -106,14 +106,11 @@ func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
 		}
 		page.NextToken = instances.NextToken
 	}
+	// Start is idempotent by name: when two instances finish together, both may get here
+	// and the pipeline still deploys once.
 	input := []byte(`{"deploymentId":"` + pd.ID + `"}`)
-	id, err := t.workflows.Start(ctx, pd.ID, input)
-	if err != nil {
+	if _, err := t.workflows.Start(ctx, pd.ID, input); err != nil {
 		return errors.Join(errors.New("start the pipeline deployment"), err)
-	}
-	pd.ExecutionID, pd.StatusMessage, pd.UpdatedAt = id, "", t.clock()
-	if err := t.store.UpdateDeployment(ctx, pd); err != nil && platform.KindOf(err) != platform.Conflict {
-		return err
 	}
 	t.publish(ctx, platform.TargetEvents(pd, platform.InProgress)...)
 	return nil

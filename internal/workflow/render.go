@@ -53,13 +53,12 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	if err := t.blobs.Put(ctx, key, body); err != nil {
 		return RenderOutput{}, err
 	}
-	if d.RenderedKey != key {
-		d.RenderedKey, d.UpdatedAt = key, t.clock()
-		if err := t.store.UpdateDeployment(ctx, d); err != nil {
-			return RenderOutput{}, err
-		}
-	}
-	return RenderOutput{RenderedKey: key}, nil
+	_, err = t.update(ctx, d.ID, func(d *platform.Deployment) bool {
+		changed := d.RenderedKey != key
+		d.RenderedKey = key
+		return changed
+	})
+	return RenderOutput{RenderedKey: key}, err
 }
 
 // renderData gathers the context of d's target.

@@ -142,3 +142,27 @@ func (e TaskError) Message() string {
 	}
 	return e.Error
 }
+
+// update applies change to the stored deployment id and saves it, reading it again and
+// retrying when another writer got there first. change returns false when there is
+// nothing to save. It returns the deployment as stored.
+func (t *Tasks) update(ctx context.Context, id string, change func(*platform.Deployment) bool) (platform.Deployment, error) {
+	for attempt := 0; ; attempt++ {
+		d, err := t.store.GetDeployment(ctx, id)
+		if err != nil {
+			return d, err
+		}
+		if d.Finished() || !change(&d) {
+			return d, nil
+		}
+		d.UpdatedAt = t.clock()
+		err = t.store.UpdateDeployment(ctx, d)
+		if platform.KindOf(err) == platform.Conflict && attempt < 5 {
+			continue
+		}
+		if err == nil {
+			d.Revision++
+		}
+		return d, err
+	}
+}

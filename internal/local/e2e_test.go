@@ -1,0 +1,397 @@
+package local
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/dynamolocal"
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+func TestMain(m *testing.M) { dynamolocal.Main(m) }
+
+// sampleDir is the loadbalanced-fargate sample of the shared conformance suite.
+const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
+
+// newPlatform starts a local platform on the test binary's DynamoDB Local, in a table of
+// its own, and serves its API over real HTTP.
+func newPlatform(t *testing.T) (*Platform, *httptest.Server) {
+	t.Helper()
+	return newPlatformStep(t, 0)
+}
+
+// newPlatformStep is newPlatform with the CloudFormation simulator pausing step between
+// stack statuses.
+func newPlatformStep(t *testing.T, step time.Duration) (*Platform, *httptest.Server) {
+	t.Helper()
+	server := dynamolocal.Shared(t)
+	table := fmt.Sprintf("gantry-e2e-%d", time.Now().UnixNano())
+	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(), Table: table, Step: step,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ts := httptest.NewServer(p.Handler)
+	t.Cleanup(ts.Close)
+	return p, ts
+}
+
+// client calls the API as one caller.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func newClient(t *testing.T, p *Platform, ts *httptest.Server, role platform.Role) *client {
+	t.Helper()
+	token, err := p.Token("e2e-"+string(role), role, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: ts.URL, token: token}
+}
+
+// call sends a request and decodes the JSON answer into out (when not nil); it returns
+// the status and the raw body.
+func (c *client) call(method, path, contentType string, body []byte, out any) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode, string(raw)
+}
+
+func (c *client) json(method, path string, in any, out any) (int, string) {
+	c.t.Helper()
+	var body []byte
+	if in != nil {
+		body, _ = json.Marshal(in)
+	}
+	return c.call(method, path, "application/json", body, out)
+}
+
+// must calls and fails the test unless the status is want.
+func (c *client) must(want int, method, path string, in, out any) {
+	c.t.Helper()
+	if status, body := c.json(method, path, in, out); status != want {
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, body)
+	}
+}
+
+// waitFor polls path until its deploymentStatus is not in progress and returns it.
+func (c *client) waitFor(path string) map[string]any {
+	c.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var got map[string]any
+		c.must(200, "GET", path, nil, &got)
+		switch got["deploymentStatus"] {
+		case "IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING":
+		default:
+			return got
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s still %v after 60s: %v", path, got["deploymentStatus"], got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// tarGz packs the directory dir as a bundle archive, with overrides replacing or adding
+// files (path → content).
+func tarGz(t *testing.T, dir string, overrides map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	add := func(name string, data []byte) {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(data)
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		rel = filepath.ToSlash(rel)
+		if _, ok := overrides[rel]; ok {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		add(rel, data)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("pack %s: %v (the shared conformance suite must sit at ../shared)", dir, err)
+	}
+	for name, content := range overrides {
+		add(name, []byte(content))
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// register creates a template, registers bundle as its first version and publishes it.
+func (c *client) register(kind, name string, bundle []byte) {
+	c.t.Helper()
+	c.must(201, "POST", "/v1/"+kind, map[string]string{"name": name}, nil)
+	var v map[string]any
+	if status, body := c.call("POST", "/v1/"+kind+"/"+name+"/versions", "application/gzip", bundle, &v); status != 201 {
+		c.t.Fatalf("register %s: %d %s", name, status, body)
+	}
+	if v["status"] != "DRAFT" || v["majorVersion"] != 1.0 || v["minorVersion"] != 0.0 {
+		c.t.Fatalf("new version = %v, want 1.0 DRAFT", v)
+	}
+	c.must(200, "POST", "/v1/"+kind+"/"+name+"/versions/1.0/publish", nil, &v)
+	if v["status"] != "PUBLISHED" {
+		c.t.Fatalf("published version = %v", v)
+	}
+}
+
+// TestEndToEnd runs the spine's scenario as a new user would: register and publish the
+// sample's environment and service templates, deploy environment Beta, read its outputs,
+// deploy service frontend as a developer, update its instance and read the history.
+func TestEndToEnd(t *testing.T) {
+	p, ts := newPlatform(t)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	dev := newClient(t, p, ts, platform.DeveloperRole)
+
+	admin.register("environment-templates", "loadbalanced-fargate-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.register("service-templates", "loadbalanced-fargate-svc", tarGz(t, sampleDir+"/loadbalanced-fargate-svc/v1", nil))
+
+	var env map[string]any
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "loadbalanced-fargate-env",
+		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, &env)
+	if env["deploymentStatus"] != "IN_PROGRESS" || env["lastDeploymentId"] == "" {
+		t.Fatalf("created environment = %v", env)
+	}
+	env = admin.waitFor("/v1/environments/Beta")
+	if env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta ended %v: %v", env["deploymentStatus"], env["deploymentStatusMessage"])
+	}
+	var outputs struct {
+		Outputs []platform.Output `json:"outputs"`
+	}
+	dev.must(200, "GET", "/v1/environments/Beta/outputs", nil, &outputs)
+	keys := map[string]string{}
+	for _, o := range outputs.Outputs {
+		keys[o.Key] = o.Value
+	}
+	if !strings.HasPrefix(keys["VpcId"], "vpc-") || keys["ClusterName"] == "" {
+		t.Fatalf("environment outputs = %v, want VpcId and ClusterName", outputs.Outputs)
+	}
+
+	var svc map[string]any
+	dev.must(202, "POST", "/v1/services", map[string]any{"name": "frontend", "templateName": "loadbalanced-fargate-svc",
+		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/svc-spec.yaml"),
+		"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
+		"repositoryId": "example-org/frontend", "branchName": "main"}, &svc)
+	inst := dev.waitFor("/v1/services/frontend/instances/frontend-dev")
+	if inst["deploymentStatus"] != "SUCCEEDED" || inst["environmentName"] != "Beta" {
+		t.Fatalf("instance frontend-dev = %v", inst)
+	}
+	var instOutputs struct {
+		Outputs []platform.Output `json:"outputs"`
+	}
+	dev.must(200, "GET", "/v1/services/frontend/instances/frontend-dev/outputs", nil, &instOutputs)
+	if len(instOutputs.Outputs) == 0 {
+		t.Fatal("instance frontend-dev has no outputs")
+	}
+
+	// The pipeline deploys once the instances are done; its template reads their outputs.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		dev.must(200, "GET", "/v1/services/frontend", nil, &svc)
+		pipeline, _ := svc["pipeline"].(map[string]any)
+		if pipeline == nil {
+			t.Fatalf("service frontend has no pipeline: %v", svc)
+		}
+		if pipeline["deploymentStatus"] == "SUCCEEDED" {
+			break
+		}
+		if pipeline["deploymentStatus"] == "FAILED" || time.Now().After(deadline) {
+			t.Fatalf("pipeline = %v", pipeline)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	var updated map[string]any
+	dev.must(202, "PATCH", "/v1/services/frontend/instances/frontend-dev", map[string]any{
+		"deploymentType": "CURRENT_VERSION", "spec": "spec:\n  desired_count: 3\n  port: 80\n  task_size: large\n"}, &updated)
+	if updated["deploymentStatus"] != "IN_PROGRESS" || updated["lastDeploymentId"] == inst["lastDeploymentId"] {
+		t.Fatalf("updated instance = %v", updated)
+	}
+	inst = dev.waitFor("/v1/services/frontend/instances/frontend-dev")
+	if inst["deploymentStatus"] != "SUCCEEDED" || !strings.Contains(inst["spec"].(string), "desired_count: 3") {
+		t.Fatalf("instance after update = %v", inst)
+	}
+
+	var history struct {
+		Items []map[string]any `json:"items"`
+	}
+	dev.must(200, "GET", "/v1/deployments?serviceName=frontend&serviceInstanceName=frontend-dev", nil, &history)
+	if len(history.Items) < 2 || history.Items[0]["id"] != inst["lastDeploymentId"] {
+		t.Fatalf("history = %v, want ≥ 2 deployments, newest (%v) first", history.Items, inst["lastDeploymentId"])
+	}
+	for _, d := range history.Items {
+		if d["deploymentStatus"] != "SUCCEEDED" {
+			t.Errorf("deployment %v ended %v", d["id"], d["deploymentStatus"])
+		}
+	}
+	var one map[string]any
+	dev.must(200, "GET", "/v1/deployments/"+history.Items[1]["id"].(string), nil, &one)
+	if one["serviceInstanceName"] != "frontend-dev" || one["targetResourceType"] != "SERVICE_INSTANCE" {
+		t.Fatalf("deployment = %v", one)
+	}
+	if n := len(p.Notifications.Sent()); n < 4 {
+		t.Errorf("%d notifications sent, want one per finished deployment (≥ 4)", n)
+	}
+}
+
+// TestAccessAndBadInput checks authentication, roles and clear answers to bad input.
+func TestAccessAndBadInput(t *testing.T) {
+	p, ts := newPlatform(t)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	dev := newClient(t, p, ts, platform.DeveloperRole)
+	anonymous := &client{t: t, base: ts.URL}
+
+	if status, _ := anonymous.json("GET", "/healthz", nil, nil); status != 200 {
+		t.Fatalf("healthz: %d", status)
+	}
+	status, body := anonymous.json("GET", "/v1/environments", nil, nil)
+	if status != 401 || !strings.Contains(body, `"requestId"`) || !strings.Contains(body, "UnauthorizedException") {
+		t.Fatalf("no token: %d %s", status, body)
+	}
+	forged := &client{t: t, base: ts.URL, token: admin.token[:len(admin.token)-4] + "AAAA"}
+	if status, _ := forged.json("GET", "/v1/environments", nil, nil); status != 401 {
+		t.Fatalf("forged token: %d", status)
+	}
+	if status, body := dev.json("POST", "/v1/environment-templates", map[string]string{"name": "x"}, nil); status != 403 {
+		t.Fatalf("developer creating a template: %d %s", status, body)
+	}
+
+	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+
+	status, body = admin.call("POST", "/v1/environment-templates/lb-env/versions", "application/gzip", []byte("not a tarball"), nil)
+	if status != 400 || !strings.Contains(body, "ValidationException") {
+		t.Fatalf("garbage bundle: %d %s", status, body)
+	}
+	noSchema := tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", map[string]string{"schema/schema.yaml": "schema: [unclosed"})
+	status, body = admin.call("POST", "/v1/environment-templates/lb-env/versions", "application/gzip", noSchema, nil)
+	if status != 400 || !strings.Contains(body, "schema/schema.yaml") {
+		t.Fatalf("broken schema: %d %s, want 400 naming schema/schema.yaml", status, body)
+	}
+
+	status, body = admin.json("POST", "/v1/environments", map[string]any{"name": "Bad", "templateName": "lb-env",
+		"templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 12\n"}, nil)
+	if status != 400 || !strings.Contains(body, "vpc_cidr") {
+		t.Fatalf("bad input: %d %s, want 400 naming vpc_cidr", status, body)
+	}
+	status, body = admin.json("POST", "/v1/environments", map[string]any{"name": "bad name!", "templateName": "lb-env", "templateMajorVersion": 1, "spec": ""}, nil)
+	if status != 400 || !strings.Contains(body, "name") {
+		t.Fatalf("bad name: %d %s", status, body)
+	}
+	if status, body := admin.json("POST", "/v1/environments", map[string]any{"nmae": "x"}, nil); status != 400 || !strings.Contains(body, "nmae") {
+		t.Fatalf("unknown field: %d %s", status, body)
+	}
+	if status, _ := admin.json("GET", "/v1/environments/Nope", nil, nil); status != 404 {
+		t.Fatalf("missing environment: %d", status)
+	}
+	var list struct {
+		Items []any `json:"items"`
+	}
+	admin.must(200, "GET", "/v1/environments", nil, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("rejected requests left environments behind: %v", list.Items)
+	}
+}
+
+// TestUnknownResourceTypeFails deploys a template CloudFormation would refuse and expects
+// the environment to end FAILED with CloudFormation's reason.
+func TestUnknownResourceTypeFails(t *testing.T) {
+	p, ts := newPlatform(t)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	broken := tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", map[string]string{
+		"infrastructure/cloudformation.yaml": "Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n"})
+	admin.register("environment-templates", "broken-env", broken)
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Doomed", "templateName": "broken-env",
+		"templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec: {}\n"}, nil)
+	env := admin.waitFor("/v1/environments/Doomed")
+	msg, _ := env["deploymentStatusMessage"].(string)
+	if env["deploymentStatus"] != "FAILED" || !strings.Contains(msg, "AWS::Foo::Bar") {
+		t.Fatalf("environment = %v, want FAILED naming AWS::Foo::Bar", env)
+	}
+	var d map[string]any
+	admin.must(200, "GET", "/v1/deployments/"+env["lastDeploymentId"].(string), nil, &d)
+	if d["deploymentStatus"] != "FAILED" || d["completedAt"] == nil {
+		t.Fatalf("deployment = %v", d)
+	}
+}
+
+// TestOneDeploymentAtATime checks that a target with a deployment in progress refuses a
+// second one with 409, and takes it once the first has finished. The simulator pauses 2 s
+// between stack statuses, so the first deployment is in progress for at least 4 s.
+func TestOneDeploymentAtATime(t *testing.T) {
+	p, ts := newPlatformStep(t, 2*time.Second)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
+		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, nil)
+	status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
+	if status != 409 || !strings.Contains(body, "in progress") {
+		t.Fatalf("update during a deployment: %d %s, want 409", status, body)
+	}
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment = %v", env)
+	}
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
+}

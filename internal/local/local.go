@@ -1,0 +1,247 @@
+// Package local runs the whole of Gantry on one machine, with the same code as on AWS:
+// the official DynamoDB Local for the table, the API handler over net/http, the Go runner
+// executing statemachines/deployment.asl.json, an in-process event bus matching the rule
+// patterns of events/, the CloudFormation simulator, and a directory for blobs. The
+// workflow's functions are invoked through aws-lambda-go's own handler adapter, so their
+// payloads and error names are exactly what Lambda would see.
+package local
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gantry-platform/gantry/events"
+	"github.com/gantry-platform/gantry/internal/api"
+	"github.com/gantry-platform/gantry/internal/auth"
+	"github.com/gantry-platform/gantry/internal/blobdir"
+	"github.com/gantry-platform/gantry/internal/cfnsim"
+	"github.com/gantry-platform/gantry/internal/cfnspec"
+	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/dynamolocal"
+	"github.com/gantry-platform/gantry/internal/engine"
+	"github.com/gantry-platform/gantry/internal/eventbus"
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/render"
+	"github.com/gantry-platform/gantry/internal/statemachine"
+	"github.com/gantry-platform/gantry/internal/store"
+	"github.com/gantry-platform/gantry/internal/workflow"
+	"github.com/gantry-platform/gantry/statemachines"
+)
+
+// The identity of local mode's tokens and account.
+const (
+	Issuer    = "gantry-local"
+	Audience  = "gantry"
+	AccountID = "000000000000"
+	Region    = "us-east-1"
+	// EventSource is the source of Gantry's own events.
+	EventSource = "gantry"
+)
+
+// Config configures a local platform.
+type Config struct {
+	// DataDir holds blobs, the token signing key and, unless InMemory, the database.
+	DataDir string
+	// InMemory keeps the database in memory (it is lost when the platform stops).
+	InMemory bool
+	// DynamoEndpoint, when set, is a running DynamoDB Local to use instead of starting one.
+	DynamoEndpoint string
+	// Table is the table name; default "gantry".
+	Table string
+	// Step is the CloudFormation simulator's delay between stack status transitions.
+	Step time.Duration
+	// Sleep, when set, replaces real waiting in the workflow runner (tests).
+	Sleep func(ctx context.Context, d time.Duration) error
+	Log   *slog.Logger
+}
+
+// Platform is a running local Gantry. Close stops everything it started.
+type Platform struct {
+	// Handler is the HTTP API.
+	Handler http.Handler
+	Issuer  *auth.LocalIssuer
+	Store   *store.Store
+	Runner  *statemachine.Runner
+	Sim     *cfnsim.Simulator
+	Bus     *eventbus.Bus
+	// Notifications receives what would go to the SNS topic.
+	Notifications *Notifications
+	// Published receives Gantry's own status-change events.
+	Published *Recorder
+
+	dynamo *dynamolocal.Server
+	closed sync.Once
+}
+
+// Start starts a local platform.
+func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Table == "" {
+		cfg.Table = "gantry"
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	p = &Platform{Notifications: &Notifications{log: cfg.Log}, Published: &Recorder{}}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
+	client, err := p.startDynamo(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var inUse *types.ResourceInUseException
+	if err := store.CreateTable(ctx, client, cfg.Table); err != nil && !errors.As(err, &inUse) {
+		return nil, err // an existing table (a persisted database) is fine
+	}
+	p.Store = store.New(client, cfg.Table)
+	blobs, err := blobdir.New(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	spec, err := cfnspec.Load()
+	if err != nil {
+		return nil, err
+	}
+	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region})
+	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
+	eng := engine.New(render.New(render.Options{}))
+	publisher := teePublisher{p.Bus.Publisher(EventSource), p.Published}
+
+	functions := &invoker{handlers: map[string]lambda.Handler{}}
+	def, err := statemachine.Parse(statemachines.Deployment())
+	if err != nil {
+		return nil, err
+	}
+	subs := map[string]string{}
+	for name, fn := range statemachines.DeploymentSubstitutions() {
+		subs[name] = fn
+	}
+	p.Runner, err = statemachine.New(def, statemachine.Options{Invoker: functions, Substitutions: subs, Sleep: cfg.Sleep,
+		StateMachineARN: "arn:aws:states:" + Region + ":" + AccountID + ":stateMachine:gantry-deployment"})
+	if err != nil {
+		return nil, err
+	}
+	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Provisioner: p.Sim, Workflows: p.Runner,
+		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, Log: cfg.Log})
+	functions.handlers["render"] = lambda.NewHandler(tasks.Render)
+	functions.handlers["deploy"] = lambda.NewHandler(tasks.Deploy)
+	functions.handlers["record"] = lambda.NewHandler(tasks.Record)
+	functions.handlers["notify"] = lambda.NewHandler(tasks.Notify)
+	functions.handlers["events"] = lambda.NewHandler(tasks.HandleEvent)
+	rules, err := events.Rules()
+	if err != nil {
+		return nil, err
+	}
+	targets := map[string]eventbus.Target{}
+	for _, r := range rules {
+		fn := r.Target
+		targets[fn] = func(ctx context.Context, event []byte) error {
+			_, err := functions.Invoke(ctx, fn, event)
+			return err
+		}
+	}
+	if err := p.Bus.AddRules(rules, targets); err != nil {
+		return nil, err
+	}
+	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Events: publisher, Engine: eng, Log: cfg.Log})
+	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log})
+	return p, nil
+}
+
+func (p *Platform) startDynamo(ctx context.Context, cfg Config) (*dynamodb.Client, error) {
+	if cfg.DynamoEndpoint != "" {
+		return dynamolocal.NewClient(cfg.DynamoEndpoint), nil
+	}
+	opts := dynamolocal.Options{}
+	if !cfg.InMemory {
+		opts.DBPath = filepath.Join(cfg.DataDir, "dynamodb")
+		if err := os.MkdirAll(opts.DBPath, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	server, err := dynamolocal.Start(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.dynamo = server
+	return server.Client(ctx), nil
+}
+
+// loadIssuer keeps the local signing key in path, so tokens survive a restart.
+func loadIssuer(path string) (*auth.LocalIssuer, error) {
+	roles := auth.DefaultRoleMap()
+	if pem, err := os.ReadFile(path); err == nil {
+		return auth.LoadLocalIssuer(pem, Issuer, Audience, roles)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	issuer, err := auth.NewLocalIssuer(Issuer, Audience, roles)
+	if err != nil {
+		return nil, err
+	}
+	pem, err := issuer.MarshalKey()
+	if err != nil {
+		return nil, err
+	}
+	return issuer, os.WriteFile(path, pem, 0o600)
+}
+
+// Token issues a token for subject holding role, valid for ttl.
+func (p *Platform) Token(subject string, role platform.Role, ttl time.Duration) (string, error) {
+	group := auth.DefaultRoleMap().DeveloperGroups[0]
+	if role == platform.AdminRole {
+		group = auth.DefaultRoleMap().AdminGroups[0]
+	}
+	return p.Issuer.Issue(subject, []string{group}, ttl)
+}
+
+// Close stops the workflow runner, the simulator, the bus and DynamoDB Local.
+func (p *Platform) Close() error {
+	var err error
+	p.closed.Do(func() {
+		if p.Runner != nil {
+			p.Runner.Close()
+		}
+		if p.Sim != nil {
+			p.Sim.Close()
+		}
+		if p.Bus != nil {
+			p.Bus.Close()
+		}
+		if p.dynamo != nil {
+			err = p.dynamo.Stop()
+		}
+	})
+	return err
+}
+
+// invoker runs the workflow's functions by logical name, through aws-lambda-go's handler
+// adapter as Lambda would.
+type invoker struct{ handlers map[string]lambda.Handler }
+
+func (i *invoker) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
+	h, ok := i.handlers[name]
+	if !ok {
+		return nil, platform.Errorf(platform.NotFound, "Function not found: %s", name)
+	}
+	return h.Invoke(ctx, payload)
+}
