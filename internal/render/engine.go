@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -127,7 +126,6 @@ func (e *Engine) Render(ctx context.Context, files fs.FS, name string, data *Map
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = "", &Error{File: name, Message: fmt.Sprintf("internal error while rendering: %v", p)}
-			_ = debug.Stack
 		}
 	}()
 	if ctx == nil {

@@ -318,6 +318,8 @@ func lookupItem(obj any, key any) (any, bool) {
 		return index(x.items, key)
 	case tuple:
 		return index(x, key)
+	case *groupTuple:
+		return index(x.tuple(), key)
 	case string:
 		return indexString(x, key)
 	case markup:
@@ -545,7 +547,8 @@ func (r *renderer) evalArgs(args []nodes.Expression, kwargs map[string]nodes.Exp
 		for k := range kwargs {
 			names = append(names, k)
 		}
-		sort.Strings(names)
+		// Source order, as Python passes keyword arguments (dict(b=1, a=2) keeps b first).
+		sort.SliceStable(names, func(i, j int) bool { return posOf(kwargs[names[i]]) < posOf(kwargs[names[j]]) })
 		for _, k := range names {
 			v, err := r.eval(kwargs[k], f)
 			if err != nil {
@@ -555,6 +558,14 @@ func (r *renderer) evalArgs(args []nodes.Expression, kwargs map[string]nodes.Exp
 		}
 	}
 	return ca, nil
+}
+
+func posOf(n nodes.Node) int {
+	defer func() { _ = recover() }()
+	if tok := n.Position(); tok != nil {
+		return tok.Pos
+	}
+	return 0
 }
 
 func (r *renderer) evalCall(x *nodes.Call, f *frame) (any, error) {

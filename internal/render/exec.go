@@ -332,6 +332,8 @@ func (r *renderer) iterate(v any) ([]any, error) {
 		return x.items, nil
 	case tuple:
 		return x, nil
+	case *groupTuple:
+		return x.tuple(), nil
 	case *Map:
 		return append([]any(nil), x.keys...), nil
 	case string:
@@ -675,9 +677,7 @@ func (r *renderer) renderTemplate(name string, t *template, root *frame) error {
 	r.run = run
 	defer func() { r.run = savedRun }()
 	addBlocks(run, name, t)
-	// The output buffer is shared; only its discard flag is scoped to this template.
-	sub := &outBuf{}
-	sub.b = strings.Builder{}
+	// Each template renders into its own buffer so "extends" can discard its top level.
 	r.out = &outBuf{}
 	err := r.execNodes(t.nodes, root)
 	body := r.out.b.String()
@@ -722,6 +722,9 @@ func addBlocks(run *templateRun, name string, t *template) {
 }
 
 func (r *renderer) execBlock(b *blockStmt, f *frame) error {
+	if r.run.parent != nil {
+		return nil // a child template's blocks render through its parent's
+	}
 	chain := r.run.blocks[b.name]
 	if len(chain) == 0 {
 		chain = []*blockRef{{block: b, name: r.run.name}}

@@ -251,9 +251,11 @@ func builtinFilters() map[string]filterFunc {
 		"unique":         filterUnique,
 		"upper":          strFilter(strings.ToUpper),
 		"urlencode":      filterURLEncode,
-		"wordcount":      func(r *renderer, v any, a *callArgs) (any, error) { return int64(len(wordRe.FindAllString(pyStr(v), -1))), nil },
-		"wordwrap":       filterWordwrap,
-		"xmlattr":        filterXMLAttr,
+		"wordcount": func(r *renderer, v any, a *callArgs) (any, error) {
+			return int64(len(wordRe.FindAllString(pyStr(v), -1))), nil
+		},
+		"wordwrap": filterWordwrap,
+		"xmlattr":  filterXMLAttr,
 	}
 	m["d"] = m["default"]
 	m["e"] = m["escape"]
@@ -648,15 +650,23 @@ func filterGroupby(r *renderer, v any, a *callArgs) (any, error) {
 	for _, iv := range idx {
 		i := iv.(int64)
 		k := foldCase(keys[i], cs)
-		if n := len(out); n > 0 && pyEq(foldCase(out[n-1].(tuple)[0], cs), k) {
-			g := out[n-1].(tuple)[1].(*list)
+		if n := len(out); n > 0 && pyEq(foldCase(out[n-1].(*groupTuple).grouper, cs), k) {
+			g := out[n-1].(*groupTuple).list
 			g.items = append(g.items, items[i])
 			continue
 		}
-		out = append(out, tuple{keys[i], newList([]any{items[i]})})
+		out = append(out, &groupTuple{grouper: keys[i], list: newList([]any{items[i]})})
 	}
 	return newList(out), nil
 }
+
+// groupTuple is one group of the groupby filter: (grouper, list) with named fields.
+type groupTuple struct {
+	grouper any
+	list    *list
+}
+
+func (g *groupTuple) tuple() tuple { return tuple{g.grouper, g.list} }
 
 // attrPath resolves "a.b.0" on v the way Jinja2's make_attrgetter does.
 func attrPath(v any, attribute any, def any) (any, error) {

@@ -120,6 +120,13 @@ func attribute(obj any, name string) (any, bool) {
 		}
 	case *cycler:
 		return x.attr(name)
+	case *groupTuple:
+		switch name {
+		case "grouper":
+			return x.grouper, true
+		case "list":
+			return x.list, true
+		}
 	}
 	return nil, false
 }

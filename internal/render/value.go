@@ -104,6 +104,8 @@ func typeName(v any) string {
 		return "Undefined"
 	case *rangeValue:
 		return "range"
+	case *groupTuple:
+		return "_GroupTuple"
 	case *macro:
 		return "Macro"
 	case *loopContext:
@@ -341,6 +343,12 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			writeRepr(b, x.vals[i], depth+1)
 		}
 		b.WriteByte('}')
+	case *groupTuple:
+		b.WriteString("_GroupTuple(grouper=")
+		writeRepr(b, x.grouper, depth+1)
+		b.WriteString(", list=")
+		writeRepr(b, x.list, depth+1)
+		b.WriteString(")")
 	case *rangeValue:
 		if x.step == 1 {
 			fmt.Fprintf(b, "range(%d, %d)", x.start, x.stop)
@@ -675,6 +683,8 @@ func pyLen(v any) (int, error) {
 		return 0, nil
 	case *rangeValue:
 		return int(x.length()), nil
+	case *groupTuple:
+		return 2, nil
 	case *namespace:
 		return 0, fmt.Errorf("object of type 'Namespace' has no len()")
 	}
