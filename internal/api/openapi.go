@@ -156,11 +156,11 @@ func schemas() map[string]any {
 			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
 			"templateMinorVersion": integer(), "spec": spec, "clientToken": str()}),
 		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec,
-			"deploymentType": enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
+			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
 			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str()}),
 		"Environment":     deployable(map[string]any{"name": str(), "description": str()}, "name"),
 		"EnvironmentList": list("Environment"),
-		"Outputs": object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
+		"Outputs":         object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
 		"CreateService": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
 			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
 			"templateMinorVersion": integer(), "spec": spec, "repositoryId": str(), "repositoryConnectionArn": str(),

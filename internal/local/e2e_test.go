@@ -8,8 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -234,7 +234,7 @@ func TestEndToEnd(t *testing.T) {
 	dev.must(202, "POST", "/v1/services", map[string]any{"name": "frontend", "templateName": "loadbalanced-fargate-svc",
 		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/svc-spec.yaml"),
 		"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
-		"repositoryId": "example-org/frontend", "branchName": "main"}, &svc)
+		"repositoryId":            "example-org/frontend", "branchName": "main"}, &svc)
 	inst := dev.waitFor("/v1/services/frontend/instances/frontend-dev")
 	if inst["deploymentStatus"] != "SUCCEEDED" || inst["environmentName"] != "Beta" {
 		t.Fatalf("instance frontend-dev = %v", inst)

@@ -195,4 +195,6 @@ func (i ServiceInstance) Target() Target {
 }
 
 // Target returns the deployment target of the service pipeline.
-func (p ServicePipeline) Target() Target { return Target{Kind: ServicePipelineTarget, Service: p.Service} }
+func (p ServicePipeline) Target() Target {
+	return Target{Kind: ServicePipelineTarget, Service: p.Service}
+}
