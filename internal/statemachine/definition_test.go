@@ -105,20 +105,23 @@ func TestParseTestdata(t *testing.T) {
 // also valid for the npm asl-validator, so the runner is not tested on definitions Step
 // Functions would refuse.
 func TestASLValidatorAcceptsTestdata(t *testing.T) {
-	for _, path := range testdataDefinitions(t) {
-		validateWithASLValidator(t, path)
-	}
+	validateWithASLValidator(t, testdataDefinitions(t)...)
 }
 
 // validateWithASLValidator runs the npm asl-validator (installed by npm install at the
-// repository root) on the definition file at path and fails the test if it rejects it.
-// Without the validator the test fails when CI=true and is skipped otherwise.
-func validateWithASLValidator(t *testing.T, path string) {
+// repository root) on the definition files at paths, in one process, and fails the test
+// if it rejects one. Without the validator the test fails when CI=true and is skipped
+// otherwise.
+func validateWithASLValidator(t *testing.T, paths ...string) {
 	t.Helper()
 	validator := aslValidatorPath(t)
-	out, err := exec.Command(validator, "--json-path", path).CombinedOutput()
+	var args []string
+	for _, path := range paths {
+		args = append(args, "--json-path", path)
+	}
+	out, err := exec.Command(validator, args...).CombinedOutput()
 	if err != nil {
-		t.Errorf("asl-validator rejects %s: %v\n%s", path, err, out)
+		t.Errorf("asl-validator rejects %v: %v\n%s", paths, err, out)
 	}
 }
 

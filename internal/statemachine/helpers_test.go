@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -145,4 +146,13 @@ func assertFailed(t *testing.T, exec Execution, wantError string) {
 	if exec.Status != StatusFailed || exec.Error != wantError {
 		t.Fatalf("status = %s, error = %q (cause %q); want FAILED with %q", exec.Status, exec.Error, exec.Cause, wantError)
 	}
+}
+
+func mustReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
 }

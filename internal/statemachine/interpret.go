@@ -408,6 +408,9 @@ func (x *execution) task(ctx context.Context, st *state, raw any, entered time.T
 			return fail(inv.err, failed)
 		}
 		result = inv.result
+		if waitForToken {
+			x.event(HistoryEvent{Type: "TaskSubmitted", StateName: st.name, Resource: st.resource, Output: encodeJSON(result)})
+		}
 	case <-timedOutCh:
 		return fail(timeoutError, timedOut)
 	case <-ctx.Done():

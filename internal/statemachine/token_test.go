@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -151,6 +152,10 @@ func TestWaitForTaskTokenSuccess(t *testing.T) {
 		t.Fatalf("SendTaskSuccess: %v", err)
 	}
 	assertSucceeded(t, mustWait(t, r, id), `{"a":1,"result":{"stack":"arn:stack"}}`)
+	want := "[ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSubmitted TaskSucceeded TaskStateExited ExecutionSucceeded]"
+	if got := fmt.Sprint(eventTypes(r.History(id))); got != want {
+		t.Errorf("history = %s\nwant %s", got, want)
+	}
 
 	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Invalid, "TaskTimedOut")
 	assertTokenError(t, r.SendTaskFailure(t.Context(), token, "E", "c"), platform.Invalid, "TaskTimedOut")

@@ -43,7 +43,7 @@ func (r *Runner) closeTask(token string) {
 	r.mu.Unlock()
 }
 
-// task returns the open task of token, or the error the service returns for it.
+// taskLocked returns the open task of token, or the error the service returns for it.
 // Callers hold r.mu.
 func (r *Runner) taskLocked(token string) (*waitingTask, error) {
 	if token == "" || len(token) > maxTokenLength {
