@@ -41,8 +41,9 @@ type ServiceInstance struct {
 	// Outputs are the instance stack's outputs; the pipeline template sees them.
 	Outputs     []platform.Output
 	Environment Environment
-	// Component, when not nil, is the instance's default component; it appears as
-	// service_instance.components.default, and only then.
+	// Component, when not nil, is the instance's default component. Its outputs appear
+	// as service_instance.components.default.outputs; without one that map is empty, as
+	// in Proton, so that templates written for optional components render either way.
 	Component *Component
 }
 
@@ -57,20 +58,24 @@ func ForEnvironment(name string, inputs *render.Map) *render.Map {
 
 // ForServiceInstance is the context of a service instance template:
 // environment.{name, account_id, outputs}, service.{name, branch_name,
-// repository_connection_arn, repository_id}, service_instance.{name, inputs} (plus
-// components.default.{name, outputs} when the instance has a component), and
-// service_instance.environment, the same map as environment.
+// repository_connection_arn, repository_id}, service_instance.{name, inputs,
+// components.default.{name, outputs}} and service_instance.environment, the same map as
+// environment. Without a component, components.default holds only an empty outputs map:
+// AWS's own samples read service_instance.components.default.outputs unguarded and test
+// its length, which works only if Proton always supplies it.
 func ForServiceInstance(svc Service, inst ServiceInstance) *render.Map {
 	env := environment(inst.Environment)
 	si := render.NewMap()
 	si.Set("name", inst.Name)
 	si.Set("inputs", orEmpty(inst.Inputs))
+	def := render.NewMap()
 	if c := inst.Component; c != nil {
-		def := render.NewMap()
 		def.Set("name", c.Name)
 		def.Set("outputs", outputs(c.Outputs))
-		si.Set("components", object("default", def))
+	} else {
+		def.Set("outputs", render.NewMap())
 	}
+	si.Set("components", object("default", def))
 	si.Set("environment", env)
 	out := render.NewMap()
 	out.Set("environment", env)
