@@ -55,3 +55,5 @@ require (
 )
 
 replace quamina.net/go/quamina => github.com/timbray/quamina v1.3.0
+
+ignore ./node_modules
