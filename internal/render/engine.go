@@ -12,11 +12,12 @@
 package render
 
 import (
+	"bytes"
 	clist "container/list"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"strings"
 	"sync"
@@ -57,12 +58,16 @@ type Engine struct {
 	statements statementSet
 
 	mu    sync.Mutex
-	cache map[[32]byte]*clist.Element
+	seed  maphash.Seed
+	cache map[uint64]*clist.Element
 	lru   *clist.List
 }
 
+// cacheEntry is a parsed template keyed by a hash of its source; the source itself is
+// kept so a hit is confirmed byte for byte.
 type cacheEntry struct {
-	key  [32]byte
+	key  uint64
+	src  []byte
 	tmpl *template
 	err  error
 }
@@ -82,7 +87,8 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		opts:       opts,
 		statements: newStatementSet(),
-		cache:      map[[32]byte]*clist.Element{},
+		seed:       maphash.MakeSeed(),
+		cache:      map[uint64]*clist.Element{},
 		lru:        clist.New(),
 	}
 	e.filters = builtinFilters()
@@ -96,9 +102,9 @@ func New(opts Options) *Engine {
 
 // parseCached parses source, reusing a previous parse of the same content.
 func (e *Engine) parseCached(name string, source []byte) (*template, error) {
-	key := sha256.Sum256(source)
+	key := maphash.Bytes(e.seed, source)
 	e.mu.Lock()
-	if el, ok := e.cache[key]; ok {
+	if el, ok := e.cache[key]; ok && bytes.Equal(el.Value.(*cacheEntry).src, source) {
 		e.lru.MoveToFront(el)
 		ent := el.Value.(*cacheEntry)
 		e.mu.Unlock()
@@ -108,8 +114,12 @@ func (e *Engine) parseCached(name string, source []byte) (*template, error) {
 	t, err := e.parseTemplate(name, string(source))
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.cache[key]; !ok {
-		e.cache[key] = e.lru.PushFront(&cacheEntry{key: key, tmpl: t, err: err})
+	if old, ok := e.cache[key]; ok {
+		e.lru.Remove(old) // a hash collision or a concurrent parse: keep the newest
+		delete(e.cache, key)
+	}
+	{
+		e.cache[key] = e.lru.PushFront(&cacheEntry{key: key, src: bytes.Clone(source), tmpl: t, err: err})
 		for e.lru.Len() > e.opts.CacheEntries {
 			old := e.lru.Back()
 			e.lru.Remove(old)

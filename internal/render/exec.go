@@ -677,7 +677,13 @@ func (r *renderer) renderTemplate(name string, t *template, root *frame) error {
 	r.run = run
 	defer func() { r.run = savedRun }()
 	addBlocks(run, name, t)
-	// Each template renders into its own buffer so "extends" can discard its top level.
+	if !t.extends {
+		if r.out.b.Len() == 0 {
+			r.out.b.Grow(t.size + t.size/8)
+		}
+		return r.execNodes(t.nodes, root)
+	}
+	// A template that extends renders into its own buffer so "extends" can discard its top level.
 	r.out = &outBuf{}
 	err := r.execNodes(t.nodes, root)
 	body := r.out.b.String()

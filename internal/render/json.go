@@ -37,9 +37,10 @@ func filterToJSON(r *renderer, v any, a *callArgs) (any, error) {
 	if err := writeJSON(&b, v, hasIndent, indent, 0, r.maxBytes); err != nil {
 		return nil, err
 	}
-	s := strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`).Replace(b.String())
-	return markup(s), nil
+	return markup(htmlSafeJSON.Replace(b.String())), nil
 }
+
+var htmlSafeJSON = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)
 
 func writeJSON(b *strings.Builder, v any, hasIndent bool, indent string, level, limit int) error {
 	if level > 200 {

@@ -29,9 +29,11 @@ const printTag = "\x00print"
 
 // template is a parsed template.
 type template struct {
-	name   string
-	nodes  []nodes.Node
-	blocks map[string]*blockStmt
+	name    string
+	nodes   []nodes.Node
+	blocks  map[string]*blockStmt
+	extends bool // holds an {% extends %} statement
+	size    int  // source length, a hint for the output buffer
 }
 
 // syntaxError is a template syntax error with its line.
@@ -60,7 +62,8 @@ func (e *Engine) parseTemplate(name, source string) (t *template, err error) {
 	if err != nil {
 		return nil, toSyntaxError(err)
 	}
-	t = &template{name: name, nodes: root.Nodes, blocks: map[string]*blockStmt{}}
+	t = &template{name: name, nodes: root.Nodes, blocks: map[string]*blockStmt{}, size: len(source)}
+	t.extends = hasExtends(t.nodes)
 	if err := collectBlocks(t.nodes, t.blocks); err != nil {
 		return nil, err
 	}
@@ -968,6 +971,20 @@ func collectBlocks(ns []nodes.Node, blocks map[string]*blockStmt) error {
 		}
 	}
 	return nil
+}
+
+func hasExtends(ns []nodes.Node) bool {
+	for _, n := range ns {
+		if _, ok := statementOf(n).(*extendsStmt); ok {
+			return true
+		}
+		for _, b := range childBodies(n) {
+			if hasExtends(b.Nodes) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // statementOf returns the statement inside a ControlStructureBlock node.

@@ -1,0 +1,59 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// FuzzRender renders arbitrary template sources against a small context: a render may
+// fail, but only with an *Error, never a panic or a hang.
+func FuzzRender(f *testing.F) {
+	seeds := []string{
+		`{{ x }}`, `{% set a, b = s.split('=') %}{{ a }}`, `{{ '%s' % x }}`, `{{ d|tojson }}`,
+		`{% for k, v in d.items() %}{{ k }}{% endfor %}`, `{{ 2 ** 10 }}`, `{{ (m | default({})).items() }}`,
+		`{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}`, `{{ x.y.z }}`, `{% if %}`, `{{ '%(a)s' % d }}`,
+		`{{ '{:>{w}}'.format(1, w=3) }}`, `{% for i in range(9) recursive %}{{ loop(i) }}{% endfor %}`,
+		`{{ l[::-1] }}{{ s[1:] }}`, `{% raw %}{{{% endraw %}`, `{{ d|dictsort|list }}`, "{{-\n1\n-}}",
+		`{% include 'inc' %}`, `{% extends 'inc' %}{% block b %}{{ super() }}{% endblock %}`,
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzRender")
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) == 0 {
+		f.Fatalf("empty corpus directory %s", dir)
+	}
+	ctxJSON := `{"x": 1, "s": "a=b", "d": {"b": [1, 2.5, null], "a": "<&>"}, "l": [3, 2, 1], "m": null}`
+	v, err := DecodeJSON([]byte(ctxJSON))
+	if err != nil {
+		f.Fatal(err)
+	}
+	data := v.(*Map)
+	eng := New(Options{Timeout: 200 * time.Millisecond, MaxOutputBytes: 64 << 10})
+	f.Fuzz(func(t *testing.T, src string) {
+		files := fstest.MapFS{
+			"t":   {Data: []byte(src)},
+			"inc": {Data: []byte("{% block b %}i{{ x }}{% endblock %}")},
+		}
+		start := time.Now()
+		out, err := eng.Render(context.Background(), files, "t", data)
+		if elapsed := time.Since(start); elapsed > 5*time.Second {
+			t.Fatalf("render took %s despite a 200ms deadline", elapsed)
+		}
+		if err != nil {
+			var re *Error
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v (%T) is not a *render.Error", err, err)
+			}
+			return
+		}
+		if len(out) > 64<<10 {
+			t.Fatalf("output of %d bytes passed the 64 KiB cap", len(out))
+		}
+	})
+}
