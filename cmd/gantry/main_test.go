@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -270,5 +272,59 @@ func TestTestCommand(t *testing.T) {
 	}
 	if code, _, stderr = gantry(t, "test", filepath.Join(dir, "nope")); code != 1 || !strings.Contains(stderr, "does not exist") {
 		t.Errorf("missing folder: code %d, %q", code, stderr)
+	}
+}
+
+// tarball packs the files of src into a .tar.gz under the top folder v1/, plus extra
+// (empty) entries, and returns its path.
+func tarball(t *testing.T, src string, extra ...string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: "v1/" + filepath.ToSlash(rel), Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))}); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range extra {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bundle.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestValidateTarball(t *testing.T) {
+	src := lbSample + "/loadbalanced-fargate-svc/v1"
+	if code, out, _ := gantry(t, "validate", "--bundle", tarball(t, src)); code != 0 || out != "ok\n" {
+		t.Errorf("tarball: code %d, %q", code, out)
+	}
+	code, out, _ := gantry(t, "validate", "--bundle", tarball(t, src, "v1/../../escape"))
+	if code != 1 || !strings.Contains(out, "v1/../../escape: unsafe path in archive") {
+		t.Errorf("unsafe tarball: code %d, %q", code, out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/gantry-platform/gantry/internal/bundle"
@@ -16,14 +17,16 @@ import (
 	"github.com/gantry-platform/gantry/internal/templatetest"
 )
 
-const validateUsage = `usage: gantry validate --bundle DIR|FILE.tar.gz
+const validateUsage = `usage: gantry validate --bundle DIR|FILE.tar.gz [--env-outputs FILE.json]
 
 Checks a bundle as Proton would register it: layout, limits, manifests and schema;
 then renders every template with the schema's defaults (a required input without a
 default gets a placeholder of its type, and a note says so) and checks each rendered
 CloudFormation template against the resource specification. Prints one problem per
 line (file:line: [logical id:] message; lines of rendered templates are lines of the
-rendering) and exits 1 when there is any.
+rendering) and exits 1 when there is any. --env-outputs supplies the outputs of the
+environment a service instance runs in (a flat JSON object), for templates that
+need them to render.
 
 flags:
 `
@@ -31,6 +34,7 @@ flags:
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	bundleDir := fs.String("bundle", "", "bundle folder or .tar.gz")
+	envOutputs := fs.String("env-outputs", "", "JSON file of the environment's outputs (service templates)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), validateUsage)
 		fs.PrintDefaults()
@@ -44,6 +48,17 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *bundleDir == "" {
 		return usageError(fs, stderr, "--bundle is required")
+	}
+	var fixture templatetest.Fixture
+	if *envOutputs != "" {
+		data, err := os.ReadFile(*envOutputs)
+		if err == nil {
+			fixture.EnvironmentOutputs, err = templatetest.EnvironmentOutputs(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "gantry validate: %s: %v\n", *envOutputs, err)
+			return exitProblems
+		}
 	}
 	b, err := bundle.Open(*bundleDir, bundle.ProtonLimits)
 	if err != nil {
@@ -76,7 +91,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if len(problems) > 0 {
 		return report(stdout, problems)
 	}
-	files, err := templatetest.RenderSpec(ctx, render.New(render.Options{}), b, spec, templatetest.Fixture{})
+	files, err := templatetest.RenderSpec(ctx, render.New(render.Options{}), b, spec, fixture)
 	if err != nil {
 		return report(stdout, []string{platform.MessageOf(err)})
 	}
