@@ -1,0 +1,72 @@
+package stacks
+
+import "fmt"
+
+// level is how much of a resource a function may use.
+type level int
+
+const (
+	none level = iota
+	read
+	readWrite
+)
+
+// access is what one function may do. Its permissions are granted from it and its
+// environment variables follow from it, so that a function gets a variable exactly when
+// it may use the resource the variable names.
+type access struct {
+	table  level
+	bucket level
+	// stacks is CloudFormation on Gantry's stacks (gantry-*): read = describe,
+	// readWrite = create, update, delete through change sets.
+	stacks level
+	// startExecution starts the deployment workflow; sendTaskResponse resolves its
+	// waiting tasks (states:SendTaskSuccess/Failure/Heartbeat).
+	startExecution   bool
+	sendTaskResponse bool
+	// putEvents publishes on the gantry bus; publish notifies on the SNS topic.
+	putEvents bool
+	publish   bool
+	// passProvisioningRole hands this account's provisioning role to CloudFormation;
+	// assumeAccountRole assumes the connected accounts' role.
+	passProvisioningRole bool
+	assumeAccountRole    bool
+	// roleGroups gets the identity-provider groups of the admin and developer roles.
+	roleGroups bool
+	// timeoutSeconds and memoryMiB size the function.
+	timeoutSeconds float64
+	memoryMiB      float64
+}
+
+// functionAccess returns the access of the function named by its logical name (one of
+// lambdaenv.Functions()), or an error for a name it does not know.
+func functionAccess(name string) (access, error) {
+	switch name {
+	case "api":
+		// Reads and writes the catalogue, uploads bundles, starts deployments, publishes
+		// Gantry's events for changes made through the API. API Gateway gives up at 30 s.
+		return access{table: readWrite, bucket: readWrite, startExecution: true, putEvents: true,
+			roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
+	case "render":
+		// Renders a template version's bundle into a CloudFormation template.
+		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil
+	case "deploy":
+		// Creates, updates and deletes users' stacks here (passing the provisioning role)
+		// or in a connected account (assuming its role).
+		return access{table: readWrite, bucket: read, stacks: readWrite, passProvisioningRole: true,
+			assumeAccountRole: true, timeoutSeconds: 60, memoryMiB: 256}, nil
+	case "record":
+		// Records a deployment's outcome and its stack's outputs.
+		return access{table: readWrite, stacks: read, assumeAccountRole: true, putEvents: true,
+			timeoutSeconds: 30, memoryMiB: 256}, nil
+	case "notify":
+		return access{table: read, putEvents: true, publish: true, timeoutSeconds: 30, memoryMiB: 256}, nil
+	case "events":
+		// Resolves waiting tasks from stack and pipeline events, updates statuses and
+		// starts follow-up deployments.
+		return access{table: readWrite, stacks: read, startExecution: true, sendTaskResponse: true,
+			putEvents: true, assumeAccountRole: true, timeoutSeconds: 30, memoryMiB: 256}, nil
+	default:
+		return access{}, fmt.Errorf("function %q: no access is declared for it in cdk/stacks/access.go", name)
+	}
+}

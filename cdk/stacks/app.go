@@ -1,0 +1,61 @@
+package stacks
+
+import (
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/internal/lambdaenv"
+)
+
+// Stack ids of the app; they are also the CloudFormation stack names.
+const (
+	DataStackID    = "GantryData"
+	ServiceStackID = "Gantry"
+)
+
+// crossStackReferencesFlag is the feature flag of the cross-stack reference strength.
+const crossStackReferencesFlag = "@aws-cdk/core:defaultCrossStackReferences"
+
+// Gantry is the deployed system: its two stacks.
+type Gantry struct {
+	Data    *DataStack
+	Service *ServiceStack
+}
+
+// Build adds Gantry's stacks to app, configured by cfg, and applies the cdk-nag checks.
+// It returns an error, before creating anything, when a function binary is missing from
+// cfg.AssetsDir, and the errors of NewServiceStack.
+func Build(app awscdk.App, cfg Config) (*Gantry, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(cfg.AssetsDir) {
+		abs, err := filepath.Abs(cfg.AssetsDir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.AssetsDir = abs
+	}
+	if err := checkAssets(cfg.AssetsDir, lambdaenv.Functions()); err != nil {
+		return nil, err
+	}
+	// Cross-stack references (the service stack's use of the table and the bucket) stay
+	// CloudFormation exports, which keep the data stack from dropping what is in use.
+	if app.Node().TryGetContext(jsii.String(crossStackReferencesFlag)) == nil {
+		app.Node().SetContext(jsii.String(crossStackReferencesFlag), "strong")
+	}
+	// Environment-agnostic: the account and region come from the credentials at deploy.
+	data := NewDataStack(app, DataStackID, &DataStackProps{})
+	service, err := NewServiceStack(app, ServiceStackID, &ServiceStackProps{
+		Config: cfg,
+		Table:  data.Table,
+		Bucket: data.Bucket,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ApplyChecks(app)
+	return &Gantry{Data: data, Service: service}, nil
+}

@@ -1,0 +1,188 @@
+// Package stacks is the CDK definition of Gantry's AWS deployment: a data stack (the table
+// and the bucket) and a service stack (functions, HTTP API, workflow, event routing,
+// notifications, provisioning role, alarms and dashboard), checked by cdk-nag at synth.
+// It declares resources only; the facts it deploys (table design, workflow, rule
+// patterns, function names and their variables) are read from the packages that own them.
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+)
+
+// The cdk.json context keys the app reads; docs/deploy.md documents each.
+const (
+	ContextAssetsDir             = "gantry:assetsDir"
+	ContextJWTIssuer             = "gantry:jwtIssuer"
+	ContextJWTAudience           = "gantry:jwtAudience"
+	ContextAdminGroups           = "gantry:adminGroups"
+	ContextDeveloperGroups       = "gantry:developerGroups"
+	ContextAccountRoleName       = "gantry:accountRoleName"
+	ContextAlarmEmail            = "gantry:alarmEmail"
+	ContextProvisioningPolicyARN = "gantry:provisioningPolicyArns"
+)
+
+// Defaults of the context keys.
+const (
+	DefaultAssetsDir       = "dist/lambda"
+	DefaultAdminGroup      = "gantry-admins"
+	DefaultDeveloperGroup  = "gantry-developers"
+	DefaultAccountRoleName = "GantryProvisioning"
+	// PlaceholderJWTIssuer stands in for an unset gantry:jwtIssuer so that synth works on a
+	// fresh machine. The .invalid domain never resolves (RFC 2606): an API deployed with it
+	// rejects every token. The app warns at synth when it is used.
+	PlaceholderJWTIssuer = "https://issuer.invalid"
+	// PlaceholderJWTAudience stands in for an unset gantry:jwtAudience.
+	PlaceholderJWTAudience = "gantry"
+)
+
+// Config is the deployment's configuration, read from the CDK context.
+type Config struct {
+	// AssetsDir holds one directory per function, <AssetsDir>/<name>/bootstrap.
+	AssetsDir string
+	// JWTIssuer is the OIDC issuer URL whose tokens the API accepts.
+	JWTIssuer string
+	// JWTAudience lists the accepted "aud" (or Cognito "client_id") values.
+	JWTAudience []string
+	// AdminGroups and DeveloperGroups are the identity-provider groups of the two roles.
+	AdminGroups     []string
+	DeveloperGroups []string
+	// AccountRoleName is the role Gantry assumes in connected accounts.
+	AccountRoleName string
+	// AlarmEmail, when set, subscribes an address to the notification topic.
+	AlarmEmail string
+	// ProvisioningPolicyARNs are the managed policies of the role CloudFormation uses to
+	// create users' stacks in this account.
+	ProvisioningPolicyARNs []string
+}
+
+// ConfigFromContext reads the Config from the context of node (cdk.json and -c flags),
+// applying the defaults. List values may be JSON arrays or comma-separated strings. It
+// returns an error naming the context key whose value has the wrong type or is malformed.
+func ConfigFromContext(node constructs.Node) (Config, error) {
+	get := func(key string) any { return node.TryGetContext(&key) }
+	cfg := Config{}
+	var err error
+	str := func(key, def string) string {
+		if err != nil {
+			return ""
+		}
+		var s string
+		s, err = contextString(key, get(key))
+		if s == "" {
+			return def
+		}
+		return s
+	}
+	list := func(key string, def ...string) []string {
+		if err != nil {
+			return nil
+		}
+		var l []string
+		l, err = contextList(key, get(key))
+		if len(l) == 0 {
+			return def
+		}
+		return l
+	}
+	cfg.AssetsDir = str(ContextAssetsDir, DefaultAssetsDir)
+	cfg.JWTIssuer = str(ContextJWTIssuer, "")
+	cfg.JWTAudience = list(ContextJWTAudience)
+	cfg.AdminGroups = list(ContextAdminGroups, DefaultAdminGroup)
+	cfg.DeveloperGroups = list(ContextDeveloperGroups, DefaultDeveloperGroup)
+	cfg.AccountRoleName = str(ContextAccountRoleName, DefaultAccountRoleName)
+	cfg.AlarmEmail = str(ContextAlarmEmail, "")
+	cfg.ProvisioningPolicyARNs = list(ContextProvisioningPolicyARN)
+	if err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports the first malformed field: an issuer that is not an https URL, an
+// account role name that is not a valid IAM role name, a policy that is not an IAM
+// policy ARN, an alarm address without "@".
+func (c Config) Validate() error {
+	if c.JWTIssuer != "" && !strings.HasPrefix(c.JWTIssuer, "https://") {
+		return fmt.Errorf("%s: %q is not an https URL", ContextJWTIssuer, c.JWTIssuer)
+	}
+	if c.AccountRoleName == "" || len(c.AccountRoleName) > 64 ||
+		strings.Trim(c.AccountRoleName, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-") != "" {
+		return fmt.Errorf("%s: %q is not an IAM role name", ContextAccountRoleName, c.AccountRoleName)
+	}
+	for _, arn := range c.ProvisioningPolicyARNs {
+		if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::") || !strings.Contains(arn, ":policy/") {
+			return fmt.Errorf("%s: %q is not an IAM managed policy ARN", ContextProvisioningPolicyARN, arn)
+		}
+	}
+	if c.AlarmEmail != "" && !strings.Contains(c.AlarmEmail, "@") {
+		return fmt.Errorf("%s: %q is not an email address", ContextAlarmEmail, c.AlarmEmail)
+	}
+	return nil
+}
+
+// issuer returns the configured issuer or the placeholder.
+func (c Config) issuer() string {
+	if c.JWTIssuer == "" {
+		return PlaceholderJWTIssuer
+	}
+	return c.JWTIssuer
+}
+
+// audience returns the configured audience or the placeholder.
+func (c Config) audience() []string {
+	if len(c.JWTAudience) == 0 {
+		return []string{PlaceholderJWTAudience}
+	}
+	return c.JWTAudience
+}
+
+func contextString(key string, v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return strings.TrimSpace(v), nil
+	default:
+		return "", fmt.Errorf("%s: want a string, got %T", key, v)
+	}
+}
+
+// contextList accepts a JSON array of strings (cdk.json), a JSON array in a string, or a
+// comma-separated string (-c key=a,b).
+func contextList(key string, v any) ([]string, error) {
+	var items []string
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		s := strings.TrimSpace(v)
+		if strings.HasPrefix(s, "[") {
+			if err := json.Unmarshal([]byte(s), &items); err != nil {
+				return nil, fmt.Errorf("%s: %q is not a JSON array of strings: %w", key, s, err)
+			}
+		} else {
+			items = strings.Split(s, ",")
+		}
+	case []any:
+		for i, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s[%d]: want a string, got %T", key, i, item)
+			}
+			items = append(items, s)
+		}
+	default:
+		return nil, fmt.Errorf("%s: want a list of strings, got %T", key, v)
+	}
+	out := items[:0]
+	for _, s := range items {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,90 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/events"
+)
+
+// EventRoutingProps configures NewEventRouting.
+type EventRoutingProps struct {
+	// Rules are the rules to create, from events.Rules().
+	Rules []events.Rule
+	// Functions are Gantry's functions by logical name; each rule targets its Target.
+	Functions map[string]*Function
+}
+
+// EventRouting delivers AWS service events (stack status changes, pipeline state changes)
+// from the default bus to Gantry's functions.
+type EventRouting struct {
+	constructs.Construct
+	// Rules are the EventBridge rules by events.Rule name.
+	Rules map[string]awsevents.Rule
+	// DeadLetters holds events that could not be delivered or processed.
+	DeadLetters awssqs.Queue
+}
+
+// NewEventRouting builds one rule per events.Rule on the default bus, each targeting its
+// function with retries and the dead-letter queue; the targeted functions also send
+// events whose asynchronous invocation failed to that queue. It returns an error naming a
+// rule whose target or pattern is unusable.
+func NewEventRouting(scope constructs.Construct, id string, props *EventRoutingProps) (*EventRouting, error) {
+	c := constructs.NewConstruct(scope, &id)
+	dlq := awssqs.NewQueue(c, jsii.String("DeadLetters"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	suppress(dlq, "AwsSolutions-SQS3", "this queue is the dead-letter queue of the EventBridge targets and of the functions' asynchronous invocations")
+
+	routing := &EventRouting{Construct: c, Rules: map[string]awsevents.Rule{}, DeadLetters: dlq}
+	configured := map[string]bool{}
+	for _, r := range props.Rules {
+		fn, ok := props.Functions[r.Target]
+		if !ok {
+			return nil, fmt.Errorf("events.Rules: rule %s targets function %q, which lambdaenv.Functions() does not list", r.Name, r.Target)
+		}
+		var pattern map[string]any
+		if err := json.Unmarshal(r.Pattern, &pattern); err != nil {
+			return nil, fmt.Errorf("events.Rules: rule %s: pattern: %w", r.Name, err)
+		}
+		rule := awsevents.NewRule(c, jsii.String(r.Name), &awsevents.RuleProps{
+			Description: jsii.String(truncate(r.Description, 512)),
+			// The typed EventPattern cannot hold every operator; the pattern from events/
+			// replaces it whole below.
+			EventPattern: &awsevents.EventPattern{Source: jsii.Strings("placeholder")},
+		})
+		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), pattern)
+		rule.AddTarget(awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
+			DeadLetterQueue: dlq,
+			RetryAttempts:   jsii.Number(8),
+			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(6)),
+		}))
+		routing.Rules[r.Name] = rule
+		if !configured[r.Target] {
+			configured[r.Target] = true
+			fn.Function.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+				OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
+				RetryAttempts: jsii.Number(2),
+			})
+		}
+	}
+	return routing, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

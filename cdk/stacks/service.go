@@ -1,0 +1,236 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/events"
+	"github.com/gantry-platform/gantry/internal/lambdaenv"
+)
+
+// ServiceStackProps configures NewServiceStack.
+type ServiceStackProps struct {
+	awscdk.StackProps
+	Config Config
+	// Table and Bucket are the data stack's.
+	Table  awsdynamodb.ITable
+	Bucket awss3.IBucket
+}
+
+// ServiceStack is everything of Gantry but its data: it can be destroyed and rebuilt. It
+// is one stack of small constructs because its parts reference each other both ways (the
+// workflow invokes functions whose siblings start it; the alarms watch every part):
+// split into stacks, those references would become CloudFormation exports that lock
+// each other against change.
+type ServiceStack struct {
+	awscdk.Stack
+	// Functions by logical name (lambdaenv.Functions()).
+	Functions     map[string]*Function
+	Notifications *Notifications
+	Provisioning  *Provisioning
+	Workflow      *Workflow
+	API           *API
+	EventRouting  *EventRouting
+	Observability *Observability
+}
+
+// NewServiceStack builds the functions of lambdaenv.Functions() with the permissions and
+// environment of their declared access, the HTTP API, the workflow, the rules of
+// events.Rules(), the notification topic and bus, the provisioning role, the alarms and
+// the dashboard. It returns an error when those sources disagree: a function without
+// declared access, a substitution or rule naming an unknown function, an unreadable rule.
+func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) (*ServiceStack, error) {
+	cfg := props.Config
+	rules, err := events.Rules()
+	if err != nil {
+		return nil, err
+	}
+	names := lambdaenv.Functions()
+	accesses := make(map[string]access, len(names))
+	for _, name := range names {
+		if accesses[name], err = functionAccess(name); err != nil {
+			return nil, err
+		}
+	}
+	if _, ok := accesses["api"]; !ok {
+		return nil, fmt.Errorf("lambdaenv.Functions: no \"api\" function to serve the HTTP API")
+	}
+
+	sp := props.StackProps
+	if sp.Description == nil {
+		sp.Description = jsii.String("Gantry service: API, workflow, functions, event routing, notifications, alarms")
+	}
+	stack := awscdk.NewStack(scope, &id, &sp)
+	s := &ServiceStack{Stack: stack, Functions: make(map[string]*Function, len(names))}
+	s.Notifications = NewNotifications(stack, "Notifications", &NotificationsProps{AlarmEmail: cfg.AlarmEmail})
+	s.Provisioning = NewProvisioning(stack, "Provisioning", &ProvisioningProps{PolicyARNs: cfg.ProvisioningPolicyARNs})
+	ordered := make([]*Function, 0, len(names))
+	for _, name := range names {
+		a := accesses[name]
+		fn := NewFunction(stack, titleCase(name)+"Function", &FunctionProps{
+			Name:      name,
+			AssetsDir: cfg.AssetsDir,
+			Timeout:   awscdk.Duration_Seconds(jsii.Number(a.timeoutSeconds)),
+			MemoryMiB: a.memoryMiB,
+		})
+		fn.access = a
+		s.Functions[name] = fn
+		ordered = append(ordered, fn)
+	}
+	if s.Workflow, err = NewWorkflow(stack, "Workflow", &WorkflowProps{Functions: s.Functions}); err != nil {
+		return nil, err
+	}
+	s.API = NewAPI(stack, "Api", &APIProps{Handler: s.Functions["api"], Issuer: cfg.issuer(), Audience: cfg.audience()})
+	if cfg.JWTIssuer == "" || len(cfg.JWTAudience) == 0 {
+		awscdk.Annotations_Of(s.API.HTTPAPI).AddWarningV2(jsii.String("gantry:noIdentityProvider"),
+			jsii.String(ContextJWTIssuer+" or "+ContextJWTAudience+" is not set: the API rejects every token until you set both (see docs/deploy.md)"))
+	}
+	if s.EventRouting, err = NewEventRouting(stack, "EventRouting", &EventRoutingProps{Rules: rules, Functions: s.Functions}); err != nil {
+		return nil, err
+	}
+	for _, fn := range ordered {
+		s.grant(fn, props, cfg)
+	}
+	s.Observability = NewObservability(stack, "Observability", &ObservabilityProps{
+		Functions:    ordered,
+		API:          s.API.HTTPAPI,
+		StateMachine: s.Workflow.StateMachine,
+		DeadLetters:  s.EventRouting.DeadLetters,
+		Topic:        s.Notifications.Topic,
+	})
+	s.suppressAcceptedFindings()
+	s.outputs()
+	return s, nil
+}
+
+// grant gives fn the permissions of its access and the environment variables that name
+// what it may use.
+func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config) {
+	a, role := fn.access, fn.Role
+	env := func(name string, value *string) { fn.Function.AddEnvironment(jsii.String(name), value, nil) }
+	switch a.table {
+	case read:
+		props.Table.GrantReadData(role)
+	case readWrite:
+		props.Table.GrantReadWriteData(role)
+	}
+	if a.table != none {
+		env(lambdaenv.TableName, props.Table.TableName())
+	}
+	switch a.bucket {
+	case read:
+		props.Bucket.GrantRead(role, nil)
+	case readWrite:
+		props.Bucket.GrantReadWrite(role, nil)
+	}
+	if a.bucket != none {
+		env(lambdaenv.BucketName, props.Bucket.BucketName())
+	}
+	sm := s.Workflow.StateMachine
+	if a.startExecution {
+		sm.GrantStartExecution(role)
+	}
+	if a.sendTaskResponse {
+		sm.GrantTaskResponse(role)
+	}
+	if a.startExecution || a.sendTaskResponse {
+		env(lambdaenv.StateMachineARN, sm.StateMachineArn())
+	}
+	if a.putEvents {
+		s.Notifications.Bus.GrantPutEventsTo(role, nil)
+		env(lambdaenv.EventBusName, s.Notifications.Bus.EventBusName())
+		env(lambdaenv.EventSource, jsii.String(EventSource))
+	}
+	if a.publish {
+		s.Notifications.Topic.GrantPublish(role)
+		env(lambdaenv.TopicARN, s.Notifications.Topic.TopicArn())
+	}
+	if a.stacks != none {
+		actions := []string{"cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeChangeSet"}
+		if a.stacks == readWrite {
+			actions = append(actions, "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet",
+				"cloudformation:DeleteChangeSet", "cloudformation:ListChangeSets", "cloudformation:DeleteStack",
+				"cloudformation:GetTemplate", "cloudformation:TagResource", "cloudformation:UntagResource")
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("GantryStacks"),
+			Actions:   jsii.Strings(actions...),
+			Resources: jsii.Strings(gantryStacksARN()),
+		}))
+	}
+	if a.passProvisioningRole {
+		s.Provisioning.Role.GrantPassRole(role)
+		env(lambdaenv.ProvisioningRoleARN, s.Provisioning.Role.RoleArn())
+	}
+	if a.assumeAccountRole {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ConnectedAccounts"),
+			Actions:   jsii.Strings("sts:AssumeRole"),
+			Resources: jsii.Strings(accountRoleARN(cfg.AccountRoleName)),
+		}))
+		env(lambdaenv.AccountRoleName, jsii.String(cfg.AccountRoleName))
+	}
+	if a.roleGroups {
+		env(lambdaenv.AdminGroups, jsii.String(strings.Join(cfg.AdminGroups, ",")))
+		env(lambdaenv.DeveloperGroups, jsii.String(strings.Join(cfg.DeveloperGroups, ",")))
+	}
+}
+
+// gantryStacksARN matches Gantry's CloudFormation stacks in every region of this account's
+// partition.
+func gantryStacksARN() string {
+	return "arn:" + *awscdk.Aws_PARTITION() + ":cloudformation:*:*:stack/" + events.NamePrefix + "*/*"
+}
+
+// accountRoleARN matches the role named name in every account.
+func accountRoleARN(name string) string {
+	return "arn:" + *awscdk.Aws_PARTITION() + ":iam::*:role/" + name
+}
+
+// suppressAcceptedFindings records, with reasons, the cdk-nag findings Gantry accepts.
+func (s *ServiceStack) suppressAcceptedFindings() {
+	for _, fn := range s.Functions {
+		suppress(fn.Role, "AwsSolutions-IAM5",
+			"wildcards come from CDK grants scoped to one resource: objects of the bundle bucket (<bucket>/*), "+
+				"indexes of the table (<table>/index/*), the action families of those grants (s3:GetObject*, s3:List*, ...); "+
+				"CloudFormation is limited to Gantry's stacks (stack/"+events.NamePrefix+"*/*, any region) and sts:AssumeRole "+
+				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time)",
+			matching(`^Action::s3:.*\*$`),
+			matching(`^Action::kms:.*\*$`),
+			matching(`^Resource::.*/\*$`),
+			matching(`^Resource::.*/index/\*$`),
+			matching(`^Resource::arn:<AWS::Partition>:cloudformation:\*:\*:stack/`+events.NamePrefix+`\*/\*$`),
+			matching(`^Resource::arn:<AWS::Partition>:iam::\*:role/.+$`),
+		)
+	}
+	suppress(s.Workflow.StateMachine, "AwsSolutions-IAM5",
+		"Step Functions needs these on '*': X-Ray (xray:PutTraceSegments and friends have no resource-level permission) "+
+			"and CloudWatch Logs delivery (logs:CreateLogDelivery and friends); function ARNs with ':*' allow invoking their versions",
+		matching(`^Resource::\*$`),
+		matching(`^Resource::<.*\.Arn>:\*$`),
+	)
+}
+
+// outputs publishes what operators and connected accounts need.
+func (s *ServiceStack) outputs() {
+	out := func(id, description string, value *string) {
+		awscdk.NewCfnOutput(s.Stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+	}
+	out("ApiUrl", "Gantry's API endpoint", s.API.Stage.Url())
+	out("StateMachineArn", "The deployment workflow", s.Workflow.StateMachine.StateMachineArn())
+	out("EventBusName", "Subscribe here to Gantry's status-change events", s.Notifications.Bus.EventBusName())
+	out("TopicArn", "Gantry's notifications and alarms", s.Notifications.Topic.TopicArn())
+	out("ProvisioningRoleArn", "CloudFormation's role for users' stacks in this account", s.Provisioning.Role.RoleArn())
+	for _, name := range lambdaenv.Functions() {
+		if fn := s.Functions[name]; fn.access.assumeAccountRole {
+			out(titleCase(name)+"RoleArn", "Trust this role from a connected account's "+"role (docs/deploy.md)", fn.Role.RoleArn())
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package stacks
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/statemachines"
+)
+
+// WorkflowProps configures NewWorkflow.
+type WorkflowProps struct {
+	// Functions are Gantry's functions by logical name; the workflow invokes those its
+	// definition substitutes.
+	Functions map[string]*Function
+}
+
+// Workflow is the deployment state machine, built from statemachines.Deployment().
+type Workflow struct {
+	constructs.Construct
+	StateMachine awsstepfunctions.StateMachine
+	LogGroup     awslogs.LogGroup
+}
+
+// NewWorkflow builds the standard state machine from the ASL text with its substitutions
+// replaced by the ARNs of the functions statemachines.DeploymentSubstitutions() names,
+// logging every event without execution data (inputs may hold secrets) and with X-Ray
+// tracing. It returns an error naming a substitution whose function does not exist.
+func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*Workflow, error) {
+	subs := statemachines.DeploymentSubstitutions()
+	names := make([]string, 0, len(subs))
+	for name := range subs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	substitutions := make(map[string]*string, len(subs))
+	var invoked []*Function
+	for _, name := range names {
+		fn, ok := props.Functions[subs[name]]
+		if !ok {
+			return nil, fmt.Errorf("statemachines.DeploymentSubstitutions: %s names function %q, which lambdaenv.Functions() does not list", name, subs[name])
+		}
+		substitutions[name] = fn.Function.FunctionArn()
+		invoked = append(invoked, fn)
+	}
+
+	c := constructs.NewConstruct(scope, &id)
+	logGroup := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     LogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	sm := awsstepfunctions.NewStateMachine(c, jsii.String("Deployment"), &awsstepfunctions.StateMachineProps{
+		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
+		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(string(statemachines.Deployment()))),
+		DefinitionSubstitutions: &substitutions,
+		Logs: &awsstepfunctions.LogOptions{
+			Destination:          logGroup,
+			Level:                awsstepfunctions.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(false),
+		},
+		TracingEnabled: jsii.Bool(true),
+	})
+	for _, fn := range invoked {
+		fn.Function.GrantInvoke(sm)
+	}
+	return &Workflow{Construct: c, StateMachine: sm, LogGroup: logGroup}, nil
+}
