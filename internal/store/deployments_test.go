@@ -261,3 +261,51 @@ func TestConcurrentStartDeployment(t *testing.T) {
 		mustFinish(t, s, in.LastDeploymentID, platform.Failed)
 	}
 }
+
+func TestListDeployedTargets(t *testing.T) {
+	s := newStore(t)
+	mustCreateService(t, s, "frontend", "dev", "prod") // instances and pipeline, no version yet
+	mustCreateEnvironment(t, s, "dev", "env-dev")
+	v1 := platform.Version{Major: 1}
+	none, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, platform.PageRequest{})
+	mustOK(t, err)
+	if len(none.Items) != 0 {
+		t.Fatalf("targets before any success: %+v", none.Items)
+	}
+	for _, id := range []string{"frontend/frontend-dev", "frontend/frontend-prod", "frontend/pipeline", "env-dev"} {
+		mustFinish(t, s, id, platform.Succeeded)
+	}
+	// gsi3 is eventually consistent in AWS; DynamoDB Local applies index writes at once.
+	var got []platform.Target
+	page := platform.PageRequest{Limit: 2}
+	for {
+		p, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, page)
+		mustOK(t, err)
+		got = append(got, p.Items...)
+		if p.NextToken == "" {
+			break
+		}
+		page.NextToken = p.NextToken
+	}
+	mustEqual(t, "service targets on api 1.0", got, []platform.Target{
+		instanceTarget("frontend", "frontend-dev"), instanceTarget("frontend", "frontend-prod"), pipelineTarget("frontend"),
+	})
+	envs, err := s.ListDeployedTargets(ctx, platform.EnvironmentTemplate, "vpc", v1, platform.PageRequest{})
+	mustOK(t, err)
+	mustEqual(t, "environment targets on vpc 1.0", envs.Items, []platform.Target{{Kind: platform.EnvironmentTarget, Environment: "dev"}})
+
+	// A success on another version moves the target.
+	target := instanceTarget("frontend", "frontend-dev")
+	d := svcDeployment("to-1.1", target)
+	d.TemplateVersion = platform.Version{Major: 1, Minor: 1}
+	d.CreatedAt = t0.Add(time.Hour)
+	mustOK(t, s.StartDeployment(ctx, d, mustTargetRevision(t, s, target), nil))
+	mustFinish(t, s, "to-1.1", platform.Succeeded)
+	on10, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, platform.PageRequest{})
+	mustOK(t, err)
+	on11, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", d.TemplateVersion, platform.PageRequest{})
+	mustOK(t, err)
+	if len(on10.Items) != 2 || len(on11.Items) != 1 || on11.Items[0] != target {
+		t.Fatalf("after moving %s: on 1.0 %+v, on 1.1 %+v", target, on10.Items, on11.Items)
+	}
+}
