@@ -29,19 +29,19 @@ const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples_
 
 // newPlatform starts a local platform on the test binary's DynamoDB Local, in a table of
 // its own, and serves its API over real HTTP.
-func newPlatform(t *testing.T) (*Platform, *httptest.Server) {
+func newPlatform(t testing.TB) (*Platform, *httptest.Server) {
 	t.Helper()
 	return newPlatformStep(t, 0)
 }
 
 // newPlatformStep is newPlatform with the CloudFormation simulator pausing step between
 // stack statuses.
-func newPlatformStep(t *testing.T, step time.Duration) (*Platform, *httptest.Server) {
+func newPlatformStep(t testing.TB, step time.Duration) (*Platform, *httptest.Server) {
 	t.Helper()
 	server := dynamolocal.Shared(t)
 	table := fmt.Sprintf("gantry-e2e-%d", time.Now().UnixNano())
 	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(), Table: table, Step: step,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log: quietLog()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,14 +51,16 @@ func newPlatformStep(t *testing.T, step time.Duration) (*Platform, *httptest.Ser
 	return p, ts
 }
 
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 // client calls the API as one caller.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
 
-func newClient(t *testing.T, p *Platform, ts *httptest.Server, role platform.Role) *client {
+func newClient(t testing.TB, p *Platform, ts *httptest.Server, role platform.Role) *client {
 	t.Helper()
 	token, err := p.Token("e2e-"+string(role), role, time.Hour)
 	if err != nil {
@@ -133,7 +135,7 @@ func (c *client) waitFor(path string) map[string]any {
 
 // tarGz packs the directory dir as a bundle archive, with overrides replacing or adding
 // files (path → content).
-func tarGz(t *testing.T, dir string, overrides map[string]string) []byte {
+func tarGz(t testing.TB, dir string, overrides map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
@@ -171,7 +173,7 @@ func tarGz(t *testing.T, dir string, overrides map[string]string) []byte {
 	return buf.Bytes()
 }
 
-func readFile(t *testing.T, path string) string {
+func readFile(t testing.TB, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -80,6 +80,7 @@ type Platform struct {
 	Published *Recorder
 
 	dynamo *dynamolocal.Server
+	table  string
 	closed sync.Once
 }
 
@@ -108,7 +109,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	if err := store.CreateTable(ctx, client, cfg.Table); err != nil && !errors.As(err, &inUse) {
 		return nil, err // an existing table (a persisted database) is fine
 	}
-	p.Store = store.New(client, cfg.Table)
+	p.Store, p.table = store.New(client, cfg.Table), cfg.Table
 	blobs, err := blobdir.New(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, err
