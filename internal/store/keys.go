@@ -94,7 +94,7 @@ func targetItemKey(t platform.Target) (pk, sk string, err error) {
 	case t.Kind == platform.ServicePipelineTarget && t.Service != "":
 		return servicePK(t.Service), skPipeline, nil
 	}
-	return "", "", platform.FieldErrorf("target", "%+v names no environment, service instance or service pipeline", t)
+	return "", "", platform.FieldErrorf("target", "%q is not a complete environment, service instance or service pipeline (kind %q)", t.String(), t.Kind)
 }
 
 // targetWhat names a target in error messages, e.g. `service instance "frontend/frontend-dev"`.
