@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gantry-platform/gantry/cdk/stacks"
@@ -87,7 +88,13 @@ func synthesize() (s synthesis) {
 			return synthesis{err: err}
 		}
 	}
-	ctx := map[string]any{stacks.ContextAssetsDir: assets}
+	// The app's context is cdk.json's (feature flags included), as under `cdk synth`,
+	// overridden by the test's.
+	ctx, err := cdkJSONContext()
+	if err != nil {
+		return synthesis{err: err}
+	}
+	ctx[stacks.ContextAssetsDir] = assets
 	for k, v := range testContext {
 		ctx[k] = v
 	}
@@ -103,7 +110,10 @@ func synthesize() (s synthesis) {
 	s.gantry = g
 	// One synth: the templates and the annotations (cdk-nag's findings) are read from its
 	// cloud assembly. (assertions.Annotations_FromStack would synthesize again.)
-	assembly := app.Synth(nil)
+	assembly, err := synthApp(app)
+	if err != nil {
+		return synthesis{err: err}
+	}
 	for _, st := range []struct {
 		id    string
 		tpl   *assertions.Template
@@ -132,6 +142,38 @@ func synthesize() (s synthesis) {
 
 // finding is an error or warning annotation of a stack.
 type finding struct{ kind, path, message string }
+
+// synthApp synthesizes app. With cdk.json's @aws-cdk/core:annotationsInValidationReport,
+// an error annotation (an unsuppressed cdk-nag finding among them) fails the synth; the
+// error then carries the validation report.
+func synthApp(app awscdk.App) (assembly cxapi.CloudAssembly, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			report, _ := os.ReadFile(filepath.Join(*app.Outdir(), "validation-report.json"))
+			err = fmt.Errorf("%v\n%s", r, report)
+		}
+	}()
+	return app.Synth(nil), nil
+}
+
+// cdkJSONContext returns the context of the repository's cdk.json.
+func cdkJSONContext() (map[string]any, error) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "cdk.json"))
+	if err != nil {
+		return nil, err
+	}
+	var cdkJSON struct {
+		App     string         `json:"app"`
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	if cdkJSON.App != "go run ./cdk" || cdkJSON.Context == nil {
+		return nil, fmt.Errorf("cdk.json: app %q with context %v, want go run ./cdk with Gantry's context", cdkJSON.App, cdkJSON.Context)
+	}
+	return cdkJSON.Context, nil
+}
 
 // template is a synthesized CloudFormation template as plain JSON values.
 type template struct {
