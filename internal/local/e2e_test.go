@@ -397,3 +397,52 @@ func TestOneDeploymentAtATime(t *testing.T) {
 	}
 	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
 }
+
+// TestGoldenPathLibrary registers the shipped vpc-ecs environment and two services from
+// templates/ (a data service and a web service with a pipeline) and deploys them.
+func TestGoldenPathLibrary(t *testing.T) {
+	p, ts := newPlatform(t)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	dev := newClient(t, p, ts, platform.DeveloperRole)
+	lib := "../../templates"
+	admin.register("environment-templates", "vpc-ecs", tarGz(t, lib+"/environments/vpc-ecs/v1", nil))
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "beta", "templateName": "vpc-ecs",
+		"templateMajorVersion": 1, "spec": readFile(t, lib+"/environments/vpc-ecs/tests/defaults/spec.yaml")}, nil)
+	if env := admin.waitFor("/v1/environments/beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment beta = %v", env)
+	}
+	for _, svc := range []struct{ template, service, instance string }{
+		{"s3-bucket", "uploads", "uploads-beta"},
+		{"public-web-service", "frontend", "frontend-beta"},
+	} {
+		admin.register("service-templates", svc.template, tarGz(t, lib+"/services/"+svc.template+"/v1", nil))
+		dev.must(202, "POST", "/v1/services", map[string]any{"name": svc.service, "templateName": svc.template,
+			"templateMajorVersion": 1, "spec": readFile(t, lib+"/services/"+svc.template+"/tests/defaults/spec.yaml"),
+			"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
+			"repositoryId": "example-org/" + svc.service, "branchName": "main"}, nil)
+		inst := dev.waitFor("/v1/services/" + svc.service + "/instances/" + svc.instance)
+		if inst["deploymentStatus"] != "SUCCEEDED" {
+			t.Fatalf("%s/%s = %v", svc.service, svc.instance, inst)
+		}
+		var outputs struct {
+			Outputs []platform.Output `json:"outputs"`
+		}
+		dev.must(200, "GET", "/v1/services/"+svc.service+"/instances/"+svc.instance+"/outputs", nil, &outputs)
+		if len(outputs.Outputs) == 0 {
+			t.Fatalf("%s/%s advertises no outputs", svc.service, svc.instance)
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var svc map[string]any
+		dev.must(200, "GET", "/v1/services/frontend", nil, &svc)
+		pipeline, _ := svc["pipeline"].(map[string]any)
+		if pipeline != nil && pipeline["deploymentStatus"] == "SUCCEEDED" {
+			break
+		}
+		if pipeline == nil || pipeline["deploymentStatus"] == "FAILED" || time.Now().After(deadline) {
+			t.Fatalf("frontend pipeline = %v", pipeline)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
