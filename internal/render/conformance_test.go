@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -154,3 +155,29 @@ func quoteLine(s string, present bool) string {
 }
 
 func itoa(i int) string { return pyStr(int64(i)) }
+
+// TestConcurrentRenders shares one Engine (and its cache) between goroutines; run with
+// -race to check the engine's synchronisation.
+func TestConcurrentRenders(t *testing.T) {
+	eng := New(Options{CacheEntries: 8})
+	cases := loadConformance(t)
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := range cases {
+				c := cases[(i+g*7)%len(cases)]
+				got, err := eng.Render(context.Background(), c.files, c.Template, c.data)
+				if c.ExpectedError != (err != nil) || (!c.ExpectedError && got != c.expected) {
+					errs <- fmt.Errorf("%s: concurrent render differs (err %v)", c.ID, err)
+					return
+				}
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -192,7 +192,7 @@ func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 		for _, fc := range x.Filters {
 			v, err = r.applyFilter(fc, v, f)
 			if err != nil {
-				return nil, at(at2(fc.Token), err)
+				return nil, at(tokenNode(fc.Token), err)
 			}
 		}
 		return v, nil
@@ -206,7 +206,8 @@ func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 	return nil, fmt.Errorf("unsupported expression %s", n)
 }
 
-func at2(tok *tokens.Token) nodes.Node { return &nodes.Name{Name: tok} }
+// tokenNode lets a bare token locate an error.
+func tokenNode(tok *tokens.Token) nodes.Node { return &nodes.Name{Name: tok} }
 
 func boolInt(b bool) int64 {
 	if b {

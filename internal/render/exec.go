@@ -209,7 +209,7 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		var v any = s
 		for _, fc := range x.filters {
 			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return at(at2(fc.Token), err)
+				return at(tokenNode(fc.Token), err)
 			}
 		}
 		return r.assign(x.target, v, f)
@@ -255,7 +255,7 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		var v any = s
 		for _, fc := range x.filters {
 			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return at(at2(fc.Token), err)
+				return at(tokenNode(fc.Token), err)
 			}
 		}
 		return r.write(pyStr(v))

@@ -748,7 +748,11 @@ func filterItems(r *renderer, v any, a *callArgs) (any, error) {
 	case *undefined:
 		return newList(nil), nil
 	case *Map:
-		return r.dictMethod(x, "items", &callArgs{})
+		items := make([]any, len(x.keys))
+		for i, k := range x.keys {
+			items[i] = tuple{k, x.vals[i]}
+		}
+		return newList(items), nil
 	}
 	return nil, fmt.Errorf("Can only get item pairs from a mapping.")
 }

@@ -710,17 +710,17 @@ func (r *renderer) dictMethod(m *Map, name string, a *callArgs) (any, error) {
 		for i, k := range m.keys {
 			items[i] = tuple{k, m.vals[i]}
 		}
-		return newList(items), nil
+		return &list{items: items, view: "dict_items"}, nil
 	case "keys":
 		if _, err := a.bind(fn, nil, nil); err != nil {
 			return nil, err
 		}
-		return newList(append([]any(nil), m.keys...)), nil
+		return &list{items: append([]any(nil), m.keys...), view: "dict_keys"}, nil
 	case "values":
 		if _, err := a.bind(fn, nil, nil); err != nil {
 			return nil, err
 		}
-		return newList(append([]any(nil), m.vals...)), nil
+		return &list{items: append([]any(nil), m.vals...), view: "dict_values"}, nil
 	case "get":
 		p, err := a.bind(fn, []string{"key", "default"}, []any{noDefault, nil})
 		if err != nil {

@@ -96,10 +96,24 @@ var keywordTypes = map[string]tokens.Type{
 // lexTemplate lexes source with gonja's lexer and cleans the tokens (see the top of file).
 func lexTemplate(source string) ([]*tokens.Token, error) {
 	l := tokens.NewLexer(source, parserConfig)
-	go l.Run()
+	lexPanic := make(chan any, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				lexPanic <- p
+				close(l.Tokens)
+			}
+		}()
+		l.Run()
+	}()
 	var raw []*tokens.Token
 	for tok := range l.Tokens {
 		raw = append(raw, tok)
+	}
+	select {
+	case p := <-lexPanic:
+		return nil, &syntaxError{msg: fmt.Sprintf("template could not be lexed: %v", p)}
+	default:
 	}
 	input := l.Input
 	out := make([]*tokens.Token, 0, len(raw)+len(raw)/8)

@@ -59,6 +59,7 @@ func TestJinja2Semantics(t *testing.T) {
 		{"default of empty dict then items", `{% for k, v in (missing | default({})).items() %}{{ k }}{% endfor %}|{% for k, v in (d | default({})).items() %}{{ k }}={{ v }},{% endfor %}`, "|z=1,a=2,m=3,"},
 		// dict order
 		{"dict iteration in insertion order", `{% for k in d %}{{ k }}{% endfor %} {% for k, v in d.items() %}{{ k }}{{ v }}{% endfor %} {{ d.keys()|list }} {{ d.values()|list }}`, "zam z1a2m3 ['z', 'a', 'm'] [1, 2, 3]"},
+		{"dict views print like Python", `{{ d.keys() }} {{ d.values() }} {{ empty.items() }}`, "dict_keys(['z', 'a', 'm']) dict_values([1, 2, 3]) dict_items([])"},
 		{"dict literal keeps order", `{{ {'b': 1, 'a': 2} }} {{ dict(y=1, x=2) }}`, "{'b': 1, 'a': 2} {'y': 1, 'x': 2}"},
 		{"dictsort", `{{ d|dictsort }} {{ d|dictsort(by='value', reverse=true) }}`, "[('a', 2), ('m', 3), ('z', 1)] [('m', 3), ('a', 2), ('z', 1)]"},
 		// tojson

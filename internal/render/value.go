@@ -19,8 +19,12 @@ import (
 // markup is a string marked safe (Jinja2's Markup).
 type markup string
 
-// list is a mutable Python list.
-type list struct{ items []any }
+// list is a mutable Python list; view names a dict view (dict_keys, dict_values,
+// dict_items) that prints like Python's.
+type list struct {
+	items []any
+	view  string
+}
 
 // tuple is an immutable Python tuple.
 type tuple []any
@@ -312,6 +316,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 	case *undefined:
 		b.WriteString("Undefined")
 	case *list:
+		if x.view != "" {
+			b.WriteString(x.view + "(")
+		}
 		b.WriteByte('[')
 		for i, e := range x.items {
 			if i > 0 {
@@ -320,6 +327,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			writeRepr(b, e, depth+1)
 		}
 		b.WriteByte(']')
+		if x.view != "" {
+			b.WriteByte(')')
+		}
 	case tuple:
 		b.WriteByte('(')
 		for i, e := range x {
