@@ -53,7 +53,7 @@ func functionAccess(name string) (access, error) {
 	case "deploy":
 		// Creates, updates and deletes users' stacks here (passing the provisioning role)
 		// or in a connected account (assuming its role).
-		return access{table: readWrite, bucket: read, stacks: readWrite, passProvisioningRole: true,
+		return access{table: readWrite, bucket: readWrite, stacks: readWrite, passProvisioningRole: true,
 			assumeAccountRole: true, timeoutSeconds: 60, memoryMiB: 256}, nil
 	case "record":
 		// Records a deployment's outcome and its stack's outputs.
