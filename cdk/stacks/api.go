@@ -27,9 +27,11 @@ type APIProps struct {
 
 // API is Gantry's HTTP API.
 type API struct {
-	constructs.Construct
-	HTTPAPI awsapigatewayv2.HttpApi
-	Stage   awsapigatewayv2.HttpStage
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
+	HTTPAPI   awsapigatewayv2.HttpApi
+	Stage     awsapigatewayv2.HttpStage
 	// AccessLogs receives one JSON line per request.
 	AccessLogs awslogs.LogGroup
 }

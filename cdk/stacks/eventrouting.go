@@ -27,7 +27,9 @@ type EventRoutingProps struct {
 // EventRouting delivers AWS service events (stack status changes, pipeline state changes)
 // from the default bus to Gantry's functions.
 type EventRouting struct {
-	constructs.Construct
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
 	// Rules are the EventBridge rules by events.Rule name.
 	Rules map[string]awsevents.Rule
 	// DeadLetters holds events that could not be delivered or processed.

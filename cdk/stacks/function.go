@@ -22,7 +22,9 @@ const LogRetention = awslogs.RetentionDays_ONE_MONTH
 
 // Function is one of Gantry's Go Lambda functions with its own role and log group.
 type Function struct {
-	constructs.Construct
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
 	// Name is the logical name, e.g. "api".
 	Name     string
 	Function awslambda.Function

@@ -27,7 +27,9 @@ type NotificationsProps struct {
 // Notifications is where Gantry tells people and programs what happened: the SNS topic of
 // notifications and alarms, and the gantry event bus.
 type Notifications struct {
-	constructs.Construct
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
 	// Key encrypts the topic. It is a customer-managed key because CloudWatch alarms cannot
 	// publish to a topic encrypted with the AWS-managed aws/sns key.
 	Key   awskms.Key

@@ -26,7 +26,9 @@ type ObservabilityProps struct {
 
 // Observability is Gantry's alarms and dashboard.
 type Observability struct {
-	constructs.Construct
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
 	// Alarms by construct id.
 	Alarms    map[string]awscloudwatch.Alarm
 	Dashboard awscloudwatch.Dashboard

@@ -20,8 +20,10 @@ type ProvisioningProps struct {
 // stacks in this account. Gantry's own functions never hold these permissions; the deploy
 // function may only pass the role to CloudFormation.
 type Provisioning struct {
-	constructs.Construct
-	Role awsiam.Role
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct constructs.Construct
+	Role      awsiam.Role
 }
 
 // NewProvisioning builds the role, trusted by CloudFormation in this account only, with

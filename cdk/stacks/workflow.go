@@ -22,7 +22,9 @@ type WorkflowProps struct {
 
 // Workflow is the deployment state machine, built from statemachines.Deployment().
 type Workflow struct {
-	constructs.Construct
+	// Construct is the scope of the parts. It is not embedded: this struct is not a
+	// construct and must not be handed to jsii as one.
+	Construct    constructs.Construct
 	StateMachine awsstepfunctions.StateMachine
 	LogGroup     awslogs.LogGroup
 }
