@@ -1,0 +1,523 @@
+package workflow_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/gantry-platform/gantry/internal/blobdir"
+	"github.com/gantry-platform/gantry/internal/cfnsim"
+	"github.com/gantry-platform/gantry/internal/cfnspec"
+	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/dynamolocal"
+	"github.com/gantry-platform/gantry/internal/engine"
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/render"
+	"github.com/gantry-platform/gantry/internal/store"
+	"github.com/gantry-platform/gantry/internal/store/storetest"
+	"github.com/gantry-platform/gantry/internal/workflow"
+)
+
+func TestMain(m *testing.M) { dynamolocal.Main(m) }
+
+// sampleDir is the loadbalanced-fargate sample of the shared conformance suite.
+const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
+
+// The sample's templates, as the tests register them.
+const (
+	envTemplate = "loadbalanced-fargate-env"
+	svcTemplate = "loadbalanced-fargate-svc"
+)
+
+// workflowsFake is a platform.Workflows whose methods call its function fields.
+type workflowsFake struct {
+	start   func(ctx context.Context, name string, input json.RawMessage) (string, error)
+	success func(ctx context.Context, token string, output json.RawMessage) error
+	failure func(ctx context.Context, token, errorName, cause string) error
+}
+
+func (f *workflowsFake) Start(ctx context.Context, name string, input json.RawMessage) (string, error) {
+	return f.start(ctx, name, input)
+}
+func (f *workflowsFake) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
+	return f.success(ctx, token, output)
+}
+func (f *workflowsFake) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
+	return f.failure(ctx, token, errorName, cause)
+}
+func (f *workflowsFake) SendTaskHeartbeat(ctx context.Context, token string) error { return nil }
+
+// resolution is one SendTaskSuccess (ErrorName "") or SendTaskFailure the workflow accepted.
+type resolution struct {
+	Token     string
+	Output    json.RawMessage
+	ErrorName string
+	Cause     string
+}
+
+// ledger records what the fake workflow service was asked. Like Step Functions it accepts
+// one resolution per token; a later one is refused with Conflict (the AWS adapter's kind
+// for TaskTimedOut) and counted in refused.
+type ledger struct {
+	mu       sync.Mutex
+	starts   []string // execution names
+	resolved []resolution
+	refused  int
+}
+
+func (l *ledger) fake() *workflowsFake {
+	return &workflowsFake{
+		start: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.starts = append(l.starts, name)
+			return "execution-" + name, nil
+		},
+		success: func(ctx context.Context, token string, output json.RawMessage) error {
+			return l.resolve(resolution{Token: token, Output: output})
+		},
+		failure: func(ctx context.Context, token, errorName, cause string) error {
+			return l.resolve(resolution{Token: token, ErrorName: errorName, Cause: cause})
+		},
+	}
+}
+
+func (l *ledger) resolve(r resolution) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, earlier := range l.resolved {
+		if earlier.Token == r.Token {
+			l.refused++
+			return platform.Errorf(platform.Conflict, "TaskTimedOut: task %s was already resolved", r.Token)
+		}
+	}
+	l.resolved = append(l.resolved, r)
+	return nil
+}
+
+// snapshot returns copies of what the ledger holds.
+func (l *ledger) snapshot() (starts []string, resolved []resolution, refused int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.starts...), append([]resolution(nil), l.resolved...), l.refused
+}
+
+// startsOf counts the executions started under name.
+func (l *ledger) startsOf(name string) int {
+	starts, _, _ := l.snapshot()
+	n := 0
+	for _, s := range starts {
+		if s == name {
+			n++
+		}
+	}
+	return n
+}
+
+// provisionerFake is a platform.Provisioner whose methods call its function fields; the
+// harness points them at the CloudFormation simulator and counts the operations.
+type provisionerFake struct {
+	deploy   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
+	delete   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
+	describe func(ctx context.Context, stackName string) (platform.Stack, error)
+}
+
+func (p *provisionerFake) Deploy(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+	return p.deploy(ctx, in)
+}
+func (p *provisionerFake) Delete(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
+	return p.delete(ctx, stackName, token)
+}
+func (p *provisionerFake) Describe(ctx context.Context, stackName string) (platform.Stack, error) {
+	return p.describe(ctx, stackName)
+}
+
+// recorder keeps what was published and notified.
+type recorder struct {
+	mu            sync.Mutex
+	events        []platform.Event
+	notifications []string
+}
+
+func (r *recorder) Publish(ctx context.Context, events ...platform.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, events...)
+	return nil
+}
+
+func (r *recorder) Notify(ctx context.Context, subject, message string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notifications = append(r.notifications, subject+"\n"+message)
+	return nil
+}
+
+func (r *recorder) snapshot() ([]platform.Event, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]platform.Event(nil), r.events...), append([]string(nil), r.notifications...)
+}
+
+// harness is the workflow's tasks on real parts — the store on DynamoDB Local, blobs in a
+// directory, the CloudFormation simulator, the template engine — with fakes for the
+// workflow service, events and notifications. The control plane, on the same parts,
+// creates the deployments the tasks work on.
+type harness struct {
+	t         *testing.T
+	ctx       context.Context
+	store     *store.Store
+	blobRoot  string
+	sim       *cfnsim.Simulator
+	prov      *provisionerFake
+	workflows *ledger
+	out       *recorder
+	control   *control.Service
+	tasks     *workflow.Tasks
+	events    lambda.Handler // tasks.HandleEvent behind aws-lambda-go's adapter
+
+	mu         sync.Mutex
+	operations []string // stack operations started: "DEPLOY name" / "DELETE name"
+	describes  int
+	stackEvts  [][]byte      // events the simulator published, in order
+	hold       chan struct{} // while not nil, the simulator's stacks stay at their first status
+	now        time.Time
+}
+
+// newHarness builds a harness; the clock moves one second per reading, so that any write
+// a repeated task makes shows in the stored timestamps.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	spec, err := cfnspec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: storetest.NewStore(t), workflows: &ledger{}, out: &recorder{},
+		now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	h.ctx = platform.WithCaller(context.Background(), platform.Caller{Subject: "alice", Roles: []platform.Role{platform.AdminRole}})
+	h.blobRoot = t.TempDir()
+	blobs, err := blobdir.New(h.blobRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sim = cfnsim.New(spec, cfnsim.Options{Publish: h.capture})
+	t.Cleanup(func() {
+		h.release()
+		h.sim.Close()
+	})
+	h.prov = &provisionerFake{
+		deploy: func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+			op, err := h.sim.Deploy(ctx, in)
+			if err == nil && !op.NoChanges {
+				h.count("DEPLOY " + in.StackName)
+			}
+			return op, err
+		},
+		delete: func(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
+			op, err := h.sim.Delete(ctx, stackName, token)
+			if err == nil && !op.NoChanges {
+				h.count("DELETE " + stackName)
+			}
+			return op, err
+		},
+		describe: func(ctx context.Context, stackName string) (platform.Stack, error) {
+			h.mu.Lock()
+			h.describes++
+			h.mu.Unlock()
+			return h.sim.Describe(ctx, stackName)
+		},
+	}
+	eng := engine.New(render.New(render.Options{}))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h.control = control.New(control.Config{Store: h.store, Blobs: blobs, Workflows: h.workflows.fake(), Events: h.out,
+		Engine: eng, Now: h.clock, Log: quiet})
+	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Provisioner: h.prov, Workflows: h.workflows.fake(),
+		Events: h.out, Notifier: h.out, Renderer: eng, AccountID: "111122223333", Now: h.clock, Log: quiet})
+	h.events = lambda.NewHandler(h.tasks.HandleEvent)
+	return h
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = h.now.Add(time.Second)
+	return h.now
+}
+
+func (h *harness) count(op string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.operations = append(h.operations, op)
+}
+
+// capture is the simulator's Publish: it keeps the event and, while held, waits.
+func (h *harness) capture(ctx context.Context, event []byte) error {
+	h.mu.Lock()
+	h.stackEvts = append(h.stackEvts, event)
+	hold := h.hold
+	h.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+		}
+	}
+	return nil
+}
+
+// holdStacks keeps every stack operation started from now on at its first status until
+// release.
+func (h *harness) holdStacks() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hold = make(chan struct{})
+}
+
+func (h *harness) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.hold != nil {
+		close(h.hold)
+		h.hold = nil
+	}
+}
+
+// stackOperations returns the stack operations started so far.
+func (h *harness) stackOperations() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.operations...)
+}
+
+// takeStackEvents returns the simulator's events published since the last call.
+func (h *harness) takeStackEvents() [][]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	evts := h.stackEvts
+	h.stackEvts = nil
+	return evts
+}
+
+// blobs returns every blob under the blob root: key → content.
+func (h *harness) blobs() map[string]string {
+	h.t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(h.blobRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(h.blobRoot, path)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+// tarGz packs the bundle folder dir as a .tar.gz, with overrides replacing or adding files
+// (path → content).
+func tarGz(t testing.TB, dir string, overrides map[string]string) []byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		files[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil {
+		t.Fatalf("pack %s: %v (the shared conformance suite must sit at ../shared)", dir, err)
+	}
+	for name, content := range overrides {
+		files[name] = []byte(content)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, name := range names {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(files[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// mustTemplate creates a template of kind from the bundle, registers it as version 1.0
+// and publishes it.
+func (h *harness) mustTemplate(kind platform.TemplateKind, name string, bundle []byte) {
+	h.t.Helper()
+	if _, err := h.control.CreateTemplate(h.ctx, kind, control.CreateTemplateInput{Name: name}); err != nil {
+		h.t.Fatal(err)
+	}
+	tv, err := h.control.CreateTemplateVersion(h.ctx, kind, name, control.CreateVersionInput{Bundle: bundle})
+	if err != nil {
+		h.t.Fatalf("register %s: %v", name, err)
+	}
+	if _, err := h.control.PublishTemplateVersion(h.ctx, kind, name, tv.Version); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// mustEnvTemplate registers the sample environment template, its infrastructure template
+// replaced by infrastructure when not "".
+func (h *harness) mustEnvTemplate(name, infrastructure string) {
+	h.t.Helper()
+	var overrides map[string]string
+	if infrastructure != "" {
+		overrides = map[string]string{"infrastructure/cloudformation.yaml": infrastructure}
+	}
+	h.mustTemplate(platform.EnvironmentTemplate, name, tarGz(h.t, sampleDir+"/loadbalanced-fargate-env/v1", overrides))
+}
+
+// mustCreateEnvironment creates environment name from template 1.x with the sample's
+// spec and returns its first deployment, IN_PROGRESS.
+func (h *harness) mustCreateEnvironment(name, template string) platform.Deployment {
+	h.t.Helper()
+	env, err := h.control.CreateEnvironment(h.ctx, control.CreateEnvironmentInput{Name: name, TemplateName: template,
+		MajorVersion: 1, Spec: readFile(h.t, sampleDir+"/specs/env-spec.yaml")})
+	if err != nil {
+		h.t.Fatalf("create environment %s: %v", name, err)
+	}
+	return h.mustDeployment(env.LastDeploymentID)
+}
+
+func (h *harness) mustDeployment(id string) platform.Deployment {
+	h.t.Helper()
+	d, err := h.store.GetDeployment(h.ctx, id)
+	if err != nil {
+		h.t.Fatalf("get deployment %s: %v", id, err)
+	}
+	return d
+}
+
+func (h *harness) mustEnvironment(name string) platform.Environment {
+	h.t.Helper()
+	env, err := h.store.GetEnvironment(h.ctx, name)
+	if err != nil {
+		h.t.Fatalf("get environment %s: %v", name, err)
+	}
+	return env
+}
+
+// tokenOf is the task token the tests hand Deploy for deployment id.
+func tokenOf(id string) string { return "task-token-" + id }
+
+func (h *harness) mustRender(id string) workflow.RenderOutput {
+	h.t.Helper()
+	out, err := h.tasks.Render(h.ctx, workflow.Input{DeploymentID: id})
+	if err != nil {
+		h.t.Fatalf("Render %s: %v", id, err)
+	}
+	return out
+}
+
+func (h *harness) mustDeploy(id string) workflow.DeployOutput {
+	h.t.Helper()
+	out, err := h.tasks.Deploy(h.ctx, workflow.Input{DeploymentID: id, TaskToken: tokenOf(id)})
+	if err != nil {
+		h.t.Fatalf("Deploy %s: %v", id, err)
+	}
+	return out
+}
+
+// deliver pushes events through the events function's entry point, failing the test on
+// an error.
+func (h *harness) deliver(events ...[]byte) {
+	h.t.Helper()
+	for _, e := range events {
+		if _, err := h.events.Invoke(h.ctx, e); err != nil {
+			h.t.Fatalf("events function: %v\nevent: %s", err, e)
+		}
+	}
+}
+
+// mustProvision renders and deploys deployment d, lets the simulator finish and delivers
+// its events: the task token is then resolved.
+func (h *harness) mustProvision(d platform.Deployment) {
+	h.t.Helper()
+	if d.Operation == platform.Deploy {
+		h.mustRender(d.ID)
+	}
+	h.mustDeploy(d.ID)
+	h.sim.Wait(d.StackName)
+	h.deliver(h.takeStackEvents()...)
+}
+
+// mustSucceed carries deployment d through the whole workflow and expects it SUCCEEDED
+// (DELETE_COMPLETE for a deletion).
+func (h *harness) mustSucceed(d platform.Deployment) platform.Deployment {
+	h.t.Helper()
+	h.mustProvision(d)
+	if _, resolved, _ := h.workflows.snapshot(); !resolvedOK(resolved, tokenOf(d.ID)) {
+		h.t.Fatalf("deployment %s: its task was not resolved with success: %+v", d.ID, resolved)
+	}
+	out, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
+	want := platform.Succeeded
+	if d.Operation == platform.Delete {
+		want = platform.DeleteComplete
+	}
+	if err != nil || out.Status != want {
+		h.t.Fatalf("Record %s = %v, %v; want %s", d.ID, out, err, want)
+	}
+	return h.mustDeployment(d.ID)
+}
+
+func resolvedOK(rs []resolution, token string) bool {
+	for _, r := range rs {
+		if r.Token == token && r.ErrorName == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// mustDeployedEnvironment registers the sample environment template and deploys
+// environment Beta with it, successfully.
+func (h *harness) mustDeployedEnvironment() platform.Environment {
+	h.t.Helper()
+	h.mustEnvTemplate(envTemplate, "")
+	h.mustSucceed(h.mustCreateEnvironment("Beta", envTemplate))
+	return h.mustEnvironment("Beta")
+}
