@@ -16,10 +16,6 @@ import (
 	"github.com/gantry-platform/gantry/internal/awsclients/awstest"
 )
 
-func env(vars map[string]string) func(string) string {
-	return func(name string) string { return vars[name] }
-}
-
 func TestEndpointOverridesPerServiceWinOverTheShared(t *testing.T) {
 	shared, stsServer := awstest.NewServer(t), awstest.NewServer(t)
 	stsServer.Handle("GetCallerIdentity", func(awstest.Call) awstest.Response {
@@ -31,7 +27,7 @@ func TestEndpointOverridesPerServiceWinOverTheShared(t *testing.T) {
 	shared.Handle("GET", func(awstest.Call) awstest.Response {
 		return awstest.Response{Body: "blob"}
 	})
-	c := awsclients.New(awstest.Config(), env(map[string]string{
+	c := awsclients.New(awstest.Config(), awstest.Getenv(map[string]string{
 		awsclients.EndpointURL:          shared.URL,
 		awsclients.EndpointURL + "_STS": stsServer.URL,
 	}))
@@ -64,7 +60,7 @@ func TestEndpointOverridesPerServiceWinOverTheShared(t *testing.T) {
 }
 
 func TestNoOverrideLeavesTheSDKsResolution(t *testing.T) {
-	c := awsclients.New(awstest.Config(), env(nil))
+	c := awsclients.New(awstest.Config(), awstest.Getenv(nil))
 	if c.Endpoint(awsclients.DynamoDB) != nil {
 		t.Errorf("Endpoint(DynamoDB) = %q, want nil", *c.Endpoint(awsclients.DynamoDB))
 	}
@@ -78,7 +74,7 @@ func TestLoadUsesTheOptionsGiven(t *testing.T) {
 	server.Handle("GetCallerIdentity", func(awstest.Call) awstest.Response {
 		return awstest.QueryResult("GetCallerIdentity", `<Account>444455556666</Account>`)
 	})
-	c, err := awsclients.Load(context.Background(), env(map[string]string{awsclients.EndpointURL: server.URL}),
+	c, err := awsclients.Load(context.Background(), awstest.Getenv(map[string]string{awsclients.EndpointURL: server.URL}),
 		config.WithRegion("eu-west-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDLOAD", "secret", "")),
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }))

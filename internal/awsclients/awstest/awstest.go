@@ -236,3 +236,9 @@ func Escape(s string) string {
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
 }
+
+// Getenv returns a getenv function over vars, for code that reads its configuration
+// through one.
+func Getenv(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}

@@ -1,0 +1,207 @@
+// Package lambdawire builds, once per cold start, what Gantry's Lambda functions run: the
+// configuration from the environment variables of package lambdaenv, the AWS clients, the
+// adapters behind the platform ports, the template engine, the control-plane service, the
+// workflow tasks and the API handler. Each functions/<name>/main.go takes its handler from
+// an App; tests build an App with New from fake ports.
+package lambdawire
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"github.com/gantry-platform/gantry/internal/api"
+	"github.com/gantry-platform/gantry/internal/auth"
+	"github.com/gantry-platform/gantry/internal/awsclients"
+	"github.com/gantry-platform/gantry/internal/cloudformation"
+	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/engine"
+	"github.com/gantry-platform/gantry/internal/eventbridge"
+	"github.com/gantry-platform/gantry/internal/lambdaenv"
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/render"
+	"github.com/gantry-platform/gantry/internal/s3blobs"
+	"github.com/gantry-platform/gantry/internal/sns"
+	"github.com/gantry-platform/gantry/internal/stepfunctions"
+	"github.com/gantry-platform/gantry/internal/store"
+	"github.com/gantry-platform/gantry/internal/workflow"
+)
+
+// Config is a function's configuration, read from the environment the CDK app sets. A
+// function gets only the variables of what it may use; the others are "".
+type Config struct {
+	TableName           string
+	BucketName          string
+	StateMachineARN     string
+	EventBusName        string
+	EventSource         string
+	TopicARN            string
+	ProvisioningRoleARN string
+	AccountRoleName     string
+	Roles               auth.RoleMap
+	// AccountID is the home account, taken from an ARN of the environment when one is
+	// there; otherwise AWSPorts asks STS.
+	AccountID string
+	// Partition is the ARN partition of that ARN, default "aws".
+	Partition string
+}
+
+// ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
+// function uses the table: without lambdaenv.TableName it is an error naming the
+// variable. Without group lists the roles are auth.DefaultRoleMap's.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	c := Config{
+		TableName:           get(lambdaenv.TableName),
+		BucketName:          get(lambdaenv.BucketName),
+		StateMachineARN:     get(lambdaenv.StateMachineARN),
+		EventBusName:        get(lambdaenv.EventBusName),
+		EventSource:         get(lambdaenv.EventSource),
+		TopicARN:            get(lambdaenv.TopicARN),
+		ProvisioningRoleARN: get(lambdaenv.ProvisioningRoleARN),
+		AccountRoleName:     get(lambdaenv.AccountRoleName),
+		Roles:               auth.RoleMap{AdminGroups: auth.ParseGroupList(get(lambdaenv.AdminGroups)), DeveloperGroups: auth.ParseGroupList(get(lambdaenv.DeveloperGroups))},
+		Partition:           "aws",
+	}
+	if c.TableName == "" {
+		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
+	}
+	if len(c.Roles.AdminGroups) == 0 && len(c.Roles.DeveloperGroups) == 0 {
+		c.Roles = auth.DefaultRoleMap()
+	}
+	for _, arn := range []string{c.StateMachineARN, c.TopicARN, c.ProvisioningRoleARN} {
+		if parts := strings.Split(arn, ":"); len(parts) >= 6 && parts[0] == "arn" && parts[4] != "" {
+			c.Partition, c.AccountID = parts[1], parts[4]
+			break
+		}
+	}
+	return c, nil
+}
+
+// Ports are the adapters behind the platform's ports. Events and Notifier may be nil
+// (nothing sent).
+type Ports struct {
+	Store       platform.Store
+	Blobs       platform.Blobs
+	Provisioner platform.Provisioner
+	Workflows   platform.Workflows
+	Events      platform.EventPublisher
+	Notifier    platform.Notifier
+}
+
+// AWSPorts builds the AWS adapters from clients built once. When cfg has no AccountID it
+// asks STS (GetCallerIdentity, which needs no permission) and fills it in. Connected
+// accounts are reached when cfg.AccountRoleName is set.
+func AWSPorts(ctx context.Context, cfg *Config, clients *awsclients.Clients) (Ports, error) {
+	if cfg.AccountID == "" {
+		id, err := clients.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return Ports{}, fmt.Errorf("lambdawire: find this account: %w", err)
+		}
+		cfg.AccountID = aws.ToString(id.Account)
+	}
+	blobs := s3blobs.New(clients.S3, cfg.BucketName, s3blobs.Options{Region: clients.Config.Region, Endpoint: aws.ToString(clients.Endpoint(awsclients.S3))})
+	provisioning := cloudformation.Options{Templates: blobs}
+	if cfg.AccountRoleName != "" {
+		provisioning.Accounts = &cloudformation.AccountRoles{Home: cfg.AccountID, RoleName: cfg.AccountRoleName, Partition: cfg.Partition,
+			STS: clients.STS, Config: clients.Config,
+			ClientOptions: []func(*cfn.Options){func(o *cfn.Options) { o.BaseEndpoint = clients.Endpoint(awsclients.CloudFormation) }}}
+	}
+	ports := Ports{
+		Store:       store.New(clients.DynamoDB, cfg.TableName),
+		Blobs:       blobs,
+		Provisioner: cloudformation.New(clients.CloudFormation, provisioning),
+		Workflows:   stepfunctions.New(clients.StepFunctions, cfg.StateMachineARN),
+	}
+	if cfg.EventBusName != "" {
+		ports.Events = eventbridge.New(clients.EventBridge, cfg.EventBusName, cfg.EventSource)
+	}
+	if cfg.TopicARN != "" {
+		ports.Notifier = sns.New(clients.SNS, cfg.TopicARN)
+	}
+	return ports, nil
+}
+
+// App is what a function runs: the control-plane service and the workflow tasks on the
+// same ports. Build it with New or FromEnv.
+type App struct {
+	Config  Config
+	Ports   Ports
+	Service *control.Service
+	Tasks   *workflow.Tasks
+	Log     *slog.Logger
+}
+
+// New builds the template engine, the service and the tasks on ports. log nil means
+// slog.Default().
+func New(cfg Config, ports Ports, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.Default()
+	}
+	templates := engine.New(render.New(render.Options{}))
+	return &App{
+		Config: cfg,
+		Ports:  ports,
+		Log:    log,
+		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
+			Events: ports.Events, Engine: templates, Log: log}),
+		Tasks: workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
+			Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
+			AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log}),
+	}
+}
+
+// FromEnv is a cold start: the configuration from the environment, one AWS configuration
+// and its clients, the AWS adapters, then New with a JSON logger on stdout (the Lambda
+// log format). Call it once, before lambda.Start.
+func FromEnv(ctx context.Context) (*App, error) {
+	cfg, err := ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := awsclients.Load(ctx, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := AWSPorts(ctx, &cfg, clients)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, ports, slog.New(slog.NewJSONHandler(os.Stdout, nil))), nil
+}
+
+// API returns the HTTP API as the API function serves it: callers authenticated by the
+// claims API Gateway's JWT authorizer validated, request ids from API Gateway.
+func (a *App) API() http.Handler {
+	return api.New(a.Service, auth.GatewayClaims{Roles: a.Config.Roles}, api.Options{Log: a.Log, RequestID: GatewayRequestID})
+}
+
+// GatewayRequestID returns the id API Gateway gave the request (its requestContext), or
+// a new one when the request did not come through API Gateway.
+func GatewayRequestID(r *http.Request) string {
+	if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && rc.RequestID != "" {
+		return rc.RequestID
+	}
+	return platform.NewID()
+}
+
+// Start is the main of the function name: a cold start (FromEnv), then lambda.Start with
+// the handler entry picks from the App. A failed cold start ends the process before any
+// invocation, with the reason in the log; Lambda reports it as an init error.
+func Start[H any](name string, entry func(*App) H) {
+	app, err := FromEnv(context.Background())
+	if err != nil {
+		log.Fatalf("%s: cold start: %v", name, err)
+	}
+	lambda.Start(entry(app))
+}

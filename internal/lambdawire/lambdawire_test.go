@@ -1,0 +1,106 @@
+package lambdawire_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gantry-platform/gantry/internal/awsclients"
+	"github.com/gantry-platform/gantry/internal/awsclients/awstest"
+	"github.com/gantry-platform/gantry/internal/lambdaenv"
+	"github.com/gantry-platform/gantry/internal/lambdawire"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	cfg, err := lambdawire.ConfigFromEnv(awstest.Getenv(map[string]string{
+		lambdaenv.TableName:       "gantry-table",
+		lambdaenv.StateMachineARN: "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry",
+		lambdaenv.AdminGroups:     " platform-team , ",
+		lambdaenv.DeveloperGroups: "devs,qa",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AccountID != "444455556666" || cfg.Partition != "aws-cn" {
+		t.Errorf("account %q partition %q, want them from the state machine ARN", cfg.AccountID, cfg.Partition)
+	}
+	if strings.Join(cfg.Roles.AdminGroups, ",") != "platform-team" || strings.Join(cfg.Roles.DeveloperGroups, ",") != "devs,qa" {
+		t.Errorf("roles = %+v", cfg.Roles)
+	}
+
+	cfg, err = lambdawire.ConfigFromEnv(awstest.Getenv(map[string]string{lambdaenv.TableName: "t"}))
+	if err != nil || cfg.AccountID != "" || len(cfg.Roles.AdminGroups) == 0 {
+		t.Errorf("minimal config = %+v, %v; want no account and the default role map", cfg, err)
+	}
+	if _, err := lambdawire.ConfigFromEnv(awstest.Getenv(nil)); err == nil || !strings.Contains(err.Error(), lambdaenv.TableName) {
+		t.Errorf("without a table: %v, want an error naming %s", err, lambdaenv.TableName)
+	}
+}
+
+func TestAWSPortsAsksSTSForTheAccountAndSkipsWhatIsNotConfigured(t *testing.T) {
+	server := awstest.NewServer(t)
+	server.Handle("GetCallerIdentity", func(awstest.Call) awstest.Response {
+		return awstest.QueryResult("GetCallerIdentity", `<Account>444455556666</Account>`)
+	})
+	clients := awsclients.New(awstest.Config(), awstest.Getenv(map[string]string{awsclients.EndpointURL: server.URL}))
+	cfg := lambdawire.Config{TableName: "t", BucketName: "b"}
+	ports, err := lambdawire.AWSPorts(context.Background(), &cfg, clients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AccountID != "444455556666" {
+		t.Errorf("account = %q", cfg.AccountID)
+	}
+	if ports.Events != nil || ports.Notifier != nil {
+		t.Errorf("events %v, notifier %v: want none without a bus or topic", ports.Events, ports.Notifier)
+	}
+	if ports.Store == nil || ports.Blobs == nil || ports.Provisioner == nil || ports.Workflows == nil {
+		t.Errorf("ports = %+v", ports)
+	}
+}
+
+// TestFromEnvIsAColdStart runs the mains' cold start against a contract-test endpoint:
+// configuration from the environment, one AWS configuration, the adapters wired to it.
+func TestFromEnvIsAColdStart(t *testing.T) {
+	server := awstest.NewServer(t)
+	server.Handle("StartExecution", func(c awstest.Call) awstest.Response {
+		return awstest.JSONResult(map[string]string{"executionArn": "arn:aws:states:eu-west-1:111122223333:execution:gantry:d-1"})
+	})
+	server.Handle("Publish", func(awstest.Call) awstest.Response {
+		return awstest.QueryResult("Publish", "<MessageId>m</MessageId>")
+	})
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDCOLDSTART", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": t.TempDir() + "/none", "AWS_SHARED_CREDENTIALS_FILE": t.TempDir() + "/none",
+		"AWS_EC2_METADATA_DISABLED": "true", awsclients.EndpointURL: server.URL,
+		lambdaenv.TableName: "gantry-table", lambdaenv.StateMachineARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:gantry",
+		lambdaenv.TopicARN: "arn:aws:sns:eu-west-1:111122223333:gantry",
+	} {
+		t.Setenv(k, v)
+	}
+	app, err := lambdawire.FromEnv(context.Background())
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	if app.Config.AccountID != "111122223333" || app.Tasks == nil || app.Service == nil {
+		t.Fatalf("app = %+v", app)
+	}
+	ctx := context.Background()
+	if _, err := app.Ports.Workflows.Start(ctx, "d-1", []byte(`{"deploymentId":"d-1"}`)); err != nil {
+		t.Errorf("Start: %v", err)
+	}
+	if err := app.Ports.Notifier.Notify(ctx, "s", "m"); err != nil {
+		t.Errorf("Notify: %v", err)
+	}
+	for _, c := range server.Calls() {
+		if c.AccessKeyID != "AKIDCOLDSTART" {
+			t.Errorf("%s signed with %q", c.Operation, c.AccessKeyID)
+		}
+	}
+	if ops := strings.Join(server.Operations(), " "); ops != "StartExecution Publish" {
+		t.Errorf("operations = %s (no STS call expected: the account comes from an ARN)", ops)
+	}
+	if app.Ports.Events != nil {
+		t.Error("no bus is configured, yet there is an event publisher")
+	}
+}
