@@ -85,38 +85,47 @@ type Platform struct {
 }
 
 // Start starts a local platform.
-func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
+func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	if cfg.Table == "" {
 		cfg.Table = "gantry"
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, err
-	}
-	p = &Platform{Notifications: &Notifications{log: cfg.Log}, Published: &Recorder{}}
-	defer func() {
-		if err != nil {
-			p.Close()
-		}
-	}()
-	client, err := p.startDynamo(ctx, cfg)
+	dir, err := filepath.Abs(cfg.DataDir) // DynamoDB Local runs in a directory of its own
 	if err != nil {
 		return nil, err
 	}
+	cfg.DataDir = dir
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	p := &Platform{Notifications: &Notifications{log: cfg.Log}, Published: &Recorder{}}
+	if err := p.start(ctx, cfg); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// start builds the platform's parts into p; on error, the caller closes what was started.
+func (p *Platform) start(ctx context.Context, cfg Config) error {
+	client, err := p.startDynamo(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	var inUse *types.ResourceInUseException
 	if err := store.CreateTable(ctx, client, cfg.Table); err != nil && !errors.As(err, &inUse) {
-		return nil, err // an existing table (a persisted database) is fine
+		return err // an existing table (a persisted database) is fine
 	}
 	p.Store, p.table = store.New(client, cfg.Table), cfg.Table
 	blobs, err := blobdir.New(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	spec, err := cfnspec.Load()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
@@ -126,7 +135,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	functions := &invoker{handlers: map[string]lambda.Handler{}}
 	def, err := statemachine.Parse(statemachines.Deployment())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	subs := map[string]string{}
 	for name, fn := range statemachines.DeploymentSubstitutions() {
@@ -135,7 +144,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	p.Runner, err = statemachine.New(def, statemachine.Options{Invoker: functions, Substitutions: subs, Sleep: cfg.Sleep,
 		StateMachineARN: "arn:aws:states:" + Region + ":" + AccountID + ":stateMachine:gantry-deployment"})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Provisioner: p.Sim, Workflows: p.Runner,
 		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, Log: cfg.Log})
@@ -146,7 +155,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	functions.handlers["events"] = lambda.NewHandler(tasks.HandleEvent)
 	rules, err := events.Rules()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	targets := map[string]eventbus.Target{}
 	for _, r := range rules {
@@ -157,15 +166,15 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		}
 	}
 	if err := p.Bus.AddRules(rules, targets); err != nil {
-		return nil, err
+		return err
 	}
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Events: publisher, Engine: eng, Log: cfg.Log})
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log})
-	return p, nil
+	return nil
 }
 
 func (p *Platform) startDynamo(ctx context.Context, cfg Config) (*dynamodb.Client, error) {
