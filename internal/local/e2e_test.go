@@ -419,7 +419,7 @@ func TestGoldenPathLibrary(t *testing.T) {
 		dev.must(202, "POST", "/v1/services", map[string]any{"name": svc.service, "templateName": svc.template,
 			"templateMajorVersion": 1, "spec": readFile(t, lib+"/services/"+svc.template+"/tests/defaults/spec.yaml"),
 			"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
-			"repositoryId": "example-org/" + svc.service, "branchName": "main"}, nil)
+			"repositoryId":            "example-org/" + svc.service, "branchName": "main"}, nil)
 		inst := dev.waitFor("/v1/services/" + svc.service + "/instances/" + svc.instance)
 		if inst["deploymentStatus"] != "SUCCEEDED" {
 			t.Fatalf("%s/%s = %v", svc.service, svc.instance, inst)
