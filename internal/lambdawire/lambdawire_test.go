@@ -69,15 +69,7 @@ func TestFromEnvIsAColdStart(t *testing.T) {
 	server.Handle("Publish", func(awstest.Call) awstest.Response {
 		return awstest.QueryResult("Publish", "<MessageId>m</MessageId>")
 	})
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDCOLDSTART", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": t.TempDir() + "/none", "AWS_SHARED_CREDENTIALS_FILE": t.TempDir() + "/none",
-		"AWS_EC2_METADATA_DISABLED": "true", awsclients.EndpointURL: server.URL,
-		lambdaenv.TableName: "gantry-table", lambdaenv.StateMachineARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:gantry",
-		lambdaenv.TopicARN: "arn:aws:sns:eu-west-1:111122223333:gantry",
-	} {
-		t.Setenv(k, v)
-	}
+	setColdStartEnv(t, server.URL)
 	app, err := lambdawire.FromEnv(context.Background())
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
@@ -102,5 +94,30 @@ func TestFromEnvIsAColdStart(t *testing.T) {
 	}
 	if app.Ports.Events != nil {
 		t.Error("no bus is configured, yet there is an event publisher")
+	}
+}
+
+// setColdStartEnv sets what a Lambda function's environment holds: credentials, region,
+// Gantry's variables, and the endpoint of a contract-test server.
+func setColdStartEnv(t testing.TB, endpoint string) {
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDCOLDSTART", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": t.TempDir() + "/none", "AWS_SHARED_CREDENTIALS_FILE": t.TempDir() + "/none",
+		"AWS_EC2_METADATA_DISABLED": "true", awsclients.EndpointURL: endpoint,
+		lambdaenv.TableName: "gantry-table", lambdaenv.StateMachineARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:gantry",
+		lambdaenv.TopicARN: "arn:aws:sns:eu-west-1:111122223333:gantry",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// BenchmarkFromEnv measures the wiring part of a cold start: configuration, AWS clients,
+// adapters, engine, service and tasks (no network: the account comes from an ARN).
+func BenchmarkFromEnv(b *testing.B) {
+	setColdStartEnv(b, "http://127.0.0.1:1")
+	for b.Loop() {
+		if _, err := lambdawire.FromEnv(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
