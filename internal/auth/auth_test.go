@@ -162,3 +162,20 @@ func TestGatewayClaims(t *testing.T) {
 		t.Fatalf("gateway caller = %+v, %v", c, err)
 	}
 }
+
+func TestVerifiedTokenStillExpires(t *testing.T) {
+	l := mustIssuer(t)
+	now := time.Now()
+	l.SetClock(func() time.Time { return now })
+	token, _ := l.Issue("alice", []string{"gantry-admins"}, time.Minute)
+	if _, err := l.Verify(token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Verify(token); err != nil {
+		t.Fatalf("second verification: %v", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := l.Verify(token); platform.KindOf(err) != platform.Unauthorized {
+		t.Fatalf("expired token after caching: %v, want Unauthorized", err)
+	}
+}

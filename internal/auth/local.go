@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -27,6 +28,41 @@ type LocalIssuer struct {
 	audience string
 	roles    RoleMap
 	now      func() time.Time
+	verified verifiedCache
+}
+
+// verifiedCache remembers tokens whose signature and claims checked out, until they
+// expire, so a client's repeated calls cost one signature verification. It holds at most
+// maxVerified tokens; when full it starts afresh.
+type verifiedCache struct {
+	mu      sync.Mutex
+	callers map[string]verifiedToken
+}
+
+type verifiedToken struct {
+	caller  platform.Caller
+	expires int64
+}
+
+const maxVerified = 4096
+
+func (v *verifiedCache) get(token string, now int64) (platform.Caller, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	t, ok := v.callers[token]
+	if !ok || now >= t.expires {
+		return platform.Caller{}, false
+	}
+	return t.caller, true
+}
+
+func (v *verifiedCache) put(token string, c platform.Caller, expires int64) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.callers == nil || len(v.callers) >= maxVerified {
+		v.callers = map[string]verifiedToken{}
+	}
+	v.callers[token] = verifiedToken{caller: c, expires: expires}
 }
 
 // NewLocalIssuer returns an issuer with a freshly generated P-256 key.
@@ -113,6 +149,9 @@ func (l *LocalIssuer) Authenticate(r *http.Request) (platform.Caller, error) {
 
 // Verify checks token and returns its caller; see Authenticate.
 func (l *LocalIssuer) Verify(token string) (platform.Caller, error) {
+	if c, ok := l.verified.get(token, l.now().Unix()); ok {
+		return c, nil
+	}
 	unauthorized := func(why string) (platform.Caller, error) {
 		return platform.Caller{}, platform.Errorf(platform.Unauthorized, "invalid token: %s", why)
 	}
@@ -151,7 +190,11 @@ func (l *LocalIssuer) Verify(token string) (platform.Caller, error) {
 	case c.NotYet != 0 && now < c.NotYet:
 		return unauthorized("not valid yet")
 	}
-	return l.roles.Caller(c.Subject, parseGroupsClaim(c.Groups))
+	caller, err := l.roles.Caller(c.Subject, parseGroupsClaim(c.Groups))
+	if err == nil {
+		l.verified.put(token, caller, c.Expires)
+	}
+	return caller, err
 }
 
 // PublicKey returns the verification key.

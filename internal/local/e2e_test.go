@@ -51,7 +51,7 @@ func newPlatformStep(t testing.TB, step time.Duration) (*Platform, *httptest.Ser
 	return p, ts
 }
 
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // client calls the API as one caller.
 type client struct {
