@@ -48,16 +48,24 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if d.Status == platform.Cancelling {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
+	repeat := false // a repeated invocation: this task token was already recorded
 	d, err = t.update(ctx, d.ID, func(d *platform.Deployment) bool {
-		changed := d.TaskToken != in.TaskToken
+		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
-		return changed
+		return !repeat
 	})
 	if err != nil {
 		return DeployOutput{}, err
 	}
 	if d.Status == platform.Cancelling || d.Finished() {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
+	}
+	if repeat {
+		// The earlier invocation started the stack operation: its event (or Reconcile)
+		// resolves the task.
+		if stack, err := t.provisioner.Describe(ctx, d.StackName); err == nil && stack.LastClientRequestToken == d.ID {
+			return DeployOutput{}, nil
+		}
 	}
 	var op platform.StackOperation
 	if d.Operation == platform.Delete {
@@ -86,7 +94,11 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	}
 	if op.NoChanges {
 		out, _ := json.Marshal(map[string]string{"stackStatus": "NO_CHANGES"})
-		if err := t.workflows.SendTaskSuccess(ctx, in.TaskToken, out); err != nil {
+		err := t.workflows.SendTaskSuccess(ctx, in.TaskToken, out)
+		if repeat {
+			err = ignoreResolved(err) // the earlier invocation resolved it
+		}
+		if err != nil {
 			return DeployOutput{}, err
 		}
 	}
