@@ -35,7 +35,7 @@ test: deps
 # conformance suite's rendering time, and the store's round trips.
 bench: deps
 	$(GO) test -run '^$$' -bench APILatency -benchtime 4000x ./internal/local
-	$(GO) test -run '^$$' -bench DeploymentOverhead -benchtime 200x ./internal/local
+	$(GO) test -run '^$$' -bench DeploymentOverhead -benchtime 300x ./internal/local
 	$(GO) test -run '^$$' -bench RenderConformance -benchmem ./internal/render
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/store
 

@@ -79,9 +79,10 @@ type Platform struct {
 	// Published receives Gantry's own status-change events.
 	Published *Recorder
 
-	dynamo *dynamolocal.Server
-	table  string
-	closed sync.Once
+	dynamo         *dynamolocal.Server
+	dynamoEndpoint string
+	table          string
+	closed         sync.Once
 }
 
 // Start starts a local platform.
@@ -179,9 +180,10 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 
 func (p *Platform) startDynamo(ctx context.Context, cfg Config) (*dynamodb.Client, error) {
 	if cfg.DynamoEndpoint != "" {
+		p.dynamoEndpoint = cfg.DynamoEndpoint
 		return dynamolocal.NewClient(cfg.DynamoEndpoint), nil
 	}
-	opts := dynamolocal.Options{}
+	opts := dynamolocal.Options{JavaOptions: dynamolocal.ServerJavaOptions}
 	if !cfg.InMemory {
 		opts.DBPath = filepath.Join(cfg.DataDir, "dynamodb")
 		if err := os.MkdirAll(opts.DBPath, 0o755); err != nil {
@@ -192,7 +194,7 @@ func (p *Platform) startDynamo(ctx context.Context, cfg Config) (*dynamodb.Clien
 	if err != nil {
 		return nil, err
 	}
-	p.dynamo = server
+	p.dynamo, p.dynamoEndpoint = server, server.Endpoint()
 	return server.Client(ctx), nil
 }
 

@@ -49,7 +49,7 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
 	repeat := false // a repeated invocation: this task token was already recorded
-	d, err = t.update(ctx, d.ID, func(d *platform.Deployment) bool {
+	d, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
 		return !repeat

@@ -44,6 +44,10 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 		log.InfoContext(ctx, "stack event without a client request token: not a Gantry operation")
 		return nil
 	}
+	outcome := awsevents.ClassifyStackStatus(ev.Status)
+	if outcome != awsevents.Succeeded && outcome != awsevents.Failed {
+		return nil // an intermediate status: the workflow waits for the outcome
+	}
 	d, err := t.store.GetDeployment(ctx, ev.ClientRequestToken)
 	if platform.KindOf(err) == platform.NotFound {
 		log.InfoContext(ctx, "stack event for no known deployment")
@@ -52,7 +56,6 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 	if err != nil {
 		return err
 	}
-	outcome := awsevents.ClassifyStackStatus(ev.Status)
 	deleting := strings.HasPrefix(ev.Status, "DELETE_")
 	switch {
 	case d.Finished() || d.TaskToken == "":

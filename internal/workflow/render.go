@@ -53,7 +53,7 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	if err := t.blobs.Put(ctx, key, body); err != nil {
 		return RenderOutput{}, err
 	}
-	_, err = t.update(ctx, d.ID, func(d *platform.Deployment) bool {
+	_, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		changed := d.RenderedKey != key
 		d.RenderedKey = key
 		return changed

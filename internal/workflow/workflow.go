@@ -143,20 +143,22 @@ func (e TaskError) Message() string {
 	return e.Error
 }
 
-// update applies change to the stored deployment id and saves it, reading it again and
-// retrying when another writer got there first. change returns false when there is
-// nothing to save. It returns the deployment as stored.
-func (t *Tasks) update(ctx context.Context, id string, change func(*platform.Deployment) bool) (platform.Deployment, error) {
+// update applies change to deployment d (as just read) and saves it; when another writer
+// got there first it reads the deployment again and retries. change returns false when
+// there is nothing to save. It returns the deployment as stored.
+func (t *Tasks) update(ctx context.Context, d platform.Deployment, change func(*platform.Deployment) bool) (platform.Deployment, error) {
 	for attempt := 0; ; attempt++ {
-		d, err := t.store.GetDeployment(ctx, id)
-		if err != nil {
-			return d, err
+		if attempt > 0 {
+			var err error
+			if d, err = t.store.GetDeployment(ctx, d.ID); err != nil {
+				return d, err
+			}
 		}
 		if d.Finished() || !change(&d) {
 			return d, nil
 		}
 		d.UpdatedAt = t.clock()
-		err = t.store.UpdateDeployment(ctx, d)
+		err := t.store.UpdateDeployment(ctx, d)
 		if platform.KindOf(err) == platform.Conflict && attempt < 5 {
 			continue
 		}
