@@ -1,0 +1,216 @@
+package control_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+func TestCancelDeployment(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	env := h.mustCreateEnvironment(h.envInput("Beta"))
+
+	// A deployment waiting on CloudFormation: its task is failed with DeploymentCancelled.
+	d := h.mustDeployment(env.LastDeploymentID)
+	d.TaskToken, d.UpdatedAt = "token-1", h.clock()
+	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.svc.CancelDeployment(h.ctx, d.ID)
+	if err != nil || got.Status != platform.Cancelling || !strings.Contains(got.StatusMessage, "alice") {
+		t.Fatalf("cancel = %+v, %v; want CANCELLING by alice", got, err)
+	}
+	if stored := h.mustDeployment(d.ID); !reflect.DeepEqual(stored, got) {
+		t.Fatalf("cancel returned %+v, stored %+v", got, stored)
+	}
+	if e := h.mustEnvironment("Beta"); e.DeploymentStatus != platform.Cancelling {
+		t.Fatalf("environment while cancelling is %s", e.DeploymentStatus)
+	}
+	h.mu.Lock()
+	failures := append([]failure(nil), h.failures...)
+	h.mu.Unlock()
+	if len(failures) != 1 || failures[0].token != "token-1" || failures[0].errorName != "DeploymentCancelled" {
+		t.Fatalf("task failures = %+v, want DeploymentCancelled for token-1", failures)
+	}
+
+	// Cancelling again is a no-op.
+	again, err := h.svc.CancelDeployment(h.ctx, d.ID)
+	if err != nil || !reflect.DeepEqual(again, got) {
+		t.Fatalf("cancel again = %+v, %v", again, err)
+	}
+	h.mu.Lock()
+	if len(h.failures) != 1 {
+		t.Errorf("cancel again failed the task again")
+	}
+	h.mu.Unlock()
+
+	// A finished deployment cannot be cancelled.
+	finished := h.mustDeployment(d.ID)
+	finished.Status, finished.StatusMessage, finished.CompletedAt = platform.Cancelled, got.StatusMessage, h.clock()
+	if err := h.store.FinishDeployment(h.ctx, finished); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.CancelDeployment(h.ctx, d.ID); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("cancel a finished deployment: %v, want Conflict", err)
+	}
+	if _, err := h.svc.CancelDeployment(h.ctx, "no-such-deployment"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("cancel a missing deployment: %v, want NotFound", err)
+	}
+}
+
+func TestCancelDeletionIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	h.mustDeployedEnvironment("Beta")
+	env, err := h.svc.DeleteEnvironment(h.ctx, "Beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.CancelDeployment(h.ctx, env.LastDeploymentID); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("cancel a deletion: %v, want Conflict", err)
+	}
+}
+
+// mustServiceTemplate registers the sample service template, 1.0 published.
+func (h *harness) mustServiceTemplate() {
+	h.t.Helper()
+	h.mustCreateTemplate(platform.ServiceTemplate, svcTemplate)
+	h.mustPublish(platform.ServiceTemplate, svcTemplate, h.mustVersion(platform.ServiceTemplate, svcTemplate, 0).Version)
+}
+
+// serviceInput is service frontend with one instance per environment named.
+func serviceInput(environments ...string) control.CreateServiceInput {
+	spec := "proton: ServiceSpec\npipeline:\n  unit_test_command: \"ls\"\ninstances:\n"
+	for _, env := range environments {
+		spec += "  - name: frontend-" + strings.ToLower(env) + "\n    environment: " + env + "\n    spec:\n      port: 80\n"
+	}
+	return control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1, Spec: spec,
+		RepositoryID: "example-org/frontend", BranchName: "main",
+		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}
+}
+
+func TestCreateService(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	h.mustDeployedEnvironment("Beta")
+	h.mustDeployedEnvironment("Gamma")
+	h.mustCreateEnvironment(h.envInput("Undeployed"))
+	h.mustServiceTemplate()
+	starts := h.startCount()
+
+	in := serviceInput("Beta", "Gamma")
+	in.ClientToken = "create-frontend"
+	svc, err := h.svc.CreateService(h.ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !svc.HasPipeline || svc.TemplateVersion != (platform.Version{Major: 1}) {
+		t.Fatalf("service = %+v", svc)
+	}
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil || pipeline.DeploymentStatus != platform.InProgress {
+		t.Fatalf("pipeline = %+v, %v", pipeline, err)
+	}
+	if h.startCount()-starts != 2 {
+		t.Fatalf("creating a service with two instances started %d workflows, want 2 (the pipeline waits)", h.startCount()-starts)
+	}
+	h.mu.Lock()
+	for _, name := range h.starts[starts:] {
+		if name == pipeline.LastDeploymentID {
+			t.Errorf("the pipeline started with the instances")
+		}
+	}
+	h.mu.Unlock()
+
+	again, err := h.svc.CreateService(h.ctx, in)
+	stored, _ := h.store.GetService(h.ctx, "frontend")
+	if err != nil || !reflect.DeepEqual(again, stored) || h.startCount()-starts != 2 {
+		t.Fatalf("a repeat with the same token = %+v, %v, %d starts in all", again, err, h.startCount()-starts)
+	}
+
+	refused := []struct {
+		name  string
+		edit  func(*control.CreateServiceInput)
+		field string
+	}{
+		{"an undeployed environment", func(in *control.CreateServiceInput) { *in = serviceInput("Undeployed"); in.Name = "x" }, "spec.instances[0].environment"},
+		{"a missing environment", func(in *control.CreateServiceInput) { *in = serviceInput("Nowhere"); in.Name = "x" }, "spec.instances[0].environment"},
+		{"no repository", func(in *control.CreateServiceInput) { *in = serviceInput("Beta"); in.Name, in.RepositoryID = "x", "" }, "repositoryId"},
+		{"a bad name", func(in *control.CreateServiceInput) { *in = serviceInput("Beta"); in.Name = "no spaces" }, "name"},
+	}
+	for _, r := range refused {
+		var in control.CreateServiceInput
+		r.edit(&in)
+		_, err := h.svc.CreateService(h.ctx, in)
+		if k, field := fieldOf(err); k != platform.Invalid || field != r.field {
+			t.Errorf("%s: %v (kind %s, field %q), want Invalid naming %s", r.name, err, k, field, r.field)
+		}
+	}
+}
+
+// TestCreateServiceStartFailureLeavesNothingInProgress creates a service of two instances
+// and a pipeline while workflows cannot start: no target may be left IN_PROGRESS, since
+// nothing would ever finish it.
+func TestCreateServiceStartFailureLeavesNothingInProgress(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	h.mustDeployedEnvironment("Beta")
+	h.mustDeployedEnvironment("Gamma")
+	h.mustServiceTemplate()
+	startErr := errors.New("states: ServiceUnavailable")
+	h.failStarts(startErr)
+	if _, err := h.svc.CreateService(h.ctx, serviceInput("Beta", "Gamma")); !errors.Is(err, startErr) {
+		t.Fatalf("create with the workflow down: %v, want the start error", err)
+	}
+	instances, err := h.store.ListServiceInstances(h.ctx, "frontend", platform.PageRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range instances.Items {
+		if i.DeploymentStatus.Active() {
+			t.Errorf("instance %s is left %s", i.Name, i.DeploymentStatus)
+		}
+	}
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pipeline.DeploymentStatus.Active() {
+		t.Errorf("the pipeline is left %s: %q", pipeline.DeploymentStatus, pipeline.DeploymentStatusMessage)
+	}
+}
+
+func TestUpdateServiceInstance(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	h.mustDeployedEnvironment("Beta")
+	h.mustServiceTemplate()
+	if _, err := h.svc.CreateService(h.ctx, serviceInput("Beta")); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := h.store.GetServiceInstance(h.ctx, "frontend", "frontend-beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := control.UpdateInput{DeploymentType: platform.DeployCurrentVersion, Spec: "port: 8080\n"}
+	if _, err := h.svc.UpdateServiceInstance(h.ctx, "frontend", "frontend-beta", in); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("update during the first deployment: %v, want Conflict", err)
+	}
+	h.mustFinish(inst.LastDeploymentID)
+	got, err := h.svc.UpdateServiceInstance(h.ctx, "frontend", "frontend-beta", in)
+	if err != nil || got.DeploymentStatus != platform.InProgress {
+		t.Fatalf("update = %+v, %v", got, err)
+	}
+	d := h.mustDeployment(got.LastDeploymentID)
+	if !strings.Contains(string(d.Inputs), "8080") || d.PreviousDeploymentID != inst.LastDeploymentID {
+		t.Fatalf("instance deployment = %+v (inputs %s)", d, d.Inputs)
+	}
+	if _, err := h.svc.UpdateServiceInstance(h.ctx, "frontend", "nope", in); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("update a missing instance: %v, want NotFound", err)
+	}
+}
