@@ -43,21 +43,24 @@ type access struct {
 func functionAccess(name string) (access, error) {
 	switch name {
 	case "api":
-		// Reads and writes the catalogue, uploads bundles, starts deployments, publishes
-		// Gantry's events for changes made through the API. API Gateway gives up at 30 s.
-		return access{table: readWrite, bucket: readWrite, startExecution: true, putEvents: true,
+		// Reads and writes the catalogue, uploads bundles, starts deployments (and fails
+		// the waiting task of a cancelled one), publishes Gantry's events for changes made
+		// through the API. API Gateway gives up at 30 s.
+		return access{table: readWrite, bucket: readWrite, startExecution: true, sendTaskResponse: true, putEvents: true,
 			roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
 	case "render":
 		// Renders a template version's bundle into a CloudFormation template.
 		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil
 	case "deploy":
 		// Creates, updates and deletes users' stacks here (passing the provisioning role)
-		// or in a connected account (assuming its role).
-		return access{table: readWrite, bucket: readWrite, stacks: readWrite, passProvisioningRole: true,
+		// or in a connected account (assuming its role); resolves its own task at once
+		// when a stack needs no change.
+		return access{table: readWrite, bucket: readWrite, stacks: readWrite, passProvisioningRole: true, sendTaskResponse: true,
 			assumeAccountRole: true, timeoutSeconds: 60, memoryMiB: 256}, nil
 	case "record":
-		// Records a deployment's outcome and its stack's outputs.
-		return access{table: readWrite, stacks: read, assumeAccountRole: true, putEvents: true,
+		// Records a deployment's outcome and its stack's outputs; starts a new service's
+		// pipeline deployment once its instances are done.
+		return access{table: readWrite, stacks: read, startExecution: true, assumeAccountRole: true, putEvents: true,
 			timeoutSeconds: 30, memoryMiB: 256}, nil
 	case "notify":
 		return access{table: read, putEvents: true, publish: true, timeoutSeconds: 30, memoryMiB: 256}, nil

@@ -133,15 +133,25 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 	if a.bucket != none {
 		env(lambdaenv.BucketName, props.Bucket.BucketName())
 	}
-	sm := s.Workflow.StateMachine
+	wf := s.Workflow
 	if a.startExecution {
-		sm.GrantStartExecution(role)
+		// DescribeExecution lets a repeated start of a finished execution be told apart
+		// from a clash of names (internal/stepfunctions).
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("StartDeployments"), Actions: jsii.Strings("states:StartExecution"),
+			Resources: &[]*string{wf.StateMachineARN}}))
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("DescribeDeployments"), Actions: jsii.Strings("states:DescribeExecution"),
+			Resources: &[]*string{wf.ExecutionsARN}}))
 	}
 	if a.sendTaskResponse {
-		sm.GrantTaskResponse(role)
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ResolveDeploymentTasks"),
+			Actions:   jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"),
+			Resources: &[]*string{wf.StateMachineARN}}))
 	}
 	if a.startExecution || a.sendTaskResponse {
-		env(lambdaenv.StateMachineARN, sm.StateMachineArn())
+		env(lambdaenv.StateMachineARN, wf.StateMachineARN)
 	}
 	if a.putEvents {
 		s.Notifications.Bus.GrantPutEventsTo(role, nil)
@@ -201,13 +211,15 @@ func (s *ServiceStack) suppressAcceptedFindings() {
 			"wildcards come from CDK grants scoped to one resource: objects of the bundle bucket (<bucket>/*), "+
 				"indexes of the table (<table>/index/*), the action families of those grants (s3:GetObject*, s3:List*, ...); "+
 				"CloudFormation is limited to Gantry's stacks (stack/"+events.NamePrefix+"*/*, any region) and sts:AssumeRole "+
-				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time)",
+				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time); "+
+				"states:DescribeExecution on the executions of Gantry's own state machine (execution:<name>:*), whose names are deployment ids",
 			matching(`^Action::s3:.*\*$`),
 			matching(`^Action::kms:.*\*$`),
 			matching(`^Resource::.*/\*$`),
 			matching(`^Resource::.*/index/\*$`),
 			matching(`^Resource::arn:<AWS::Partition>:cloudformation:\*:\*:stack/`+events.NamePrefix+`\*/\*$`),
 			matching(`^Resource::arn:<AWS::Partition>:iam::\*:role/.+$`),
+			matching(`^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+-deployment:\*$`),
 		)
 	}
 	suppress(s.Workflow.StateMachine, "AwsSolutions-IAM5",

@@ -27,6 +27,11 @@ type Workflow struct {
 	Construct    constructs.Construct
 	StateMachine awsstepfunctions.StateMachine
 	LogGroup     awslogs.LogGroup
+	// StateMachineARN and ExecutionsARN are built from the state machine's name (derived
+	// from the stack's name), not read from the resource: the functions the state machine
+	// invokes may then be granted rights on it without a circular dependency.
+	StateMachineARN *string
+	ExecutionsARN   *string
 }
 
 // NewWorkflow builds the standard state machine from the ASL text with its substitutions
@@ -52,11 +57,14 @@ func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*
 	}
 
 	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+	name := awscdk.Fn_Join(jsii.String(""), &[]*string{stack.StackName(), jsii.String("-deployment")})
 	logGroup := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     LogRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	sm := awsstepfunctions.NewStateMachine(c, jsii.String("Deployment"), &awsstepfunctions.StateMachineProps{
+		StateMachineName:        name,
 		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
 		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(string(statemachines.Deployment()))),
 		DefinitionSubstitutions: &substitutions,
@@ -70,5 +78,9 @@ func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*
 	for _, fn := range invoked {
 		fn.Function.GrantInvoke(sm)
 	}
-	return &Workflow{Construct: c, StateMachine: sm, LogGroup: logGroup}, nil
+	arn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("stateMachine"),
+		ResourceName: name, ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	executions := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("execution"),
+		ResourceName: awscdk.Fn_Join(jsii.String(""), &[]*string{name, jsii.String(":*")}), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	return &Workflow{Construct: c, StateMachine: sm, LogGroup: logGroup, StateMachineARN: arn, ExecutionsARN: executions}, nil
 }
