@@ -82,7 +82,9 @@ func New(svc *control.Service, auth Authenticator, opts Options) http.Handler {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, requestIDOf(r, h.opts), platform.Errorf(platform.NotFound, "no route %s %s", r.Method, r.URL.Path))
+		id := requestIDOf(r, h.opts)
+		w.Header().Set("X-Request-Id", id)
+		h.fail(w, r, id, platform.Errorf(platform.NotFound, "no route %s %s", r.Method, r.URL.Path))
 	})
 	return h.mux
 }
@@ -235,6 +237,8 @@ func decode(r *http.Request, v any) error {
 		switch {
 		case errors.Is(err, io.EOF):
 			return platform.Errorf(platform.Invalid, "the request body must be a JSON object")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return platform.Errorf(platform.Invalid, "the request body is not valid JSON (it ends early)")
 		case errors.As(err, &syntax):
 			return platform.Errorf(platform.Invalid, "the request body is not valid JSON (at byte %d)", syntax.Offset)
 		case errors.As(err, &typeErr):
