@@ -8,6 +8,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/gantry-platform/gantry/internal/auth"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -20,6 +21,7 @@ const (
 	ContextJWTAudience           = "gantry:jwtAudience"
 	ContextAdminGroups           = "gantry:adminGroups"
 	ContextDeveloperGroups       = "gantry:developerGroups"
+	ContextGroupsClaim           = "gantry:groupsClaim"
 	ContextAccountRoleName       = "gantry:accountRoleName"
 	ContextAlarmEmail            = "gantry:alarmEmail"
 	ContextProvisioningPolicyARN = "gantry:provisioningPolicyArns"
@@ -50,6 +52,8 @@ type Config struct {
 	// AdminGroups and DeveloperGroups are the identity-provider groups of the two roles.
 	AdminGroups     []string
 	DeveloperGroups []string
+	// GroupsClaim is the token claim holding the groups ("groups"; "cognito:groups" for Cognito).
+	GroupsClaim string
 	// AccountRoleName is the role Gantry assumes in connected accounts.
 	AccountRoleName string
 	// AlarmEmail, when set, subscribes an address to the notification topic.
@@ -93,6 +97,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.JWTAudience = list(ContextJWTAudience)
 	cfg.AdminGroups = list(ContextAdminGroups, DefaultAdminGroup)
 	cfg.DeveloperGroups = list(ContextDeveloperGroups, DefaultDeveloperGroup)
+	cfg.GroupsClaim = str(ContextGroupsClaim, auth.DefaultGroupsClaim)
 	cfg.AccountRoleName = str(ContextAccountRoleName, DefaultAccountRoleName)
 	cfg.AlarmEmail = str(ContextAlarmEmail, "")
 	cfg.ProvisioningPolicyARNs = list(ContextProvisioningPolicyARN)

@@ -26,6 +26,7 @@ func TestConfigDefaults(t *testing.T) {
 		AssetsDir:       stacks.DefaultAssetsDir,
 		AdminGroups:     []string{stacks.DefaultAdminGroup},
 		DeveloperGroups: []string{stacks.DefaultDeveloperGroup},
+		GroupsClaim:     "groups",
 		AccountRoleName: stacks.DefaultAccountRoleName,
 	}
 	if !reflect.DeepEqual(cfg, want) {

@@ -190,6 +190,7 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 	if a.roleGroups {
 		env(lambdaenv.AdminGroups, jsii.String(strings.Join(cfg.AdminGroups, ",")))
 		env(lambdaenv.DeveloperGroups, jsii.String(strings.Join(cfg.DeveloperGroups, ",")))
+		env(lambdaenv.GroupsClaim, jsii.String(cfg.GroupsClaim))
 	}
 }
 

@@ -16,6 +16,19 @@ import (
 type RoleMap struct {
 	AdminGroups     []string
 	DeveloperGroups []string
+	// GroupsClaim is the claim that holds the caller's groups; "" means "groups".
+	GroupsClaim string
+}
+
+// DefaultGroupsClaim is the claim read for groups unless RoleMap.GroupsClaim says otherwise.
+const DefaultGroupsClaim = "groups"
+
+// groupsClaim returns the name of the groups claim.
+func (m RoleMap) groupsClaim() string {
+	if m.GroupsClaim == "" {
+		return DefaultGroupsClaim
+	}
+	return m.GroupsClaim
 }
 
 // DefaultRoleMap maps the groups gantry-admins and gantry-developers.

@@ -161,6 +161,13 @@ func TestGatewayClaims(t *testing.T) {
 	if err != nil || c.Subject != "bob" || !c.Has(platform.DeveloperRole) || c.Has(platform.AdminRole) {
 		t.Fatalf("gateway caller = %+v, %v", c, err)
 	}
+	// Cognito: the groups come in cognito:groups.
+	event.RequestContext.Authorizer.JWT.Claims = map[string]string{"sub": "carol", "cognito:groups": "[platform]", "groups": "[qa]"}
+	g.Roles.GroupsClaim = "cognito:groups"
+	r, _ = (&core.RequestAccessorV2{}).EventToRequestWithContext(context.Background(), event)
+	if c, err := g.Authenticate(r); err != nil || !c.Has(platform.AdminRole) || len(c.Groups) != 1 {
+		t.Fatalf("cognito caller = %+v, %v", c, err)
+	}
 }
 
 func TestVerifiedTokenStillExpires(t *testing.T) {

@@ -23,5 +23,5 @@ func (g GatewayClaims) Authenticate(r *http.Request) (platform.Caller, error) {
 		return platform.Caller{}, platform.Errorf(platform.Unauthorized, "no validated token: the request did not pass the JWT authorizer")
 	}
 	claims := rc.Authorizer.JWT.Claims
-	return g.Roles.Caller(claims["sub"], parseGroupsString(claims["groups"]))
+	return g.Roles.Caller(claims["sub"], parseGroupsString(claims[g.Roles.groupsClaim()]))
 }

@@ -24,6 +24,9 @@ const (
 	// (the token's "groups" claim) that grant the admin and developer roles.
 	AdminGroups     = "GANTRY_ADMIN_GROUPS"
 	DeveloperGroups = "GANTRY_DEVELOPER_GROUPS"
+	// GroupsClaim names the token claim holding the caller's groups ("groups" when unset;
+	// "cognito:groups" for Amazon Cognito).
+	GroupsClaim = "GANTRY_GROUPS_CLAIM"
 )
 
 // Functions lists Gantry's Lambda functions by logical name; each is built from

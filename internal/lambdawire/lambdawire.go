@@ -70,8 +70,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TopicARN:            get(lambdaenv.TopicARN),
 		ProvisioningRoleARN: get(lambdaenv.ProvisioningRoleARN),
 		AccountRoleName:     get(lambdaenv.AccountRoleName),
-		Roles:               auth.RoleMap{AdminGroups: auth.ParseGroupList(get(lambdaenv.AdminGroups)), DeveloperGroups: auth.ParseGroupList(get(lambdaenv.DeveloperGroups))},
-		Partition:           "aws",
+		Roles: auth.RoleMap{AdminGroups: auth.ParseGroupList(get(lambdaenv.AdminGroups)),
+			DeveloperGroups: auth.ParseGroupList(get(lambdaenv.DeveloperGroups)), GroupsClaim: get(lambdaenv.GroupsClaim)},
+		Partition: "aws",
 	}
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
