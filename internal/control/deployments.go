@@ -72,19 +72,24 @@ func (s *Service) launch(ctx context.Context, d platform.Deployment, previous pl
 	input, _ := json.Marshal(map[string]string{"deploymentId": d.ID})
 	if _, err := s.workflows.Start(ctx, d.ID, input); err != nil {
 		s.log.ErrorContext(ctx, "start deployment workflow", "deployment", d.ID, "error", err)
-		d.Status = platform.Failed
-		if d.Operation == platform.Delete {
-			d.Status = platform.DeleteFailed
-		}
-		d.StatusMessage = "the deployment workflow could not be started; try again"
-		d.CompletedAt = s.clock()
-		if ferr := s.store.FinishDeployment(ctx, d); ferr != nil {
-			s.log.ErrorContext(ctx, "record unstarted deployment", "deployment", d.ID, "error", ferr)
-		}
+		s.abandon(ctx, d, "the deployment workflow could not be started; try again")
 		return err
 	}
 	s.publish(ctx, platform.TargetEvents(d, previous)...)
 	return nil
+}
+
+// abandon finishes a stored deployment that will never run as FAILED (DELETE_FAILED for a
+// deletion) with message, so its target is not left in progress.
+func (s *Service) abandon(ctx context.Context, d platform.Deployment, message string) {
+	d.Status = platform.Failed
+	if d.Operation == platform.Delete {
+		d.Status = platform.DeleteFailed
+	}
+	d.StatusMessage, d.CompletedAt = message, s.clock()
+	if err := s.store.FinishDeployment(ctx, d); err != nil {
+		s.log.ErrorContext(ctx, "record abandoned deployment", "deployment", d.ID, "error", err)
+	}
 }
 
 // startUpdate records deployment d of a target whose stored state is current and launches

@@ -105,11 +105,17 @@ func (s *Service) CreateService(ctx context.Context, in CreateServiceInput) (pla
 	if err := s.store.CreateService(ctx, svc, instances, pipeline, deployments, token); err != nil {
 		return platform.Service{}, err
 	}
-	for _, d := range deployments {
-		if d.Target.Kind == platform.ServiceInstanceTarget {
-			if err := s.launch(ctx, d, ""); err != nil {
-				return svc, err
+	for i, d := range deployments {
+		if d.Target.Kind != platform.ServiceInstanceTarget {
+			continue
+		}
+		if err := s.launch(ctx, d, ""); err != nil {
+			// Nothing else will start: the instances not launched yet and the pipeline
+			// (which waits for them) end FAILED too.
+			for _, rest := range deployments[i+1:] {
+				s.abandon(ctx, rest, "not started: the deployment workflow could not be started; try again")
 			}
+			return svc, err
 		}
 	}
 	return svc, nil
