@@ -184,6 +184,9 @@ type harness struct {
 	sim       *cfnsim.Simulator
 	prov      *provisionerFake
 	workflows *ledger
+	// taskWorkflows is the workflow service the tasks see (recording into workflows); a
+	// test may replace its functions.
+	taskWorkflows *workflowsFake
 	out       *recorder
 	control   *control.Service
 	tasks     *workflow.Tasks
@@ -244,7 +247,8 @@ func newHarness(t *testing.T) *harness {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.control = control.New(control.Config{Store: h.store, Blobs: blobs, Workflows: h.workflows.fake(), Events: h.out,
 		Engine: eng, Now: h.clock, Log: quiet})
-	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Provisioner: h.prov, Workflows: h.workflows.fake(),
+	h.taskWorkflows = h.workflows.fake()
+	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Provisioner: h.prov, Workflows: h.taskWorkflows,
 		Events: h.out, Notifier: h.out, Renderer: eng, AccountID: "111122223333", Now: h.clock, Log: quiet})
 	h.events = lambda.NewHandler(h.tasks.HandleEvent)
 	return h

@@ -1,6 +1,9 @@
 package workflow_test
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -231,5 +234,44 @@ func TestRecordStartsPipelineAfterLastInstance(t *testing.T) {
 	}
 	if n := h.workflows.startsOf(pd); n != 1 {
 		t.Fatalf("repeated Records started the pipeline %d times in all, want once", n)
+	}
+}
+
+// TestRecordRetriedAfterThePipelineCouldNotStart fails the start of a new service's
+// pipeline when its last instance is recorded, then runs Record again as a retry would:
+// the pipeline must not be left IN_PROGRESS with nothing to ever start or finish it.
+func TestRecordRetriedAfterThePipelineCouldNotStart(t *testing.T) {
+	h := newHarness(t)
+	h.mustDeployedEnvironment()
+	h.mustTemplate(platform.ServiceTemplate, svcTemplate, tarGz(t, sampleDir+"/loadbalanced-fargate-svc/v1", nil))
+	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1,
+		Spec: readFile(t, sampleDir+"/specs/svc-spec.yaml"), RepositoryID: "example-org/frontend", BranchName: "main",
+		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
+		t.Fatalf("create service: %v", err)
+	}
+	inst, err := h.store.GetServiceInstance(h.ctx, "frontend", "frontend-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.mustDeployment(inst.LastDeploymentID)
+	h.mustProvision(d)
+
+	start := h.taskWorkflows.start
+	h.taskWorkflows.start = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+		return "", errors.New("states: ServiceUnavailable")
+	}
+	if _, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID}); err == nil {
+		t.Fatal("Record hid that the pipeline could not start")
+	}
+	h.taskWorkflows.start = start
+	// The retry (or the state machine's RecordFailure, which also calls Record).
+	_, _ = h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
+
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pipeline.DeploymentStatus.Active() && h.workflows.startsOf(pipeline.LastDeploymentID) == 0 {
+		t.Fatalf("the pipeline is left %s and was never started", pipeline.DeploymentStatus)
 	}
 }
