@@ -445,4 +445,48 @@ func TestGoldenPathLibrary(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if status, body := admin.json("DELETE", "/v1/environments/beta", nil, nil); status != 409 || !strings.Contains(body, "service instances") {
+		t.Fatalf("deleting an environment with instances: %d %s, want 409", status, body)
+	}
+}
+
+// TestDeleteEnvironment deletes an environment: its stack is deleted and the record goes,
+// while its history stays readable. (TestGoldenPathLibrary checks the refusal while
+// service instances run in it.)
+func TestDeleteEnvironment(t *testing.T) {
+	p, ts := newPlatform(t)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
+		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, nil)
+	admin.waitFor("/v1/environments/Beta")
+	if _, err := p.Sim.Describe(context.Background(), "gantry-env-Beta"); err != nil {
+		t.Fatalf("stack of Beta: %v", err)
+	}
+	var env map[string]any
+	admin.must(202, "DELETE", "/v1/environments/Beta", nil, &env)
+	if env["deploymentStatus"] != "DELETE_IN_PROGRESS" {
+		t.Fatalf("deleting environment = %v", env)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		status, _ := admin.json("GET", "/v1/environments/Beta", nil, nil)
+		if status == 404 {
+			break
+		}
+		if status != 200 || time.Now().After(deadline) {
+			t.Fatalf("environment Beta after delete: status %d", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := p.Sim.Describe(context.Background(), "gantry-env-Beta"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("stack of deleted Beta: %v, want NotFound", err)
+	}
+	var history struct {
+		Items []map[string]any `json:"items"`
+	}
+	admin.must(200, "GET", "/v1/deployments?environmentName=Beta", nil, &history)
+	if len(history.Items) != 2 || history.Items[0]["deploymentStatus"] != "DELETE_COMPLETE" || history.Items[0]["operation"] != "DELETE" {
+		t.Fatalf("history after delete = %v", history.Items)
+	}
 }
