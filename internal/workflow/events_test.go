@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/gantry-platform/gantry/events"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/statemachine"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -211,5 +217,70 @@ func TestHandleEventMalformed(t *testing.T) {
 	}
 	if _, resolved, _ := h.workflows.snapshot(); len(resolved) != 0 {
 		t.Fatalf("malformed events resolved tasks: %+v", resolved)
+	}
+}
+
+// invokerFunc is a statemachine.Invoker.
+type invokerFunc func(ctx context.Context, name string, payload []byte) ([]byte, error)
+
+func (f invokerFunc) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
+	return f(ctx, name, payload)
+}
+
+// TestHandleEventDuplicateWithTheLocalRunner delivers a stack's terminal event twice with
+// local mode's workflow runner (internal/statemachine) behind the tasks: the duplicate must
+// be ignored there too, as it is with Step Functions (whose TaskTimedOut the AWS adapter
+// reports as Conflict).
+func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate(envTemplate, "")
+	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustRender(d.ID)
+
+	// One state, as the deployment machine's Provision: Deploy gets the task token.
+	def, err := statemachine.Parse([]byte(`{"StartAt":"Provision","States":{"Provision":{"Type":"Task",
+		"Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"deploy",
+		"Payload":{"deploymentId.$":"$.deploymentId","taskToken.$":"$$.Task.Token"}},"End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tasks *workflow.Tasks
+	deployed := make(chan error, 1)
+	runner, err := statemachine.New(def, statemachine.Options{Invoker: invokerFunc(func(ctx context.Context, name string, payload []byte) ([]byte, error) {
+		out, err := lambda.NewHandler(tasks.Deploy).Invoke(ctx, payload)
+		deployed <- err
+		return out, err
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(runner.Close)
+	tasks = workflow.New(workflow.Config{Store: h.store, Blobs: h.blobDir, Provisioner: h.prov, Workflows: runner,
+		Renderer: h.engine, Now: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler := lambda.NewHandler(tasks.HandleEvent)
+
+	execution, err := runner.Start(h.ctx, d.ID, json.RawMessage(`{"deploymentId":"`+d.ID+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, cancel := context.WithTimeout(h.ctx, time.Minute) // a guard against hanging, not a measure
+	defer cancel()
+	select {
+	case err := <-deployed:
+		if err != nil {
+			t.Fatalf("Deploy: %v", err)
+		}
+	case <-guard.Done():
+		t.Fatal("the runner never invoked Deploy")
+	}
+	event := stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID)
+	if _, err := handler.Invoke(h.ctx, event); err != nil {
+		t.Fatalf("first event: %v", err)
+	}
+	if x, err := runner.Wait(guard, execution); err != nil || x.Status != "SUCCEEDED" {
+		t.Fatalf("execution = %+v, %v; want SUCCEEDED", x, err)
+	}
+	if _, err := handler.Invoke(h.ctx, event); err != nil {
+		t.Fatalf("duplicate event: %v, want it ignored", err)
 	}
 }

@@ -181,16 +181,18 @@ type harness struct {
 	ctx       context.Context
 	store     *store.Store
 	blobRoot  string
+	blobDir   *blobdir.Dir
 	sim       *cfnsim.Simulator
 	prov      *provisionerFake
 	workflows *ledger
 	// taskWorkflows is the workflow service the tasks see (recording into workflows); a
 	// test may replace its functions.
 	taskWorkflows *workflowsFake
-	out       *recorder
-	control   *control.Service
-	tasks     *workflow.Tasks
-	events    lambda.Handler // tasks.HandleEvent behind aws-lambda-go's adapter
+	out           *recorder
+	control       *control.Service
+	engine        *engine.Engine
+	tasks         *workflow.Tasks
+	events        lambda.Handler // tasks.HandleEvent behind aws-lambda-go's adapter
 
 	mu         sync.Mutex
 	operations []string // stack operations started: "DEPLOY name" / "DELETE name"
@@ -216,6 +218,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.blobDir = blobs
 	h.sim = cfnsim.New(spec, cfnsim.Options{Publish: h.capture})
 	t.Cleanup(func() {
 		h.release()
@@ -244,6 +247,7 @@ func newHarness(t *testing.T) *harness {
 		},
 	}
 	eng := engine.New(render.New(render.Options{}))
+	h.engine = eng
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.control = control.New(control.Config{Store: h.store, Blobs: blobs, Workflows: h.workflows.fake(), Events: h.out,
 		Engine: eng, Now: h.clock, Log: quiet})
