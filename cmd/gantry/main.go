@@ -31,6 +31,11 @@ func commands() []command {
 		{"render", "render a template or a whole bundle", runRender},
 		{"validate", "check a bundle: schema, manifests, rendering, CloudFormation", runValidate},
 		{"test", "render a template folder's test cases and compare with golden files", runTest},
+		{"templates", "API: list, show, create, register and publish templates", templatesCommand()},
+		{"environments", "API: list, show, create, update and delete environments", environmentsCommand()},
+		{"services", "API: list, show and create services", servicesCommand()},
+		{"instances", "API: list, show and update service instances", instancesCommand()},
+		{"deployments", "API: list, show and cancel deployments", deploymentsCommand()},
 	}
 }
 
@@ -48,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	args = hoistGlobalFlags(args)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -68,9 +74,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: gantry <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'gantry <command> -h' for a command's flags.")
+	fmt.Fprintf(w, "\nThe API commands call $%s (default %s) with the token in $%s\n", apiURLEnv, defaultAPIURL, tokenEnv)
+	fmt.Fprintln(w, "or --token-file FILE; --api-url URL overrides the URL and --output json prints the API's JSON.")
 }
 
 // parseFlags parses args with fs, flags and positional arguments in any order. It returns
