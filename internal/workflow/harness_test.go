@@ -68,12 +68,14 @@ type resolution struct {
 	Cause     string
 }
 
-// ledger records what the fake workflow service was asked. Like Step Functions it accepts
-// one resolution per token; a later one is refused with Conflict (the AWS adapter's kind
-// for TaskTimedOut) and counted in refused.
+// ledger records what the fake workflow service was asked. Like Step Functions it starts
+// one execution per name (a repeated Start with the same input returns the same execution,
+// with other input it is a Conflict), and accepts one resolution per token; a later one
+// is refused with Conflict (the AWS adapter's kind for TaskTimedOut) and counted in refused.
 type ledger struct {
 	mu       sync.Mutex
-	starts   []string // execution names
+	starts   []string // execution names, one per execution started
+	inputs   map[string]string
 	resolved []resolution
 	refused  int
 }
@@ -83,6 +85,16 @@ func (l *ledger) fake() *workflowsFake {
 		start: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
+			if l.inputs == nil {
+				l.inputs = map[string]string{}
+			}
+			if earlier, ok := l.inputs[name]; ok {
+				if earlier != string(input) {
+					return "", platform.Errorf(platform.Conflict, "ExecutionAlreadyExists: %s", name)
+				}
+				return "execution-" + name, nil
+			}
+			l.inputs[name] = string(input)
 			l.starts = append(l.starts, name)
 			return "execution-" + name, nil
 		},
@@ -115,7 +127,7 @@ func (l *ledger) snapshot() (starts []string, resolved []resolution, refused int
 	return append([]string(nil), l.starts...), append([]resolution(nil), l.resolved...), l.refused
 }
 
-// startsOf counts the executions started under name.
+// startsOf counts the executions started under name (0 or 1).
 func (l *ledger) startsOf(name string) int {
 	starts, _, _ := l.snapshot()
 	n := 0

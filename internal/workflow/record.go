@@ -23,7 +23,8 @@ func (t *Tasks) Record(ctx context.Context, in Input) (RecordOutput, error) {
 			return RecordOutput{}, err
 		}
 		if d.Finished() {
-			return RecordOutput{Status: d.Status}, nil
+			// A repeat: what the first run's end made possible may not have happened yet.
+			return RecordOutput{Status: d.Status}, t.followUp(ctx, d)
 		}
 		if err := t.settle(ctx, &d, in.Error); err != nil {
 			return RecordOutput{}, err
@@ -110,7 +111,7 @@ func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
 	// and the pipeline still deploys once.
 	input := []byte(`{"deploymentId":"` + pd.ID + `"}`)
 	if _, err := t.workflows.Start(ctx, pd.ID, input); err != nil {
-		return errors.Join(errors.New("start the pipeline deployment"), err)
+		return &TransientError{Err: errors.Join(errors.New("start the pipeline deployment"), err)}
 	}
 	t.publish(ctx, platform.TargetEvents(pd, platform.InProgress)...)
 	return nil
