@@ -379,9 +379,14 @@ func (a *apiCommand) waitFor(ctx context.Context, poll apiclient.Poll, initial .
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
-	start := time.Now()
-	final, err := apiclient.Wait(ctx, poll, apiclient.WaitOptions{Interval: a.interval, Initial: initial,
-		Progress: func(s apiclient.Status) { writeProgress(progress, time.Since(start), s) }})
+	printer := newProgressPrinter(progress, time.Now)
+	final, err := apiclient.Wait(ctx, func(ctx context.Context) ([]apiclient.Status, error) {
+		statuses, err := poll(ctx)
+		if err == nil {
+			printer.heartbeat(statuses)
+		}
+		return statuses, err
+	}, apiclient.WaitOptions{Interval: a.interval, Initial: initial, Progress: printer.change})
 	var we *apiclient.WaitError
 	if errors.As(err, &we) && errors.Is(err, context.DeadlineExceeded) {
 		fmt.Fprintf(a.stderr, "gantry %s: %v after %s\n", a.fs.Name(), err, a.timeout)
@@ -405,17 +410,57 @@ func (a *apiCommand) waitFor(ctx context.Context, poll apiclient.Poll, initial .
 	return code
 }
 
-// writeProgress prints one status change: elapsed time, target, status, deployment and
-// message.
-func writeProgress(w io.Writer, elapsed time.Duration, s apiclient.Status) {
-	line := fmt.Sprintf("[%6s] %s: %s", elapsed.Round(time.Second), s.Target, s.DeploymentStatus)
-	if s.DeploymentID != "" {
+// heartbeatEvery is how long a wait stays silent before saying what is still at work.
+const heartbeatEvery = 30 * time.Second
+
+// progressPrinter prints a wait's progress: a line per status change, with the time
+// since the wait began, and a "still" line for each target still at work after
+// heartbeatEvery without a line.
+type progressPrinter struct {
+	w        io.Writer
+	now      func() time.Time
+	start    time.Time
+	lastLine time.Time
+	last     map[string]apiclient.Status
+}
+
+func newProgressPrinter(w io.Writer, now func() time.Time) *progressPrinter {
+	t := now()
+	return &progressPrinter{w: w, now: now, start: t, lastLine: t, last: map[string]apiclient.Status{}}
+}
+
+// change prints a status change: target, status, the deployment when it is a new one,
+// and the message.
+func (p *progressPrinter) change(s apiclient.Status) {
+	prev, seen := p.last[s.Target]
+	p.last[s.Target] = s
+	line := s.Target + ": " + string(s.DeploymentStatus)
+	if s.DeploymentID != "" && (!seen || prev.DeploymentID != s.DeploymentID) {
 		line += " (deployment " + s.DeploymentID + ")"
 	}
 	if s.Message != "" {
 		line += " — " + s.Message
 	}
-	fmt.Fprintln(w, line)
+	p.print(line)
+}
+
+// heartbeat prints, once nothing has been printed for heartbeatEvery, a line for each
+// target whose status has not changed and is still at work.
+func (p *progressPrinter) heartbeat(statuses []apiclient.Status) {
+	if p.now().Sub(p.lastLine) < heartbeatEvery {
+		return
+	}
+	for _, s := range statuses {
+		if prev, seen := p.last[s.Target]; seen && prev == s && !s.Settled() {
+			p.print(s.Target + ": still " + string(s.DeploymentStatus))
+		}
+	}
+}
+
+func (p *progressPrinter) print(line string) {
+	t := p.now()
+	p.lastLine = t
+	fmt.Fprintf(p.w, "[%6s] %s\n", t.Sub(p.start).Round(time.Second), line)
 }
 
 // readSpec reads a spec file named by a flag.

@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gantry-platform/gantry/internal/apiclient"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/local"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -379,5 +380,28 @@ func TestSetInputs(t *testing.T) {
 		if _, err := setInputs(spec, "api-beta", []input{{"x", "1"}}); err == nil {
 			t.Errorf("%q: no error", spec)
 		}
+	}
+}
+
+func TestProgressPrinter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	var out strings.Builder
+	p := newProgressPrinter(&out, clock)
+	inProgress := apiclient.Status{Target: "environment beta", DeploymentStatus: platform.InProgress, DeploymentID: "d1"}
+	p.change(inProgress)
+	now = now.Add(10 * time.Second)
+	p.heartbeat([]apiclient.Status{inProgress}) // too soon: silent
+	now = now.Add(25 * time.Second)
+	p.heartbeat([]apiclient.Status{inProgress})
+	now = now.Add(5 * time.Second)
+	p.change(apiclient.Status{Target: "environment beta", DeploymentStatus: platform.Failed, DeploymentID: "d1", Message: "stack rolled back"})
+	p.change(apiclient.Status{Target: "environment beta", DeploymentStatus: platform.InProgress, DeploymentID: "d2"})
+	want := "[    0s] environment beta: IN_PROGRESS (deployment d1)\n" +
+		"[   35s] environment beta: still IN_PROGRESS\n" +
+		"[   40s] environment beta: FAILED — stack rolled back\n" +
+		"[   40s] environment beta: IN_PROGRESS (deployment d2)\n"
+	if out.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }
