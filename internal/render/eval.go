@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -76,16 +75,8 @@ func (r *renderer) eval(n nodes.Node, f *frame) (any, error) {
 
 func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 	switch x := n.(type) {
-	case *nodes.String:
-		return x.Val, nil
-	case *nodes.Integer:
-		return int64(x.Val), nil
-	case *nodes.Float:
-		return x.Val, nil
-	case *nodes.Bool:
-		return x.Val, nil
-	case *nodes.None:
-		return nil, nil
+	case *constExpr:
+		return x.val, nil
 	case *nodes.Name:
 		return r.lookupName(x.Name.Val, f), nil
 	case *nodes.List:
@@ -128,9 +119,6 @@ func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.Attribute == "" {
-			return getItem(obj, int64(x.Index))
-		}
 		return getAttr(obj, x.Attribute)
 	case *nodes.GetItem:
 		obj, err := r.eval(x.Node, f)
@@ -147,8 +135,18 @@ func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 		return getItem(obj, key)
 	case *nodes.GetSlice:
 		return r.evalSlice(x, f)
-	case *nodes.Call:
-		return r.evalCall(x, f)
+	case *callExpr:
+		fn, err := r.eval(x.fn, f)
+		if err != nil {
+			return nil, err
+		}
+		args, err := r.evalArgs(&x.args, f)
+		if err != nil {
+			return nil, err
+		}
+		return r.call(fn, args)
+	case *compareExpr:
+		return r.evalCompare(x, f)
 	case *nodes.Negation:
 		v, err := r.eval(x.Term, f)
 		if err != nil {
@@ -184,22 +182,14 @@ func (r *renderer) evalNode(n nodes.Node, f *frame) (any, error) {
 			return &undefined{hint: "the inline if-expression on line " + fmt.Sprint(lineOf(x.cond)) + " evaluated to false and no else section was defined."}, nil
 		}
 		return r.eval(x.alt, f)
-	case *nodes.FilteredExpression:
-		v, err := r.eval(x.Expression, f)
+	case *filterExpr:
+		v, err := r.eval(x.node, f)
 		if err != nil {
 			return nil, err
 		}
-		for _, fc := range x.Filters {
-			v, err = r.applyFilter(fc, v, f)
-			if err != nil {
-				return nil, at(tokenNode(fc.Token), err)
-			}
-		}
-		return v, nil
-	case *nodes.TestExpression:
+		return r.applyFilter(x, v, f)
+	case *testExpr:
 		return r.evalTest(x, f)
-	case *nodes.Error:
-		return nil, x.Error
 	case nil:
 		return nil, fmt.Errorf("expected an expression")
 	}
@@ -266,6 +256,9 @@ func checkHashable(k any) error {
 func (r *renderer) lookupName(name string, f *frame) any {
 	if v, ok := f.lookup(name); ok {
 		return v
+	}
+	if name == "self" && r.run != nil && r.run.blocks != nil {
+		return &templateRef{run: r.run}
 	}
 	if g, ok := r.eng.globals[name]; ok {
 		return g
@@ -537,58 +530,64 @@ type kwArg struct {
 	val  any
 }
 
-func (r *renderer) evalArgs(args []nodes.Expression, kwargs map[string]nodes.Expression, f *frame) (*callArgs, error) {
-	pos, err := r.evalAll(args, f)
+// evalArgs evaluates a call's arguments, spreading *args and **kwargs like Python.
+func (r *renderer) evalArgs(a *argList, f *frame) (*callArgs, error) {
+	pos, err := r.evalAll(a.pos, f)
 	if err != nil {
 		return nil, err
 	}
 	ca := &callArgs{pos: pos}
-	if len(kwargs) > 0 {
-		names := make([]string, 0, len(kwargs))
-		for k := range kwargs {
-			names = append(names, k)
+	for _, kw := range a.kw {
+		v, err := r.eval(kw.val, f)
+		if err != nil {
+			return nil, err
 		}
-		// Source order, as Python passes keyword arguments (dict(b=1, a=2) keeps b first).
-		sort.SliceStable(names, func(i, j int) bool { return posOf(kwargs[names[i]]) < posOf(kwargs[names[j]]) })
-		for _, k := range names {
-			v, err := r.eval(kwargs[k], f)
-			if err != nil {
-				return nil, err
+		ca.kw = append(ca.kw, kwArg{name: kw.name, val: v})
+	}
+	if a.star != nil {
+		v, err := r.eval(a.star, f)
+		if err != nil {
+			return nil, err
+		}
+		items, err := r.iterate(v)
+		if err != nil {
+			return nil, fmt.Errorf("Value after * must be an iterable, not %s", typeName(v))
+		}
+		ca.pos = append(ca.pos, items...)
+	}
+	if a.starstar != nil {
+		v, err := r.eval(a.starstar, f)
+		if err != nil {
+			return nil, err
+		}
+		m, ok := v.(*Map)
+		if !ok {
+			return nil, fmt.Errorf("argument after ** must be a mapping, not %s", typeName(v))
+		}
+		for i, k := range m.keys {
+			name, ok := k.(string)
+			if !ok {
+				return nil, fmt.Errorf("keywords must be strings")
 			}
-			ca.kw = append(ca.kw, kwArg{name: k, val: v})
+			for _, kw := range ca.kw {
+				if kw.name == name {
+					return nil, fmt.Errorf("got multiple values for keyword argument %s", pyRepr(name))
+				}
+			}
+			ca.kw = append(ca.kw, kwArg{name: name, val: m.vals[i]})
 		}
 	}
 	return ca, nil
 }
 
-func posOf(n nodes.Node) int {
-	defer func() { _ = recover() }()
-	if tok := n.Position(); tok != nil {
-		return tok.Pos
-	}
-	return 0
-}
-
-func (r *renderer) evalCall(x *nodes.Call, f *frame) (any, error) {
-	fn, err := r.eval(x.Func, f)
-	if err != nil {
-		return nil, err
-	}
-	args, err := r.evalArgs(x.Args, x.Kwargs, f)
-	if err != nil {
-		return nil, err
-	}
-	return r.call(fn, args, nil)
-}
-
 // call invokes a callable value.
-func (r *renderer) call(fn any, args *callArgs, caller *macro) (any, error) {
+func (r *renderer) call(fn any, args *callArgs) (any, error) {
 	if err := r.tick(); err != nil {
 		return nil, err
 	}
 	switch c := fn.(type) {
 	case *macro:
-		return r.callMacro(c, args, caller)
+		return r.callMacro(c, args)
 	case *boundMethod:
 		return r.callMethod(c, args)
 	case *builtinFunc:
@@ -620,27 +619,6 @@ func (r *renderer) evalBinary(x *nodes.BinaryExpression, f *frame) (any, error) 
 		}
 		return r.eval(x.Right, f)
 	}
-	// a < b < c chains like Python: a < b and b < c.
-	if isCompareOp(op) {
-		if left, ok := x.Left.(*nodes.BinaryExpression); ok && isCompareOp(left.Operator.Token.Type) {
-			lv, err := r.eval(left, f)
-			if err != nil {
-				return nil, err
-			}
-			if !truthy(lv) {
-				return lv, nil
-			}
-			mid, err := r.eval(left.Right, f)
-			if err != nil {
-				return nil, err
-			}
-			rv, err := r.eval(x.Right, f)
-			if err != nil {
-				return nil, err
-			}
-			return compareOp(op, mid, rv)
-		}
-	}
 	l, err := r.eval(x.Left, f)
 	if err != nil {
 		return nil, err
@@ -649,18 +627,40 @@ func (r *renderer) evalBinary(x *nodes.BinaryExpression, f *frame) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if isCompareOp(op) {
-		return compareOp(op, l, rv)
-	}
 	return r.binaryOp(op, l, rv)
 }
 
-func isCompareOp(t tokens.Type) bool {
-	switch t {
-	case tokens.Equals, tokens.Ne, tokens.LowerThan, tokens.LowerThanOrEqual, tokens.GreaterThan, tokens.GreaterThanOrEqual:
-		return true
+// evalCompare evaluates a comparison chain like Python: a < b < c is a < b and b < c,
+// with b evaluated once, and the result is the first false comparison or the last.
+func (r *renderer) evalCompare(x *compareExpr, f *frame) (any, error) {
+	left, err := r.eval(x.first, f)
+	if err != nil {
+		return nil, err
 	}
-	return false
+	var res any
+	for _, op := range x.ops {
+		right, err := r.eval(op.expr, f)
+		if err != nil {
+			return nil, err
+		}
+		switch op.kind {
+		case "in", "not in":
+			in, err := r.contains(right, left)
+			if err != nil {
+				return nil, at(tokenNode(op.op), err)
+			}
+			res = in == (op.kind == "in")
+		default:
+			if res, err = compareOp(op.op.Type, left, right); err != nil {
+				return nil, at(tokenNode(op.op), err)
+			}
+		}
+		if !truthy(res) {
+			return res, nil
+		}
+		left = right
+	}
+	return res, nil
 }
 
 var opSymbols = map[tokens.Type]string{

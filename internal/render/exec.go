@@ -171,14 +171,15 @@ func isPySpace(c rune) bool {
 func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 	switch x := s.(type) {
 	case *printStmt:
-		v, err := r.eval(x.expr, f)
-		if err != nil {
-			return err
+		if x.expr != nil {
+			return r.print(x.expr, f)
 		}
-		if r.autoescape {
-			return r.write(escapeValue(v))
+		for _, e := range x.items {
+			if err := r.print(e, f); err != nil {
+				return err
+			}
 		}
-		return r.write(pyStr(v))
+		return nil
 	case *ifStmt:
 		for i, c := range x.conds {
 			v, err := r.eval(c, f)
@@ -209,24 +210,26 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		var v any = s
 		for _, fc := range x.filters {
 			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return at(tokenNode(fc.Token), err)
+				return err
 			}
 		}
 		return r.assign(x.target, v, f)
 	case *macroStmt:
-		f.vars[x.name] = &macro{name: x.name, params: x.params, body: x.body, def: f, run: r.run}
+		f.vars[x.name] = &macro{name: x.name, sig: &x.sig, body: x.body, def: f, run: r.run}
 		return nil
 	case *callBlockStmt:
-		caller := &macro{name: "caller", params: x.params, body: x.body, def: f, run: r.run}
-		fn, err := r.eval(x.call.Func, f)
+		// Jinja2 passes the block as the keyword argument caller.
+		caller := &macro{name: "caller", sig: &x.sig, body: x.body, def: f, run: r.run}
+		fn, err := r.eval(x.call.fn, f)
 		if err != nil {
 			return err
 		}
-		args, err := r.evalArgs(x.call.Args, x.call.Kwargs, f)
+		args, err := r.evalArgs(&x.call.args, f)
 		if err != nil {
 			return err
 		}
-		v, err := r.call(fn, args, caller)
+		args.kw = append(args.kw, kwArg{name: "caller", val: caller})
+		v, err := r.call(fn, args)
 		if err != nil {
 			return at(x.call, err)
 		}
@@ -255,7 +258,7 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		var v any = s
 		for _, fc := range x.filters {
 			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return at(tokenNode(fc.Token), err)
+				return err
 			}
 		}
 		return r.write(pyStr(v))
@@ -290,6 +293,18 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		return nil
 	}
 	return fmt.Errorf("unsupported statement %s", s)
+}
+
+// print writes the value of an expression.
+func (r *renderer) print(e nodes.Expression, f *frame) error {
+	v, err := r.eval(e, f)
+	if err != nil {
+		return err
+	}
+	if r.autoescape {
+		return r.write(escapeValue(v))
+	}
+	return r.write(pyStr(v))
 }
 
 // assign binds v to a target in frame f.
@@ -515,57 +530,81 @@ func (lc *loopContext) attr(name string) (any, bool) {
 
 // macro is a {% macro %} (or the caller of a {% call %} block).
 type macro struct {
-	name   string
-	params []macroParam
-	body   *nodes.Wrapper
-	def    *frame
-	run    *templateRun
+	name string
+	sig  *signature
+	body *nodes.Wrapper
+	def  *frame
+	run  *templateRun
 }
 
-func (r *renderer) callMacro(m *macro, args *callArgs, caller *macro) (any, error) {
+// callMacro calls a macro the way Jinja2's Macro.__call__ does: positional arguments
+// fill the parameters in order, keyword arguments the parameters left; extra positional
+// arguments go to varargs and extra keyword arguments to kwargs when the body uses those
+// names, and are an error otherwise.
+func (r *renderer) callMacro(m *macro, args *callArgs) (any, error) {
 	if r.depth >= maxDepth {
 		return nil, fmt.Errorf("maximum recursion depth exceeded")
 	}
 	r.depth++
 	defer func() { r.depth-- }()
 	f := newFrame(m.def)
-	set := map[string]bool{}
-	var varargs []any
-	for i, a := range args.pos {
-		if i < len(m.params) {
-			f.vars[m.params[i].name] = a
-			set[m.params[i].name] = true
-		} else {
-			varargs = append(varargs, a)
-		}
+	params := m.sig.params
+	n := min(len(args.pos), len(params))
+	set := make([]bool, len(params))
+	for i := 0; i < n; i++ {
+		f.vars[params[i].name] = args.pos[i]
+		set[i] = true
 	}
 	kwargs := NewMap()
 	for _, kw := range args.kw {
-		known := false
-		for _, p := range m.params {
-			if p.name == kw.name {
-				known = true
+		kwargs.set(kw.name, kw.val)
+	}
+	foundCaller := m.sig.explicitCaller
+	if n < len(params) {
+		foundCaller = false
+		for i := n; i < len(params); i++ {
+			if v, ok := kwargs.delete(params[i].name); ok {
+				f.vars[params[i].name] = v
+				set[i] = true
+			}
+			if params[i].name == "caller" {
+				foundCaller = true
 			}
 		}
-		if !known {
-			kwargs.set(kw.name, kw.val)
-			continue
+	}
+	if m.sig.usesCaller && !foundCaller {
+		c, _ := kwargs.delete("caller")
+		if c == nil {
+			c = &undefined{hint: "No caller defined", name: "caller"}
 		}
-		if set[kw.name] {
-			return nil, fmt.Errorf("macro %q got multiple values for argument %q", m.name, kw.name)
+		f.vars["caller"] = c
+	}
+	if m.sig.usesKwargs {
+		f.vars["kwargs"] = kwargs
+	} else if kwargs.Len() > 0 {
+		if _, ok := kwargs.get("caller"); ok {
+			return nil, fmt.Errorf("macro %s was invoked with two values for the special caller argument. This is most likely a bug.", pyRepr(m.name))
 		}
-		f.vars[kw.name] = kw.val
-		set[kw.name] = true
+		return nil, fmt.Errorf("macro %s takes no keyword argument %s", pyRepr(m.name), pyRepr(kwargs.keys[0]))
+	}
+	if m.sig.usesVarargs {
+		var extra []any
+		if len(args.pos) > len(params) {
+			extra = args.pos[len(params):]
+		}
+		f.vars["varargs"] = tuple(extra)
+	} else if len(args.pos) > len(params) {
+		return nil, fmt.Errorf("macro %s takes not more than %d argument(s)", pyRepr(m.name), len(params))
 	}
 	savedRun := r.run
 	r.run = m.run
 	defer func() { r.run = savedRun }()
-	for _, p := range m.params {
-		if set[p.name] {
+	for i, p := range params {
+		if set[i] {
 			continue
 		}
 		if p.def == nil {
-			f.vars[p.name] = &undefined{hint: fmt.Sprintf("parameter %s was not provided", pyRepr(p.name))}
+			f.vars[p.name] = &undefined{hint: fmt.Sprintf("parameter %s was not provided", pyRepr(p.name)), name: p.name}
 			continue
 		}
 		v, err := r.eval(p.def, f)
@@ -573,11 +612,6 @@ func (r *renderer) callMacro(m *macro, args *callArgs, caller *macro) (any, erro
 			return nil, err
 		}
 		f.vars[p.name] = v
-	}
-	f.vars["varargs"] = tuple(varargs)
-	f.vars["kwargs"] = kwargs
-	if caller != nil {
-		f.vars["caller"] = caller
 	}
 	s, err := r.capture(func() error { return r.execBody(m.body, f) })
 	if err != nil {
@@ -755,6 +789,37 @@ func (r *renderer) renderBlockChain(chain []*blockRef, i int, f *frame) error {
 	r.run.name = ref.name
 	defer func() { r.run.name = savedName }()
 	return r.execBody(ref.block.body, bf)
+}
+
+// templateRef is Jinja2's "self" in a template: self.name() renders the template's block
+// name (its most derived version) with the template's context.
+type templateRef struct{ run *templateRun }
+
+func (t *templateRef) attr(name string) (any, bool) {
+	chain := t.run.blocks[name]
+	if len(chain) == 0 {
+		return nil, false
+	}
+	return &builtinFunc{name: name, fn: func(r *renderer, a *callArgs) (any, error) {
+		if len(a.pos) > 0 || len(a.kw) > 0 {
+			return nil, fmt.Errorf("block %s takes no arguments", pyRepr(name))
+		}
+		if r.depth >= maxDepth {
+			return nil, fmt.Errorf("maximum recursion depth exceeded")
+		}
+		r.depth++
+		saved := r.run
+		r.run = t.run
+		defer func() { r.depth--; r.run = saved }()
+		s, err := r.capture(func() error { return r.renderBlockChain(chain, 0, t.run.root) })
+		if err != nil {
+			return nil, err
+		}
+		if r.autoescape {
+			return markup(s), nil
+		}
+		return s, nil
+	}}, true
 }
 
 func (r *renderer) execInclude(x *includeStmt, f *frame) error {

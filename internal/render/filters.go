@@ -20,32 +20,36 @@ type filterFunc func(r *renderer, v any, a *callArgs) (any, error)
 // testFunc implements a test: value is name(args).
 type testFunc func(r *renderer, v any, a *callArgs) (bool, error)
 
-func (r *renderer) applyFilter(fc *nodes.FilterCall, v any, f *frame) (any, error) {
-	fn, ok := r.eng.filters[fc.Name]
+// applyFilter applies filter call fc to the value v; errors carry the filter's line.
+func (r *renderer) applyFilter(fc *filterExpr, v any, f *frame) (any, error) {
+	fn, ok := r.eng.filters[fc.name]
 	if !ok {
-		return nil, fmt.Errorf("no filter named %s", pyRepr(fc.Name))
+		return nil, at(fc, fmt.Errorf("no filter named %s", pyRepr(fc.name)))
 	}
-	args, err := r.evalArgs(fc.Args, fc.Kwargs, f)
+	args, err := r.evalArgs(&fc.args, f)
 	if err != nil {
 		return nil, err
 	}
 	if err := r.tick(); err != nil {
 		return nil, err
 	}
-	return fn(r, v, args)
+	out, err := fn(r, v, args)
+	if err != nil {
+		return nil, at(fc, err)
+	}
+	return out, nil
 }
 
-func (r *renderer) evalTest(x *nodes.TestExpression, f *frame) (any, error) {
-	v, err := r.eval(x.Expression, f)
+func (r *renderer) evalTest(x *testExpr, f *frame) (any, error) {
+	v, err := r.eval(x.node, f)
 	if err != nil {
 		return nil, err
 	}
-	name := x.Test.Name
-	fn, ok := r.eng.tests[name]
+	fn, ok := r.eng.tests[x.name]
 	if !ok {
-		return nil, fmt.Errorf("no test named %s", pyRepr(name))
+		return nil, fmt.Errorf("no test named %s", pyRepr(x.name))
 	}
-	args, err := r.evalArgs(x.Test.Args, x.Test.Kwargs, f)
+	args, err := r.evalArgs(&x.args, f)
 	if err != nil {
 		return nil, err
 	}
@@ -53,25 +57,25 @@ func (r *renderer) evalTest(x *nodes.TestExpression, f *frame) (any, error) {
 }
 
 // checkNames reports unknown filters and tests at parse time, as Jinja2 does, except
-// inside if-statement bodies and conditional expressions, where Jinja2 defers the error
-// until the branch runs.
+// inside if statements and inline if expressions, where Jinja2 defers the error until
+// the filter or test runs.
 func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 	var err error
 	var visit func(n nodes.Node, deferred bool)
 	visitExpr := func(x nodes.Node, deferred bool) {
 		if x != nil && err == nil {
-			walkExpr(x, deferred, func(fc *nodes.FilterCall, tc *nodes.TestCall, deferred bool) {
+			walkExpr(x, deferred, func(n nodes.Node, deferred bool) {
 				if err != nil || deferred {
 					return
 				}
-				if fc != nil {
-					if _, ok := e.filters[fc.Name]; !ok {
-						err = errAt(fc.Token, "no filter named %s", pyRepr(fc.Name))
+				switch c := n.(type) {
+				case *filterExpr:
+					if _, ok := e.filters[c.name]; !ok {
+						err = errAt(c.tok, "no filter named %s", pyRepr(c.name))
 					}
-				}
-				if tc != nil {
-					if _, ok := e.tests[tc.Name]; !ok {
-						err = errAt(tc.Token, "no test named %s", pyRepr(tc.Name))
+				case *testExpr:
+					if _, ok := e.tests[c.name]; !ok {
+						err = errAt(c.tok, "no test named %s", pyRepr(c.name))
 					}
 				}
 			})
@@ -85,9 +89,12 @@ func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 		switch s := st.(type) {
 		case *printStmt:
 			visitExpr(s.expr, deferred)
+			for _, x := range s.items {
+				visitExpr(x, deferred)
+			}
 		case *ifStmt:
 			for _, c := range s.conds {
-				visitExpr(c, deferred)
+				visitExpr(c, true) // Jinja2 compiles an if (test included) in a soft frame
 			}
 			for _, b := range s.bodies {
 				for _, c := range b.Nodes {
@@ -102,15 +109,21 @@ func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 			visitExpr(s.expr, deferred)
 		case *setBlockStmt:
 			for _, fc := range s.filters {
-				visitExpr(&nodes.FilteredExpression{Expression: &nodes.None{Location: fc.Token}, Filters: []*nodes.FilterCall{fc}}, deferred)
+				visitExpr(fc, deferred)
 			}
 		case *filterBlockStmt:
 			for _, fc := range s.filters {
-				visitExpr(&nodes.FilteredExpression{Expression: &nodes.None{Location: fc.Token}, Filters: []*nodes.FilterCall{fc}}, deferred)
+				visitExpr(fc, deferred)
 			}
 		case *withStmt:
 			for _, x := range s.exprs {
 				visitExpr(x, deferred)
+			}
+		case *callBlockStmt:
+			visitExpr(s.call, deferred)
+		case *macroStmt:
+			for _, p := range s.sig.params {
+				visitExpr(p.def, deferred)
 			}
 		}
 		for _, b := range childBodies(n) {
@@ -125,36 +138,48 @@ func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 	return err
 }
 
-// walkExpr calls fn for each filter and test call in an expression tree.
-func walkExpr(n nodes.Node, deferred bool, fn func(*nodes.FilterCall, *nodes.TestCall, bool)) {
+// walkExpr calls fn for each node of an expression tree, with whether it sits in a
+// branch Jinja2 compiles lazily (an inline if's branches).
+func walkExpr(n nodes.Node, deferred bool, fn func(n nodes.Node, deferred bool)) {
+	if n == nil {
+		return
+	}
+	fn(n, deferred)
 	rec := func(c nodes.Node) {
 		if c != nil {
 			walkExpr(c, deferred, fn)
 		}
 	}
+	args := func(a *argList) {
+		for _, x := range a.pos {
+			rec(x)
+		}
+		for _, kw := range a.kw {
+			rec(kw.val)
+		}
+		rec(a.star)
+		rec(a.starstar)
+	}
 	switch x := n.(type) {
-	case *nodes.FilteredExpression:
-		rec(x.Expression)
-		for _, fc := range x.Filters {
-			fn(fc, nil, deferred)
-			for _, a := range fc.Args {
-				rec(a)
-			}
-			for _, a := range fc.Kwargs {
-				rec(a)
-			}
-		}
-	case *nodes.TestExpression:
-		rec(x.Expression)
-		fn(nil, x.Test, deferred)
-		for _, a := range x.Test.Args {
-			rec(a)
-		}
+	case *filterExpr:
+		rec(x.node)
+		args(&x.args)
+	case *testExpr:
+		rec(x.node)
+		args(&x.args)
+	case *callExpr:
+		rec(x.fn)
+		args(&x.args)
 	case *condExpr:
 		walkExpr(x.expr, true, fn)
-		walkExpr(x.cond, deferred, fn)
+		walkExpr(x.cond, true, fn)
 		if x.alt != nil {
 			walkExpr(x.alt, true, fn)
+		}
+	case *compareExpr:
+		rec(x.first)
+		for _, op := range x.ops {
+			rec(op.expr)
 		}
 	case *nodes.BinaryExpression:
 		rec(x.Left)
@@ -163,14 +188,6 @@ func walkExpr(n nodes.Node, deferred bool, fn func(*nodes.FilterCall, *nodes.Tes
 		rec(x.Term)
 	case *nodes.UnaryExpression:
 		rec(x.Term)
-	case *nodes.Call:
-		rec(x.Func)
-		for _, a := range x.Args {
-			rec(a)
-		}
-		for _, a := range x.Kwargs {
-			rec(a)
-		}
 	case *nodes.GetAttribute:
 		rec(x.Node)
 	case *nodes.GetItem:
@@ -229,28 +246,33 @@ func builtinFilters() map[string]filterFunc {
 		"map":            filterMap,
 		"max":            func(r *renderer, v any, a *callArgs) (any, error) { return filterMinMax(r, v, a, "max") },
 		"min":            func(r *renderer, v any, a *callArgs) (any, error) { return filterMinMax(r, v, a, "min") },
-		"pprint":         func(r *renderer, v any, a *callArgs) (any, error) { return pyRepr(v), nil },
-		"random":         filterRandom,
-		"reject":         func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, false, false) },
-		"rejectattr":     func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, false, true) },
-		"replace":        filterReplace,
-		"reverse":        filterReverse,
-		"round":          filterRound,
-		"safe":           func(r *renderer, v any, a *callArgs) (any, error) { return markup(pyStr(v)), nil },
-		"select":         func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, true, false) },
-		"selectattr":     func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, true, true) },
-		"slice":          filterSlice,
-		"sort":           filterSort,
-		"string":         filterString,
-		"striptags":      filterStriptags,
-		"sum":            filterSum,
-		"title":          strFilter(jinjaTitle),
-		"tojson":         filterToJSON,
-		"trim":           filterTrim,
-		"truncate":       filterTruncate,
-		"unique":         filterUnique,
-		"upper":          strFilter(strings.ToUpper),
-		"urlencode":      filterURLEncode,
+		"pprint": func(r *renderer, v any, a *callArgs) (any, error) {
+			if _, err := a.bind("pprint", nil, nil); err != nil {
+				return nil, err
+			}
+			return pformat(v), nil
+		},
+		"random":     filterRandom,
+		"reject":     func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, false, false) },
+		"rejectattr": func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, false, true) },
+		"replace":    filterReplace,
+		"reverse":    filterReverse,
+		"round":      filterRound,
+		"safe":       func(r *renderer, v any, a *callArgs) (any, error) { return markup(pyStr(v)), nil },
+		"select":     func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, true, false) },
+		"selectattr": func(r *renderer, v any, a *callArgs) (any, error) { return selectOrReject(r, v, a, true, true) },
+		"slice":      filterSlice,
+		"sort":       filterSort,
+		"string":     filterString,
+		"striptags":  filterStriptags,
+		"sum":        filterSum,
+		"title":      strFilter(jinjaTitle),
+		"tojson":     filterToJSON,
+		"trim":       filterTrim,
+		"truncate":   filterTruncate,
+		"unique":     filterUnique,
+		"upper":      strFilter(strings.ToUpper),
+		"urlencode":  filterURLEncode,
 		"wordcount": func(r *renderer, v any, a *callArgs) (any, error) {
 			return int64(len(wordRe.FindAllString(pyStr(v), -1))), nil
 		},
@@ -1288,52 +1310,6 @@ func filterURLEncode(r *renderer, v any, a *callArgs) (any, error) {
 		parts = append(parts, quote(kv[0], false)+"="+quote(kv[1], false))
 	}
 	return strings.Join(parts, "&"), nil
-}
-
-func filterWordwrap(r *renderer, v any, a *callArgs) (any, error) {
-	p, err := a.bind("wordwrap", []string{"width", "break_long_words", "wrapstring", "break_on_hyphens"}, []any{int64(79), true, "\n", true})
-	if err != nil {
-		return nil, err
-	}
-	w, err := argInt("wordwrap", p[0])
-	if err != nil {
-		return nil, err
-	}
-	if w <= 0 {
-		return nil, fmt.Errorf("invalid width %d (must be > 0)", w)
-	}
-	var paragraphs []string
-	for _, line := range splitLines(pyStr(v), false) {
-		words := strings.FieldsFunc(line, isPySpace)
-		var cur []string
-		curLen := 0
-		var lines []string
-		for _, word := range words {
-			for truthy(p[1]) && utf8.RuneCountInString(word) > int(w) && curLen == 0 {
-				rs := []rune(word)
-				lines = append(lines, string(rs[:w]))
-				word = string(rs[w:])
-			}
-			wl := utf8.RuneCountInString(word)
-			if curLen > 0 && curLen+1+wl > int(w) {
-				lines = append(lines, strings.Join(cur, " "))
-				cur, curLen = nil, 0
-			}
-			if word == "" {
-				continue
-			}
-			if curLen > 0 {
-				curLen++
-			}
-			cur = append(cur, word)
-			curLen += wl
-		}
-		if len(cur) > 0 {
-			lines = append(lines, strings.Join(cur, " "))
-		}
-		paragraphs = append(paragraphs, strings.Join(lines, pyStr(p[2])))
-	}
-	return strings.Join(paragraphs, pyStr(p[2])), nil
 }
 
 func filterXMLAttr(r *renderer, v any, a *callArgs) (any, error) {

@@ -112,13 +112,21 @@ func attribute(obj any, name string) (any, bool) {
 		case "name":
 			return x.name, true
 		case "arguments":
-			args := make([]any, len(x.params))
-			for i, p := range x.params {
+			args := make([]any, len(x.sig.params))
+			for i, p := range x.sig.params {
 				args[i] = p.name
 			}
 			return tuple(args), true
+		case "catch_kwargs":
+			return x.sig.usesKwargs, true
+		case "catch_varargs":
+			return x.sig.usesVarargs, true
+		case "caller":
+			return x.sig.usesCaller, true
 		}
 	case *cycler:
+		return x.attr(name)
+	case *templateRef:
 		return x.attr(name)
 	case *groupTuple:
 		switch name {

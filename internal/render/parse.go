@@ -138,9 +138,7 @@ func lexTemplate(source string) ([]*tokens.Token, error) {
 			}
 			lit := strings.TrimLeft(input[tok.Pos:end], " \t\r\n")
 			if len(lit) >= 2 {
-				val := pyUnescape(lit[1 : len(lit)-1])
-				// gonja's parser unquotes again; doubling backslashes makes that a no-op.
-				tok.Val = strings.ReplaceAll(val, `\`, `\\`)
+				tok.Val = pyUnescape(lit[1 : len(lit)-1])
 			}
 			out = append(out, tok)
 			continue
@@ -244,7 +242,8 @@ type target struct {
 type (
 	printStmt struct {
 		stmt
-		expr nodes.Expression
+		expr  nodes.Expression
+		items []nodes.Expression // {% print a, b %}: written one after the other
 	}
 	ifStmt struct {
 		stmt
@@ -268,7 +267,7 @@ type (
 	setBlockStmt struct {
 		stmt
 		target  *target
-		filters []*nodes.FilterCall
+		filters []*filterExpr
 		body    *nodes.Wrapper
 	}
 	macroParam struct {
@@ -277,15 +276,15 @@ type (
 	}
 	macroStmt struct {
 		stmt
-		name   string
-		params []macroParam
-		body   *nodes.Wrapper
+		name string
+		sig  signature
+		body *nodes.Wrapper
 	}
 	callBlockStmt struct {
 		stmt
-		params []macroParam
-		call   *nodes.Call
-		body   *nodes.Wrapper
+		sig  signature
+		call *callExpr
+		body *nodes.Wrapper
 	}
 	includeStmt struct {
 		stmt
@@ -308,7 +307,7 @@ type (
 	}
 	filterBlockStmt struct {
 		stmt
-		filters []*nodes.FilterCall
+		filters []*filterExpr
 		body    *nodes.Wrapper
 	}
 	rawStmt struct {
@@ -332,22 +331,6 @@ type (
 	}
 )
 
-// expression nodes the gonja parser does not have.
-type (
-	condExpr struct {
-		expr, cond, alt nodes.Expression // alt may be nil (undefined)
-	}
-	tupleExpr struct {
-		loc   *tokens.Token
-		items []nodes.Expression
-	}
-)
-
-func (c *condExpr) Position() *tokens.Token  { return c.expr.Position() }
-func (c *condExpr) String() string           { return fmt.Sprintf("%s if %s else %s", c.expr, c.cond, c.alt) }
-func (t *tupleExpr) Position() *tokens.Token { return t.loc }
-func (t *tupleExpr) String() string          { return "tuple" }
-
 // statementSet is the per-engine statement table handed to gonja's parser.
 type statementSet map[string]parser.ControlStructureParser
 
@@ -359,7 +342,7 @@ func (s statementSet) Get(name string) (parser.ControlStructureParser, bool) {
 func newStatementSet() statementSet {
 	return statementSet{
 		printTag:     parsePrint,
-		"print":      parsePrint,
+		"print":      parsePrintStatement,
 		"if":         parseIf,
 		"for":        parseFor,
 		"set":        parseSet,
@@ -394,71 +377,47 @@ func expectEnd(args *parser.Parser, what string) error {
 	return nil
 }
 
-// parseExpr parses one expression including "a if b else c".
+// parseExpr parses one expression, inline if/else included (Jinja2's parse_expression).
 func parseExpr(args *parser.Parser) (nodes.Expression, error) {
-	start := args.Current()
-	e, err := args.ParseExpression()
-	if err != nil {
-		return nil, toSyntaxError(err)
-	}
-	if e == nil {
-		return nil, errAt(start, "expected an expression, got %q", start.Val)
-	}
-	for args.CurrentName("if") != nil {
-		args.Consume()
-		tok := args.Current()
-		cond, err := args.ParseExpression()
-		if err != nil {
-			return nil, toSyntaxError(err)
-		}
-		if cond == nil {
-			return nil, errAt(tok, "expected a condition after 'if'")
-		}
-		c := &condExpr{expr: e, cond: cond}
-		if args.MatchName("else") != nil {
-			alt, err := parseExpr(args)
-			if err != nil {
-				return nil, err
-			}
-			c.alt = alt
-		}
-		e = c
-	}
-	return e, nil
+	return newExprParser(args).parseExpression(true)
 }
 
-// parseTupleExpr parses an expression or an unparenthesised tuple "a, b".
-func parseTupleExpr(args *parser.Parser) (nodes.Expression, error) {
-	start := args.Current()
-	e, err := parseExpr(args)
-	if err != nil {
-		return nil, err
-	}
-	if args.Current(tokens.Comma) == nil {
-		return e, nil
-	}
-	t := &tupleExpr{loc: start, items: []nodes.Expression{e}}
-	for args.Match(tokens.Comma) != nil {
-		if args.End() {
-			break
-		}
-		e, err := parseExpr(args)
-		if err != nil {
-			return nil, err
-		}
-		t.items = append(t.items, e)
-	}
-	return t, nil
+// parseCondition parses the test of if/elif: a tuple of "or" expressions (Jinja2 takes
+// no inline if there).
+func parseCondition(args *parser.Parser) (nodes.Expression, error) {
+	return newExprParser(args).parseTuple(tupleOpts{noCond: true})
 }
 
+// parsePrint parses {{ expr }}: an expression or a bare tuple.
 func parsePrint(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &printStmt{stmt: stmt{loc: p.Current()}}
-	e, err := parseTupleExpr(args)
+	e, err := newExprParser(args).parseTuple(tupleOpts{})
 	if err != nil {
 		return nil, err
 	}
 	s.expr = e
 	return s, expectEnd(args, "print")
+}
+
+// parsePrintStatement parses {% print a, b %}, which writes each expression in turn.
+func parsePrintStatement(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+	s := &printStmt{stmt: stmt{loc: p.Current()}}
+	ep := newExprParser(args)
+	var items []nodes.Expression
+	for !args.End() {
+		if len(items) > 0 {
+			if _, err := ep.expect(tokens.Comma, "','"); err != nil {
+				return nil, err
+			}
+		}
+		e, err := ep.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, e)
+	}
+	s.items = items
+	return s, nil
 }
 
 // wrap parses a body up to one of the end tags.
@@ -476,7 +435,7 @@ func wrap(p *parser.Parser, names ...string) (*nodes.Wrapper, *parser.Parser, er
 
 func parseIf(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &ifStmt{stmt: stmt{loc: p.Current()}}
-	cond, err := parseExpr(args)
+	cond, err := parseCondition(args)
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +454,7 @@ func parseIf(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, err
 			if len(s.bodies) > len(s.conds) {
 				return nil, errAt(w.Location, "'elif' after 'else'")
 			}
-			cond, err := parseExpr(endArgs)
+			cond, err := parseCondition(endArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -582,35 +541,16 @@ func parseFor(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, er
 	if args.Match(tokens.In) == nil {
 		return nil, errAt(args.Current(), "expected 'in' in for loop, got %q", args.Current().Val)
 	}
-	start := args.Current()
-	iter, err := args.ParseExpression()
+	ep := newExprParser(args)
+	iter, err := ep.parseTuple(tupleOpts{noCond: true, extraEnd: func() bool { return ep.isName("recursive") }})
 	if err != nil {
-		return nil, toSyntaxError(err)
-	}
-	if iter == nil {
-		return nil, errAt(start, "expected an expression after 'in'")
-	}
-	if args.Current(tokens.Comma) != nil {
-		te := &tupleExpr{loc: start, items: []nodes.Expression{iter}}
-		for args.Match(tokens.Comma) != nil {
-			if args.End() || args.CurrentName("if", "recursive") != nil {
-				break
-			}
-			e, err := args.ParseExpression()
-			if err != nil {
-				return nil, toSyntaxError(err)
-			}
-			te.items = append(te.items, e)
-		}
-		iter = te
+		return nil, err
 	}
 	s.iter = iter
-	if args.MatchName("if") != nil {
-		cond, err := args.ParseExpression()
-		if err != nil {
-			return nil, toSyntaxError(err)
+	if ep.skipName("if") {
+		if s.cond, err = ep.parseExpression(true); err != nil {
+			return nil, err
 		}
-		s.cond = cond
 	}
 	if args.MatchName("recursive") != nil {
 		s.recursive = true
@@ -643,7 +583,7 @@ func parseSet(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, er
 		return nil, err
 	}
 	if args.Match(tokens.Assign) != nil {
-		e, err := parseTupleExpr(args)
+		e, err := newExprParser(args).parseTuple(tupleOpts{})
 		if err != nil {
 			return nil, err
 		}
@@ -653,12 +593,8 @@ func parseSet(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, er
 		return nil, errAt(args.Current(), "expected '=' in set")
 	}
 	s := &setBlockStmt{stmt: stmt{loc: loc}, target: t}
-	for args.Match(tokens.Pipe) != nil {
-		f, err := args.ParseFilter()
-		if err != nil {
-			return nil, toSyntaxError(err)
-		}
-		s.filters = append(s.filters, f)
+	if s.filters, err = newExprParser(args).parseFilterChain(false); err != nil {
+		return nil, err
 	}
 	if err := expectEnd(args, "set"); err != nil {
 		return nil, err
@@ -705,6 +641,151 @@ func parseParams(args *parser.Parser) ([]macroParam, error) {
 	return params, nil
 }
 
+// signature is the parameter list of a macro or call block and which of Jinja2's
+// special names its body uses: those decide where extra arguments go.
+type signature struct {
+	params         []macroParam
+	explicitCaller bool // a parameter is named caller
+	usesCaller     bool // the body reads caller: the caller keyword argument is taken
+	usesVarargs    bool // the body reads varargs: extra positional arguments are kept
+	usesKwargs     bool // the body reads kwargs: extra keyword arguments are kept
+}
+
+// newSignature records params and scans body for caller, varargs and kwargs as Jinja2's
+// compiler does (a parameter of the same name turns varargs and kwargs off).
+func newSignature(loc *tokens.Token, params []macroParam, body *nodes.Wrapper) (signature, error) {
+	sig := signature{params: params}
+	found := findUndeclared(body.Nodes, "caller", "varargs", "kwargs")
+	callerDefault := false
+	named := map[string]bool{}
+	for _, p := range params {
+		named[p.name] = true
+		if p.name == "caller" {
+			sig.explicitCaller = true
+			callerDefault = p.def != nil
+		}
+	}
+	if found["caller"] {
+		if sig.explicitCaller && !callerDefault {
+			return sig, errAt(loc, "When defining macros or call blocks the special 'caller' argument must be omitted or be given a default.")
+		}
+		sig.usesCaller = !sig.explicitCaller
+	}
+	sig.usesVarargs = found["varargs"] && !named["varargs"]
+	sig.usesKwargs = found["kwargs"] && !named["kwargs"]
+	return sig, nil
+}
+
+// findUndeclared reports which of names the statements read before any assignment to
+// them, descending into nested macros and call blocks but not into blocks (Jinja2's
+// find_undeclared).
+func findUndeclared(ns []nodes.Node, names ...string) map[string]bool {
+	open := map[string]bool{}
+	for _, n := range names {
+		open[n] = true
+	}
+	found := map[string]bool{}
+	load := func(x nodes.Node) {
+		walkExpr(x, false, func(n nodes.Node, _ bool) {
+			if name, ok := n.(*nodes.Name); ok && open[name.Name.Val] {
+				found[name.Name.Val] = true
+			}
+		})
+	}
+	var store func(t *target)
+	store = func(t *target) {
+		if t == nil {
+			return
+		}
+		if t.items == nil && t.attr == "" && !found[t.name] {
+			delete(open, t.name)
+		}
+		for _, it := range t.items {
+			store(it)
+		}
+	}
+	params := func(sig signature) {
+		for _, p := range sig.params {
+			if !found[p.name] {
+				delete(open, p.name)
+			}
+		}
+		for _, p := range sig.params {
+			load(p.def)
+		}
+	}
+	var visit func(ns []nodes.Node)
+	body := func(w *nodes.Wrapper) {
+		if w != nil {
+			visit(w.Nodes)
+		}
+	}
+	visit = func(ns []nodes.Node) {
+		for _, n := range ns {
+			switch s := statementOf(n).(type) {
+			case *printStmt:
+				load(s.expr)
+				for _, x := range s.items {
+					load(x)
+				}
+			case *ifStmt:
+				for i, b := range s.bodies {
+					if i < len(s.conds) {
+						load(s.conds[i])
+					}
+					body(b)
+				}
+			case *forStmt:
+				store(s.target)
+				load(s.iter)
+				body(s.body)
+				body(s.elseBody)
+				load(s.cond)
+			case *setStmt:
+				store(s.target)
+				load(s.expr)
+			case *setBlockStmt:
+				store(s.target)
+				for _, f := range s.filters {
+					load(f)
+				}
+				body(s.body)
+			case *macroStmt:
+				params(s.sig)
+				body(s.body)
+			case *callBlockStmt:
+				load(s.call)
+				params(s.sig)
+				body(s.body)
+			case *filterBlockStmt:
+				body(s.body)
+				for _, f := range s.filters {
+					load(f)
+				}
+			case *withStmt:
+				for _, t := range s.targets {
+					store(t)
+				}
+				for _, x := range s.exprs {
+					load(x)
+				}
+				body(s.body)
+			case *includeStmt:
+				load(s.template)
+			case *importStmt:
+				load(s.template)
+			case *extendsStmt:
+				load(s.template)
+			case *autoescapeStmt:
+				load(s.expr)
+				body(s.body)
+			}
+		}
+	}
+	visit(ns)
+	return found
+}
+
 func parseMacro(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &macroStmt{stmt: stmt{loc: p.Current()}}
 	name := args.Match(tokens.Name)
@@ -716,7 +797,6 @@ func parseMacro(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, 
 	if err != nil {
 		return nil, err
 	}
-	s.params = params
 	if err := expectEnd(args, "macro"); err != nil {
 		return nil, err
 	}
@@ -725,25 +805,28 @@ func parseMacro(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, 
 		return nil, err
 	}
 	s.body = w
+	if s.sig, err = newSignature(s.loc, params, w); err != nil {
+		return nil, err
+	}
 	endArgs.MatchName(s.name)
 	return s, expectEnd(endArgs, "endmacro")
 }
 
 func parseCallBlock(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &callBlockStmt{stmt: stmt{loc: p.Current()}}
+	var params []macroParam
 	if args.Current(tokens.LeftParenthesis) != nil {
-		params, err := parseParams(args)
-		if err != nil {
+		var err error
+		if params, err = parseParams(args); err != nil {
 			return nil, err
 		}
-		s.params = params
 	}
 	start := args.Current()
-	e, err := args.ParseExpression()
+	e, err := parseExpr(args)
 	if err != nil {
-		return nil, toSyntaxError(err)
+		return nil, err
 	}
-	call, ok := e.(*nodes.Call)
+	call, ok := e.(*callExpr)
 	if !ok {
 		return nil, errAt(start, "expected a call in the call block")
 	}
@@ -756,6 +839,9 @@ func parseCallBlock(p *parser.Parser, args *parser.Parser) (nodes.ControlStructu
 		return nil, err
 	}
 	s.body = w
+	if s.sig, err = newSignature(s.loc, params, w); err != nil {
+		return nil, err
+	}
 	return s, expectEnd(endArgs, "endcall")
 }
 
@@ -789,9 +875,9 @@ func parseInclude(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure
 
 func parseImport(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &importStmt{stmt: stmt{loc: p.Current()}}
-	e, err := args.ParseExpression()
+	e, err := parseExpr(args)
 	if err != nil {
-		return nil, toSyntaxError(err)
+		return nil, err
 	}
 	s.template = e
 	if args.MatchName("as") == nil {
@@ -810,9 +896,9 @@ func parseImport(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure,
 
 func parseFromImport(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &importStmt{stmt: stmt{loc: p.Current()}}
-	e, err := args.ParseExpression()
+	e, err := parseExpr(args)
 	if err != nil {
-		return nil, toSyntaxError(err)
+		return nil, err
 	}
 	s.template = e
 	if args.MatchName("import") == nil {
@@ -875,15 +961,9 @@ func parseWith(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, e
 
 func parseFilterBlock(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	s := &filterBlockStmt{stmt: stmt{loc: p.Current()}}
-	for {
-		f, err := args.ParseFilter()
-		if err != nil {
-			return nil, toSyntaxError(err)
-		}
-		s.filters = append(s.filters, f)
-		if args.Match(tokens.Pipe) == nil {
-			break
-		}
+	var err error
+	if s.filters, err = newExprParser(args).parseFilterChain(true); err != nil {
+		return nil, err
 	}
 	if err := expectEnd(args, "filter"); err != nil {
 		return nil, err

@@ -120,6 +120,8 @@ func typeName(v any) string {
 		return "builtin_function_or_method"
 	case *builtinFunc:
 		return "function"
+	case *templateRef:
+		return "jinja2.runtime.TemplateReference"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -377,6 +379,8 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 		b.WriteString("<built-in method " + x.name + " of " + typeName(x.recv) + " object>")
 	case *builtinFunc:
 		b.WriteString("<function " + x.name + ">")
+	case *templateRef:
+		b.WriteString("<TemplateReference " + quotePy(x.run.name) + ">")
 	case nil, bool, int64, *big.Int, float64:
 		b.WriteString(pyStr(x))
 	default:
