@@ -115,6 +115,15 @@ func TestAPICommands(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^NAME +DISPLAY NAME +RECOMMENDED +CREATED\nvpc-ecs +VPC and ECS +1\.0 +\d{4}-`).MatchString(out) {
 			t.Fatalf("list printed:\n%s", out)
 		}
+		// The next minor of major 1 starts as a DRAFT beside the published 1.0.
+		out = ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", library+"/environments/vpc-ecs/v1", "--major", "1")
+		if !regexp.MustCompile(`(?m)^version: +1\.1$`).MatchString(out) {
+			t.Fatalf("register --major 1 printed:\n%s", out)
+		}
+		out = ap.must(t, admin, "templates", "versions", "--kind", "environment", "vpc-ecs")
+		if !regexp.MustCompile(`(?m)^VERSION +STATUS +DESCRIPTION +CREATED\n1\.1 +DRAFT .*\n1\.0 +PUBLISHED `).MatchString(out) {
+			t.Fatalf("versions printed:\n%s", out)
+		}
 		out = ap.must(t, admin, "templates", "get", "--kind", "environment", "vpc-ecs", "--version", "1.0")
 		if !strings.Contains(out, "schema:\n  schema:\n") {
 			t.Fatalf("get --version printed no schema:\n%s", out)
@@ -146,6 +155,14 @@ func TestAPICommands(t *testing.T) {
 		out = ap.must(t, dev, "deployments", "list", "--environment", "beta")
 		if !regexp.MustCompile(`(?m)^[0-9a-zA-Z-]+ +environment beta +DEPLOY +1\.0 +SUCCEEDED `).MatchString(out) {
 			t.Fatalf("deployments list printed:\n%s", out)
+		}
+		// An update repeated with its client token deploys once.
+		for i := 0; i < 2; i++ {
+			ap.must(t, admin, "environments", "update", "beta", "--client-token", "redeploy-1", "--wait", "--interval", "10ms")
+		}
+		out = ap.must(t, dev, "deployments", "list", "--environment", "beta")
+		if n := strings.Count(out, " SUCCEEDED "); n != 2 {
+			t.Fatalf("%d deployments after create and a repeated update, want 2:\n%s", n, out)
 		}
 	})
 
