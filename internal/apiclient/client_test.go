@@ -13,11 +13,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/api"
 	"github.com/gantry-platform/gantry/internal/apiclient"
 	"github.com/gantry-platform/gantry/internal/bundle"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
@@ -378,5 +380,41 @@ func TestWaitReportsChangesRetriesAndStopsWithItsContext(t *testing.T) {
 	}, apiclient.WaitOptions{Interval: time.Millisecond})
 	if platform.KindOf(err) != platform.Forbidden {
 		t.Fatalf("error %v, want Forbidden", err)
+	}
+}
+
+// TestEveryOperationHasAMethod checks the client against the API's own OpenAPI document:
+// each operation maps to a method of Client, so an operation added to the API without one
+// fails here.
+func TestEveryOperationHasAMethod(t *testing.T) {
+	methods := map[string]string{
+		"Health": "Health", "GetOpenAPI": "",
+		"CreateEnvironmentTemplate": "CreateTemplate", "CreateServiceTemplate": "CreateTemplate",
+		"ListEnvironmentTemplates": "ListTemplates", "ListServiceTemplates": "ListTemplates",
+		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
+		"CreateEnvironmentTemplateVersion": "CreateTemplateVersion", "CreateServiceTemplateVersion": "CreateTemplateVersion",
+		"ListEnvironmentTemplateVersions": "ListTemplateVersions", "ListServiceTemplateVersions": "ListTemplateVersions",
+		"GetEnvironmentTemplateVersion": "GetTemplateVersion", "GetServiceTemplateVersion": "GetTemplateVersion",
+		"PublishEnvironmentTemplateVersion": "PublishTemplateVersion", "PublishServiceTemplateVersion": "PublishTemplateVersion",
+		"CreateEnvironment": "CreateEnvironment", "ListEnvironments": "ListEnvironments", "GetEnvironment": "GetEnvironment",
+		"UpdateEnvironment": "UpdateEnvironment", "DeleteEnvironment": "DeleteEnvironment", "ListEnvironmentOutputs": "EnvironmentOutputs",
+		"CreateService": "CreateService", "ListServices": "ListServices", "GetService": "GetService",
+		"ListServiceInstances": "ListServiceInstances", "GetServiceInstance": "GetServiceInstance",
+		"UpdateServiceInstance": "UpdateServiceInstance", "ListServiceInstanceOutputs": "ServiceInstanceOutputs",
+		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
+	}
+	client := reflect.TypeOf(&apiclient.Client{})
+	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
+		for verb, op := range item.(map[string]any) {
+			id := op.(map[string]any)["operationId"].(string)
+			name, known := methods[id]
+			if !known {
+				t.Errorf("%s %s: operation %s has no client method", verb, path, id)
+				continue
+			}
+			if _, ok := client.MethodByName(name); name != "" && !ok {
+				t.Errorf("operation %s: Client has no method %s", id, name)
+			}
+		}
 	}
 }

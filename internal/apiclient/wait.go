@@ -36,8 +36,7 @@ func (s Status) Failed() bool {
 // Poll reads the current status of the targets being waited for.
 type Poll func(ctx context.Context) ([]Status, error)
 
-// EnvironmentStatus returns the status of an environment. An environment that no longer
-// exists has been deleted: its status is DELETE_COMPLETE.
+// EnvironmentStatus returns the status of an environment.
 func EnvironmentStatus(env Environment) Status {
 	return deployableStatus("environment "+env.Name, env.Deployable)
 }
