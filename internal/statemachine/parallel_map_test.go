@@ -37,7 +37,7 @@ func TestParallelBranchFailure(t *testing.T) {
 	r := mustRunner(t, def, testOptions(gate))
 	exec := mustComplete(t, r, `{"a":1}`)
 	assertSucceeded(t, exec, `{"a":1,"err":{"Error":"BranchBroke","Cause":"branch 1"}}`)
-	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), "invalid", "TaskTimedOut")
+	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), "conflict", "TaskTimedOut")
 }
 
 func TestParallelRetry(t *testing.T) {

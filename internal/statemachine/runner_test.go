@@ -92,7 +92,7 @@ func TestStop(t *testing.T) {
 	if exec.Status != StatusAborted || exec.Error != "Cancelled" || exec.Cause != "by the user" {
 		t.Errorf("after Stop: %+v", exec)
 	}
-	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Invalid, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Conflict, "TaskTimedOut")
 	if err := r.Stop(id, "", ""); err != nil {
 		t.Errorf("stopping again: %v", err)
 	}

@@ -157,9 +157,9 @@ func TestWaitForTaskTokenSuccess(t *testing.T) {
 		t.Errorf("history = %s\nwant %s", got, want)
 	}
 
-	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Invalid, "TaskTimedOut")
-	assertTokenError(t, r.SendTaskFailure(t.Context(), token, "E", "c"), platform.Invalid, "TaskTimedOut")
-	assertTokenError(t, r.SendTaskHeartbeat(t.Context(), token), platform.Invalid, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Conflict, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskFailure(t.Context(), token, "E", "c"), platform.Conflict, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskHeartbeat(t.Context(), token), platform.Conflict, "TaskTimedOut")
 	assertTokenError(t, r.SendTaskSuccess(t.Context(), "no-such-token", json.RawMessage(`{}`)), platform.NotFound, "TaskDoesNotExist")
 	assertTokenError(t, r.SendTaskHeartbeat(t.Context(), ""), platform.Invalid, "InvalidToken")
 	assertTokenError(t, r.SendTaskSuccess(t.Context(), strings.Repeat("x", 2000), json.RawMessage(`{}`)), platform.Invalid, "InvalidToken")
@@ -193,7 +193,7 @@ func TestWaitForTaskTokenTimeout(t *testing.T) {
 	close(sleeper.next(t, 300*time.Second).fire)
 	exec := mustWait(t, r, id)
 	assertFailed(t, exec, ErrorTimeout)
-	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Invalid, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskSuccess(t.Context(), token, json.RawMessage(`{}`)), platform.Conflict, "TaskTimedOut")
 	if !hasEvent(r.History(id), "TaskTimedOut") {
 		t.Errorf("history has no TaskTimedOut event: %v", eventTypes(r.History(id)))
 	}
@@ -209,7 +209,7 @@ func TestWaitForTaskTokenHeartbeat(t *testing.T) {
 	<-first.ctx.Done() // a heartbeat restarts the clock
 	close(sleeper.next(t, 60*time.Second).fire)
 	assertSucceeded(t, mustWait(t, r, id), `{"a":1,"error":{"Error":"States.HeartbeatTimeout","Cause":"The task \"W\" sent no heartbeat for 1m0s"}}`)
-	assertTokenError(t, r.SendTaskHeartbeat(t.Context(), token), platform.Invalid, "TaskTimedOut")
+	assertTokenError(t, r.SendTaskHeartbeat(t.Context(), token), platform.Conflict, "TaskTimedOut")
 }
 
 func TestParseRequiresTaskTokenInParameters(t *testing.T) {

@@ -53,7 +53,9 @@ func (r *Runner) taskLocked(token string) (*waitingTask, error) {
 		return t, nil
 	}
 	if r.closedTokens[token] {
-		return nil, platform.Errorf(platform.Invalid, "TaskTimedOut: the task of this token has already completed, failed or timed out")
+		// Conflict, as the AWS adapter maps it: the task was resolved already (a
+		// duplicate event), which callers may ignore.
+		return nil, platform.Errorf(platform.Conflict, "TaskTimedOut: the task of this token has already completed, failed or timed out")
 	}
 	return nil, platform.Errorf(platform.NotFound, "TaskDoesNotExist: no task has this token")
 }
@@ -72,9 +74,9 @@ func (r *Runner) complete(token string, o taskOutcome) error {
 }
 
 // SendTaskSuccess completes the task waiting on token with output (JSON). It returns an
-// Invalid error for a malformed token (InvalidToken), for output that is not JSON
-// (InvalidOutput) and for a task that has already completed or timed out (TaskTimedOut),
-// and a NotFound error for a token no task has (TaskDoesNotExist).
+// Invalid error for a malformed token (InvalidToken) and for output that is not JSON
+// (InvalidOutput), a Conflict error for a task that has already completed or timed out
+// (TaskTimedOut), and a NotFound error for a token no task has (TaskDoesNotExist).
 func (r *Runner) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
 	if len(output) > maxPayload {
 		return platform.Errorf(platform.Invalid, "InvalidOutput: the output is larger than %d bytes", maxPayload)
