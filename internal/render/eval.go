@@ -450,7 +450,10 @@ func sliceValue(obj any, start, stop, step *int64) (any, error) {
 			return nil, err
 		}
 		items, n = all, len(all)
+	case *Map:
+		return nil, fmt.Errorf("unhashable type: 'slice'")
 	default:
+		// Jinja2 compiles slices to Python subscripts, bypassing its lenient getitem.
 		return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
 	}
 	st := int64(1)

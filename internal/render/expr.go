@@ -820,6 +820,8 @@ func (e *exprParser) parseTest(node nodes.Expression) (nodes.Expression, error) 
 	}
 	t := &testExpr{tok: tok, node: node, name: name}
 	switch {
+	case e.is(tokens.Is):
+		return nil, e.fail("You cannot chain multiple tests with is")
 	case e.is(tokens.LeftParenthesis):
 		if t.args, err = e.parseCallArgs(); err != nil {
 			return nil, err

@@ -320,6 +320,9 @@ func filterAttr(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !isString(p[0]) {
+		return nil, fmt.Errorf("attribute name must be string, not '%s'", typeName(p[0]))
+	}
 	name := pyStr(p[0])
 	if u, ok := v.(*undefined); ok {
 		return nil, u.err()
@@ -416,7 +419,11 @@ func filterDictsort(r *renderer, v any, a *callArgs) (any, error) {
 		items[i] = tuple{k, m.vals[i]}
 	}
 	caseSensitive := truthy(p[0])
-	err = sortValues(items, truthy(p[2]), func(it any) any {
+	reverse, err := reverseFlag(p[2])
+	if err != nil {
+		return nil, err
+	}
+	err = sortValues(items, reverse, func(it any) any {
 		return foldCase(it.(tuple)[pos], caseSensitive)
 	})
 	return newList(items), err
@@ -1103,13 +1110,17 @@ func filterSort(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	reverse, err := reverseFlag(p[0])
+	if err != nil {
+		return nil, err
+	}
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
 	}
 	out := append([]any(nil), items...)
 	var keyErr error
-	err = sortValues(out, truthy(p[0]), func(it any) any {
+	err = sortValues(out, reverse, func(it any) any {
 		if p[2] != nil {
 			k, e := attrPath(it, p[2], nil)
 			if e != nil {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"math/big"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,13 +89,15 @@ func jsonExport(v any) any {
 	return v
 }
 
+// set sets key to value; an equal key already present (1 for True or 1.0) keeps its
+// original form, as in Python.
 func (m *Map) set(key, value any) {
-	key = hashKey(key)
-	if i, ok := m.index[key]; ok {
+	h := hashKey(key)
+	if i, ok := m.index[h]; ok {
 		m.vals[i] = value
 		return
 	}
-	m.index[key] = len(m.keys)
+	m.index[h] = len(m.keys)
 	m.keys = append(m.keys, key)
 	m.vals = append(m.vals, value)
 }
@@ -108,17 +111,17 @@ func (m *Map) get(key any) (any, bool) {
 }
 
 func (m *Map) delete(key any) (any, bool) {
-	key = hashKey(key)
-	i, ok := m.index[key]
+	h := hashKey(key)
+	i, ok := m.index[h]
 	if !ok {
 		return nil, false
 	}
 	v := m.vals[i]
 	m.keys = append(m.keys[:i], m.keys[i+1:]...)
 	m.vals = append(m.vals[:i], m.vals[i+1:]...)
-	delete(m.index, key)
+	delete(m.index, h)
 	for j := i; j < len(m.keys); j++ {
-		m.index[m.keys[j]] = j
+		m.index[hashKey(m.keys[j])] = j
 	}
 	return v, true
 }
@@ -126,10 +129,14 @@ func (m *Map) delete(key any) (any, bool) {
 func (m *Map) copyMap() *Map {
 	c := &Map{index: make(map[any]int, len(m.keys)), keys: append([]any(nil), m.keys...), vals: append([]any(nil), m.vals...)}
 	for i, k := range c.keys {
-		c.index[k] = i
+		c.index[hashKey(k)] = i
 	}
 	return c
 }
+
+// compositeKey is the index key of a tuple or a big integer (by repr), kept apart from
+// strings with the same text.
+type compositeKey struct{ repr string }
 
 // hashKey normalises a key the way Python hashing equates them: 1, 1.0 and True are one key.
 func hashKey(k any) any {
@@ -148,7 +155,9 @@ func hashKey(k any) any {
 	case markup:
 		return string(x)
 	case tuple:
-		return pyRepr(x)
+		return compositeKey{repr: pyRepr(x)}
+	case *big.Int:
+		return compositeKey{repr: x.String()}
 	}
 	return k
 }

@@ -901,7 +901,11 @@ func (r *renderer) listMethod(l *list, name string, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, sortValues(l.items, truthy(p[0]), func(v any) any { return v })
+		reverse, err := reverseFlag(p[0])
+		if err != nil {
+			return nil, err
+		}
+		return nil, sortValues(l.items, reverse, func(v any) any { return v })
 	case "copy":
 		return newList(append([]any(nil), l.items...)), nil
 	case "clear":
@@ -909,6 +913,19 @@ func (r *renderer) listMethod(l *list, name string, a *callArgs) (any, error) {
 		return nil, nil
 	}
 	return nil, fmt.Errorf("'list' object has no attribute '%s'", name)
+}
+
+// reverseFlag reads sorted()'s reverse argument, which Python takes as an integer.
+func reverseFlag(v any) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case int64:
+		return x != 0, nil
+	case *big.Int:
+		return x.Sign() != 0, nil
+	}
+	return false, fmt.Errorf("'%s' object cannot be interpreted as an integer", typeName(v))
 }
 
 // sortValues sorts items stably by key with Python ordering.
