@@ -2,10 +2,10 @@ package render
 
 import (
 	"bytes"
-	"math/big"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"sort"
 )
 
