@@ -1,0 +1,133 @@
+package platformtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+func unexpected(call string) error { return fmt.Errorf("platformtest: unexpected call of %s", call) }
+
+// Workflows is a platform.Workflows whose methods call its function fields; a call whose
+// field is nil returns an error naming the method.
+type Workflows struct {
+	StartFunc             func(ctx context.Context, name string, input json.RawMessage) (string, error)
+	SendTaskSuccessFunc   func(ctx context.Context, token string, output json.RawMessage) error
+	SendTaskFailureFunc   func(ctx context.Context, token, errorName, cause string) error
+	SendTaskHeartbeatFunc func(ctx context.Context, token string) error
+}
+
+var _ platform.Workflows = (*Workflows)(nil)
+
+// Start calls StartFunc.
+func (w *Workflows) Start(ctx context.Context, name string, input json.RawMessage) (string, error) {
+	if w.StartFunc == nil {
+		return "", unexpected("Workflows.Start")
+	}
+	return w.StartFunc(ctx, name, input)
+}
+
+// SendTaskSuccess calls SendTaskSuccessFunc.
+func (w *Workflows) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
+	if w.SendTaskSuccessFunc == nil {
+		return unexpected("Workflows.SendTaskSuccess")
+	}
+	return w.SendTaskSuccessFunc(ctx, token, output)
+}
+
+// SendTaskFailure calls SendTaskFailureFunc.
+func (w *Workflows) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
+	if w.SendTaskFailureFunc == nil {
+		return unexpected("Workflows.SendTaskFailure")
+	}
+	return w.SendTaskFailureFunc(ctx, token, errorName, cause)
+}
+
+// SendTaskHeartbeat calls SendTaskHeartbeatFunc.
+func (w *Workflows) SendTaskHeartbeat(ctx context.Context, token string) error {
+	if w.SendTaskHeartbeatFunc == nil {
+		return unexpected("Workflows.SendTaskHeartbeat")
+	}
+	return w.SendTaskHeartbeatFunc(ctx, token)
+}
+
+// Provisioner is a platform.Provisioner whose methods call its function fields; a call
+// whose field is nil returns an error naming the method.
+type Provisioner struct {
+	DeployFunc   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
+	DeleteFunc   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
+	DescribeFunc func(ctx context.Context, stackName string) (platform.Stack, error)
+}
+
+var _ platform.Provisioner = (*Provisioner)(nil)
+
+// Deploy calls DeployFunc.
+func (p *Provisioner) Deploy(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+	if p.DeployFunc == nil {
+		return platform.StackOperation{}, unexpected("Provisioner.Deploy")
+	}
+	return p.DeployFunc(ctx, in)
+}
+
+// Delete calls DeleteFunc.
+func (p *Provisioner) Delete(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
+	if p.DeleteFunc == nil {
+		return platform.StackOperation{}, unexpected("Provisioner.Delete")
+	}
+	return p.DeleteFunc(ctx, stackName, token)
+}
+
+// Describe calls DescribeFunc.
+func (p *Provisioner) Describe(ctx context.Context, stackName string) (platform.Stack, error) {
+	if p.DescribeFunc == nil {
+		return platform.Stack{}, unexpected("Provisioner.Describe")
+	}
+	return p.DescribeFunc(ctx, stackName)
+}
+
+// Recorder is a platform.EventPublisher and a platform.Notifier that keeps what it is
+// given and never fails; it is safe for concurrent use. The zero value is ready.
+type Recorder struct {
+	mu            sync.Mutex
+	events        []platform.Event
+	notifications []string
+}
+
+var (
+	_ platform.EventPublisher = (*Recorder)(nil)
+	_ platform.Notifier       = (*Recorder)(nil)
+)
+
+// Publish keeps events.
+func (r *Recorder) Publish(ctx context.Context, events ...platform.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, events...)
+	return nil
+}
+
+// Notify keeps the notification as subject, a newline, then message.
+func (r *Recorder) Notify(ctx context.Context, subject, message string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notifications = append(r.notifications, subject+"\n"+message)
+	return nil
+}
+
+// Events returns a copy of the events published so far, in order.
+func (r *Recorder) Events() []platform.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]platform.Event(nil), r.events...)
+}
+
+// Notifications returns a copy of the notifications sent so far ("subject\nmessage"), in
+// order.
+func (r *Recorder) Notifications() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.notifications...)
+}

@@ -1,0 +1,209 @@
+package platformtest
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// TestOnlyTestsImportPlatformtest walks every Go file of the module that is not a
+// _test.go file and fails for each that imports this package: what it holds must never
+// reach a production binary.
+func TestOnlyTestsImportPlatformtest(t *testing.T) {
+	const self = ModulePath + "/internal/platformtest"
+	root := ModuleRoot(t)
+	files := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (name == "node_modules" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		files++
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == self {
+				rel, _ := filepath.Rel(root, path)
+				t.Errorf("%s imports %s; only _test.go files may", rel, self)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 50 { // the walk must have seen the module, not an empty folder
+		t.Fatalf("walked %d non-test Go files under %s, want the whole module", files, root)
+	}
+}
+
+// untar returns the entries of a .tar.gz in order: name → content, and the names.
+func untar(t *testing.T, archive []byte) (map[string]string, []string) {
+	t.Helper()
+	gz, err := gzip.NewReader(bytes.NewReader(archive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	files := map[string]string{}
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files, names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg || h.Mode != 0o644 {
+			t.Errorf("%s: type %c mode %o, want a regular file 0644", h.Name, h.Typeflag, h.Mode)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[h.Name] = string(data)
+		names = append(names, h.Name)
+	}
+}
+
+func TestTarGz(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"schema/schema.yaml": "schema", "infrastructure/cloudformation.yaml": "old", "b.txt": "b"} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, names := untar(t, TarGz(t, dir, map[string]string{"infrastructure/cloudformation.yaml": "new", "a/added.txt": "added"}))
+	want := map[string]string{"a/added.txt": "added", "b.txt": "b", "infrastructure/cloudformation.yaml": "new", "schema/schema.yaml": "schema"}
+	if !reflect.DeepEqual(files, want) {
+		t.Errorf("entries = %v, want %v", files, want)
+	}
+	if wantNames := []string{"a/added.txt", "b.txt", "infrastructure/cloudformation.yaml", "schema/schema.yaml"}; !reflect.DeepEqual(names, wantNames) {
+		t.Errorf("entry order = %v, want %v", names, wantNames)
+	}
+	if again := TarGz(t, dir, nil); !bytes.Equal(again, TarGz(t, dir, nil)) {
+		t.Error("packing the same folder twice gave different archives")
+	}
+}
+
+func TestSample(t *testing.T) {
+	for _, rel := range []string{EnvBundle + "/schema/schema.yaml", SvcBundle + "/schema/schema.yaml", EnvSpec, SvcSpec} {
+		if ReadFile(t, SamplePath(t, rel)) == "" {
+			t.Errorf("%s is empty", rel)
+		}
+	}
+	if got, want := filepath.Dir(SharedDir(t)), filepath.Dir(ModuleRoot(t)); got != want {
+		t.Errorf("shared material in %s, want it beside the repository in %s", got, want)
+	}
+	if !strings.HasPrefix(SampleDir(t), ConformanceBundlesDir(t)) {
+		t.Errorf("sample %s is not among the conformance bundles %s", SampleDir(t), ConformanceBundlesDir(t))
+	}
+}
+
+func TestModuleOf(t *testing.T) {
+	for gomod, want := range map[string]string{
+		"module github.com/gantry-platform/gantry\n\ngo 1.26\n": ModulePath,
+		"// x\nmodule \"example.com/m\"\n":                      "example.com/m",
+		"go 1.26\n":                                             "",
+	} {
+		if got := moduleOf([]byte(gomod)); got != want {
+			t.Errorf("moduleOf(%q) = %q, want %q", gomod, got, want)
+		}
+	}
+}
+
+func TestFakesWithoutAFunctionFail(t *testing.T) {
+	ctx := context.Background()
+	w, p := &Workflows{}, &Provisioner{}
+	_, startErr := w.Start(ctx, "x", nil)
+	_, deployErr := p.Deploy(ctx, platform.StackDeployment{})
+	_, deleteErr := p.Delete(ctx, "s", "t")
+	_, describeErr := p.Describe(ctx, "s")
+	for call, err := range map[string]error{
+		"Workflows.Start":             startErr,
+		"Workflows.SendTaskSuccess":   w.SendTaskSuccess(ctx, "t", nil),
+		"Workflows.SendTaskFailure":   w.SendTaskFailure(ctx, "t", "E", "c"),
+		"Workflows.SendTaskHeartbeat": w.SendTaskHeartbeat(ctx, "t"),
+		"Provisioner.Deploy":          deployErr,
+		"Provisioner.Delete":          deleteErr,
+		"Provisioner.Describe":        describeErr,
+	} {
+		if err == nil || !strings.Contains(err.Error(), call) {
+			t.Errorf("%s with no function = %v, want an error naming it", call, err)
+		}
+	}
+	w.StartFunc = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+		return "execution-" + name, nil
+	}
+	if id, err := w.Start(ctx, "x", nil); id != "execution-x" || err != nil {
+		t.Errorf("Start = %q, %v; want StartFunc's answer", id, err)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	var r Recorder
+	ctx := context.Background()
+	r.Publish(ctx, platform.Event{DetailType: "a"}, platform.Event{DetailType: "b"})
+	r.Notify(ctx, "subject", "message")
+	events := r.Events()
+	events[0].DetailType = "changed"
+	if got := r.Events(); len(got) != 2 || got[0].DetailType != "a" || got[1].DetailType != "b" {
+		t.Errorf("events = %+v, want a then b, unchanged by a caller", got)
+	}
+	if got := r.Notifications(); !reflect.DeepEqual(got, []string{"subject\nmessage"}) {
+		t.Errorf("notifications = %q", got)
+	}
+}
+
+func TestClock(t *testing.T) {
+	c := NewClock()
+	start := c.Now()
+	if c.Now() != start {
+		t.Error("Now moved the clock")
+	}
+	if got := c.Tick(); got != start.Add(time.Second) || c.Now() != got {
+		t.Errorf("Tick = %v, Now = %v; want both %v", got, c.Now(), start.Add(time.Second))
+	}
+	c.Advance(25 * time.Hour)
+	if got := c.Now(); got != start.Add(25*time.Hour+time.Second) {
+		t.Errorf("after Advance(25h) Now = %v", got)
+	}
+}
+
+func TestAdminContext(t *testing.T) {
+	caller, ok := platform.CallerFrom(AdminContext("alice"))
+	if !ok || caller.Subject != "alice" || !reflect.DeepEqual(caller.Roles, []platform.Role{platform.AdminRole}) {
+		t.Errorf("caller = %+v, %v; want alice, admin", caller, ok)
+	}
+}
