@@ -144,6 +144,46 @@ type ServiceInstance struct {
 type ServicePipeline struct {
 	Service string
 	Deployable
+	// LastExecution is the pipeline's latest run as CodePipeline reported it; nil until
+	// a run is seen.
+	LastExecution *PipelineExecution
+}
+
+// PipelineExecution is one run of a service's pipeline, from CodePipeline's execution
+// state-change events.
+type PipelineExecution struct {
+	ID string
+	// State is CodePipeline's: STARTED, SUCCEEDED, FAILED, STOPPING, STOPPED, SUPERSEDED,
+	// CANCELED, RESUMED.
+	State string
+	// Stage is the stage a stage-level change was about; "" for a change of the whole
+	// execution, which outranks a stage's change of the same second.
+	Stage   string
+	Summary string
+	// UpdatedAt is the time of the event that set State; an older event never replaces a
+	// newer one.
+	UpdatedAt time.Time
+}
+
+// pipelineNamePrefix and pipelineNameSuffix frame a service's name in the CodePipeline
+// pipeline its template creates ("gantry-svc-<service>-pipeline", the golden-path library's
+// convention), so that CodePipeline's events can be traced back to the service.
+const (
+	pipelineNamePrefix = "gantry-svc-"
+	pipelineNameSuffix = "-pipeline"
+)
+
+// PipelineName returns the CodePipeline pipeline name of a service's pipeline.
+func PipelineName(service string) string { return pipelineNamePrefix + service + pipelineNameSuffix }
+
+// PipelineService returns the service whose pipeline is named name, and false when name
+// does not follow PipelineName's convention.
+func PipelineService(name string) (string, bool) {
+	if len(name) <= len(pipelineNamePrefix)+len(pipelineNameSuffix) ||
+		name[:len(pipelineNamePrefix)] != pipelineNamePrefix || name[len(name)-len(pipelineNameSuffix):] != pipelineNameSuffix {
+		return "", false
+	}
+	return name[len(pipelineNamePrefix) : len(name)-len(pipelineNameSuffix)], true
 }
 
 // Deployment is one attempt to bring a target to a template version and spec, or to

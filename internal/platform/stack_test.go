@@ -63,3 +63,19 @@ func TestErrorKinds(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+func TestPipelineName(t *testing.T) {
+	if got := PipelineName("frontend"); got != "gantry-svc-frontend-pipeline" {
+		t.Fatalf("PipelineName = %q", got)
+	}
+	for name, want := range map[string]string{"gantry-svc-frontend-pipeline": "frontend", "gantry-svc-a-b-pipeline": "a-b"} {
+		if got, ok := PipelineService(name); !ok || got != want {
+			t.Errorf("PipelineService(%q) = %q, %v", name, got, ok)
+		}
+	}
+	for _, name := range []string{"myPipeline", "gantry-svc--pipeline", "gantry-svc-x", "svc-x-pipeline", "gantry-svc-pipeline"} {
+		if got, ok := PipelineService(name); ok {
+			t.Errorf("PipelineService(%q) = %q, want no service", name, got)
+		}
+	}
+}

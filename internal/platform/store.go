@@ -76,7 +76,12 @@ type Store interface {
 	ListServiceInstances(ctx context.Context, service string, page PageRequest) (Page[ServiceInstance], error)
 	// ListEnvironmentInstances lists the service instances running in an environment.
 	ListEnvironmentInstances(ctx context.Context, environment string, page PageRequest) (Page[ServiceInstance], error)
+	// GetServicePipeline returns a service's pipeline with its last execution.
 	GetServicePipeline(ctx context.Context, service string) (ServicePipeline, error)
+	// RecordPipelineExecution keeps e as the pipeline's last execution unless a newer one
+	// (by UpdatedAt) is kept already, in which case it changes nothing and returns nil.
+	// NotFound when the service has no pipeline.
+	RecordPipelineExecution(ctx context.Context, service string, e PipelineExecution) error
 
 	// StartDeployment stores d (Status IN_PROGRESS or DELETE_IN_PROGRESS) and marks its
 	// target atomically: the target's DeploymentStatus becomes d.Status, LastDeploymentID

@@ -323,7 +323,13 @@ func (s *Store) removeTarget(t platform.Target, revision int64) []writeOp {
 		what:   service,
 		failed: func(map[string]types.AttributeValue) error { return notFound(service) },
 	}
-	return []writeOp{del, uncount}
+	ops := []writeOp{del, uncount}
+	if t.Kind == platform.ServicePipelineTarget {
+		// The pipeline's last execution goes with it (nothing to check: it may not exist).
+		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(servicePK(t.Service), skPipelineExecution)},
+			what: what + " execution", failed: func(map[string]types.AttributeValue) error { return changed(what) }})
+	}
+	return ops
 }
 
 // ListDeployments lists a target's deployments, newest first, including those of a

@@ -172,12 +172,3 @@ func (s *Store) ListEnvironmentInstances(ctx context.Context, environment string
 	q := listQuery{index: "gsi2", partition: environmentInstancesGSI2PK(environment), what: "environment instances"}
 	return list(ctx, s, q, page, instanceItem.domain)
 }
-
-// GetServicePipeline returns a service's pipeline; NotFound if there is none.
-func (s *Store) GetServicePipeline(ctx context.Context, service string) (platform.ServicePipeline, error) {
-	var it pipelineItem
-	if err := s.get(ctx, servicePK(service), skPipeline, &it, fmt.Sprintf("service pipeline %q", service)); err != nil {
-		return platform.ServicePipeline{}, err
-	}
-	return it.domain()
-}

@@ -12,10 +12,12 @@ import (
 
 // HandleEvent handles one EventBridge event matched by a rule in events/. A CloudFormation
 // stack status change resolves the task its deployment's workflow waits on: success or
-// failure with the root cause. Events arrive at least once and in any order: an event for
-// a finished or superseded deployment, an intermediate status, or a repeat is ignored.
-// CodePipeline execution changes are republished as Gantry "Pipeline Execution Status
-// Change" events. An event of another kind is an Invalid error.
+// failure with the root cause. A CodePipeline pipeline or stage execution change of a
+// service's pipeline (named as platform.PipelineName says) becomes the pipeline's last
+// execution; every CodePipeline change is republished as a Gantry "Pipeline Execution
+// Status Change" event. Events arrive at least once and in any order: an event for a
+// finished or superseded deployment, an intermediate status, an older pipeline change or a
+// repeat changes nothing. An event of another kind is an Invalid error.
 func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	ev, err := awsevents.Decode(raw)
 	if err != nil {
@@ -25,10 +27,7 @@ func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	case awsevents.StackStatusChange:
 		return t.stackChanged(ctx, ev)
 	case awsevents.PipelineStateChange:
-		t.publish(ctx, platform.StatusChangeEvent("Pipeline Execution", platform.StatusChange{
-			Name: ev.Pipeline, Status: ev.State, Target: ev.Level + " " + strings.Trim(ev.Stage+"/"+ev.Action, "/"),
-			DeploymentID: ev.ExecutionID, Message: ev.Summary}))
-		return nil
+		return t.pipelineChanged(ctx, ev)
 	default:
 		return platform.Errorf(platform.Invalid, "unexpected event %T", ev)
 	}
@@ -85,6 +84,31 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 func ignoreResolved(err error) error {
 	switch platform.KindOf(err) {
 	case platform.NotFound, platform.Conflict:
+		return nil
+	}
+	return err
+}
+
+func (t *Tasks) pipelineChanged(ctx context.Context, ev awsevents.PipelineStateChange) error {
+	t.publish(ctx, platform.StatusChangeEvent("Pipeline Execution", platform.StatusChange{
+		Name: ev.Pipeline, Status: ev.State, Target: ev.Level + " " + strings.Trim(ev.Stage+"/"+ev.Action, "/"),
+		DeploymentID: ev.ExecutionID, Message: ev.Summary}))
+	service, ok := platform.PipelineService(ev.Pipeline)
+	if !ok || ev.Level == awsevents.LevelAction {
+		return nil // not a service's pipeline by name, or an action's change: republished only
+	}
+	e := platform.PipelineExecution{ID: ev.ExecutionID, State: ev.State, Summary: ev.Summary, UpdatedAt: ev.Time}
+	if ev.Level == awsevents.LevelStage {
+		// A stage changing means the execution is running; the stage's own outcome is
+		// in Summary when CodePipeline gives one.
+		e.State, e.Stage = "STARTED", ev.Stage
+		if ev.State == "FAILED" && e.Summary == "" {
+			e.Summary = "stage " + ev.Stage + " failed"
+		}
+	}
+	err := t.store.RecordPipelineExecution(ctx, service, e)
+	if platform.KindOf(err) == platform.NotFound {
+		t.log.InfoContext(ctx, "pipeline event of a service without a pipeline: ignored", "pipeline", ev.Pipeline)
 		return nil
 	}
 	return err
