@@ -8,6 +8,7 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 func TestCancelDeployment(t *testing.T) {
@@ -17,7 +18,7 @@ func TestCancelDeployment(t *testing.T) {
 
 	// A deployment waiting on CloudFormation: its task is failed with DeploymentCancelled.
 	d := h.mustDeployment(env.LastDeploymentID)
-	d.TaskToken, d.UpdatedAt = "token-1", h.clock()
+	d.TaskToken, d.UpdatedAt = "token-1", h.clock.Tick()
 	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestCancelDeployment(t *testing.T) {
 
 	// A finished deployment cannot be cancelled.
 	finished := h.mustDeployment(d.ID)
-	finished.Status, finished.StatusMessage, finished.CompletedAt = platform.Cancelled, got.StatusMessage, h.clock()
+	finished.Status, finished.StatusMessage, finished.CompletedAt = platform.Cancelled, got.StatusMessage, h.clock.Tick()
 	if err := h.store.FinishDeployment(h.ctx, finished); err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +80,8 @@ func TestCancelDeletionIsRefused(t *testing.T) {
 // mustServiceTemplate registers the sample service template, 1.0 published.
 func (h *harness) mustServiceTemplate() {
 	h.t.Helper()
-	h.mustCreateTemplate(platform.ServiceTemplate, svcTemplate)
-	h.mustPublish(platform.ServiceTemplate, svcTemplate, h.mustVersion(platform.ServiceTemplate, svcTemplate, 0).Version)
+	h.mustCreateTemplate(platform.ServiceTemplate, platformtest.SvcTemplate)
+	h.mustPublish(platform.ServiceTemplate, platformtest.SvcTemplate, h.mustVersion(platform.ServiceTemplate, platformtest.SvcTemplate, 0).Version)
 }
 
 // serviceInput is service frontend with one instance per environment named.
@@ -89,7 +90,7 @@ func serviceInput(environments ...string) control.CreateServiceInput {
 	for _, env := range environments {
 		spec += "  - name: frontend-" + strings.ToLower(env) + "\n    environment: " + env + "\n    spec:\n      port: 80\n"
 	}
-	return control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1, Spec: spec,
+	return control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1, Spec: spec,
 		RepositoryID: "example-org/frontend", BranchName: "main",
 		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}
 }

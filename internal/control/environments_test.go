@@ -8,6 +8,7 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 func TestCreateEnvironmentWithClientToken(t *testing.T) {
@@ -111,16 +112,16 @@ func TestUpdateEnvironmentDeploymentTypeNone(t *testing.T) {
 func TestUpdateVersionRules(t *testing.T) {
 	h := newHarness(t)
 	const kind = platform.EnvironmentTemplate
-	h.mustEnvTemplate()                                                           // 1.0
-	h.mustPublish(kind, envTemplate, h.mustVersion(kind, envTemplate, 1).Version) // 1.1
+	h.mustEnvTemplate()                                                                                     // 1.0
+	h.mustPublish(kind, platformtest.EnvTemplate, h.mustVersion(kind, platformtest.EnvTemplate, 1).Version) // 1.1
 	env := h.mustCreateEnvironment(func() control.CreateEnvironmentInput {
 		in := h.envInput("Beta")
 		in.MinorVersion = intPtr(0)
 		return in
 	}())
 	h.mustFinish(env.LastDeploymentID)
-	h.mustPublish(kind, envTemplate, h.mustVersion(kind, envTemplate, 0).Version) // 2.0
-	h.mustVersion(kind, envTemplate, 2)                                           // 2.1, draft
+	h.mustPublish(kind, platformtest.EnvTemplate, h.mustVersion(kind, platformtest.EnvTemplate, 0).Version) // 2.0
+	h.mustVersion(kind, platformtest.EnvTemplate, 2)                                                        // 2.1, draft
 
 	refused := []struct {
 		name  string
@@ -178,10 +179,10 @@ func TestDeleteEnvironment(t *testing.T) {
 	h.mustEnvTemplate()
 	beta := h.mustDeployedEnvironment("Beta")
 	gamma := h.mustDeployedEnvironment("Gamma")
-	h.mustCreateTemplate(platform.ServiceTemplate, svcTemplate)
-	h.mustPublish(platform.ServiceTemplate, svcTemplate, h.mustVersion(platform.ServiceTemplate, svcTemplate, 0).Version)
-	if _, err := h.svc.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1,
-		Spec: readFile(t, sampleDir+"/specs/svc-spec.yaml"), RepositoryID: "example-org/frontend", BranchName: "main",
+	h.mustCreateTemplate(platform.ServiceTemplate, platformtest.SvcTemplate)
+	h.mustPublish(platform.ServiceTemplate, platformtest.SvcTemplate, h.mustVersion(platform.ServiceTemplate, platformtest.SvcTemplate, 0).Version)
+	if _, err := h.svc.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1,
+		Spec: platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.SvcSpec)), RepositoryID: "example-org/frontend", BranchName: "main",
 		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
 		t.Fatal(err)
 	}

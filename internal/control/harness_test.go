@@ -1,27 +1,20 @@
 package control_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gantry-platform/gantry/internal/blobdir"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store"
 	"github.com/gantry-platform/gantry/internal/store/storetest"
@@ -29,55 +22,8 @@ import (
 
 func TestMain(m *testing.M) { dynamolocal.Main(m) }
 
-// sampleDir is the loadbalanced-fargate sample of the shared conformance suite.
-const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
-
-// The sample's templates; the service template's .compatible-envs names the environment
-// template as loadbalanced-fargate-env:1.
-const (
-	envTemplate = "loadbalanced-fargate-env"
-	svcTemplate = "loadbalanced-fargate-svc"
-)
-
-// workflowsFake is a platform.Workflows whose methods call its function fields.
-type workflowsFake struct {
-	start   func(ctx context.Context, name string, input json.RawMessage) (string, error)
-	success func(ctx context.Context, token string, output json.RawMessage) error
-	failure func(ctx context.Context, token, errorName, cause string) error
-}
-
-func (f *workflowsFake) Start(ctx context.Context, name string, input json.RawMessage) (string, error) {
-	return f.start(ctx, name, input)
-}
-func (f *workflowsFake) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
-	return f.success(ctx, token, output)
-}
-func (f *workflowsFake) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
-	return f.failure(ctx, token, errorName, cause)
-}
-func (f *workflowsFake) SendTaskHeartbeat(ctx context.Context, token string) error { return nil }
-
 // failure is one SendTaskFailure call.
 type failure struct{ token, errorName, cause string }
-
-// publisher records the events published.
-type publisher struct {
-	mu     sync.Mutex
-	events []platform.Event
-}
-
-func (p *publisher) Publish(ctx context.Context, events ...platform.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.events = append(p.events, events...)
-	return nil
-}
-
-func (p *publisher) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.events)
-}
 
 // harness is the control plane on the real store (DynamoDB Local), blobs in a directory
 // and the real template engine, with a fake workflow service that records what it is
@@ -87,33 +33,28 @@ type harness struct {
 	ctx     context.Context
 	store   *store.Store
 	blobs   *blobdir.Dir
-	events  *publisher
+	events  *platformtest.Recorder
 	svc     *control.Service
 	bundles map[string][]byte
+	clock   *platformtest.Clock
 
 	mu       sync.Mutex
 	starts   []string // execution names
 	failures []failure
 	startErr error
-	now      time.Time
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{t: t, store: storetest.NewStore(t), events: &publisher{}, bundles: map[string][]byte{},
-		now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
-	h.ctx = asCaller("alice")
-	h.store.Now = func() time.Time { // the store's clock (client token expiry) is the harness's
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return h.now
-	}
+	h := &harness{t: t, ctx: platformtest.AdminContext("alice"), store: storetest.NewStore(t), events: &platformtest.Recorder{},
+		bundles: map[string][]byte{}, clock: platformtest.NewClock()}
+	h.store.Now = h.clock.Now // the store's clock (client token expiry) is the harness's
 	var err error
 	if h.blobs, err = blobdir.New(t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	workflows := &workflowsFake{
-		start: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+	workflows := &platformtest.Workflows{
+		StartFunc: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			if h.startErr != nil {
@@ -122,8 +63,7 @@ func newHarness(t *testing.T) *harness {
 			h.starts = append(h.starts, name)
 			return "execution-" + name, nil
 		},
-		success: func(ctx context.Context, token string, output json.RawMessage) error { return nil },
-		failure: func(ctx context.Context, token, errorName, cause string) error {
+		SendTaskFailureFunc: func(ctx context.Context, token, errorName, cause string) error {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.failures = append(h.failures, failure{token, errorName, cause})
@@ -131,19 +71,8 @@ func newHarness(t *testing.T) *harness {
 		},
 	}
 	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Events: h.events,
-		Engine: engine.New(render.New(render.Options{})), Now: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h
-}
-
-func asCaller(subject string) context.Context {
-	return platform.WithCaller(context.Background(), platform.Caller{Subject: subject, Roles: []platform.Role{platform.AdminRole}})
-}
-
-func (h *harness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.now = h.now.Add(time.Second)
-	return h.now
 }
 
 func (h *harness) failStarts(err error) {
@@ -159,63 +88,16 @@ func (h *harness) startCount() int {
 	return len(h.starts)
 }
 
-// bundle packs a sample bundle folder ("loadbalanced-fargate-env/v1") once per harness.
+// bundle packs a bundle folder of the shared sample (platformtest.EnvBundle) once per
+// harness.
 func (h *harness) bundle(folder string) []byte {
 	h.t.Helper()
 	if b, ok := h.bundles[folder]; ok {
 		return b
 	}
-	b := tarGz(h.t, filepath.Join(sampleDir, folder))
+	b := platformtest.TarGz(h.t, platformtest.SamplePath(h.t, folder), nil)
 	h.bundles[folder] = b
 	return b
-}
-
-// tarGz packs the bundle folder dir as a .tar.gz.
-func tarGz(t testing.TB, dir string) []byte {
-	t.Helper()
-	var names []string
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		names = append(names, filepath.ToSlash(rel))
-		files[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("pack %s: %v (the shared conformance suite must sit at ../shared)", dir, err)
-	}
-	sort.Strings(names)
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, name := range names {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(files[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func readFile(t testing.TB, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }
 
 func (h *harness) mustCreateTemplate(kind platform.TemplateKind, name string) {
@@ -229,9 +111,9 @@ func (h *harness) mustCreateTemplate(kind platform.TemplateKind, name string) {
 // (the next minor of major when major > 0, else a new major).
 func (h *harness) mustVersion(kind platform.TemplateKind, name string, major int) platform.TemplateVersion {
 	h.t.Helper()
-	folder := "loadbalanced-fargate-env/v1"
+	folder := platformtest.EnvBundle
 	if kind == platform.ServiceTemplate {
-		folder = "loadbalanced-fargate-svc/v1"
+		folder = platformtest.SvcBundle
 	}
 	tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, name, control.CreateVersionInput{Major: major, Bundle: h.bundle(folder)})
 	if err != nil {
@@ -261,13 +143,13 @@ func (h *harness) mustTemplate(kind platform.TemplateKind, name string) platform
 // mustEnvTemplate creates the sample environment template with version 1.0 published.
 func (h *harness) mustEnvTemplate() {
 	h.t.Helper()
-	h.mustCreateTemplate(platform.EnvironmentTemplate, envTemplate)
-	h.mustPublish(platform.EnvironmentTemplate, envTemplate, h.mustVersion(platform.EnvironmentTemplate, envTemplate, 0).Version)
+	h.mustCreateTemplate(platform.EnvironmentTemplate, platformtest.EnvTemplate)
+	h.mustPublish(platform.EnvironmentTemplate, platformtest.EnvTemplate, h.mustVersion(platform.EnvironmentTemplate, platformtest.EnvTemplate, 0).Version)
 }
 
 func (h *harness) envInput(name string) control.CreateEnvironmentInput {
-	return control.CreateEnvironmentInput{Name: name, TemplateName: envTemplate, MajorVersion: 1,
-		Spec: readFile(h.t, sampleDir+"/specs/env-spec.yaml")}
+	return control.CreateEnvironmentInput{Name: name, TemplateName: platformtest.EnvTemplate, MajorVersion: 1,
+		Spec: platformtest.ReadFile(h.t, platformtest.SamplePath(h.t, platformtest.EnvSpec))}
 }
 
 func (h *harness) mustCreateEnvironment(in control.CreateEnvironmentInput) platform.Environment {
@@ -305,7 +187,7 @@ var testOutputs = []platform.Output{{Key: "VpcId", Value: "vpc-0123"}}
 func (h *harness) mustFinish(id string) {
 	h.t.Helper()
 	d := h.mustDeployment(id)
-	d.Status, d.Outputs, d.CompletedAt = platform.Succeeded, testOutputs, h.clock()
+	d.Status, d.Outputs, d.CompletedAt = platform.Succeeded, testOutputs, h.clock.Tick()
 	if d.Operation == platform.Delete {
 		d.Status, d.Outputs = platform.DeleteComplete, nil
 	}
