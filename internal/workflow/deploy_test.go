@@ -13,6 +13,7 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -21,8 +22,8 @@ const failingTemplate = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Pr
 
 func TestDeployIsIdempotent(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustRender(d.ID)
 	h.holdStacks() // the stack operation stays in progress while Deploy runs again
 
@@ -62,8 +63,8 @@ func TestDeployIsIdempotent(t *testing.T) {
 // start anything nor resolve the task a second time.
 func TestDeployRepeatedAfterTheStackFinished(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustProvision(d)
 	before := h.mustDeployment(d.ID)
 
@@ -137,8 +138,8 @@ func TestDeployRejectedTemplate(t *testing.T) {
 
 func TestDeployOfCancelledDeployment(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustRender(d.ID)
 	if _, err := h.control.CancelDeployment(h.ctx, d.ID); err != nil {
 		t.Fatal(err)
@@ -155,10 +156,10 @@ func TestDeployOfCancelledDeployment(t *testing.T) {
 
 func TestDeployTransientFailureIsRetryable(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustRender(d.ID)
-	h.prov.deploy = func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+	h.prov.DeployFunc = func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
 		return platform.StackOperation{}, errors.New("Rate exceeded")
 	}
 	_, err := h.tasks.Deploy(h.ctx, workflow.Input{DeploymentID: d.ID, TaskToken: tokenOf(d.ID)})
@@ -190,8 +191,8 @@ func reconcile(t *testing.T, h *harness, id string) (outcome, reason string) {
 func TestReconcileOutcomes(t *testing.T) {
 	t.Run("succeeded", func(t *testing.T) {
 		h := newHarness(t)
-		h.mustEnvTemplate(envTemplate, "")
-		d := h.mustCreateEnvironment("Beta", envTemplate)
+		h.mustEnvTemplate(platformtest.EnvTemplate, "")
+		d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 		h.mustRender(d.ID)
 		h.mustDeploy(d.ID)
 		h.sim.Wait(d.StackName)
@@ -213,26 +214,24 @@ func TestReconcileOutcomes(t *testing.T) {
 	})
 	t.Run("in progress, then failed after 24 hours", func(t *testing.T) {
 		h := newHarness(t)
-		h.mustEnvTemplate(envTemplate, "")
-		d := h.mustCreateEnvironment("Beta", envTemplate)
+		h.mustEnvTemplate(platformtest.EnvTemplate, "")
+		d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 		h.mustRender(d.ID)
 		h.holdStacks()
 		h.mustDeploy(d.ID)
 		if outcome, reason := reconcile(t, h, d.ID); outcome != "IN_PROGRESS" || reason != "" {
 			t.Fatalf("reconcile = %s (%q), want IN_PROGRESS", outcome, reason)
 		}
-		h.mu.Lock()
-		h.now = h.now.Add(25 * time.Hour)
-		h.mu.Unlock()
+		h.clock.Advance(25 * time.Hour)
 		if outcome, reason := reconcile(t, h, d.ID); outcome != "FAILED" || !strings.Contains(reason, "24 hours") {
 			t.Fatalf("reconcile after 25 hours = %s (%q), want FAILED after 24 hours", outcome, reason)
 		}
 	})
 	t.Run("another operation took over", func(t *testing.T) {
 		h := newHarness(t)
-		h.mustEnvTemplate(envTemplate, "")
-		d := h.mustCreateEnvironment("Beta", envTemplate)
-		h.prov.describe = func(ctx context.Context, name string) (platform.Stack, error) {
+		h.mustEnvTemplate(platformtest.EnvTemplate, "")
+		d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
+		h.prov.DescribeFunc = func(ctx context.Context, name string) (platform.Stack, error) {
 			return platform.Stack{StackName: name, Status: "UPDATE_IN_PROGRESS", LastClientRequestToken: "someone-else"}, nil
 		}
 		if outcome, reason := reconcile(t, h, d.ID); outcome != "FAILED" || !strings.Contains(reason, "someone-else") {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gantry-platform/gantry/events"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/statemachine"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
@@ -70,8 +71,8 @@ func waitingDeployment(t *testing.T, h *harness, template string) platform.Deplo
 
 func TestHandleEventResolvesTheTaskOnce(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := waitingDeployment(t, h, envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := waitingDeployment(t, h, platformtest.EnvTemplate)
 
 	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID))
 	_, resolved, refused := h.workflows.snapshot()
@@ -108,8 +109,8 @@ func TestHandleEventResolvesTheTaskOnce(t *testing.T) {
 
 func TestHandleEventIgnoresOthers(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := waitingDeployment(t, h, envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := waitingDeployment(t, h, platformtest.EnvTemplate)
 	ignored := map[string][]byte{
 		"a stack Gantry does not own":  mustSample(t, "cloudformation-stack-status-change"),
 		"another stack with our token": stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "arn:aws:cloudformation:eu-west-1:111122223333:stack/other-stack/0b7d6e5c", d.ID),
@@ -143,9 +144,9 @@ func TestHandleEventFailureSendsTheRootCause(t *testing.T) {
 	})
 	t.Run("from the event when the stack cannot be described", func(t *testing.T) {
 		h := newHarness(t)
-		h.mustEnvTemplate(envTemplate, "")
-		d := waitingDeployment(t, h, envTemplate)
-		h.prov.describe = func(ctx context.Context, name string) (platform.Stack, error) {
+		h.mustEnvTemplate(platformtest.EnvTemplate, "")
+		d := waitingDeployment(t, h, platformtest.EnvTemplate)
+		h.prov.DescribeFunc = func(ctx context.Context, name string) (platform.Stack, error) {
 			return platform.Stack{}, errors.New("Rate exceeded")
 		}
 		h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", d.ID))
@@ -178,7 +179,7 @@ func TestHandleEventCodePipeline(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	published, _ := h.out.snapshot()
+	published := h.out.Events()
 	found := false
 	for _, e := range published {
 		var change platform.StatusChange
@@ -233,8 +234,8 @@ func (f invokerFunc) Invoke(ctx context.Context, name string, payload []byte) ([
 // reports as Conflict).
 func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustRender(d.ID)
 
 	// One state, as the deployment machine's Provision: Deploy gets the task token.
@@ -256,7 +257,7 @@ func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
 	}
 	t.Cleanup(runner.Close)
 	tasks = workflow.New(workflow.Config{Store: h.store, Blobs: h.blobDir, Provisioner: h.prov, Workflows: runner,
-		Renderer: h.engine, Now: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Renderer: h.engine, Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	handler := lambda.NewHandler(tasks.HandleEvent)
 
 	execution, err := runner.Start(h.ctx, d.ID, json.RawMessage(`{"deploymentId":"`+d.ID+`"}`))

@@ -1,9 +1,6 @@
 package workflow_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,10 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -25,6 +20,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store"
 	"github.com/gantry-platform/gantry/internal/store/storetest"
@@ -32,33 +28,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dynamolocal.Main(m) }
-
-// sampleDir is the loadbalanced-fargate sample of the shared conformance suite.
-const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
-
-// The sample's templates, as the tests register them.
-const (
-	envTemplate = "loadbalanced-fargate-env"
-	svcTemplate = "loadbalanced-fargate-svc"
-)
-
-// workflowsFake is a platform.Workflows whose methods call its function fields.
-type workflowsFake struct {
-	start   func(ctx context.Context, name string, input json.RawMessage) (string, error)
-	success func(ctx context.Context, token string, output json.RawMessage) error
-	failure func(ctx context.Context, token, errorName, cause string) error
-}
-
-func (f *workflowsFake) Start(ctx context.Context, name string, input json.RawMessage) (string, error) {
-	return f.start(ctx, name, input)
-}
-func (f *workflowsFake) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
-	return f.success(ctx, token, output)
-}
-func (f *workflowsFake) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
-	return f.failure(ctx, token, errorName, cause)
-}
-func (f *workflowsFake) SendTaskHeartbeat(ctx context.Context, token string) error { return nil }
 
 // resolution is one SendTaskSuccess (ErrorName "") or SendTaskFailure the workflow accepted.
 type resolution struct {
@@ -80,9 +49,9 @@ type ledger struct {
 	refused  int
 }
 
-func (l *ledger) fake() *workflowsFake {
-	return &workflowsFake{
-		start: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+func (l *ledger) fake() *platformtest.Workflows {
+	return &platformtest.Workflows{
+		StartFunc: func(ctx context.Context, name string, input json.RawMessage) (string, error) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
 			if l.inputs == nil {
@@ -98,10 +67,10 @@ func (l *ledger) fake() *workflowsFake {
 			l.starts = append(l.starts, name)
 			return "execution-" + name, nil
 		},
-		success: func(ctx context.Context, token string, output json.RawMessage) error {
+		SendTaskSuccessFunc: func(ctx context.Context, token string, output json.RawMessage) error {
 			return l.resolve(resolution{Token: token, Output: output})
 		},
-		failure: func(ctx context.Context, token, errorName, cause string) error {
+		SendTaskFailureFunc: func(ctx context.Context, token, errorName, cause string) error {
 			return l.resolve(resolution{Token: token, ErrorName: errorName, Cause: cause})
 		},
 	}
@@ -139,51 +108,6 @@ func (l *ledger) startsOf(name string) int {
 	return n
 }
 
-// provisionerFake is a platform.Provisioner whose methods call its function fields; the
-// harness points them at the CloudFormation simulator and counts the operations.
-type provisionerFake struct {
-	deploy   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
-	delete   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
-	describe func(ctx context.Context, stackName string) (platform.Stack, error)
-}
-
-func (p *provisionerFake) Deploy(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
-	return p.deploy(ctx, in)
-}
-func (p *provisionerFake) Delete(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
-	return p.delete(ctx, stackName, token)
-}
-func (p *provisionerFake) Describe(ctx context.Context, stackName string) (platform.Stack, error) {
-	return p.describe(ctx, stackName)
-}
-
-// recorder keeps what was published and notified.
-type recorder struct {
-	mu            sync.Mutex
-	events        []platform.Event
-	notifications []string
-}
-
-func (r *recorder) Publish(ctx context.Context, events ...platform.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, events...)
-	return nil
-}
-
-func (r *recorder) Notify(ctx context.Context, subject, message string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.notifications = append(r.notifications, subject+"\n"+message)
-	return nil
-}
-
-func (r *recorder) snapshot() ([]platform.Event, []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]platform.Event(nil), r.events...), append([]string(nil), r.notifications...)
-}
-
 // harness is the workflow's tasks on real parts — the store on DynamoDB Local, blobs in a
 // directory, the CloudFormation simulator, the template engine — with fakes for the
 // workflow service, events and notifications. The control plane, on the same parts,
@@ -195,23 +119,23 @@ type harness struct {
 	blobRoot  string
 	blobDir   *blobdir.Dir
 	sim       *cfnsim.Simulator
-	prov      *provisionerFake
+	prov      *platformtest.Provisioner // calls the simulator, counting the operations
 	workflows *ledger
 	// taskWorkflows is the workflow service the tasks see (recording into workflows); a
 	// test may replace its functions.
-	taskWorkflows *workflowsFake
-	out           *recorder
+	taskWorkflows *platformtest.Workflows
+	out           *platformtest.Recorder // events and notifications
 	control       *control.Service
 	engine        *engine.Engine
 	tasks         *workflow.Tasks
 	events        lambda.Handler // tasks.HandleEvent behind aws-lambda-go's adapter
+	clock         *platformtest.Clock
 
 	mu         sync.Mutex
 	operations []string // stack operations started: "DEPLOY name" / "DELETE name"
 	describes  int
 	stackEvts  [][]byte      // events the simulator published, in order
 	hold       chan struct{} // while not nil, the simulator's stacks stay at their first status
-	now        time.Time
 }
 
 // newHarness builds a harness; the clock moves one second per reading, so that any write
@@ -222,9 +146,8 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: storetest.NewStore(t), workflows: &ledger{}, out: &recorder{},
-		now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
-	h.ctx = platform.WithCaller(context.Background(), platform.Caller{Subject: "alice", Roles: []platform.Role{platform.AdminRole}})
+	h := &harness{t: t, ctx: platformtest.AdminContext("alice"), store: storetest.NewStore(t), workflows: &ledger{},
+		out: &platformtest.Recorder{}, clock: platformtest.NewClock()}
 	h.blobRoot = t.TempDir()
 	blobs, err := blobdir.New(h.blobRoot)
 	if err != nil {
@@ -236,22 +159,22 @@ func newHarness(t *testing.T) *harness {
 		h.release()
 		h.sim.Close()
 	})
-	h.prov = &provisionerFake{
-		deploy: func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+	h.prov = &platformtest.Provisioner{
+		DeployFunc: func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
 			op, err := h.sim.Deploy(ctx, in)
 			if err == nil && !op.NoChanges {
 				h.count("DEPLOY " + in.StackName)
 			}
 			return op, err
 		},
-		delete: func(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
+		DeleteFunc: func(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
 			op, err := h.sim.Delete(ctx, stackName, token)
 			if err == nil && !op.NoChanges {
 				h.count("DELETE " + stackName)
 			}
 			return op, err
 		},
-		describe: func(ctx context.Context, stackName string) (platform.Stack, error) {
+		DescribeFunc: func(ctx context.Context, stackName string) (platform.Stack, error) {
 			h.mu.Lock()
 			h.describes++
 			h.mu.Unlock()
@@ -262,19 +185,12 @@ func newHarness(t *testing.T) *harness {
 	h.engine = eng
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.control = control.New(control.Config{Store: h.store, Blobs: blobs, Workflows: h.workflows.fake(), Events: h.out,
-		Engine: eng, Now: h.clock, Log: quiet})
+		Engine: eng, Now: h.clock.Tick, Log: quiet})
 	h.taskWorkflows = h.workflows.fake()
 	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Provisioner: h.prov, Workflows: h.taskWorkflows,
-		Events: h.out, Notifier: h.out, Renderer: eng, AccountID: "111122223333", Now: h.clock, Log: quiet})
+		Events: h.out, Notifier: h.out, Renderer: eng, AccountID: "111122223333", Now: h.clock.Tick, Log: quiet})
 	h.events = lambda.NewHandler(h.tasks.HandleEvent)
 	return h
-}
-
-func (h *harness) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.now = h.now.Add(time.Second)
-	return h.now
 }
 
 func (h *harness) count(op string) {
@@ -350,60 +266,6 @@ func (h *harness) blobs() map[string]string {
 	return out
 }
 
-// tarGz packs the bundle folder dir as a .tar.gz, with overrides replacing or adding files
-// (path → content).
-func tarGz(t testing.TB, dir string, overrides map[string]string) []byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		files[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("pack %s: %v (the shared conformance suite must sit at ../shared)", dir, err)
-	}
-	for name, content := range overrides {
-		files[name] = []byte(content)
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, name := range names {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(files[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func readFile(t testing.TB, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 // mustTemplate creates a template of kind from the bundle, registers it as version 1.0
 // and publishes it.
 func (h *harness) mustTemplate(kind platform.TemplateKind, name string, bundle []byte) {
@@ -428,7 +290,7 @@ func (h *harness) mustEnvTemplate(name, infrastructure string) {
 	if infrastructure != "" {
 		overrides = map[string]string{"infrastructure/cloudformation.yaml": infrastructure}
 	}
-	h.mustTemplate(platform.EnvironmentTemplate, name, tarGz(h.t, sampleDir+"/loadbalanced-fargate-env/v1", overrides))
+	h.mustTemplate(platform.EnvironmentTemplate, name, platformtest.TarGz(h.t, platformtest.SamplePath(h.t, platformtest.EnvBundle), overrides))
 }
 
 // mustCreateEnvironment creates environment name from template 1.x with the sample's
@@ -436,7 +298,7 @@ func (h *harness) mustEnvTemplate(name, infrastructure string) {
 func (h *harness) mustCreateEnvironment(name, template string) platform.Deployment {
 	h.t.Helper()
 	env, err := h.control.CreateEnvironment(h.ctx, control.CreateEnvironmentInput{Name: name, TemplateName: template,
-		MajorVersion: 1, Spec: readFile(h.t, sampleDir+"/specs/env-spec.yaml")})
+		MajorVersion: 1, Spec: platformtest.ReadFile(h.t, platformtest.SamplePath(h.t, platformtest.EnvSpec))})
 	if err != nil {
 		h.t.Fatalf("create environment %s: %v", name, err)
 	}
@@ -537,7 +399,7 @@ func resolvedOK(rs []resolution, token string) bool {
 // environment Beta with it, successfully.
 func (h *harness) mustDeployedEnvironment() platform.Environment {
 	h.t.Helper()
-	h.mustEnvTemplate(envTemplate, "")
-	h.mustSucceed(h.mustCreateEnvironment("Beta", envTemplate))
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	h.mustSucceed(h.mustCreateEnvironment("Beta", platformtest.EnvTemplate))
 	return h.mustEnvironment("Beta")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -16,17 +17,17 @@ import (
 // and nothing else.
 func TestNotifyIsIdempotent(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustSucceed(h.mustCreateEnvironment("Beta", envTemplate))
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustSucceed(h.mustCreateEnvironment("Beta", platformtest.EnvTemplate))
 	env, blobs := h.mustEnvironment("Beta"), h.blobs()
 	ops := h.stackOperations()
 	starts, resolved, _ := h.workflows.snapshot()
-	before, notesBefore := h.out.snapshot()
+	before, notesBefore := h.out.Events(), h.out.Notifications()
 
 	if err := h.tasks.Notify(h.ctx, workflow.Input{DeploymentID: d.ID}); err != nil {
 		t.Fatal(err)
 	}
-	afterFirst, notesFirst := h.out.snapshot()
+	afterFirst, notesFirst := h.out.Events(), h.out.Notifications()
 	first, firstNotes := afterFirst[len(before):], notesFirst[len(notesBefore):]
 	if len(first) != 2 || len(firstNotes) != 1 {
 		t.Fatalf("Notify sent %d events and %d notifications, want 2 and 1", len(first), len(firstNotes))
@@ -52,7 +53,7 @@ func TestNotifyIsIdempotent(t *testing.T) {
 	if err := h.tasks.Notify(h.ctx, workflow.Input{DeploymentID: d.ID}); err != nil {
 		t.Fatal(err)
 	}
-	afterSecond, notesSecond := h.out.snapshot()
+	afterSecond, notesSecond := h.out.Events(), h.out.Notifications()
 	if second := afterSecond[len(afterFirst):]; !reflect.DeepEqual(second, first) {
 		t.Errorf("second Notify sent %d events, want the same %d again", len(second), len(first))
 	}
@@ -75,8 +76,8 @@ func TestNotifyIsIdempotent(t *testing.T) {
 
 func TestNotifyOfFailureCarriesTheReason(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	reason := "ROLLBACK_COMPLETE: Cluster: quota exceeded"
 	if _, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID, Error: &workflow.TaskError{Error: "StackFailed", Cause: reason}}); err != nil {
 		t.Fatal(err)
@@ -84,7 +85,7 @@ func TestNotifyOfFailureCarriesTheReason(t *testing.T) {
 	if err := h.tasks.Notify(h.ctx, workflow.Input{DeploymentID: d.ID}); err != nil {
 		t.Fatal(err)
 	}
-	published, notes := h.out.snapshot()
+	published, notes := h.out.Events(), h.out.Notifications()
 	if len(notes) != 1 || !strings.Contains(notes[0], "FAILED") || !strings.Contains(notes[0], reason) {
 		t.Fatalf("notifications = %q, want one naming FAILED and the reason", notes)
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
 func TestRecordIsIdempotent(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	h.mustProvision(d)
 
 	out, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
@@ -42,7 +43,7 @@ func TestRecordIsIdempotent(t *testing.T) {
 	describes := h.describes
 	h.mu.Unlock()
 	starts, resolved, _ := h.workflows.snapshot()
-	events, notes := h.out.snapshot()
+	events, notes := h.out.Events(), h.out.Notifications()
 	blobs := h.blobs()
 
 	again, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
@@ -64,7 +65,7 @@ func TestRecordIsIdempotent(t *testing.T) {
 	}
 	h.mu.Unlock()
 	starts2, resolved2, _ := h.workflows.snapshot()
-	events2, notes2 := h.out.snapshot()
+	events2, notes2 := h.out.Events(), h.out.Notifications()
 	if len(starts2) != len(starts) || len(resolved2) != len(resolved) || len(events2) != len(events) || len(notes2) != len(notes) {
 		t.Errorf("second Record did more: starts %d→%d, resolved %d→%d, events %d→%d, notifications %d→%d",
 			len(starts), len(starts2), len(resolved), len(resolved2), len(events), len(events2), len(notes), len(notes2))
@@ -107,8 +108,8 @@ func TestRecordFailure(t *testing.T) {
 
 func TestRecordFailureWithPlainCause(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	cause := "ROLLBACK_COMPLETE: Cluster: Resource handler returned message: quota exceeded"
 	if _, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID, Error: &workflow.TaskError{Error: "StackFailed", Cause: cause}}); err != nil {
 		t.Fatal(err)
@@ -161,8 +162,8 @@ func TestRecordCancellation(t *testing.T) {
 	for _, errorName := range []string{"DeploymentCancelled", "StackFailed"} {
 		t.Run(errorName, func(t *testing.T) {
 			h := newHarness(t)
-			h.mustEnvTemplate(envTemplate, "")
-			d := h.mustCreateEnvironment("Beta", envTemplate)
+			h.mustEnvTemplate(platformtest.EnvTemplate, "")
+			d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 			h.mustRender(d.ID)
 			h.holdStacks()
 			h.mustDeploy(d.ID)
@@ -190,11 +191,11 @@ func TestRecordCancellation(t *testing.T) {
 func TestRecordStartsPipelineAfterLastInstance(t *testing.T) {
 	h := newHarness(t)
 	h.mustDeployedEnvironment()
-	h.mustTemplate(platform.ServiceTemplate, svcTemplate, tarGz(t, sampleDir+"/loadbalanced-fargate-svc/v1", nil))
+	h.mustTemplate(platform.ServiceTemplate, platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
 	spec := "proton: ServiceSpec\npipeline:\n  unit_test_command: \"ls\"\ninstances:\n" +
 		"  - name: frontend-dev\n    environment: Beta\n    spec:\n      port: 80\n" +
 		"  - name: frontend-prod\n    environment: Beta\n    spec:\n      desired_count: 2\n"
-	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1,
+	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1,
 		Spec: spec, RepositoryID: "example-org/frontend", BranchName: "main",
 		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
 		t.Fatalf("create service: %v", err)
@@ -243,9 +244,9 @@ func TestRecordStartsPipelineAfterLastInstance(t *testing.T) {
 func TestRecordRetriedAfterThePipelineCouldNotStart(t *testing.T) {
 	h := newHarness(t)
 	h.mustDeployedEnvironment()
-	h.mustTemplate(platform.ServiceTemplate, svcTemplate, tarGz(t, sampleDir+"/loadbalanced-fargate-svc/v1", nil))
-	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: svcTemplate, MajorVersion: 1,
-		Spec: readFile(t, sampleDir+"/specs/svc-spec.yaml"), RepositoryID: "example-org/frontend", BranchName: "main",
+	h.mustTemplate(platform.ServiceTemplate, platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
+	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1,
+		Spec: platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.SvcSpec)), RepositoryID: "example-org/frontend", BranchName: "main",
 		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
 		t.Fatalf("create service: %v", err)
 	}
@@ -256,14 +257,14 @@ func TestRecordRetriedAfterThePipelineCouldNotStart(t *testing.T) {
 	d := h.mustDeployment(inst.LastDeploymentID)
 	h.mustProvision(d)
 
-	start := h.taskWorkflows.start
-	h.taskWorkflows.start = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+	start := h.taskWorkflows.StartFunc
+	h.taskWorkflows.StartFunc = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
 		return "", errors.New("states: ServiceUnavailable")
 	}
 	if _, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID}); err == nil {
 		t.Fatal("Record hid that the pipeline could not start")
 	}
-	h.taskWorkflows.start = start
+	h.taskWorkflows.StartFunc = start
 	// The retry (or the state machine's RecordFailure, which also calls Record).
 	_, _ = h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
 

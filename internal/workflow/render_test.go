@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
 func TestRenderIsIdempotent(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 
 	first := h.mustRender(d.ID)
 	afterFirst, envFirst, blobsFirst := h.mustDeployment(d.ID), h.mustEnvironment("Beta"), h.blobs()
@@ -48,8 +49,8 @@ func TestRenderIsIdempotent(t *testing.T) {
 
 func TestRenderOfCancelledDeployment(t *testing.T) {
 	h := newHarness(t)
-	h.mustEnvTemplate(envTemplate, "")
-	d := h.mustCreateEnvironment("Beta", envTemplate)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
 	if _, err := h.control.CancelDeployment(h.ctx, d.ID); err != nil {
 		t.Fatal(err)
 	}
