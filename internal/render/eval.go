@@ -242,14 +242,31 @@ func (r *renderer) evalAll(exprs []nodes.Expression, f *frame) ([]any, error) {
 	return out, nil
 }
 
+// checkHashable fails for values Python cannot use as a dict key (lists, dicts, and
+// tuples holding them).
 func checkHashable(k any) error {
-	switch k.(type) {
+	switch x := k.(type) {
 	case *list, *Map:
 		return fmt.Errorf("unhashable type: '%s'", typeName(k))
-	case *undefined:
-		return nil
+	case tuple:
+		for _, e := range x {
+			if err := checkHashable(e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// repeatCount reads the integer of sequence * n (a bool counts as 0 or 1).
+func repeatCount(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case bool:
+		return boolInt(x), true
+	}
+	return 0, false
 }
 
 // lookupName resolves a variable: scopes, then globals, else undefined.
@@ -743,10 +760,10 @@ func (r *renderer) binaryOp(op tokens.Type, a, b any) (any, error) {
 			return nil, fmt.Errorf("can only concatenate tuple (not \"%s\") to tuple", typeName(b))
 		}
 	case tokens.Multiply:
-		if n, ok := b.(int64); ok && (isString(a) || isList(a)) {
+		if n, ok := repeatCount(b); ok && (isString(a) || isList(a)) {
 			return r.repeat(a, n)
 		}
-		if n, ok := a.(int64); ok && (isString(b) || isList(b)) {
+		if n, ok := repeatCount(a); ok && (isString(b) || isList(b)) {
 			return r.repeat(b, n)
 		}
 	case tokens.Modulo:

@@ -349,6 +349,8 @@ func (r *renderer) iterate(v any) ([]any, error) {
 		return x, nil
 	case *groupTuple:
 		return x.tuple(), nil
+	case *iterator:
+		return x.rest()
 	case *Map:
 		return append([]any(nil), x.keys...), nil
 	case string:
@@ -360,7 +362,7 @@ func (r *renderer) iterate(v any) ([]any, error) {
 	case markup:
 		out := make([]any, 0, len(x))
 		for _, c := range x {
-			out = append(out, markup(string(c)))
+			out = append(out, string(c)) // iterating a Markup yields plain str
 		}
 		return out, nil
 	case *undefined:

@@ -826,7 +826,8 @@ func (e *exprParser) parseTest(node nodes.Expression) (nodes.Expression, error) 
 		if t.args, err = e.parseCallArgs(); err != nil {
 			return nil, err
 		}
-	case e.is(tokens.Name, tokens.String, tokens.Integer, tokens.Float, tokens.LeftBracket, tokens.LeftBrace) && !e.isName("else"):
+	case e.is(tokens.Name, tokens.In, tokens.Not, tokens.String, tokens.Integer, tokens.Float, tokens.LeftBracket, tokens.LeftBrace) && !e.isName("else"):
+		// As in Jinja2, any name but else (if, in and not included) is the argument.
 		arg, err := e.parsePrimary()
 		if err != nil {
 			return nil, err

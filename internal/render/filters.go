@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -338,29 +337,37 @@ func filterBatch(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argInt("batch", p[0])
-	if err != nil {
-		return nil, err
-	}
-	if n <= 0 {
-		return nil, fmt.Errorf("batch(): linecount must be positive")
-	}
-	items, err := r.iterate(v)
-	if err != nil {
-		return nil, err
-	}
-	var out []any
-	for i := 0; i < len(items); i += int(n) {
-		end := min(i+int(n), len(items))
-		chunk := append([]any(nil), items[i:end]...)
-		if len(chunk) < int(n) && len(a.pos)+len(a.kw) > 1 {
-			for len(chunk) < int(n) {
-				chunk = append(chunk, p[1])
-			}
+	return newGenerator("do_batch", func() ([]any, error) {
+		items, err := r.iterate(v)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, newList(chunk))
-	}
-	return newList(out), nil
+		var out []any
+		var tmp []any
+		for _, it := range items {
+			if pyEq(int64(len(tmp)), p[0]) {
+				out = append(out, newList(tmp))
+				tmp = nil
+			}
+			tmp = append(tmp, it)
+		}
+		if len(tmp) > 0 {
+			if p[1] != nil {
+				n, err := argInt("batch", p[0])
+				if err != nil {
+					return nil, err
+				}
+				if n > int64(r.maxBytes) {
+					return nil, fmt.Errorf("batch(): linecount too large")
+				}
+				for int64(len(tmp)) < n {
+					tmp = append(tmp, p[1])
+				}
+			}
+			out = append(out, newList(tmp))
+		}
+		return out, nil
+	}), nil
 }
 
 func filterCenter(r *renderer, v any, a *callArgs) (any, error) {
@@ -494,6 +501,13 @@ func filterFilesizeformat(r *renderer, v any, a *callArgs) (any, error) {
 func formatFixed(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) }
 
 func filterFirst(r *renderer, v any, a *callArgs) (any, error) {
+	if it, ok := v.(*iterator); ok {
+		x, ok, err := it.next()
+		if err != nil || ok {
+			return x, err
+		}
+		return &undefined{hint: "No first item, sequence was empty."}, nil
+	}
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
@@ -505,6 +519,9 @@ func filterFirst(r *renderer, v any, a *callArgs) (any, error) {
 }
 
 func filterLast(r *renderer, v any, a *callArgs) (any, error) {
+	if it, ok := v.(*iterator); ok {
+		return nil, fmt.Errorf("'%s' object is not reversible", it.typ)
+	}
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
@@ -746,6 +763,18 @@ func filterIndent(r *renderer, v any, a *callArgs) (any, error) {
 		}
 		ind = strings.Repeat(" ", int(max(n, 0)))
 	}
+	// Jinja2 does s += "\n", which only a string survives.
+	switch x := v.(type) {
+	case string, markup:
+	case *undefined:
+		return nil, x.err()
+	case *list:
+		return nil, fmt.Errorf("'list' object has no attribute 'splitlines'")
+	case tuple:
+		return nil, fmt.Errorf("can only concatenate tuple (not \"str\") to tuple")
+	default:
+		return nil, fmt.Errorf("unsupported operand type(s) for +=: '%s' and 'str'", typeName(v))
+	}
 	s := pyStr(v) + "\n"
 	lines := splitLines(s, false)
 	var out string
@@ -773,17 +802,22 @@ func filterIndent(r *renderer, v any, a *callArgs) (any, error) {
 }
 
 func filterItems(r *renderer, v any, a *callArgs) (any, error) {
-	switch x := v.(type) {
-	case *undefined:
-		return newList(nil), nil
-	case *Map:
-		items := make([]any, len(x.keys))
-		for i, k := range x.keys {
-			items[i] = tuple{k, x.vals[i]}
-		}
-		return newList(items), nil
+	if _, err := a.bind("items", nil, nil); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("Can only get item pairs from a mapping.")
+	return newGenerator("do_items", func() ([]any, error) {
+		switch x := v.(type) {
+		case *undefined:
+			return nil, nil
+		case *Map:
+			items := make([]any, len(x.keys))
+			for i, k := range x.keys {
+				items[i] = tuple{k, x.vals[i]}
+			}
+			return items, nil
+		}
+		return nil, fmt.Errorf("Can only get item pairs from a mapping.")
+	}), nil
 }
 
 func filterJoin(r *renderer, v any, a *callArgs) (any, error) {
@@ -826,6 +860,15 @@ func filterList(r *renderer, v any, a *callArgs) (any, error) {
 }
 
 func filterMap(r *renderer, v any, a *callArgs) (any, error) {
+	return newGenerator("sync_do_map", func() ([]any, error) {
+		if !truthy(v) {
+			return nil, nil
+		}
+		return mapItems(r, v, a)
+	}), nil
+}
+
+func mapItems(r *renderer, v any, a *callArgs) ([]any, error) {
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
@@ -850,7 +893,7 @@ func filterMap(r *renderer, v any, a *callArgs) (any, error) {
 				return nil, err
 			}
 		}
-		return newList(out), nil
+		return out, nil
 	}
 	name := pyStr(a.pos[0])
 	fn, ok := r.eng.filters[name]
@@ -866,7 +909,7 @@ func filterMap(r *renderer, v any, a *callArgs) (any, error) {
 			return nil, err
 		}
 	}
-	return newList(out), nil
+	return out, nil
 }
 
 func filterMinMax(r *renderer, v any, a *callArgs, which string) (any, error) {
@@ -912,6 +955,9 @@ func filterMinMax(r *renderer, v any, a *callArgs, which string) (any, error) {
 }
 
 func filterRandom(r *renderer, v any, a *callArgs) (any, error) {
+	if _, err := pyLen(v); err != nil {
+		return nil, err
+	}
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
@@ -923,6 +969,15 @@ func filterRandom(r *renderer, v any, a *callArgs) (any, error) {
 }
 
 func selectOrReject(r *renderer, v any, a *callArgs, keep, byAttr bool) (any, error) {
+	return newGenerator("select_or_reject", func() ([]any, error) {
+		if !truthy(v) {
+			return nil, nil
+		}
+		return selectItems(r, v, a, keep, byAttr)
+	}), nil
+}
+
+func selectItems(r *renderer, v any, a *callArgs, keep, byAttr bool) ([]any, error) {
 	items, err := r.iterate(v)
 	if err != nil {
 		return nil, err
@@ -966,7 +1021,7 @@ func selectOrReject(r *renderer, v any, a *callArgs, keep, byAttr bool) (any, er
 			out = append(out, it)
 		}
 	}
-	return newList(out), nil
+	return out, nil
 }
 
 func filterReplace(r *renderer, v any, a *callArgs) (any, error) {
@@ -996,7 +1051,13 @@ func filterReverse(r *renderer, v any, a *callArgs) (any, error) {
 		for i, j := 0, len(rs)-1; i < j; i, j = i+1, j-1 {
 			rs[i], rs[j] = rs[j], rs[i]
 		}
+		if _, ok := v.(markup); ok {
+			return markup(rs), nil
+		}
 		return string(rs), nil
+	}
+	if it, ok := reversedIterator(v); ok {
+		return it, nil
 	}
 	items, err := r.iterate(v)
 	if err != nil {
@@ -1014,13 +1075,21 @@ func filterRound(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	method, _ := p[1].(string)
+	if method != "common" && method != "ceil" && method != "floor" {
+		return nil, fmt.Errorf("method must be common, ceil or floor")
+	}
+	if p[0] == nil && method == "common" && isNumber(v) {
+		// round(x, None) is round(x): an integer.
+		f, _ := toFloat(v)
+		if isInt(v) {
+			return intArith(plusToken, v, int64(0))
+		}
+		return floatToInt(roundHalfEven(f))
+	}
 	prec, err := argInt("round", p[0])
 	if err != nil {
 		return nil, err
-	}
-	method := pyStr(p[1])
-	if method != "common" && method != "ceil" && method != "floor" {
-		return nil, fmt.Errorf("method must be 'common', 'ceil' or 'floor'")
 	}
 	if !isNumber(v) {
 		if u, ok := v.(*undefined); ok {
@@ -1053,6 +1122,18 @@ func filterRound(r *renderer, v any, a *callArgs) (any, error) {
 
 func roundHalfEven(f float64) float64 { return math.RoundToEven(f) }
 
+// floatToInt is Python's int() of an integral float.
+func floatToInt(f float64) (any, error) {
+	if math.IsInf(f, 0) {
+		return nil, fmt.Errorf("cannot convert float infinity to integer")
+	}
+	if math.IsNaN(f) {
+		return nil, fmt.Errorf("cannot convert float NaN to integer")
+	}
+	b, _ := new(big.Float).SetFloat64(math.Trunc(f)).Int(nil)
+	return normInt(b), nil
+}
+
 // pyRound is Python's round(float, ndigits): correctly rounded, ties to even.
 func pyRound(f float64, ndigits int) float64 {
 	if math.IsInf(f, 0) || math.IsNaN(f) || ndigits > 308 {
@@ -1075,34 +1156,39 @@ func filterSlice(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argInt("slice", p[0])
-	if err != nil {
-		return nil, err
-	}
-	if n <= 0 || n > int64(r.maxBytes) {
-		return nil, fmt.Errorf("slice(): slices must be positive")
-	}
-	items, err := r.iterate(v)
-	if err != nil {
-		return nil, err
-	}
-	length := len(items)
-	per, extra := length/int(n), length%int(n)
-	offset := 0
-	var out []any
-	for i := 0; i < int(n); i++ {
-		start := offset + i*per
-		if i < extra {
-			offset++
+	return newGenerator("sync_do_slice", func() ([]any, error) {
+		items, err := r.iterate(v)
+		if err != nil {
+			return nil, err
 		}
-		end := offset + (i+1)*per
-		chunk := append([]any(nil), items[start:end]...)
-		if len(a.pos)+len(a.kw) > 1 && i >= extra {
-			chunk = append(chunk, p[1])
+		n, err := argInt("slice", p[0])
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, newList(chunk))
-	}
-	return newList(out), nil
+		if n > int64(r.maxBytes) {
+			return nil, fmt.Errorf("slice(): too many slices")
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("integer division or modulo by zero")
+		}
+		length := len(items)
+		per, extra := length/int(n), length%int(n)
+		offset := 0
+		var out []any
+		for i := 0; i < int(n); i++ {
+			start := offset + i*per
+			if i < extra {
+				offset++
+			}
+			end := offset + (i+1)*per
+			chunk := append([]any(nil), items[start:end]...)
+			if p[1] != nil && i >= extra {
+				chunk = append(chunk, p[1])
+			}
+			out = append(out, newList(chunk))
+		}
+		return out, nil
+	}), nil
 }
 
 func filterSort(r *renderer, v any, a *callArgs) (any, error) {
@@ -1242,10 +1328,17 @@ func filterTruncate(r *renderer, v any, a *callArgs) (any, error) {
 	if leeway < 0 {
 		return nil, fmt.Errorf("expected leeway >= 0, got %d", leeway)
 	}
-	rs := []rune(s)
-	if int64(len(rs)) <= length+leeway {
-		return s, nil
+	n, err := pyLen(v)
+	if err != nil {
+		return nil, err
 	}
+	if int64(n) <= length+leeway {
+		return v, nil // Jinja2 returns the value itself, a string or not
+	}
+	if !isString(v) {
+		return nil, fmt.Errorf("can only concatenate %s (not \"str\") to %s", typeName(v), typeName(v))
+	}
+	rs := []rune(s)
 	cut := string(rs[:length-endLen])
 	if truthy(p[1]) {
 		return cut + end, nil
@@ -1261,66 +1354,81 @@ func filterUnique(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := r.iterate(v)
-	if err != nil {
-		return nil, err
-	}
-	var out, seen []any
-	for _, it := range items {
-		k := it
-		if p[1] != nil {
-			if k, err = attrPath(it, p[1], nil); err != nil {
-				return nil, err
+	return newGenerator("do_unique", func() ([]any, error) {
+		items, err := r.iterate(v)
+		if err != nil {
+			return nil, err
+		}
+		var out, seen []any
+		for _, it := range items {
+			k := it
+			if p[1] != nil {
+				if k, err = attrPath(it, p[1], nil); err != nil {
+					return nil, err
+				}
+			}
+			k = foldCase(k, truthy(p[0]))
+			dup := false
+			for _, s := range seen {
+				if pyEq(s, k) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				seen = append(seen, k)
+				out = append(out, it)
 			}
 		}
-		k = foldCase(k, truthy(p[0]))
-		dup := false
-		for _, s := range seen {
-			if pyEq(s, k) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			seen = append(seen, k)
-			out = append(out, it)
-		}
-	}
-	return newList(out), nil
+		return out, nil
+	}), nil
 }
 
+// filterURLEncode is Jinja2's urlencode: a string (or a non-iterable) is quoted keeping
+// "/"; a dict or an iterable of pairs becomes a query string, spaces as "+".
 func filterURLEncode(r *renderer, v any, a *callArgs) (any, error) {
-	quote := func(x any, plusSafe bool) string {
-		s := url.PathEscape(pyStr(x))
-		s = strings.NewReplacer("+", "%2B", ":", "%3A", "=", "%3D", "&", "%26", "@", "%40", "$", "%24", ",", "%2C", ";", "%3B").Replace(s)
-		if !plusSafe {
-			s = strings.ReplaceAll(s, "/", "%2F")
-		}
-		return s
-	}
+	var items []any
 	switch x := v.(type) {
-	case string, markup:
-		return quote(x, true), nil
+	case string, markup, nil, bool, int64, *big.Int, float64:
+		return pyQuote(pyStr(x), "/"), nil
 	case *Map:
-		parts := make([]string, len(x.keys))
 		for i, k := range x.keys {
-			parts[i] = quote(k, false) + "=" + quote(x.vals[i], false)
+			items = append(items, tuple{k, x.vals[i]})
 		}
-		return strings.Join(parts, "&"), nil
-	}
-	items, err := r.iterate(v)
-	if err != nil {
-		return quote(v, true), nil
+	default:
+		var err error
+		if items, err = r.iterate(v); err != nil {
+			return pyQuote(pyStr(v), "/"), nil
+		}
 	}
 	parts := make([]string, 0, len(items))
 	for _, it := range items {
 		kv, err := r.iterate(it)
-		if err != nil || len(kv) != 2 {
-			return nil, fmt.Errorf("urlencode(): expected pairs")
+		if err != nil {
+			return nil, fmt.Errorf("cannot unpack non-iterable %s object", typeName(it))
 		}
-		parts = append(parts, quote(kv[0], false)+"="+quote(kv[1], false))
+		if len(kv) != 2 {
+			return nil, fmt.Errorf("urlencode(): expected pairs, got %d values", len(kv))
+		}
+		q := func(x any) string { return strings.ReplaceAll(pyQuote(pyStr(x), ""), "%20", "+") }
+		parts = append(parts, q(kv[0])+"="+q(kv[1]))
 	}
 	return strings.Join(parts, "&"), nil
+}
+
+// pyQuote is urllib.parse.quote of the UTF-8 bytes of s: letters, digits, "_.-~" and
+// the safe characters stay, the rest become %XX.
+func pyQuote(s, safe string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~", c) >= 0 || strings.IndexByte(safe, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 func filterXMLAttr(r *renderer, v any, a *callArgs) (any, error) {
@@ -1399,14 +1507,14 @@ func builtinTests() map[string]testFunc {
 		"mapping": func(r *renderer, v any, a *callArgs) (bool, error) { _, ok := v.(*Map); return ok, nil },
 		"sequence": func(r *renderer, v any, a *callArgs) (bool, error) {
 			switch v.(type) {
-			case string, markup, *list, tuple, *Map, *rangeValue:
+			case string, markup, *list, tuple, *Map, *rangeValue, *groupTuple, *undefined:
 				return true, nil
 			}
 			return false, nil
 		},
 		"iterable": func(r *renderer, v any, a *callArgs) (bool, error) {
 			switch v.(type) {
-			case string, markup, *list, tuple, *Map, *rangeValue, *undefined:
+			case string, markup, *list, tuple, *Map, *rangeValue, *undefined, *groupTuple, *iterator:
 				return true, nil
 			}
 			return false, nil
@@ -1444,19 +1552,14 @@ func builtinTests() map[string]testFunc {
 			}
 			return r.contains(p[0], v)
 		},
+		// odd and even are value % 2 == 1 and value % 2 == 0, as in Jinja2.
 		"odd": func(r *renderer, v any, a *callArgs) (bool, error) {
-			m, err := intArith(modToken, v, int64(2))
-			if err != nil || !isInt(v) {
-				return false, fmt.Errorf("odd test requires an integer")
-			}
-			return pyEq(m, int64(1)), nil
+			m, err := r.binaryOp(modToken, v, int64(2))
+			return err == nil && pyEq(m, int64(1)), err
 		},
 		"even": func(r *renderer, v any, a *callArgs) (bool, error) {
-			m, err := intArith(modToken, v, int64(2))
-			if err != nil || !isInt(v) {
-				return false, fmt.Errorf("even test requires an integer")
-			}
-			return pyEq(m, int64(0)), nil
+			m, err := r.binaryOp(modToken, v, int64(2))
+			return err == nil && pyEq(m, int64(0)), err
 		},
 		"divisibleby": func(r *renderer, v any, a *callArgs) (bool, error) {
 			p, err := a.bind("divisibleby", []string{"num"}, []any{noDefault})
@@ -1472,15 +1575,16 @@ func builtinTests() map[string]testFunc {
 			}
 			return pyEq(m, int64(0)), nil
 		},
-		"lower": func(r *renderer, v any, a *callArgs) (bool, error) {
-			s := pyStr(v)
-			return s == strings.ToLower(s), nil
-		},
-		"upper": func(r *renderer, v any, a *callArgs) (bool, error) {
-			s := pyStr(v)
-			return s == strings.ToUpper(s), nil
-		},
-		"eq": cmp("eq"), "ne": cmp("ne"), "lt": cmp("lt"), "le": cmp("le"), "gt": cmp("gt"), "ge": cmp("ge"),
+		"lower": func(r *renderer, v any, a *callArgs) (bool, error) { return pyIsLower(pyStr(v)), nil },
+		"upper": func(r *renderer, v any, a *callArgs) (bool, error) { return pyIsUpper(pyStr(v)), nil },
+		"eq":    cmp("eq"), "ne": cmp("ne"), "lt": cmp("lt"), "le": cmp("le"), "gt": cmp("gt"), "ge": cmp("ge"),
+	}
+	// Tests that take no argument but the value fail, as Python does, when given more.
+	for _, name := range []string{"defined", "undefined", "none", "boolean", "false", "true", "integer", "float",
+		"number", "string", "mapping", "sequence", "iterable", "callable", "escaped", "odd", "even", "lower", "upper"} {
+		if fn := t[name]; fn != nil {
+			t[name] = unaryTest(name, fn)
+		}
 	}
 	t["filter"] = nil
 	t["test"] = nil
@@ -1493,6 +1597,19 @@ func builtinTests() map[string]testFunc {
 	t[">"], t["greaterthan"] = t["gt"], t["gt"]
 	t[">="] = t["ge"]
 	return t
+}
+
+// unaryTest makes a one-argument test refuse further arguments.
+func unaryTest(name string, fn testFunc) testFunc {
+	return func(r *renderer, v any, a *callArgs) (bool, error) {
+		if n := len(a.pos) + len(a.kw); n > 0 {
+			if len(a.kw) > 0 {
+				return false, fmt.Errorf("test_%s() got an unexpected keyword argument '%s'", name, a.kw[0].name)
+			}
+			return false, fmt.Errorf("test_%s() takes 1 positional argument but %d were given", name, n+1)
+		}
+		return fn(r, v, a)
+	}
 }
 
 // contains is Python's "item in container".

@@ -164,15 +164,23 @@ func percentFormat(format string, arg any) (string, error) {
 		}
 		b.WriteString(s)
 	}
-	if next < len(args) && !(isMap && (usedMap || next == 0)) {
-		if _, single := arg.(tuple); single || next > 0 {
-			return "", fmt.Errorf("not all arguments converted during string formatting")
-		}
-		if !isMap {
-			return "", fmt.Errorf("not all arguments converted during string formatting")
-		}
+	// Python skips this check when the argument supports item access (a dict, a list,
+	// Undefined...), whether or not the format used it.
+	if next < len(args) && !subscriptable(arg) {
+		return "", fmt.Errorf("not all arguments converted during string formatting")
 	}
+	_ = usedMap
 	return b.String(), nil
+}
+
+// subscriptable reports whether Python's % formatting treats arg as a mapping (it has
+// __getitem__ and is neither a tuple nor a string).
+func subscriptable(arg any) bool {
+	switch arg.(type) {
+	case *Map, *list, *rangeValue, *undefined:
+		return true
+	}
+	return false
 }
 
 // fmtSpec is a parsed conversion: fill/align, sign, #, 0, width, grouping, precision.

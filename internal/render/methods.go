@@ -429,22 +429,10 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 		return s != "" && strings.IndexFunc(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) }) < 0, nil
 	case "isspace":
 		return s != "" && strings.IndexFunc(s, func(c rune) bool { return !isPySpace(c) }) < 0, nil
-	case "islower", "isupper":
-		cased := false
-		for _, c := range s {
-			if unicode.IsUpper(c) || unicode.IsTitle(c) {
-				if name == "islower" {
-					return false, nil
-				}
-				cased = true
-			} else if unicode.IsLower(c) {
-				if name == "isupper" {
-					return false, nil
-				}
-				cased = true
-			}
-		}
-		return cased, nil
+	case "islower":
+		return pyIsLower(s), nil
+	case "isupper":
+		return pyIsUpper(s), nil
 	case "istitle":
 		return s == pyTitle(s) && strings.IndexFunc(s, unicode.IsLetter) >= 0, nil
 	case "removeprefix":
@@ -913,6 +901,27 @@ func (r *renderer) listMethod(l *list, name string, a *callArgs) (any, error) {
 		return nil, nil
 	}
 	return nil, fmt.Errorf("'list' object has no attribute '%s'", name)
+}
+
+// pyIsLower is str.islower: some cased character, and no upper or title case one.
+func pyIsLower(s string) bool { return casedOnly(s, unicode.IsLower) }
+
+// pyIsUpper is str.isupper: some cased character, and no lower case one.
+func pyIsUpper(s string) bool {
+	return casedOnly(s, func(c rune) bool { return unicode.IsUpper(c) || unicode.IsTitle(c) })
+}
+
+func casedOnly(s string, want func(rune) bool) bool {
+	cased := false
+	for _, c := range s {
+		if isCased(c) {
+			if !want(c) {
+				return false
+			}
+			cased = true
+		}
+	}
+	return cased
 }
 
 // reverseFlag reads sorted()'s reverse argument, which Python takes as an integer.

@@ -85,7 +85,7 @@ func objectTypeRepr(v any) string {
 
 // typeName is the Python type name of a value.
 func typeName(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "NoneType"
 	case bool:
@@ -122,6 +122,8 @@ func typeName(v any) string {
 		return "function"
 	case *templateRef:
 		return "jinja2.runtime.TemplateReference"
+	case *iterator:
+		return x.typ
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -269,7 +271,7 @@ func truthy(v any) bool {
 	case *rangeValue:
 		return x.length() > 0
 	}
-	return true
+	return true // iterators included, however many items they hold
 }
 
 // pyStr is Python's str() as Jinja2 prints values.
@@ -381,6 +383,8 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 		b.WriteString("<function " + x.name + ">")
 	case *templateRef:
 		b.WriteString("<TemplateReference " + quotePy(x.run.name) + ">")
+	case *iterator:
+		b.WriteString(x.repr())
 	case nil, bool, int64, *big.Int, float64:
 		b.WriteString(pyStr(x))
 	default:
