@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/gantry-platform/gantry/internal/apiclient"
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -38,7 +39,7 @@ func runEnvironmentsList(ctx context.Context, args []string, stdout, stderr io.W
 }
 
 // deployableFields are the lines every deployed target shows.
-func deployableFields(d apiclient.Deployable) []field {
+func deployableFields(d apimodel.Deployable) []field {
 	return []field{{"template", d.TemplateName}, {"template version", versionText(d.TemplateMajorVersion, d.TemplateMinorVersion)},
 		{"status", string(d.DeploymentStatus)}, {"status message", d.DeploymentStatusMessage},
 		{"last deployment", d.LastDeploymentID}, {"last succeeded deployment", d.LastSucceededDeploymentID},
@@ -77,7 +78,7 @@ minor version of --major.
 
 func runEnvironmentsCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := newAPICommand("environments create", environmentsCreateUsage, stdout, stderr)
-	var in apiclient.CreateEnvironmentInput
+	var in apimodel.CreateEnvironment
 	var minor optionalInt
 	a.fs.StringVar(&in.Name, "name", "", "the environment's name (required)")
 	a.fs.StringVar(&in.TemplateName, "template", "", "the environment template (required)")
@@ -126,7 +127,7 @@ func (a *apiCommand) deployed(ctx context.Context, env apiclient.Environment) in
 // updateFlags adds the flags of an update: --spec, --deployment-type, --major, --minor,
 // --client-token and the wait flags; the returned function builds the input (without
 // the spec) once the flags are parsed.
-func updateFlags(a *apiCommand) (specFile *string, build func() (apiclient.UpdateInput, int, bool)) {
+func updateFlags(a *apiCommand) (specFile *string, build func() (apimodel.Update, int, bool)) {
 	specFile = a.fs.String("spec", "", "the new spec YAML file (default: keep the current spec)")
 	deploymentType := a.fs.String("deployment-type", "", "NONE, CURRENT_VERSION, MINOR_VERSION or MAJOR_VERSION (default: MAJOR_VERSION with --major, MINOR_VERSION with --minor, else CURRENT_VERSION)")
 	var major, minor optionalInt
@@ -134,8 +135,8 @@ func updateFlags(a *apiCommand) (specFile *string, build func() (apiclient.Updat
 	a.fs.Var(&minor, "minor", "move to this minor version (default with MINOR_VERSION: the recommended one)")
 	clientToken := a.fs.String("client-token", "", "an idempotency token: repeating the call with it deploys nothing new")
 	a.waitFlags()
-	return specFile, func() (apiclient.UpdateInput, int, bool) {
-		in := apiclient.UpdateInput{DeploymentType: platform.DeploymentType(*deploymentType),
+	return specFile, func() (apimodel.Update, int, bool) {
+		in := apimodel.Update{DeploymentType: platform.DeploymentType(*deploymentType),
 			TemplateMajorVersion: major.ptr(), TemplateMinorVersion: minor.ptr(), ClientToken: *clientToken}
 		switch in.DeploymentType {
 		case "":
@@ -216,10 +217,10 @@ func runEnvironmentsOutputs(ctx context.Context, args []string, stdout, stderr i
 	if err != nil {
 		return a.fail(err)
 	}
-	return a.show(out.Raw, func(w io.Writer) { writeOutputs(w, out) })
+	return a.show(out.Raw, func(w io.Writer) { writeOutputs(w, out.Outputs) })
 }
 
-func writeOutputs(w io.Writer, out apiclient.Outputs) {
+func writeOutputs(w io.Writer, out apimodel.Outputs) {
 	rows := make([][]string, 0, len(out.Outputs))
 	for _, o := range out.Outputs {
 		rows = append(rows, []string{o.Key, o.Value})

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/gantry-platform/gantry/internal/apiclient"
+	"github.com/gantry-platform/gantry/internal/apimodel"
 )
 
 func servicesCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -82,7 +83,7 @@ for all of them.
 
 func runServicesCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := newAPICommand("services create", servicesCreateUsage, stdout, stderr)
-	var in apiclient.CreateServiceInput
+	var in apimodel.CreateService
 	var minor optionalInt
 	a.fs.StringVar(&in.Name, "name", "", "the service's name (required)")
 	a.fs.StringVar(&in.TemplateName, "template", "", "the service template (required)")
@@ -255,5 +256,5 @@ func runInstancesOutputs(ctx context.Context, args []string, stdout, stderr io.W
 	if err != nil {
 		return a.fail(err)
 	}
-	return a.show(out.Raw, func(w io.Writer) { writeOutputs(w, out) })
+	return a.show(out.Raw, func(w io.Writer) { writeOutputs(w, out.Outputs) })
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gantry-platform/gantry/internal/apiclient"
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -119,7 +120,7 @@ func writeVersion(w io.Writer, tv apiclient.TemplateVersion) {
 func runTemplatesCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := newAPICommand("templates create", "usage: gantry templates create --kind environment|service --name NAME [--display-name TEXT] [--description TEXT]\n", stdout, stderr)
 	kindOf := kindFlag(a)
-	var in apiclient.CreateTemplateInput
+	var in apimodel.CreateTemplate
 	a.fs.StringVar(&in.Name, "name", "", "the template's name (required)")
 	a.fs.StringVar(&in.DisplayName, "display-name", "", "a display name")
 	a.fs.StringVar(&in.Description, "description", "", "a description")

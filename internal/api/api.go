@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -210,7 +211,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, id string, err er
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gantry"`)
 	}
-	writeJSON(w, status, errorView{Code: code, Message: platform.MessageOf(err), RequestID: id})
+	writeJSON(w, status, apimodel.Error{Code: code, Message: platform.MessageOf(err), RequestID: id})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

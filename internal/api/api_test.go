@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/blobdir"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
@@ -119,9 +120,9 @@ type response struct {
 }
 
 // errorBody decodes the answer as the API's error shape.
-func (r response) errorBody(t *testing.T) errorView {
+func (r response) errorBody(t *testing.T) apimodel.Error {
 	t.Helper()
-	var e errorView
+	var e apimodel.Error
 	if err := json.Unmarshal([]byte(r.body), &e); err != nil {
 		t.Fatalf("error body %q: %v", r.body, err)
 	}

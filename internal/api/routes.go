@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -65,15 +66,11 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) createTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
-	var in struct {
-		Name        string `json:"name"`
-		DisplayName string `json:"displayName"`
-		Description string `json:"description"`
-	}
+	var in apimodel.CreateTemplate
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, err := h.svc.CreateTemplate(r.Context(), kind, control.CreateTemplateInput(in))
+	t, err := h.svc.CreateTemplate(r.Context(), kind, createTemplateInput(in))
 	if err != nil {
 		return err
 	}
@@ -153,7 +150,7 @@ func (h *handler) listVersions(w http.ResponseWriter, r *http.Request, kind plat
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, func(tv platform.TemplateVersion) versionView { return viewVersion(tv, false) }))
+	writeJSON(w, 200, viewList(list, func(tv platform.TemplateVersion) apimodel.TemplateVersion { return viewVersion(tv, false) }))
 	return nil
 }
 
@@ -183,30 +180,12 @@ func (h *handler) publishVersion(w http.ResponseWriter, r *http.Request, kind pl
 	return nil
 }
 
-// updateRequest is the body of PATCH on environments and instances.
-type updateRequest struct {
-	Spec                 string                  `json:"spec"`
-	DeploymentType       platform.DeploymentType `json:"deploymentType"`
-	TemplateMajorVersion *int                    `json:"templateMajorVersion"`
-	TemplateMinorVersion *int                    `json:"templateMinorVersion"`
-	ClientToken          string                  `json:"clientToken"`
-}
-
-func (u updateRequest) input() control.UpdateInput {
-	return control.UpdateInput{Spec: u.Spec, DeploymentType: u.DeploymentType, MajorVersion: u.TemplateMajorVersion,
-		MinorVersion: u.TemplateMinorVersion, ClientToken: u.ClientToken}
-}
-
 func (h *handler) createEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		control.CreateEnvironmentInput
-		ClientToken string `json:"clientToken"`
-	}
+	var in apimodel.CreateEnvironment
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	in.CreateEnvironmentInput.ClientToken = in.ClientToken
-	env, err := h.svc.CreateEnvironment(r.Context(), in.CreateEnvironmentInput)
+	env, err := h.svc.CreateEnvironment(r.Context(), createEnvironmentInput(in))
 	if err != nil {
 		return err
 	}
@@ -237,11 +216,11 @@ func (h *handler) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) updateEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var in updateRequest
+	var in apimodel.Update
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	env, err := h.svc.UpdateEnvironment(r.Context(), r.PathValue("name"), in.input())
+	env, err := h.svc.UpdateEnvironment(r.Context(), r.PathValue("name"), updateInput(in))
 	if err != nil {
 		return err
 	}
@@ -268,15 +247,11 @@ func (h *handler) environmentOutputs(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handler) createService(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		control.CreateServiceInput
-		ClientToken string `json:"clientToken"`
-	}
+	var in apimodel.CreateService
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	in.CreateServiceInput.ClientToken = in.ClientToken
-	svc, err := h.svc.CreateService(r.Context(), in.CreateServiceInput)
+	svc, err := h.svc.CreateService(r.Context(), createServiceInput(in))
 	if err != nil {
 		return err
 	}
@@ -307,7 +282,7 @@ func (h *handler) listServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, func(s platform.Service) serviceView { return viewService(s, nil) }))
+	writeJSON(w, 200, viewList(list, func(s platform.Service) apimodel.Service { return viewService(s, nil) }))
 	return nil
 }
 
@@ -342,11 +317,11 @@ func (h *handler) getInstance(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) updateInstance(w http.ResponseWriter, r *http.Request) error {
-	var in updateRequest
+	var in apimodel.Update
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	inst, err := h.svc.UpdateServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"), in.input())
+	inst, err := h.svc.UpdateServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"), updateInput(in))
 	if err != nil {
 		return err
 	}

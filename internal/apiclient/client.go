@@ -1,7 +1,7 @@
 // Package apiclient is a small typed client of Gantry's HTTP API (internal/api): one method
-// per operation, the API's JSON shapes as Go types that also keep the JSON they were decoded
-// from, and errors that carry the API's code, message and request id. It is what the
-// gantry command line uses to talk to a platform.
+// per operation, taking the request bodies of internal/apimodel and returning its answers
+// each with the JSON it was decoded from, and errors that carry the API's code, message and
+// request id. It is what the gantry command line uses to talk to a platform.
 package apiclient
 
 import (
@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -41,7 +42,7 @@ func New(baseURL, token string, httpClient *http.Client) (*Client, error) {
 }
 
 // Error is an answer of the API with a status of 400 or above: its status, and the code,
-// message and request id of its {"code", "message", "requestId"} body. It unwraps to a
+// message and request id of its body (apimodel.Error). It unwraps to a
 // *platform.Error of the matching kind, so platform.KindOf(err) works on it.
 type Error struct {
 	Status    int
@@ -163,11 +164,7 @@ func pathOf(segments ...string) string {
 // error shape (a proxy's page, say) still yields an Error, with the status text as code.
 func answerError(resp *http.Response, raw []byte) error {
 	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
-	var body struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		RequestID string `json:"requestId"`
-	}
+	var body apimodel.Error
 	if json.Unmarshal(raw, &body) == nil && body.Code != "" {
 		e.Code, e.Message = body.Code, body.Message
 		if body.RequestID != "" {

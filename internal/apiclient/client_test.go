@@ -21,6 +21,7 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/api"
 	"github.com/gantry-platform/gantry/internal/apiclient"
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/bundle"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/local"
@@ -79,7 +80,7 @@ func mustRead(t *testing.T, path string) string {
 func mustRegister(t *testing.T, c *apiclient.Client, kind platform.TemplateKind, name, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := c.CreateTemplate(ctx, kind, apiclient.CreateTemplateInput{Name: name}); err != nil {
+	if _, err := c.CreateTemplate(ctx, kind, apimodel.CreateTemplate{Name: name}); err != nil {
 		t.Fatal(err)
 	}
 	archive, err := apiclient.BundleArchive(dir)
@@ -123,7 +124,7 @@ func TestTemplatesEnvironmentAndDeployments(t *testing.T) {
 		t.Fatalf("version 1.0: %s, schema %.80q", tv.Status, tv.Schema)
 	}
 
-	env, err := admin.CreateEnvironment(ctx, apiclient.CreateEnvironmentInput{Name: "beta", TemplateName: "vpc-ecs",
+	env, err := admin.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: "beta", TemplateName: "vpc-ecs",
 		TemplateMajorVersion: 1, Spec: mustRead(t, library+"/environments/vpc-ecs/tests/defaults/spec.yaml")})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +145,7 @@ func TestTemplatesEnvironmentAndDeployments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(outputs.Outputs) == 0 {
+	if len(outputs.Outputs.Outputs) == 0 {
 		t.Fatal("environment beta has no outputs")
 	}
 	deployments, err := admin.ListDeployments(ctx, apiclient.DeploymentTarget{EnvironmentName: "beta"}, apiclient.PageRequest{})
@@ -187,7 +188,7 @@ func TestErrorsCarryCodeMessageAndRequestID(t *testing.T) {
 	admin := mustClient(t, p, url, platform.AdminRole)
 	ctx := context.Background()
 
-	_, err := dev.CreateTemplate(ctx, platform.EnvironmentTemplate, apiclient.CreateTemplateInput{Name: "vpc"})
+	_, err := dev.CreateTemplate(ctx, platform.EnvironmentTemplate, apimodel.CreateTemplate{Name: "vpc"})
 	var apiErr *apiclient.Error
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("error %v (%T), want *apiclient.Error", err, err)
@@ -199,7 +200,7 @@ func TestErrorsCarryCodeMessageAndRequestID(t *testing.T) {
 		t.Fatalf("Error() = %q, want %q", err, want)
 	}
 
-	_, err = admin.CreateEnvironment(ctx, apiclient.CreateEnvironmentInput{Name: "not a name!", TemplateName: "vpc", TemplateMajorVersion: 1, Spec: "proton: EnvironmentSpec\nspec: {}\n"})
+	_, err = admin.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: "not a name!", TemplateName: "vpc", TemplateMajorVersion: 1, Spec: "proton: EnvironmentSpec\nspec: {}\n"})
 	if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Code != "ValidationException" || !strings.Contains(apiErr.Message, "name") {
 		t.Fatalf("bad name: %v", err)
 	}
@@ -224,7 +225,7 @@ func TestAllFollowsEveryPage(t *testing.T) {
 	admin := mustClient(t, p, url, platform.AdminRole)
 	ctx := context.Background()
 	for _, name := range []string{"a", "b", "c"} {
-		if _, err := admin.CreateTemplate(ctx, platform.ServiceTemplate, apiclient.CreateTemplateInput{Name: name}); err != nil {
+		if _, err := admin.CreateTemplate(ctx, platform.ServiceTemplate, apimodel.CreateTemplate{Name: name}); err != nil {
 			t.Fatal(err)
 		}
 	}

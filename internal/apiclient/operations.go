@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -54,15 +55,8 @@ func (c *Client) Health(ctx context.Context) error {
 	return c.do(ctx, request{method: "GET", path: "/healthz"}, nil)
 }
 
-// CreateTemplateInput is a new template.
-type CreateTemplateInput struct {
-	Name        string `json:"name"`
-	DisplayName string `json:"displayName,omitempty"`
-	Description string `json:"description,omitempty"`
-}
-
 // CreateTemplate creates a template of kind (admin role).
-func (c *Client) CreateTemplate(ctx context.Context, kind platform.TemplateKind, in CreateTemplateInput) (Template, error) {
+func (c *Client) CreateTemplate(ctx context.Context, kind platform.TemplateKind, in apimodel.CreateTemplate) (Template, error) {
 	var out Template
 	r, err := jsonRequest("POST", templatesPath(kind), in)
 	if err == nil {
@@ -140,22 +134,9 @@ func (c *Client) PublishTemplateVersion(ctx context.Context, kind platform.Templ
 	return out, err
 }
 
-// CreateEnvironmentInput is a new environment; MinorVersion nil means the recommended minor
-// of MajorVersion. ClientToken, when set, makes the call idempotent.
-type CreateEnvironmentInput struct {
-	Name                 string `json:"name"`
-	Description          string `json:"description,omitempty"`
-	TemplateName         string `json:"templateName"`
-	TemplateMajorVersion int    `json:"templateMajorVersion"`
-	TemplateMinorVersion *int   `json:"templateMinorVersion,omitempty"`
-	// Spec is the "proton: EnvironmentSpec" YAML.
-	Spec        string `json:"spec"`
-	ClientToken string `json:"clientToken,omitempty"`
-}
-
 // CreateEnvironment creates an environment and starts deploying it (admin role); the answer
 // is IN_PROGRESS with its LastDeploymentID.
-func (c *Client) CreateEnvironment(ctx context.Context, in CreateEnvironmentInput) (Environment, error) {
+func (c *Client) CreateEnvironment(ctx context.Context, in apimodel.CreateEnvironment) (Environment, error) {
 	var out Environment
 	r, err := jsonRequest("POST", "/v1/environments", in)
 	if err == nil {
@@ -178,20 +159,9 @@ func (c *Client) GetEnvironment(ctx context.Context, name string) (Environment, 
 	return out, err
 }
 
-// UpdateInput changes a deployed target: its spec ("" keeps the current one) and/or its
-// template version. DeploymentType is required: NONE, CURRENT_VERSION, MINOR_VERSION or
-// MAJOR_VERSION; the versions nil mean the recommended ones.
-type UpdateInput struct {
-	Spec                 string                  `json:"spec,omitempty"`
-	DeploymentType       platform.DeploymentType `json:"deploymentType"`
-	TemplateMajorVersion *int                    `json:"templateMajorVersion,omitempty"`
-	TemplateMinorVersion *int                    `json:"templateMinorVersion,omitempty"`
-	ClientToken          string                  `json:"clientToken,omitempty"`
-}
-
 // UpdateEnvironment updates an environment (admin role); Conflict while a deployment of it
 // is in progress.
-func (c *Client) UpdateEnvironment(ctx context.Context, name string, in UpdateInput) (Environment, error) {
+func (c *Client) UpdateEnvironment(ctx context.Context, name string, in apimodel.Update) (Environment, error) {
 	var out Environment
 	r, err := jsonRequest("PATCH", pathOf("v1", "environments", name), in)
 	if err == nil {
@@ -215,24 +185,9 @@ func (c *Client) EnvironmentOutputs(ctx context.Context, name string) (Outputs, 
 	return out, err
 }
 
-// CreateServiceInput is a new service. The repository fields are required when the
-// template has a pipeline. ClientToken, when set, makes the call idempotent.
-type CreateServiceInput struct {
-	Name                    string `json:"name"`
-	Description             string `json:"description,omitempty"`
-	TemplateName            string `json:"templateName"`
-	TemplateMajorVersion    int    `json:"templateMajorVersion"`
-	TemplateMinorVersion    *int   `json:"templateMinorVersion,omitempty"`
-	Spec                    string `json:"spec"`
-	RepositoryID            string `json:"repositoryId,omitempty"`
-	RepositoryConnectionARN string `json:"repositoryConnectionArn,omitempty"`
-	BranchName              string `json:"branchName,omitempty"`
-	ClientToken             string `json:"clientToken,omitempty"`
-}
-
 // CreateService creates a service and starts deploying its instances, then its pipeline
 // (developer role).
-func (c *Client) CreateService(ctx context.Context, in CreateServiceInput) (Service, error) {
+func (c *Client) CreateService(ctx context.Context, in apimodel.CreateService) (Service, error) {
 	var out Service
 	r, err := jsonRequest("POST", "/v1/services", in)
 	if err == nil {
@@ -272,7 +227,7 @@ func (c *Client) GetServiceInstance(ctx context.Context, service, instance strin
 // UpdateServiceInstance updates a service instance (developer role); its Spec is the
 // instance's inputs ("spec:" mapping) or a ServiceSpec naming it. Conflict while a
 // deployment of it is in progress.
-func (c *Client) UpdateServiceInstance(ctx context.Context, service, instance string, in UpdateInput) (ServiceInstance, error) {
+func (c *Client) UpdateServiceInstance(ctx context.Context, service, instance string, in apimodel.Update) (ServiceInstance, error) {
 	var out ServiceInstance
 	r, err := jsonRequest("PATCH", pathOf("v1", "services", service, "instances", instance), in)
 	if err == nil {

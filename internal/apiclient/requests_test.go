@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apiclient"
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -43,37 +44,37 @@ func TestRequestBodies(t *testing.T) {
 		want recorded
 	}{
 		{func() error {
-			_, err := c.CreateTemplate(ctx, platform.ServiceTemplate, apiclient.CreateTemplateInput{Name: "web"})
+			_, err := c.CreateTemplate(ctx, platform.ServiceTemplate, apimodel.CreateTemplate{Name: "web"})
 			return err
 		}, recorded{"POST", "/v1/service-templates", `{"name":"web"}`}},
 		{func() error {
-			_, err := c.CreateTemplate(ctx, platform.EnvironmentTemplate, apiclient.CreateTemplateInput{Name: "vpc", DisplayName: "VPC", Description: "a <network>"})
+			_, err := c.CreateTemplate(ctx, platform.EnvironmentTemplate, apimodel.CreateTemplate{Name: "vpc", DisplayName: "VPC", Description: "a <network>"})
 			return err
 		}, recorded{"POST", "/v1/environment-templates", `{"name":"vpc","displayName":"VPC","description":"a \u003cnetwork\u003e"}`}},
 		{func() error {
-			_, err := c.CreateEnvironment(ctx, apiclient.CreateEnvironmentInput{Name: "beta", TemplateName: "vpc", TemplateMajorVersion: 1, Spec: "s"})
+			_, err := c.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: "beta", TemplateName: "vpc", TemplateMajorVersion: 1, Spec: "s"})
 			return err
 		}, recorded{"POST", "/v1/environments", `{"name":"beta","templateName":"vpc","templateMajorVersion":1,"spec":"s"}`}},
 		{func() error {
-			_, err := c.CreateEnvironment(ctx, apiclient.CreateEnvironmentInput{Name: "beta", Description: "d", TemplateName: "vpc",
+			_, err := c.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: "beta", Description: "d", TemplateName: "vpc",
 				TemplateMajorVersion: 1, TemplateMinorVersion: &two, Spec: "s", ClientToken: "ct"})
 			return err
 		}, recorded{"POST", "/v1/environments", `{"name":"beta","description":"d","templateName":"vpc","templateMajorVersion":1,"templateMinorVersion":2,"spec":"s","clientToken":"ct"}`}},
 		{func() error {
-			_, err := c.UpdateEnvironment(ctx, "beta", apiclient.UpdateInput{DeploymentType: platform.DeployCurrentVersion})
+			_, err := c.UpdateEnvironment(ctx, "beta", apimodel.Update{DeploymentType: platform.DeployCurrentVersion})
 			return err
 		}, recorded{"PATCH", "/v1/environments/beta", `{"deploymentType":"CURRENT_VERSION"}`}},
 		{func() error {
-			_, err := c.UpdateServiceInstance(ctx, "api", "api-beta", apiclient.UpdateInput{Spec: "s", DeploymentType: platform.DeployMinorVersion,
+			_, err := c.UpdateServiceInstance(ctx, "api", "api-beta", apimodel.Update{Spec: "s", DeploymentType: platform.DeployMinorVersion,
 				TemplateMajorVersion: &two, TemplateMinorVersion: &three, ClientToken: "ct"})
 			return err
 		}, recorded{"PATCH", "/v1/services/api/instances/api-beta", `{"spec":"s","deploymentType":"MINOR_VERSION","templateMajorVersion":2,"templateMinorVersion":3,"clientToken":"ct"}`}},
 		{func() error {
-			_, err := c.CreateService(ctx, apiclient.CreateServiceInput{Name: "api", TemplateName: "web", TemplateMajorVersion: 1, Spec: "s"})
+			_, err := c.CreateService(ctx, apimodel.CreateService{Name: "api", TemplateName: "web", TemplateMajorVersion: 1, Spec: "s"})
 			return err
 		}, recorded{"POST", "/v1/services", `{"name":"api","templateName":"web","templateMajorVersion":1,"spec":"s"}`}},
 		{func() error {
-			_, err := c.CreateService(ctx, apiclient.CreateServiceInput{Name: "api", Description: "d", TemplateName: "web", TemplateMajorVersion: 1,
+			_, err := c.CreateService(ctx, apimodel.CreateService{Name: "api", Description: "d", TemplateName: "web", TemplateMajorVersion: 1,
 				TemplateMinorVersion: &three, Spec: "s", RepositoryID: "o/r", RepositoryConnectionARN: "arn:c", BranchName: "main", ClientToken: "ct"})
 			return err
 		}, recorded{"POST", "/v1/services", `{"name":"api","description":"d","templateName":"web","templateMajorVersion":1,"templateMinorVersion":3,"spec":"s","repositoryId":"o/r","repositoryConnectionArn":"arn:c","branchName":"main","clientToken":"ct"}`}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -47,11 +48,11 @@ func ServiceInstanceStatus(inst ServiceInstance) Status {
 }
 
 // PipelineStatus returns the status of a service pipeline.
-func PipelineStatus(p ServicePipeline) Status {
+func PipelineStatus(p apimodel.ServicePipeline) Status {
 	return deployableStatus("service pipeline "+p.ServiceName, p.Deployable)
 }
 
-func deployableStatus(target string, d Deployable) Status {
+func deployableStatus(target string, d apimodel.Deployable) Status {
 	return Status{Target: target, DeploymentStatus: d.DeploymentStatus, Message: d.DeploymentStatusMessage, DeploymentID: d.LastDeploymentID}
 }
 

@@ -8,14 +8,14 @@ import (
 
 // CreateEnvironmentInput is a new environment.
 type CreateEnvironmentInput struct {
-	Name         string `json:"name"`
-	Description  string `json:"description,omitempty"`
-	TemplateName string `json:"templateName"`
-	MajorVersion int    `json:"templateMajorVersion"`
-	MinorVersion *int   `json:"templateMinorVersion,omitempty"`
+	Name         string
+	Description  string
+	TemplateName string
+	MajorVersion int
+	MinorVersion *int
 	// Spec is the EnvironmentSpec YAML.
-	Spec        string `json:"spec"`
-	ClientToken string `json:"-"`
+	Spec        string
+	ClientToken string
 }
 
 // CreateEnvironment validates the spec against the template version's schema, stores the

@@ -12,16 +12,16 @@ const maxInstances = 20
 
 // CreateServiceInput is a new service.
 type CreateServiceInput struct {
-	Name                    string `json:"name"`
-	Description             string `json:"description,omitempty"`
-	TemplateName            string `json:"templateName"`
-	MajorVersion            int    `json:"templateMajorVersion"`
-	MinorVersion            *int   `json:"templateMinorVersion,omitempty"`
-	Spec                    string `json:"spec"`
-	RepositoryID            string `json:"repositoryId,omitempty"`
-	RepositoryConnectionARN string `json:"repositoryConnectionArn,omitempty"`
-	BranchName              string `json:"branchName,omitempty"`
-	ClientToken             string `json:"-"`
+	Name                    string
+	Description             string
+	TemplateName            string
+	MajorVersion            int
+	MinorVersion            *int
+	Spec                    string
+	RepositoryID            string
+	RepositoryConnectionARN string
+	BranchName              string
+	ClientToken             string
 }
 
 // CreateService validates the ServiceSpec, stores the service, one instance per entry of

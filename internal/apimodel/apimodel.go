@@ -1,0 +1,159 @@
+// Package apimodel is the JSON shapes of Gantry's HTTP API, shared by the server
+// (internal/api) and the client (internal/apiclient): the answers (Template, Environment,
+// Deployment, List, Error, …) and the request bodies (CreateTemplate, CreateEnvironment,
+// CreateService, Update). Field names are camelCase in Proton's vocabulary. These types are
+// the one place that decides the wire format: domain types (internal/platform) carry no
+// JSON tags of their own for it, and internal/api maps them to and from these shapes.
+//
+// Changing a field's name, omitempty or pointer-ness changes the API for every client.
+package apimodel
+
+import (
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// Template is an environment or service template. The recommended version is set once a
+// version of the template is published.
+type Template struct {
+	Name                    string    `json:"name"`
+	DisplayName             string    `json:"displayName,omitempty"`
+	Description             string    `json:"description,omitempty"`
+	RecommendedVersion      string    `json:"recommendedVersion,omitempty"`
+	RecommendedMajorVersion *int      `json:"recommendedMajorVersion,omitempty"`
+	RecommendedMinorVersion *int      `json:"recommendedMinorVersion,omitempty"`
+	CreatedAt               time.Time `json:"createdAt"`
+	LastModifiedAt          time.Time `json:"lastModifiedAt"`
+}
+
+// TemplateVersion is one major.minor version of a template. Schema is set only when the
+// version is read on its own (GET …/versions/{version}); HasPipeline only on versions of
+// service templates.
+type TemplateVersion struct {
+	TemplateName                   string                           `json:"templateName"`
+	MajorVersion                   int                              `json:"majorVersion"`
+	MinorVersion                   int                              `json:"minorVersion"`
+	Status                         platform.VersionStatus           `json:"status"`
+	StatusMessage                  string                           `json:"statusMessage,omitempty"`
+	Description                    string                           `json:"description,omitempty"`
+	Schema                         string                           `json:"schema,omitempty"`
+	CompatibleEnvironmentTemplates []platform.CompatibleEnvironment `json:"compatibleEnvironmentTemplates,omitempty"`
+	HasPipeline                    *bool                            `json:"hasPipeline,omitempty"`
+	CreatedAt                      time.Time                        `json:"createdAt"`
+	LastModifiedAt                 time.Time                        `json:"lastModifiedAt"`
+}
+
+// Version returns the version's number.
+func (v TemplateVersion) Version() platform.Version {
+	return platform.Version{Major: v.MajorVersion, Minor: v.MinorVersion}
+}
+
+// Deployable is what environments, service instances and service pipelines share, embedded
+// in each: the template version they run, their spec and how their latest deployment went.
+// The times are nil until a deployment was attempted or succeeded.
+type Deployable struct {
+	TemplateName              string                    `json:"templateName"`
+	TemplateMajorVersion      int                       `json:"templateMajorVersion"`
+	TemplateMinorVersion      int                       `json:"templateMinorVersion"`
+	Spec                      string                    `json:"spec,omitempty"`
+	DeploymentStatus          platform.DeploymentStatus `json:"deploymentStatus"`
+	DeploymentStatusMessage   string                    `json:"deploymentStatusMessage,omitempty"`
+	LastDeploymentID          string                    `json:"lastDeploymentId,omitempty"`
+	LastSucceededDeploymentID string                    `json:"lastSucceededDeploymentId,omitempty"`
+	StackName                 string                    `json:"stackName,omitempty"`
+	LastDeploymentAttemptedAt *time.Time                `json:"lastDeploymentAttemptedAt,omitempty"`
+	LastDeploymentSucceededAt *time.Time                `json:"lastDeploymentSucceededAt,omitempty"`
+	CreatedAt                 time.Time                 `json:"createdAt"`
+}
+
+// TemplateVersion returns the template version the target runs.
+func (d Deployable) TemplateVersion() platform.Version {
+	return platform.Version{Major: d.TemplateMajorVersion, Minor: d.TemplateMinorVersion}
+}
+
+// Environment is an environment.
+type Environment struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Deployable
+}
+
+// Service is a service. Pipeline is set on a service read on its own (or just created)
+// whose template has a pipeline; lists leave it out.
+type Service struct {
+	Name                    string                 `json:"name"`
+	Description             string                 `json:"description,omitempty"`
+	TemplateName            string                 `json:"templateName"`
+	TemplateMajorVersion    int                    `json:"templateMajorVersion"`
+	TemplateMinorVersion    int                    `json:"templateMinorVersion"`
+	Spec                    string                 `json:"spec,omitempty"`
+	Status                  platform.ServiceStatus `json:"status"`
+	RepositoryID            string                 `json:"repositoryId,omitempty"`
+	RepositoryConnectionARN string                 `json:"repositoryConnectionArn,omitempty"`
+	BranchName              string                 `json:"branchName,omitempty"`
+	Pipeline                *ServicePipeline       `json:"pipeline,omitempty"`
+	CreatedAt               time.Time              `json:"createdAt"`
+	LastModifiedAt          time.Time              `json:"lastModifiedAt"`
+}
+
+// ServicePipeline is a service's pipeline.
+type ServicePipeline struct {
+	ServiceName string `json:"serviceName"`
+	Deployable
+}
+
+// ServiceInstance is one instance of a service, in one environment.
+type ServiceInstance struct {
+	Name            string `json:"name"`
+	ServiceName     string `json:"serviceName"`
+	EnvironmentName string `json:"environmentName"`
+	Deployable
+}
+
+// Outputs are a target's stack outputs; the API answers [] rather than null when there are
+// none.
+type Outputs struct {
+	Outputs []platform.Output `json:"outputs"`
+}
+
+// Deployment is one deployment of a target: an environment (EnvironmentName), a service
+// instance (ServiceName and ServiceInstanceName) or a service pipeline (ServiceName).
+// CompletedAt is nil until the deployment has finished.
+type Deployment struct {
+	ID                      string                    `json:"id"`
+	TargetResourceType      platform.TargetKind       `json:"targetResourceType"`
+	EnvironmentName         string                    `json:"environmentName,omitempty"`
+	ServiceName             string                    `json:"serviceName,omitempty"`
+	ServiceInstanceName     string                    `json:"serviceInstanceName,omitempty"`
+	Operation               platform.Operation        `json:"operation"`
+	TemplateName            string                    `json:"templateName,omitempty"`
+	TemplateMajorVersion    int                       `json:"templateMajorVersion,omitempty"`
+	TemplateMinorVersion    int                       `json:"templateMinorVersion,omitempty"`
+	Spec                    string                    `json:"spec,omitempty"`
+	DeploymentStatus        platform.DeploymentStatus `json:"deploymentStatus"`
+	DeploymentStatusMessage string                    `json:"deploymentStatusMessage,omitempty"`
+	StackName               string                    `json:"stackName,omitempty"`
+	StackID                 string                    `json:"stackId,omitempty"`
+	Outputs                 []platform.Output         `json:"outputs,omitempty"`
+	PreviousDeploymentID    string                    `json:"previousDeploymentId,omitempty"`
+	CreatedAt               time.Time                 `json:"createdAt"`
+	LastModifiedAt          time.Time                 `json:"lastModifiedAt"`
+	CompletedAt             *time.Time                `json:"completedAt,omitempty"`
+}
+
+// List is one page of a list: Items in the API's order (never null) and the token of the
+// next page ("" and left out on the last).
+type List[T any] struct {
+	Items     []T    `json:"items"`
+	NextToken string `json:"nextToken,omitempty"`
+}
+
+// Error is the body of every answer with a status of 400 or above: an error code
+// (ValidationException, ResourceNotFoundException, …), a message for the caller, and the
+// request's id, which the server's log carries too.
+type Error struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"requestId"`
+}

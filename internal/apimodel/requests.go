@@ -1,0 +1,57 @@
+package apimodel
+
+import "github.com/gantry-platform/gantry/internal/platform"
+
+// The request bodies. The server decodes them rejecting unknown fields; a client leaves the
+// optional ones out (omitempty), which the server reads as their zero values.
+
+// CreateTemplate is the body of POST /v1/environment-templates and
+// /v1/service-templates: a new template.
+type CreateTemplate struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// CreateEnvironment is the body of POST /v1/environments: a new environment.
+// TemplateMinorVersion nil means the recommended minor of TemplateMajorVersion; a
+// ClientToken makes the call idempotent.
+type CreateEnvironment struct {
+	Name                 string `json:"name"`
+	Description          string `json:"description,omitempty"`
+	TemplateName         string `json:"templateName"`
+	TemplateMajorVersion int    `json:"templateMajorVersion"`
+	TemplateMinorVersion *int   `json:"templateMinorVersion,omitempty"`
+	// Spec is the "proton: EnvironmentSpec" YAML.
+	Spec        string `json:"spec"`
+	ClientToken string `json:"clientToken,omitempty"`
+}
+
+// CreateService is the body of POST /v1/services: a new service. The repository fields are
+// required when the template has a pipeline; TemplateMinorVersion nil means the
+// recommended minor; a ClientToken makes the call idempotent.
+type CreateService struct {
+	Name                 string `json:"name"`
+	Description          string `json:"description,omitempty"`
+	TemplateName         string `json:"templateName"`
+	TemplateMajorVersion int    `json:"templateMajorVersion"`
+	TemplateMinorVersion *int   `json:"templateMinorVersion,omitempty"`
+	// Spec is the "proton: ServiceSpec" YAML.
+	Spec                    string `json:"spec"`
+	RepositoryID            string `json:"repositoryId,omitempty"`
+	RepositoryConnectionARN string `json:"repositoryConnectionArn,omitempty"`
+	BranchName              string `json:"branchName,omitempty"`
+	ClientToken             string `json:"clientToken,omitempty"`
+}
+
+// Update is the body of PATCH on an environment or a service instance: its new spec (""
+// keeps the current one) and/or template version. DeploymentType is required: NONE,
+// CURRENT_VERSION, MINOR_VERSION or MAJOR_VERSION; the versions nil mean the recommended
+// ones; a ClientToken makes the call idempotent.
+type Update struct {
+	Spec                 string                  `json:"spec,omitempty"`
+	DeploymentType       platform.DeploymentType `json:"deploymentType"`
+	TemplateMajorVersion *int                    `json:"templateMajorVersion,omitempty"`
+	TemplateMinorVersion *int                    `json:"templateMinorVersion,omitempty"`
+	ClientToken          string                  `json:"clientToken,omitempty"`
+}
