@@ -1,31 +1,24 @@
 package local
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 func TestMain(m *testing.M) { dynamolocal.Main(m) }
-
-// sampleDir is the loadbalanced-fargate sample of the shared conformance suite.
-const sampleDir = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
 
 // newPlatform starts a local platform on the test binary's DynamoDB Local, in a table of
 // its own, and serves its API over real HTTP.
@@ -133,55 +126,6 @@ func (c *client) waitFor(path string) map[string]any {
 	}
 }
 
-// tarGz packs the directory dir as a bundle archive, with overrides replacing or adding
-// files (path → content).
-func tarGz(t testing.TB, dir string, overrides map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	add := func(name string, data []byte) {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write(data)
-	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		rel = filepath.ToSlash(rel)
-		if _, ok := overrides[rel]; ok {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		add(rel, data)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("pack %s: %v (the shared conformance suite must sit at ../shared)", dir, err)
-	}
-	for name, content := range overrides {
-		add(name, []byte(content))
-	}
-	tw.Close()
-	gz.Close()
-	return buf.Bytes()
-}
-
-func readFile(t testing.TB, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 // register creates a template, registers bundle as its first version and publishes it.
 func (c *client) register(kind, name string, bundle []byte) {
 	c.t.Helper()
@@ -207,12 +151,12 @@ func TestEndToEnd(t *testing.T) {
 	admin := newClient(t, p, ts, platform.AdminRole)
 	dev := newClient(t, p, ts, platform.DeveloperRole)
 
-	admin.register("environment-templates", "loadbalanced-fargate-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
-	admin.register("service-templates", "loadbalanced-fargate-svc", tarGz(t, sampleDir+"/loadbalanced-fargate-svc/v1", nil))
+	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
+	admin.register("service-templates", platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
 
 	var env map[string]any
-	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "loadbalanced-fargate-env",
-		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, &env)
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate,
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, &env)
 	if env["deploymentStatus"] != "IN_PROGRESS" || env["lastDeploymentId"] == "" {
 		t.Fatalf("created environment = %v", env)
 	}
@@ -233,8 +177,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	var svc map[string]any
-	dev.must(202, "POST", "/v1/services", map[string]any{"name": "frontend", "templateName": "loadbalanced-fargate-svc",
-		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/svc-spec.yaml"),
+	dev.must(202, "POST", "/v1/services", map[string]any{"name": "frontend", "templateName": platformtest.SvcTemplate,
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.SvcSpec)),
 		"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
 		"repositoryId":            "example-org/frontend", "branchName": "main"}, &svc)
 	inst := dev.waitFor("/v1/services/frontend/instances/frontend-dev")
@@ -321,13 +265,13 @@ func TestAccessAndBadInput(t *testing.T) {
 		t.Fatalf("developer creating a template: %d %s", status, body)
 	}
 
-	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.register("environment-templates", "lb-env", platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
 
 	status, body = admin.call("POST", "/v1/environment-templates/lb-env/versions", "application/gzip", []byte("not a tarball"), nil)
 	if status != 400 || !strings.Contains(body, "ValidationException") {
 		t.Fatalf("garbage bundle: %d %s", status, body)
 	}
-	noSchema := tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", map[string]string{"schema/schema.yaml": "schema: [unclosed"})
+	noSchema := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), map[string]string{"schema/schema.yaml": "schema: [unclosed"})
 	status, body = admin.call("POST", "/v1/environment-templates/lb-env/versions", "application/gzip", noSchema, nil)
 	if status != 400 || !strings.Contains(body, "schema/schema.yaml") {
 		t.Fatalf("broken schema: %d %s, want 400 naming schema/schema.yaml", status, body)
@@ -362,7 +306,7 @@ func TestAccessAndBadInput(t *testing.T) {
 func TestUnknownResourceTypeFails(t *testing.T) {
 	p, ts := newPlatform(t)
 	admin := newClient(t, p, ts, platform.AdminRole)
-	broken := tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", map[string]string{
+	broken := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), map[string]string{
 		"infrastructure/cloudformation.yaml": "Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n"})
 	admin.register("environment-templates", "broken-env", broken)
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Doomed", "templateName": "broken-env",
@@ -385,9 +329,9 @@ func TestUnknownResourceTypeFails(t *testing.T) {
 func TestOneDeploymentAtATime(t *testing.T) {
 	p, ts := newPlatformStep(t, 2*time.Second)
 	admin := newClient(t, p, ts, platform.AdminRole)
-	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.register("environment-templates", "lb-env", platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, nil)
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, nil)
 	status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
 	if status != 409 || !strings.Contains(body, "in progress") {
 		t.Fatalf("update during a deployment: %d %s, want 409", status, body)
@@ -405,9 +349,9 @@ func TestGoldenPathLibrary(t *testing.T) {
 	admin := newClient(t, p, ts, platform.AdminRole)
 	dev := newClient(t, p, ts, platform.DeveloperRole)
 	lib := "../../templates"
-	admin.register("environment-templates", "vpc-ecs", tarGz(t, lib+"/environments/vpc-ecs/v1", nil))
+	admin.register("environment-templates", "vpc-ecs", platformtest.TarGz(t, lib+"/environments/vpc-ecs/v1", nil))
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "beta", "templateName": "vpc-ecs",
-		"templateMajorVersion": 1, "spec": readFile(t, lib+"/environments/vpc-ecs/tests/defaults/spec.yaml")}, nil)
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, lib+"/environments/vpc-ecs/tests/defaults/spec.yaml")}, nil)
 	if env := admin.waitFor("/v1/environments/beta"); env["deploymentStatus"] != "SUCCEEDED" {
 		t.Fatalf("environment beta = %v", env)
 	}
@@ -415,9 +359,9 @@ func TestGoldenPathLibrary(t *testing.T) {
 		{"s3-bucket", "uploads", "uploads-beta"},
 		{"public-web-service", "frontend", "frontend-beta"},
 	} {
-		admin.register("service-templates", svc.template, tarGz(t, lib+"/services/"+svc.template+"/v1", nil))
+		admin.register("service-templates", svc.template, platformtest.TarGz(t, lib+"/services/"+svc.template+"/v1", nil))
 		dev.must(202, "POST", "/v1/services", map[string]any{"name": svc.service, "templateName": svc.template,
-			"templateMajorVersion": 1, "spec": readFile(t, lib+"/services/"+svc.template+"/tests/defaults/spec.yaml"),
+			"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, lib+"/services/"+svc.template+"/tests/defaults/spec.yaml"),
 			"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
 			"repositoryId":            "example-org/" + svc.service, "branchName": "main"}, nil)
 		inst := dev.waitFor("/v1/services/" + svc.service + "/instances/" + svc.instance)
@@ -456,9 +400,9 @@ func TestGoldenPathLibrary(t *testing.T) {
 func TestDeleteEnvironment(t *testing.T) {
 	p, ts := newPlatform(t)
 	admin := newClient(t, p, ts, platform.AdminRole)
-	admin.register("environment-templates", "lb-env", tarGz(t, sampleDir+"/loadbalanced-fargate-env/v1", nil))
+	admin.register("environment-templates", "lb-env", platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": readFile(t, sampleDir+"/specs/env-spec.yaml")}, nil)
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, nil)
 	admin.waitFor("/v1/environments/Beta")
 	if _, err := p.Sim.Describe(context.Background(), "gantry-env-Beta"); err != nil {
 		t.Fatalf("stack of Beta: %v", err)
