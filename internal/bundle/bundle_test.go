@@ -14,12 +14,9 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/cfnspec"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/render"
 )
-
-const conformance = "../../../shared/conformance/proton-jinja/bundles"
-
-const lbSvc = conformance + "/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc/loadbalanced-fargate-svc/v1"
 
 const envSchema = "schema:\n  format:\n    openapi: \"3.0.0\"\n  environment_input_type: In\n  types:\n    In:\n      type: object\n      properties:\n        a:\n          type: string\n          default: x\n"
 
@@ -67,6 +64,7 @@ func wantProblem(t *testing.T, problems []Problem, want string) {
 }
 
 func TestLoadConformanceBundles(t *testing.T) {
+	conformance := platformtest.ConformanceBundlesDir(t)
 	var dirs []string
 	err := filepath.WalkDir(conformance, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -104,7 +102,7 @@ func TestLoadConformanceBundles(t *testing.T) {
 }
 
 func TestLoadServiceBundle(t *testing.T) {
-	b, err := Open(lbSvc, ProtonLimits)
+	b, err := Open(platformtest.SamplePath(t, platformtest.SvcBundle), ProtonLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

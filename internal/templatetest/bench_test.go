@@ -2,30 +2,26 @@ package templatetest
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/bundle"
 	"github.com/gantry-platform/gantry/internal/cfnspec"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/schema"
 )
-
-const lbSample = "../../../shared/conformance/proton-jinja/bundles/aws-samples__aws-proton-cloudformation-sample-templates/loadbalanced-fargate-svc"
 
 // BenchmarkLoadValidateRender measures what the platform does per deployment of a service
 // bundle: load the bundle from its folder, parse and validate the spec, build the contexts
 // and render the instance and pipeline templates of the public loadbalanced-fargate-svc.
 func BenchmarkLoadValidateRender(b *testing.B) {
-	specData, err := os.ReadFile(filepath.Join(lbSample, "specs", "svc-spec.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	specData := []byte(platformtest.ReadFile(b, platformtest.SamplePath(b, platformtest.SvcSpec)))
+	bundleDir := platformtest.SamplePath(b, platformtest.SvcBundle)
 	engine := render.New(render.Options{})
 	ctx := context.Background()
 	for b.Loop() {
-		bd, err := bundle.LoadDir(filepath.Join(lbSample, "loadbalanced-fargate-svc", "v1"), bundle.ProtonLimits)
+		bd, err := bundle.LoadDir(bundleDir, bundle.ProtonLimits)
 		if err != nil {
 			b.Fatal(err)
 		}
