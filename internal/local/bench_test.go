@@ -16,7 +16,6 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
-	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 // benchPlatform starts a local platform with a DynamoDB Local of its own, run as make dev
@@ -43,9 +42,7 @@ const benchClients = 50
 func BenchmarkAPILatency(b *testing.B) {
 	p, ts := benchPlatform(b)
 	c := newClient(b, p, ts, platform.AdminRole)
-	c.register("environment-templates", "lb-env", platformtest.TarGz(b, platformtest.SamplePath(b, platformtest.EnvBundle), nil))
-	c.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": platformtest.ReadFile(b, platformtest.SamplePath(b, platformtest.EnvSpec))}, nil)
+	c.createSampleEnvironment()
 	c.waitFor("/v1/environments/Beta")
 
 	ctx := context.Background()
@@ -147,9 +144,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func BenchmarkDeploymentOverhead(b *testing.B) {
 	p, ts := benchPlatform(b)
 	c := newClient(b, p, ts, platform.AdminRole)
-	c.register("environment-templates", "lb-env", platformtest.TarGz(b, platformtest.SamplePath(b, platformtest.EnvBundle), nil))
-	c.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": platformtest.ReadFile(b, platformtest.SamplePath(b, platformtest.EnvSpec))}, nil)
+	c.createSampleEnvironment()
 	c.waitFor("/v1/environments/Beta")
 	ctx := context.Background()
 	for i := 0; i < 50; i++ { // warm DynamoDB Local's JIT

@@ -143,6 +143,16 @@ func (c *client) register(kind, name string, bundle []byte) {
 	}
 }
 
+// createSampleEnvironment registers the shared sample's environment template as lb-env
+// and creates environment Beta from it with the sample's spec; it returns once the API
+// has accepted the creation (202), its deployment still at work.
+func (c *client) createSampleEnvironment() {
+	c.t.Helper()
+	c.register("environment-templates", "lb-env", platformtest.TarGz(c.t, platformtest.SamplePath(c.t, platformtest.EnvBundle), nil))
+	c.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(c.t, platformtest.SamplePath(c.t, platformtest.EnvSpec))}, nil)
+}
+
 // TestEndToEnd runs the spine's scenario as a new user would: register and publish the
 // sample's environment and service templates, deploy environment Beta, read its outputs,
 // deploy service frontend as a developer, update its instance and read the history.
@@ -329,9 +339,7 @@ func TestUnknownResourceTypeFails(t *testing.T) {
 func TestOneDeploymentAtATime(t *testing.T) {
 	p, ts := newPlatformStep(t, 2*time.Second)
 	admin := newClient(t, p, ts, platform.AdminRole)
-	admin.register("environment-templates", "lb-env", platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
-	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, nil)
+	admin.createSampleEnvironment()
 	status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
 	if status != 409 || !strings.Contains(body, "in progress") {
 		t.Fatalf("update during a deployment: %d %s, want 409", status, body)
@@ -400,9 +408,7 @@ func TestGoldenPathLibrary(t *testing.T) {
 func TestDeleteEnvironment(t *testing.T) {
 	p, ts := newPlatform(t)
 	admin := newClient(t, p, ts, platform.AdminRole)
-	admin.register("environment-templates", "lb-env", platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
-	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "lb-env",
-		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, nil)
+	admin.createSampleEnvironment()
 	admin.waitFor("/v1/environments/Beta")
 	if _, err := p.Sim.Describe(context.Background(), "gantry-env-Beta"); err != nil {
 		t.Fatalf("stack of Beta: %v", err)
