@@ -1,5 +1,5 @@
 // Package platformtest holds what Gantry's tests share: fakes of the platform ports,
-// packing bundles, the shared sample's paths, a test clock and a caller's context. It is
+// packing bundles, the shared sample's paths, sample events, a test clock and a caller's context. It is
 // an ordinary package so that several packages' tests can import it, but only _test.go
 // files may: TestOnlyTestsImportPlatformtest fails when any other Go file of the module
 // does, so that none of it reaches a production binary.
@@ -13,6 +13,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gantry-platform/gantry/events"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -31,4 +32,15 @@ func ReadFile(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// EventSample returns the sample event name (package events' samples/<name>.json), failing
+// the test when there is none.
+func EventSample(t testing.TB, name string) []byte {
+	t.Helper()
+	raw, err := events.Sample(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

@@ -207,3 +207,9 @@ func TestAdminContext(t *testing.T) {
 		t.Errorf("caller = %+v, %v; want alice, admin", caller, ok)
 	}
 }
+
+func TestEventSample(t *testing.T) {
+	if raw := EventSample(t, "cloudformation-gantry-env-beta-create-complete"); !strings.Contains(string(raw), "CREATE_COMPLETE") {
+		t.Errorf("sample = %s, want a CREATE_COMPLETE stack event", raw)
+	}
+}

@@ -23,21 +23,12 @@ import (
 // betaStackID is the stack of the gantry-env-beta samples.
 const betaStackID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/gantry-env-Beta/7b3c2a10-5e4f-11ef-8a3d-06b1c2d3e4f5"
 
-func mustSample(t *testing.T, name string) []byte {
-	t.Helper()
-	raw, err := events.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 // stackEvent derives an event from a CloudFormation sample: stackID ("" keeps the
 // sample's) and token ("" removes it) replaced.
 func stackEvent(t *testing.T, sample, stackID, token string) []byte {
 	t.Helper()
 	var ev map[string]any
-	if err := json.Unmarshal(mustSample(t, sample), &ev); err != nil {
+	if err := json.Unmarshal(platformtest.EventSample(t, sample), &ev); err != nil {
 		t.Fatal(err)
 	}
 	detail := ev["detail"].(map[string]any)
@@ -112,9 +103,9 @@ func TestHandleEventIgnoresOthers(t *testing.T) {
 	h.mustEnvTemplate(platformtest.EnvTemplate, "")
 	d := waitingDeployment(t, h, platformtest.EnvTemplate)
 	ignored := map[string][]byte{
-		"a stack Gantry does not own":  mustSample(t, "cloudformation-stack-status-change"),
+		"a stack Gantry does not own":  platformtest.EventSample(t, "cloudformation-stack-status-change"),
 		"another stack with our token": stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "arn:aws:cloudformation:eu-west-1:111122223333:stack/other-stack/0b7d6e5c", d.ID),
-		"an unknown token":             mustSample(t, "cloudformation-stack-status-change-with-token"),
+		"an unknown token":             platformtest.EventSample(t, "cloudformation-stack-status-change-with-token"),
 		"a fresh unknown token":        stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", platform.NewID()),
 		"no token":                     stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", ""),
 		"a deletion's status":          []byte(strings.Replace(string(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID)), "CREATE_COMPLETE", "DELETE_COMPLETE", 1)),
@@ -175,7 +166,7 @@ func TestHandleEventCodePipeline(t *testing.T) {
 		if !strings.HasPrefix(name, "codepipeline-") {
 			continue
 		}
-		if _, err := h.events.Invoke(h.ctx, mustSample(t, name)); err != nil {
+		if _, err := h.events.Invoke(h.ctx, platformtest.EventSample(t, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
