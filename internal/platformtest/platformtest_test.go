@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -211,5 +213,50 @@ func TestAdminContext(t *testing.T) {
 func TestEventSample(t *testing.T) {
 	if raw := EventSample(t, "cloudformation-gantry-env-beta-create-complete"); !strings.Contains(string(raw), "CREATE_COMPLETE") {
 		t.Errorf("sample = %s, want a CREATE_COMPLETE stack event", raw)
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records the message and ends the goroutine,
+// as testing's does; the other methods are the embedded TB's.
+type fatalRecorder struct {
+	testing.TB
+	message string
+}
+
+func (f *fatalRecorder) Helper() {}
+
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.message = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// fatalOf runs fn with a fatalRecorder in a goroutine of its own and returns the message
+// fn failed with ("" when it did not fail).
+func fatalOf(t *testing.T, fn func(tb testing.TB)) string {
+	f := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(f)
+	}()
+	<-done
+	return f.message
+}
+
+func TestMissingSharedMaterialFailsTheTest(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "shared")
+	msg := fatalOf(t, func(tb testing.TB) { mustDir(tb, missing) })
+	if !strings.Contains(msg, missing) || !strings.Contains(msg, "is missing") || !strings.Contains(msg, "beside the repository") {
+		t.Errorf("message = %q, want it to name %s as missing and say where it must sit", msg, missing)
+	}
+	if msg := fatalOf(t, func(tb testing.TB) { mustDir(tb, t.TempDir()) }); msg != "" {
+		t.Errorf("an existing folder failed: %q", msg)
+	}
+}
+
+func TestModuleRootOutsideTheModuleFailsTheTest(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if msg := fatalOf(t, func(tb testing.TB) { ModuleRoot(tb) }); !strings.Contains(msg, "no go.mod of module "+ModulePath) {
+		t.Errorf("message = %q, want it to say no go.mod of %s was found", msg, ModulePath)
 	}
 }
