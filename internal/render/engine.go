@@ -3,11 +3,13 @@
 // no autoescape, no trim_blocks/lstrip_blocks, the trailing newline dropped, and Proton's
 // four proton_cfn_* filters registered.
 //
-// Templates are lexed and parsed with github.com/nikolalohinski/gonja/v2 (its lexer,
-// expression parser and statement framework, with Jinja2's statements parsed by this
-// package) and evaluated by this package with Python's value semantics: None prints
-// "None", integers stay integers, dicts keep insertion order, tojson matches Jinja2's
-// htmlsafe_json_dumps, and so on. Rendering is sandboxed by a deadline and an output cap,
+// Templates are lexed with github.com/nikolalohinski/gonja/v2's lexer and split into
+// statements by its parser framework; expressions and Jinja2's statements are parsed by
+// this package after jinja2/parser.py (so an inline if, *args or a trailing comma means
+// what it means to Jinja2 anywhere), and evaluated with Python's value semantics: None
+// prints "None", integers stay integers, dicts keep insertion order, generator filters
+// are lazy one-shot iterators, tojson matches Jinja2's htmlsafe_json_dumps, pprint and
+// wordwrap match Python's pprint and textwrap, and so on. Rendering is sandboxed by a deadline and an output cap,
 // and a panic never escapes: every failure is an *Error naming the file and line.
 package render
 

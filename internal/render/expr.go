@@ -206,7 +206,6 @@ func (e *exprParser) fail(format string, args ...any) error {
 
 // tupleOpts are parse_tuple's options.
 type tupleOpts struct {
-	simplified     bool        // elements are primaries (assignment targets)
 	noCond         bool        // elements are "or" expressions, without inline if
 	explicitParens bool        // inside "( )": an empty tuple is allowed
 	extraEnd       func() bool // further tokens that end the tuple
@@ -228,12 +227,7 @@ func (e *exprParser) parseTuple(o tupleOpts) (nodes.Expression, error) {
 		}
 		var item nodes.Expression
 		var err error
-		switch {
-		case o.simplified:
-			item, err = e.parsePrimary()
-		default:
-			item, err = e.parseExpression(!o.noCond)
-		}
+		item, err = e.parseExpression(!o.noCond)
 		if err != nil {
 			return nil, err
 		}

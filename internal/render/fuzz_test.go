@@ -19,6 +19,10 @@ func FuzzRender(f *testing.F) {
 		`{{ '{:>{w}}'.format(1, w=3) }}`, `{% for i in range(9) recursive %}{{ loop(i) }}{% endfor %}`,
 		`{{ l[::-1] }}{{ s[1:] }}`, `{% raw %}{{{% endraw %}`, `{{ d|dictsort|list }}`, "{{-\n1\n-}}",
 		`{% include 'inc' %}`, `{% extends 'inc' %}{% block b %}{{ super() }}{% endblock %}`,
+		`{{ x | default('a' if l else 'b') }}{{ ('a' if x else 'b')|upper }}{{ [1 if x, {'k': 2,},] }}`,
+		`{% macro m(a) %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(*l, **d) }}{{ m(1, 2, k=3) }}`,
+		`{% block b %}x{% endblock %}{{ self.b() }}{{ d|pprint }}{{ s|wordwrap(3) }}`,
+		`{% set g = l|select('odd') %}{{ g|first }}{{ g|list }}{{ l|reverse|list }}{{ 1 < x < 3 }}`,
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -13,13 +13,14 @@ import (
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
-// The parser reuses gonja's lexer, expression parser and statement framework, with these
-// changes so the result follows Jinja2's grammar:
+// The parser reuses gonja's lexer and statement framework, with these changes so the
+// result follows Jinja2's grammar:
 //   - tokens are cleaned after lexing: whitespace (newlines included) absorbed into a
 //     token is dropped, keywords glued to "(" or a newline get their keyword type, and
 //     string literals are re-read from the source with Python's escape rules;
-//   - every {{ expr }} becomes a print statement, so output expressions get the full
-//     grammar ("a if b else c" at any depth of the top level, tuples);
+//   - every {{ expr }} becomes a print statement, parsed like Jinja2's (a tuple of
+//     expressions);
+//   - expressions are parsed by expr.go, a port of Jinja2's expression grammar;
 //   - Jinja2's statements are parsed by the parsers in this file into the node types
 //     below (tuple-unpacking set and for targets, macros with defaults, call blocks,
 //     include/import options, blocks and extends); gonja's own statements are not used.
