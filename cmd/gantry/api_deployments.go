@@ -71,7 +71,7 @@ func runDeploymentsList(ctx context.Context, args []string, stdout, stderr io.Wr
 func writeDeployment(w io.Writer, d apiclient.Deployment) {
 	var outputs []string
 	for _, o := range d.Outputs {
-		outputs = append(outputs, o.Key+"="+o.Value)
+		outputs = append(outputs, o.Key+"="+o.ValueString)
 	}
 	writeFields(w, []field{{"id", d.ID}, {"target", targetText(d)}, {"operation", string(d.Operation)},
 		{"template", d.TemplateName}, {"template version", versionText(d.TemplateMajorVersion, d.TemplateMinorVersion)},

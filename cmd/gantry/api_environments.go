@@ -223,7 +223,7 @@ func runEnvironmentsOutputs(ctx context.Context, args []string, stdout, stderr i
 func writeOutputs(w io.Writer, out apimodel.Outputs) {
 	rows := make([][]string, 0, len(out.Outputs))
 	for _, o := range out.Outputs {
-		rows = append(rows, []string{o.Key, o.Value})
+		rows = append(rows, []string{o.Key, o.ValueString})
 	}
 	writeTable(w, []string{"KEY", "VALUE"}, rows)
 }

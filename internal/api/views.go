@@ -25,7 +25,7 @@ func viewTemplate(t platform.Template) apimodel.Template {
 func viewVersion(tv platform.TemplateVersion, withSchema bool) apimodel.TemplateVersion {
 	v := apimodel.TemplateVersion{TemplateName: tv.TemplateName, MajorVersion: tv.Version.Major, MinorVersion: tv.Version.Minor,
 		Status: tv.Status, StatusMessage: tv.StatusMessage, Description: tv.Description,
-		CompatibleEnvironmentTemplates: tv.CompatibleEnvironments, CreatedAt: tv.CreatedAt, LastModifiedAt: tv.UpdatedAt}
+		CompatibleEnvironmentTemplates: viewCompatible(tv.CompatibleEnvironments), CreatedAt: tv.CreatedAt, LastModifiedAt: tv.UpdatedAt}
 	if withSchema {
 		v.Schema = tv.Schema
 	}
@@ -80,10 +80,24 @@ func viewInstance(i platform.ServiceInstance) apimodel.ServiceInstance {
 
 // viewOutputs answers [] rather than null for no outputs.
 func viewOutputs(o []platform.Output) apimodel.Outputs {
-	if o == nil {
-		o = []platform.Output{}
+	return apimodel.Outputs{Outputs: viewOutputList(o)}
+}
+
+// viewOutputList maps outputs to a list that is never nil.
+func viewOutputList(o []platform.Output) []apimodel.Output {
+	out := make([]apimodel.Output, 0, len(o))
+	for _, x := range o {
+		out = append(out, apimodel.Output{Key: x.Key, ValueString: x.Value})
 	}
-	return apimodel.Outputs{Outputs: o}
+	return out
+}
+
+func viewCompatible(cs []platform.CompatibleEnvironment) []apimodel.CompatibleEnvironmentTemplate {
+	out := make([]apimodel.CompatibleEnvironmentTemplate, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, apimodel.CompatibleEnvironmentTemplate{TemplateName: c.TemplateName, MajorVersion: c.MajorVersion})
+	}
+	return out
 }
 
 func viewDeployment(d platform.Deployment) apimodel.Deployment {
@@ -91,7 +105,7 @@ func viewDeployment(d platform.Deployment) apimodel.Deployment {
 		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
 		Spec: d.Spec, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
-		StackID: d.StackID, Outputs: d.Outputs, PreviousDeploymentID: d.PreviousDeploymentID,
+		StackID: d.StackID, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
 		CreatedAt: d.CreatedAt, LastModifiedAt: d.UpdatedAt, CompletedAt: timePtr(d.CompletedAt)}
 }
 

@@ -2,8 +2,8 @@
 // (internal/api) and the client (internal/apiclient): the answers (Template, Environment,
 // Deployment, List, Error, …) and the request bodies (CreateTemplate, CreateEnvironment,
 // CreateService, Update). Field names are camelCase in Proton's vocabulary. These types are
-// the one place that decides the wire format: domain types (internal/platform) carry no
-// JSON tags of their own for it, and internal/api maps them to and from these shapes.
+// the one place that decides the wire format: internal/api maps domain types
+// (internal/platform) to and from them, and no JSON tag of a domain type reaches the wire.
 //
 // Changing a field's name, omitempty or pointer-ness changes the API for every client.
 package apimodel
@@ -31,17 +31,24 @@ type Template struct {
 // version is read on its own (GET …/versions/{version}); HasPipeline only on versions of
 // service templates.
 type TemplateVersion struct {
-	TemplateName                   string                           `json:"templateName"`
-	MajorVersion                   int                              `json:"majorVersion"`
-	MinorVersion                   int                              `json:"minorVersion"`
-	Status                         platform.VersionStatus           `json:"status"`
-	StatusMessage                  string                           `json:"statusMessage,omitempty"`
-	Description                    string                           `json:"description,omitempty"`
-	Schema                         string                           `json:"schema,omitempty"`
-	CompatibleEnvironmentTemplates []platform.CompatibleEnvironment `json:"compatibleEnvironmentTemplates,omitempty"`
-	HasPipeline                    *bool                            `json:"hasPipeline,omitempty"`
-	CreatedAt                      time.Time                        `json:"createdAt"`
-	LastModifiedAt                 time.Time                        `json:"lastModifiedAt"`
+	TemplateName                   string                          `json:"templateName"`
+	MajorVersion                   int                             `json:"majorVersion"`
+	MinorVersion                   int                             `json:"minorVersion"`
+	Status                         platform.VersionStatus          `json:"status"`
+	StatusMessage                  string                          `json:"statusMessage,omitempty"`
+	Description                    string                          `json:"description,omitempty"`
+	Schema                         string                          `json:"schema,omitempty"`
+	CompatibleEnvironmentTemplates []CompatibleEnvironmentTemplate `json:"compatibleEnvironmentTemplates,omitempty"`
+	HasPipeline                    *bool                           `json:"hasPipeline,omitempty"`
+	CreatedAt                      time.Time                       `json:"createdAt"`
+	LastModifiedAt                 time.Time                       `json:"lastModifiedAt"`
+}
+
+// CompatibleEnvironmentTemplate names an environment template major version whose
+// environments a service template's instances can run in.
+type CompatibleEnvironmentTemplate struct {
+	TemplateName string `json:"templateName"`
+	MajorVersion int    `json:"majorVersion"`
 }
 
 // Version returns the version's number.
@@ -114,7 +121,13 @@ type ServiceInstance struct {
 // Outputs are a target's stack outputs; the API answers [] rather than null when there are
 // none.
 type Outputs struct {
-	Outputs []platform.Output `json:"outputs"`
+	Outputs []Output `json:"outputs"`
+}
+
+// Output is one output of a stack, as CloudFormation reports it.
+type Output struct {
+	Key         string `json:"key"`
+	ValueString string `json:"valueString"`
 }
 
 // Deployment is one deployment of a target: an environment (EnvironmentName), a service
@@ -135,7 +148,7 @@ type Deployment struct {
 	DeploymentStatusMessage string                    `json:"deploymentStatusMessage,omitempty"`
 	StackName               string                    `json:"stackName,omitempty"`
 	StackID                 string                    `json:"stackId,omitempty"`
-	Outputs                 []platform.Output         `json:"outputs,omitempty"`
+	Outputs                 []Output                  `json:"outputs,omitempty"`
 	PreviousDeploymentID    string                    `json:"previousDeploymentId,omitempty"`
 	CreatedAt               time.Time                 `json:"createdAt"`
 	LastModifiedAt          time.Time                 `json:"lastModifiedAt"`
