@@ -7,15 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go/parser"
-	"go/token"
 	"io"
-	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,45 +20,27 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
-// TestOnlyTestsImportPlatformtest walks every Go file of the module that is not a
-// _test.go file and fails for each that imports this package: what it holds must never
-// reach a production binary.
-func TestOnlyTestsImportPlatformtest(t *testing.T) {
-	const self = ModulePath + "/internal/platformtest"
+// TestNoShippedBinaryLinksTestSupport lists the dependencies of every shipped program —
+// the Lambda functions, the CLI, the local platform and the CDK app — and fails for each
+// test-support package among them (this one, and every package of the module whose name
+// ends in "test", such as storetest or lambdawiretest — but templatetest, the engine of
+// the `gantry test` command): what they hold must never reach a production binary.
+func TestNoShippedBinaryLinksTestSupport(t *testing.T) {
 	root := ModuleRoot(t)
-	files := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (name == "node_modules" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		files++
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == self {
-				rel, _ := filepath.Rel(root, path)
-				t.Errorf("%s imports %s; only _test.go files may", rel, self)
-			}
-		}
-		return nil
-	})
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./functions/...", "./cmd/...", "./cdk/...")
+	cmd.Dir = root
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list: %v", err)
 	}
-	if files < 50 { // the walk must have seen the module, not an empty folder
-		t.Fatalf("walked %d non-test Go files under %s, want the whole module", files, root)
+	deps := strings.Fields(string(out))
+	if len(deps) < 50 { // the listing must have seen the programs, not an empty folder
+		t.Fatalf("go list found %d dependencies of the shipped programs, want many", len(deps))
+	}
+	for _, p := range deps {
+		if strings.HasPrefix(p, ModulePath+"/") && strings.HasSuffix(p, "test") && p != ModulePath+"/internal/templatetest" {
+			t.Errorf("a shipped program links the test-support package %s", p)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ package lambdawiretest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -14,10 +13,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/gantry-platform/gantry/events"
 	"github.com/gantry-platform/gantry/internal/auth"
 	"github.com/gantry-platform/gantry/internal/lambdawire"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 func unexpected(call string) error { return fmt.Errorf("lambdawiretest: unexpected call of %s", call) }
@@ -100,6 +99,11 @@ func (s *Store) GetServicePipeline(_ context.Context, service string) (platform.
 	return platform.ServicePipeline{}, platform.Errorf(platform.NotFound, "service %q has no pipeline", service)
 }
 
+// RecordPipelineExecution implements platform.Store: no service has a pipeline here.
+func (s *Store) RecordPipelineExecution(_ context.Context, service string, _ platform.PipelineExecution) error {
+	return platform.Errorf(platform.NotFound, "service %q has no pipeline", service)
+}
+
 // Blobs is a platform.Blobs of function fields.
 type Blobs struct {
 	PutFunc func(ctx context.Context, key string, body []byte) error
@@ -122,76 +126,12 @@ func (b *Blobs) Get(ctx context.Context, key string) ([]byte, error) {
 	return b.GetFunc(ctx, key)
 }
 
-// Provisioner is a platform.Provisioner of function fields.
-type Provisioner struct {
-	DeployFunc   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
-	DeleteFunc   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
-	DescribeFunc func(ctx context.Context, stackName string) (platform.Stack, error)
-}
-
-// Deploy calls DeployFunc.
-func (p *Provisioner) Deploy(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
-	if p.DeployFunc == nil {
-		return platform.StackOperation{}, unexpected("Provisioner.Deploy")
-	}
-	return p.DeployFunc(ctx, in)
-}
-
-// Delete calls DeleteFunc.
-func (p *Provisioner) Delete(ctx context.Context, stackName, token string) (platform.StackOperation, error) {
-	if p.DeleteFunc == nil {
-		return platform.StackOperation{}, unexpected("Provisioner.Delete")
-	}
-	return p.DeleteFunc(ctx, stackName, token)
-}
-
-// Describe calls DescribeFunc.
-func (p *Provisioner) Describe(ctx context.Context, stackName string) (platform.Stack, error) {
-	if p.DescribeFunc == nil {
-		return platform.Stack{}, unexpected("Provisioner.Describe")
-	}
-	return p.DescribeFunc(ctx, stackName)
-}
-
-// Workflows is a platform.Workflows of function fields.
-type Workflows struct {
-	StartFunc             func(ctx context.Context, name string, input json.RawMessage) (string, error)
-	SendTaskSuccessFunc   func(ctx context.Context, token string, output json.RawMessage) error
-	SendTaskFailureFunc   func(ctx context.Context, token, errorName, cause string) error
-	SendTaskHeartbeatFunc func(ctx context.Context, token string) error
-}
-
-// Start calls StartFunc.
-func (w *Workflows) Start(ctx context.Context, name string, input json.RawMessage) (string, error) {
-	if w.StartFunc == nil {
-		return "", unexpected("Workflows.Start")
-	}
-	return w.StartFunc(ctx, name, input)
-}
-
-// SendTaskSuccess calls SendTaskSuccessFunc.
-func (w *Workflows) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
-	if w.SendTaskSuccessFunc == nil {
-		return unexpected("Workflows.SendTaskSuccess")
-	}
-	return w.SendTaskSuccessFunc(ctx, token, output)
-}
-
-// SendTaskFailure calls SendTaskFailureFunc.
-func (w *Workflows) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
-	if w.SendTaskFailureFunc == nil {
-		return unexpected("Workflows.SendTaskFailure")
-	}
-	return w.SendTaskFailureFunc(ctx, token, errorName, cause)
-}
-
-// SendTaskHeartbeat calls SendTaskHeartbeatFunc.
-func (w *Workflows) SendTaskHeartbeat(ctx context.Context, token string) error {
-	if w.SendTaskHeartbeatFunc == nil {
-		return unexpected("Workflows.SendTaskHeartbeat")
-	}
-	return w.SendTaskHeartbeatFunc(ctx, token)
-}
+// Provisioner and Workflows are the platform ports' fakes of function fields, shared with
+// the other packages' tests.
+type (
+	Provisioner = platformtest.Provisioner
+	Workflows   = platformtest.Workflows
+)
 
 // Events is a platform.EventPublisher of a function field.
 type Events struct {
@@ -255,9 +195,5 @@ func Invoke(t testing.TB, handler any, payload []byte) ([]byte, error) {
 // test when there is none.
 func Sample(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := events.Sample(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return platformtest.EventSample(t, name)
 }
