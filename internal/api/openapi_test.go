@@ -93,6 +93,7 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"Outputs":             reflect.TypeFor[apimodel.Outputs](),
 		"CreateService":       reflect.TypeFor[apimodel.CreateService](),
 		"ServicePipeline":     reflect.TypeFor[apimodel.ServicePipeline](),
+		"PipelineExecution":   reflect.TypeFor[apimodel.PipelineExecution](),
 		"Service":             reflect.TypeFor[apimodel.Service](),
 		"ServiceList":         reflect.TypeFor[apimodel.List[apimodel.Service]](),
 		"ServiceInstance":     reflect.TypeFor[apimodel.ServiceInstance](),

@@ -71,7 +71,11 @@ func viewService(s platform.Service, p *platform.ServicePipeline) apimodel.Servi
 }
 
 func viewPipeline(p platform.ServicePipeline) apimodel.ServicePipeline {
-	return apimodel.ServicePipeline{ServiceName: p.Service, Deployable: viewDeployable(p.Deployable)}
+	v := apimodel.ServicePipeline{ServiceName: p.Service, Deployable: viewDeployable(p.Deployable)}
+	if e := p.LastExecution; e != nil {
+		v.LastExecution = &apimodel.PipelineExecution{ExecutionID: e.ID, State: e.State, Stage: e.Stage, Summary: e.Summary, UpdatedAt: e.UpdatedAt}
+	}
+	return v
 }
 
 func viewInstance(i platform.ServiceInstance) apimodel.ServiceInstance {

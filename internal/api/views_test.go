@@ -36,6 +36,8 @@ func encoded(t *testing.T, body any) string {
 func TestViewsJSON(t *testing.T) {
 	minor := platform.Deployable{TemplateName: "vpc", TemplateVersion: platform.Version{Major: 1}, DeploymentStatus: platform.InProgress}
 	pipeline := platform.ServicePipeline{Service: "api", Deployable: fullDeployable()}
+	running := platform.ServicePipeline{Service: "api", Deployable: minor,
+		LastExecution: &platform.PipelineExecution{ID: "e1", State: "STARTED", Stage: "Build", UpdatedAt: t0}}
 	for _, c := range []struct {
 		name string
 		got  any
@@ -58,6 +60,8 @@ func TestViewsJSON(t *testing.T) {
 			`{"name":"beta","description":"the beta","templateName":"vpc","templateMajorVersion":2,"templateMinorVersion":3,"spec":"proton: EnvironmentSpec\nspec: {a: \"<&>\"}\n","deploymentStatus":"FAILED","deploymentStatusMessage":"stack rolled back","lastDeploymentId":"d2","lastSucceededDeploymentId":"d1","stackName":"gantry-env-beta","lastDeploymentAttemptedAt":"2025-03-01T12:05:30.25+01:00","lastDeploymentSucceededAt":"2025-03-01T12:00:00Z","createdAt":"2025-03-01T12:00:00Z"}` + "\n"},
 		{"environment, bare", viewEnvironment(platform.Environment{Name: "beta", Deployable: minor}),
 			`{"name":"beta","templateName":"vpc","templateMajorVersion":1,"templateMinorVersion":0,"deploymentStatus":"IN_PROGRESS","createdAt":"0001-01-01T00:00:00Z"}` + "\n"},
+		{"pipeline with an execution", viewPipeline(running),
+			`{"serviceName":"api","templateName":"vpc","templateMajorVersion":1,"templateMinorVersion":0,"deploymentStatus":"IN_PROGRESS","createdAt":"0001-01-01T00:00:00Z","lastExecution":{"executionId":"e1","state":"STARTED","stage":"Build","updatedAt":"2025-03-01T12:00:00Z"}}` + "\n"},
 		{"service with pipeline", viewService(platform.Service{Name: "api", Description: "the api", TemplateName: "web",
 			TemplateVersion: platform.Version{Major: 1, Minor: 1}, Spec: "proton: ServiceSpec\n", RepositoryID: "o/r",
 			RepositoryConnectionARN: "arn:aws:codestar-connections:eu-west-1:1:connection/x", BranchName: "main", HasPipeline: true,

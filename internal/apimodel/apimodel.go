@@ -108,6 +108,20 @@ type Service struct {
 type ServicePipeline struct {
 	ServiceName string `json:"serviceName"`
 	Deployable
+	// LastExecution is the pipeline's latest run as CodePipeline reported it; absent
+	// until one is seen.
+	LastExecution *PipelineExecution `json:"lastExecution,omitempty"`
+}
+
+// PipelineExecution is one run of a service's CI/CD pipeline.
+type PipelineExecution struct {
+	ExecutionID string `json:"executionId"`
+	// State is CodePipeline's: STARTED, SUCCEEDED, FAILED, STOPPED, SUPERSEDED, …
+	State string `json:"state"`
+	// Stage is the stage of the latest stage-level change, absent after the run's outcome.
+	Stage     string    `json:"stage,omitempty"`
+	Summary   string    `json:"summary,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // ServiceInstance is one instance of a service, in one environment.
