@@ -745,10 +745,12 @@ func (r *renderer) binaryOp(op tokens.Type, a, b any) (any, error) {
 			}
 			return nil, concatError(a, b)
 		case *list:
-			if y, ok := b.(*list); ok {
+			if y, ok := b.(*list); ok && x.view == "" && y.view == "" {
 				return r.limitList(append(append([]any{}, x.items...), y.items...))
 			}
-			return nil, fmt.Errorf("can only concatenate list (not \"%s\") to list", typeName(b))
+			if x.view == "" {
+				return nil, fmt.Errorf("can only concatenate list (not \"%s\") to list", typeName(b))
+			}
 		case tuple:
 			if y, ok := b.(tuple); ok {
 				out, err := r.limitList(append(append([]any{}, x...), y...))
@@ -784,9 +786,12 @@ func (r *renderer) binaryOp(op tokens.Type, a, b any) (any, error) {
 	return arith(op, a, b)
 }
 
+// isList reports a list or tuple (dict views are not sequences Python can repeat).
 func isList(v any) bool {
-	switch v.(type) {
-	case *list, tuple:
+	switch x := v.(type) {
+	case *list:
+		return x.view == ""
+	case tuple:
 		return true
 	}
 	return false

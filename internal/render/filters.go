@@ -1521,9 +1521,7 @@ func builtinTests() map[string]testFunc {
 		},
 		"callable": func(r *renderer, v any, a *callArgs) (bool, error) {
 			switch v.(type) {
-			case *macro, *boundMethod, *builtinFunc:
-				return true, nil
-			case *loopContext:
+			case *macro, *boundMethod, *builtinFunc, *loopContext, *undefined: // Undefined has __call__
 				return true, nil
 			}
 			return false, nil
@@ -1566,10 +1564,7 @@ func builtinTests() map[string]testFunc {
 			if err != nil {
 				return false, err
 			}
-			if !isNumber(v) || !isNumber(p[0]) {
-				return false, operandError("%", v, p[0])
-			}
-			m, err := arith(modToken, v, p[0])
+			m, err := r.binaryOp(modToken, v, p[0]) // value % num == 0
 			if err != nil {
 				return false, err
 			}

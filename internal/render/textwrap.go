@@ -25,16 +25,19 @@ func filterWordwrap(r *renderer, v any, a *callArgs) (any, error) {
 	default:
 		return nil, fmt.Errorf("'%s' object has no attribute 'splitlines'", typeName(v))
 	}
-	width, err := argInt("wordwrap", p[0])
-	if err != nil {
-		return nil, err
-	}
 	sep := "\n"
 	if p[2] != nil {
 		sep = pyStr(p[2])
 	}
 	lines := splitLines(s, false)
-	if len(lines) > 0 && width <= 0 {
+	if len(lines) == 0 {
+		return "", nil // no line reaches textwrap, which would check the width
+	}
+	width, err := argInt("wordwrap", p[0])
+	if err != nil {
+		return nil, err
+	}
+	if width <= 0 {
 		return nil, fmt.Errorf("invalid width %d (must be > 0)", width)
 	}
 	w := textWrapper{width: int(width), breakLongWords: truthy(p[1]), breakOnHyphens: truthy(p[3])}

@@ -99,6 +99,9 @@ func typeName(v any) string {
 	case markup:
 		return "Markup"
 	case *list:
+		if x.view != "" {
+			return x.view // dict_keys, dict_values, dict_items
+		}
 		return "list"
 	case tuple:
 		return "tuple"
