@@ -40,6 +40,9 @@ type ClientToken struct {
 type Store interface {
 	CreateTemplate(ctx context.Context, t Template) error
 	GetTemplate(ctx context.Context, kind TemplateKind, name string) (Template, error)
+	// UpdateTemplate saves t (checked on Revision): NotFound when the template is gone,
+	// Conflict when its stored Revision is not t.Revision.
+	UpdateTemplate(ctx context.Context, t Template) error
 	ListTemplates(ctx context.Context, kind TemplateKind, page PageRequest) (Page[Template], error)
 	// CreateTemplateVersion stores a new version; Conflict if that major.minor exists,
 	// NotFound if the template does not.

@@ -28,6 +28,18 @@ func (s *Store) GetTemplate(ctx context.Context, kind platform.TemplateKind, nam
 	return it.domain()
 }
 
+// UpdateTemplate saves t, checked on its Revision: NotFound when the template is gone,
+// Conflict when its stored Revision differs. The stored Revision becomes t.Revision+1.
+func (s *Store) UpdateTemplate(ctx context.Context, t platform.Template) error {
+	revision := t.Revision
+	t.Revision++
+	op, err := s.putRevised(newTemplateItem(t), revision, templateWhat(t.Kind, t.Name))
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "update template", op)
+}
+
 // ListTemplates lists the templates of a kind by name; Invalid for a bad page token.
 func (s *Store) ListTemplates(ctx context.Context, kind platform.TemplateKind, page platform.PageRequest) (platform.Page[platform.Template], error) {
 	q := listQuery{index: "gsi1", partition: templatesGSI1PK(kind), what: "templates"}
