@@ -173,7 +173,8 @@ func (s *Service) ListDeployments(ctx context.Context, target platform.Target, p
 
 // CancelDeployment asks an unfinished deployment to stop. A deployment still rendering
 // stops before touching its stack; one waiting on CloudFormation is failed as CANCELLED
-// by its workflow. Conflict when the deployment has already finished.
+// by its workflow. Conflict when the deployment has already finished; Forbidden when a
+// caller without the admin role cancels an environment's deployment.
 func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Deployment, error) {
 	d, err := s.store.GetDeployment(ctx, id)
 	if err != nil {
@@ -184,6 +185,9 @@ func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Dep
 	}
 	if d.Status == platform.Cancelling {
 		return d, nil
+	}
+	if d.Target.Kind == platform.EnvironmentTarget && !caller(ctx).Has(platform.AdminRole) {
+		return d, platform.Errorf(platform.Forbidden, "cancelling a deployment of %s needs the admin role", d.Target)
 	}
 	if d.Operation == platform.Delete {
 		return d, platform.Errorf(platform.Conflict, "deployment %s deletes its target and cannot be cancelled", id)

@@ -22,6 +22,14 @@ func TestCancelDeployment(t *testing.T) {
 	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	// A developer may not cancel an environment's deployment; nothing changes.
+	developer := platform.WithCaller(h.ctx, platform.Caller{Subject: "dev", Roles: []platform.Role{platform.DeveloperRole}})
+	if _, err := h.svc.CancelDeployment(developer, d.ID); platform.KindOf(err) != platform.Forbidden {
+		t.Fatalf("developer cancelling an environment deployment: %v, want Forbidden", err)
+	}
+	if stored := h.mustDeployment(d.ID); stored.Status != platform.InProgress {
+		t.Fatalf("after a refused cancel the deployment is %s", stored.Status)
+	}
 	got, err := h.svc.CancelDeployment(h.ctx, d.ID)
 	if err != nil || got.Status != platform.Cancelling || !strings.Contains(got.StatusMessage, "alice") {
 		t.Fatalf("cancel = %+v, %v; want CANCELLING by alice", got, err)
