@@ -111,7 +111,7 @@ func TestRender(t *testing.T) {
 		t.Fatalf("instance render: %v\n%.300s", err, body)
 	}
 	body, err = e.Render(ctx, svcBundle, platform.ServicePipelineTarget, workflow.RenderData{
-		Service:  workflow.ServiceData{Name: "web", RepositoryID: "org/web", BranchName: "main", RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/x"},
+		Service: workflow.ServiceData{Name: "web", RepositoryID: "org/web", BranchName: "main", RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/x"},
 		Pipeline: workflow.PipelineData{Inputs: json.RawMessage(`{"dockerfile":"Dockerfile","unit_test_command":"make test"}`),
 			Instances: []workflow.PipelineInstance{{Name: "web-dev", Inputs: json.RawMessage(`{}`), Environment: env}}}})
 	if err != nil || !strings.Contains(string(body), "org/web") || !strings.Contains(string(body), "make test") {
