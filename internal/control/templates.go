@@ -40,6 +40,113 @@ func (s *Service) GetTemplate(ctx context.Context, kind platform.TemplateKind, n
 	return s.store.GetTemplate(ctx, kind, name)
 }
 
+// UpdateTemplateInput changes a template; a nil field keeps what the template has.
+type UpdateTemplateInput struct {
+	DisplayName *string
+	Description *string
+	// RecommendedVersion "major.minor" pins that version, which must be published, as the
+	// recommended one; "latest" unpins, making the highest published version recommended.
+	RecommendedVersion *string
+}
+
+// latestVersion is the RecommendedVersion that unpins.
+const latestVersion = "latest"
+
+// UpdateTemplate changes a template's display name, description and recommended version.
+// Pinning a version keeps it recommended when newer ones are published; unpinning
+// recommends the highest published version (none when nothing is published). Invalid,
+// naming the field, for a text too long or a recommended version that is malformed,
+// missing or not published; NotFound when the template does not exist; Conflict when it
+// changed meanwhile twice over (a stale revision is retried once).
+func (s *Service) UpdateTemplate(ctx context.Context, kind platform.TemplateKind, name string, in UpdateTemplateInput) (platform.Template, error) {
+	if in.DisplayName != nil && len(*in.DisplayName) > 100 {
+		return platform.Template{}, platform.FieldErrorf("displayName", "must be at most 100 characters")
+	}
+	if in.Description != nil && len(*in.Description) > 500 {
+		return platform.Template{}, platform.FieldErrorf("description", "must be at most 500 characters")
+	}
+	var pin platform.Version
+	if in.RecommendedVersion != nil && *in.RecommendedVersion != latestVersion {
+		v, err := platform.ParseVersion(*in.RecommendedVersion)
+		if err != nil {
+			return platform.Template{}, platform.FieldErrorf("recommendedVersion", "%q must be major.minor (a published version) or %q", *in.RecommendedVersion, latestVersion)
+		}
+		pin = v
+	}
+	for attempt := 0; ; attempt++ {
+		t, err := s.store.GetTemplate(ctx, kind, name)
+		if err != nil {
+			return platform.Template{}, err
+		}
+		if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil {
+			return t, nil
+		}
+		if in.DisplayName != nil {
+			t.DisplayName = *in.DisplayName
+		}
+		if in.Description != nil {
+			t.Description = *in.Description
+		}
+		switch {
+		case !pin.IsZero():
+			if err := s.checkPublished(ctx, kind, name, pin); err != nil {
+				return platform.Template{}, err
+			}
+			t.Recommended, t.Pinned = pin, true
+		case in.RecommendedVersion != nil:
+			if t.Recommended, err = s.highestPublished(ctx, kind, name); err != nil {
+				return platform.Template{}, err
+			}
+			t.Pinned = false
+		}
+		t.UpdatedAt = s.clock()
+		err = s.store.UpdateTemplate(ctx, t)
+		if platform.KindOf(err) == platform.Conflict && attempt == 0 {
+			continue // changed meanwhile (e.g. a version published): apply the change to what is stored now
+		}
+		if err != nil {
+			return platform.Template{}, err
+		}
+		t.Revision++
+		return t, nil
+	}
+}
+
+// checkPublished returns nil when version v of the template is published; otherwise an
+// Invalid error naming recommendedVersion.
+func (s *Service) checkPublished(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) error {
+	tv, err := s.store.GetTemplateVersion(ctx, kind, name, v)
+	switch {
+	case platform.KindOf(err) == platform.NotFound:
+		return platform.FieldErrorf("recommendedVersion", "%s template %s has no version %s", kindWord(kind), name, v)
+	case err != nil:
+		return err
+	case tv.Status != platform.Published:
+		return platform.FieldErrorf("recommendedVersion", "%s template version %s %s is %s; only a published version can be recommended", kindWord(kind), name, v, tv.Status)
+	}
+	return nil
+}
+
+// highestPublished returns the template's highest published version, zero when none is.
+func (s *Service) highestPublished(ctx context.Context, kind platform.TemplateKind, name string) (platform.Version, error) {
+	page := platform.PageRequest{Limit: 100}
+	for {
+		versions, err := s.store.ListTemplateVersions(ctx, kind, name, page)
+		if err != nil {
+			return platform.Version{}, err
+		}
+		for _, tv := range versions.Items {
+			if tv.Status == platform.Published {
+				return tv.Version, nil
+			}
+		}
+		if versions.NextToken == "" {
+			return platform.Version{}, nil
+		}
+		page.NextToken = versions.NextToken
+	}
+}
+
 // ListTemplates lists the templates of kind.
 func (s *Service) ListTemplates(ctx context.Context, kind platform.TemplateKind, page platform.PageRequest) (platform.Page[platform.Template], error) {
 	return s.store.ListTemplates(ctx, kind, page)

@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -155,5 +156,156 @@ func TestResolveVersion(t *testing.T) {
 	}
 	if _, err := h.store.GetEnvironment(h.ctx, "Refused"); platform.KindOf(err) != platform.NotFound {
 		t.Fatalf("a refused environment was stored: %v", err)
+	}
+}
+
+func strPtr(s string) *string { return &s }
+
+// TestPinTheRecommendedVersion pins an older published version, which stays recommended
+// while newer ones are published, refuses what cannot be recommended, and unpins.
+func TestPinTheRecommendedVersion(t *testing.T) {
+	h := newHarness(t)
+	const kind = platform.EnvironmentTemplate
+	name := platformtest.EnvTemplate
+	h.mustCreateTemplate(kind, name)
+	v10 := h.mustPublish(kind, name, h.mustVersion(kind, name, 0).Version).Version
+	v11 := h.mustPublish(kind, name, h.mustVersion(kind, name, 1).Version).Version
+	update := func(in control.UpdateTemplateInput) platform.Template {
+		t.Helper()
+		tmpl, err := h.svc.UpdateTemplate(h.ctx, kind, name, in)
+		if err != nil {
+			t.Fatalf("update %+v: %v", in, err)
+		}
+		if stored := h.mustTemplate(kind, name); !reflect.DeepEqual(tmpl, stored) {
+			t.Fatalf("update returned %+v, the store holds %+v", tmpl, stored)
+		}
+		return tmpl
+	}
+
+	before := h.mustTemplate(kind, name)
+	pinned := update(control.UpdateTemplateInput{RecommendedVersion: strPtr("1.0")})
+	if pinned.Recommended != v10 || !pinned.Pinned || pinned.Revision != before.Revision+1 || !before.UpdatedAt.Before(pinned.UpdatedAt) {
+		t.Fatalf("after pinning 1.0: %+v (before %+v)", pinned, before)
+	}
+	// A newer version published leaves the pin alone.
+	v20 := h.mustPublish(kind, name, h.mustVersion(kind, name, 0).Version).Version
+	if tmpl := h.mustTemplate(kind, name); tmpl.Recommended != v10 || !tmpl.Pinned {
+		t.Fatalf("publishing %s moved the pinned recommendation: %+v", v20, tmpl)
+	}
+	// Pinning another published version, and changing the texts alone.
+	if tmpl := update(control.UpdateTemplateInput{RecommendedVersion: strPtr(v11.String())}); tmpl.Recommended != v11 || !tmpl.Pinned {
+		t.Fatalf("after pinning 1.1: %+v", tmpl)
+	}
+	tmpl := update(control.UpdateTemplateInput{DisplayName: strPtr("VPC"), Description: strPtr("a network")})
+	if tmpl.DisplayName != "VPC" || tmpl.Description != "a network" || tmpl.Recommended != v11 || !tmpl.Pinned {
+		t.Fatalf("after changing the texts: %+v", tmpl)
+	}
+	if tmpl := update(control.UpdateTemplateInput{Description: strPtr("")}); tmpl.DisplayName != "VPC" || tmpl.Description != "" {
+		t.Fatalf("after clearing the description: %+v", tmpl)
+	}
+
+	draft := h.mustVersion(kind, name, 2).Version // 2.1, a draft
+	refused := []struct {
+		name  string
+		in    control.UpdateTemplateInput
+		field string
+		says  string
+	}{
+		{"a draft", control.UpdateTemplateInput{RecommendedVersion: strPtr(draft.String())}, "recommendedVersion", "2.1 is DRAFT"},
+		{"an unknown version", control.UpdateTemplateInput{RecommendedVersion: strPtr("3.0")}, "recommendedVersion", "has no version 3.0"},
+		{"not a version", control.UpdateTemplateInput{RecommendedVersion: strPtr("newest")}, "recommendedVersion", `"newest" must be major.minor`},
+		{"version 0.0", control.UpdateTemplateInput{RecommendedVersion: strPtr("0.0")}, "recommendedVersion", "major.minor"},
+		{"a long display name", control.UpdateTemplateInput{DisplayName: strPtr(strings.Repeat("x", 101))}, "displayName", "at most 100"},
+		{"a long description", control.UpdateTemplateInput{Description: strPtr(strings.Repeat("x", 501)), RecommendedVersion: strPtr("1.0")}, "description", "at most 500"},
+	}
+	before = h.mustTemplate(kind, name)
+	for _, r := range refused {
+		_, err := h.svc.UpdateTemplate(h.ctx, kind, name, r.in)
+		if k, field := fieldOf(err); k != platform.Invalid || field != r.field || !strings.Contains(err.Error(), r.says) {
+			t.Errorf("%s: %v (kind %s, field %q), want Invalid naming %s and saying %q", r.name, err, k, field, r.field, r.says)
+		}
+	}
+	if after := h.mustTemplate(kind, name); !reflect.DeepEqual(after, before) {
+		t.Fatalf("refused updates changed the template: %+v, was %+v", after, before)
+	}
+
+	// Unpinning recommends the highest published version (2.0, not the draft 2.1), which
+	// then follows what is published.
+	if tmpl := update(control.UpdateTemplateInput{RecommendedVersion: strPtr("latest")}); tmpl.Recommended != v20 || tmpl.Pinned {
+		t.Fatalf("after unpinning: %+v, want 2.0 unpinned", tmpl)
+	}
+	h.mustPublish(kind, name, draft)
+	if tmpl := h.mustTemplate(kind, name); tmpl.Recommended != draft || tmpl.Pinned {
+		t.Fatalf("after publishing %s unpinned: %+v", draft, tmpl)
+	}
+
+	// Nothing to change changes nothing.
+	before = h.mustTemplate(kind, name)
+	if tmpl := update(control.UpdateTemplateInput{}); !reflect.DeepEqual(tmpl, before) {
+		t.Fatalf("an empty update: %+v, was %+v", tmpl, before)
+	}
+	if _, err := h.svc.UpdateTemplate(h.ctx, kind, "nope", control.UpdateTemplateInput{RecommendedVersion: strPtr("latest")}); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("update a missing template: %v, want NotFound", err)
+	}
+	if _, err := h.svc.UpdateTemplate(h.ctx, platform.ServiceTemplate, name, control.UpdateTemplateInput{DisplayName: strPtr("x")}); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("update a template of the other kind: %v, want NotFound", err)
+	}
+}
+
+// Unpinning a template with nothing published leaves it without a recommended version.
+func TestUnpinWithNothingPublished(t *testing.T) {
+	h := newHarness(t)
+	const kind = platform.ServiceTemplate
+	h.mustEnvTemplate() // the service template's compatible environment template
+	h.mustCreateTemplate(kind, platformtest.SvcTemplate)
+	h.mustVersion(kind, platformtest.SvcTemplate, 0) // a draft
+	tmpl, err := h.svc.UpdateTemplate(h.ctx, kind, platformtest.SvcTemplate, control.UpdateTemplateInput{RecommendedVersion: strPtr("latest")})
+	if err != nil || !tmpl.Recommended.IsZero() || tmpl.Pinned || tmpl.Revision != 2 {
+		t.Fatalf("unpin with only a draft: %+v, %v", tmpl, err)
+	}
+}
+
+// staleStore is the real store whose UpdateTemplate first lets another writer change the
+// template, as often as interfere says.
+type staleStore struct {
+	platform.Store
+	interfere int
+	calls     int
+}
+
+func (s *staleStore) UpdateTemplate(ctx context.Context, t platform.Template) error {
+	s.calls++
+	if s.interfere > 0 {
+		s.interfere--
+		other, err := s.Store.GetTemplate(ctx, t.Kind, t.Name)
+		if err != nil {
+			return err
+		}
+		other.Description += "+"
+		if err := s.Store.UpdateTemplate(ctx, other); err != nil {
+			return err
+		}
+	}
+	return s.Store.UpdateTemplate(ctx, t)
+}
+
+// UpdateTemplate retries once on a stale revision, keeping the other writer's change.
+func TestUpdateTemplateRetriesOnce(t *testing.T) {
+	h := newHarness(t)
+	const kind = platform.EnvironmentTemplate
+	h.mustCreateTemplate(kind, platformtest.EnvTemplate)
+	stale := &staleStore{Store: h.store, interfere: 1}
+	svc := control.New(control.Config{Store: stale, Now: h.clock.Tick})
+	tmpl, err := svc.UpdateTemplate(h.ctx, kind, platformtest.EnvTemplate, control.UpdateTemplateInput{DisplayName: strPtr("VPC")})
+	if err != nil || stale.calls != 2 {
+		t.Fatalf("one stale revision: %v after %d writes, want success on the second", err, stale.calls)
+	}
+	if got := h.mustTemplate(kind, platformtest.EnvTemplate); got.DisplayName != "VPC" || got.Description != "+" || !reflect.DeepEqual(got, tmpl) {
+		t.Fatalf("after the retry: stored %+v, returned %+v", got, tmpl)
+	}
+	stale.interfere, stale.calls = 2, 0
+	_, err = svc.UpdateTemplate(h.ctx, kind, platformtest.EnvTemplate, control.UpdateTemplateInput{DisplayName: strPtr("Network")})
+	if platform.KindOf(err) != platform.Conflict || stale.calls != 2 {
+		t.Fatalf("stale twice: %v after %d writes, want Conflict after 2", err, stale.calls)
 	}
 }
