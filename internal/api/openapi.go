@@ -134,15 +134,20 @@ func schemas() map[string]any {
 	output := object([]string{"key", "valueString"}, map[string]any{"key": str(), "valueString": str()})
 	name := map[string]any{"type": "string", "pattern": `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`, "maxLength": 100}
 	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
+	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
 	return map[string]any{
 		"Error":   object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
 		"Health":  object([]string{"status"}, map[string]any{"status": str()}),
 		"OpenAPI": map[string]any{"type": "object"},
 		"CreateTemplate": object([]string{"name"}, map[string]any{"name": name,
 			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500}}),
+		"UpdateTemplate": object(nil, map[string]any{
+			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500},
+			"recommendedVersion": map[string]any{"type": "string", "pattern": `^([0-9]+\.[0-9]+|latest)$`,
+				"description": "major.minor pins that published version as the recommended one; latest unpins (the highest published is recommended)"}}),
 		"Template": object([]string{"name", "createdAt"}, map[string]any{"name": str(), "displayName": str(), "description": str(),
 			"recommendedVersion": str(), "recommendedMajorVersion": integer(), "recommendedMinorVersion": integer(),
-			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+			"recommendedVersionPinned": map[string]any{"type": "boolean"}, "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"TemplateList": list("Template"),
 		"TemplateVersion": object([]string{"templateName", "majorVersion", "minorVersion", "status"}, map[string]any{
 			"templateName": str(), "majorVersion": integer(), "minorVersion": integer(),
@@ -179,7 +184,7 @@ func schemas() map[string]any {
 			"id": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"),
 			"environmentName": str(), "serviceName": str(), "serviceInstanceName": str(), "operation": enum("DEPLOY", "DELETE"),
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
-			"deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(), "stackName": str(), "stackId": str(),
+			"inputs": inputs, "deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(), "stackName": str(), "stackId": str(),
 			"outputs": map[string]any{"type": "array", "items": output}, "previousDeploymentId": str(),
 			"createdAt": dateTime(), "lastModifiedAt": dateTime(), "completedAt": dateTime()}),
 		"DeploymentList": list("Deployment"),

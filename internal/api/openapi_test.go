@@ -82,6 +82,7 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 	types := map[string]reflect.Type{
 		"Error":               reflect.TypeFor[apimodel.Error](),
 		"CreateTemplate":      reflect.TypeFor[apimodel.CreateTemplate](),
+		"UpdateTemplate":      reflect.TypeFor[apimodel.UpdateTemplate](),
 		"Template":            reflect.TypeFor[apimodel.Template](),
 		"TemplateList":        reflect.TypeFor[apimodel.List[apimodel.Template]](),
 		"TemplateVersion":     reflect.TypeFor[apimodel.TemplateVersion](),

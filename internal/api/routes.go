@@ -30,6 +30,8 @@ func routes() []route {
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.listTemplates(w, r, kind) }},
 			route{method: "GET", path: k.path + "/{name}", operationID: "Get" + k.noun, summary: "Get a template", access: anyRole, response: "Template", status: 200,
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.getTemplate(w, r, kind) }},
+			route{method: "PATCH", path: k.path + "/{name}", operationID: "Update" + k.noun, summary: "Change a template's display name, description or recommended version (major.minor pins a published version; latest unpins)", access: adminOnly, request: "UpdateTemplate", response: "Template", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.updateTemplate(w, r, kind) }},
 			route{method: "POST", path: k.path + "/{name}/versions", operationID: "Create" + k.noun + "Version", summary: "Register a bundle (.tar.gz body) as a new version: the next minor of ?majorVersion, else a new major", access: adminOnly, request: "bundle", response: "TemplateVersion", status: 201, query: []string{"majorVersion", "description", "compatibleEnvironmentTemplates"},
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.createVersion(w, r, kind) }},
 			route{method: "GET", path: k.path + "/{name}/versions", operationID: "List" + k.noun + "Versions", summary: "List a template's versions, highest first", access: anyRole, response: "TemplateVersionList", status: 200, query: []string{"maxResults", "nextToken"},
@@ -93,6 +95,19 @@ func (h *handler) listTemplates(w http.ResponseWriter, r *http.Request, kind pla
 
 func (h *handler) getTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
 	t, err := h.svc.GetTemplate(r.Context(), kind, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, viewTemplate(t))
+	return nil
+}
+
+func (h *handler) updateTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
+	var in apimodel.UpdateTemplate
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := h.svc.UpdateTemplate(r.Context(), kind, r.PathValue("name"), updateTemplateInput(in))
 	if err != nil {
 		return err
 	}

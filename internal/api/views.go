@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
@@ -14,7 +15,7 @@ import (
 
 func viewTemplate(t platform.Template) apimodel.Template {
 	v := apimodel.Template{Name: t.Name, DisplayName: t.DisplayName, Description: t.Description,
-		CreatedAt: t.CreatedAt, LastModifiedAt: t.UpdatedAt}
+		RecommendedVersionPinned: t.Pinned, CreatedAt: t.CreatedAt, LastModifiedAt: t.UpdatedAt}
 	if !t.Recommended.IsZero() {
 		major, minor := t.Recommended.Major, t.Recommended.Minor
 		v.RecommendedVersion, v.RecommendedMajorVersion, v.RecommendedMinorVersion = t.Recommended.String(), &major, &minor
@@ -104,11 +105,17 @@ func viewCompatible(cs []platform.CompatibleEnvironment) []apimodel.CompatibleEn
 	return out
 }
 
+// viewDeployment maps a deployment; its inputs, a JSON object, go out verbatim (left out
+// when there are none, or when the stored bytes are not JSON, which would spoil the answer).
 func viewDeployment(d platform.Deployment) apimodel.Deployment {
+	var inputs json.RawMessage
+	if len(d.Inputs) > 0 && json.Valid(d.Inputs) {
+		inputs = d.Inputs
+	}
 	return apimodel.Deployment{ID: d.ID, TargetResourceType: d.Target.Kind, EnvironmentName: d.Target.Environment,
 		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
-		Spec: d.Spec, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
+		Spec: d.Spec, Inputs: inputs, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
 		StackID: d.StackID, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
 		CreatedAt: d.CreatedAt, LastModifiedAt: d.UpdatedAt, CompletedAt: timePtr(d.CompletedAt)}
 }
@@ -126,6 +133,10 @@ func viewList[D, V any](p platform.Page[D], view func(D) V) apimodel.List[V] {
 
 func createTemplateInput(in apimodel.CreateTemplate) control.CreateTemplateInput {
 	return control.CreateTemplateInput{Name: in.Name, DisplayName: in.DisplayName, Description: in.Description}
+}
+
+func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput {
+	return control.UpdateTemplateInput{DisplayName: in.DisplayName, Description: in.Description, RecommendedVersion: in.RecommendedVersion}
 }
 
 func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {

@@ -393,6 +393,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"CreateEnvironmentTemplate": "CreateTemplate", "CreateServiceTemplate": "CreateTemplate",
 		"ListEnvironmentTemplates": "ListTemplates", "ListServiceTemplates": "ListTemplates",
 		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
+		"UpdateEnvironmentTemplate": "UpdateTemplate", "UpdateServiceTemplate": "UpdateTemplate",
 		"CreateEnvironmentTemplateVersion": "CreateTemplateVersion", "CreateServiceTemplateVersion": "CreateTemplateVersion",
 		"ListEnvironmentTemplateVersions": "ListTemplateVersions", "ListServiceTemplateVersions": "ListTemplateVersions",
 		"GetEnvironmentTemplateVersion": "GetTemplateVersion", "GetServiceTemplateVersion": "GetTemplateVersion",

@@ -79,6 +79,18 @@ func (c *Client) GetTemplate(ctx context.Context, kind platform.TemplateKind, na
 	return out, err
 }
 
+// UpdateTemplate changes a template (admin role): the fields of in that are not nil. A
+// RecommendedVersion "major.minor" pins that published version as the recommended one,
+// "latest" unpins; Invalid names the field that is wrong.
+func (c *Client) UpdateTemplate(ctx context.Context, kind platform.TemplateKind, name string, in apimodel.UpdateTemplate) (Template, error) {
+	var out Template
+	r, err := jsonRequest("PATCH", templatesPath(kind)+pathOf(name), in)
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}
+
 // RegisterInput says where a new template version goes.
 type RegisterInput struct {
 	// MajorVersion, when not 0, makes the version the next minor of that major; otherwise

@@ -39,6 +39,7 @@ func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
 	c, got := mustRecorder(t, `{}`)
 	two, three := 2, 3
+	latest, pin, display, empty := "latest", "1.2", "VPC", ""
 	calls := []struct {
 		call func() error
 		want recorded
@@ -51,6 +52,14 @@ func TestRequestBodies(t *testing.T) {
 			_, err := c.CreateTemplate(ctx, platform.EnvironmentTemplate, apimodel.CreateTemplate{Name: "vpc", DisplayName: "VPC", Description: "a <network>"})
 			return err
 		}, recorded{"POST", "/v1/environment-templates", `{"name":"vpc","displayName":"VPC","description":"a \u003cnetwork\u003e"}`}},
+		{func() error {
+			_, err := c.UpdateTemplate(ctx, platform.ServiceTemplate, "web", apimodel.UpdateTemplate{RecommendedVersion: &latest})
+			return err
+		}, recorded{"PATCH", "/v1/service-templates/web", `{"recommendedVersion":"latest"}`}},
+		{func() error {
+			_, err := c.UpdateTemplate(ctx, platform.EnvironmentTemplate, "vpc", apimodel.UpdateTemplate{DisplayName: &display, Description: &empty, RecommendedVersion: &pin})
+			return err
+		}, recorded{"PATCH", "/v1/environment-templates/vpc", `{"displayName":"VPC","description":"","recommendedVersion":"1.2"}`}},
 		{func() error {
 			_, err := c.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: "beta", TemplateName: "vpc", TemplateMajorVersion: 1, Spec: "s"})
 			return err

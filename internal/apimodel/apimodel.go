@@ -9,22 +9,35 @@
 package apimodel
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
 // Template is an environment or service template. The recommended version is set once a
-// version of the template is published.
+// version of the template is published: the highest published one, unless an admin pinned
+// another (RecommendedVersionPinned, left out when false).
 type Template struct {
-	Name                    string    `json:"name"`
-	DisplayName             string    `json:"displayName,omitempty"`
-	Description             string    `json:"description,omitempty"`
-	RecommendedVersion      string    `json:"recommendedVersion,omitempty"`
-	RecommendedMajorVersion *int      `json:"recommendedMajorVersion,omitempty"`
-	RecommendedMinorVersion *int      `json:"recommendedMinorVersion,omitempty"`
-	CreatedAt               time.Time `json:"createdAt"`
-	LastModifiedAt          time.Time `json:"lastModifiedAt"`
+	Name                     string    `json:"name"`
+	DisplayName              string    `json:"displayName,omitempty"`
+	Description              string    `json:"description,omitempty"`
+	RecommendedVersion       string    `json:"recommendedVersion,omitempty"`
+	RecommendedMajorVersion  *int      `json:"recommendedMajorVersion,omitempty"`
+	RecommendedMinorVersion  *int      `json:"recommendedMinorVersion,omitempty"`
+	RecommendedVersionPinned bool      `json:"recommendedVersionPinned,omitempty"`
+	CreatedAt                time.Time `json:"createdAt"`
+	LastModifiedAt           time.Time `json:"lastModifiedAt"`
+}
+
+// UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and
+// /v1/service-templates/{name}, a request body like those of requests.go: a field left out
+// (nil) keeps what the template has. RecommendedVersion "major.minor" pins that published
+// version as the recommended one; "latest" unpins, recommending the highest published.
+type UpdateTemplate struct {
+	DisplayName        *string `json:"displayName,omitempty"`
+	Description        *string `json:"description,omitempty"`
+	RecommendedVersion *string `json:"recommendedVersion,omitempty"`
 }
 
 // TemplateVersion is one major.minor version of a template. Schema is set only when the
@@ -146,7 +159,8 @@ type Output struct {
 
 // Deployment is one deployment of a target: an environment (EnvironmentName), a service
 // instance (ServiceName and ServiceInstanceName) or a service pipeline (ServiceName).
-// CompletedAt is nil until the deployment has finished.
+// Inputs are the validated inputs it applies, defaults applied, as a JSON object (absent
+// when it has none, e.g. a deletion). CompletedAt is nil until the deployment has finished.
 type Deployment struct {
 	ID                      string                    `json:"id"`
 	TargetResourceType      platform.TargetKind       `json:"targetResourceType"`
@@ -158,6 +172,7 @@ type Deployment struct {
 	TemplateMajorVersion    int                       `json:"templateMajorVersion,omitempty"`
 	TemplateMinorVersion    int                       `json:"templateMinorVersion,omitempty"`
 	Spec                    string                    `json:"spec,omitempty"`
+	Inputs                  json.RawMessage           `json:"inputs,omitempty"`
 	DeploymentStatus        platform.DeploymentStatus `json:"deploymentStatus"`
 	DeploymentStatusMessage string                    `json:"deploymentStatusMessage,omitempty"`
 	StackName               string                    `json:"stackName,omitempty"`

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/gantry-platform/gantry/internal/apimodel"
+)
+
+// templateOf decodes an answer as a template, failing the test unless its status is want.
+func templateOf(t *testing.T, r response, want int) apimodel.Template {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+	}
+	var tmpl apimodel.Template
+	if err := json.Unmarshal([]byte(r.body), &tmpl); err != nil {
+		t.Fatalf("%s: %v", r.body, err)
+	}
+	return tmpl
+}
+
+// TestUpdateTemplate pins, refuses and unpins through PATCH on a template, as an admin.
+func TestUpdateTemplate(t *testing.T) {
+	s := newRealServer(t)
+	const path = "/v1/environment-templates/env"
+	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
+	bundle := tarGz(t, envBundleDir)
+	for _, step := range []string{"?", "?majorVersion=1", "?"} { // 1.0, 1.1, 2.0
+		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", bundle); r.status != 201 {
+			t.Fatalf("register: %d %s", r.status, r.body)
+		}
+	}
+	for _, v := range []string{"1.0", "1.1"} {
+		if r := s.json("admin", "POST", path+"/versions/"+v+"/publish", nil); r.status != 200 {
+			t.Fatalf("publish %s: %d %s", v, r.status, r.body)
+		}
+	}
+
+	tmpl := templateOf(t, s.json("admin", "PATCH", path, map[string]string{"recommendedVersion": "1.0", "displayName": "Env"}), 200)
+	if tmpl.RecommendedVersion != "1.0" || !tmpl.RecommendedVersionPinned || tmpl.DisplayName != "Env" {
+		t.Fatalf("after pinning 1.0: %+v", tmpl)
+	}
+	// The pin holds when 2.0 is published, and GET shows it.
+	if r := s.json("admin", "POST", path+"/versions/2.0/publish", nil); r.status != 200 {
+		t.Fatalf("publish 2.0: %d %s", r.status, r.body)
+	}
+	r := s.json("developer", "GET", path, nil)
+	if tmpl := templateOf(t, r, 200); tmpl.RecommendedVersion != "1.0" || !strings.Contains(r.body, `"recommendedVersionPinned":true`) {
+		t.Fatalf("GET after publishing 2.0: %s", r.body)
+	}
+
+	refused := []struct {
+		name   string
+		role   string
+		body   string
+		status int
+		code   string
+		says   string
+	}{
+		{"a developer", "developer", `{"recommendedVersion":"1.1"}`, 403, "AccessDeniedException", "UpdateEnvironmentTemplate needs the admin role"},
+		{"an unknown version", "admin", `{"recommendedVersion":"7.0"}`, 400, "ValidationException", "recommendedVersion"},
+		{"not a version", "admin", `{"recommendedVersion":"newest"}`, 400, "ValidationException", "recommendedVersion"},
+		{"a number", "admin", `{"recommendedVersion":1.1}`, 400, "ValidationException", "recommendedVersion"},
+		{"a long display name", "admin", `{"displayName":"` + strings.Repeat("x", 101) + `"}`, 400, "ValidationException", "displayName"},
+		{"an unknown field", "admin", `{"recommended":"1.1"}`, 400, "ValidationException", "recommended"},
+	}
+	for _, c := range refused {
+		r := s.do(c.role, "PATCH", path, "application/json", []byte(c.body))
+		if r.status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, r.status, r.body, c.status)
+			continue
+		}
+		if e := r.errorBody(t); e.Code != c.code || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%s: %+v, want %s saying %q", c.name, e, c.code, c.says)
+		}
+	}
+	if r := s.json("admin", "PATCH", "/v1/service-templates/env", map[string]string{"recommendedVersion": "latest"}); r.status != 404 {
+		t.Errorf("PATCH a service template that does not exist: %d %s, want 404", r.status, r.body)
+	}
+
+	// Unpinning recommends the highest published version; the flag is left out.
+	r = s.json("admin", "PATCH", path, map[string]string{"recommendedVersion": "latest"})
+	if tmpl := templateOf(t, r, 200); tmpl.RecommendedVersion != "2.0" || tmpl.DisplayName != "Env" || strings.Contains(r.body, "recommendedVersionPinned") {
+		t.Fatalf("after unpinning: %s", r.body)
+	}
+}
