@@ -18,6 +18,7 @@ func templatesCommand() func(ctx context.Context, args []string, stdout, stderr 
 		{"list", "list the templates of a kind", runTemplatesList},
 		{"get", "show a template, or one of its versions with --version", runTemplatesGet},
 		{"create", "create a template (admin)", runTemplatesCreate},
+		{"update", "change a template's display name, description or recommended version (admin)", runTemplatesUpdate},
 		{"register", "register a bundle (folder or .tar.gz) as a new version (admin)", runTemplatesRegister},
 		{"publish", "publish a version (admin)", runTemplatesPublish},
 		{"versions", "list a template's versions, highest first", runTemplatesVersions},
@@ -95,10 +96,17 @@ func runTemplatesGet(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return a.fail(err)
 	}
-	return a.show(t.Raw, func(w io.Writer) {
-		writeFields(w, []field{{"name", t.Name}, {"display name", t.DisplayName}, {"description", t.Description},
-			{"recommended version", t.RecommendedVersion}, {"created", timeText(t.CreatedAt)}, {"modified", timeText(t.LastModifiedAt)}})
-	})
+	return a.show(t.Raw, func(w io.Writer) { writeTemplate(w, t) })
+}
+
+// writeTemplate shows a template as fields; a pinned recommended version says so.
+func writeTemplate(w io.Writer, t apiclient.Template) {
+	recommended := t.RecommendedVersion
+	if t.RecommendedVersionPinned {
+		recommended += " (pinned)"
+	}
+	writeFields(w, []field{{"name", t.Name}, {"display name", t.DisplayName}, {"description", t.Description},
+		{"recommended version", recommended}, {"created", timeText(t.CreatedAt)}, {"modified", timeText(t.LastModifiedAt)}})
 }
 
 func writeVersion(w io.Writer, tv apiclient.TemplateVersion) {
@@ -141,6 +149,78 @@ func runTemplatesCreate(ctx context.Context, args []string, stdout, stderr io.Wr
 	return a.show(t.Raw, func(w io.Writer) {
 		writeFields(w, []field{{"name", t.Name}, {"display name", t.DisplayName}, {"description", t.Description}, {"created", timeText(t.CreatedAt)}})
 	})
+}
+
+// optionalString is a string flag that knows whether it was given, so that "" can mean
+// "clear it" rather than "keep it".
+type optionalString struct {
+	set   bool
+	value string
+}
+
+func (o *optionalString) String() string {
+	if o == nil {
+		return ""
+	}
+	return o.value
+}
+
+func (o *optionalString) Set(s string) error {
+	o.set, o.value = true, s
+	return nil
+}
+
+// ptr returns the value's address when it was given, else nil.
+func (o *optionalString) ptr() *string {
+	if !o.set {
+		return nil
+	}
+	v := o.value
+	return &v
+}
+
+const updateUsage = `usage: gantry templates update --kind environment|service --name NAME
+       [--display-name TEXT] [--description TEXT] [--recommended-version MAJOR.MINOR|latest]
+
+Changes what is given: --display-name and --description ("" clears them), and the
+recommended version, the one developers get by default. MAJOR.MINOR pins that published
+version, which stays recommended when newer ones are published; latest unpins it, so the
+highest published version is recommended again.
+`
+
+func runTemplatesUpdate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := newAPICommand("templates update", updateUsage, stdout, stderr)
+	kindOf := kindFlag(a)
+	nameFlag := a.fs.String("name", "", "the template's name (required)")
+	var displayName, description, recommended optionalString
+	a.fs.Var(&displayName, "display-name", "the new display name")
+	a.fs.Var(&description, "description", "the new description")
+	a.fs.Var(&recommended, "recommended-version", "pin this published version, MAJOR.MINOR, as the recommended one; latest unpins")
+	if code, done := a.parse(args); done {
+		return code
+	}
+	kind, code, ok := kindOf()
+	if !ok {
+		return code
+	}
+	name, code, ok := a.name(*nameFlag, "template")
+	if !ok {
+		return code
+	}
+	if recommended.set && recommended.value != "latest" {
+		if _, err := platform.ParseVersion(recommended.value); err != nil {
+			return a.usageError("--recommended-version must be MAJOR.MINOR or latest, not %q", recommended.value)
+		}
+	}
+	in := apimodel.UpdateTemplate{DisplayName: displayName.ptr(), Description: description.ptr(), RecommendedVersion: recommended.ptr()}
+	if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil {
+		return a.usageError("nothing to change: give --display-name, --description or --recommended-version")
+	}
+	t, err := a.client.UpdateTemplate(ctx, kind, name, in)
+	if err != nil {
+		return a.fail(err)
+	}
+	return a.show(t.Raw, func(w io.Writer) { writeTemplate(w, t) })
 }
 
 // compatibleList is the repeatable --compatible-env NAME:MAJOR flag.
