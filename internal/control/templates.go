@@ -260,7 +260,10 @@ func (s *Service) ListTemplateVersions(ctx context.Context, kind platform.Templa
 // PublishTemplateVersion publishes a DRAFT version, making it deployable; the template's
 // recommended version becomes the highest published one unless an admin pinned another.
 // Publishing a published version changes nothing. NotFound if the version does not exist;
-// Conflict if it cannot be published (registration failed) or changed meanwhile.
+// Conflict if it cannot be published (registration failed) or it or its template changed
+// meanwhile. The template is written with the version whether or not its recommended
+// version changes, so that an UpdateTemplate unpinning it at the same time cannot miss
+// the newly published version.
 func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
 	tv, err := s.store.GetTemplateVersion(ctx, kind, name, v)
 	if err != nil {
@@ -279,12 +282,10 @@ func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.Temp
 	}
 	now := s.clock()
 	tv.Status, tv.UpdatedAt = platform.Published, now
-	var template *platform.Template
 	if !t.Pinned && (t.Recommended.IsZero() || t.Recommended.Less(v)) {
 		t.Recommended, t.UpdatedAt = v, now
-		template = &t
 	}
-	if err := s.store.UpdateTemplateVersion(ctx, tv, template); err != nil {
+	if err := s.store.UpdateTemplateVersion(ctx, tv, &t); err != nil {
 		return tv, err
 	}
 	tv.Revision++

@@ -309,3 +309,41 @@ func TestUpdateTemplateRetriesOnce(t *testing.T) {
 		t.Fatalf("stale twice: %v after %d writes, want Conflict after 2", err, stale.calls)
 	}
 }
+
+// publishingStore is the real store whose first UpdateTemplate first lets publish run, as
+// a concurrent request would, between the update's reading and its writing.
+type publishingStore struct {
+	platform.Store
+	publish func()
+}
+
+func (s *publishingStore) UpdateTemplate(ctx context.Context, t platform.Template) error {
+	if p := s.publish; p != nil {
+		s.publish = nil
+		p()
+	}
+	return s.Store.UpdateTemplate(ctx, t)
+}
+
+// Unpinning while a newer version is being published recommends that version: the
+// publication changes the template's revision, so the unpinning starts over and sees it.
+func TestUnpinRacingAPublication(t *testing.T) {
+	h := newHarness(t)
+	const kind = platform.EnvironmentTemplate
+	name := platformtest.EnvTemplate
+	h.mustCreateTemplate(kind, name)
+	v10 := h.mustPublish(kind, name, h.mustVersion(kind, name, 0).Version).Version
+	if _, err := h.svc.UpdateTemplate(h.ctx, kind, name, control.UpdateTemplateInput{RecommendedVersion: strPtr(v10.String())}); err != nil {
+		t.Fatal(err)
+	}
+	v20 := h.mustVersion(kind, name, 0).Version
+	racing := &publishingStore{Store: h.store, publish: func() { h.mustPublish(kind, name, v20) }}
+	svc := control.New(control.Config{Store: racing, Now: h.clock.Tick})
+	tmpl, err := svc.UpdateTemplate(h.ctx, kind, name, control.UpdateTemplateInput{RecommendedVersion: strPtr("latest")})
+	if err != nil || tmpl.Recommended != v20 || tmpl.Pinned {
+		t.Fatalf("unpin racing the publication of %s: %+v, %v; want %s recommended", v20, tmpl, err, v20)
+	}
+	if stored := h.mustTemplate(kind, name); !reflect.DeepEqual(stored, tmpl) {
+		t.Fatalf("stored %+v, returned %+v", stored, tmpl)
+	}
+}
