@@ -31,7 +31,7 @@ func commands() []command {
 		{"render", "render a template or a whole bundle", runRender},
 		{"validate", "check a bundle: schema, manifests, rendering, CloudFormation", runValidate},
 		{"test", "render a template folder's test cases and compare with golden files", runTest},
-		{"templates", "API: list, show, create, register and publish templates", templatesCommand()},
+		{"templates", "API: list, show, create, register, publish and update templates", templatesCommand()},
 		{"environments", "API: list, show, create, update and delete environments", environmentsCommand()},
 		{"services", "API: list, show and create services", servicesCommand()},
 		{"instances", "API: list, show and update service instances", instancesCommand()},

@@ -30,16 +30,6 @@ type Template struct {
 	LastModifiedAt           time.Time `json:"lastModifiedAt"`
 }
 
-// UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and
-// /v1/service-templates/{name}, a request body like those of requests.go: a field left out
-// (nil) keeps what the template has. RecommendedVersion "major.minor" pins that published
-// version as the recommended one; "latest" unpins, recommending the highest published.
-type UpdateTemplate struct {
-	DisplayName        *string `json:"displayName,omitempty"`
-	Description        *string `json:"description,omitempty"`
-	RecommendedVersion *string `json:"recommendedVersion,omitempty"`
-}
-
 // TemplateVersion is one major.minor version of a template. Schema is set only when the
 // version is read on its own (GET …/versions/{version}); HasPipeline only on versions of
 // service templates.

@@ -55,3 +55,12 @@ type Update struct {
 	TemplateMinorVersion *int                    `json:"templateMinorVersion,omitempty"`
 	ClientToken          string                  `json:"clientToken,omitempty"`
 }
+
+// UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and
+// /v1/service-templates/{name}: a field left out (nil) keeps what the template has. RecommendedVersion "major.minor" pins that published
+// version as the recommended one; "latest" unpins, recommending the highest published.
+type UpdateTemplate struct {
+	DisplayName        *string `json:"displayName,omitempty"`
+	Description        *string `json:"description,omitempty"`
+	RecommendedVersion *string `json:"recommendedVersion,omitempty"`
+}
