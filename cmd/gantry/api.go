@@ -70,14 +70,23 @@ func hoistGlobalFlags(args []string) []string {
 	return append(append([]string{}, rest...), globals...)
 }
 
-// verb is one operation of a resource command.
+// verb is one operation of a resource command: gantry <resource> <name> [flags].
 type verb struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	usage   string // the verb's usage text, without the trailing "flags:" header
+	// flags adds the verb's flags, and the checks parse runs on them, to a, and returns
+	// what the verb does once they passed.
+	flags func(a *apiCommand) action
 }
 
+// action is what a verb does once its flags are parsed and checked; it returns the exit
+// code.
+type action func(ctx context.Context) int
+
 // resource returns the run function of a command made of verbs: gantry <name> <verb> ….
+// It parses the verb's flags (the global ones included, wherever they stand) and runs
+// its action.
 func resource(name string, verbs []verb) func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "usage: gantry %s <verb> [flags]\n\nverbs:\n", name)
@@ -98,7 +107,12 @@ func resource(name string, verbs []verb) func(ctx context.Context, args []string
 		}
 		for _, v := range verbs {
 			if v.name == args[0] {
-				return v.run(ctx, append(append([]string{}, args[1:]...), globals...), stdout, stderr)
+				a := newAPICommand(name+" "+v.name, v.usage, stdout, stderr)
+				act := v.flags(a)
+				if code, done := a.parse(append(append([]string{}, args[1:]...), globals...)); done {
+					return code
+				}
+				return act(ctx)
 			}
 		}
 		fmt.Fprintf(stderr, "gantry %s: unknown verb %q\n\n", name, args[0])
@@ -122,8 +136,10 @@ type apiCommand struct {
 	timeout  time.Duration
 	interval time.Duration
 
-	positional []string
-	client     *apiclient.Client
+	positional    []string
+	takesArgument bool                         // a positional argument may name what the verb acts on
+	checks        []func() (code int, ok bool) // run by parse, in order
+	client        *apiclient.Client
 }
 
 // newAPICommand starts an API verb named name ("environments get") with its usage text
@@ -153,8 +169,10 @@ func (a *apiCommand) waitFlags() {
 	a.fs.DurationVar(&a.interval, "interval", 2*time.Second, "with --wait: the pause between polls")
 }
 
-// parse parses args and builds the client. done is true with the exit code when the
-// command must stop: -h, a bad flag, or a configuration that cannot work.
+// parse parses args, builds the client and runs the verb's checks in the order they were
+// added; a verb that takes no argument (see argument) refuses positional arguments after
+// them. done is true with the exit code when the command must stop: -h, a bad flag, a
+// configuration that cannot work, or a failed check.
 func (a *apiCommand) parse(args []string) (code int, done bool) {
 	a.positional, code, done = parseFlags(a.fs, args, a.stderr)
 	if done {
@@ -197,35 +215,65 @@ func (a *apiCommand) parse(args []string) (code int, done bool) {
 		return a.usageError("%v", err), true
 	}
 	a.client = client
+	for _, check := range a.checks {
+		if code, ok := check(); !ok {
+			return code, true
+		}
+	}
+	if !a.takesArgument && len(a.positional) > 0 {
+		return a.usageError("unexpected argument %q", a.positional[0]), true
+	}
 	return exitOK, false
+}
+
+// check adds a check that parse runs once the flags are parsed and the client built; ok
+// false stops the verb with code (after the check printed why).
+func (a *apiCommand) check(f func() (code int, ok bool)) {
+	a.checks = append(a.checks, f)
+}
+
+// required adds the check that the flag called name, whose value is at value, was given.
+func (a *apiCommand) required(value *string, name string) {
+	a.check(func() (int, bool) {
+		if *value == "" {
+			return a.usageError("--%s is required", name), false
+		}
+		return exitOK, true
+	})
+}
+
+// nameFlag adds --name, described by usage, for the what ("environment") the verb acts
+// on, which may be given as the single argument instead; see argument.
+func (a *apiCommand) nameFlag(what, usage string) *string {
+	return a.argument(a.fs.String("name", "", usage), what, "--name NAME")
+}
+
+// argument lets the verb take the what it acts on as its single positional argument, in
+// place of the flag whose value is at flagValue (written flagSyntax, "--name NAME", in
+// the error). It returns where parse puts the value, the flag's or the argument's; it is
+// a usage error to give both, neither, or more than one argument.
+func (a *apiCommand) argument(flagValue *string, what, flagSyntax string) *string {
+	a.takesArgument = true
+	value := new(string)
+	a.check(func() (int, bool) {
+		switch {
+		case *flagValue != "" && len(a.positional) == 0:
+			*value = *flagValue
+		case *flagValue == "" && len(a.positional) == 1:
+			*value = a.positional[0]
+		case *flagValue == "" && len(a.positional) == 0:
+			return a.usageError("name the %s: %s or a single argument", what, flagSyntax), false
+		default:
+			return a.usageError("unexpected argument %q", a.positional[len(a.positional)-1]), false
+		}
+		return exitOK, true
+	})
+	return value
 }
 
 // usageError prints msg and the verb's usage and returns exitUsage.
 func (a *apiCommand) usageError(format string, args ...any) int {
 	return usageError(a.fs, a.stderr, format, args...)
-}
-
-// name returns the one name the verb acts on: --name (flagValue), or else the single
-// positional argument. ok is false after printing a usage error.
-func (a *apiCommand) name(flagValue, what string) (string, int, bool) {
-	switch {
-	case flagValue != "" && len(a.positional) == 0:
-		return flagValue, exitOK, true
-	case flagValue == "" && len(a.positional) == 1:
-		return a.positional[0], exitOK, true
-	case flagValue == "" && len(a.positional) == 0:
-		return "", a.usageError("name the %s: --name NAME or a single argument", what), false
-	default:
-		return "", a.usageError("unexpected argument %q", a.positional[len(a.positional)-1]), false
-	}
-}
-
-// noArgs fails with a usage error when positional arguments were given.
-func (a *apiCommand) noArgs() (int, bool) {
-	if len(a.positional) > 0 {
-		return a.usageError("unexpected argument %q", a.positional[0]), false
-	}
-	return exitOK, true
 }
 
 // fail prints err, as the API's "code: message (request id …)" when it answered, and
@@ -251,6 +299,27 @@ func (a *apiCommand) show(raw json.RawMessage, text func(w io.Writer)) int {
 	}
 	text(a.stdout)
 	return exitOK
+}
+
+// answer shows what a call answered (raw, or text), or fails with the call's err.
+func (a *apiCommand) answer(err error, raw json.RawMessage, text func(w io.Writer)) int {
+	if err != nil {
+		return a.fail(err)
+	}
+	return a.show(raw, text)
+}
+
+// started is answer for a call that starts deployments: it fails with the call's err, or
+// else shows the answer (not at all with --wait and text output, where the progress says
+// it all) and then, with --wait, waits for the targets poll reads, as waitFor does.
+func (a *apiCommand) started(ctx context.Context, err error, raw json.RawMessage, text func(w io.Writer), poll apiclient.Poll, initial ...apiclient.Status) int {
+	if err != nil {
+		return a.fail(err)
+	}
+	if a.json() || !a.wait {
+		a.show(raw, text)
+	}
+	return a.waitFor(ctx, poll, initial...)
 }
 
 // writeRaw writes JSON as it came, ending with one newline.
@@ -461,45 +530,4 @@ func (p *progressPrinter) print(line string) {
 	t := p.now()
 	p.lastLine = t
 	fmt.Fprintf(p.w, "[%6s] %s\n", t.Sub(p.start).Round(time.Second), line)
-}
-
-// readSpec reads a spec file named by a flag.
-func (a *apiCommand) readSpec(flagName, file string) (string, int, bool) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "gantry %s: --%s: %v\n", a.fs.Name(), flagName, err)
-		return "", exitProblems, false
-	}
-	return string(b), exitOK, true
-}
-
-// optionalInt is an int flag that knows whether it was given.
-type optionalInt struct {
-	set   bool
-	value int
-}
-
-func (o *optionalInt) String() string {
-	if o == nil || !o.set {
-		return ""
-	}
-	return fmt.Sprint(o.value)
-}
-
-func (o *optionalInt) Set(s string) error {
-	var n int
-	if _, err := fmt.Sscan(s, &n); err != nil || n < 0 || fmt.Sprint(n) != strings.TrimSpace(s) {
-		return fmt.Errorf("%q is not a whole number ≥ 0", s)
-	}
-	o.set, o.value = true, n
-	return nil
-}
-
-// ptr returns the value's address when it was given, else nil.
-func (o *optionalInt) ptr() *int {
-	if !o.set {
-		return nil
-	}
-	v := o.value
-	return &v
 }

@@ -13,90 +13,114 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
+const updateUsage = `usage: gantry templates update --kind environment|service --name NAME
+       [--display-name TEXT] [--description TEXT] [--recommended-version MAJOR.MINOR|latest]
+
+Changes what is given: --display-name and --description ("" clears them), and the
+recommended version, the one developers get by default. MAJOR.MINOR pins that published
+version, which stays recommended when newer ones are published; latest unpins it, so the
+highest published version is recommended again.
+`
+
+const registerUsage = `usage: gantry templates register --kind environment|service --name NAME --bundle DIR|FILE.tar.gz
+       [--major N] [--description TEXT] [--compatible-env TEMPLATE:MAJOR ...] [--publish]
+
+Registers the bundle as a new version of the template: the next minor of --major N,
+otherwise a new major. A folder is packed as .tar.gz in memory (its contents at the
+archive's root). The version starts as DRAFT; --publish publishes it right away.
+`
+
 func templatesCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return resource("templates", []verb{
-		{"list", "list the templates of a kind", runTemplatesList},
-		{"get", "show a template, or one of its versions with --version", runTemplatesGet},
-		{"create", "create a template (admin)", runTemplatesCreate},
-		{"update", "change a template's display name, description or recommended version (admin)", runTemplatesUpdate},
-		{"register", "register a bundle (folder or .tar.gz) as a new version (admin)", runTemplatesRegister},
-		{"publish", "publish a version (admin)", runTemplatesPublish},
-		{"versions", "list a template's versions, highest first", runTemplatesVersions},
+		{"list", "list the templates of a kind", "usage: gantry templates list --kind environment|service\n", templatesList},
+		{"get", "show a template, or one of its versions with --version",
+			"usage: gantry templates get --kind environment|service [--version MAJOR.MINOR] NAME\n\nWith --version, shows that version with its schema.\n",
+			templatesGet},
+		{"create", "create a template (admin)",
+			"usage: gantry templates create --kind environment|service --name NAME [--display-name TEXT] [--description TEXT]\n",
+			templatesCreate},
+		{"update", "change a template's display name, description or recommended version (admin)", updateUsage, templatesUpdate},
+		{"register", "register a bundle (folder or .tar.gz) as a new version (admin)", registerUsage, templatesRegister},
+		{"publish", "publish a version (admin)",
+			"usage: gantry templates publish --kind environment|service --name NAME [--version MAJOR.MINOR]\n\nWithout --version, publishes the highest DRAFT version.\n",
+			templatesPublish},
+		{"versions", "list a template's versions, highest first",
+			"usage: gantry templates versions --kind environment|service NAME\n", templatesVersions},
 	})
 }
 
-// kindFlag adds the required --kind flag and returns a function resolving it.
-func kindFlag(a *apiCommand) func() (platform.TemplateKind, int, bool) {
-	kind := a.fs.String("kind", "", "environment or service (required)")
-	return func() (platform.TemplateKind, int, bool) {
-		switch *kind {
+// kindFlag adds the required --kind flag and returns where parse puts the kind it names.
+func kindFlag(a *apiCommand) *platform.TemplateKind {
+	flagValue := a.fs.String("kind", "", "environment or service (required)")
+	kind := new(platform.TemplateKind)
+	a.check(func() (int, bool) {
+		switch *flagValue {
 		case "environment":
-			return platform.EnvironmentTemplate, exitOK, true
+			*kind = platform.EnvironmentTemplate
 		case "service":
-			return platform.ServiceTemplate, exitOK, true
+			*kind = platform.ServiceTemplate
 		case "":
-			return "", a.usageError("--kind is required: environment or service"), false
+			return a.usageError("--kind is required: environment or service"), false
 		default:
-			return "", a.usageError("--kind must be environment or service, not %q", *kind), false
+			return a.usageError("--kind must be environment or service, not %q", *flagValue), false
 		}
-	}
+		return exitOK, true
+	})
+	return kind
 }
 
-func runTemplatesList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates list", "usage: gantry templates list --kind environment|service\n", stdout, stderr)
-	kindOf := kindFlag(a)
-	a.pageFlags()
-	if code, done := a.parse(args); done {
-		return code
-	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	if code, ok := a.noArgs(); !ok {
-		return code
-	}
-	return list(ctx, a, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.Template], error) {
-		return a.client.ListTemplates(ctx, kind, p)
-	}, func(t apiclient.Template) json.RawMessage { return t.Raw },
-		[]string{"NAME", "DISPLAY NAME", "RECOMMENDED", "CREATED"},
-		func(t apiclient.Template) []string {
-			return []string{t.Name, t.DisplayName, t.RecommendedVersion, timeText(t.CreatedAt)}
-		})
+// templateFlags adds --kind and --name (described by nameUsage), the template a verb acts
+// on; the name may be the single argument instead.
+func templateFlags(a *apiCommand, nameUsage string) (kind *platform.TemplateKind, name *string) {
+	return kindFlag(a), a.nameFlag("template", nameUsage)
 }
 
-func runTemplatesGet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates get", "usage: gantry templates get --kind environment|service [--version MAJOR.MINOR] NAME\n\nWith --version, shows that version with its schema.\n", stdout, stderr)
-	kindOf := kindFlag(a)
-	nameFlag := a.fs.String("name", "", "the template's name")
-	version := a.fs.String("version", "", "show this version (MAJOR.MINOR) with its schema")
-	if code, done := a.parse(args); done {
-		return code
-	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	name, code, ok := a.name(*nameFlag, "template")
-	if !ok {
-		return code
-	}
-	if *version != "" {
+// versionFlag adds --version (described by usage), a MAJOR.MINOR. The function it returns
+// parses it once the flags are parsed: the zero version when --version was not given
+// (a given one has major ≥ 1), ok false after a usage error when it is no version.
+func versionFlag(a *apiCommand, usage string) func() (v platform.Version, code int, ok bool) {
+	version := a.fs.String("version", "", usage)
+	return func() (platform.Version, int, bool) {
+		if *version == "" {
+			return platform.Version{}, exitOK, true
+		}
 		v, err := platform.ParseVersion(*version)
 		if err != nil {
-			return a.usageError("--version: %v", err)
+			return v, a.usageError("--version: %v", err), false
 		}
-		tv, err := a.client.GetTemplateVersion(ctx, kind, name, v)
-		if err != nil {
-			return a.fail(err)
+		return v, exitOK, true
+	}
+}
+
+func templatesList(a *apiCommand) action {
+	kind := kindFlag(a)
+	a.pageFlags()
+	return func(ctx context.Context) int {
+		return list(ctx, a, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.Template], error) {
+			return a.client.ListTemplates(ctx, *kind, p)
+		}, func(t apiclient.Template) json.RawMessage { return t.Raw },
+			[]string{"NAME", "DISPLAY NAME", "RECOMMENDED", "CREATED"},
+			func(t apiclient.Template) []string {
+				return []string{t.Name, t.DisplayName, t.RecommendedVersion, timeText(t.CreatedAt)}
+			})
+	}
+}
+
+func templatesGet(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name")
+	version := versionFlag(a, "show this version (MAJOR.MINOR) with its schema")
+	return func(ctx context.Context) int {
+		v, code, ok := version()
+		switch {
+		case !ok:
+			return code
+		case !v.IsZero():
+			tv, err := a.client.GetTemplateVersion(ctx, *kind, *name, v)
+			return a.answer(err, tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
 		}
-		return a.show(tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
+		t, err := a.client.GetTemplate(ctx, *kind, *name)
+		return a.answer(err, t.Raw, func(w io.Writer) { writeTemplate(w, t) })
 	}
-	t, err := a.client.GetTemplate(ctx, kind, name)
-	if err != nil {
-		return a.fail(err)
-	}
-	return a.show(t.Raw, func(w io.Writer) { writeTemplate(w, t) })
 }
 
 // writeTemplate shows a template as fields; a pinned recommended version says so.
@@ -125,102 +149,39 @@ func writeVersion(w io.Writer, tv apiclient.TemplateVersion) {
 		field{"schema", tv.Schema})
 }
 
-func runTemplatesCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates create", "usage: gantry templates create --kind environment|service --name NAME [--display-name TEXT] [--description TEXT]\n", stdout, stderr)
-	kindOf := kindFlag(a)
+func templatesCreate(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name (required)")
 	var in apimodel.CreateTemplate
-	a.fs.StringVar(&in.Name, "name", "", "the template's name (required)")
 	a.fs.StringVar(&in.DisplayName, "display-name", "", "a display name")
 	a.fs.StringVar(&in.Description, "description", "", "a description")
-	if code, done := a.parse(args); done {
-		return code
+	return func(ctx context.Context) int {
+		in.Name = *name
+		t, err := a.client.CreateTemplate(ctx, *kind, in)
+		return a.answer(err, t.Raw, func(w io.Writer) {
+			writeFields(w, []field{{"name", t.Name}, {"display name", t.DisplayName}, {"description", t.Description}, {"created", timeText(t.CreatedAt)}})
+		})
 	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	if in.Name, code, ok = a.name(in.Name, "template"); !ok {
-		return code
-	}
-	t, err := a.client.CreateTemplate(ctx, kind, in)
-	if err != nil {
-		return a.fail(err)
-	}
-	return a.show(t.Raw, func(w io.Writer) {
-		writeFields(w, []field{{"name", t.Name}, {"display name", t.DisplayName}, {"description", t.Description}, {"created", timeText(t.CreatedAt)}})
-	})
 }
 
-// optionalString is a string flag that knows whether it was given, so that "" can mean
-// "clear it" rather than "keep it".
-type optionalString struct {
-	set   bool
-	value string
-}
-
-func (o *optionalString) String() string {
-	if o == nil {
-		return ""
-	}
-	return o.value
-}
-
-func (o *optionalString) Set(s string) error {
-	o.set, o.value = true, s
-	return nil
-}
-
-// ptr returns the value's address when it was given, else nil.
-func (o *optionalString) ptr() *string {
-	if !o.set {
-		return nil
-	}
-	v := o.value
-	return &v
-}
-
-const updateUsage = `usage: gantry templates update --kind environment|service --name NAME
-       [--display-name TEXT] [--description TEXT] [--recommended-version MAJOR.MINOR|latest]
-
-Changes what is given: --display-name and --description ("" clears them), and the
-recommended version, the one developers get by default. MAJOR.MINOR pins that published
-version, which stays recommended when newer ones are published; latest unpins it, so the
-highest published version is recommended again.
-`
-
-func runTemplatesUpdate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates update", updateUsage, stdout, stderr)
-	kindOf := kindFlag(a)
-	nameFlag := a.fs.String("name", "", "the template's name (required)")
+func templatesUpdate(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name (required)")
 	var displayName, description, recommended optionalString
 	a.fs.Var(&displayName, "display-name", "the new display name")
 	a.fs.Var(&description, "description", "the new description")
 	a.fs.Var(&recommended, "recommended-version", "pin this published version, MAJOR.MINOR, as the recommended one; latest unpins")
-	if code, done := a.parse(args); done {
-		return code
-	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	name, code, ok := a.name(*nameFlag, "template")
-	if !ok {
-		return code
-	}
-	if recommended.set && recommended.value != "latest" {
-		if _, err := platform.ParseVersion(recommended.value); err != nil {
-			return a.usageError("--recommended-version must be MAJOR.MINOR or latest, not %q", recommended.value)
+	return func(ctx context.Context) int {
+		if recommended.set && recommended.value != "latest" {
+			if _, err := platform.ParseVersion(recommended.value); err != nil {
+				return a.usageError("--recommended-version must be MAJOR.MINOR or latest, not %q", recommended.value)
+			}
 		}
+		in := apimodel.UpdateTemplate{DisplayName: displayName.ptr(), Description: description.ptr(), RecommendedVersion: recommended.ptr()}
+		if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil {
+			return a.usageError("nothing to change: give --display-name, --description or --recommended-version")
+		}
+		t, err := a.client.UpdateTemplate(ctx, *kind, *name, in)
+		return a.answer(err, t.Raw, func(w io.Writer) { writeTemplate(w, t) })
 	}
-	in := apimodel.UpdateTemplate{DisplayName: displayName.ptr(), Description: description.ptr(), RecommendedVersion: recommended.ptr()}
-	if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil {
-		return a.usageError("nothing to change: give --display-name, --description or --recommended-version")
-	}
-	t, err := a.client.UpdateTemplate(ctx, kind, name, in)
-	if err != nil {
-		return a.fail(err)
-	}
-	return a.show(t.Raw, func(w io.Writer) { writeTemplate(w, t) })
 }
 
 // compatibleList is the repeatable --compatible-env NAME:MAJOR flag.
@@ -240,127 +201,86 @@ func (c *compatibleList) Set(s string) error {
 	return nil
 }
 
-const registerUsage = `usage: gantry templates register --kind environment|service --name NAME --bundle DIR|FILE.tar.gz
-       [--major N] [--description TEXT] [--compatible-env TEMPLATE:MAJOR ...] [--publish]
-
-Registers the bundle as a new version of the template: the next minor of --major N,
-otherwise a new major. A folder is packed as .tar.gz in memory (its contents at the
-archive's root). The version starts as DRAFT; --publish publishes it right away.
-`
-
-func runTemplatesRegister(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates register", registerUsage, stdout, stderr)
-	kindOf := kindFlag(a)
-	nameFlag := a.fs.String("name", "", "the template's name (required)")
+func templatesRegister(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name (required)")
 	bundlePath := a.fs.String("bundle", "", "the bundle: a folder or a .tar.gz (required)")
+	a.required(bundlePath, "bundle")
 	var in apiclient.RegisterInput
 	a.fs.IntVar(&in.MajorVersion, "major", 0, "add the next minor version of this major")
 	a.fs.StringVar(&in.Description, "description", "", "the version's description")
 	var compatible compatibleList
 	a.fs.Var(&compatible, "compatible-env", "service templates: an environment template the version runs in, TEMPLATE:MAJOR (repeatable; overrides the bundle's list)")
 	publish := a.fs.Bool("publish", false, "publish the version once registered")
-	if code, done := a.parse(args); done {
-		return code
-	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	name, code, ok := a.name(*nameFlag, "template")
-	if !ok {
-		return code
-	}
-	if *bundlePath == "" {
-		return a.usageError("--bundle is required")
-	}
-	if in.MajorVersion < 0 {
-		return a.usageError("--major must be ≥ 1")
-	}
-	in.CompatibleEnvironments = compatible
-	archive, err := apiclient.BundleArchive(*bundlePath)
-	if err != nil {
-		fmt.Fprintf(stderr, "gantry %s: --bundle: %v\n", a.fs.Name(), err)
-		return exitProblems
-	}
-	tv, err := a.client.CreateTemplateVersion(ctx, kind, name, archive, in)
-	if err != nil {
-		return a.fail(err)
-	}
-	if *publish {
-		if tv, err = a.client.PublishTemplateVersion(ctx, kind, name, tv.Version()); err != nil {
-			return a.fail(err)
+	return func(ctx context.Context) int {
+		if in.MajorVersion < 0 {
+			return a.usageError("--major must be ≥ 1")
 		}
-	}
-	return a.show(tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
-}
-
-func runTemplatesPublish(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates publish", "usage: gantry templates publish --kind environment|service --name NAME [--version MAJOR.MINOR]\n\nWithout --version, publishes the highest DRAFT version.\n", stdout, stderr)
-	kindOf := kindFlag(a)
-	nameFlag := a.fs.String("name", "", "the template's name (required)")
-	version := a.fs.String("version", "", "the version to publish, MAJOR.MINOR (default: the highest DRAFT)")
-	if code, done := a.parse(args); done {
-		return code
-	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
-	}
-	name, code, ok := a.name(*nameFlag, "template")
-	if !ok {
-		return code
-	}
-	var v platform.Version
-	if *version != "" {
-		var err error
-		if v, err = platform.ParseVersion(*version); err != nil {
-			return a.usageError("--version: %v", err)
-		}
-	} else {
-		versions, err := apiclient.All(ctx, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.TemplateVersion], error) {
-			return a.client.ListTemplateVersions(ctx, kind, name, p)
-		})
+		in.CompatibleEnvironments = compatible
+		archive, err := apiclient.BundleArchive(*bundlePath)
 		if err != nil {
-			return a.fail(err)
-		}
-		for _, tv := range versions.Items {
-			if tv.Status == platform.Draft && v.Less(tv.Version()) {
-				v = tv.Version()
-			}
-		}
-		if v.IsZero() {
-			fmt.Fprintf(stderr, "gantry %s: template %s has no DRAFT version to publish\n", a.fs.Name(), name)
+			fmt.Fprintf(a.stderr, "gantry %s: --bundle: %v\n", a.fs.Name(), err)
 			return exitProblems
 		}
+		tv, err := a.client.CreateTemplateVersion(ctx, *kind, *name, archive, in)
+		if err == nil && *publish {
+			tv, err = a.client.PublishTemplateVersion(ctx, *kind, *name, tv.Version())
+		}
+		return a.answer(err, tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
 	}
-	tv, err := a.client.PublishTemplateVersion(ctx, kind, name, v)
-	if err != nil {
-		return a.fail(err)
-	}
-	return a.show(tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
 }
 
-func runTemplatesVersions(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := newAPICommand("templates versions", "usage: gantry templates versions --kind environment|service NAME\n", stdout, stderr)
-	kindOf := kindFlag(a)
-	nameFlag := a.fs.String("name", "", "the template's name")
-	a.pageFlags()
-	if code, done := a.parse(args); done {
-		return code
+func templatesPublish(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name (required)")
+	version := versionFlag(a, "the version to publish, MAJOR.MINOR (default: the highest DRAFT)")
+	return func(ctx context.Context) int {
+		v, code, ok := version()
+		if !ok {
+			return code
+		}
+		if v.IsZero() {
+			if v, code, ok = highestDraft(ctx, a, *kind, *name); !ok {
+				return code
+			}
+		}
+		tv, err := a.client.PublishTemplateVersion(ctx, *kind, *name, v)
+		return a.answer(err, tv.Raw, func(w io.Writer) { writeVersion(w, tv) })
 	}
-	kind, code, ok := kindOf()
-	if !ok {
-		return code
+}
+
+// highestDraft returns the highest DRAFT version of a template; ok is false, with the
+// exit code after printing why, when it cannot list the versions or there is none.
+func highestDraft(ctx context.Context, a *apiCommand, kind platform.TemplateKind, name string) (v platform.Version, code int, ok bool) {
+	versions, err := apiclient.All(ctx, templateVersions(a, kind, name))
+	if err != nil {
+		return v, a.fail(err), false
 	}
-	name, code, ok := a.name(*nameFlag, "template")
-	if !ok {
-		return code
+	for _, tv := range versions.Items {
+		if tv.Status == platform.Draft && v.Less(tv.Version()) {
+			v = tv.Version()
+		}
 	}
-	return list(ctx, a, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.TemplateVersion], error) {
+	if v.IsZero() {
+		fmt.Fprintf(a.stderr, "gantry %s: template %s has no DRAFT version to publish\n", a.fs.Name(), name)
+		return v, exitProblems, false
+	}
+	return v, exitOK, true
+}
+
+// templateVersions returns the page function listing a template's versions.
+func templateVersions(a *apiCommand, kind platform.TemplateKind, name string) func(context.Context, apiclient.PageRequest) (apiclient.Page[apiclient.TemplateVersion], error) {
+	return func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.TemplateVersion], error) {
 		return a.client.ListTemplateVersions(ctx, kind, name, p)
-	}, func(tv apiclient.TemplateVersion) json.RawMessage { return tv.Raw },
-		[]string{"VERSION", "STATUS", "DESCRIPTION", "CREATED"},
-		func(tv apiclient.TemplateVersion) []string {
-			return []string{tv.Version().String(), string(tv.Status), tv.Description, timeText(tv.CreatedAt)}
-		})
+	}
+}
+
+func templatesVersions(a *apiCommand) action {
+	kind, name := templateFlags(a, "the template's name")
+	a.pageFlags()
+	return func(ctx context.Context) int {
+		return list(ctx, a, templateVersions(a, *kind, *name), func(tv apiclient.TemplateVersion) json.RawMessage { return tv.Raw },
+			[]string{"VERSION", "STATUS", "DESCRIPTION", "CREATED"},
+			func(tv apiclient.TemplateVersion) []string {
+				return []string{tv.Version().String(), string(tv.Status), tv.Description, timeText(tv.CreatedAt)}
+			})
+	}
 }
