@@ -90,7 +90,7 @@ func servicesCreate(a *apiCommand) action {
 }
 
 func instancesList(a *apiCommand) action {
-	service := a.argument(a.fs.String("service", "", "the service's name"), "service (--service)", "--name NAME")
+	service := a.argument(a.fs.String("service", "", "the service's name"), "service", "--service SERVICE")
 	a.pageFlags()
 	return func(ctx context.Context) int {
 		return list(ctx, a, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.ServiceInstance], error) {
