@@ -72,6 +72,7 @@ type stack struct {
 	exports   map[string]string // export name -> value
 	imports   []string          // export names the current template imports
 	resources map[string]bool   // logical ids of the current template
+	op        *operation        // the latest operation
 }
 
 type export struct {
@@ -376,6 +377,42 @@ func (s *Simulator) Describe(ctx context.Context, stackName string) (platform.St
 	}, nil
 }
 
+// cancelReason is the status reason of the rollback a cancelled update starts.
+const cancelReason = "User Initiated"
+
+// cancelledUpdate is what an update in progress goes through once cancelled.
+var cancelledUpdate = []string{"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"}
+
+// Cancel cancels the update in progress on the stack, as CancelUpdateStack does: instead of
+// completing (or failing), the update rolls back through UPDATE_ROLLBACK_IN_PROGRESS
+// (reason "User Initiated"), UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS and
+// UPDATE_ROLLBACK_COMPLETE, and the stack keeps its previous template, outputs and
+// exports. The events keep the update's client request token. Cancelling again before
+// the rollback has begun is accepted and changes nothing. Errors: NotFound when the stack
+// does not exist; Conflict, with CloudFormation's message, when it is not
+// UPDATE_IN_PROGRESS (being created or deleted, finishing an update, or at rest).
+func (s *Simulator) Cancel(ctx context.Context, stackName, clientRequestToken string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return platform.Errorf(platform.Internal, "cfnsim: simulator closed")
+	}
+	st := s.stacks[stackName]
+	if st == nil {
+		return platform.Errorf(platform.NotFound, "Stack [%s] does not exist", stackName)
+	}
+	if st.status != "UPDATE_IN_PROGRESS" || st.op == nil {
+		return platform.Errorf(platform.Conflict, "CancelUpdateStack cannot be called from current stack status")
+	}
+	op := st.op
+	if op.cancelled {
+		return nil
+	}
+	op.cancelled, op.failure, op.problems = true, "", nil
+	op.sequence = slices.Clone(cancelledUpdate)
+	return nil
+}
+
 // operation is one stack operation: the statuses it goes through and how it ends.
 type operation struct {
 	serial   int // unique in the simulator, for event ids
@@ -388,6 +425,8 @@ type operation struct {
 	result   *evaluation
 	template []byte
 	tags     map[string]string
+	// cancelled reports an update cancelled while UPDATE_IN_PROGRESS: it rolls back.
+	cancelled bool
 }
 
 // start sets the stack to the operation's first status and plays the rest in the
@@ -398,6 +437,7 @@ func (s *Simulator) start(st *stack, op *operation) {
 	done := make(chan struct{})
 	prev := s.ops[st.name]
 	s.ops[st.name] = done
+	st.op = op
 	st.status, st.reason = op.sequence[0], reasonFor(op, op.sequence[0])
 	s.wg.Add(1)
 	go func() {
@@ -415,8 +455,10 @@ func (s *Simulator) start(st *stack, op *operation) {
 	}()
 }
 
+// play walks the operation's statuses. The sequence is read under s.mu at each step, as
+// Cancel may replace what remains of it.
 func (s *Simulator) play(st *stack, op *operation) {
-	for i, status := range op.sequence {
+	for i := 0; ; i++ {
 		if i > 0 {
 			if s.opts.Step > 0 {
 				t := time.NewTimer(s.opts.Step)
@@ -430,11 +472,18 @@ func (s *Simulator) play(st *stack, op *operation) {
 			if s.ctx.Err() != nil {
 				return
 			}
-			s.mu.Lock()
-			s.enter(st, op, status, i == len(op.sequence)-1)
+		}
+		s.mu.Lock()
+		if i >= len(op.sequence) {
 			s.mu.Unlock()
+			return
+		}
+		status := op.sequence[i]
+		if i > 0 {
+			s.enter(st, op, status, i == len(op.sequence)-1)
 		}
 		reason := reasonFor(op, status)
+		s.mu.Unlock()
 		if s.opts.Publish != nil {
 			event := s.encodeStatusEvent(st.id, status, reason, op.token, s.opts.Now(), op.serial, i)
 			_ = s.opts.Publish(s.ctx, event)
@@ -445,14 +494,17 @@ func (s *Simulator) play(st *stack, op *operation) {
 // enter moves the stack to status; last applies the operation's outcome. s.mu is held.
 func (s *Simulator) enter(st *stack, op *operation, status string, last bool) {
 	st.status, st.reason = status, reasonFor(op, status)
-	if op.failure != "" && (strings.Contains(status, "ROLLBACK") || strings.HasSuffix(status, "_FAILED")) {
+	switch {
+	case op.failure != "" && (strings.Contains(status, "ROLLBACK") || strings.HasSuffix(status, "_FAILED")):
 		// Describe gives the root cause, not the rollback's summary.
 		st.reason = op.failure
+	case op.cancelled && strings.Contains(status, "ROLLBACK"):
+		st.reason = cancelReason
 	}
 	if !last {
 		return
 	}
-	if op.failure != "" {
+	if op.failure != "" || op.cancelled {
 		s.releasePending(st.name, op)
 		return
 	}
@@ -494,6 +546,9 @@ func reasonFor(op *operation, status string) string {
 	case "REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS":
 		return "User Initiated"
 	case "ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS":
+		if op.cancelled {
+			return cancelReason
+		}
 		if ids := failedResources(op.problems); len(ids) > 0 {
 			// An update fails to create the resources it adds, to update the others.
 			verb := "create"

@@ -38,6 +38,12 @@ func cannotUpdate(err error) bool {
 	return isCode(err, "ValidationError") && strings.Contains(m, " state and can not be ")
 }
 
+// cannotCancel reports a ValidationError saying the stack is not UPDATE_IN_PROGRESS:
+// "CancelUpdateStack cannot be called from current stack status".
+func cannotCancel(err error) bool {
+	return isCode(err, "ValidationError") && strings.Contains(message(err), "cannot be called from current stack status")
+}
+
 // noChanges reports a change set that failed only because the template and parameters
 // match the stack.
 func noChanges(reason string) bool {

@@ -26,6 +26,7 @@ type API interface {
 	ExecuteChangeSet(ctx context.Context, in *cfn.ExecuteChangeSetInput, optFns ...func(*cfn.Options)) (*cfn.ExecuteChangeSetOutput, error)
 	DeleteChangeSet(ctx context.Context, in *cfn.DeleteChangeSetInput, optFns ...func(*cfn.Options)) (*cfn.DeleteChangeSetOutput, error)
 	DeleteStack(ctx context.Context, in *cfn.DeleteStackInput, optFns ...func(*cfn.Options)) (*cfn.DeleteStackOutput, error)
+	CancelUpdateStack(ctx context.Context, in *cfn.CancelUpdateStackInput, optFns ...func(*cfn.Options)) (*cfn.CancelUpdateStackOutput, error)
 	DescribeStacks(ctx context.Context, in *cfn.DescribeStacksInput, optFns ...func(*cfn.Options)) (*cfn.DescribeStacksOutput, error)
 	DescribeStackEvents(ctx context.Context, in *cfn.DescribeStackEventsInput, optFns ...func(*cfn.Options)) (*cfn.DescribeStackEventsOutput, error)
 }

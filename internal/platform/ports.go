@@ -59,6 +59,13 @@ type Provisioner interface {
 	Delete(ctx context.Context, stackName, clientRequestToken string) (StackOperation, error)
 	// Describe returns the stack, or a NotFound error.
 	Describe(ctx context.Context, stackName string) (Stack, error)
+	// Cancel cancels the update in progress on the stack (CloudFormation's
+	// CancelUpdateStack, with clientRequestToken): the stack rolls back to its previous
+	// template and outputs, and its rollback's status events carry the update's token.
+	// Only an update can be cancelled: a stack being created or deleted, or with no
+	// operation in progress, is a Conflict error with CloudFormation's reason; a missing
+	// stack is NotFound.
+	Cancel(ctx context.Context, stackName, clientRequestToken string) error
 }
 
 // Workflows runs the deployment state machine and resolves its waiting tasks.

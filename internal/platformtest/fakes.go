@@ -60,6 +60,7 @@ type Provisioner struct {
 	DeployFunc   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
 	DeleteFunc   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
 	DescribeFunc func(ctx context.Context, stackName string) (platform.Stack, error)
+	CancelFunc   func(ctx context.Context, stackName, token string) error
 }
 
 var _ platform.Provisioner = (*Provisioner)(nil)
@@ -86,6 +87,14 @@ func (p *Provisioner) Describe(ctx context.Context, stackName string) (platform.
 		return platform.Stack{}, unexpected("Provisioner.Describe")
 	}
 	return p.DescribeFunc(ctx, stackName)
+}
+
+// Cancel calls CancelFunc.
+func (p *Provisioner) Cancel(ctx context.Context, stackName, token string) error {
+	if p.CancelFunc == nil {
+		return unexpected("Provisioner.Cancel")
+	}
+	return p.CancelFunc(ctx, stackName, token)
 }
 
 // Recorder is a platform.EventPublisher and a platform.Notifier that keeps what it is
