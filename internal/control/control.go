@@ -58,6 +58,7 @@ type Service struct {
 	store     platform.Store
 	blobs     platform.Blobs
 	workflows platform.Workflows
+	stacks    platform.Provisioner
 	events    platform.EventPublisher
 	engine    TemplateEngine
 	now       func() time.Time
@@ -70,16 +71,20 @@ type Config struct {
 	Store     platform.Store
 	Blobs     platform.Blobs
 	Workflows platform.Workflows
-	Events    platform.EventPublisher
-	Engine    TemplateEngine
-	Now       func() time.Time // default time.Now
-	NewID     func() string    // default platform.NewID
-	Log       *slog.Logger     // default slog.Default()
+	// Provisioner cancels the stack update of a cancelled deployment (CancelUpdateStack);
+	// without one, cancelling a deployment whose stack operation has started only fails
+	// the workflow's waiting task and the stack operation runs on.
+	Provisioner platform.Provisioner
+	Events      platform.EventPublisher
+	Engine      TemplateEngine
+	Now         func() time.Time // default time.Now
+	NewID       func() string    // default platform.NewID
+	Log         *slog.Logger     // default slog.Default()
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, events: c.Events,
+	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, events: c.Events,
 		engine: c.Engine, now: c.Now, newID: c.NewID, log: c.Log}
 	if s.now == nil {
 		s.now = time.Now

@@ -171,10 +171,17 @@ func (s *Service) ListDeployments(ctx context.Context, target platform.Target, p
 	return s.store.ListDeployments(ctx, target, page)
 }
 
-// CancelDeployment asks an unfinished deployment to stop. A deployment still rendering
-// stops before touching its stack; one waiting on CloudFormation is failed as CANCELLED
-// by its workflow. Conflict when the deployment has already finished; Forbidden when a
-// caller without the admin role cancels an environment's deployment.
+// CancelDeployment asks an unfinished deployment to stop, as Proton's
+// CancelEnvironmentDeployment and CancelServiceInstanceDeployment do. A deployment whose
+// stack operation has not started (no task token yet) stops before touching its stack.
+// Once the workflow waits on CloudFormation, the stack update is cancelled
+// (Provisioner.Cancel): the deployment is CANCELLING until the stack has rolled back to
+// its previous template, when the workflow records it CANCELLED (a stack not created yet
+// has its waiting task failed at once). Cancelling a deployment already CANCELLING
+// returns it unchanged. Errors: Conflict when the deployment has finished, deletes its
+// target, or its stack cannot be cancelled (CloudFormation cancels only an update in
+// progress, not a create); the deployment is then left as it was. Forbidden when a
+// caller without the admin role cancels an environment's deployment; NotFound.
 func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Deployment, error) {
 	d, err := s.store.GetDeployment(ctx, id)
 	if err != nil {
@@ -192,17 +199,46 @@ func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Dep
 	if d.Operation == platform.Delete {
 		return d, platform.Errorf(platform.Conflict, "deployment %s deletes its target and cannot be cancelled", id)
 	}
-	previous := d.Status
+	before := d
 	d.Status, d.StatusMessage, d.UpdatedAt = platform.Cancelling, "cancellation requested by "+caller(ctx).Subject, s.clock()
+	// CANCELLING is stored before the stack is cancelled, so that the rollback's outcome,
+	// however soon it comes, is recorded as CANCELLED.
 	if err := s.store.UpdateDeployment(ctx, d); err != nil {
 		return d, err
 	}
 	d.Revision++
-	if d.TaskToken != "" {
+	failTask := d.TaskToken != ""
+	if d.TaskToken != "" && s.stacks != nil {
+		err := s.stacks.Cancel(ctx, d.StackName, d.ID)
+		switch platform.KindOf(err) {
+		case "":
+			failTask = false // the stack's rollback ends the workflow's wait
+		case platform.NotFound:
+			// The stack is not created yet: the waiting task stops the deployment.
+		default:
+			s.restore(ctx, d, before)
+			if platform.KindOf(err) == platform.Conflict {
+				return before, platform.Errorf(platform.Conflict, "deployment %s cannot be cancelled: CloudFormation cancels only a stack update in progress, "+
+					"not a stack being created or deleted (%s)", id, platform.MessageOf(err))
+			}
+			return before, err
+		}
+	}
+	if failTask {
 		if err := s.workflows.SendTaskFailure(ctx, d.TaskToken, "DeploymentCancelled", d.StatusMessage); err != nil {
 			s.log.WarnContext(ctx, "cancel waiting task", "deployment", id, "error", err)
 		}
 	}
-	s.publish(ctx, platform.TargetEvents(d, previous)...)
+	s.publish(ctx, platform.TargetEvents(d, before.Status)...)
 	return d, nil
+}
+
+// restore puts back a deployment marked CANCELLING whose stack could not be cancelled.
+// Should it have changed meanwhile (the workflow finished it), the change stands.
+func (s *Service) restore(ctx context.Context, cancelling, before platform.Deployment) {
+	back := cancelling
+	back.Status, back.StatusMessage, back.UpdatedAt = before.Status, before.StatusMessage, s.clock()
+	if err := s.store.UpdateDeployment(ctx, back); err != nil {
+		s.log.WarnContext(ctx, "restore a deployment whose cancellation failed", "deployment", before.ID, "error", err)
+	}
 }

@@ -16,7 +16,8 @@ func TestCancelDeployment(t *testing.T) {
 	h.mustEnvTemplate()
 	env := h.mustCreateEnvironment(h.envInput("Beta"))
 
-	// A deployment waiting on CloudFormation: its task is failed with DeploymentCancelled.
+	// A deployment waiting on CloudFormation before its stack exists (the harness's
+	// provisioner answers NotFound): its task is failed with DeploymentCancelled.
 	d := h.mustDeployment(env.LastDeploymentID)
 	d.TaskToken, d.UpdatedAt = "token-1", h.clock.Tick()
 	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
@@ -45,6 +46,9 @@ func TestCancelDeployment(t *testing.T) {
 	h.mu.Unlock()
 	if len(failures) != 1 || failures[0].token != "token-1" || failures[0].errorName != "DeploymentCancelled" {
 		t.Fatalf("task failures = %+v, want DeploymentCancelled for token-1", failures)
+	}
+	if cancels, _ := h.calls(); len(cancels) != 1 || cancels[0] != (stackCancel{d.StackName, d.ID}) {
+		t.Fatalf("stack cancellations = %+v, want one of %s", cancels, d.StackName)
 	}
 
 	// Cancelling again is a no-op.
@@ -82,6 +86,122 @@ func TestCancelDeletionIsRefused(t *testing.T) {
 	}
 	if _, err := h.svc.CancelDeployment(h.ctx, env.LastDeploymentID); platform.KindOf(err) != platform.Conflict {
 		t.Fatalf("cancel a deletion: %v, want Conflict", err)
+	}
+}
+
+// mustWaitingUpdate deploys environment name, starts an update of it and records the task
+// token its workflow waits on, as the Deploy task does once the stack update started.
+func (h *harness) mustWaitingUpdate(name string) platform.Deployment {
+	h.t.Helper()
+	env := h.mustDeployedEnvironment(name)
+	updated, err := h.svc.UpdateEnvironment(h.ctx, env.Name, control.UpdateInput{DeploymentType: platform.DeployCurrentVersion,
+		Spec: "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	d := h.mustDeployment(updated.LastDeploymentID)
+	d.TaskToken, d.UpdatedAt = "token-update", h.clock.Tick()
+	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.mustDeployment(d.ID)
+}
+
+func TestCancelDeploymentCancelsTheStackUpdate(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	d := h.mustWaitingUpdate("Beta")
+	h.cancelAnswers(nil)
+	events := len(h.events.Events())
+
+	got, err := h.svc.CancelDeployment(h.ctx, d.ID)
+	if err != nil || got.Status != platform.Cancelling {
+		t.Fatalf("cancel = %+v, %v; want CANCELLING", got, err)
+	}
+	cancels, failures := h.calls()
+	if want := []stackCancel{{d.StackName, d.ID}}; !reflect.DeepEqual(cancels, want) {
+		t.Fatalf("stack cancellations = %+v, want %+v (the deployment id as token)", cancels, want)
+	}
+	if len(failures) != 0 {
+		t.Fatalf("task failures = %+v, want none: the stack's rollback ends the wait", failures)
+	}
+	if stored := h.mustDeployment(d.ID); !reflect.DeepEqual(stored, got) {
+		t.Fatalf("cancel returned %+v, stored %+v", got, stored)
+	}
+	if e := h.mustEnvironment("Beta"); e.DeploymentStatus != platform.Cancelling {
+		t.Fatalf("environment while cancelling is %s", e.DeploymentStatus)
+	}
+	if len(h.events.Events()) == events {
+		t.Error("no status event published for the cancellation")
+	}
+	// Cancelling again changes nothing and asks CloudFormation nothing.
+	if again, err := h.svc.CancelDeployment(h.ctx, d.ID); err != nil || !reflect.DeepEqual(again, got) {
+		t.Fatalf("cancel again = %+v, %v", again, err)
+	}
+	if cancels, _ := h.calls(); len(cancels) != 1 {
+		t.Fatalf("cancel again cancelled the stack again: %+v", cancels)
+	}
+}
+
+func TestCancelOfAStackThatCannotBeCancelledLeavesTheDeployment(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		kind platform.ErrorKind
+	}{
+		{"being created", platform.Errorf(platform.Conflict, "stack gantry-env-Beta: CancelUpdateStack cannot be called from current stack status"), platform.Conflict},
+		{"CloudFormation unavailable", errors.New("cloudformation: CancelUpdateStack: throttled"), platform.Internal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.mustEnvTemplate()
+			d := h.mustWaitingUpdate("Beta")
+			h.cancelAnswers(tc.err)
+			events := len(h.events.Events())
+
+			_, err := h.svc.CancelDeployment(h.ctx, d.ID)
+			if platform.KindOf(err) != tc.kind {
+				t.Fatalf("cancel: %v (%s), want %s", err, platform.KindOf(err), tc.kind)
+			}
+			if tc.kind == platform.Conflict && !strings.Contains(platform.MessageOf(err), "only a stack update in progress") {
+				t.Errorf("the Conflict does not say what can be cancelled: %v", err)
+			}
+			stored := h.mustDeployment(d.ID)
+			if stored.Status != platform.InProgress || stored.StatusMessage != d.StatusMessage || stored.TaskToken != d.TaskToken {
+				t.Fatalf("deployment after a refused cancel = %+v, want it as it was", stored)
+			}
+			if e := h.mustEnvironment("Beta"); e.DeploymentStatus != platform.InProgress {
+				t.Fatalf("environment after a refused cancel is %s", e.DeploymentStatus)
+			}
+			if _, failures := h.calls(); len(failures) != 0 {
+				t.Fatalf("a refused cancel failed the task: %+v", failures)
+			}
+			if len(h.events.Events()) != events {
+				t.Errorf("a refused cancel published %v", h.events.Events()[events:])
+			}
+			// Once CloudFormation can cancel, a new request does.
+			h.cancelAnswers(nil)
+			if got, err := h.svc.CancelDeployment(h.ctx, d.ID); err != nil || got.Status != platform.Cancelling {
+				t.Fatalf("cancel once possible = %+v, %v", got, err)
+			}
+			if cancels, _ := h.calls(); len(cancels) != 2 {
+				t.Fatalf("stack cancellations = %+v, want 2", cancels)
+			}
+		})
+	}
+}
+
+func TestCancelBeforeTheStackOperationAsksCloudFormationNothing(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	env := h.mustCreateEnvironment(h.envInput("Beta"))
+	h.cancelAnswers(errors.New("Cancel must not be called"))
+	got, err := h.svc.CancelDeployment(h.ctx, env.LastDeploymentID)
+	if err != nil || got.Status != platform.Cancelling {
+		t.Fatalf("cancel while rendering = %+v, %v; want CANCELLING", got, err)
+	}
+	if cancels, failures := h.calls(); len(cancels) != 0 || len(failures) != 0 {
+		t.Fatalf("cancel before the stack operation: cancellations %+v, task failures %+v; want none", cancels, failures)
 	}
 }
 

@@ -25,9 +25,13 @@ func TestMain(m *testing.M) { dynamolocal.Main(m) }
 // failure is one SendTaskFailure call.
 type failure struct{ token, errorName, cause string }
 
+// stackCancel is one Provisioner.Cancel call.
+type stackCancel struct{ stack, token string }
+
 // harness is the control plane on the real store (DynamoDB Local), blobs in a directory
 // and the real template engine, with a fake workflow service that records what it is
-// asked and fails Start while startErr is set.
+// asked and fails Start while startErr is set, and a fake provisioner whose Cancel records
+// its calls and returns cancelErr (by default NotFound: no stack exists).
 type harness struct {
 	t       *testing.T
 	ctx     context.Context
@@ -38,16 +42,19 @@ type harness struct {
 	bundles map[string][]byte
 	clock   *platformtest.Clock
 
-	mu       sync.Mutex
-	starts   []string // execution names
-	failures []failure
-	startErr error
+	mu        sync.Mutex
+	starts    []string // execution names
+	failures  []failure
+	startErr  error
+	cancels   []stackCancel
+	cancelErr error
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, ctx: platformtest.AdminContext("alice"), store: storetest.NewStore(t), events: &platformtest.Recorder{},
-		bundles: map[string][]byte{}, clock: platformtest.NewClock()}
+		bundles: map[string][]byte{}, clock: platformtest.NewClock(),
+		cancelErr: platform.Errorf(platform.NotFound, "no stack")}
 	h.store.Now = h.clock.Now // the store's clock (client token expiry) is the harness's
 	var err error
 	if h.blobs, err = blobdir.New(t.TempDir()); err != nil {
@@ -70,9 +77,31 @@ func newHarness(t *testing.T) *harness {
 			return nil
 		},
 	}
-	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Events: h.events,
+	stacks := &platformtest.Provisioner{
+		CancelFunc: func(ctx context.Context, stackName, token string) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.cancels = append(h.cancels, stackCancel{stackName, token})
+			return h.cancelErr
+		},
+	}
+	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Events: h.events,
 		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h
+}
+
+// cancelAnswers makes the provisioner's Cancel return err.
+func (h *harness) cancelAnswers(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cancelErr = err
+}
+
+// calls returns the stack cancellations and task failures asked so far.
+func (h *harness) calls() ([]stackCancel, []failure) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]stackCancel(nil), h.cancels...), append([]failure(nil), h.failures...)
 }
 
 func (h *harness) failStarts(err error) {
