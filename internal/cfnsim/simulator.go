@@ -460,6 +460,12 @@ func (s *Simulator) start(st *stack, op *operation) {
 func (s *Simulator) play(st *stack, op *operation) {
 	for i := 0; ; i++ {
 		if i > 0 {
+			s.mu.Lock()
+			more := i < len(op.sequence)
+			s.mu.Unlock()
+			if !more {
+				return
+			}
 			if s.opts.Step > 0 {
 				t := time.NewTimer(s.opts.Step)
 				select {

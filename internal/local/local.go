@@ -169,7 +169,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err := p.Bus.AddRules(rules, targets); err != nil {
 		return err
 	}
-	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Events: publisher, Engine: eng, Log: cfg.Log})
+	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Events: publisher,
+		Engine: eng, Log: cfg.Log})
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {
 		return err
