@@ -14,7 +14,9 @@ type RecordOutput struct {
 
 // Record finishes the deployment: on success it reads the stack's outputs and applies the
 // deployment to its target; with in.Error it records the failure and its reason (CANCELLED
-// for a cancellation). Recording an already finished deployment changes nothing. Once a
+// for a cancellation, or for any failure of a deployment being cancelled — typically its
+// stack's cancelled update rolling back —, the message then naming who cancelled and how
+// the wait ended). Recording an already finished deployment changes nothing. Once a
 // new service's instances have all finished, it starts the service's pipeline deployment.
 func (t *Tasks) Record(ctx context.Context, in Input) (RecordOutput, error) {
 	for attempt := 0; ; attempt++ {
@@ -48,15 +50,23 @@ func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *Tas
 	now := t.clock()
 	d.CompletedAt, d.UpdatedAt, d.TaskToken = now, now, ""
 	if failure != nil {
-		d.StatusMessage = failure.Message()
+		message := failure.Message()
 		switch {
-		case failure.Error == "DeploymentCancelled" || d.Status == platform.Cancelling:
+		case failure.Error == "DeploymentCancelled":
 			d.Status = platform.Cancelled
+		case d.Status == platform.Cancelling:
+			// Typically the stack's cancelled update rolled back: say who cancelled, then how
+			// the workflow's wait ended, e.g. "UPDATE_ROLLBACK_COMPLETE: User Initiated".
+			d.Status = platform.Cancelled
+			if d.StatusMessage != "" && d.StatusMessage != message {
+				message = d.StatusMessage + " (" + message + ")"
+			}
 		case d.Operation == platform.Delete:
 			d.Status = platform.DeleteFailed
 		default:
 			d.Status = platform.Failed
 		}
+		d.StatusMessage = message
 		return nil
 	}
 	if d.Operation == platform.Delete {
