@@ -77,6 +77,9 @@ func TestCancelEnvironmentUpdate(t *testing.T) {
 	if env["deploymentStatus"] != "CANCELLED" || env["lastDeploymentId"] != update || env["lastSucceededDeploymentId"] != created {
 		t.Fatalf("environment after the cancel = %v, want CANCELLED with %s still the last success", env, created)
 	}
+	if msg, _ := env["deploymentStatusMessage"].(string); !strings.Contains(msg, "e2e-admin") || !strings.Contains(msg, "UPDATE_ROLLBACK_COMPLETE") {
+		t.Errorf("message = %q, want who cancelled and how the stack ended", msg)
+	}
 	if spec, _ := env["spec"].(string); strings.Contains(spec, "10.1.0.0") {
 		t.Errorf("the cancelled update's spec was applied: %q", spec)
 	}
