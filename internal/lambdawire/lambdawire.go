@@ -155,7 +155,7 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
-			Events: ports.Events, Engine: templates, Log: log}),
+			Provisioner: ports.Provisioner, Events: ports.Events, Engine: templates, Log: log}),
 		Tasks: workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
 			Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
 			AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log}),

@@ -9,6 +9,9 @@ import (
 	"github.com/gantry-platform/gantry/internal/awsclients/awstest"
 	"github.com/gantry-platform/gantry/internal/lambdaenv"
 	"github.com/gantry-platform/gantry/internal/lambdawire"
+	"github.com/gantry-platform/gantry/internal/lambdawire/lambdawiretest"
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -119,5 +122,26 @@ func BenchmarkFromEnv(b *testing.B) {
 		if _, err := lambdawire.FromEnv(context.Background()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTheServiceCancelsStackUpdatesThroughTheProvisioner: the control plane of an App
+// is given the Provisioner, so that cancelling a deployment cancels its stack update.
+func TestTheServiceCancelsStackUpdatesThroughTheProvisioner(t *testing.T) {
+	d := platform.Deployment{ID: "d-1", Target: platform.Target{Kind: platform.EnvironmentTarget, Environment: "Beta"},
+		Operation: platform.Deploy, Status: platform.InProgress, StackName: "gantry-env-Beta", TaskToken: "token-1", Revision: 3}
+	ports := lambdawiretest.NewPorts(d)
+	var cancelled []string
+	ports.Provisioner.CancelFunc = func(_ context.Context, stack, token string) error {
+		cancelled = append(cancelled, stack+" "+token)
+		return nil
+	}
+	ports.Events.PublishFunc = func(context.Context, ...platform.Event) error { return nil }
+	got, err := ports.App().Service.CancelDeployment(platformtest.AdminContext("alice"), d.ID)
+	if err != nil || got.Status != platform.Cancelling {
+		t.Fatalf("CancelDeployment = %+v, %v; want CANCELLING", got, err)
+	}
+	if len(cancelled) != 1 || cancelled[0] != "gantry-env-Beta d-1" {
+		t.Fatalf("stack cancellations = %v, want gantry-env-Beta with the deployment id", cancelled)
 	}
 }
