@@ -20,6 +20,9 @@ type access struct {
 	// stacks is CloudFormation on Gantry's stacks (gantry-*): read = describe,
 	// readWrite = create, update, delete through change sets.
 	stacks level
+	// cancelStackUpdates may cancel the update in progress of Gantry's stacks
+	// (cloudformation:CancelUpdateStack), which rolls them back.
+	cancelStackUpdates bool
 	// startExecution starts the deployment workflow; sendTaskResponse resolves its
 	// waiting tasks (states:SendTaskSuccess/Failure/Heartbeat).
 	startExecution   bool
@@ -43,11 +46,12 @@ type access struct {
 func functionAccess(name string) (access, error) {
 	switch name {
 	case "api":
-		// Reads and writes the catalogue, uploads bundles, starts deployments (and fails
-		// the waiting task of a cancelled one), publishes Gantry's events for changes made
-		// through the API. API Gateway gives up at 30 s.
+		// Reads and writes the catalogue, uploads bundles, starts deployments, cancels them
+		// (the stack update in progress, or the waiting task of one whose stack is not
+		// there yet), publishes Gantry's events for changes made through the API. API
+		// Gateway gives up at 30 s.
 		return access{table: readWrite, bucket: readWrite, startExecution: true, sendTaskResponse: true, putEvents: true,
-			roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
+			cancelStackUpdates: true, roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
 	case "render":
 		// Renders a template version's bundle into a CloudFormation template.
 		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil

@@ -162,13 +162,19 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 		s.Notifications.Topic.GrantPublish(role)
 		env(lambdaenv.TopicARN, s.Notifications.Topic.TopicArn())
 	}
+	var actions []string
 	if a.stacks != none {
-		actions := []string{"cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeChangeSet"}
-		if a.stacks == readWrite {
-			actions = append(actions, "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet",
-				"cloudformation:DeleteChangeSet", "cloudformation:ListChangeSets", "cloudformation:DeleteStack",
-				"cloudformation:GetTemplate", "cloudformation:TagResource", "cloudformation:UntagResource")
-		}
+		actions = append(actions, "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeChangeSet")
+	}
+	if a.stacks == readWrite {
+		actions = append(actions, "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet",
+			"cloudformation:DeleteChangeSet", "cloudformation:ListChangeSets", "cloudformation:DeleteStack",
+			"cloudformation:GetTemplate", "cloudformation:TagResource", "cloudformation:UntagResource")
+	}
+	if a.cancelStackUpdates {
+		actions = append(actions, "cloudformation:CancelUpdateStack")
+	}
+	if len(actions) > 0 {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("GantryStacks"),
 			Actions:   jsii.Strings(actions...),

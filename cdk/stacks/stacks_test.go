@@ -732,3 +732,53 @@ func TestDataStackHasTerminationProtection(t *testing.T) {
 		t.Errorf("service stack has termination protection; it is meant to be rebuilt freely")
 	}
 }
+
+// cloudFormationActions maps each function (by its gantry:function tag) to the
+// cloudformation:* actions its role's policies allow.
+func cloudFormationActions(tb testing.TB, t template) map[string][]string {
+	tb.Helper()
+	roleOf := map[string]string{} // role logical id -> function name
+	for name, id := range t.functions(tb) {
+		att, _ := t.Resources[id].Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)
+		if len(att) == 0 {
+			tb.Fatalf("function %s: role %v is not a GetAtt of a role in the stack", name, t.Resources[id].Properties["Role"])
+		}
+		roleOf[att[0].(string)] = name
+	}
+	out := map[string][]string{}
+	for _, id := range t.ofType("AWS::IAM::Policy") {
+		p := t.Resources[id].Properties
+		sts := statements(template{Resources: map[string]resource{id: t.Resources[id]}})[id]
+		for _, r := range asList(p["Roles"]) {
+			ref, _ := r.(map[string]any)["Ref"].(string)
+			name, ok := roleOf[ref]
+			if !ok {
+				continue
+			}
+			for _, st := range sts {
+				for _, a := range asList(st["Action"]) {
+					if action := fmt.Sprint(a); strings.HasPrefix(action, "cloudformation:") {
+						out[name] = append(out[name], action)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestOnlyTheAPICancelsStackUpdates(t *testing.T) {
+	s := synthesized(t)
+	actions := cloudFormationActions(t, s.serviceJSON)
+	if got := actions["api"]; !reflect.DeepEqual(got, []string{"cloudformation:CancelUpdateStack"}) {
+		t.Errorf("api may %v on stacks, want only cloudformation:CancelUpdateStack", got)
+	}
+	for name, list := range actions {
+		if name != "api" && slices.Contains(list, "cloudformation:CancelUpdateStack") {
+			t.Errorf("%s may cancel stack updates; only the api function cancels deployments", name)
+		}
+	}
+	if !slices.Contains(actions["deploy"], "cloudformation:ExecuteChangeSet") {
+		t.Errorf("deploy may %v, want its change-set actions (the test reads the policies wrong)", actions["deploy"])
+	}
+}
