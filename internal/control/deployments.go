@@ -209,7 +209,7 @@ func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Dep
 	d.Revision++
 	failTask := d.TaskToken != ""
 	if d.TaskToken != "" && s.stacks != nil {
-		err := s.stacks.Cancel(ctx, d.StackName, d.ID)
+		err := s.stacks.Cancel(ctx, d.StackName, platform.CancelToken(d.ID))
 		switch platform.KindOf(err) {
 		case "":
 			failTask = false // the stack's rollback ends the workflow's wait

@@ -47,7 +47,7 @@ func TestCancelDeployment(t *testing.T) {
 	if len(failures) != 1 || failures[0].token != "token-1" || failures[0].errorName != "DeploymentCancelled" {
 		t.Fatalf("task failures = %+v, want DeploymentCancelled for token-1", failures)
 	}
-	if cancels, _ := h.calls(); len(cancels) != 1 || cancels[0] != (stackCancel{d.StackName, d.ID}) {
+	if cancels, _ := h.calls(); len(cancels) != 1 || cancels[0] != (stackCancel{d.StackName, platform.CancelToken(d.ID)}) {
 		t.Fatalf("stack cancellations = %+v, want one of %s", cancels, d.StackName)
 	}
 
@@ -119,8 +119,8 @@ func TestCancelDeploymentCancelsTheStackUpdate(t *testing.T) {
 		t.Fatalf("cancel = %+v, %v; want CANCELLING", got, err)
 	}
 	cancels, failures := h.calls()
-	if want := []stackCancel{{d.StackName, d.ID}}; !reflect.DeepEqual(cancels, want) {
-		t.Fatalf("stack cancellations = %+v, want %+v (the deployment id as token)", cancels, want)
+	if want := []stackCancel{{d.StackName, platform.CancelToken(d.ID)}}; !reflect.DeepEqual(cancels, want) {
+		t.Fatalf("stack cancellations = %+v, want %+v (the deployment's cancel token)", cancels, want)
 	}
 	if len(failures) != 0 {
 		t.Fatalf("task failures = %+v, want none: the stack's rollback ends the wait", failures)

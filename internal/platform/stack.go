@@ -35,3 +35,16 @@ func StackName(t Target) string {
 	}
 	return safe + suffix
 }
+
+// cancelSuffix marks the client request token of a deployment's cancellation.
+const cancelSuffix = "-cancel"
+
+// CancelToken returns the client request token that cancels deployment id's stack update:
+// a token of its own (CloudFormation's tokens identify one request each), from which
+// DeploymentOfToken recovers the deployment.
+func CancelToken(deploymentID string) string { return deploymentID + cancelSuffix }
+
+// DeploymentOfToken returns the deployment a stack operation's client request token
+// belongs to: the token itself (Gantry's operations use the deployment id), or the
+// deployment a CancelToken cancels.
+func DeploymentOfToken(token string) string { return strings.TrimSuffix(token, cancelSuffix) }

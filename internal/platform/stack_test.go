@@ -64,6 +64,17 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
+func TestCancelToken(t *testing.T) {
+	id := NewID()
+	token := CancelToken(id)
+	if token == id || DeploymentOfToken(token) != id || DeploymentOfToken(id) != id {
+		t.Fatalf("CancelToken(%s) = %s, DeploymentOfToken gives %s and %s", id, token, DeploymentOfToken(token), DeploymentOfToken(id))
+	}
+	if !regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`).MatchString(token) || len(token) > 128 {
+		t.Fatalf("CancelToken %q is not a valid CloudFormation client request token", token)
+	}
+}
+
 func TestPipelineName(t *testing.T) {
 	if got := PipelineName("frontend"); got != "gantry-svc-frontend-pipeline" {
 		t.Fatalf("PipelineName = %q", got)

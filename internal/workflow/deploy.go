@@ -63,7 +63,7 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if repeat {
 		// The earlier invocation started the stack operation: its event (or Reconcile)
 		// resolves the task.
-		if stack, err := t.provisioner.Describe(ctx, d.StackName); err == nil && stack.LastClientRequestToken == d.ID {
+		if stack, err := t.provisioner.Describe(ctx, d.StackName); err == nil && platform.DeploymentOfToken(stack.LastClientRequestToken) == d.ID {
 			return DeployOutput{}, nil
 		}
 	}
@@ -85,7 +85,7 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
 	case platform.Conflict:
 		// A repeated invocation finds its own operation running: nothing more to do.
-		if stack, derr := t.provisioner.Describe(ctx, d.StackName); derr == nil && stack.LastClientRequestToken == d.ID {
+		if stack, derr := t.provisioner.Describe(ctx, d.StackName); derr == nil && platform.DeploymentOfToken(stack.LastClientRequestToken) == d.ID {
 			return DeployOutput{}, nil
 		}
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
@@ -133,7 +133,7 @@ func (t *Tasks) reconcile(ctx context.Context, d platform.Deployment) (DeployOut
 	case err != nil:
 		return DeployOutput{}, &TransientError{Err: err}
 	}
-	if stack.LastClientRequestToken != "" && stack.LastClientRequestToken != d.ID {
+	if stack.LastClientRequestToken != "" && platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID {
 		return DeployOutput{Outcome: outcomeFailed, Reason: "another operation (" + stack.LastClientRequestToken + ") took over the stack"}, nil
 	}
 	switch awsevents.ClassifyStackStatus(stack.Status) {

@@ -47,7 +47,7 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 	if outcome != awsevents.Succeeded && outcome != awsevents.Failed {
 		return nil // an intermediate status: the workflow waits for the outcome
 	}
-	d, err := t.store.GetDeployment(ctx, ev.ClientRequestToken)
+	d, err := t.store.GetDeployment(ctx, platform.DeploymentOfToken(ev.ClientRequestToken))
 	if platform.KindOf(err) == platform.NotFound {
 		log.InfoContext(ctx, "stack event for no known deployment")
 		return nil

@@ -276,3 +276,16 @@ func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
 		t.Fatalf("duplicate event: %v, want it ignored", err)
 	}
 }
+
+// TestHandleEventCancelToken: should CloudFormation stamp a cancelled update's rollback with
+// the cancellation's own token, the event still resolves the deployment's task.
+func TestHandleEventCancelToken(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := waitingDeployment(t, h, platformtest.EnvTemplate)
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", platform.CancelToken(d.ID)))
+	_, resolved, _ := h.workflows.snapshot()
+	if len(resolved) != 1 || resolved[0].Token != d.TaskToken || resolved[0].ErrorName != "StackFailed" {
+		t.Fatalf("resolved %+v, want one StackFailed of %s", resolved, d.TaskToken)
+	}
+}
