@@ -58,7 +58,7 @@ func routes() []route {
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}/outputs", operationID: "ListServiceInstanceOutputs", summary: "A service instance's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).instanceOutputs},
 		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "A target's deployment history, newest first: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (without it: the service's pipeline)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
 		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
-		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
+		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment: before its stack operation starts it stops; a stack update in progress is cancelled and rolls back (409 for a stack being created or deleted)", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
 	)
 }
 
