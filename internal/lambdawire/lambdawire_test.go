@@ -141,7 +141,7 @@ func TestTheServiceCancelsStackUpdatesThroughTheProvisioner(t *testing.T) {
 	if err != nil || got.Status != platform.Cancelling {
 		t.Fatalf("CancelDeployment = %+v, %v; want CANCELLING", got, err)
 	}
-	if len(cancelled) != 1 || cancelled[0] != "gantry-env-Beta d-1" {
-		t.Fatalf("stack cancellations = %v, want gantry-env-Beta with the deployment id", cancelled)
+	if len(cancelled) != 1 || cancelled[0] != "gantry-env-Beta "+platform.CancelToken("d-1") {
+		t.Fatalf("stack cancellations = %v, want gantry-env-Beta with the deployment's cancel token", cancelled)
 	}
 }
