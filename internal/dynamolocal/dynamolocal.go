@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
@@ -189,8 +190,16 @@ func NewClient(endpoint string) *dynamodb.Client {
 		Region:       Region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		// The SDK keeps 10 idle connections per host; local mode serves many concurrent
+		// requests against one server, which would otherwise re-dial constantly.
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+		}),
 	})
 }
+
+// maxIdleConns is how many idle connections a client keeps to DynamoDB Local.
+const maxIdleConns = 128
 
 // Stop kills the server's process group and waits for the JVM to exit. It is safe to call
 // more than once; later calls return the first call's result.
