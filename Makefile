@@ -8,7 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all deps dev test test-short bench build lambdas synth deploy lint fmt clean
+.PHONY: all deps dev test race bench build lambdas synth deploy lint fmt clean
 
 all: build
 
@@ -33,6 +33,11 @@ test: deps
 # bench prints the figures the issues ask for: API latency at 50 concurrent clients beside
 # a raw DynamoDB Local GetItem (same run), the platform's overhead per deployment, the
 # conformance suite's rendering time, and the store's round trips.
+# race runs the concurrent packages' tests under the race detector (needs cgo: gcc).
+race: deps
+	$(GO) test -race -count=1 ./internal/local ./internal/workflow ./internal/control ./internal/api \
+		./internal/statemachine ./internal/eventbus ./internal/cfnsim ./internal/store ./internal/auth
+
 bench: deps
 	$(GO) test -run '^$$' -bench APILatency -benchtime 4000x ./internal/local
 	$(GO) test -run '^$$' -bench DeploymentOverhead -benchtime 300x ./internal/local
