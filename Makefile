@@ -61,11 +61,11 @@ deploy: deps lambdas
 	$(CDK) deploy --all
 
 lint:
-	@test -z "$$(gofmt -l .)" || (gofmt -l . && false)
+	@bad=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$bad" || (echo "gofmt would change: $$bad" && false)
 	$(GO) vet ./...
 
 fmt:
-	gofmt -w .
+	gofmt -w $$(git ls-files '*.go')
 
 clean:
 	rm -rf dist cdk.out .gantry
