@@ -45,7 +45,6 @@ type templateRun struct {
 
 type blockRef struct {
 	block *blockStmt
-	run   *templateRun
 	name  string
 }
 

@@ -631,10 +631,7 @@ func parsePyInt(s string, base int) (any, bool) {
 		}
 	}
 	if pre, ok := prefixes[base]; ok && strings.HasPrefix(lower, pre) {
-		t = t[2:]
-		if strings.HasPrefix(t, "_") {
-			t = t[1:]
-		}
+		t = strings.TrimPrefix(t[2:], "_")
 	}
 	if t == "" || strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") {
 		return nil, false
@@ -1230,9 +1227,8 @@ func filterString(r *renderer, v any, a *callArgs) (any, error) {
 }
 
 var (
-	tagRe    = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
-	spacesRe = regexp.MustCompile(`\s+`)
-	wordRe   = regexp.MustCompile(`\w+`)
+	tagRe  = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
+	wordRe = regexp.MustCompile(`\w+`)
 )
 
 func filterStriptags(r *renderer, v any, a *callArgs) (any, error) {
