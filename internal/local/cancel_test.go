@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -54,7 +55,7 @@ func TestCancelEnvironmentUpdate(t *testing.T) {
 		t.Fatalf("environment after a refused cancel = %v, want SUCCEEDED", env)
 	}
 	var before struct {
-		Outputs []platform.Output `json:"outputs"`
+		Outputs []apimodel.Output `json:"outputs"`
 	}
 	admin.must(200, "GET", "/v1/environments/Beta/outputs", nil, &before)
 	if len(before.Outputs) == 0 {
@@ -84,7 +85,7 @@ func TestCancelEnvironmentUpdate(t *testing.T) {
 		t.Errorf("the cancelled update's spec was applied: %q", spec)
 	}
 	var after struct {
-		Outputs []platform.Output `json:"outputs"`
+		Outputs []apimodel.Output `json:"outputs"`
 	}
 	admin.must(200, "GET", "/v1/environments/Beta/outputs", nil, &after)
 	if !reflect.DeepEqual(after.Outputs, before.Outputs) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
@@ -175,12 +176,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("environment Beta ended %v: %v", env["deploymentStatus"], env["deploymentStatusMessage"])
 	}
 	var outputs struct {
-		Outputs []platform.Output `json:"outputs"`
+		Outputs []apimodel.Output `json:"outputs"`
 	}
 	dev.must(200, "GET", "/v1/environments/Beta/outputs", nil, &outputs)
 	keys := map[string]string{}
 	for _, o := range outputs.Outputs {
-		keys[o.Key] = o.Value
+		keys[o.Key] = o.ValueString
 	}
 	if !strings.HasPrefix(keys["VpcId"], "vpc-") || keys["ClusterName"] == "" {
 		t.Fatalf("environment outputs = %v, want VpcId and ClusterName", outputs.Outputs)
@@ -196,7 +197,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("instance frontend-dev = %v", inst)
 	}
 	var instOutputs struct {
-		Outputs []platform.Output `json:"outputs"`
+		Outputs []apimodel.Output `json:"outputs"`
 	}
 	dev.must(200, "GET", "/v1/services/frontend/instances/frontend-dev/outputs", nil, &instOutputs)
 	if len(instOutputs.Outputs) == 0 {
@@ -377,7 +378,7 @@ func TestGoldenPathLibrary(t *testing.T) {
 			t.Fatalf("%s/%s = %v", svc.service, svc.instance, inst)
 		}
 		var outputs struct {
-			Outputs []platform.Output `json:"outputs"`
+			Outputs []apimodel.Output `json:"outputs"`
 		}
 		dev.must(200, "GET", "/v1/services/"+svc.service+"/instances/"+svc.instance+"/outputs", nil, &outputs)
 		if len(outputs.Outputs) == 0 {

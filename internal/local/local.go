@@ -76,8 +76,6 @@ type Platform struct {
 	Bus     *eventbus.Bus
 	// Notifications receives what would go to the SNS topic.
 	Notifications *Notifications
-	// Published receives Gantry's own status-change events.
-	Published *Recorder
 
 	dynamo         *dynamolocal.Server
 	dynamoEndpoint string
@@ -101,7 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, err
 	}
-	p := &Platform{Notifications: &Notifications{log: cfg.Log}, Published: &Recorder{}}
+	p := &Platform{Notifications: &Notifications{log: cfg.Log}}
 	if err := p.start(ctx, cfg); err != nil {
 		p.Close()
 		return nil, err
@@ -131,7 +129,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
 	eng := engine.New(render.New(render.Options{}))
-	publisher := teePublisher{p.Bus.Publisher(EventSource), p.Published}
+	publisher := p.Bus.Publisher(EventSource)
 
 	functions := &invoker{handlers: map[string]lambda.Handler{}}
 	def, err := statemachine.Parse(statemachines.Deployment())

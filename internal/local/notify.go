@@ -41,38 +41,3 @@ func (n *Notifications) Sent() []Notification {
 	defer n.mu.Unlock()
 	return append([]Notification(nil), n.sent...)
 }
-
-// Recorder keeps the latest status-change events Gantry published.
-type Recorder struct {
-	mu     sync.Mutex
-	events []platform.Event
-}
-
-// Publish keeps the events.
-func (r *Recorder) Publish(ctx context.Context, events ...platform.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, events...)
-	if len(r.events) > keep {
-		r.events = r.events[len(r.events)-keep:]
-	}
-	return nil
-}
-
-// Events returns the kept events, oldest first.
-func (r *Recorder) Events() []platform.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]platform.Event(nil), r.events...)
-}
-
-// teePublisher publishes to the bus and records.
-type teePublisher struct {
-	bus    platform.EventPublisher
-	record *Recorder
-}
-
-func (t teePublisher) Publish(ctx context.Context, events ...platform.Event) error {
-	_ = t.record.Publish(ctx, events...)
-	return t.bus.Publish(ctx, events...)
-}

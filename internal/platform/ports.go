@@ -7,8 +7,8 @@ import (
 
 // Output is one output of a stack: a key and its value, as CloudFormation reports it.
 type Output struct {
-	Key   string `json:"key"`
-	Value string `json:"valueString"`
+	Key   string
+	Value string
 }
 
 // StackDeployment asks a Provisioner to bring a stack to a template.

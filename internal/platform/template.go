@@ -30,8 +30,8 @@ const (
 
 // Version is a template version number, major.minor.
 type Version struct {
-	Major int `json:"majorVersion"`
-	Minor int `json:"minorVersion"`
+	Major int
+	Minor int
 }
 
 // String formats the version as "major.minor".
@@ -78,8 +78,8 @@ type Template struct {
 // CompatibleEnvironment names an environment template major version a service template
 // version can deploy into.
 type CompatibleEnvironment struct {
-	TemplateName string `json:"templateName"`
-	MajorVersion int    `json:"majorVersion"`
+	TemplateName string
+	MajorVersion int
 }
 
 // TemplateVersion is one registered bundle of a template.

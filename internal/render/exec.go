@@ -90,6 +90,22 @@ func (r *renderer) write(s string) error {
 	return nil
 }
 
+// filteredBody renders body in a frame of its own and passes the text through filters in
+// turn: the value of a {% set x | f %} block and of a {% filter f %} block.
+func (r *renderer) filteredBody(body *nodes.Wrapper, filters []*filterExpr, f *frame) (any, error) {
+	s, err := r.capture(func() error { return r.execBody(body, newFrame(f)) })
+	if err != nil {
+		return nil, err
+	}
+	var v any = s
+	for _, fc := range filters {
+		if v, err = r.applyFilter(fc, v, f); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
 // capture renders fn into a fresh buffer and returns what it wrote.
 func (r *renderer) capture(fn func() error) (string, error) {
 	saved := r.out
@@ -202,15 +218,9 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		}
 		return r.assign(x.target, v, f)
 	case *setBlockStmt:
-		s, err := r.capture(func() error { return r.execBody(x.body, newFrame(f)) })
+		v, err := r.filteredBody(x.body, x.filters, f)
 		if err != nil {
 			return err
-		}
-		var v any = s
-		for _, fc := range x.filters {
-			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return err
-			}
 		}
 		return r.assign(x.target, v, f)
 	case *macroStmt:
@@ -250,15 +260,9 @@ func (r *renderer) execStmt(s nodes.ControlStructure, f *frame) error {
 		}
 		return r.execBody(x.body, inner)
 	case *filterBlockStmt:
-		s, err := r.capture(func() error { return r.execBody(x.body, newFrame(f)) })
+		v, err := r.filteredBody(x.body, x.filters, f)
 		if err != nil {
 			return err
-		}
-		var v any = s
-		for _, fc := range x.filters {
-			if v, err = r.applyFilter(fc, v, f); err != nil {
-				return err
-			}
 		}
 		return r.write(pyStr(v))
 	case *rawStmt:
