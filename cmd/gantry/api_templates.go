@@ -144,7 +144,8 @@ func writeVersion(w io.Writer, tv apiclient.TemplateVersion) {
 	}
 	writeFields(w, []field{{"template", tv.TemplateName}, {"version", tv.Version().String()}, {"status", string(tv.Status)},
 		{"status message", tv.StatusMessage}, {"description", tv.Description},
-		{"compatible environments", strings.Join(compatible, ", ")}, {"pipeline", pipeline},
+		{"compatible environments", strings.Join(compatible, ", ")},
+		{"component sources", strings.Join(tv.SupportedComponentSources, ", ")}, {"pipeline", pipeline},
 		{"created", timeText(tv.CreatedAt)}, {"modified", timeText(tv.LastModifiedAt)}},
 		field{"schema", tv.Schema})
 }

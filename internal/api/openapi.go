@@ -153,6 +153,7 @@ func schemas() map[string]any {
 			"templateName": str(), "majorVersion": integer(), "minorVersion": integer(),
 			"status": enum("REGISTRATION_IN_PROGRESS", "REGISTRATION_FAILED", "DRAFT", "PUBLISHED"), "statusMessage": str(),
 			"description": str(), "schema": str(), "hasPipeline": map[string]any{"type": "boolean"},
+			"supportedComponentSources": map[string]any{"type": "array", "items": enum("DIRECTLY_DEFINED")},
 			"compatibleEnvironmentTemplates": map[string]any{"type": "array", "items": object([]string{"templateName", "majorVersion"},
 				map[string]any{"templateName": str(), "majorVersion": integer()})},
 			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),

@@ -86,3 +86,27 @@ func TestUpdateTemplate(t *testing.T) {
 		t.Fatalf("after unpinning: %s", r.body)
 	}
 }
+
+// TestRegisterComponentSources registers a service version with ?supportedComponentSources
+// and reads them back; an unknown source is a 400 naming the entry.
+func TestRegisterComponentSources(t *testing.T) {
+	s := newRealServer(t)
+	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "loadbalanced-fargate-env"}), 201)
+	if r := s.do("admin", "POST", "/v1/environment-templates/loadbalanced-fargate-env/versions", "application/gzip", tarGz(t, envBundleDir)); r.status != 201 {
+		t.Fatalf("register the environment template: %d %s", r.status, r.body)
+	}
+	templateOf(t, s.json("admin", "POST", "/v1/service-templates", map[string]string{"name": "svc"}), 201)
+	svc := tarGz(t, strings.TrimSuffix(envBundleDir, "loadbalanced-fargate-env/v1")+"loadbalanced-fargate-svc/v1")
+	r := s.do("admin", "POST", "/v1/service-templates/svc/versions?supportedComponentSources=DIRECTLY_DEFINED", "application/gzip", svc)
+	var tv apimodel.TemplateVersion
+	if err := json.Unmarshal([]byte(r.body), &tv); r.status != 201 || err != nil || strings.Join(tv.SupportedComponentSources, ",") != "DIRECTLY_DEFINED" {
+		t.Fatalf("register with a component source: %d %s", r.status, r.body)
+	}
+	if r := s.json("developer", "GET", "/v1/service-templates/svc/versions/1.0", nil); !strings.Contains(r.body, `"supportedComponentSources":["DIRECTLY_DEFINED"]`) {
+		t.Fatalf("GET the version: %d %s", r.status, r.body)
+	}
+	r = s.do("admin", "POST", "/v1/service-templates/svc/versions?supportedComponentSources=GIT", "application/gzip", svc)
+	if e := r.errorBody(t); r.status != 400 || !strings.Contains(e.Message, "supportedComponentSources[0]") {
+		t.Fatalf("an unknown source: %d %s", r.status, r.body)
+	}
+}

@@ -33,6 +33,7 @@ func viewVersion(tv platform.TemplateVersion, withSchema bool) apimodel.Template
 	if tv.Kind == platform.ServiceTemplate {
 		p := tv.HasPipeline
 		v.HasPipeline = &p
+		v.SupportedComponentSources = tv.SupportedComponentSources
 	}
 	return v
 }

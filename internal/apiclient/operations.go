@@ -99,6 +99,9 @@ type RegisterInput struct {
 	Description  string
 	// CompatibleEnvironments (service templates) overrides the bundle's own list.
 	CompatibleEnvironments []platform.CompatibleEnvironment
+	// SupportedComponentSources (service templates) overrides the bundle's own list when
+	// not nil; an empty, non-nil list registers the version with none.
+	SupportedComponentSources []string
 }
 
 // CreateTemplateVersion registers bundle (a .tar.gz, see BundleArchive) as a new version of
@@ -118,6 +121,9 @@ func (c *Client) CreateTemplateVersion(ctx context.Context, kind platform.Templa
 			items = append(items, ce.TemplateName+":"+strconv.Itoa(ce.MajorVersion))
 		}
 		q.Set("compatibleEnvironmentTemplates", strings.Join(items, ","))
+	}
+	if in.SupportedComponentSources != nil {
+		q.Set("supportedComponentSources", strings.Join(in.SupportedComponentSources, ","))
 	}
 	var out TemplateVersion
 	err := c.do(ctx, request{method: "POST", path: templatesPath(kind) + pathOf(name, "versions"), query: q,

@@ -42,9 +42,11 @@ type TemplateVersion struct {
 	Description                    string                          `json:"description,omitempty"`
 	Schema                         string                          `json:"schema,omitempty"`
 	CompatibleEnvironmentTemplates []CompatibleEnvironmentTemplate `json:"compatibleEnvironmentTemplates,omitempty"`
-	HasPipeline                    *bool                           `json:"hasPipeline,omitempty"`
-	CreatedAt                      time.Time                       `json:"createdAt"`
-	LastModifiedAt                 time.Time                       `json:"lastModifiedAt"`
+	// SupportedComponentSources is set on service template versions only, left out when none.
+	SupportedComponentSources []string  `json:"supportedComponentSources,omitempty"`
+	HasPipeline               *bool     `json:"hasPipeline,omitempty"`
+	CreatedAt                 time.Time `json:"createdAt"`
+	LastModifiedAt            time.Time `json:"lastModifiedAt"`
 }
 
 // CompatibleEnvironmentTemplate names an environment template major version whose

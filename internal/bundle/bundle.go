@@ -39,7 +39,7 @@ const (
 	ManifestName               = "manifest.yaml"
 	RegistrationFile           = ".template-registration.yaml"
 	LegacyCompatibleEnvsFile   = ".compatible-envs"
-	DirectlyDefinedComponents  = "DIRECTLY_DEFINED"
+	DirectlyDefinedComponents  = platform.DirectlyDefinedComponents
 	defaultTemplateLanguageCFN = "cloudformation"
 )
 

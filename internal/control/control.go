@@ -35,7 +35,9 @@ type BundleFacts struct {
 	Schema                 string
 	HasPipeline            bool
 	CompatibleEnvironments []platform.CompatibleEnvironment
-	Digest                 string
+	// SupportedComponentSources is what .template-registration.yaml lists (service bundles).
+	SupportedComponentSources []string
+	Digest                    string
 }
 
 // ServiceInputs is a validated ServiceSpec.

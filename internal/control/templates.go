@@ -160,6 +160,9 @@ type CreateVersionInput struct {
 	Bundle      []byte
 	// CompatibleEnvironments, for service templates, overrides the bundle's own list.
 	CompatibleEnvironments []platform.CompatibleEnvironment
+	// SupportedComponentSources, for service templates, overrides the bundle's own list
+	// (.template-registration.yaml supported_component_sources) when not nil.
+	SupportedComponentSources []string
 }
 
 // maxBundleBytes is Proton's limit on a template bundle.
@@ -186,6 +189,16 @@ func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.Templ
 	compatible := facts.CompatibleEnvironments
 	if len(in.CompatibleEnvironments) > 0 {
 		compatible = in.CompatibleEnvironments
+	}
+	sources := facts.SupportedComponentSources
+	if in.SupportedComponentSources != nil {
+		sources = in.SupportedComponentSources
+	}
+	if err := platform.ValidateComponentSources("supportedComponentSources", sources); err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	if kind == platform.EnvironmentTemplate && len(sources) > 0 {
+		return platform.TemplateVersion{}, platform.FieldErrorf("supportedComponentSources", "applies to service templates only")
 	}
 	if kind == platform.ServiceTemplate {
 		if len(compatible) == 0 {
@@ -214,7 +227,8 @@ func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.Templ
 		now := s.clock()
 		tv := platform.TemplateVersion{Kind: kind, TemplateName: name, Version: v, Status: platform.Draft,
 			Description: in.Description, Schema: facts.Schema, BundleKey: key, BundleDigest: facts.Digest,
-			CompatibleEnvironments: compatible, HasPipeline: facts.HasPipeline, CreatedAt: now, UpdatedAt: now}
+			CompatibleEnvironments: compatible, SupportedComponentSources: sources, HasPipeline: facts.HasPipeline,
+			CreatedAt: now, UpdatedAt: now}
 		err = s.store.CreateTemplateVersion(ctx, tv)
 		if platform.KindOf(err) == platform.Conflict && attempt < 3 {
 			continue // another registration took this number first: take the next one

@@ -347,3 +347,49 @@ func TestUnpinRacingAPublication(t *testing.T) {
 		t.Fatalf("stored %+v, returned %+v", stored, tmpl)
 	}
 }
+
+// TestSupportedComponentSources checks that a service version takes its component sources
+// from the bundle's .template-registration.yaml, that the request may override them, and
+// that a source Proton does not know, or any on an environment template, is refused.
+func TestSupportedComponentSources(t *testing.T) {
+	h := newHarness(t)
+	h.mustCreateTemplate(platform.EnvironmentTemplate, platformtest.EnvTemplate)
+	h.mustVersion(platform.EnvironmentTemplate, platformtest.EnvTemplate, 0)
+	h.mustCreateTemplate(platform.ServiceTemplate, platformtest.SvcTemplate)
+	const kind = platform.ServiceTemplate
+	withComponents := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle),
+		map[string]string{".template-registration.yaml": "supported_component_sources:\n  - DIRECTLY_DEFINED\n"})
+
+	tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Bundle: withComponents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{platform.DirectlyDefinedComponents}; !reflect.DeepEqual(tv.SupportedComponentSources, want) {
+		t.Fatalf("sources from the bundle = %q, want %q", tv.SupportedComponentSources, want)
+	}
+	stored, err := h.store.GetTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, tv.Version)
+	if err != nil || !reflect.DeepEqual(stored.SupportedComponentSources, tv.SupportedComponentSources) {
+		t.Fatalf("stored sources = %q, %v", stored.SupportedComponentSources, err)
+	}
+	if plain := h.mustVersion(kind, platformtest.SvcTemplate, 1); len(plain.SupportedComponentSources) != 0 {
+		t.Fatalf("a bundle without supported_component_sources got %q", plain.SupportedComponentSources)
+	}
+	none, err := h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Major: 1, Bundle: withComponents, SupportedComponentSources: []string{}})
+	if err != nil || len(none.SupportedComponentSources) != 0 {
+		t.Fatalf("an empty override kept %q (%v)", none.SupportedComponentSources, err)
+	}
+
+	_, err = h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Bundle: withComponents, SupportedComponentSources: []string{"DIRECTLY_DEFINED", "GIT"}})
+	if k, field := fieldOf(err); k != platform.Invalid || field != "supportedComponentSources[1]" {
+		t.Fatalf("an unknown source: %v (kind %s, field %q), want Invalid naming supportedComponentSources[1]", err, k, field)
+	}
+	_, err = h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Bundle: platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle),
+		map[string]string{".template-registration.yaml": "supported_component_sources:\n  - GIT\n"})})
+	if platform.KindOf(err) != platform.Invalid || !strings.Contains(err.Error(), ".template-registration.yaml") {
+		t.Fatalf("a bundle naming an unknown source: %v, want Invalid naming .template-registration.yaml", err)
+	}
+	_, err = h.svc.CreateTemplateVersion(h.ctx, platform.EnvironmentTemplate, platformtest.EnvTemplate, control.CreateVersionInput{Bundle: h.bundle(platformtest.EnvBundle), SupportedComponentSources: []string{"DIRECTLY_DEFINED"}})
+	if k, field := fieldOf(err); k != platform.Invalid || field != "supportedComponentSources" {
+		t.Fatalf("sources on an environment template: %v (kind %s, field %q)", err, k, field)
+	}
+}

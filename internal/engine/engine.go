@@ -71,6 +71,7 @@ func (e *Engine) InspectBundle(ctx context.Context, kind platform.TemplateKind, 
 	}
 	sum := sha256.Sum256(archive)
 	facts := control.BundleFacts{Schema: string(schemaText), HasPipeline: b.Pipeline != nil, Digest: hex.EncodeToString(sum[:])}
+	facts.SupportedComponentSources = append(facts.SupportedComponentSources, b.Registration.SupportedComponentSources...)
 	for _, c := range b.Registration.CompatibleEnvironments {
 		facts.CompatibleEnvironments = append(facts.CompatibleEnvironments, platform.CompatibleEnvironment{TemplateName: c.Template, MajorVersion: c.Major})
 	}

@@ -97,11 +97,30 @@ type TemplateVersion struct {
 	BundleDigest string
 	// CompatibleEnvironments applies to service templates only.
 	CompatibleEnvironments []CompatibleEnvironment
+	// SupportedComponentSources applies to service templates only: the component sources
+	// (Proton's ServiceTemplateSupportedComponentSourceType, so far only DIRECTLY_DEFINED)
+	// that instances of this version may attach components from; none means no components.
+	SupportedComponentSources []string
 	// HasPipeline reports that a service template version carries a pipeline template.
 	HasPipeline bool
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Revision    int64
+}
+
+// DirectlyDefinedComponents is Proton's only component source: components defined in the
+// request (manifest and template file) rather than by a template.
+const DirectlyDefinedComponents = "DIRECTLY_DEFINED"
+
+// ValidateComponentSources checks a list of supported component sources; the error names
+// field and the index of the offending entry.
+func ValidateComponentSources(field string, sources []string) error {
+	for i, s := range sources {
+		if s != DirectlyDefinedComponents {
+			return FieldErrorf(fmt.Sprintf("%s[%d]", field, i), "%q is not a component source (want %s)", s, DirectlyDefinedComponents)
+		}
+	}
+	return nil
 }
 
 var namePattern = regexp.MustCompile(`^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`)

@@ -37,21 +37,22 @@ type templateItem struct {
 
 type templateVersionItem struct {
 	itemKeys
-	Kind                   string                      `dynamodbav:"kind"`
-	TemplateName           string                      `dynamodbav:"templateName"`
-	Major                  int                         `dynamodbav:"major"`
-	Minor                  int                         `dynamodbav:"minor"`
-	Status                 string                      `dynamodbav:"status,omitempty"`
-	StatusMessage          string                      `dynamodbav:"statusMessage,omitempty"`
-	Description            string                      `dynamodbav:"description,omitempty"`
-	Schema                 string                      `dynamodbav:"schema,omitempty"`
-	BundleKey              string                      `dynamodbav:"bundleKey,omitempty"`
-	BundleDigest           string                      `dynamodbav:"bundleDigest,omitempty"`
-	CompatibleEnvironments []compatibleEnvironmentItem `dynamodbav:"compatibleEnvironments,omitempty"`
-	HasPipeline            bool                        `dynamodbav:"hasPipeline,omitempty"`
-	CreatedAt              string                      `dynamodbav:"createdAt,omitempty"`
-	UpdatedAt              string                      `dynamodbav:"updatedAt,omitempty"`
-	Revision               int64                       `dynamodbav:"revision"`
+	Kind                      string                      `dynamodbav:"kind"`
+	TemplateName              string                      `dynamodbav:"templateName"`
+	Major                     int                         `dynamodbav:"major"`
+	Minor                     int                         `dynamodbav:"minor"`
+	Status                    string                      `dynamodbav:"status,omitempty"`
+	StatusMessage             string                      `dynamodbav:"statusMessage,omitempty"`
+	Description               string                      `dynamodbav:"description,omitempty"`
+	Schema                    string                      `dynamodbav:"schema,omitempty"`
+	BundleKey                 string                      `dynamodbav:"bundleKey,omitempty"`
+	BundleDigest              string                      `dynamodbav:"bundleDigest,omitempty"`
+	CompatibleEnvironments    []compatibleEnvironmentItem `dynamodbav:"compatibleEnvironments,omitempty"`
+	SupportedComponentSources []string                    `dynamodbav:"supportedComponentSources,omitempty"`
+	HasPipeline               bool                        `dynamodbav:"hasPipeline,omitempty"`
+	CreatedAt                 string                      `dynamodbav:"createdAt,omitempty"`
+	UpdatedAt                 string                      `dynamodbav:"updatedAt,omitempty"`
+	Revision                  int64                       `dynamodbav:"revision"`
 }
 
 // Attribute names of deployableItem that StartDeployment updates in place.
@@ -237,22 +238,23 @@ func newTemplateVersionItem(v platform.TemplateVersion) templateVersionItem {
 		compatible = append(compatible, compatibleEnvironmentItem{TemplateName: c.TemplateName, MajorVersion: c.MajorVersion})
 	}
 	return templateVersionItem{
-		itemKeys:               itemKeys{PK: templatePK(v.Kind, v.TemplateName), SK: versionSK(v.Version)},
-		Kind:                   string(v.Kind),
-		TemplateName:           v.TemplateName,
-		Major:                  v.Version.Major,
-		Minor:                  v.Version.Minor,
-		Status:                 string(v.Status),
-		StatusMessage:          v.StatusMessage,
-		Description:            v.Description,
-		Schema:                 v.Schema,
-		BundleKey:              v.BundleKey,
-		BundleDigest:           v.BundleDigest,
-		CompatibleEnvironments: compatible,
-		HasPipeline:            v.HasPipeline,
-		CreatedAt:              formatTime(v.CreatedAt),
-		UpdatedAt:              formatTime(v.UpdatedAt),
-		Revision:               v.Revision,
+		itemKeys:                  itemKeys{PK: templatePK(v.Kind, v.TemplateName), SK: versionSK(v.Version)},
+		Kind:                      string(v.Kind),
+		TemplateName:              v.TemplateName,
+		Major:                     v.Version.Major,
+		Minor:                     v.Version.Minor,
+		Status:                    string(v.Status),
+		StatusMessage:             v.StatusMessage,
+		Description:               v.Description,
+		Schema:                    v.Schema,
+		BundleKey:                 v.BundleKey,
+		BundleDigest:              v.BundleDigest,
+		CompatibleEnvironments:    compatible,
+		SupportedComponentSources: v.SupportedComponentSources,
+		HasPipeline:               v.HasPipeline,
+		CreatedAt:                 formatTime(v.CreatedAt),
+		UpdatedAt:                 formatTime(v.UpdatedAt),
+		Revision:                  v.Revision,
 	}
 }
 
@@ -263,20 +265,21 @@ func (it templateVersionItem) domain() (platform.TemplateVersion, error) {
 		compatible = append(compatible, platform.CompatibleEnvironment{TemplateName: c.TemplateName, MajorVersion: c.MajorVersion})
 	}
 	v := platform.TemplateVersion{
-		Kind:                   platform.TemplateKind(it.Kind),
-		TemplateName:           it.TemplateName,
-		Version:                platform.Version{Major: it.Major, Minor: it.Minor},
-		Status:                 platform.VersionStatus(it.Status),
-		StatusMessage:          it.StatusMessage,
-		Description:            it.Description,
-		Schema:                 it.Schema,
-		BundleKey:              it.BundleKey,
-		BundleDigest:           it.BundleDigest,
-		CompatibleEnvironments: compatible,
-		HasPipeline:            it.HasPipeline,
-		CreatedAt:              p.parse(it.CreatedAt),
-		UpdatedAt:              p.parse(it.UpdatedAt),
-		Revision:               it.Revision,
+		Kind:                      platform.TemplateKind(it.Kind),
+		TemplateName:              it.TemplateName,
+		Version:                   platform.Version{Major: it.Major, Minor: it.Minor},
+		Status:                    platform.VersionStatus(it.Status),
+		StatusMessage:             it.StatusMessage,
+		Description:               it.Description,
+		Schema:                    it.Schema,
+		BundleKey:                 it.BundleKey,
+		BundleDigest:              it.BundleDigest,
+		CompatibleEnvironments:    compatible,
+		SupportedComponentSources: it.SupportedComponentSources,
+		HasPipeline:               it.HasPipeline,
+		CreatedAt:                 p.parse(it.CreatedAt),
+		UpdatedAt:                 p.parse(it.UpdatedAt),
+		Revision:                  it.Revision,
 	}
 	return v, p.err
 }

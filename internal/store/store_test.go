@@ -127,8 +127,9 @@ func TestTemplateVersions(t *testing.T) {
 			Kind: kind, TemplateName: "api", Version: platform.Version{Major: major, Minor: minor},
 			Status: platform.Draft, Schema: "schema:\n  format:\n    openapi: 3.0.0\n",
 			BundleKey: fmt.Sprintf("bundles/api/%d.%d.tar.gz", major, minor), BundleDigest: "sha256",
-			CompatibleEnvironments: []platform.CompatibleEnvironment{{TemplateName: "vpc", MajorVersion: 1}},
-			HasPipeline:            true, CreatedAt: t0, UpdatedAt: t0,
+			CompatibleEnvironments:    []platform.CompatibleEnvironment{{TemplateName: "vpc", MajorVersion: 1}},
+			SupportedComponentSources: []string{platform.DirectlyDefinedComponents},
+			HasPipeline:               true, CreatedAt: t0, UpdatedAt: t0,
 		}
 	}
 	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 0)), platform.NotFound, `service template "api" not found`)
