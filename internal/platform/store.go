@@ -18,6 +18,15 @@ type Page[T any] struct {
 	NextToken string
 }
 
+// VersionTarget is a deployment target and the template version it runs.
+type VersionTarget struct {
+	Target          Target
+	TemplateVersion Version
+}
+
+// AllMinors as a Version's Minor asks ListTemplateVersionTargets for every minor of the major.
+const AllMinors = -1
+
 // ClientToken makes a create or update call idempotent: the first call with a token
 // records it with a fingerprint of its parameters and what it produced (Result, e.g. a
 // deployment id); a repeat with the same token and fingerprint gets the same Result back,
@@ -55,6 +64,14 @@ type Store interface {
 	ListTemplateVersions(ctx context.Context, kind TemplateKind, name string, page PageRequest) (Page[TemplateVersion], error)
 	// UpdateTemplateVersion saves v, and t when not nil, atomically (each checked on Revision).
 	UpdateTemplateVersion(ctx context.Context, v TemplateVersion, t *Template) error
+
+	// ListTemplateVersionTargets lists what runs template name at version v — environments
+	// for an environment template; service instances, then pipelines, for a service
+	// template — ordered by minor version, then environment or service and instance name.
+	// v.Minor AllMinors lists every minor of v.Major. A target runs the version it was
+	// created with, then that of its last successful deployment; it leaves the list once
+	// deleted. The list may lag a write by a moment (an eventually consistent index).
+	ListTemplateVersionTargets(ctx context.Context, kind TemplateKind, name string, v Version, page PageRequest) (Page[VersionTarget], error)
 
 	// GetClientToken returns a recorded client token, NotFound if none.
 	GetClientToken(ctx context.Context, scope, token string) (ClientToken, error)

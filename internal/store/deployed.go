@@ -8,30 +8,39 @@ import (
 )
 
 // deployedItem is the part of an environment, service instance or service pipeline item
-// that names it as a deployment target.
+// that names it as a deployment target, with the template version it runs.
 type deployedItem struct {
-	SK      string `dynamodbav:"sk"`
-	Name    string `dynamodbav:"name"`
-	Service string `dynamodbav:"service"`
+	SK            string `dynamodbav:"sk"`
+	Name          string `dynamodbav:"name"`
+	Service       string `dynamodbav:"service"`
+	TemplateMajor int    `dynamodbav:"templateMajor"`
+	TemplateMinor int    `dynamodbav:"templateMinor"`
 }
 
-func (it deployedItem) target() (platform.Target, error) {
+func (it deployedItem) target() platform.Target {
 	switch {
 	case it.SK == skEnvironment:
-		return platform.Target{Kind: platform.EnvironmentTarget, Environment: it.Name}, nil
+		return platform.Target{Kind: platform.EnvironmentTarget, Environment: it.Name}
 	case strings.HasPrefix(it.SK, prefixInstance):
-		return platform.Target{Kind: platform.ServiceInstanceTarget, Service: it.Service, Instance: it.Name}, nil
+		return platform.Target{Kind: platform.ServiceInstanceTarget, Service: it.Service, Instance: it.Name}
 	default:
-		return platform.Target{Kind: platform.ServicePipelineTarget, Service: it.Service}, nil
+		return platform.Target{Kind: platform.ServicePipelineTarget, Service: it.Service}
 	}
 }
 
-// ListDeployedTargets lists the targets whose last successful deployment runs version v
-// of a template — environments for an environment template, service instances and
-// pipelines for a service template — ordered by target key (environments by name;
-// instances by service and name, then pipelines by service). It reads gsi3, which is
-// eventually consistent. Invalid for a bad page token. (Not yet part of platform.Store.)
-func (s *Store) ListDeployedTargets(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version, page platform.PageRequest) (platform.Page[platform.Target], error) {
-	q := listQuery{index: "gsi3", partition: deployedGSI3PK(kind, name, v), what: "deployed targets"}
-	return list(ctx, s, q, page, deployedItem.target)
+func (it deployedItem) domain() (platform.VersionTarget, error) {
+	return platform.VersionTarget{Target: it.target(), TemplateVersion: platform.Version{Major: it.TemplateMajor, Minor: it.TemplateMinor}}, nil
+}
+
+// ListTemplateVersionTargets lists what runs template name at version v (every minor of
+// v.Major when v.Minor is platform.AllMinors): environments for an environment template;
+// service instances, then pipelines, for a service template; ordered by minor, then by
+// target key (environments by name, instances by service and name, pipelines by service).
+// It is one Query of gsi3, which is eventually consistent. Invalid for a bad page token.
+func (s *Store) ListTemplateVersionTargets(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version, page platform.PageRequest) (platform.Page[platform.VersionTarget], error) {
+	q := listQuery{index: "gsi3", partition: deployedGSI3PK(kind, name, v.Major), what: "template version targets"}
+	if v.Minor != platform.AllMinors {
+		q.prefix = deployedMinorPrefix(v.Minor)
+	}
+	return list(ctx, s, q, page, deployedItem.domain)
 }

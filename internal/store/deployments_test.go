@@ -262,50 +262,67 @@ func TestConcurrentStartDeployment(t *testing.T) {
 	}
 }
 
-func TestListDeployedTargets(t *testing.T) {
+func TestListTemplateVersionTargets(t *testing.T) {
 	s := newStore(t)
 	mustCreateService(t, s, "frontend", "dev", "prod") // instances and pipeline, no version yet
 	mustCreateEnvironment(t, s, "dev", "env-dev")
-	v1 := platform.Version{Major: 1}
-	none, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, platform.PageRequest{})
+	v10 := platform.Version{Major: 1}
+	major1 := platform.Version{Major: 1, Minor: platform.AllMinors}
+	none, err := s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", major1, platform.PageRequest{})
 	mustOK(t, err)
 	if len(none.Items) != 0 {
-		t.Fatalf("targets before any success: %+v", none.Items)
+		t.Fatalf("targets before any version: %+v", none.Items)
 	}
 	for _, id := range []string{"frontend/frontend-dev", "frontend/frontend-prod", "frontend/pipeline", "env-dev"} {
 		mustFinish(t, s, id, platform.Succeeded)
 	}
 	// gsi3 is eventually consistent in AWS; DynamoDB Local applies index writes at once.
-	var got []platform.Target
-	page := platform.PageRequest{Limit: 2}
-	for {
-		p, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, page)
-		mustOK(t, err)
-		got = append(got, p.Items...)
-		if p.NextToken == "" {
-			break
+	listAll := func(kind platform.TemplateKind, name string, v platform.Version) []platform.VersionTarget {
+		t.Helper()
+		var got []platform.VersionTarget
+		page := platform.PageRequest{Limit: 2}
+		for {
+			p, err := s.ListTemplateVersionTargets(ctx, kind, name, v, page)
+			mustOK(t, err)
+			got = append(got, p.Items...)
+			if p.NextToken == "" {
+				return got
+			}
+			page.NextToken = p.NextToken
 		}
-		page.NextToken = p.NextToken
 	}
-	mustEqual(t, "service targets on api 1.0", got, []platform.Target{
-		instanceTarget("frontend", "frontend-dev"), instanceTarget("frontend", "frontend-prod"), pipelineTarget("frontend"),
+	on := func(target platform.Target, v platform.Version) platform.VersionTarget {
+		return platform.VersionTarget{Target: target, TemplateVersion: v}
+	}
+	mustEqual(t, "service targets on api 1.0", listAll(platform.ServiceTemplate, "api", v10), []platform.VersionTarget{
+		on(instanceTarget("frontend", "frontend-dev"), v10), on(instanceTarget("frontend", "frontend-prod"), v10), on(pipelineTarget("frontend"), v10),
 	})
-	envs, err := s.ListDeployedTargets(ctx, platform.EnvironmentTemplate, "vpc", v1, platform.PageRequest{})
-	mustOK(t, err)
-	mustEqual(t, "environment targets on vpc 1.0", envs.Items, []platform.Target{{Kind: platform.EnvironmentTarget, Environment: "dev"}})
+	mustEqual(t, "environment targets on vpc 1.0", listAll(platform.EnvironmentTemplate, "vpc", v10),
+		[]platform.VersionTarget{on(platform.Target{Kind: platform.EnvironmentTarget, Environment: "dev"}, v10)})
 
-	// A success on another version moves the target.
-	target := instanceTarget("frontend", "frontend-dev")
+	// A success on another version moves the target; the whole major lists both minors, by minor.
+	target := instanceTarget("frontend", "frontend-prod")
 	d := svcDeployment("to-1.1", target)
 	d.TemplateVersion = platform.Version{Major: 1, Minor: 1}
 	d.CreatedAt = t0.Add(time.Hour)
 	mustOK(t, s.StartDeployment(ctx, d, mustTargetRevision(t, s, target), nil))
 	mustFinish(t, s, "to-1.1", platform.Succeeded)
-	on10, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", v1, platform.PageRequest{})
+	mustEqual(t, "on 1.0 after the move", listAll(platform.ServiceTemplate, "api", v10), []platform.VersionTarget{
+		on(instanceTarget("frontend", "frontend-dev"), v10), on(pipelineTarget("frontend"), v10),
+	})
+	mustEqual(t, "on 1.1 after the move", listAll(platform.ServiceTemplate, "api", d.TemplateVersion),
+		[]platform.VersionTarget{on(target, d.TemplateVersion)})
+	mustEqual(t, "on major 1 after the move", listAll(platform.ServiceTemplate, "api", major1), []platform.VersionTarget{
+		on(instanceTarget("frontend", "frontend-dev"), v10), on(pipelineTarget("frontend"), v10), on(target, d.TemplateVersion),
+	})
+	other, err := s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", platform.Version{Major: 2, Minor: platform.AllMinors}, platform.PageRequest{})
 	mustOK(t, err)
-	on11, err := s.ListDeployedTargets(ctx, platform.ServiceTemplate, "api", d.TemplateVersion, platform.PageRequest{})
-	mustOK(t, err)
-	if len(on10.Items) != 2 || len(on11.Items) != 1 || on11.Items[0] != target {
-		t.Fatalf("after moving %s: on 1.0 %+v, on 1.1 %+v", target, on10.Items, on11.Items)
+	if len(other.Items) != 0 {
+		t.Fatalf("targets on api major 2: %+v", other.Items)
 	}
+	// A token of one minor's list is refused by another's.
+	first, err := s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", v10, platform.PageRequest{Limit: 1})
+	mustOK(t, err)
+	_, err = s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", major1, platform.PageRequest{Limit: 1, NextToken: first.NextToken})
+	wantKind(t, err, platform.Invalid, "nextToken")
 }

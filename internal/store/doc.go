@@ -5,10 +5,10 @@
 //	entity            pk                           sk                              gsi1 (lists by kind)     gsi2                                         gsi3 (deployables by template version)
 //	template          TEMPLATE#<kind>#<name>       TEMPLATE                        TEMPLATES#<kind> / name  -                                            -
 //	template version  TEMPLATE#<kind>#<name>       VERSION#<major %06d>#<minor %06d> -                      -                                            -
-//	environment       ENV#<name>                   ENV                             ENVIRONMENTS / name      -                                            DEPLOYED#ENVIRONMENT#<template>#<major>#<minor> / <target key>
+//	environment       ENV#<name>                   ENV                             ENVIRONMENTS / name      -                                            DEPLOYED#ENVIRONMENT#<template>#<major> / <minor>#<target key>
 //	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
-//	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major>#<minor> / <target key>
-//	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major>#<minor> / <target key>
+//	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
+//	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      -                        HISTORY#<target key> / <createdAt>#<id>      -
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
 //
@@ -17,7 +17,9 @@
 // by time (newest first when read backwards) and outlives its target. Versions sort by
 // number, so a backwards Query of begins_with(sk, "VERSION#") gives the highest first and
 // begins_with(sk, "VERSION#<major>#") confines it to a major version. A deployable is on
-// gsi3 only once it has a template version. A client token expires at expiresAt (epoch
+// gsi3 only once it has a template version (major and minor as %06d, so a major's
+// partition sorts by minor and begins_with(gsi3sk, "<minor>#") confines it to one minor).
+// A client token expires at expiresAt (epoch
 // seconds, the table's TTL attribute); the store treats an expired token as absent before
 // DynamoDB's TTL removes it.
 //

@@ -326,8 +326,8 @@ func deployedKeys(k *itemKeys, kind platform.TemplateKind, d platform.Deployable
 	if d.TemplateName == "" || d.TemplateVersion.IsZero() {
 		return
 	}
-	k.GSI3PK = deployedGSI3PK(kind, d.TemplateName, d.TemplateVersion)
-	k.GSI3SK = targetKey(target)
+	k.GSI3PK = deployedGSI3PK(kind, d.TemplateName, d.TemplateVersion.Major)
+	k.GSI3SK = deployedGSI3SK(d.TemplateVersion.Minor, target)
 }
 
 func newEnvironmentItem(e platform.Environment) environmentItem {

@@ -67,9 +67,17 @@ func historyGSI2PK(t platform.Target) string { return "HISTORY#" + targetKey(t) 
 
 func tokenPK(scope, token string) string { return "TOKEN#" + scope + "#" + token }
 
-// deployedGSI3PK is the gsi3 partition of deployables running a template version.
-func deployedGSI3PK(kind platform.TemplateKind, name string, v platform.Version) string {
-	return fmt.Sprintf("DEPLOYED#%s#%s#%06d#%06d", kind, name, v.Major, v.Minor)
+// deployedGSI3PK is the gsi3 partition of deployables running a major version of a template.
+func deployedGSI3PK(kind platform.TemplateKind, name string, major int) string {
+	return fmt.Sprintf("DEPLOYED#%s#%s#%06d", kind, name, major)
+}
+
+// deployedMinorPrefix begins the gsi3 sort keys of the deployables running a minor version.
+func deployedMinorPrefix(minor int) string { return fmt.Sprintf("%06d#", minor) }
+
+// deployedGSI3SK is a deployable's gsi3 sort key: its minor version, then its target key.
+func deployedGSI3SK(minor int, t platform.Target) string {
+	return deployedMinorPrefix(minor) + targetKey(t)
 }
 
 // targetKey names a deployment target within the key space.
