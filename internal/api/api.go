@@ -62,6 +62,7 @@ type route struct {
 
 type handler struct {
 	svc  *control.Service
+	arns platform.ARNScope
 	auth Authenticator
 	opts Options
 	mux  *http.ServeMux
@@ -78,7 +79,7 @@ func New(svc *control.Service, auth Authenticator, opts Options) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &handler{svc: svc, auth: auth, opts: opts, mux: http.NewServeMux()}
+	h := &handler{svc: svc, arns: svc.ARNScope(), auth: auth, opts: opts, mux: http.NewServeMux()}
 	for _, rt := range routes() {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}

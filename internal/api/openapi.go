@@ -134,6 +134,7 @@ func schemas() map[string]any {
 	output := object([]string{"key", "valueString"}, map[string]any{"key": str(), "valueString": str()})
 	name := map[string]any{"type": "string", "pattern": `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`, "maxLength": 100}
 	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
+	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
 	return map[string]any{
 		"Error":   object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
@@ -145,12 +146,12 @@ func schemas() map[string]any {
 			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500},
 			"recommendedVersion": map[string]any{"type": "string", "pattern": `^([0-9]+\.[0-9]+|latest)$`,
 				"description": "major.minor pins that published version as the recommended one; latest unpins (the highest published is recommended)"}}),
-		"Template": object([]string{"name", "createdAt"}, map[string]any{"name": str(), "displayName": str(), "description": str(),
+		"Template": object([]string{"name", "createdAt"}, map[string]any{"name": str(), "arn": arn, "displayName": str(), "description": str(),
 			"recommendedVersion": str(), "recommendedMajorVersion": integer(), "recommendedMinorVersion": integer(),
 			"recommendedVersionPinned": map[string]any{"type": "boolean"}, "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"TemplateList": list("Template"),
 		"TemplateVersion": object([]string{"templateName", "majorVersion", "minorVersion", "status"}, map[string]any{
-			"templateName": str(), "majorVersion": integer(), "minorVersion": integer(),
+			"templateName": str(), "arn": arn, "majorVersion": integer(), "minorVersion": integer(),
 			"status": enum("REGISTRATION_IN_PROGRESS", "REGISTRATION_FAILED", "DRAFT", "PUBLISHED"), "statusMessage": str(),
 			"description": str(), "schema": str(), "hasPipeline": map[string]any{"type": "boolean"},
 			"supportedComponentSources": map[string]any{"type": "array", "items": enum("DIRECTLY_DEFINED")},
@@ -164,7 +165,7 @@ func schemas() map[string]any {
 		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec,
 			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
 			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str()}),
-		"Environment":     deployable(map[string]any{"name": str(), "description": str()}, "name"),
+		"Environment":     deployable(map[string]any{"name": str(), "arn": arn, "description": str()}, "name"),
 		"EnvironmentList": list("Environment"),
 		"Outputs":         object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
 		"CreateService": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
@@ -174,15 +175,15 @@ func schemas() map[string]any {
 		"ServicePipeline": deployable(map[string]any{"serviceName": str(), "lastExecution": ref("PipelineExecution")}, "serviceName"),
 		"PipelineExecution": object([]string{"executionId", "state", "updatedAt"}, map[string]any{"executionId": str(),
 			"state": str(), "stage": str(), "summary": str(), "updatedAt": dateTime()}),
-		"Service": object([]string{"name", "templateName", "status"}, map[string]any{"name": str(), "description": str(),
+		"Service": object([]string{"name", "templateName", "status"}, map[string]any{"name": str(), "arn": arn, "description": str(),
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
 			"status": enum("ACTIVE", "DELETE_IN_PROGRESS"), "repositoryId": str(), "repositoryConnectionArn": str(),
 			"branchName": str(), "pipeline": ref("ServicePipeline"), "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"ServiceList":         list("Service"),
-		"ServiceInstance":     deployable(map[string]any{"name": str(), "serviceName": str(), "environmentName": str()}, "name", "serviceName", "environmentName"),
+		"ServiceInstance":     deployable(map[string]any{"name": str(), "arn": arn, "serviceName": str(), "environmentName": str()}, "name", "serviceName", "environmentName"),
 		"ServiceInstanceList": list("ServiceInstance"),
 		"Deployment": object([]string{"id", "targetResourceType", "operation", "deploymentStatus", "createdAt"}, map[string]any{
-			"id": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"),
+			"id": str(), "arn": arn, "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"),
 			"environmentName": str(), "serviceName": str(), "serviceInstanceName": str(), "operation": enum("DEPLOY", "DELETE"),
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
 			"inputs": inputs, "deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(), "stackName": str(), "stackId": str(),

@@ -76,7 +76,7 @@ func (h *handler) createTemplate(w http.ResponseWriter, r *http.Request, kind pl
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 201, viewTemplate(t))
+	writeJSON(w, 201, viewTemplate(h.arns, t))
 	return nil
 }
 
@@ -89,7 +89,7 @@ func (h *handler) listTemplates(w http.ResponseWriter, r *http.Request, kind pla
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, viewTemplate))
+	writeJSON(w, 200, viewList(list, func(t platform.Template) apimodel.Template { return viewTemplate(h.arns, t) }))
 	return nil
 }
 
@@ -98,7 +98,7 @@ func (h *handler) getTemplate(w http.ResponseWriter, r *http.Request, kind platf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewTemplate(t))
+	writeJSON(w, 200, viewTemplate(h.arns, t))
 	return nil
 }
 
@@ -111,7 +111,7 @@ func (h *handler) updateTemplate(w http.ResponseWriter, r *http.Request, kind pl
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewTemplate(t))
+	writeJSON(w, 200, viewTemplate(h.arns, t))
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (h *handler) createVersion(w http.ResponseWriter, r *http.Request, kind pla
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 201, viewVersion(tv, false))
+	writeJSON(w, 201, viewVersion(h.arns, tv, false))
 	return nil
 }
 
@@ -173,7 +173,7 @@ func (h *handler) listVersions(w http.ResponseWriter, r *http.Request, kind plat
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, func(tv platform.TemplateVersion) apimodel.TemplateVersion { return viewVersion(tv, false) }))
+	writeJSON(w, 200, viewList(list, func(tv platform.TemplateVersion) apimodel.TemplateVersion { return viewVersion(h.arns, tv, false) }))
 	return nil
 }
 
@@ -186,7 +186,7 @@ func (h *handler) getVersion(w http.ResponseWriter, r *http.Request, kind platfo
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewVersion(tv, true))
+	writeJSON(w, 200, viewVersion(h.arns, tv, true))
 	return nil
 }
 
@@ -199,7 +199,7 @@ func (h *handler) publishVersion(w http.ResponseWriter, r *http.Request, kind pl
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewVersion(tv, false))
+	writeJSON(w, 200, viewVersion(h.arns, tv, false))
 	return nil
 }
 
@@ -212,7 +212,7 @@ func (h *handler) createEnvironment(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 202, viewEnvironment(env))
+	writeJSON(w, 202, viewEnvironment(h.arns, env))
 	return nil
 }
 
@@ -225,7 +225,7 @@ func (h *handler) listEnvironments(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, viewEnvironment))
+	writeJSON(w, 200, viewList(list, func(e platform.Environment) apimodel.Environment { return viewEnvironment(h.arns, e) }))
 	return nil
 }
 
@@ -234,7 +234,7 @@ func (h *handler) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewEnvironment(env))
+	writeJSON(w, 200, viewEnvironment(h.arns, env))
 	return nil
 }
 
@@ -247,7 +247,7 @@ func (h *handler) updateEnvironment(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 202, viewEnvironment(env))
+	writeJSON(w, 202, viewEnvironment(h.arns, env))
 	return nil
 }
 
@@ -256,7 +256,7 @@ func (h *handler) deleteEnvironment(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 202, viewEnvironment(env))
+	writeJSON(w, 202, viewEnvironment(h.arns, env))
 	return nil
 }
 
@@ -292,7 +292,7 @@ func (h *handler) writeService(w http.ResponseWriter, r *http.Request, svc platf
 			pipeline = &p
 		}
 	}
-	writeJSON(w, status, viewService(svc, pipeline))
+	writeJSON(w, status, viewService(h.arns, svc, pipeline))
 	return nil
 }
 
@@ -305,7 +305,7 @@ func (h *handler) listServices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, func(s platform.Service) apimodel.Service { return viewService(s, nil) }))
+	writeJSON(w, 200, viewList(list, func(s platform.Service) apimodel.Service { return viewService(h.arns, s, nil) }))
 	return nil
 }
 
@@ -326,7 +326,7 @@ func (h *handler) listInstances(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, viewInstance))
+	writeJSON(w, 200, viewList(list, func(i platform.ServiceInstance) apimodel.ServiceInstance { return viewInstance(h.arns, i) }))
 	return nil
 }
 
@@ -335,7 +335,7 @@ func (h *handler) getInstance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewInstance(inst))
+	writeJSON(w, 200, viewInstance(h.arns, inst))
 	return nil
 }
 
@@ -348,7 +348,7 @@ func (h *handler) updateInstance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 202, viewInstance(inst))
+	writeJSON(w, 202, viewInstance(h.arns, inst))
 	return nil
 }
 
@@ -382,7 +382,7 @@ func (h *handler) listDeployments(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewList(list, viewDeployment))
+	writeJSON(w, 200, viewList(list, func(d platform.Deployment) apimodel.Deployment { return viewDeployment(h.arns, d) }))
 	return nil
 }
 
@@ -391,7 +391,7 @@ func (h *handler) getDeployment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewDeployment(d))
+	writeJSON(w, 200, viewDeployment(h.arns, d))
 	return nil
 }
 
@@ -400,6 +400,6 @@ func (h *handler) cancelDeployment(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewDeployment(d))
+	writeJSON(w, 200, viewDeployment(h.arns, d))
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 // the client): answers from domain values, control-plane inputs from request bodies.
 // Domain types carry no JSON tags for the wire; apimodel decides the wire format.
 
-func viewTemplate(t platform.Template) apimodel.Template {
-	v := apimodel.Template{Name: t.Name, DisplayName: t.DisplayName, Description: t.Description,
+func viewTemplate(arns platform.ARNScope, t platform.Template) apimodel.Template {
+	v := apimodel.Template{Name: t.Name, ARN: arns.ARN(platform.TemplateResource(t.Kind, t.Name)), DisplayName: t.DisplayName, Description: t.Description,
 		RecommendedVersionPinned: t.Pinned, CreatedAt: t.CreatedAt, LastModifiedAt: t.UpdatedAt}
 	if !t.Recommended.IsZero() {
 		major, minor := t.Recommended.Major, t.Recommended.Minor
@@ -23,8 +23,8 @@ func viewTemplate(t platform.Template) apimodel.Template {
 	return v
 }
 
-func viewVersion(tv platform.TemplateVersion, withSchema bool) apimodel.TemplateVersion {
-	v := apimodel.TemplateVersion{TemplateName: tv.TemplateName, MajorVersion: tv.Version.Major, MinorVersion: tv.Version.Minor,
+func viewVersion(arns platform.ARNScope, tv platform.TemplateVersion, withSchema bool) apimodel.TemplateVersion {
+	v := apimodel.TemplateVersion{TemplateName: tv.TemplateName, ARN: arns.ARN(platform.TemplateVersionResource(tv.Kind, tv.TemplateName, tv.Version)), MajorVersion: tv.Version.Major, MinorVersion: tv.Version.Minor,
 		Status: tv.Status, StatusMessage: tv.StatusMessage, Description: tv.Description,
 		CompatibleEnvironmentTemplates: viewCompatible(tv.CompatibleEnvironments), CreatedAt: tv.CreatedAt, LastModifiedAt: tv.UpdatedAt}
 	if withSchema {
@@ -55,13 +55,13 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func viewEnvironment(e platform.Environment) apimodel.Environment {
-	return apimodel.Environment{Name: e.Name, Description: e.Description, Deployable: viewDeployable(e.Deployable)}
+func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
+	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description, Deployable: viewDeployable(e.Deployable)}
 }
 
 // viewService maps a service and, when p is not nil, its pipeline.
-func viewService(s platform.Service, p *platform.ServicePipeline) apimodel.Service {
-	v := apimodel.Service{Name: s.Name, Description: s.Description, TemplateName: s.TemplateName,
+func viewService(arns platform.ARNScope, s platform.Service, p *platform.ServicePipeline) apimodel.Service {
+	v := apimodel.Service{Name: s.Name, ARN: arns.ARN(platform.Resource{Type: platform.ServiceResource, Name: s.Name}), Description: s.Description, TemplateName: s.TemplateName,
 		TemplateMajorVersion: s.TemplateVersion.Major, TemplateMinorVersion: s.TemplateVersion.Minor,
 		Spec: s.Spec, Status: s.Status, RepositoryID: s.RepositoryID, RepositoryConnectionARN: s.RepositoryConnectionARN,
 		BranchName: s.BranchName, CreatedAt: s.CreatedAt, LastModifiedAt: s.UpdatedAt}
@@ -80,8 +80,8 @@ func viewPipeline(p platform.ServicePipeline) apimodel.ServicePipeline {
 	return v
 }
 
-func viewInstance(i platform.ServiceInstance) apimodel.ServiceInstance {
-	return apimodel.ServiceInstance{Name: i.Name, ServiceName: i.Service, EnvironmentName: i.Environment, Deployable: viewDeployable(i.Deployable)}
+func viewInstance(arns platform.ARNScope, i platform.ServiceInstance) apimodel.ServiceInstance {
+	return apimodel.ServiceInstance{Name: i.Name, ARN: arns.ARN(platform.TargetResource(i.Target())), ServiceName: i.Service, EnvironmentName: i.Environment, Deployable: viewDeployable(i.Deployable)}
 }
 
 // viewOutputs answers [] rather than null for no outputs.
@@ -108,12 +108,12 @@ func viewCompatible(cs []platform.CompatibleEnvironment) []apimodel.CompatibleEn
 
 // viewDeployment maps a deployment; its inputs, a JSON object, go out verbatim (left out
 // when there are none, or when the stored bytes are not JSON, which would spoil the answer).
-func viewDeployment(d platform.Deployment) apimodel.Deployment {
+func viewDeployment(arns platform.ARNScope, d platform.Deployment) apimodel.Deployment {
 	var inputs json.RawMessage
 	if len(d.Inputs) > 0 && json.Valid(d.Inputs) {
 		inputs = d.Inputs
 	}
-	return apimodel.Deployment{ID: d.ID, TargetResourceType: d.Target.Kind, EnvironmentName: d.Target.Environment,
+	return apimodel.Deployment{ID: d.ID, ARN: arns.ARN(platform.Resource{Type: platform.DeploymentResource, Name: d.ID}), TargetResourceType: d.Target.Kind, EnvironmentName: d.Target.Environment,
 		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
 		Spec: d.Spec, Inputs: inputs, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,

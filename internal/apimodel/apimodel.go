@@ -20,6 +20,7 @@ import (
 // another (RecommendedVersionPinned, left out when false).
 type Template struct {
 	Name                     string    `json:"name"`
+	ARN                      string    `json:"arn"`
 	DisplayName              string    `json:"displayName,omitempty"`
 	Description              string    `json:"description,omitempty"`
 	RecommendedVersion       string    `json:"recommendedVersion,omitempty"`
@@ -35,6 +36,7 @@ type Template struct {
 // service templates.
 type TemplateVersion struct {
 	TemplateName                   string                          `json:"templateName"`
+	ARN                            string                          `json:"arn"`
 	MajorVersion                   int                             `json:"majorVersion"`
 	MinorVersion                   int                             `json:"minorVersion"`
 	Status                         platform.VersionStatus          `json:"status"`
@@ -87,6 +89,7 @@ func (d Deployable) TemplateVersion() platform.Version {
 // Environment is an environment.
 type Environment struct {
 	Name        string `json:"name"`
+	ARN         string `json:"arn"`
 	Description string `json:"description,omitempty"`
 	Deployable
 }
@@ -95,6 +98,7 @@ type Environment struct {
 // whose template has a pipeline; lists leave it out.
 type Service struct {
 	Name                    string                 `json:"name"`
+	ARN                     string                 `json:"arn"`
 	Description             string                 `json:"description,omitempty"`
 	TemplateName            string                 `json:"templateName"`
 	TemplateMajorVersion    int                    `json:"templateMajorVersion"`
@@ -132,6 +136,7 @@ type PipelineExecution struct {
 // ServiceInstance is one instance of a service, in one environment.
 type ServiceInstance struct {
 	Name            string `json:"name"`
+	ARN             string `json:"arn"`
 	ServiceName     string `json:"serviceName"`
 	EnvironmentName string `json:"environmentName"`
 	Deployable
@@ -155,6 +160,7 @@ type Output struct {
 // when it has none, e.g. a deletion). CompletedAt is nil until the deployment has finished.
 type Deployment struct {
 	ID                      string                    `json:"id"`
+	ARN                     string                    `json:"arn"`
 	TargetResourceType      platform.TargetKind       `json:"targetResourceType"`
 	EnvironmentName         string                    `json:"environmentName,omitempty"`
 	ServiceName             string                    `json:"serviceName,omitempty"`

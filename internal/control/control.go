@@ -63,6 +63,7 @@ type Service struct {
 	stacks    platform.Provisioner
 	events    platform.EventPublisher
 	engine    TemplateEngine
+	arns      platform.ARNScope
 	now       func() time.Time
 	newID     func() string
 	log       *slog.Logger
@@ -79,15 +80,18 @@ type Config struct {
 	Provisioner platform.Provisioner
 	Events      platform.EventPublisher
 	Engine      TemplateEngine
-	Now         func() time.Time // default time.Now
-	NewID       func() string    // default platform.NewID
-	Log         *slog.Logger     // default slog.Default()
+	// ARNs is the partition, region and account of resources' ARNs; what is left empty
+	// is platform.DefaultARNScope()'s.
+	ARNs  platform.ARNScope
+	Now   func() time.Time // default time.Now
+	NewID func() string    // default platform.NewID
+	Log   *slog.Logger     // default slog.Default()
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, events: c.Events,
-		engine: c.Engine, now: c.Now, newID: c.NewID, log: c.Log}
+		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -97,8 +101,20 @@ func New(c Config) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	def := platform.DefaultARNScope()
+	for _, f := range []struct {
+		v *string
+		d string
+	}{{&s.arns.Partition, def.Partition}, {&s.arns.Region, def.Region}, {&s.arns.Account, def.Account}} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
 	return s
 }
+
+// ARNScope returns the partition, region and account of resources' ARNs.
+func (s *Service) ARNScope() platform.ARNScope { return s.arns }
 
 // caller returns the request's caller; the API always sets one.
 func caller(ctx context.Context) platform.Caller {

@@ -54,6 +54,9 @@ type Config struct {
 	AccountID string
 	// Partition is the ARN partition of that ARN, default "aws".
 	Partition string
+	// Region is the function's region (AWS_REGION, which Lambda sets), the region of
+	// resources' ARNs.
+	Region string
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
@@ -73,6 +76,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Roles: auth.RoleMap{AdminGroups: auth.ParseGroupList(get(lambdaenv.AdminGroups)),
 			DeveloperGroups: auth.ParseGroupList(get(lambdaenv.DeveloperGroups)), GroupsClaim: get(lambdaenv.GroupsClaim)},
 		Partition: "aws",
+		Region:    get("AWS_REGION"),
 	}
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
@@ -155,7 +159,8 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
-			Provisioner: ports.Provisioner, Events: ports.Events, Engine: templates, Log: log}),
+			Provisioner: ports.Provisioner, Events: ports.Events, Engine: templates, Log: log,
+			ARNs: platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}}),
 		Tasks: workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
 			Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
 			AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log}),

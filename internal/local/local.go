@@ -168,7 +168,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		return err
 	}
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Events: publisher,
-		Engine: eng, Log: cfg.Log})
+		Engine: eng, Log: cfg.Log, ARNs: platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID}})
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {
 		return err

@@ -44,15 +44,17 @@ const (
 	EnvironmentTarget     TargetKind = "ENVIRONMENT"
 	ServiceInstanceTarget TargetKind = "SERVICE_INSTANCE"
 	ServicePipelineTarget TargetKind = "SERVICE_PIPELINE"
+	ComponentTarget       TargetKind = "COMPONENT"
 )
 
 // Target identifies what a deployment deploys: an environment (Environment), a service
-// instance (Service and Instance) or a service pipeline (Service).
+// instance (Service and Instance), a service pipeline (Service) or a component (Component).
 type Target struct {
 	Kind        TargetKind
 	Environment string
 	Service     string
 	Instance    string
+	Component   string
 }
 
 // String names the target for people and logs, e.g. "service instance frontend/frontend-dev".
@@ -62,6 +64,8 @@ func (t Target) String() string {
 		return "environment " + t.Environment
 	case ServiceInstanceTarget:
 		return "service instance " + t.Service + "/" + t.Instance
+	case ComponentTarget:
+		return "component " + t.Component
 	default:
 		return "service pipeline " + t.Service
 	}
