@@ -46,6 +46,9 @@ func templatesCommand() func(ctx context.Context, args []string, stdout, stderr 
 			templatesPublish},
 		{"versions", "list a template's versions, highest first",
 			"usage: gantry templates versions --kind environment|service NAME\n", templatesVersions},
+		{"delete", "delete a template that has no versions left (admin)",
+			"usage: gantry templates delete --kind environment|service NAME\n\nRefused while the template has any version: delete them first (templates version delete).\n",
+			templatesDelete},
 	})
 }
 

@@ -32,6 +32,8 @@ func routes() []route {
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.getTemplate(w, r, kind) }},
 			route{method: "PATCH", path: k.path + "/{name}", operationID: "Update" + k.noun, summary: "Change a template's display name, description or recommended version (major.minor pins a published version; latest unpins)", access: adminOnly, request: "UpdateTemplate", response: "Template", status: 200,
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.updateTemplate(w, r, kind) }},
+			route{method: "DELETE", path: k.path + "/{name}", operationID: "Delete" + k.noun, summary: "Delete a template that has no versions left (409 while any exists)", access: adminOnly, response: "Template", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.deleteTemplate(w, r, kind) }},
 			route{method: "POST", path: k.path + "/{name}/versions", operationID: "Create" + k.noun + "Version", summary: "Register a bundle (.tar.gz body) as a new version: the next minor of ?majorVersion, else a new major", access: adminOnly, request: "bundle", response: "TemplateVersion", status: 201, query: []string{"majorVersion", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"},
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.createVersion(w, r, kind) }},
 			route{method: "GET", path: k.path + "/{name}/versions", operationID: "List" + k.noun + "Versions", summary: "List a template's versions, highest first", access: anyRole, response: "TemplateVersionList", status: 200, query: []string{"maxResults", "nextToken"},

@@ -110,3 +110,27 @@ func TestRegisterComponentSources(t *testing.T) {
 		t.Fatalf("an unknown source: %d %s", r.status, r.body)
 	}
 }
+
+// TestDeleteTemplateStatuses: 403 for a developer, 409 while a version exists, 200 with
+// the template once it has none, then 404.
+func TestDeleteTemplateStatuses(t *testing.T) {
+	s := newRealServer(t)
+	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
+	if r := s.do("admin", "POST", "/v1/environment-templates/env/versions", "application/gzip", tarGz(t, envBundleDir)); r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	if r := s.json("developer", "DELETE", "/v1/environment-templates/env", nil); r.status != 403 {
+		t.Fatalf("a developer deleting: %d %s", r.status, r.body)
+	}
+	r := s.json("admin", "DELETE", "/v1/environment-templates/env", nil)
+	if e := r.errorBody(t); r.status != 409 || !strings.Contains(e.Message, "still has versions") {
+		t.Fatalf("deleting a template with a version: %d %s", r.status, r.body)
+	}
+	templateOf(t, s.json("admin", "POST", "/v1/service-templates", map[string]string{"name": "empty"}), 201)
+	if tmpl := templateOf(t, s.json("admin", "DELETE", "/v1/service-templates/empty", nil), 200); tmpl.Name != "empty" {
+		t.Fatalf("deleted: %+v", tmpl)
+	}
+	if r := s.json("admin", "DELETE", "/v1/service-templates/empty", nil); r.status != 404 {
+		t.Fatalf("deleting it again: %d %s", r.status, r.body)
+	}
+}

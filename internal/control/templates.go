@@ -14,8 +14,21 @@ type CreateTemplateInput struct {
 	Description string
 }
 
-// CreateTemplate registers a template of kind; Invalid for a bad name, Conflict if taken.
+// requireAdmin refuses a caller without the admin role, who may not change templates:
+// Forbidden naming the action.
+func requireAdmin(ctx context.Context, action string) error {
+	if !caller(ctx).Has(platform.AdminRole) {
+		return platform.Errorf(platform.Forbidden, "%s needs the admin role", action)
+	}
+	return nil
+}
+
+// CreateTemplate registers a template of kind (admin role); Invalid for a bad name,
+// Conflict if taken, Forbidden for a caller who is not an admin.
 func (s *Service) CreateTemplate(ctx context.Context, kind platform.TemplateKind, in CreateTemplateInput) (platform.Template, error) {
+	if err := requireAdmin(ctx, "creating a template"); err != nil {
+		return platform.Template{}, err
+	}
 	if err := platform.ValidateName("name", in.Name); err != nil {
 		return platform.Template{}, err
 	}
@@ -57,8 +70,12 @@ const latestVersion = "latest"
 // recommends the highest published version (none when nothing is published). Invalid,
 // naming the field, for a text too long or a recommended version that is malformed,
 // missing or not published; NotFound when the template does not exist; Conflict when it
-// changed meanwhile twice over (a stale revision is retried once).
+// changed meanwhile twice over (a stale revision is retried once); Forbidden for a caller
+// who is not an admin.
 func (s *Service) UpdateTemplate(ctx context.Context, kind platform.TemplateKind, name string, in UpdateTemplateInput) (platform.Template, error) {
+	if err := requireAdmin(ctx, "updating a template"); err != nil {
+		return platform.Template{}, err
+	}
 	if in.DisplayName != nil && len(*in.DisplayName) > 100 {
 		return platform.Template{}, platform.FieldErrorf("displayName", "must be at most 100 characters")
 	}
@@ -147,6 +164,32 @@ func (s *Service) highestPublished(ctx context.Context, kind platform.TemplateKi
 	}
 }
 
+// DeleteTemplate deletes a template that has no versions left (admin role), as Proton's
+// DeleteEnvironmentTemplate / DeleteServiceTemplate do, and returns it as it was.
+// Conflict while any version exists (a version in use cannot be deleted, so neither can
+// its template) or when the template changed meanwhile; NotFound when there is none;
+// Forbidden for a caller who is not an admin.
+func (s *Service) DeleteTemplate(ctx context.Context, kind platform.TemplateKind, name string) (platform.Template, error) {
+	if err := requireAdmin(ctx, "deleting a template"); err != nil {
+		return platform.Template{}, err
+	}
+	t, err := s.store.GetTemplate(ctx, kind, name)
+	if err != nil {
+		return t, err
+	}
+	latest, err := s.store.LatestTemplateVersion(ctx, kind, name, 0)
+	switch {
+	case err == nil:
+		return t, platform.Errorf(platform.Conflict, "%s template %s still has versions (the highest is %s); delete every version first", kindWord(kind), name, latest.Version)
+	case platform.KindOf(err) != platform.NotFound:
+		return t, err
+	}
+	if err := s.store.DeleteTemplate(ctx, kind, name, t.Revision); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
 // ListTemplates lists the templates of kind.
 func (s *Service) ListTemplates(ctx context.Context, kind platform.TemplateKind, page platform.PageRequest) (platform.Page[platform.Template], error) {
 	return s.store.ListTemplates(ctx, kind, page)
@@ -168,11 +211,14 @@ type CreateVersionInput struct {
 // maxBundleBytes is Proton's limit on a template bundle.
 const maxBundleBytes = 5 << 20
 
-// CreateTemplateVersion checks the bundle and stores it as a DRAFT version. Invalid when the
-// bundle is not a valid Proton bundle (the message names the file and the problem) or a
-// compatible environment template does not exist; NotFound when the template or the named
-// major version does not exist.
+// CreateTemplateVersion checks the bundle and stores it as a DRAFT version (admin role).
+// Invalid when the bundle is not a valid Proton bundle (the message names the file and the
+// problem) or a compatible environment template does not exist; NotFound when the template
+// or the named major version does not exist; Forbidden for a caller who is not an admin.
 func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, in CreateVersionInput) (platform.TemplateVersion, error) {
+	if err := requireAdmin(ctx, "registering a template version"); err != nil {
+		return platform.TemplateVersion{}, err
+	}
 	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
 		return platform.TemplateVersion{}, err
 	}
@@ -271,7 +317,7 @@ func (s *Service) ListTemplateVersions(ctx context.Context, kind platform.Templa
 	return s.store.ListTemplateVersions(ctx, kind, name, page)
 }
 
-// PublishTemplateVersion publishes a DRAFT version, making it deployable; the template's
+// PublishTemplateVersion publishes a DRAFT version (admin role), making it deployable; the template's
 // recommended version becomes the highest published one unless an admin pinned another.
 // Publishing a published version changes nothing. NotFound if the version does not exist;
 // Conflict if it cannot be published (registration failed) or it or its template changed
@@ -279,6 +325,9 @@ func (s *Service) ListTemplateVersions(ctx context.Context, kind platform.Templa
 // version changes, so that an UpdateTemplate unpinning it at the same time cannot miss
 // the newly published version.
 func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
+	if err := requireAdmin(ctx, "publishing a template version"); err != nil {
+		return platform.TemplateVersion{}, err
+	}
 	tv, err := s.store.GetTemplateVersion(ctx, kind, name, v)
 	if err != nil {
 		return tv, err
@@ -308,9 +357,11 @@ func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.Temp
 }
 
 // resolveVersion picks the version a deployment uses: the published version major.minor, or
-// when minor is nil the highest published minor of major. Invalid errors name field.
+// when minor is nil the template's pinned recommended version if it is of major, else the
+// highest published minor of major. Invalid errors name field.
 func (s *Service) resolveVersion(ctx context.Context, kind platform.TemplateKind, name string, major int, minor *int, field string) (platform.TemplateVersion, error) {
-	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
+	t, err := s.store.GetTemplate(ctx, kind, name)
+	if err != nil {
 		if platform.KindOf(err) == platform.NotFound {
 			return platform.TemplateVersion{}, platform.FieldErrorf(field+"templateName", "%s template %q does not exist", kindWord(kind), name)
 		}
@@ -318,6 +369,9 @@ func (s *Service) resolveVersion(ctx context.Context, kind platform.TemplateKind
 	}
 	if major < 1 {
 		return platform.TemplateVersion{}, platform.FieldErrorf(field+"templateMajorVersion", "is required (≥ 1)")
+	}
+	if minor == nil && t.Pinned && t.Recommended.Major == major {
+		minor = &t.Recommended.Minor
 	}
 	if minor != nil {
 		tv, err := s.store.GetTemplateVersion(ctx, kind, name, platform.Version{Major: major, Minor: *minor})

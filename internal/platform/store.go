@@ -64,6 +64,11 @@ type Store interface {
 	ListTemplateVersions(ctx context.Context, kind TemplateKind, name string, page PageRequest) (Page[TemplateVersion], error)
 	// UpdateTemplateVersion saves v, and t when not nil, atomically (each checked on Revision).
 	UpdateTemplateVersion(ctx context.Context, v TemplateVersion, t *Template) error
+	// DeleteTemplateVersion removes v and saves its template t, atomically (each checked
+	// on Revision); the template counts one version fewer.
+	DeleteTemplateVersion(ctx context.Context, v TemplateVersion, t Template) error
+	// DeleteTemplate removes a template (checked on revision); Conflict while it has versions.
+	DeleteTemplate(ctx context.Context, kind TemplateKind, name string, revision int64) error
 
 	// ListTemplateVersionTargets lists what runs template name at version v — environments
 	// for an environment template; service instances, then pipelines, for a service

@@ -21,19 +21,26 @@ type compatibleEnvironmentItem struct {
 	MajorVersion int    `dynamodbav:"majorVersion"`
 }
 
+// templateItem has no omitempty: UpdateTemplate sets every attribute but the keys, the
+// revision and the versions count, and must clear what the update empties.
 type templateItem struct {
 	itemKeys
 	Kind             string `dynamodbav:"kind"`
 	Name             string `dynamodbav:"name"`
-	DisplayName      string `dynamodbav:"displayName,omitempty"`
-	Description      string `dynamodbav:"description,omitempty"`
-	RecommendedMajor int    `dynamodbav:"recommendedMajor,omitempty"`
-	RecommendedMinor int    `dynamodbav:"recommendedMinor,omitempty"`
-	Pinned           bool   `dynamodbav:"pinned,omitempty"`
-	CreatedAt        string `dynamodbav:"createdAt,omitempty"`
-	UpdatedAt        string `dynamodbav:"updatedAt,omitempty"`
+	DisplayName      string `dynamodbav:"displayName"`
+	Description      string `dynamodbav:"description"`
+	RecommendedMajor int    `dynamodbav:"recommendedMajor"`
+	RecommendedMinor int    `dynamodbav:"recommendedMinor"`
+	Pinned           bool   `dynamodbav:"pinned"`
+	CreatedAt        string `dynamodbav:"createdAt"`
+	UpdatedAt        string `dynamodbav:"updatedAt"`
 	Revision         int64  `dynamodbav:"revision"`
+	// Versions counts the template's versions; CreateTemplateVersion and
+	// DeleteTemplateVersion change it in the transaction that writes the version.
+	Versions int `dynamodbav:"versions"`
 }
+
+const attrVersions = "versions"
 
 type templateVersionItem struct {
 	itemKeys

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -31,13 +32,37 @@ func (s *Store) GetTemplate(ctx context.Context, kind platform.TemplateKind, nam
 // UpdateTemplate saves t, checked on its Revision: NotFound when the template is gone,
 // Conflict when its stored Revision differs. The stored Revision becomes t.Revision+1.
 func (s *Store) UpdateTemplate(ctx context.Context, t platform.Template) error {
-	revision := t.Revision
-	t.Revision++
-	op, err := s.putRevised(newTemplateItem(t), revision, templateWhat(t.Kind, t.Name))
+	op, err := s.reviseTemplate(t)
 	if err != nil {
 		return err
 	}
 	return s.write(ctx, "update template", op)
+}
+
+// reviseTemplate is the write of t checked on its Revision, storing Revision+1 and every
+// attribute but the versions count.
+func (s *Store) reviseTemplate(t platform.Template) (writeOp, error) {
+	revision := t.Revision
+	t.Revision++
+	return s.updateRevised(newTemplateItem(t), revision, templateWhat(t.Kind, t.Name), attrVersions)
+}
+
+// DeleteTemplate removes the template whose stored Revision is revision: NotFound when it
+// is gone, Conflict when it still has versions or its Revision differs.
+func (s *Store) DeleteTemplate(ctx context.Context, kind platform.TemplateKind, name string, revision int64) error {
+	what := templateWhat(kind, name)
+	op := s.deleteRevised(templatePK(kind, name), skTemplate, revision, what)
+	op.delete.ConditionExpression = aws.String("#revision = :expected AND (attribute_not_exists(#versions) OR #versions = :zero)")
+	op.delete.ExpressionAttributeNames["#versions"] = attrVersions
+	op.delete.ExpressionAttributeValues[":zero"] = number(0)
+	op.failed = func(old map[string]types.AttributeValue) error {
+		var it templateItem
+		if old != nil && attributevalue.UnmarshalMap(old, &it) == nil && it.Versions > 0 {
+			return platform.Errorf(platform.Conflict, "%s still has %d version(s); delete them first", what, it.Versions)
+		}
+		return revisionFailed(what)(old)
+	}
+	return s.write(ctx, "delete template", op)
 }
 
 // ListTemplates lists the templates of a kind by name; Invalid for a bad page token.
@@ -46,17 +71,20 @@ func (s *Store) ListTemplates(ctx context.Context, kind platform.TemplateKind, p
 	return list(ctx, s, q, page, templateItem.domain)
 }
 
-// CreateTemplateVersion stores a new version with Revision 1, atomically checking that its
-// template exists: NotFound if it does not, Conflict if that major.minor exists.
+// CreateTemplateVersion stores a new version with Revision 1 and counts it on its
+// template, atomically: NotFound if the template does not exist, Conflict if that
+// major.minor exists.
 func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVersion) error {
 	v.Revision = 1
 	tmpl := templateWhat(v.Kind, v.TemplateName)
 	check := writeOp{
-		check: &types.ConditionCheck{
+		update: &types.Update{
 			TableName:                           &s.table,
 			Key:                                 key(templatePK(v.Kind, v.TemplateName), skTemplate),
+			UpdateExpression:                    aws.String("ADD #versions :one"),
 			ConditionExpression:                 aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames:            map[string]string{"#pk": attrPK},
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#versions": attrVersions},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":one": number(1)},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		},
 		what:   tmpl,
@@ -120,13 +148,30 @@ func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVe
 		if t.Kind != v.Kind || t.Name != v.TemplateName {
 			return platform.FieldErrorf("template", "%s is not the template of %s", templateWhat(t.Kind, t.Name), what)
 		}
-		tmpl := *t
-		tmpl.Revision++
-		op, err := s.putRevised(newTemplateItem(tmpl), t.Revision, templateWhat(t.Kind, t.Name))
+		op, err := s.reviseTemplate(*t)
 		if err != nil {
 			return err
 		}
 		ops = append(ops, op)
 	}
 	return s.write(ctx, "update template version", ops...)
+}
+
+// DeleteTemplateVersion removes v and saves its template t (the recommended version it
+// keeps after the deletion), one fewer version counted on it, atomically, each checked on
+// its Revision: NotFound when one is gone, Conflict when one's stored Revision differs;
+// Invalid when t is not v's template.
+func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVersion, t platform.Template) error {
+	what := versionWhat(v.Kind, v.TemplateName, v.Version)
+	if t.Kind != v.Kind || t.Name != v.TemplateName {
+		return platform.FieldErrorf("template", "%s is not the template of %s", templateWhat(t.Kind, t.Name), what)
+	}
+	tmpl, err := s.reviseTemplate(t)
+	if err != nil {
+		return err
+	}
+	*tmpl.update.UpdateExpression += " ADD #versions :minusOne"
+	tmpl.update.ExpressionAttributeNames["#versions"] = attrVersions
+	tmpl.update.ExpressionAttributeValues[":minusOne"] = number(-1)
+	return s.write(ctx, "delete template version", s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl)
 }

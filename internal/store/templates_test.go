@@ -54,3 +54,61 @@ func TestUpdateTemplate(t *testing.T) {
 		t.Fatalf("a failed update created a template: %v", err)
 	}
 }
+
+// TestDeleteTemplateVersionsThenTemplate checks the versions count: a template with
+// versions cannot be deleted, each version deletion saves the template and counts one
+// fewer, and the last one frees the template for deletion.
+func TestDeleteTemplateVersionsThenTemplate(t *testing.T) {
+	s := storetest.NewStore(t)
+	kind := platform.EnvironmentTemplate
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "vpc", CreatedAt: t0, UpdatedAt: t0}))
+	for _, minor := range []int{0, 1} {
+		mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "vpc", Version: platform.Version{Major: 1, Minor: minor}, Status: platform.Draft}))
+	}
+	tmpl, err := s.GetTemplate(ctx, kind, "vpc")
+	mustOK(t, err)
+	if tmpl.Revision != 1 {
+		t.Fatalf("registering versions changed the template's revision: %d", tmpl.Revision)
+	}
+	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", tmpl.Revision), platform.Conflict, `environment template "vpc" still has 2 version(s); delete them first`)
+
+	v10, err := s.GetTemplateVersion(ctx, kind, "vpc", platform.Version{Major: 1})
+	mustOK(t, err)
+	stale := tmpl
+	stale.Revision = 7
+	wantKind(t, s.DeleteTemplateVersion(ctx, v10, stale), platform.Conflict, `environment template "vpc" was changed by another request; retry`)
+	other := tmpl
+	other.Name = "other"
+	wantKind(t, s.DeleteTemplateVersion(ctx, v10, other), platform.Invalid, "is not the template of")
+	changed := tmpl
+	changed.Recommended, changed.Description = platform.Version{Major: 1, Minor: 1}, "kept"
+	mustOK(t, s.DeleteTemplateVersion(ctx, v10, changed))
+	_, err = s.GetTemplateVersion(ctx, kind, "vpc", v10.Version)
+	wantKind(t, err, platform.NotFound, `environment template "vpc" version 1.0 not found`)
+	wantKind(t, s.DeleteTemplateVersion(ctx, v10, changed), platform.NotFound, `environment template "vpc" version 1.0 not found`)
+	tmpl, err = s.GetTemplate(ctx, kind, "vpc")
+	mustOK(t, err)
+	if tmpl.Revision != 2 || tmpl.Recommended != changed.Recommended || tmpl.Description != "kept" {
+		t.Fatalf("template after deleting 1.0: %+v", tmpl)
+	}
+	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", tmpl.Revision), platform.Conflict, `environment template "vpc" still has 1 version(s); delete them first`)
+
+	// An update of the template keeps the count (it sets every attribute but that one).
+	tmpl.Description = ""
+	mustOK(t, s.UpdateTemplate(ctx, tmpl))
+	tmpl, _ = s.GetTemplate(ctx, kind, "vpc")
+	if tmpl.Description != "" {
+		t.Fatalf("an update did not clear the description: %+v", tmpl)
+	}
+	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", tmpl.Revision), platform.Conflict, `environment template "vpc" still has 1 version(s); delete them first`)
+
+	v11, err := s.GetTemplateVersion(ctx, kind, "vpc", platform.Version{Major: 1, Minor: 1})
+	mustOK(t, err)
+	tmpl.Recommended = platform.Version{}
+	mustOK(t, s.DeleteTemplateVersion(ctx, v11, tmpl))
+	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", tmpl.Revision), platform.Conflict, `environment template "vpc" was changed by another request; retry`)
+	mustOK(t, s.DeleteTemplate(ctx, kind, "vpc", tmpl.Revision+1))
+	_, err = s.GetTemplate(ctx, kind, "vpc")
+	wantKind(t, err, platform.NotFound, `environment template "vpc" not found`)
+	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", 1), platform.NotFound, `environment template "vpc" not found`)
+}
