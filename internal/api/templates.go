@@ -14,6 +14,6 @@ func (h *handler) deleteTemplate(w http.ResponseWriter, r *http.Request, kind pl
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, viewTemplate(t))
+	writeJSON(w, 200, viewTemplate(h.arns, t))
 	return nil
 }
