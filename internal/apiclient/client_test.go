@@ -394,6 +394,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"ListEnvironmentTemplates": "ListTemplates", "ListServiceTemplates": "ListTemplates",
 		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
 		"UpdateEnvironmentTemplate": "UpdateTemplate", "UpdateServiceTemplate": "UpdateTemplate",
+		"DeleteEnvironmentTemplate": "DeleteTemplate", "DeleteServiceTemplate": "DeleteTemplate",
 		"CreateEnvironmentTemplateVersion": "CreateTemplateVersion", "CreateServiceTemplateVersion": "CreateTemplateVersion",
 		"ListEnvironmentTemplateVersions": "ListTemplateVersions", "ListServiceTemplateVersions": "ListTemplateVersions",
 		"GetEnvironmentTemplateVersion": "GetTemplateVersion", "GetServiceTemplateVersion": "GetTemplateVersion",
