@@ -24,6 +24,55 @@ func checkSpec(field, spec string) error {
 	return nil
 }
 
+// idempotent runs call at most once per client token: the first call with a token stores
+// its record (Result set by call) in the same conditional write as what it creates, so
+// that however many calls with the same token arrive at once, exactly one write succeeds.
+// Every other call, before or after, gets replay of the recorded Result when its
+// parameters are the same, and a Conflict naming the token when they differ. A call that
+// lost the race to a concurrent one with the same token (its write was refused as a
+// Conflict while the winner's was in flight) reads the token again and replays.
+// Without a token, call runs with a nil record. Errors: Invalid (clientToken) for a
+// token longer than 64 characters, Conflict, and whatever call and replay return.
+func idempotent[T any](ctx context.Context, s *Service, operation, clientToken string, params any,
+	replay func(result string) (T, error), call func(token *platform.ClientToken) (T, error)) (T, error) {
+	var zero T
+	for attempt := 0; ; attempt++ {
+		token, result, err := s.idempotency(ctx, operation, clientToken, params)
+		switch {
+		case err != nil:
+			return zero, err
+		case result != "":
+			return replay(result)
+		}
+		out, err := call(token)
+		if token == nil || platform.KindOf(err) != platform.Conflict || attempt == idempotencyAttempts-1 {
+			return out, err
+		}
+		// The write may have lost to a concurrent call with this token: if so, its
+		// record is there now (or will be once the winner's transaction commits).
+		_, gerr := s.store.GetClientToken(ctx, token.Scope, token.Token)
+		switch platform.KindOf(gerr) {
+		case "":
+		case platform.NotFound: // not (yet) there: a conflict of its own, or the winner's write in flight
+			select {
+			case <-ctx.Done():
+				return zero, ctx.Err()
+			case <-time.After(time.Duration(attempt+1) * idempotencyBackoff):
+			}
+		default:
+			return zero, gerr
+		}
+	}
+}
+
+// idempotencyAttempts bounds how often a call with a client token is tried when its write
+// meets a concurrent one; idempotencyBackoff is the pause before trying again while the
+// concurrent write has not committed yet.
+const (
+	idempotencyAttempts = 4
+	idempotencyBackoff  = 20 * time.Millisecond
+)
+
 // idempotency looks up a client token. It returns the token record to store with the
 // write (nil when token is ""), or the earlier call's result when the token was used
 // before with the same parameters; Conflict when it was used with others.

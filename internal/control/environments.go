@@ -28,13 +28,14 @@ func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "CreateEnvironment", in.ClientToken, in)
-	if err != nil {
-		return platform.Environment{}, err
-	}
-	if replay != "" {
-		return s.store.GetEnvironment(ctx, replay)
-	}
+	replay := func(name string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
+	return idempotent(ctx, s, "CreateEnvironment", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
+		return s.createEnvironment(ctx, in, token)
+	})
+}
+
+// createEnvironment is CreateEnvironment once its client token is checked.
+func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInput, token *platform.ClientToken) (platform.Environment, error) {
 	tv, err := s.resolveVersion(ctx, platform.EnvironmentTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, "")
 	if err != nil {
 		return platform.Environment{}, err
@@ -77,37 +78,33 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "UpdateEnvironment:"+name, in.ClientToken, in)
-	if err != nil {
-		return platform.Environment{}, err
-	}
-	if replay != "" {
+	replay := func(string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
+	return idempotent(ctx, s, "UpdateEnvironment:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
+		env, err := s.store.GetEnvironment(ctx, name)
+		if err != nil {
+			return env, err
+		}
+		tv, err := s.updateVersion(ctx, platform.EnvironmentTemplate, env.Deployable, in)
+		if err != nil {
+			return env, err
+		}
+		spec := in.Spec
+		if spec == "" {
+			spec = env.Spec
+		}
+		inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
+		if err != nil {
+			return env, err
+		}
+		d := s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs)
+		if token != nil {
+			token.Result = d.ID
+		}
+		if err := s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token); err != nil {
+			return env, err
+		}
 		return s.store.GetEnvironment(ctx, name)
-	}
-	env, err := s.store.GetEnvironment(ctx, name)
-	if err != nil {
-		return env, err
-	}
-	tv, err := s.updateVersion(ctx, platform.EnvironmentTemplate, env.Deployable, in)
-	if err != nil {
-		return env, err
-	}
-	spec := in.Spec
-	if spec == "" {
-		spec = env.Spec
-	}
-	inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
-	if err != nil {
-		return env, err
-	}
-	d := s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs)
-	if token != nil {
-		token.Result = d.ID
-	}
-	if err := s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token); err != nil {
-		return env, err
-	}
-	return s.store.GetEnvironment(ctx, name)
+	})
 }
 
 // DeleteEnvironment deletes an environment's stack, then its record. Conflict while

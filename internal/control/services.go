@@ -36,13 +36,14 @@ func (s *Service) CreateService(ctx context.Context, in CreateServiceInput) (pla
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Service{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "CreateService", in.ClientToken, in)
-	if err != nil {
-		return platform.Service{}, err
-	}
-	if replay != "" {
-		return s.store.GetService(ctx, replay)
-	}
+	replay := func(name string) (platform.Service, error) { return s.store.GetService(ctx, name) }
+	return idempotent(ctx, s, "CreateService", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Service, error) {
+		return s.createService(ctx, in, token)
+	})
+}
+
+// createService is CreateService once its client token is checked.
+func (s *Service) createService(ctx context.Context, in CreateServiceInput, token *platform.ClientToken) (platform.Service, error) {
 	tv, err := s.resolveVersion(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, "")
 	if err != nil {
 		return platform.Service{}, err
@@ -197,13 +198,14 @@ func (s *Service) UpdateServiceInstance(ctx context.Context, service, name strin
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.ServiceInstance{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "UpdateServiceInstance:"+service+"/"+name, in.ClientToken, in)
-	if err != nil {
-		return platform.ServiceInstance{}, err
-	}
-	if replay != "" {
-		return s.store.GetServiceInstance(ctx, service, name)
-	}
+	replay := func(string) (platform.ServiceInstance, error) { return s.store.GetServiceInstance(ctx, service, name) }
+	return idempotent(ctx, s, "UpdateServiceInstance:"+service+"/"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.ServiceInstance, error) {
+		return s.updateServiceInstance(ctx, service, name, in, token)
+	})
+}
+
+// updateServiceInstance is UpdateServiceInstance once its client token is checked.
+func (s *Service) updateServiceInstance(ctx context.Context, service, name string, in UpdateInput, token *platform.ClientToken) (platform.ServiceInstance, error) {
 	inst, err := s.store.GetServiceInstance(ctx, service, name)
 	if err != nil {
 		return inst, err
