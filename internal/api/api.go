@@ -35,6 +35,9 @@ type Options struct {
 	// or the caller's X-Request-Id when it is a plain token.
 	RequestID func(r *http.Request) string
 	Now       func() time.Time
+	// Dependencies are what GET /healthz checks, by the name it reports (e.g. "dynamodb":
+	// the store). None: /healthz reports only that the API answers.
+	Dependencies map[string]HealthChecker
 }
 
 // access is who may call a route.
@@ -57,15 +60,19 @@ type route struct {
 	response     string // schema name of the success body
 	status       int    // success status
 	query        []string
-	handle       func(h *handler, w http.ResponseWriter, r *http.Request) error
+	// maxBody bounds the request body in bytes; 0 means the default of the request kind
+	// (see bodyLimit). A larger body answers 413.
+	maxBody int64
+	handle  func(h *handler, w http.ResponseWriter, r *http.Request) error
 }
 
 type handler struct {
-	svc  *control.Service
-	arns platform.ARNScope
-	auth Authenticator
-	opts Options
-	mux  *http.ServeMux
+	svc     *control.Service
+	arns    platform.ARNScope
+	auth    Authenticator
+	opts    Options
+	mux     *http.ServeMux
+	healthy healthCache
 }
 
 // New returns the API's http.Handler.
@@ -128,6 +135,7 @@ func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter
 
 // wrap authenticates, authorizes, recovers and logs around a route's handler.
 func (h *handler) wrap(rt route) http.Handler {
+	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := h.opts.Now()
 		id := h.opts.RequestID(r)
@@ -135,6 +143,8 @@ func (h *handler) wrap(rt route) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		sw.Header().Set("X-Request-Id", id)
 		subject := ""
+		limit := bodyLimit(rt)
+		r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		defer func() {
 			if p := recover(); p != nil {
 				h.opts.Log.ErrorContext(r.Context(), "panic in handler", "requestId", id, "panic", p, "stack", string(debug.Stack()))
@@ -161,7 +171,19 @@ func (h *handler) wrap(rt route) http.Handler {
 			}
 			r = r.WithContext(platform.WithCaller(r.Context(), c))
 		}
+		if err := checkPathValues(r, params); err != nil {
+			h.fail(sw, r, id, err)
+			return
+		}
+		if r.ContentLength > limit {
+			h.fail(sw, r, id, tooLarge(rt, limit))
+			return
+		}
 		if err := rt.handle(h, sw, r); err != nil {
+			var over *http.MaxBytesError
+			if errors.As(err, &over) {
+				err = tooLarge(rt, limit)
+			}
 			h.fail(sw, r, id, err)
 		}
 	})
@@ -198,6 +220,8 @@ func statusOf(kind platform.ErrorKind) (int, string) {
 		return http.StatusNotFound, "ResourceNotFoundException"
 	case platform.Conflict:
 		return http.StatusConflict, "ConflictException"
+	case platform.TooLarge:
+		return http.StatusRequestEntityTooLarge, "PayloadTooLargeException"
 	default:
 		return http.StatusInternalServerError, "InternalServerException"
 	}
@@ -223,20 +247,85 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_ = enc.Encode(body)
 }
 
-// maxJSONBody bounds a JSON request body (a spec is at most 51,200 characters).
-const maxJSONBody = 256 << 10
+// The request body limits: a JSON body (a spec is at most 51,200 characters, Proton's
+// limit, so 256 KB leaves room for the rest), and a bundle upload a little above Proton's
+// 5 MB, so that the control plane can say the bundle itself is too large.
+const (
+	maxJSONBody      = 256 << 10
+	maxBundleRequest = 5<<20 + 64<<10
+)
+
+// bodyLimit is the largest request body rt takes: its maxBody, or the default of its
+// request kind. The route table is the one place that decides it.
+func bodyLimit(rt route) int64 {
+	switch {
+	case rt.maxBody > 0:
+		return rt.maxBody
+	case rt.request == "bundle":
+		return maxBundleRequest
+	default:
+		return maxJSONBody
+	}
+}
+
+// tooLarge is the TooLarge error of a body over rt's limit.
+func tooLarge(rt route, limit int64) error {
+	return platform.Errorf(platform.TooLarge, "the request body is larger than %s, the limit of %s", byteSize(limit), rt.operationID)
+}
+
+// byteSize writes n bytes in MB (one decimal) from 1 MB, in KB from 1 KB.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), ".0") + " MB"
+	case n >= 1<<10:
+		return strconv.FormatInt(n>>10, 10) + " KB"
+	default:
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+}
+
+// checkPathValues validates the request's path parameters (params) before anything looks
+// them up: {version} must be major.minor, {id} a deployment id, any other parameter a
+// name by Proton's rule. It returns an Invalid error naming the parameter.
+func checkPathValues(r *http.Request, params []string) error {
+	for _, name := range params {
+		v := r.PathValue(name)
+		switch name {
+		case "version":
+			if len(v) > 21 { // two 10-digit numbers and a dot
+				return platform.FieldErrorf(name, "must be major.minor, is %d characters", len(v))
+			}
+			if _, err := platform.ParseVersion(v); err != nil {
+				return platform.FieldErrorf(name, "%s", platform.MessageOf(err))
+			}
+		case "id":
+			if err := platform.ValidateDeploymentID(name, v); err != nil {
+				return err
+			}
+		default:
+			if err := platform.ValidateName(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // decode reads a JSON body into v, rejecting unknown fields; Invalid errors say what is wrong.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return platform.Errorf(platform.Invalid, "Content-Type must be application/json, not %s", ct)
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody+1))
+	dec := json.NewDecoder(r.Body) // bounded by the route's limit (wrap)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syntax *json.SyntaxError
 		var typeErr *json.UnmarshalTypeError
+		var over *http.MaxBytesError
 		switch {
+		case errors.As(err, &over):
+			return err // wrap answers 413
 		case errors.Is(err, io.EOF):
 			return platform.Errorf(platform.Invalid, "the request body must be a JSON object")
 		case errors.Is(err, io.ErrUnexpectedEOF):

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,12 +18,8 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
-	"github.com/gantry-platform/gantry/internal/blobdir"
-	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
-	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/platform"
-	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store/storetest"
 )
 
@@ -95,15 +90,7 @@ type server struct {
 
 func newServer(t *testing.T, store platform.Store) *server {
 	t.Helper()
-	blobs, err := blobdir.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	svc := control.New(control.Config{Store: store, Blobs: blobs, Workflows: workflowsFake{},
-		Engine: engine.New(render.New(render.Options{})), Log: log})
-	return &server{t: t, handler: New(svc, authFunc(roleAuth), Options{Log: log}), log: logs}
+	return newServerWith(t, store, Options{})
 }
 
 // newRealServer is the API over the real store on DynamoDB Local.

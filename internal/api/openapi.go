@@ -90,9 +90,16 @@ func responses(rt route) map[string]any {
 	if rt.method != "GET" {
 		errs = append(errs, 409)
 	}
+	if rt.request != "" {
+		errs = append(errs, 413)
+	}
 	for _, e := range errs {
 		out[strconv.Itoa(e)] = map[string]any{"description": http.StatusText(e),
 			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	if rt.operationID == "Health" {
+		out["503"] = map[string]any{"description": "a dependency is down",
+			"content": map[string]any{"application/json": map[string]any{"schema": ref("Health")}}}
 	}
 	return out
 }
@@ -137,8 +144,9 @@ func schemas() map[string]any {
 	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
 	return map[string]any{
-		"Error":   object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
-		"Health":  object([]string{"status"}, map[string]any{"status": str()}),
+		"Error": object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
+		"Health": object([]string{"status", "dependencies"}, map[string]any{"status": enum("ok", "unavailable"),
+			"dependencies": map[string]any{"type": "object", "additionalProperties": str(), "description": "each dependency checked (dynamodb): ok, or a short reason"}}),
 		"OpenAPI": map[string]any{"type": "object"},
 		"CreateTemplate": object([]string{"name"}, map[string]any{"name": name,
 			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500}}),

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 // routes is the API: every operation, once.
 func routes() []route {
 	rs := []route{
-		{method: "GET", path: "/healthz", operationID: "Health", summary: "Liveness check (no authentication)", access: public, response: "Health", status: 200, handle: (*handler).health},
+		{method: "GET", path: "/healthz", operationID: "Health", summary: "Health of the API and its dependencies: 200, or 503 naming the dependency down (no authentication)", access: public, response: "Health", status: 200, handle: (*handler).health},
 		{method: "GET", path: "/openapi.json", operationID: "GetOpenAPI", summary: "This API's OpenAPI document", access: anyRole, response: "OpenAPI", status: 200, handle: (*handler).openAPI},
 	}
 	for _, k := range []struct {
@@ -62,11 +63,6 @@ func routes() []route {
 		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
 		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment: before its stack operation starts it stops; a stack update in progress is cancelled and rolls back (409 for a stack being created or deleted)", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
 	)
-}
-
-func (h *handler) health(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, map[string]string{"status": "ok"})
-	return nil
 }
 
 func (h *handler) createTemplate(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
@@ -117,10 +113,6 @@ func (h *handler) updateTemplate(w http.ResponseWriter, r *http.Request, kind pl
 	return nil
 }
 
-// maxBundleRequest bounds a bundle upload a little above Proton's 5 MB, so that the control
-// plane can say the bundle is too large rather than the body being cut.
-const maxBundleRequest = 5<<20 + 1
-
 func (h *handler) createVersion(w http.ResponseWriter, r *http.Request, kind platform.TemplateKind) error {
 	ct := r.Header.Get("Content-Type")
 	if ct != "application/gzip" && ct != "application/x-gzip" && ct != "application/octet-stream" && ct != "application/x-tar" {
@@ -153,7 +145,11 @@ func (h *handler) createVersion(w http.ResponseWriter, r *http.Request, kind pla
 			}
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBundleRequest))
+	body, err := io.ReadAll(r.Body) // bounded by the route's limit (wrap)
+	var over *http.MaxBytesError
+	if errors.As(err, &over) {
+		return err // wrap answers 413
+	}
 	if err != nil {
 		return platform.Errorf(platform.Invalid, "reading the bundle: %v", err)
 	}

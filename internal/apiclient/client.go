@@ -73,6 +73,8 @@ func (e *Error) Kind() platform.ErrorKind {
 		return platform.NotFound
 	case http.StatusConflict:
 		return platform.Conflict
+	case http.StatusRequestEntityTooLarge:
+		return platform.TooLarge
 	default:
 		return platform.Internal
 	}

@@ -189,7 +189,11 @@ func FromEnv(ctx context.Context) (*App, error) {
 // API returns the HTTP API as the API function serves it: callers authenticated by the
 // claims API Gateway's JWT authorizer validated, request ids from API Gateway.
 func (a *App) API() http.Handler {
-	return api.New(a.Service, auth.GatewayClaims{Roles: a.Config.Roles}, api.Options{Log: a.Log, RequestID: GatewayRequestID})
+	opts := api.Options{Log: a.Log, RequestID: GatewayRequestID}
+	if store, ok := a.Ports.Store.(api.HealthChecker); ok {
+		opts.Dependencies = map[string]api.HealthChecker{"dynamodb": store}
+	}
+	return api.New(a.Service, auth.GatewayClaims{Roles: a.Config.Roles}, opts)
 }
 
 // GatewayRequestID returns the id API Gateway gave the request (its requestContext), or

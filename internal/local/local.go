@@ -173,7 +173,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log})
+	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log, Dependencies: map[string]api.HealthChecker{"dynamodb": p.Store}})
 	return nil
 }
 

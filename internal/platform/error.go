@@ -21,6 +21,7 @@ const (
 	Unauthorized ErrorKind = "unauthorized" // no valid credentials
 	Forbidden    ErrorKind = "forbidden"    // valid credentials, not allowed
 	Internal     ErrorKind = "internal"     // a failure of Gantry or a dependency
+	TooLarge     ErrorKind = "too_large"    // the request is larger than its limit
 )
 
 // Error is a domain error: a kind, a message fit for the caller, and, for Invalid errors,

@@ -14,3 +14,20 @@ func NewID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// ValidateDeploymentID checks that id has the form of a deployment id, a UUID as NewID
+// makes (hex digits in either case), before anything looks it up. It returns an Invalid
+// error about field otherwise.
+func ValidateDeploymentID(field, id string) error {
+	if len(id) != 36 {
+		return FieldErrorf(field, "must be a deployment id (a UUID of 36 characters), is %d characters", len(id))
+	}
+	for i, c := range id {
+		dash := i == 8 || i == 13 || i == 18 || i == 23
+		hex := c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+		if dash && c != '-' || !dash && !hex {
+			return FieldErrorf(field, "%q is not a deployment id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)", id)
+		}
+	}
+	return nil
+}
