@@ -9,8 +9,10 @@
 // what it means to Jinja2 anywhere), and evaluated with Python's value semantics: None
 // prints "None", integers stay integers, dicts keep insertion order, generator filters
 // are lazy one-shot iterators, tojson matches Jinja2's htmlsafe_json_dumps, pprint and
-// wordwrap match Python's pprint and textwrap, and so on. Rendering is sandboxed by a deadline and an output cap,
-// and a panic never escapes: every failure is an *Error naming the file and line.
+// wordwrap match Python's pprint and textwrap, and so on. Every render runs under Limits
+// (output and value sizes, loop iterations, recursion, wall time) checked before
+// allocating, and a panic never escapes: every failure is an *Error naming the file and
+// line.
 package render
 
 import (
@@ -26,21 +28,26 @@ import (
 	"time"
 )
 
-// Options bound a render.
+// Options configure an Engine.
 type Options struct {
-	Timeout        time.Duration // default 5s; a render that runs longer fails
-	MaxOutputBytes int           // default 1 MiB; larger output fails
+	// Limits bound every render; zero fields take their defaults.
+	Limits Limits
 	// CacheEntries bounds the parsed-template cache (default 512 templates).
 	CacheEntries int
 }
 
 // Error is a render failure: a syntax error, an undefined value used, a filter's failure,
-// a missing template, the deadline or the output cap. Line is 0 when unknown.
+// a missing template, a broken limit (it then wraps a *LimitError). Line is 0 when
+// unknown.
 type Error struct {
 	File    string
 	Line    int
 	Message string
+	cause   error
 }
+
+// Unwrap returns the *LimitError that stopped the render, if one did.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Error returns "file:line: message" (the line is omitted when unknown).
 func (e *Error) Error() string {
@@ -77,12 +84,7 @@ type cacheEntry struct {
 // New returns an Engine with Jinja2's builtin filters, tests and globals and Proton's
 // filters. Zero options take their defaults.
 func New(opts Options) *Engine {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 5 * time.Second
-	}
-	if opts.MaxOutputBytes <= 0 {
-		opts.MaxOutputBytes = 1 << 20
-	}
+	opts.Limits = opts.Limits.withDefaults()
 	if opts.CacheEntries <= 0 {
 		opts.CacheEntries = 512
 	}
@@ -143,11 +145,11 @@ func (e *Engine) Render(ctx context.Context, files fs.FS, name string, data *Map
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	deadline := time.Now().Add(e.opts.Timeout)
+	deadline := time.Now().Add(e.opts.Limits.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	r := &renderer{eng: e, ctx: ctx, files: files, deadline: deadline, maxBytes: e.opts.MaxOutputBytes, out: &outBuf{}}
+	r := &renderer{eng: e, ctx: ctx, files: files, deadline: deadline, lim: &e.opts.Limits, out: &outBuf{}}
 	r.run = &templateRun{name: name}
 	t, err := r.load(name)
 	if err != nil {
@@ -169,6 +171,9 @@ func (e *Engine) Render(ctx context.Context, files fs.FS, name string, data *Map
 	if err := r.renderTemplate(p, t, newFrame(base)); err != nil {
 		return "", toError(p, err)
 	}
+	if r.stopped != nil {
+		return "", toError(p, r.stopped)
+	}
 	return r.out.b.String(), nil
 }
 
@@ -176,7 +181,7 @@ func (e *Engine) Render(ctx context.Context, files fs.FS, name string, data *Map
 func toError(file string, err error) *Error {
 	var le *locatedError
 	if errors.As(err, &le) {
-		return &Error{File: le.file, Line: le.line, Message: message(le.err)}
+		return &Error{File: le.file, Line: le.line, Message: message(le.err), cause: limitCause(le.err)}
 	}
 	var se *syntaxError
 	if errors.As(err, &se) {
@@ -184,9 +189,18 @@ func toError(file string, err error) *Error {
 	}
 	var ee *exprError
 	if errors.As(err, &ee) {
-		return &Error{File: file, Line: ee.line, Message: message(ee.err)}
+		return &Error{File: file, Line: ee.line, Message: message(ee.err), cause: limitCause(ee.err)}
 	}
-	return &Error{File: file, Message: message(err)}
+	return &Error{File: file, Message: message(err), cause: limitCause(err)}
+}
+
+// limitCause returns the *LimitError in err's chain, or nil.
+func limitCause(err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return le
+	}
+	return nil
 }
 
 func message(err error) string {

@@ -602,16 +602,24 @@ func (r *renderer) evalArgs(a *argList, f *frame) (*callArgs, error) {
 
 // call invokes a callable value.
 func (r *renderer) call(fn any, args *callArgs) (any, error) {
-	if err := r.tick(); err != nil {
+	if err := r.iteration(); err != nil {
 		return nil, err
 	}
 	switch c := fn.(type) {
 	case *macro:
 		return r.callMacro(c, args)
 	case *boundMethod:
-		return r.callMethod(c, args)
+		v, err := r.callMethod(c, args)
+		if err != nil {
+			return nil, err
+		}
+		return v, r.account(v)
 	case *builtinFunc:
-		return c.fn(r, args)
+		v, err := c.fn(r, args)
+		if err != nil {
+			return nil, err
+		}
+		return v, r.account(v)
 	case *loopContext:
 		if c.recurse == nil {
 			return nil, fmt.Errorf("the loop must be marked recursive to be called")
@@ -726,38 +734,70 @@ func operandError(op string, a, b any) error {
 
 // binaryOp applies an arithmetic operator with Python semantics.
 func (r *renderer) binaryOp(op tokens.Type, a, b any) (any, error) {
+	v, err := r.binaryOpUnchecked(op, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v, r.account(v)
+}
+
+// binaryOpUnchecked is binaryOp before the result is accounted for; it checks the sizes
+// of results that grow past their operands before building them.
+func (r *renderer) binaryOpUnchecked(op tokens.Type, a, b any) (any, error) {
 	switch op {
 	case tokens.Tilde:
-		return r.limitString(pyStr(a) + pyStr(b))
+		x, err := r.str(a)
+		if err != nil {
+			return nil, err
+		}
+		y, err := r.str(b)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.checkString(int64(len(x)) + int64(len(y))); err != nil {
+			return nil, err
+		}
+		return x + y, nil
 	case tokens.Addition:
 		switch x := a.(type) {
 		case string:
 			switch y := b.(type) {
 			case string:
-				return r.limitString(x + y)
+				if err := r.checkString(int64(len(x)) + int64(len(y))); err != nil {
+					return nil, err
+				}
+				return x + y, nil
 			case markup:
-				return r.limitMarkup(markup(escapeHTML(x)) + y)
+				if err := r.checkString(int64(len(x))*6 + int64(len(y))); err != nil {
+					return nil, err
+				}
+				return markup(escapeHTML(x)) + y, nil
 			}
 			return nil, concatError(a, b)
 		case markup:
 			if isString(b) {
-				return r.limitMarkup(x + markup(escapeValue(b)))
+				if err := r.checkString(int64(len(x)) + 6*int64(len(pyStr(b)))); err != nil {
+					return nil, err
+				}
+				return x + markup(escapeValue(b)), nil
 			}
 			return nil, concatError(a, b)
 		case *list:
 			if y, ok := b.(*list); ok && x.view == "" && y.view == "" {
-				return r.limitList(append(append([]any{}, x.items...), y.items...))
+				if err := r.checkItems(int64(len(x.items)) + int64(len(y.items))); err != nil {
+					return nil, err
+				}
+				return newList(append(append(make([]any, 0, len(x.items)+len(y.items)), x.items...), y.items...)), nil
 			}
 			if x.view == "" {
 				return nil, fmt.Errorf("can only concatenate list (not \"%s\") to list", typeName(b))
 			}
 		case tuple:
 			if y, ok := b.(tuple); ok {
-				out, err := r.limitList(append(append([]any{}, x...), y...))
-				if err != nil {
+				if err := r.checkItems(int64(len(x)) + int64(len(y))); err != nil {
 					return nil, err
 				}
-				return tuple(out.(*list).items), nil
+				return tuple(append(append(make([]any, 0, len(x)+len(y)), x...), y...)), nil
 			}
 			return nil, fmt.Errorf("can only concatenate tuple (not \"%s\") to tuple", typeName(b))
 		}
@@ -770,20 +810,20 @@ func (r *renderer) binaryOp(op tokens.Type, a, b any) (any, error) {
 		}
 	case tokens.Modulo:
 		if isString(a) {
-			s, err := percentFormat(pyStr(a), b)
+			s, err := r.percentFormat(pyStr(a), b)
 			if err != nil {
 				return nil, err
 			}
 			if _, ok := a.(markup); ok {
 				return markup(s), nil
 			}
-			return r.limitString(s)
+			return s, nil
 		}
 	}
 	if !isNumber(a) || !isNumber(b) {
 		return nil, operandError(opSymbols[op], a, b)
 	}
-	return arith(op, a, b)
+	return r.arith(op, a, b)
 }
 
 // isList reports a list or tuple (dict views are not sequences Python can repeat).
@@ -820,8 +860,18 @@ func (r *renderer) repeat(v any, n int64) (any, error) {
 	case tuple:
 		size = int64(len(x))
 	}
-	if size > 0 && n > int64(r.maxBytes)/size+1 {
-		return nil, fmt.Errorf("repetition result too large (limit %d bytes)", r.maxBytes)
+	if size > 0 {
+		total := size * n
+		if total/size != n { // overflow
+			total = -1
+		}
+		if isString(v) {
+			if err := r.checkString(total); err != nil {
+				return nil, err
+			}
+		} else if err := r.checkItems(total); err != nil {
+			return nil, err
+		}
 	}
 	switch x := v.(type) {
 	case string:
@@ -844,31 +894,10 @@ func (r *renderer) repeat(v any, n int64) (any, error) {
 	return nil, fmt.Errorf("can't multiply sequence by non-int")
 }
 
-func (r *renderer) limitString(s string) (any, error) {
-	if len(s) > r.maxBytes*4 {
-		return nil, fmt.Errorf("string result too large (limit %d bytes)", r.maxBytes*4)
-	}
-	return s, nil
-}
-
-func (r *renderer) limitMarkup(s markup) (any, error) {
-	if len(s) > r.maxBytes*4 {
-		return nil, fmt.Errorf("string result too large (limit %d bytes)", r.maxBytes*4)
-	}
-	return s, nil
-}
-
-func (r *renderer) limitList(items []any) (any, error) {
-	if len(items) > r.maxBytes {
-		return nil, fmt.Errorf("list result too large (limit %d items)", r.maxBytes)
-	}
-	return newList(items), nil
-}
-
 // arith applies a numeric operator to two Python numbers.
-func arith(op tokens.Type, a, b any) (any, error) {
+func (r *renderer) arith(op tokens.Type, a, b any) (any, error) {
 	if isInt(a) && isInt(b) {
-		return intArith(op, a, b)
+		return r.intArith(op, a, b)
 	}
 	x, _ := toFloat(a)
 	y, _ := toFloat(b)
@@ -918,9 +947,9 @@ func pyFmod(x, y float64) float64 {
 	return m
 }
 
-const maxIntBits = 1 << 16
-
-func intArith(op tokens.Type, a, b any) (any, error) {
+// intArith applies an operator to two integers; results past MaxIntDigits are refused
+// before they are computed.
+func (r *renderer) intArith(op tokens.Type, a, b any) (any, error) {
 	ai, aok := a.(int64)
 	bi, bok := b.(int64)
 	if bb, ok := a.(bool); ok {
@@ -984,8 +1013,8 @@ func intArith(op tokens.Type, a, b any) (any, error) {
 	case tokens.Subtraction:
 		z.Sub(x, y)
 	case tokens.Multiply:
-		if x.BitLen()+y.BitLen() > maxIntBits {
-			return nil, fmt.Errorf("integer result too large")
+		if err := r.checkIntBits(int64(x.BitLen()) + int64(y.BitLen())); err != nil {
+			return nil, err
 		}
 		z.Mul(x, y)
 	case tokens.Division:
@@ -1013,12 +1042,27 @@ func intArith(op tokens.Type, a, b any) (any, error) {
 			fy, _ := toFloat(b)
 			return math.Pow(fx, fy), nil
 		}
-		if x.BitLen() > 1 && (!y.IsInt64() || int64(x.BitLen())*y.Int64() > maxIntBits) {
-			return nil, fmt.Errorf("integer result too large")
+		if x.BitLen() > 1 { // |x| >= 2: refuse a result past MaxIntDigits before computing it
+			bits := float64(math.MaxInt64 / 4)
+			if y.IsInt64() {
+				bits = min(bits, log2Abs(x)*float64(y.Int64()))
+			}
+			if err := r.checkIntBits(int64(bits)); err != nil {
+				return nil, err
+			}
 		}
 		z.Exp(x, y, nil)
 	default:
 		return nil, fmt.Errorf("unsupported operator")
 	}
 	return normInt(z), nil
+}
+
+// log2Abs is log2(|x|) for x != 0.
+func log2Abs(x *big.Int) float64 {
+	if n := x.BitLen(); n > 1000 {
+		return float64(n)
+	}
+	f, _ := new(big.Float).SetInt(x).Float64()
+	return math.Log2(math.Abs(f))
 }

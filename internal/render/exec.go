@@ -22,7 +22,7 @@ type locatedError struct {
 func (e *locatedError) Error() string { return e.err.Error() }
 func (e *locatedError) Unwrap() error { return e.err }
 
-// controlError marks errors that must pass through unchanged (deadline, output cap).
+// controlError marks errors that must pass through unchanged (cancellation).
 type controlError struct{ msg string }
 
 func (e *controlError) Error() string { return e.msg }
@@ -54,18 +54,24 @@ type renderer struct {
 	ctx        context.Context
 	files      fs.FS
 	deadline   time.Time
-	maxBytes   int
+	lim        *Limits
+	stopped    *LimitError // the first limit broken; the render stops at its next statement
 	ticks      int
 	depth      int
+	iterations int64 // for-loop iterations so far (MaxIterations)
+	allocated  int64 // bytes of values built so far (MaxAllocated)
+	live       int   // bytes in the output and the buffers being captured (MaxOutput)
 	out        *outBuf
 	autoescape bool
 	run        *templateRun
 }
 
-const maxDepth = 400
-
-// tick enforces the deadline; call it in every loop iteration and call.
+// tick enforces the deadline and a limit broken earlier; call it in every loop
+// iteration and call. It reads the clock every 64 ticks only.
 func (r *renderer) tick() error {
+	if r.stopped != nil {
+		return r.stopped
+	}
 	r.ticks++
 	if r.ticks&63 != 0 {
 		return nil
@@ -74,20 +80,56 @@ func (r *renderer) tick() error {
 		return &controlError{msg: "render cancelled: " + err.Error()}
 	}
 	if time.Now().After(r.deadline) {
-		return &controlError{msg: fmt.Sprintf("render exceeded the time limit of %s", r.eng.opts.Timeout)}
+		return r.stop("Timeout", "the render ran longer than %s", r.lim.Timeout)
 	}
 	return nil
 }
+
+// iterate counts one for-loop iteration against MaxIterations (and ticks).
+func (r *renderer) iteration() error {
+	r.iterations++
+	if r.iterations > r.lim.MaxIterations {
+		return r.stop("MaxIterations", "the loops would run more than %d iterations in total", r.lim.MaxIterations)
+	}
+	return r.tick()
+}
+
+// enter counts one level of recursion against MaxDepth; leave undoes it.
+func (r *renderer) enter() error {
+	if r.depth >= r.lim.MaxDepth {
+		return r.stop("MaxDepth", "recursion (macro calls, includes, imports, extends, recursive loops) would be deeper than %d levels", r.lim.MaxDepth)
+	}
+	r.depth++
+	return nil
+}
+
+func (r *renderer) leave() { r.depth-- }
 
 func (r *renderer) write(s string) error {
 	if r.out.discard {
 		return nil
 	}
-	if r.out.b.Len()+len(s) > r.maxBytes {
-		return &controlError{msg: fmt.Sprintf("output exceeds the limit of %d bytes", r.maxBytes)}
+	if r.live+len(s) > r.lim.MaxOutput {
+		return r.stop("MaxOutput", "the output would be %d bytes, over the %s limit", r.live+len(s), sizeString(int64(r.lim.MaxOutput)))
 	}
+	r.live += len(s)
 	r.out.b.WriteString(s)
 	return nil
+}
+
+// pushOut starts rendering into a fresh buffer; popOut returns to saved and gives what was
+// written meanwhile (no longer counted against MaxOutput until written again).
+func (r *renderer) pushOut() (saved *outBuf) {
+	saved = r.out
+	r.out = &outBuf{}
+	return saved
+}
+
+func (r *renderer) popOut(saved *outBuf) string {
+	s := r.out.b.String()
+	r.live -= len(s)
+	r.out = saved
+	return s
 }
 
 // filteredBody renders body in a frame of its own and passes the text through filters in
@@ -108,12 +150,9 @@ func (r *renderer) filteredBody(body *nodes.Wrapper, filters []*filterExpr, f *f
 
 // capture renders fn into a fresh buffer and returns what it wrote.
 func (r *renderer) capture(fn func() error) (string, error) {
-	saved := r.out
-	r.out = &outBuf{}
+	saved := r.pushOut()
 	err := fn()
-	s := r.out.b.String()
-	r.out = saved
-	return s, err
+	return r.popOut(saved), err
 }
 
 // locate attaches the current file and a line to err.
@@ -170,9 +209,19 @@ func (r *renderer) execNode(n nodes.Node, f *frame) error {
 		if x.Location != nil {
 			line = x.Location.Line
 		}
-		return r.locate(line, r.execStmt(x.ControlStructure, f))
+		err := r.execStmt(x.ControlStructure, f)
+		if r.stopped != nil && !isLimit(err) {
+			err = r.stopped // a limit error lost on the way (replaced or ignored)
+		}
+		return r.locate(line, err)
 	}
 	return fmt.Errorf("unexpected template node %s", n)
+}
+
+// isLimit reports whether err is or wraps a *LimitError.
+func isLimit(err error) bool {
+	var le *LimitError
+	return errors.As(err, &le)
 }
 
 func isPySpace(c rune) bool {
@@ -307,7 +356,11 @@ func (r *renderer) print(e nodes.Expression, f *frame) error {
 	if r.autoescape {
 		return r.write(escapeValue(v))
 	}
-	return r.write(pyStr(v))
+	s, err := r.str(v)
+	if err != nil {
+		return err
+	}
+	return r.write(s)
 }
 
 // assign binds v to a target in frame f.
@@ -371,8 +424,11 @@ func (r *renderer) iterate(v any) ([]any, error) {
 	case *undefined:
 		return nil, nil
 	case *rangeValue:
-		if x.length() > int64(r.maxBytes) {
-			return nil, fmt.Errorf("range of %d items is too large to materialise", x.length())
+		if err := r.checkItems(x.length()); err != nil {
+			return nil, err
+		}
+		if err := r.charge(itemBytes * x.length()); err != nil {
+			return nil, err
 		}
 		return materialize(x)
 	case *namespace:
@@ -427,7 +483,7 @@ func (r *renderer) loop(x *forStmt, iter any, f *frame, depth0 int) error {
 		if x.cond != nil {
 			kept := make([]any, 0, len(items))
 			for _, it := range items {
-				if err := r.tick(); err != nil {
+				if err := r.iteration(); err != nil {
 					return err
 				}
 				if err := r.assign(x.target, it, inner); err != nil {
@@ -455,11 +511,10 @@ func (r *renderer) loop(x *forStmt, iter any, f *frame, depth0 int) error {
 	lc := &loopContext{length: length, depth0: depth0, at: at}
 	if x.recursive {
 		lc.recurse = func(items any, d int) (any, error) {
-			if r.depth >= maxDepth {
-				return nil, fmt.Errorf("maximum recursion depth exceeded")
+			if err := r.enter(); err != nil {
+				return nil, err
 			}
-			r.depth++
-			defer func() { r.depth-- }()
+			defer r.leave()
 			s, err := r.capture(func() error { return r.loop(x, items, f, d) })
 			if err != nil {
 				return nil, err
@@ -469,7 +524,7 @@ func (r *renderer) loop(x *forStmt, iter any, f *frame, depth0 int) error {
 	}
 	inner.vars["loop"] = lc
 	for i := int64(0); i < length; i++ {
-		if err := r.tick(); err != nil {
+		if err := r.iteration(); err != nil {
 			return err
 		}
 		lc.index0 = i
@@ -547,11 +602,10 @@ type macro struct {
 // arguments go to varargs and extra keyword arguments to kwargs when the body uses those
 // names, and are an error otherwise.
 func (r *renderer) callMacro(m *macro, args *callArgs) (any, error) {
-	if r.depth >= maxDepth {
-		return nil, fmt.Errorf("maximum recursion depth exceeded")
+	if err := r.enter(); err != nil {
+		return nil, err
 	}
-	r.depth++
-	defer func() { r.depth-- }()
+	defer r.leave()
 	f := newFrame(m.def)
 	params := m.sig.params
 	n := min(len(args.pos), len(params))
@@ -706,11 +760,10 @@ func (r *renderer) loadAny(v any) (string, *template, error) {
 
 // renderTemplate runs template t (following extends) with a root frame over parent.
 func (r *renderer) renderTemplate(name string, t *template, root *frame) error {
-	if r.depth >= maxDepth {
-		return fmt.Errorf("maximum recursion depth exceeded")
+	if err := r.enter(); err != nil {
+		return err
 	}
-	r.depth++
-	defer func() { r.depth-- }()
+	defer r.leave()
 	run := &templateRun{name: name, tmpl: t, root: root, blocks: map[string][]*blockRef{}}
 	savedRun, savedOut := r.run, r.out
 	r.run = run
@@ -723,10 +776,9 @@ func (r *renderer) renderTemplate(name string, t *template, root *frame) error {
 		return r.execNodes(t.nodes, root)
 	}
 	// A template that extends renders into its own buffer so "extends" can discard its top level.
-	r.out = &outBuf{}
+	r.pushOut()
 	err := r.execNodes(t.nodes, root)
-	body := r.out.b.String()
-	r.out = savedOut
+	body := r.popOut(savedOut)
 	if err != nil {
 		return err
 	}
@@ -741,15 +793,13 @@ func (r *renderer) renderTemplate(name string, t *template, root *frame) error {
 		run.parent = nil
 		run.name, run.tmpl = pname, parent
 		addBlocks(run, pname, parent)
-		r.depth++
-		if r.depth >= maxDepth {
-			return r.locate(0, fmt.Errorf("maximum recursion depth exceeded"))
+		if err := r.enter(); err != nil {
+			return r.locate(0, err)
 		}
-		saved := r.out
-		r.out = &outBuf{}
+		defer r.leave()
+		saved := r.pushOut()
 		err := r.execNodes(parent.nodes, root)
-		body := r.out.b.String()
-		r.out = saved
+		body := r.popOut(saved)
 		if err != nil {
 			return err
 		}
@@ -809,13 +859,12 @@ func (t *templateRef) attr(name string) (any, bool) {
 		if len(a.pos) > 0 || len(a.kw) > 0 {
 			return nil, fmt.Errorf("block %s takes no arguments", pyRepr(name))
 		}
-		if r.depth >= maxDepth {
-			return nil, fmt.Errorf("maximum recursion depth exceeded")
+		if err := r.enter(); err != nil {
+			return nil, err
 		}
-		r.depth++
 		saved := r.run
 		r.run = t.run
-		defer func() { r.depth--; r.run = saved }()
+		defer func() { r.leave(); r.run = saved }()
 		s, err := r.capture(func() error { return r.renderBlockChain(chain, 0, t.run.root) })
 		if err != nil {
 			return nil, err

@@ -33,6 +33,9 @@ func (r *renderer) applyFilter(fc *filterExpr, v any, f *frame) (any, error) {
 		return nil, err
 	}
 	out, err := fn(r, v, args)
+	if err == nil {
+		err = r.account(out)
+	}
 	if err != nil {
 		return nil, at(fc, err)
 	}
@@ -63,8 +66,16 @@ func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 	var visit func(n nodes.Node, deferred bool)
 	visitExpr := func(x nodes.Node, deferred bool) {
 		if x != nil && err == nil {
-			walkExpr(x, deferred, func(n nodes.Node, deferred bool) {
-				if err != nil || deferred {
+			walkExpr(x, deferred, func(n nodes.Node, deferred bool, depth int) {
+				if err != nil {
+					return
+				}
+				if depth > e.opts.Limits.MaxDepth {
+					err = &locatedError{line: lineOf(n), err: &LimitError{Limit: "MaxDepth",
+						Detail: fmt.Sprintf("an expression nests more than %d levels deep", e.opts.Limits.MaxDepth)}}
+					return
+				}
+				if deferred {
 					return
 				}
 				switch c := n.(type) {
@@ -138,15 +149,24 @@ func (e *Engine) checkNames(ns []nodes.Node, deferred bool) error {
 }
 
 // walkExpr calls fn for each node of an expression tree, with whether it sits in a
-// branch Jinja2 compiles lazily (an inline if's branches).
-func walkExpr(n nodes.Node, deferred bool, fn func(n nodes.Node, deferred bool)) {
-	if n == nil {
+// branch Jinja2 compiles lazily (an inline if's branches) and its depth (the root is at
+// depth 1). It does not descend past depth maxWalkDepth.
+func walkExpr(n nodes.Node, deferred bool, fn func(n nodes.Node, deferred bool, depth int)) {
+	walkExprAt(n, deferred, 1, fn)
+}
+
+// maxWalkDepth bounds walkExpr's recursion; Limits.MaxDepth rejects trees deeper than
+// it allows long before.
+const maxWalkDepth = 1 << 16
+
+func walkExprAt(n nodes.Node, deferred bool, depth int, fn func(n nodes.Node, deferred bool, depth int)) {
+	if n == nil || depth > maxWalkDepth {
 		return
 	}
-	fn(n, deferred)
+	fn(n, deferred, depth)
 	rec := func(c nodes.Node) {
 		if c != nil {
-			walkExpr(c, deferred, fn)
+			walkExprAt(c, deferred, depth+1, fn)
 		}
 	}
 	args := func(a *argList) {
@@ -170,10 +190,10 @@ func walkExpr(n nodes.Node, deferred bool, fn func(n nodes.Node, deferred bool))
 		rec(x.fn)
 		args(&x.args)
 	case *condExpr:
-		walkExpr(x.expr, true, fn)
-		walkExpr(x.cond, true, fn)
+		walkExprAt(x.expr, true, depth+1, fn)
+		walkExprAt(x.cond, true, depth+1, fn)
 		if x.alt != nil {
-			walkExpr(x.alt, true, fn)
+			walkExprAt(x.alt, true, depth+1, fn)
 		}
 	case *compareExpr:
 		rec(x.first)
@@ -248,6 +268,9 @@ func builtinFilters() map[string]filterFunc {
 		"pprint": func(r *renderer, v any, a *callArgs) (any, error) {
 			if _, err := a.bind("pprint", nil, nil); err != nil {
 				return nil, err
+			}
+			if _, err := r.repr(v); err != nil {
+				return nil, err // pformat is as long as repr, plus line breaks and indents
 			}
 			return pformat(v), nil
 		},
@@ -357,8 +380,8 @@ func filterBatch(r *renderer, v any, a *callArgs) (any, error) {
 				if err != nil {
 					return nil, err
 				}
-				if n > int64(r.maxBytes) {
-					return nil, fmt.Errorf("batch(): linecount too large")
+				if err := r.checkItems(n); err != nil {
+					return nil, err
 				}
 				for int64(len(tmp)) < n {
 					tmp = append(tmp, p[1])
@@ -379,10 +402,11 @@ func filterCenter(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w > int64(r.maxBytes) {
-		return nil, fmt.Errorf("width too large")
+	s, err := r.str(v)
+	if err != nil {
+		return nil, err
 	}
-	return pad(pyStr(v), int(w), " ", '^'), nil
+	return r.pad(s, w, " ", '^')
 }
 
 func filterLength(r *renderer, v any, a *callArgs) (any, error) {
@@ -592,6 +616,9 @@ func filterInt(r *renderer, v any, a *callArgs) (any, error) {
 		return normInt(bf), nil
 	case string, markup:
 		s := pyStr(x)
+		if len(s) > r.lim.MaxIntDigits+64 { // digits, with room for a sign, spaces, a prefix and underscores
+			return nil, r.stop("MaxIntDigits", "a string of %d characters would be read as an integer, over the limit of %d digits", len(s), r.lim.MaxIntDigits)
+		}
 		base, err := argInt("int", p[1])
 		if err != nil {
 			return nil, err
@@ -657,11 +684,7 @@ func filterFormat(r *renderer, v any, a *callArgs) (any, error) {
 	} else {
 		arg = tuple(a.pos)
 	}
-	s, err := percentFormat(pyStr(v), arg)
-	if err != nil {
-		return nil, err
-	}
-	return r.limitString(s)
+	return r.percentFormat(pyStr(v), arg)
 }
 
 func filterGroupby(r *renderer, v any, a *callArgs) (any, error) {
@@ -755,8 +778,8 @@ func filterIndent(r *renderer, v any, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n > int64(r.maxBytes) {
-			return nil, fmt.Errorf("indent width too large")
+		if err := r.checkString(n); err != nil {
+			return nil, err
 		}
 		ind = strings.Repeat(" ", int(max(n, 0)))
 	}
@@ -774,6 +797,10 @@ func filterIndent(r *renderer, v any, a *callArgs) (any, error) {
 	}
 	s := pyStr(v) + "\n"
 	lines := splitLines(s, false)
+	// Each line but the first may get the indent, the first too with first=True.
+	if err := r.checkString(int64(len(s)) + int64(len(lines))*int64(len(ind))); err != nil {
+		return nil, err
+	}
 	var out string
 	if truthy(p[2]) {
 		out = strings.Join(lines, "\n"+ind)
@@ -795,7 +822,7 @@ func filterIndent(r *renderer, v any, a *callArgs) (any, error) {
 	if _, ok := v.(markup); ok {
 		return markup(out), nil
 	}
-	return r.limitString(out)
+	return out, nil
 }
 
 func filterItems(r *renderer, v any, a *callArgs) (any, error) {
@@ -837,15 +864,43 @@ func filterJoin(r *renderer, v any, a *callArgs) (any, error) {
 		if _, ok := it.(markup); ok {
 			anyMarkup = true
 		}
-		parts[i] = pyStr(it)
+		if parts[i], err = r.str(it); err != nil {
+			return nil, err
+		}
+	}
+	sep, err := r.str(p[0])
+	if err != nil {
+		return nil, err
 	}
 	if anyMarkup && r.autoescape {
 		for i, it := range items {
 			parts[i] = escapeValue(it)
 		}
-		return markup(strings.Join(parts, escapeValue(p[0]))), nil
+		sep = escapeValue(p[0])
+		if err := r.checkJoin(parts, sep); err != nil {
+			return nil, err
+		}
+		return markup(strings.Join(parts, sep)), nil
 	}
-	return r.limitString(strings.Join(parts, pyStr(p[0])))
+	if err := r.checkJoin(parts, sep); err != nil {
+		return nil, err
+	}
+	return strings.Join(parts, sep), nil
+}
+
+// checkJoin checks the size of strings.Join(parts, sep) before it is built.
+func (r *renderer) checkJoin(parts []string, sep string) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	total := int64(len(parts)-1) * int64(len(sep))
+	for _, p := range parts {
+		total += int64(len(p))
+		if total > int64(r.lim.MaxString) {
+			break
+		}
+	}
+	return r.checkString(total)
 }
 
 func filterList(r *renderer, v any, a *callArgs) (any, error) {
@@ -1032,12 +1087,12 @@ func filterReplace(r *renderer, v any, a *callArgs) (any, error) {
 			return nil, err
 		}
 	}
-	out, err := r.limitString(strings.Replace(pyStr(v), pyStr(p[0]), pyStr(p[1]), int(max(n, -1))))
+	out, err := r.replace(pyStr(v), pyStr(p[0]), pyStr(p[1]), n)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := v.(markup); ok {
-		return markup(out.(string)), nil
+		return markup(out), nil
 	}
 	return out, nil
 }
@@ -1080,7 +1135,7 @@ func filterRound(r *renderer, v any, a *callArgs) (any, error) {
 		// round(x, None) is round(x): an integer.
 		f, _ := toFloat(v)
 		if isInt(v) {
-			return intArith(plusToken, v, int64(0))
+			return r.intArith(plusToken, v, int64(0))
 		}
 		return floatToInt(roundHalfEven(f))
 	}
@@ -1162,8 +1217,8 @@ func filterSlice(r *renderer, v any, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n > int64(r.maxBytes) {
-			return nil, fmt.Errorf("slice(): too many slices")
+		if err := r.checkItems(n); err != nil {
+			return nil, err
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("integer division or modulo by zero")
@@ -1223,7 +1278,7 @@ func filterString(r *renderer, v any, a *callArgs) (any, error) {
 	if m, ok := v.(markup); ok {
 		return m, nil
 	}
-	return pyStr(v), nil
+	return r.str(v)
 }
 
 var (

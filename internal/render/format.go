@@ -16,8 +16,9 @@ const (
 	modToken  = tokens.Modulo
 )
 
-// percentFormat is Python's "format % args" (printf-style formatting).
-func percentFormat(format string, arg any) (string, error) {
+// percentFormat is Python's "format % args" (printf-style formatting). Widths,
+// precisions and the result are checked against MaxString before they are built.
+func (r *renderer) percentFormat(format string, arg any) (string, error) {
 	var args []any
 	mapping, isMap := arg.(*Map)
 	if t, ok := arg.(tuple); ok {
@@ -104,13 +105,16 @@ func percentFormat(format string, arg any) (string, error) {
 			if n < 0 {
 				spec.align, n = '<', -n
 			}
+			if err := r.checkString(n); err != nil {
+				return "", err
+			}
 			spec.width = int(n)
 			i++
 		} else {
 			for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
 				spec.width = spec.width*10 + int(format[i]-'0')
-				if spec.width > 1<<20 {
-					return "", fmt.Errorf("width too big")
+				if err := r.checkString(int64(spec.width)); err != nil {
+					return "", err
 				}
 			}
 		}
@@ -126,13 +130,16 @@ func percentFormat(format string, arg any) (string, error) {
 				if !ok {
 					return "", fmt.Errorf("* wants int")
 				}
+				if n > int64(r.lim.MaxString) {
+					n = int64(r.lim.MaxString) + 1 // over any size checked later; a string conversion only truncates
+				}
 				spec.precision = int(max(n, 0))
 				i++
 			} else {
 				for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
 					spec.precision = spec.precision*10 + int(format[i]-'0')
-					if spec.precision > 1<<20 {
-						return "", fmt.Errorf("precision too big")
+					if spec.precision > r.lim.MaxString {
+						spec.precision = r.lim.MaxString + 1
 					}
 				}
 			}
@@ -158,8 +165,11 @@ func percentFormat(format string, arg any) (string, error) {
 		if spec.align == 0 {
 			spec.align = '>'
 		}
-		s, err := formatOne(val, conv, spec)
+		s, err := r.formatOne(val, conv, spec)
 		if err != nil {
+			return "", err
+		}
+		if err := r.checkString(int64(b.Len()) + int64(len(s))); err != nil {
 			return "", err
 		}
 		b.WriteString(s)
@@ -196,17 +206,32 @@ type fmtSpec struct {
 }
 
 // formatOne formats one value for a %-conversion.
-func formatOne(v any, conv byte, spec fmtSpec) (string, error) {
+func (r *renderer) formatOne(v any, conv byte, spec fmtSpec) (string, error) {
 	var body string
 	numeric := false
 	switch conv {
+	case 'd', 'i', 'u', 'o', 'x', 'X', 'e', 'E', 'f', 'F', 'g', 'G':
+		// A precision adds digits: refuse one past MaxString before formatting.
+		if err := r.checkString(int64(max(spec.precision, 0))); err != nil {
+			return "", err
+		}
+	}
+	switch conv {
 	case 's':
-		body = pyStr(v)
+		s, err := r.str(v)
+		if err != nil {
+			return "", err
+		}
+		body = s
 		if spec.precision >= 0 {
 			body = truncRunes(body, spec.precision)
 		}
 	case 'r', 'a':
-		body = pyRepr(v)
+		s, err := r.repr(v)
+		if err != nil {
+			return "", err
+		}
+		body = s
 		if spec.precision >= 0 {
 			body = truncRunes(body, spec.precision)
 		}
@@ -428,10 +453,19 @@ func formatFloatConv(f float64, conv byte, prec int, alt bool, grouping byte) st
 }
 
 // strFormat is Python's str.format for the common cases: {} {0} {name} {0.attr} {0[key]},
-// !r/!s conversions and the format-spec mini-language.
-func strFormat(format string, a *callArgs) (string, error) {
-	var b strings.Builder
+// !r/!s conversions and the format-spec mini-language. Widths, precisions and the
+// result are checked against MaxString before they are built.
+func (r *renderer) strFormat(format string, a *callArgs) (string, error) {
 	auto := 0
+	return r.strFormatNumbered(format, a, &auto)
+}
+
+// strFormatNumbered is strFormat with the automatic field number shared with the
+// format it is nested in ('{:>{}}' numbers the value 0 and the width 1).
+func (r *renderer) strFormatNumbered(format string, a *callArgs, autoNext *int) (string, error) {
+	var b strings.Builder
+	auto := *autoNext
+	defer func() { *autoNext = auto }()
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c == '}' {
@@ -548,24 +582,32 @@ func strFormat(format string, a *callArgs) (string, error) {
 				return "", err
 			}
 		}
+		var err error
 		switch conv {
 		case 'r', 'a':
-			v = pyRepr(v)
+			if v, err = r.repr(v); err != nil {
+				return "", err
+			}
 		case 's':
-			v = pyStr(v)
+			if v, err = r.str(v); err != nil {
+				return "", err
+			}
 		case 0:
 		default:
 			return "", fmt.Errorf("Unknown conversion specifier %c", conv)
 		}
 		if strings.Contains(spec, "{") {
-			nested, err := strFormat(spec, a)
+			nested, err := r.strFormatNumbered(spec, a, &auto)
 			if err != nil {
 				return "", err
 			}
 			spec = nested
 		}
-		s, err := formatSpec(v, spec)
+		s, err := r.formatSpec(v, spec)
 		if err != nil {
+			return "", err
+		}
+		if err := r.checkString(int64(b.Len()) + int64(len(s))); err != nil {
 			return "", err
 		}
 		b.WriteString(s)
@@ -574,7 +616,7 @@ func strFormat(format string, a *callArgs) (string, error) {
 }
 
 // formatSpec is Python's format(v, spec).
-func formatSpec(v any, spec string) (string, error) {
+func (r *renderer) formatSpec(v any, spec string) (string, error) {
 	fs := fmtSpec{precision: -1}
 	rs := []rune(spec)
 	i := 0
@@ -598,8 +640,8 @@ func formatSpec(v any, spec string) (string, error) {
 	}
 	for ; i < len(rs) && rs[i] >= '0' && rs[i] <= '9'; i++ {
 		fs.width = fs.width*10 + int(rs[i]-'0')
-		if fs.width > 1<<20 {
-			return "", fmt.Errorf("Too many decimal digits in format string")
+		if err := r.checkString(int64(fs.width)); err != nil {
+			return "", err
 		}
 	}
 	if i < len(rs) && (rs[i] == ',' || rs[i] == '_') {
@@ -612,8 +654,8 @@ func formatSpec(v any, spec string) (string, error) {
 		start := i
 		for ; i < len(rs) && rs[i] >= '0' && rs[i] <= '9'; i++ {
 			fs.precision = fs.precision*10 + int(rs[i]-'0')
-			if fs.precision > 1<<20 {
-				return "", fmt.Errorf("Too many decimal digits in format string")
+			if fs.precision > r.lim.MaxString {
+				fs.precision = r.lim.MaxString + 1 // over any size checked below
 			}
 		}
 		if i == start {
@@ -648,7 +690,11 @@ func formatSpec(v any, spec string) (string, error) {
 		if fs.sign != 0 || fs.align == '=' {
 			return "", fmt.Errorf("Sign not allowed in string format specifier")
 		}
-		body = pyStr(v)
+		s, err := r.str(v)
+		if err != nil {
+			return "", err
+		}
+		body = s
 		if fs.precision >= 0 {
 			body = truncRunes(body, fs.precision)
 		}
@@ -667,6 +713,9 @@ func formatSpec(v any, spec string) (string, error) {
 			body = formatInt(n, conv, fmtSpec{alt: fs.alt, sign: fs.sign, grouping: fs.grouping})
 		}
 	default:
+		if err := r.checkString(int64(max(fs.precision, 0))); err != nil {
+			return "", err // a precision adds digits
+		}
 		f, _ := toFloat(v)
 		switch typ {
 		case 0:
@@ -701,6 +750,11 @@ func formatSpec(v any, spec string) (string, error) {
 			return "", fmt.Errorf("Unknown format code '%c' for object of type 'float'", typ)
 		}
 		body = applySign(body, fs.sign)
+	}
+	if n := utf8.RuneCountInString(body); fs.width > n {
+		if err := r.checkString(int64(len(body)) + int64(fs.width-n)*int64(len(string(fs.fill)))); err != nil {
+			return "", err
+		}
 	}
 	if fs.align == 0 {
 		fs.align = '>'

@@ -33,7 +33,7 @@ func FuzzRender(f *testing.F) {
 		f.Fatal(err)
 	}
 	data := v.(*Map)
-	eng := New(Options{Timeout: 200 * time.Millisecond, MaxOutputBytes: 64 << 10})
+	eng := New(Options{Limits: Limits{Timeout: 200 * time.Millisecond, MaxOutput: 64 << 10}})
 	f.Fuzz(func(t *testing.T, src string) {
 		files := fstest.MapFS{
 			"t":   {Data: []byte(src)},

@@ -34,7 +34,10 @@ func filterToJSON(r *renderer, v any, a *callArgs) (any, error) {
 		indent, hasIndent = strings.Repeat(" ", int(max(n, 0))), true
 	}
 	var b strings.Builder
-	if err := writeJSON(&b, v, hasIndent, indent, 0, r.maxBytes); err != nil {
+	if err := writeJSON(&b, v, hasIndent, indent, 0, r.lim.MaxString); err != nil {
+		if le, ok := err.(*LimitError); ok {
+			return nil, r.stop(le.Limit, "%s", le.Detail)
+		}
 		return nil, err
 	}
 	return markup(htmlSafeJSON.Replace(b.String())), nil
@@ -47,7 +50,7 @@ func writeJSON(b *strings.Builder, v any, hasIndent bool, indent string, level, 
 		return fmt.Errorf("maximum recursion depth exceeded while encoding a JSON object")
 	}
 	if b.Len() > limit {
-		return fmt.Errorf("tojson output too large")
+		return &LimitError{Limit: "MaxString", Detail: fmt.Sprintf("the JSON text would be over %s, the limit", sizeString(int64(limit)))}
 	}
 	newline := func(l int) {
 		if hasIndent {

@@ -221,7 +221,15 @@ func (r *renderer) callMethod(m *boundMethod, a *callArgs) (any, error) {
 		}
 		return v, err
 	case *Map:
-		return r.dictMethod(x, m.name, a)
+		before := len(x.keys)
+		v, err := r.dictMethod(x, m.name, a)
+		if grew := int64(len(x.keys) - before); grew > 0 && err == nil {
+			if err := r.checkItems(int64(len(x.keys))); err != nil {
+				return nil, err
+			}
+			return v, r.charge(entryBytes * grew)
+		}
+		return v, err
 	case *list:
 		return r.listMethod(x, m.name, a)
 	case tuple:
@@ -302,7 +310,7 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.limitString(strings.Replace(s, old, nw, int(max(n, -1))))
+		return r.replace(s, old, nw, n)
 	case "startswith", "endswith":
 		p, err := a.bind(fn, []string{"prefix", "start", "end"}, []any{noDefault, nil, nil})
 		if err != nil {
@@ -382,7 +390,10 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 			}
 			parts[i] = pyStr(it)
 		}
-		return r.limitString(strings.Join(parts, s))
+		if err := r.checkJoin(parts, s); err != nil {
+			return nil, err
+		}
+		return strings.Join(parts, s), nil
 	case "center", "ljust", "rjust":
 		p, err := a.bind(fn, []string{"width", "fillchar"}, []any{noDefault, " "})
 		if err != nil {
@@ -396,10 +407,7 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 		if err != nil || utf8.RuneCountInString(fill) != 1 {
 			return nil, fmt.Errorf("The fill character must be exactly one character long")
 		}
-		if w > int64(r.maxBytes) {
-			return nil, fmt.Errorf("width too large")
-		}
-		return pad(s, int(w), fill, map[string]byte{"center": '^', "ljust": '<', "rjust": '>'}[name]), nil
+		return r.pad(s, w, fill, map[string]byte{"center": '^', "ljust": '<', "rjust": '>'}[name])
 	case "zfill":
 		p, err := a.bind(fn, []string{"width"}, []any{noDefault})
 		if err != nil {
@@ -409,8 +417,8 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if w > int64(r.maxBytes) {
-			return nil, fmt.Errorf("width too large")
+		if err := r.checkString(int64(len(s)) + w); err != nil {
+			return nil, err
 		}
 		n := utf8.RuneCountInString(s)
 		if int(w) <= n {
@@ -487,13 +495,9 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 		}
 		return strList(splitLines(s, truthy(p[0]))), nil
 	case "expandtabs":
-		return strings.ReplaceAll(s, "\t", "        "), nil
+		return r.replace(s, "\t", "        ", -1)
 	case "format":
-		out, err := strFormat(s, a)
-		if err != nil {
-			return nil, err
-		}
-		return r.limitString(out)
+		return r.strFormat(s, a)
 	case "format_map":
 		p, err := a.bind(fn, []string{"mapping"}, []any{noDefault})
 		if err != nil {
@@ -509,7 +513,7 @@ func (r *renderer) strMethod(s, name string, a *callArgs) (any, error) {
 				ca.kw = append(ca.kw, kwArg{name: ks, val: m.vals[i]})
 			}
 		}
-		return strFormat(s, ca)
+		return r.strFormat(s, ca)
 	}
 	return nil, fmt.Errorf("'str' object has no attribute '%s'", name)
 }
@@ -676,6 +680,35 @@ func pyCapitalize(s string) string {
 	return string(unicode.ToTitle(c)) + strings.ToLower(s[n:])
 }
 
+// pad is pad with the size of the result checked before it is built.
+func (r *renderer) pad(s string, width int64, fill string, align byte) (string, error) {
+	if n := int64(utf8.RuneCountInString(s)); width > n {
+		grow := (width - n) * int64(len(fill))
+		if grow/int64(len(fill)) != width-n {
+			grow = -1 // overflow
+		}
+		if err := r.checkString(int64(len(s)) + grow); err != nil {
+			return "", err
+		}
+	}
+	return pad(s, int(width), fill, align), nil
+}
+
+// replace is strings.Replace (n < 0: every occurrence) with the size of the result
+// checked before it is built.
+func (r *renderer) replace(s, old, nw string, n int64) (string, error) {
+	if len(nw) > len(old) {
+		count := int64(strings.Count(s, old))
+		if n >= 0 {
+			count = min(count, n)
+		}
+		if err := r.checkString(int64(len(s)) + count*int64(len(nw)-len(old))); err != nil {
+			return "", err
+		}
+	}
+	return strings.Replace(s, old, nw, int(max(n, -1))), nil
+}
+
 // pad aligns s in width with fill ('<', '>', '^').
 func pad(s string, width int, fill string, align byte) string {
 	n := utf8.RuneCountInString(s)
@@ -803,8 +836,11 @@ func (r *renderer) listMethod(l *list, name string, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(l.items) >= r.maxBytes {
-			return nil, fmt.Errorf("list too large")
+		if err := r.checkItems(int64(len(l.items)) + 1); err != nil {
+			return nil, err
+		}
+		if err := r.charge(itemBytes); err != nil {
+			return nil, err
 		}
 		l.items = append(l.items, p[0])
 		return nil, nil
@@ -817,8 +853,11 @@ func (r *renderer) listMethod(l *list, name string, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(l.items)+len(items) > r.maxBytes {
-			return nil, fmt.Errorf("list too large")
+		if err := r.checkItems(int64(len(l.items)) + int64(len(items))); err != nil {
+			return nil, err
+		}
+		if err := r.charge(itemBytes * int64(len(items))); err != nil {
+			return nil, err
 		}
 		l.items = append(l.items, items...)
 		return nil, nil

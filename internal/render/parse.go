@@ -58,6 +58,10 @@ func (e *Engine) parseTemplate(name, source string) (t *template, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNesting(toks, e.opts.Limits.MaxDepth); err != nil {
+		err.file = name
+		return nil, err
+	}
 	p := parser.NewParser(name, tokens.NewStream(toks), parserConfig, nil, e.statements)
 	root, err := p.Parse()
 	if err != nil {
@@ -69,6 +73,9 @@ func (e *Engine) parseTemplate(name, source string) (t *template, err error) {
 		return nil, err
 	}
 	if err := e.checkNames(t.nodes, false); err != nil {
+		if le, ok := err.(*locatedError); ok {
+			le.file = name
+		}
 		return nil, err
 	}
 	return t, nil
@@ -88,6 +95,68 @@ func toSyntaxError(err error) error {
 		return &syntaxError{line: pe.Line, msg: msg}
 	}
 	return &syntaxError{msg: err.Error()}
+}
+
+// blockOpeners are the statements with an end tag ({% set %} only without "=").
+var blockOpeners = map[string]bool{"for": true, "if": true, "macro": true, "call": true, "filter": true,
+	"block": true, "with": true, "autoescape": true, "raw": true, "set": true}
+
+// checkNesting refuses a template whose statements, brackets and prefix operators nest
+// deeper than max levels, before it is parsed (the parser recurses on each of them).
+func checkNesting(toks []*tokens.Token, max int) *locatedError {
+	depth, blocks, unary := 0, 0, 0
+	operand := false // the previous token ends an operand: a + or - after it is binary
+	for i, tok := range toks {
+		switch tok.Type {
+		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
+			depth++
+		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
+			depth--
+		case tokens.BlockBegin:
+			if i+1 < len(toks) && toks[i+1].Type == tokens.Name {
+				switch name := toks[i+1].Val; {
+				case strings.HasPrefix(name, "end"):
+					blocks--
+				case blockOpeners[name] && (name != "set" || !assigns(toks[i+2:])):
+					blocks++
+				}
+			}
+		}
+		switch tok.Type {
+		case tokens.Not:
+			unary++
+		case tokens.Subtraction, tokens.Addition:
+			if !operand {
+				unary++
+			}
+		default:
+			unary = 0
+		}
+		switch tok.Type {
+		case tokens.Name, tokens.Integer, tokens.Float, tokens.String, tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
+			operand = true
+		default:
+			operand = false
+		}
+		if depth+blocks+unary > max {
+			return &locatedError{line: tok.Line, err: &LimitError{Limit: "MaxDepth",
+				Detail: fmt.Sprintf("the template nests statements, brackets or operators more than %d levels deep", max)}}
+		}
+	}
+	return nil
+}
+
+// assigns reports whether the tag starting at toks holds an "=" (a {% set x = ... %}).
+func assigns(toks []*tokens.Token) bool {
+	for _, t := range toks {
+		switch t.Type {
+		case tokens.Assign:
+			return true
+		case tokens.BlockEnd, tokens.EOF:
+			return false
+		}
+	}
+	return false
 }
 
 var keywordTypes = map[string]tokens.Type{
@@ -687,7 +756,7 @@ func findUndeclared(ns []nodes.Node, names ...string) map[string]bool {
 	}
 	found := map[string]bool{}
 	load := func(x nodes.Node) {
-		walkExpr(x, false, func(n nodes.Node, _ bool) {
+		walkExpr(x, false, func(n nodes.Node, _ bool, _ int) {
 			if name, ok := n.(*nodes.Name); ok && open[name.Name.Val] {
 				found[name.Name.Val] = true
 			}

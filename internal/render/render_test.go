@@ -261,9 +261,9 @@ func TestFiltersArePerEngine(t *testing.T) {
 
 func TestSandbox(t *testing.T) {
 	t.Run("huge loop hits the deadline", func(t *testing.T) {
-		eng := New(Options{Timeout: 50 * time.Millisecond, MaxOutputBytes: 1 << 30})
+		eng := New(Options{Limits: Limits{Timeout: 50 * time.Millisecond, MaxIterations: 1 << 62}})
 		_, err := mustRender(t, eng, `{% for i in range(10 ** 12) %}{% endfor %}`, "", nil)
-		if err == nil || !strings.Contains(err.Error(), "time limit") {
+		if err == nil || !strings.Contains(err.Error(), "render.Limits.Timeout") {
 			t.Fatalf("err = %v, want the time limit", err)
 		}
 	})
@@ -285,9 +285,9 @@ func TestSandbox(t *testing.T) {
 		}
 	})
 	t.Run("output cap", func(t *testing.T) {
-		eng := New(Options{MaxOutputBytes: 100})
+		eng := New(Options{Limits: Limits{MaxOutput: 100}})
 		_, err := mustRender(t, eng, `{% for i in range(1000) %}xxxxxxxxxx{% endfor %}`, "", nil)
-		if err == nil || !strings.Contains(err.Error(), "exceeds the limit of 100 bytes") {
+		if err == nil || !strings.Contains(err.Error(), "over the 100 bytes limit (render.Limits.MaxOutput)") {
 			t.Fatalf("err = %v, want the output cap", err)
 		}
 		if _, err := mustRender(t, eng, `{{ 'x' * (10 ** 9) }}`, "", nil); err == nil {

@@ -42,8 +42,16 @@ func filterWordwrap(r *renderer, v any, a *callArgs) (any, error) {
 	}
 	w := textWrapper{width: int(width), breakLongWords: truthy(p[1]), breakOnHyphens: truthy(p[3])}
 	out := make([]string, len(lines))
+	total := int64(len(lines)-1) * int64(len(sep))
 	for i, line := range lines {
-		out[i] = strings.Join(w.wrap(line), sep)
+		wrapped := w.wrap(line)
+		if err := r.checkJoin(wrapped, sep); err != nil {
+			return nil, err
+		}
+		out[i] = strings.Join(wrapped, sep)
+		if total += int64(len(out[i])); total > int64(r.lim.MaxString) {
+			return nil, r.checkString(total)
+		}
 	}
 	return strings.Join(out, sep), nil
 }

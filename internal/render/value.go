@@ -303,16 +303,33 @@ func pyStr(v any) string {
 	return pyRepr(v)
 }
 
-// pyRepr is Python's repr().
-func pyRepr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v, 0)
+// pyRepr is Python's repr(); past reprCeiling bytes it is cut short (a render bounds
+// what it builds with renderer.repr).
+func pyRepr(v any) string { return reprBounded(v, reprCeiling) }
+
+// reprBounded is repr(v), built only until it is longer than max bytes: a result longer
+// than max is cut short.
+func reprBounded(v any, max int) string {
+	b := &reprBuilder{max: max}
+	writeRepr(b, v, 0)
 	return b.String()
 }
 
-func writeRepr(b *strings.Builder, v any, depth int) {
+// reprBuilder is a strings.Builder that writeRepr stops filling once it holds more than
+// max bytes.
+type reprBuilder struct {
+	strings.Builder
+	max int
+}
+
+func (b *reprBuilder) full() bool { return b.Len() > b.max }
+
+func writeRepr(b *reprBuilder, v any, depth int) {
 	if depth > 100 {
 		b.WriteString("...")
+		return
+	}
+	if b.full() {
 		return
 	}
 	switch x := v.(type) {
@@ -331,7 +348,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, e, depth+1)
+			if writeRepr(b, e, depth+1); b.full() {
+				return
+			}
 		}
 		b.WriteByte(']')
 		if x.view != "" {
@@ -343,7 +362,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, e, depth+1)
+			if writeRepr(b, e, depth+1); b.full() {
+				return
+			}
 		}
 		if len(x) == 1 {
 			b.WriteByte(',')
@@ -357,7 +378,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			}
 			writeRepr(b, k, depth+1)
 			b.WriteString(": ")
-			writeRepr(b, x.vals[i], depth+1)
+			if writeRepr(b, x.vals[i], depth+1); b.full() {
+				return
+			}
 		}
 		b.WriteByte('}')
 	case *groupTuple:
