@@ -9,7 +9,10 @@ import (
 )
 
 // The sample's stack gantry-env-prod ended UPDATE_ROLLBACK_COMPLETE under this token.
-const sampleToken = "d2f4c1e0-9a1b-4c6e-8f3a-0b7d6e5c4a21"
+const (
+	sampleToken   = "d2f4c1e0-9a1b-4c6e-8f3a-0b7d6e5c4a21"
+	sampleStackID = "arn:aws:cloudformation:us-east-1:111122223333:stack/gantry-env-prod/5c1ae7f0-df9a-11ee-9e6b-0affd8a6d3e1"
+)
 
 func TestEventsEntryPointFailsTheWaitingTask(t *testing.T) {
 	for _, tc := range []struct {
@@ -22,7 +25,9 @@ func TestEventsEntryPointFailsTheWaitingTask(t *testing.T) {
 		ports := lambdawiretest.NewPorts(platform.Deployment{ID: sampleToken, Operation: platform.Deploy, Status: platform.InProgress,
 			Target: platform.Target{Kind: platform.EnvironmentTarget, Environment: "prod"}, StackName: "gantry-env-prod", TaskToken: "task-1"})
 		ports.Provisioner.DescribeFunc = func(context.Context, string) (platform.Stack, error) {
-			return platform.Stack{StatusReason: "Cluster (AWS::ECS::Cluster): limit exceeded"}, nil
+			// CloudFormation confirms the event: the same stack, this operation, ended.
+			return platform.Stack{StackID: sampleStackID, StackName: "gantry-env-prod", Status: "UPDATE_ROLLBACK_COMPLETE",
+				StatusReason: "Cluster (AWS::ECS::Cluster): limit exceeded", LastClientRequestToken: sampleToken}, nil
 		}
 		var failures []string
 		ports.Workflows.SendTaskFailureFunc = func(_ context.Context, token, name, cause string) error {

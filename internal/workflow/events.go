@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/gantry-platform/gantry/events"
@@ -33,8 +35,17 @@ func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	}
 }
 
+// stackChanged resolves the waiting task of the deployment a stack status change names,
+// once the change is verified: the event's stack is the deployment's stack, its token is
+// the deployment's (its id, or its cancellation's token), the deployment is waiting on
+// CloudFormation (its task token recorded, not finished), and CloudFormation itself — the
+// source of truth, described again — shows that same stack, with this deployment's
+// operation as its latest, ended. The outcome sent is the one the stack shows. Anything
+// else (a forged, foreign, stale or early event) is logged and dropped; a duplicate meets
+// a task already resolved and changes nothing. A failure to describe the stack is
+// returned, so that the event is delivered again.
 func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange) error {
-	log := t.log.With("stack", ev.StackName, "status", ev.Status, "token", ev.ClientRequestToken)
+	log := t.log.With("stack", ev.StackName, "stackId", ev.StackID, "status", ev.Status, "token", ev.ClientRequestToken)
 	if !events.IsGantryStackID(ev.StackID) {
 		log.InfoContext(ctx, "stack event of a stack Gantry does not own: ignored")
 		return nil
@@ -49,35 +60,73 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 	}
 	d, err := t.store.GetDeployment(ctx, platform.DeploymentOfToken(ev.ClientRequestToken))
 	if platform.KindOf(err) == platform.NotFound {
-		log.InfoContext(ctx, "stack event for no known deployment")
+		log.WarnContext(ctx, "stack event for no known deployment: dropped")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	log = log.With("deployment", d.ID)
 	deleting := strings.HasPrefix(ev.Status, "DELETE_")
 	switch {
 	case d.Finished() || d.TaskToken == "":
-		log.InfoContext(ctx, "stack event after its deployment was resolved: ignored")
+		log.InfoContext(ctx, "stack event while its deployment waits on no stack operation (finished, or not submitted yet): dropped")
+		return nil
+	case ev.StackName != d.StackName:
+		log.WarnContext(ctx, "stack event of another stack carrying this deployment's token: dropped", "deploymentStack", d.StackName)
 		return nil
 	case deleting != (d.Operation == platform.Delete):
-		log.InfoContext(ctx, "stack event of another operation: ignored")
-		return nil
-	case outcome == awsevents.Succeeded:
-		out, _ := json.Marshal(map[string]string{"stackStatus": ev.Status, "stackId": ev.StackID})
-		return ignoreResolved(t.workflows.SendTaskSuccess(ctx, d.TaskToken, out))
-	case outcome == awsevents.Failed:
-		reason := ev.StatusReason
-		if stack, err := t.provisioner.Describe(ctx, d.StackName); err == nil && stack.StatusReason != "" {
-			reason = stack.StatusReason // the root cause, from the stack's events
-		}
-		if reason == "" {
-			reason = "the stack ended " + ev.Status
-		}
-		return ignoreResolved(t.workflows.SendTaskFailure(ctx, d.TaskToken, "StackFailed", ev.Status+": "+reason))
-	default:
+		log.WarnContext(ctx, "stack event of another operation: dropped", "operation", d.Operation)
 		return nil
 	}
+	status, reason, ok, err := t.verifyStack(ctx, log, d, ev)
+	if err != nil || !ok {
+		return err
+	}
+	if awsevents.ClassifyStackStatus(status) == awsevents.Succeeded || status == "DELETE_COMPLETE" {
+		out, _ := json.Marshal(map[string]string{"stackStatus": status, "stackId": ev.StackID})
+		return ignoreResolved(t.workflows.SendTaskSuccess(ctx, d.TaskToken, out))
+	}
+	if reason == "" {
+		reason = ev.StatusReason
+	}
+	if reason == "" {
+		reason = "the stack ended " + status
+	}
+	return ignoreResolved(t.workflows.SendTaskFailure(ctx, d.TaskToken, "StackFailed", status+": "+reason))
+}
+
+// verifyStack asks CloudFormation how deployment d's stack stands and reports whether the
+// event ev agrees: same stack id, d's operation the latest, ended. It returns the stack's
+// final status and failure reason (the root cause from the stack's events).
+func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.Deployment, ev awsevents.StackStatusChange) (status, reason string, ok bool, err error) {
+	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	switch {
+	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete && ev.Status == "DELETE_COMPLETE":
+		return ev.Status, "", true, nil // a deleted stack is described no more (by name)
+	case platform.KindOf(err) == platform.NotFound:
+		log.WarnContext(ctx, "stack event of a stack that does not exist: dropped")
+		return "", "", false, nil
+	case err != nil:
+		return "", "", false, &TransientError{Err: fmt.Errorf("verify the stack event against the stack: %w", err)}
+	}
+	switch {
+	case stack.StackID != ev.StackID:
+		log.WarnContext(ctx, "stack event of another stack of that name (an earlier one): dropped", "currentStackId", stack.StackID)
+		return "", "", false, nil
+	case platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID:
+		log.WarnContext(ctx, "stack event of an operation that is not the stack's latest: dropped", "latestToken", stack.LastClientRequestToken)
+		return "", "", false, nil
+	}
+	outcome := awsevents.ClassifyStackStatus(stack.Status)
+	if outcome != awsevents.Succeeded && outcome != awsevents.Failed {
+		log.WarnContext(ctx, "stack event ahead of the stack, still "+stack.Status+": dropped until the stack ends")
+		return "", "", false, nil
+	}
+	if outcome != awsevents.ClassifyStackStatus(ev.Status) {
+		log.WarnContext(ctx, "stack event disagrees with the stack, which ended "+stack.Status+": the stack's status counts")
+	}
+	return stack.Status, stack.StatusReason, true, nil
 }
 
 // ignoreResolved treats a task already resolved (a duplicate event) as done.

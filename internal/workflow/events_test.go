@@ -20,9 +20,6 @@ import (
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
-// betaStackID is the stack of the gantry-env-beta samples.
-const betaStackID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/gantry-env-Beta/7b3c2a10-5e4f-11ef-8a3d-06b1c2d3e4f5"
-
 // stackEvent derives an event from a CloudFormation sample: stackID ("" keeps the
 // sample's) and token ("" removes it) replaced.
 func stackEvent(t *testing.T, sample, stackID, token string) []byte {
@@ -48,6 +45,16 @@ func stackEvent(t *testing.T, sample, stackID, token string) []byte {
 	return raw
 }
 
+// stackIDOf returns the id of the simulator's stack of that name.
+func stackIDOf(t *testing.T, h *harness, stackName string) string {
+	t.Helper()
+	stack, err := h.sim.Describe(h.ctx, stackName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stack.StackID
+}
+
 // waitingDeployment creates environment Beta from template and brings its deployment to
 // the point where the workflow waits on its task token, the stack operation started.
 func waitingDeployment(t *testing.T, h *harness, template string) platform.Deployment {
@@ -64,21 +71,22 @@ func TestHandleEventResolvesTheTaskOnce(t *testing.T) {
 	h := newHarness(t)
 	h.mustEnvTemplate(platformtest.EnvTemplate, "")
 	d := waitingDeployment(t, h, platformtest.EnvTemplate)
+	id := stackIDOf(t, h, d.StackName)
 
-	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID))
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", id, d.ID))
 	_, resolved, refused := h.workflows.snapshot()
 	if len(resolved) != 1 || resolved[0].Token != d.TaskToken || resolved[0].ErrorName != "" {
 		t.Fatalf("resolved %+v, want one success of %s", resolved, d.TaskToken)
 	}
 	var output map[string]string
-	if err := json.Unmarshal(resolved[0].Output, &output); err != nil || output["stackStatus"] != "CREATE_COMPLETE" || output["stackId"] != betaStackID {
+	if err := json.Unmarshal(resolved[0].Output, &output); err != nil || output["stackStatus"] != "CREATE_COMPLETE" || output["stackId"] != id {
 		t.Fatalf("task output %s, want the stack status and id", resolved[0].Output)
 	}
 
 	// A duplicate: the workflow refuses the second success and the handler lets it be.
-	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID))
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", id, d.ID))
 	// An intermediate status arriving late changes nothing.
-	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-in-progress", "", d.ID))
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-in-progress", id, d.ID))
 	_, resolved2, refused2 := h.workflows.snapshot()
 	if len(resolved2) != 1 || refused2 > refused+1 {
 		t.Fatalf("after a duplicate and a late IN_PROGRESS: %d resolutions accepted, %d refused; want 1 and at most 1", len(resolved2), refused2)
@@ -91,8 +99,8 @@ func TestHandleEventResolvesTheTaskOnce(t *testing.T) {
 	if _, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID}); err != nil {
 		t.Fatal(err)
 	}
-	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID),
-		stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", d.ID))
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-create-complete", id, d.ID),
+		stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", id, d.ID))
 	if _, resolved3, refused3 := h.workflows.snapshot(); len(resolved3) != 1 || refused3 != refused2 {
 		t.Fatalf("events after Record reached the workflow: %d accepted, %d refused", len(resolved3), refused3)
 	}
@@ -126,24 +134,33 @@ func TestHandleEventFailureSendsTheRootCause(t *testing.T) {
 		h := newHarness(t)
 		h.mustEnvTemplate("failing-env", failingTemplate)
 		d := waitingDeployment(t, h, "failing-env")
-		h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", d.ID))
+		h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", stackIDOf(t, h, d.StackName), d.ID))
 		_, resolved, _ := h.workflows.snapshot()
 		if len(resolved) != 1 || resolved[0].ErrorName != "StackFailed" || resolved[0].Token != d.TaskToken ||
 			!strings.HasPrefix(resolved[0].Cause, "ROLLBACK_COMPLETE: ") || !strings.Contains(resolved[0].Cause, "Queue: Encountered unsupported property Bogus") {
 			t.Fatalf("resolved %+v, want StackFailed with the root cause", resolved)
 		}
 	})
-	t.Run("from the event when the stack cannot be described", func(t *testing.T) {
+	t.Run("delivered again when the stack cannot be described", func(t *testing.T) {
 		h := newHarness(t)
-		h.mustEnvTemplate(platformtest.EnvTemplate, "")
-		d := waitingDeployment(t, h, platformtest.EnvTemplate)
+		h.mustEnvTemplate("failing-env", failingTemplate)
+		d := waitingDeployment(t, h, "failing-env")
+		event := stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", stackIDOf(t, h, d.StackName), d.ID)
+		describe := h.prov.DescribeFunc
 		h.prov.DescribeFunc = func(ctx context.Context, name string) (platform.Stack, error) {
 			return platform.Stack{}, errors.New("Rate exceeded")
 		}
-		h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", d.ID))
+		if _, err := h.events.Invoke(h.ctx, event); err == nil || !strings.Contains(err.Error(), "Rate exceeded") {
+			t.Fatalf("an event that could not be verified: %v, want the error (EventBridge delivers it again)", err)
+		}
+		if _, resolved, _ := h.workflows.snapshot(); len(resolved) != 0 {
+			t.Fatalf("an unverified event resolved %+v", resolved)
+		}
+		h.prov.DescribeFunc = describe
+		h.deliver(event)
 		_, resolved, _ := h.workflows.snapshot()
-		if len(resolved) != 1 || resolved[0].ErrorName != "StackFailed" || !strings.Contains(resolved[0].Cause, "failed to create: [VpcFlowLogsRole, Cluster]") {
-			t.Fatalf("resolved %+v, want StackFailed with the event's reason", resolved)
+		if len(resolved) != 1 || resolved[0].ErrorName != "StackFailed" || !strings.Contains(resolved[0].Cause, "Bogus") {
+			t.Fatalf("resolved %+v, want StackFailed with the root cause", resolved)
 		}
 	})
 }
@@ -265,7 +282,8 @@ func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
 	case <-guard.Done():
 		t.Fatal("the runner never invoked Deploy")
 	}
-	event := stackEvent(t, "cloudformation-gantry-env-beta-create-complete", "", d.ID)
+	h.sim.Wait(d.StackName)
+	event := stackEvent(t, "cloudformation-gantry-env-beta-create-complete", stackIDOf(t, h, d.StackName), d.ID)
 	if _, err := handler.Invoke(h.ctx, event); err != nil {
 		t.Fatalf("first event: %v", err)
 	}
@@ -283,9 +301,15 @@ func TestHandleEventCancelToken(t *testing.T) {
 	h := newHarness(t)
 	h.mustEnvTemplate(platformtest.EnvTemplate, "")
 	d := waitingDeployment(t, h, platformtest.EnvTemplate)
-	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", "", platform.CancelToken(d.ID)))
+	id := stackIDOf(t, h, d.StackName)
+	h.prov.DescribeFunc = func(ctx context.Context, name string) (platform.Stack, error) {
+		return platform.Stack{StackID: id, StackName: name, Status: "UPDATE_ROLLBACK_COMPLETE", StatusReason: "User Initiated",
+			LastClientRequestToken: platform.CancelToken(d.ID)}, nil
+	}
+	h.deliver(stackEvent(t, "cloudformation-gantry-env-beta-rollback-complete", id, platform.CancelToken(d.ID)))
 	_, resolved, _ := h.workflows.snapshot()
-	if len(resolved) != 1 || resolved[0].Token != d.TaskToken || resolved[0].ErrorName != "StackFailed" {
-		t.Fatalf("resolved %+v, want one StackFailed of %s", resolved, d.TaskToken)
+	if len(resolved) != 1 || resolved[0].Token != d.TaskToken || resolved[0].ErrorName != "StackFailed" ||
+		resolved[0].Cause != "UPDATE_ROLLBACK_COMPLETE: User Initiated" {
+		t.Fatalf("resolved %+v, want one StackFailed of %s with the stack's status and reason", resolved, d.TaskToken)
 	}
 }
