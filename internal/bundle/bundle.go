@@ -50,16 +50,23 @@ type Limits struct {
 	ManifestBytes int64
 	TemplateBytes int64 // each template file a manifest lists
 	Files         int   // files in the bundle, directories not counted
+	// Ratio bounds how many times its compressed size a .tar.gz may expand to, checked
+	// from the first MB decompressed on (0: not checked). The decompressed archive is
+	// also bounded: BundleBytes plus 1 MB for the archive's own headers.
+	Ratio int64
 }
 
 // ProtonLimits are AWS Proton's limits: a 5 MB bundle, a 50 KB schema and manifest, a
-// 200 KB template and 10 files.
+// 200 KB template and 10 files; and Gantry's against decompression bombs: an archive may
+// expand at most 200 times (templates are text: they compress 5 to 20 times; a bomb of
+// zeros expands 1,000 times).
 var ProtonLimits = Limits{
 	BundleBytes:   5 << 20,
 	SchemaBytes:   50 << 10,
 	ManifestBytes: 50 << 10,
 	TemplateBytes: 200 << 10,
 	Files:         10,
+	Ratio:         200,
 }
 
 // Bundle is a loaded, checked template bundle.

@@ -123,7 +123,7 @@ func readTarGz(r io.Reader, limits Limits) (map[string][]byte, []Problem, error)
 	if err != nil {
 		return nil, []Problem{{Message: "not a gzip-compressed tar archive: " + err.Error()}}, nil
 	}
-	tr := tar.NewReader(zr)
+	tr := tar.NewReader(&expansion{r: zr, compressed: compressed, limits: limits})
 	files := map[string][]byte{}
 	var problems []Problem
 	var total int64
@@ -133,8 +133,8 @@ func readTarGz(r io.Reader, limits Limits) (map[string][]byte, []Problem, error)
 			break
 		}
 		if err != nil {
-			if compressed.N <= 0 {
-				return nil, []Problem{{Message: fmt.Sprintf("archive is over %s, the limit", size(limits.BundleBytes))}}, nil
+			if p, ok := archiveProblem(err, compressed, limits); ok {
+				return nil, []Problem{p}, nil
 			}
 			return nil, append(problems, Problem{Message: "broken tar archive: " + err.Error()}), nil
 		}
@@ -165,8 +165,8 @@ func readTarGz(r io.Reader, limits Limits) (map[string][]byte, []Problem, error)
 		var buf bytes.Buffer
 		n, err := io.Copy(&buf, io.LimitReader(tr, limits.BundleBytes-total+1))
 		if err != nil {
-			if compressed.N <= 0 {
-				return nil, []Problem{{Message: fmt.Sprintf("archive is over %s, the limit", size(limits.BundleBytes))}}, nil
+			if p, ok := archiveProblem(err, compressed, limits); ok {
+				return nil, []Problem{p}, nil
 			}
 			return nil, append(problems, Problem{File: name, Message: "broken tar archive: " + err.Error()}), nil
 		}
@@ -181,6 +181,69 @@ func readTarGz(r io.Reader, limits Limits) (map[string][]byte, []Problem, error)
 		files[name] = buf.Bytes()
 	}
 	return files, problems, nil
+}
+
+// archiveProblem turns the error of reading an archive into the problem of a limit it
+// crossed: the compressed size, the decompressed size or the ratio; ok is false for other
+// errors.
+func archiveProblem(err error, compressed *io.LimitedReader, limits Limits) (Problem, bool) {
+	var over *expansionError
+	switch {
+	case errors.As(err, &over):
+		return Problem{Message: over.Error()}, true
+	case compressed.N <= 0:
+		return Problem{Message: fmt.Sprintf("archive is over %s, the limit", size(limits.BundleBytes))}, true
+	}
+	return Problem{}, false
+}
+
+// The decompressed archive's bounds beyond the bundle's own: room for its headers, and
+// the size from which its ratio is checked.
+const (
+	archiveHeaderBytes = 1 << 20
+	ratioFloor         = 1 << 20
+)
+
+// expansion reads the decompressed archive and stops, with an *expansionError, as soon as
+// it grows past limits.BundleBytes+archiveHeaderBytes or past limits.Ratio times the
+// compressed bytes read so far (once ratioFloor is decompressed): a decompression bomb
+// costs at most a few MB of work.
+type expansion struct {
+	r          io.Reader         // the decompressed stream
+	compressed *io.LimitedReader // the compressed stream, limited to BundleBytes+1
+	limits     Limits
+	read       int64
+	err        error
+}
+
+// expansionError is the limit a decompressed archive crossed.
+type expansionError struct{ message string }
+
+func (e *expansionError) Error() string { return e.message }
+
+func (e *expansion) Read(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	max := e.limits.BundleBytes + archiveHeaderBytes
+	if room := max - e.read + 1; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := e.r.Read(p)
+	e.read += int64(n)
+	consumed := e.limits.BundleBytes + 1 - e.compressed.N
+	switch {
+	case e.read > max:
+		e.err = &expansionError{fmt.Sprintf("archive expands to more than %s (the %s bundle limit and 1 MB of archive headers), the limit",
+			size(max), size(e.limits.BundleBytes))}
+	case e.limits.Ratio > 0 && e.read > ratioFloor && e.read > e.limits.Ratio*consumed:
+		e.err = &expansionError{fmt.Sprintf("archive expands more than %d times its compressed size (%s from %s so far), the limit against decompression bombs",
+			e.limits.Ratio, size(e.read), size(consumed))}
+	}
+	if e.err != nil {
+		return 0, e.err
+	}
+	return n, err
 }
 
 // safeName cleans an archive path; ok is false for absolute paths and paths that climb
