@@ -31,7 +31,8 @@ archive's root). The version starts as DRAFT; --publish publishes it right away.
 `
 
 func templatesCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return resource("templates", []verb{
+	versions := templateVersionsCommand()
+	verbs := resource("templates", []verb{
 		{"list", "list the templates of a kind", "usage: gantry templates list --kind environment|service\n", templatesList},
 		{"get", "show a template, or one of its versions with --version",
 			"usage: gantry templates get --kind environment|service [--version MAJOR.MINOR] NAME\n\nWith --version, shows that version with its schema.\n",
@@ -49,7 +50,14 @@ func templatesCommand() func(ctx context.Context, args []string, stdout, stderr 
 		{"delete", "delete a template that has no versions left (admin)",
 			"usage: gantry templates delete --kind environment|service NAME\n\nRefused while the template has any version: delete them first (templates version delete).\n",
 			templatesDelete},
+		{"version", "update, deprecate or delete a version: gantry templates version <verb> (admin)", "usage: gantry templates version update|deprecate|delete [flags]\n", nil},
 	})
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		if globals, rest := takeGlobalFlags(args); len(rest) > 0 && rest[0] == "version" {
+			return versions(ctx, append(append([]string{}, rest[1:]...), globals...), stdout, stderr)
+		}
+		return verbs(ctx, args, stdout, stderr)
+	}
 }
 
 // kindFlag adds the required --kind flag and returns where parse puts the kind it names.

@@ -72,3 +72,53 @@ func TestTemplatesUpdateUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateVersionVerbs deprecates, restores, updates and deletes versions with gantry
+// templates version …, then deletes the emptied template with gantry templates delete.
+func TestTemplateVersionVerbs(t *testing.T) {
+	ap := startAPIPlatform(t)
+	admin, dev := ap.adminFile, ap.devFile
+	bundle := library + "/environments/vpc-ecs/v1"
+	tmpl := []string{"--kind", "environment", "--name", "vpc-ecs"}
+	with := func(verb []string, more ...string) []string {
+		return append(append(append([]string{}, verb...), tmpl...), more...)
+	}
+	ap.must(t, admin, with([]string{"templates", "create"})...)
+	ap.must(t, admin, with([]string{"templates", "register"}, "--bundle", bundle, "--publish")...)
+	ap.must(t, admin, with([]string{"templates", "register"}, "--bundle", bundle, "--major", "1", "--publish")...)
+
+	out := ap.must(t, admin, with([]string{"templates", "version", "deprecate"}, "--version", "1.1")...)
+	if !strings.Contains(out, "DEPRECATED") {
+		t.Fatalf("deprecate printed:\n%s", out)
+	}
+	var tv map[string]any
+	out = ap.must(t, admin, with([]string{"--output", "json", "templates", "version", "update"}, "--version", "1.1", "--status", "published", "--description", "back")...)
+	if err := json.Unmarshal([]byte(out), &tv); err != nil || tv["status"] != "PUBLISHED" || tv["description"] != "back" {
+		t.Fatalf("update printed %s (%v)", out, err)
+	}
+	code, _, errOut := ap.as(t, dev, with([]string{"templates", "version", "delete"}, "--version", "1.0")...)
+	if code != exitProblems || !strings.Contains(errOut, "AccessDeniedException") {
+		t.Fatalf("delete as a developer: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = ap.as(t, admin, with([]string{"templates", "version", "delete"}, "--version", "1.1")...)
+	if code != exitProblems || !strings.Contains(errOut, "ConflictException") || !strings.Contains(errOut, "recommended version") {
+		t.Fatalf("delete the recommended 1.1: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = ap.as(t, admin, with([]string{"templates", "delete"})...)
+	if code != exitProblems || !strings.Contains(errOut, "still has versions") {
+		t.Fatalf("delete the template with versions: exit %d, stderr %q", code, errOut)
+	}
+	ap.must(t, admin, with([]string{"templates", "version", "delete"}, "--version", "1.0")...)
+	ap.must(t, admin, with([]string{"templates", "version", "delete"}, "--version", "1.1")...)
+	if out := ap.must(t, admin, with([]string{"templates", "delete"})...); !strings.Contains(out, "vpc-ecs") {
+		t.Fatalf("templates delete printed:\n%s", out)
+	}
+	code, _, errOut = ap.as(t, admin, "templates", "version", "update", "--kind", "environment", "--name", "x", "--version", "1.0")
+	if code != exitUsage || !strings.Contains(errOut, "nothing to change") {
+		t.Fatalf("update with nothing to change: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = ap.as(t, admin, "templates", "version", "delete", "--kind", "environment", "--name", "x")
+	if code != exitUsage || !strings.Contains(errOut, "--version is required") {
+		t.Fatalf("delete without --version: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -160,13 +160,19 @@ func schemas() map[string]any {
 		"TemplateList": list("Template"),
 		"TemplateVersion": object([]string{"templateName", "majorVersion", "minorVersion", "status"}, map[string]any{
 			"templateName": str(), "arn": arn, "majorVersion": integer(), "minorVersion": integer(),
-			"status": enum("REGISTRATION_IN_PROGRESS", "REGISTRATION_FAILED", "DRAFT", "PUBLISHED"), "statusMessage": str(),
+			"status": enum("REGISTRATION_IN_PROGRESS", "REGISTRATION_FAILED", "DRAFT", "PUBLISHED", "DEPRECATED"), "statusMessage": str(),
 			"description": str(), "schema": str(), "hasPipeline": map[string]any{"type": "boolean"},
 			"supportedComponentSources": map[string]any{"type": "array", "items": enum("DIRECTLY_DEFINED")},
 			"compatibleEnvironmentTemplates": map[string]any{"type": "array", "items": object([]string{"templateName", "majorVersion"},
 				map[string]any{"templateName": str(), "majorVersion": integer()})},
 			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"TemplateVersionList": list("TemplateVersion"),
+		"UpdateTemplateVersion": object(nil, map[string]any{
+			"description": map[string]any{"type": "string", "maxLength": 500},
+			"status":      enum("DRAFT", "PUBLISHED", "DEPRECATED"),
+			"compatibleEnvironmentTemplates": map[string]any{"type": "array", "items": object([]string{"templateName", "majorVersion"},
+				map[string]any{"templateName": str(), "majorVersion": integer()})},
+			"supportedComponentSources": map[string]any{"type": "array", "items": enum("DIRECTLY_DEFINED")}}),
 		"CreateEnvironment": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
 			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
 			"templateMinorVersion": integer(), "spec": spec, "clientToken": str()}),

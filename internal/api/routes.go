@@ -43,6 +43,10 @@ func routes() []route {
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.getVersion(w, r, kind) }},
 			route{method: "POST", path: k.path + "/{name}/versions/{version}/publish", operationID: "Publish" + k.noun + "Version", summary: "Publish a version", access: adminOnly, response: "TemplateVersion", status: 200,
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.publishVersion(w, r, kind) }},
+			route{method: "PATCH", path: k.path + "/{name}/versions/{version}", operationID: "Update" + k.noun + "Version", summary: "Change a version's description, status (DRAFT → PUBLISHED ⇄ DEPRECATED), compatible environment templates or supported component sources", access: adminOnly, request: "UpdateTemplateVersion", response: "TemplateVersion", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.updateVersion(w, r, kind) }},
+			route{method: "DELETE", path: k.path + "/{name}/versions/{version}", operationID: "Delete" + k.noun + "Version", summary: "Delete a version nothing runs (409 naming its users, or for Proton's rule on recommended versions); its bundle goes once unreferenced", access: adminOnly, response: "TemplateVersion", status: 200,
+				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.deleteVersion(w, r, kind) }},
 		)
 	}
 	return append(rs,

@@ -134,3 +134,65 @@ func TestDeleteTemplateStatuses(t *testing.T) {
 		t.Fatalf("deleting it again: %d %s", r.status, r.body)
 	}
 }
+
+// TestTemplateVersionLifecycleStatuses: PATCH a version's status and description (400 for a
+// move Proton does not allow, 403 for a developer), DELETE it (409 while recommended with
+// other versions, 200 otherwise, then 404).
+func TestTemplateVersionLifecycleStatuses(t *testing.T) {
+	s := newRealServer(t)
+	const path = "/v1/environment-templates/env"
+	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
+	bundle := tarGz(t, envBundleDir)
+	for _, step := range []string{"?", "?majorVersion=1"} { // 1.0, 1.1
+		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", bundle); r.status != 201 {
+			t.Fatalf("register: %d %s", r.status, r.body)
+		}
+	}
+	version := func(r response, want int) apimodel.TemplateVersion {
+		t.Helper()
+		if r.status != want {
+			t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+		}
+		var tv apimodel.TemplateVersion
+		if err := json.Unmarshal([]byte(r.body), &tv); err != nil {
+			t.Fatal(err)
+		}
+		return tv
+	}
+	for _, v := range []string{"1.0", "1.1"} {
+		if tv := version(s.json("admin", "PATCH", path+"/versions/"+v, map[string]string{"status": "PUBLISHED"}), 200); tv.Status != "PUBLISHED" {
+			t.Fatalf("publish %s by PATCH: %+v", v, tv)
+		}
+	}
+	if tv := version(s.json("admin", "PATCH", path+"/versions/1.1", map[string]string{"status": "DEPRECATED", "description": "old"}), 200); tv.Status != "DEPRECATED" || tv.Description != "old" {
+		t.Fatalf("deprecate 1.1: %+v", tv)
+	}
+	if tmpl := templateOf(t, s.json("developer", "GET", path, nil), 200); tmpl.RecommendedVersion != "1.0" {
+		t.Fatalf("recommended after deprecating 1.1: %+v", tmpl)
+	}
+	r := s.json("admin", "PATCH", path+"/versions/1.0", map[string]string{"status": "DRAFT"})
+	if e := r.errorBody(t); r.status != 400 || !strings.Contains(e.Message, "status") {
+		t.Fatalf("PUBLISHED to DRAFT: %d %s", r.status, r.body)
+	}
+	if r := s.json("admin", "PATCH", path+"/versions/1.0", map[string]any{"compatibleEnvironmentTemplates": []any{}}); r.status != 400 {
+		t.Fatalf("compatible environments on an environment template: %d %s", r.status, r.body)
+	}
+	if r := s.json("developer", "PATCH", path+"/versions/1.0", map[string]string{"description": "x"}); r.status != 403 {
+		t.Fatalf("a developer's PATCH: %d %s", r.status, r.body)
+	}
+	if r := s.json("developer", "DELETE", path+"/versions/1.1", nil); r.status != 403 {
+		t.Fatalf("a developer's DELETE: %d %s", r.status, r.body)
+	}
+	r = s.json("admin", "DELETE", path+"/versions/1.0", nil)
+	if e := r.errorBody(t); r.status != 409 || !strings.Contains(e.Message, "recommended version") {
+		t.Fatalf("delete the recommended 1.0: %d %s", r.status, r.body)
+	}
+	if tv := version(s.json("admin", "DELETE", path+"/versions/1.1", nil), 200); tv.MinorVersion != 1 {
+		t.Fatalf("delete the deprecated 1.1: %+v", tv)
+	}
+	if r := s.json("admin", "DELETE", path+"/versions/1.1", nil); r.status != 404 {
+		t.Fatalf("delete 1.1 again: %d %s", r.status, r.body)
+	}
+	version(s.json("admin", "DELETE", path+"/versions/1.0", nil), 200) // the last version
+	templateOf(t, s.json("admin", "DELETE", path, nil), 200)
+}

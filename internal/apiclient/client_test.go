@@ -395,6 +395,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
 		"UpdateEnvironmentTemplate": "UpdateTemplate", "UpdateServiceTemplate": "UpdateTemplate",
 		"DeleteEnvironmentTemplate": "DeleteTemplate", "DeleteServiceTemplate": "DeleteTemplate",
+		"UpdateEnvironmentTemplateVersion": "UpdateTemplateVersion", "UpdateServiceTemplateVersion": "UpdateTemplateVersion",
+		"DeleteEnvironmentTemplateVersion": "DeleteTemplateVersion", "DeleteServiceTemplateVersion": "DeleteTemplateVersion",
 		"CreateEnvironmentTemplateVersion": "CreateTemplateVersion", "CreateServiceTemplateVersion": "CreateTemplateVersion",
 		"ListEnvironmentTemplateVersions": "ListTemplateVersions", "ListServiceTemplateVersions": "ListTemplateVersions",
 		"GetEnvironmentTemplateVersion": "GetTemplateVersion", "GetServiceTemplateVersion": "GetTemplateVersion",

@@ -64,3 +64,15 @@ type UpdateTemplate struct {
 	Description        *string `json:"description,omitempty"`
 	RecommendedVersion *string `json:"recommendedVersion,omitempty"`
 }
+
+// UpdateTemplateVersion is the body of PATCH …/versions/{major}.{minor}, Proton's
+// UpdateEnvironmentTemplateVersion / UpdateServiceTemplateVersion: a field left out keeps
+// what the version has. Status DRAFT → PUBLISHED publishes, PUBLISHED ⇄ DEPRECATED
+// deprecates and restores (DEPRECATED is Gantry's own). CompatibleEnvironmentTemplates and
+// SupportedComponentSources apply to service template versions only and replace the lists.
+type UpdateTemplateVersion struct {
+	Description                    *string                          `json:"description,omitempty"`
+	Status                         *platform.VersionStatus          `json:"status,omitempty"`
+	CompatibleEnvironmentTemplates *[]CompatibleEnvironmentTemplate `json:"compatibleEnvironmentTemplates,omitempty"`
+	SupportedComponentSources      *[]string                        `json:"supportedComponentSources,omitempty"`
+}

@@ -60,6 +60,18 @@ func (d *Dir) Put(ctx context.Context, key string, body []byte) error {
 	return os.Rename(tmp.Name(), p)
 }
 
+// Delete removes the blob's file; a missing one is no error. Folders left empty stay.
+func (d *Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // Get reads the blob; NotFound if there is none.
 func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
 	p, err := d.path(key)

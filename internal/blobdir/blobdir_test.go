@@ -32,3 +32,26 @@ func TestPutGet(t *testing.T) {
 		}
 	}
 }
+
+func TestDelete(t *testing.T) {
+	ctx := context.Background()
+	d, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Put(ctx, "bundles/a.tar.gz", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete(ctx, "bundles/a.tar.gz"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Get(ctx, "bundles/a.tar.gz"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("after Delete: %v, want NotFound", err)
+	}
+	if err := d.Delete(ctx, "bundles/a.tar.gz"); err != nil {
+		t.Fatalf("deleting a missing blob: %v", err)
+	}
+	if err := d.Delete(ctx, "../x"); platform.KindOf(err) != platform.Invalid {
+		t.Fatalf("deleting outside the root: %v, want Invalid", err)
+	}
+}

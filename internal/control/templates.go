@@ -111,7 +111,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, kind platform.TemplateKind
 			}
 			t.Recommended, t.Pinned = pin, true
 		case in.RecommendedVersion != nil:
-			if t.Recommended, err = s.highestPublished(ctx, kind, name); err != nil {
+			if t.Recommended, err = s.highestPublishedExcept(ctx, kind, name, platform.Version{}); err != nil {
 				return platform.Template{}, err
 			}
 			t.Pinned = false
@@ -142,26 +142,6 @@ func (s *Service) checkPublished(ctx context.Context, kind platform.TemplateKind
 		return platform.FieldErrorf("recommendedVersion", "%s template version %s %s is %s; only a published version can be recommended", kindWord(kind), name, v, tv.Status)
 	}
 	return nil
-}
-
-// highestPublished returns the template's highest published version, zero when none is.
-func (s *Service) highestPublished(ctx context.Context, kind platform.TemplateKind, name string) (platform.Version, error) {
-	page := platform.PageRequest{Limit: 100}
-	for {
-		versions, err := s.store.ListTemplateVersions(ctx, kind, name, page)
-		if err != nil {
-			return platform.Version{}, err
-		}
-		for _, tv := range versions.Items {
-			if tv.Status == platform.Published {
-				return tv.Version, nil
-			}
-		}
-		if versions.NextToken == "" {
-			return platform.Version{}, nil
-		}
-		page.NextToken = versions.NextToken
-	}
 }
 
 // DeleteTemplate deletes a template that has no versions left (admin role), as Proton's
@@ -247,18 +227,8 @@ func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.Templ
 		return platform.TemplateVersion{}, platform.FieldErrorf("supportedComponentSources", "applies to service templates only")
 	}
 	if kind == platform.ServiceTemplate {
-		if len(compatible) == 0 {
-			return platform.TemplateVersion{}, platform.FieldErrorf("compatibleEnvironmentTemplates",
-				"a service template version needs at least one compatible environment template: list them in .template-registration.yaml (compatible_environments: [name:major]) or pass them in the request")
-		}
-		for i, c := range compatible {
-			if _, err := s.store.GetTemplateVersion(ctx, platform.EnvironmentTemplate, c.TemplateName, platform.Version{Major: c.MajorVersion, Minor: 0}); err != nil {
-				if platform.KindOf(err) == platform.NotFound {
-					return platform.TemplateVersion{}, platform.FieldErrorf(fmt.Sprintf("compatibleEnvironmentTemplates[%d]", i),
-						"environment template %s has no major version %d", c.TemplateName, c.MajorVersion)
-				}
-				return platform.TemplateVersion{}, err
-			}
+		if err := s.checkCompatible(ctx, compatible); err != nil {
+			return platform.TemplateVersion{}, err
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -317,13 +287,13 @@ func (s *Service) ListTemplateVersions(ctx context.Context, kind platform.Templa
 	return s.store.ListTemplateVersions(ctx, kind, name, page)
 }
 
-// PublishTemplateVersion publishes a DRAFT version (admin role), making it deployable; the template's
-// recommended version becomes the highest published one unless an admin pinned another.
-// Publishing a published version changes nothing. NotFound if the version does not exist;
-// Conflict if it cannot be published (registration failed) or it or its template changed
-// meanwhile. The template is written with the version whether or not its recommended
-// version changes, so that an UpdateTemplate unpinning it at the same time cannot miss
-// the newly published version.
+// PublishTemplateVersion publishes a DRAFT (or DEPRECATED) version (admin role), making it
+// deployable; the template's recommended version becomes the highest published one unless
+// an admin pinned another. Publishing a published version changes nothing. NotFound if the
+// version does not exist; Conflict if it cannot be published (its registration did not
+// succeed) or it or its template changed meanwhile. The template is written with the
+// version whether or not its recommended version changes, so that an UpdateTemplate
+// unpinning it at the same time cannot miss the newly published version.
 func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
 	if err := requireAdmin(ctx, "publishing a template version"); err != nil {
 		return platform.TemplateVersion{}, err
@@ -335,25 +305,12 @@ func (s *Service) PublishTemplateVersion(ctx context.Context, kind platform.Temp
 	switch tv.Status {
 	case platform.Published:
 		return tv, nil
-	case platform.Draft:
+	case platform.Draft, platform.Deprecated:
 	default:
 		return tv, platform.Errorf(platform.Conflict, "template version %s %s is %s and cannot be published", name, v, tv.Status)
 	}
-	t, err := s.store.GetTemplate(ctx, kind, name)
-	if err != nil {
-		return tv, err
-	}
-	now := s.clock()
-	tv.Status, tv.UpdatedAt = platform.Published, now
-	if !t.Pinned && (t.Recommended.IsZero() || t.Recommended.Less(v)) {
-		t.Recommended, t.UpdatedAt = v, now
-	}
-	if err := s.store.UpdateTemplateVersion(ctx, tv, &t); err != nil {
-		return tv, err
-	}
-	tv.Revision++
-	s.publish(ctx, templateVersionEvent(tv, platform.Draft))
-	return tv, nil
+	published := platform.Published
+	return s.UpdateTemplateVersion(ctx, kind, name, v, UpdateVersionInput{Status: &published})
 }
 
 // resolveVersion picks the version a deployment uses: the published version major.minor, or

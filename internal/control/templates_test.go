@@ -167,9 +167,7 @@ func TestPinTheRecommendedVersion(t *testing.T) {
 	h := newHarness(t)
 	const kind = platform.EnvironmentTemplate
 	name := platformtest.EnvTemplate
-	h.mustCreateTemplate(kind, name)
-	v10 := h.mustPublish(kind, name, h.mustVersion(kind, name, 0).Version).Version
-	v11 := h.mustPublish(kind, name, h.mustVersion(kind, name, 1).Version).Version
+	v10, v11 := h.twoPublished()
 	update := func(in control.UpdateTemplateInput) platform.Template {
 		t.Helper()
 		tmpl, err := h.svc.UpdateTemplate(h.ctx, kind, name, in)

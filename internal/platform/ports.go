@@ -103,4 +103,6 @@ type Blobs interface {
 	Put(ctx context.Context, key string, body []byte) error
 	// Get returns the blob, or a NotFound error.
 	Get(ctx context.Context, key string) ([]byte, error)
+	// Delete removes the blob; deleting a blob that does not exist is not an error.
+	Delete(ctx context.Context, key string) error
 }

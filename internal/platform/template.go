@@ -26,6 +26,9 @@ const (
 	RegistrationFailed     VersionStatus = "REGISTRATION_FAILED"
 	Draft                  VersionStatus = "DRAFT"
 	Published              VersionStatus = "PUBLISHED"
+	// Deprecated is Gantry's own (Proton has no such status): a version that keeps running
+	// where it is deployed but that no new deployment may choose. It can be published again.
+	Deprecated VersionStatus = "DEPRECATED"
 )
 
 // Version is a template version number, major.minor.

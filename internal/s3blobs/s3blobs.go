@@ -23,6 +23,7 @@ import (
 type Client interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // Options configures a Blobs.
@@ -87,6 +88,18 @@ func (b *Blobs) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("s3blobs: read s3://%s/%s: %w", b.bucket, key, err)
 	}
 	return body, nil
+}
+
+// Delete removes the object under key (S3 answers success for a missing key too); errors
+// are Internal.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	if b.bucket == "" {
+		return errors.New("s3blobs: no bucket configured")
+	}
+	if _, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(key)}); err != nil {
+		return fmt.Errorf("s3blobs: delete s3://%s/%s: %w", b.bucket, key, err)
+	}
+	return nil
 }
 
 // URL returns the HTTPS URL of the object under key, unsigned: virtual-hosted style on

@@ -98,3 +98,21 @@ func TestURL(t *testing.T) {
 		}
 	}
 }
+
+func TestContract_DeleteObject(t *testing.T) {
+	blobs, server := newBlobs(t, s3blobs.Options{})
+	server.Handle("DELETE", func(awstest.Call) awstest.Response { return awstest.Response{Status: 204} })
+	if err := blobs.Delete(context.Background(), "bundles/abc.tar.gz"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	calls := server.CallsOf("DELETE")
+	if len(calls) != 1 || calls[0].Path != "/gantry-bundles/bundles/abc.tar.gz" {
+		t.Fatalf("DELETE calls = %+v", calls)
+	}
+	server.Handle("DELETE", func(awstest.Call) awstest.Response {
+		return awstest.RESTXMLError(403, "AccessDenied", "Access Denied")
+	})
+	if err := blobs.Delete(context.Background(), "k"); platform.KindOf(err) != platform.Internal {
+		t.Fatalf("a refused delete: %v, want Internal", err)
+	}
+}

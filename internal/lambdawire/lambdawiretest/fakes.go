@@ -106,8 +106,17 @@ func (s *Store) RecordPipelineExecution(_ context.Context, service string, _ pla
 
 // Blobs is a platform.Blobs of function fields.
 type Blobs struct {
-	PutFunc func(ctx context.Context, key string, body []byte) error
-	GetFunc func(ctx context.Context, key string) ([]byte, error)
+	PutFunc    func(ctx context.Context, key string, body []byte) error
+	GetFunc    func(ctx context.Context, key string) ([]byte, error)
+	DeleteFunc func(ctx context.Context, key string) error
+}
+
+// Delete calls DeleteFunc.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	if b.DeleteFunc == nil {
+		return unexpected("Blobs.Delete")
+	}
+	return b.DeleteFunc(ctx, key)
 }
 
 // Put calls PutFunc.
