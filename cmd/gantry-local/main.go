@@ -56,7 +56,7 @@ func run() error {
 			return err
 		}
 	}
-	server := &http.Server{Addr: *addr, Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}
+	server := local.NewServer(*addr, p.Handler, local.DefaultServerLimits)
 	errc := make(chan error, 1)
 	go func() { errc <- server.ListenAndServe() }()
 	fmt.Fprintf(os.Stderr, "Gantry is running on http://%s — tokens in %s/{admin,developer}.token; Ctrl-C stops it.\n", *addr, *dataDir)
