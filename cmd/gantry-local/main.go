@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/local"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -39,7 +40,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, Log: log})
+	limits, err := engine.LimitsFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, Log: log, RenderLimits: limits})
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,9 @@ type Config struct {
 	// Region is the function's region (AWS_REGION, which Lambda sets), the region of
 	// resources' ARNs.
 	Region string
+	// RenderLimits bound template rendering (the GANTRY_RENDER_* variables of
+	// engine.LimitsFromEnv; zero fields are render's defaults).
+	RenderLimits render.Limits
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
@@ -81,6 +84,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
 	}
+	limits, err := engine.LimitsFromEnv(getenv)
+	if err != nil {
+		return Config{}, fmt.Errorf("lambdawire: %w", err)
+	}
+	c.RenderLimits = limits
 	if len(c.Roles.AdminGroups) == 0 && len(c.Roles.DeveloperGroups) == 0 {
 		c.Roles = auth.DefaultRoleMap()
 	}
@@ -153,7 +161,7 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.Default()
 	}
-	templates := engine.New(render.New(render.Options{}))
+	templates := engine.WithLimits(cfg.RenderLimits)
 	return &App{
 		Config: cfg,
 		Ports:  ports,

@@ -62,6 +62,8 @@ type Config struct {
 	Step time.Duration
 	// Sleep, when set, replaces real waiting in the workflow runner (tests).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// RenderLimits bound template rendering; zero fields are render's defaults.
+	RenderLimits render.Limits
 	Log   *slog.Logger
 }
 
@@ -128,7 +130,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	}
 	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
-	eng := engine.New(render.New(render.Options{}))
+	eng := engine.WithLimits(cfg.RenderLimits)
 	publisher := p.Bus.Publisher(EventSource)
 
 	functions := &invoker{handlers: map[string]lambda.Handler{}}
