@@ -64,7 +64,7 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// RenderLimits bound template rendering; zero fields are render's defaults.
 	RenderLimits render.Limits
-	Log   *slog.Logger
+	Log          *slog.Logger
 }
 
 // Platform is a running local Gantry. Close stops everything it started.
