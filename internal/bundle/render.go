@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"strconv"
 
@@ -60,24 +61,38 @@ func (b *Bundle) renderManifest(ctx context.Context, r Renderer, m *Manifest, da
 		if t.RenderingEngine != EngineJinja {
 			return nil, platform.Errorf(platform.Invalid, "%s/%s: rendering engine %q is not supported yet (only jinja)", m.Dir, ManifestName, t.RenderingEngine)
 		}
-		text, err := r.Render(ctx, dir, t.File, data)
+		text, err := renderTemplate(ctx, r, dir, m.Dir, t, data)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			var re *render.Error
-			if errors.As(err, &re) {
-				where := m.Dir + "/" + re.File
-				if re.Line > 0 {
-					where = fmt.Sprintf("%s:%d", where, re.Line)
-				}
-				return nil, platform.Errorf(platform.Invalid, "%s: %s", where, re.Message)
-			}
-			return nil, fmt.Errorf("render %s: %w", m.Path(t), err)
+			return nil, err
 		}
 		out = append(out, RenderedFile{Path: m.Path(t), Template: t, Content: text})
 	}
 	return out, nil
+}
+
+// renderTemplate renders template t of the folder files (dir names the folder in
+// messages, "templateFile" for a component's). A template that fails to render is an
+// Invalid error naming the file and line.
+func renderTemplate(ctx context.Context, r Renderer, files fs.FS, dir string, t Template, data *render.Map) (string, error) {
+	text, err := r.Render(ctx, files, t.File, data)
+	if err == nil {
+		return text, nil
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	var re *render.Error
+	if errors.As(err, &re) {
+		where := dir + "/" + re.File
+		if dir == "templateFile" {
+			where = componentWhere(re.File)
+		}
+		if re.Line > 0 {
+			where = fmt.Sprintf("%s:%d", where, re.Line)
+		}
+		return "", platform.Errorf(platform.Invalid, "%s: %s", where, re.Message)
+	}
+	return "", fmt.Errorf("render %s: %w", path.Join(dir, t.File), err)
 }
 
 var lineInMessage = regexp.MustCompile(`\bline (\d+):`)

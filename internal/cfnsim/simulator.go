@@ -373,6 +373,7 @@ func (s *Simulator) Describe(ctx context.Context, stackName string) (platform.St
 		Status:                 st.status,
 		StatusReason:           st.reason,
 		Outputs:                append([]platform.Output(nil), st.outputs...),
+		Tags:                   maps.Clone(st.tags),
 		LastClientRequestToken: st.token,
 	}, nil
 }

@@ -36,6 +36,12 @@ func (p *Provisioner) Describe(ctx context.Context, stackName string) (platform.
 		Status:       string(s.StackStatus),
 		StatusReason: aws.ToString(s.StackStatusReason),
 	}
+	for _, tag := range s.Tags {
+		if stack.Tags == nil {
+			stack.Tags = map[string]string{}
+		}
+		stack.Tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
 	for _, o := range s.Outputs {
 		stack.Outputs = append(stack.Outputs, platform.Output{Key: aws.ToString(o.OutputKey), Value: aws.ToString(o.OutputValue)})
 	}

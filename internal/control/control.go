@@ -28,6 +28,9 @@ type TemplateEngine interface {
 	// InstanceInputs validates one instance's spec (a ServiceSpec naming it, or the bare
 	// inputs) against schema; field paths are prefixed with field.
 	InstanceInputs(schema, spec, instance string) (json.RawMessage, error)
+	// CheckComponent checks a directly defined component's manifest (one jinja
+	// CloudFormation template) and template file; Invalid errors name the field and line.
+	CheckComponent(manifest, templateFile string) error
 }
 
 // BundleFacts is what registration learns from a bundle.

@@ -229,6 +229,9 @@ func (e *Engine) Render(ctx context.Context, archive []byte, kind platform.Targe
 	if kind == platform.EnvironmentTarget {
 		tkind = platform.EnvironmentTemplate
 	}
+	if kind == platform.ComponentTarget {
+		return e.renderComponent(ctx, data)
+	}
 	b, err := e.load(tkind, archive)
 	if err != nil {
 		return nil, err
@@ -250,6 +253,9 @@ func (e *Engine) Render(ctx context.Context, archive []byte, kind platform.Targe
 			return nil, err
 		}
 		inst := rendercontext.ServiceInstance{Name: data.Instance.Name, Inputs: inputs, Environment: environment(data.Environment)}
+		if c := data.Instance.Component; c != nil {
+			inst.Component = &rendercontext.Component{Name: c.Name, Outputs: c.Outputs}
+		}
 		files, err = b.RenderInfrastructure(ctx, e.renderer, rendercontext.ForServiceInstance(service(data.Service), inst))
 		if err != nil {
 			return nil, err
@@ -279,6 +285,40 @@ func (e *Engine) Render(ctx context.Context, archive []byte, kind platform.Targe
 		return nil, platform.Errorf(platform.Invalid, "%s: template language %s is not supported yet", files[0].Path, files[0].Template.TemplateLanguage)
 	}
 	return []byte(files[0].Content), nil
+}
+
+// renderComponent renders a directly defined component's template file with Proton's
+// component context.
+func (e *Engine) renderComponent(ctx context.Context, data workflow.RenderData) ([]byte, error) {
+	t, err := bundle.ParseComponentManifest(data.Component.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := decodeInputs(data.Instance.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	inst := rendercontext.ServiceInstance{Name: data.Instance.Name, Inputs: inputs, Environment: environment(data.Environment)}
+	f, err := bundle.RenderComponent(ctx, e.renderer, t, data.Component.TemplateFile,
+		rendercontext.ForComponent(data.Component.Name, service(data.Service), inst))
+	if err != nil {
+		return nil, err
+	}
+	return []byte(f.Content), nil
+}
+
+// CheckComponent implements control.TemplateEngine.
+func (e *Engine) CheckComponent(manifest, templateFile string) error {
+	if _, err := bundle.ParseComponentManifest(manifest); err != nil {
+		return err
+	}
+	switch {
+	case templateFile == "":
+		return platform.FieldErrorf("templateFile", "is required")
+	case len(templateFile) > bundle.MaxComponentTemplateFile:
+		return platform.FieldErrorf("templateFile", "is %d characters; the limit is %d", len(templateFile), bundle.MaxComponentTemplateFile)
+	}
+	return nil
 }
 
 func decodeInputs(raw json.RawMessage) (*render.Map, error) {

@@ -53,6 +53,8 @@ func TargetEvents(d Deployment, previous DeploymentStatus) []Event {
 		resource, change.Name = "Environment", d.Target.Environment
 	case ServiceInstanceTarget:
 		resource, change.Name, change.Service = "Service Instance", d.Target.Instance, d.Target.Service
+	case ComponentTarget:
+		resource, change.Name = "Component", d.Target.Component
 	default:
 		resource, change.Name, change.Service = "Service Pipeline", d.Target.Service, d.Target.Service
 	}

@@ -44,6 +44,8 @@ type Stack struct {
 	// created), otherwise CloudFormation's status reason.
 	StatusReason string
 	Outputs      []Output
+	// Tags are the stack's tags, as its latest operation set them.
+	Tags map[string]string
 	// LastClientRequestToken is the token of the latest operation.
 	LastClientRequestToken string
 }

@@ -10,7 +10,8 @@ import (
 var stackUnsafe = regexp.MustCompile(`[^a-zA-Z0-9-]`)
 
 // StackName returns the CloudFormation stack name of a target: "gantry-env-<environment>",
-// "gantry-svc-<service>-<instance>" or "gantry-pipeline-<service>". Names CloudFormation
+// "gantry-svc-<service>-<instance>", "gantry-pipeline-<service>" or
+// "gantry-component-<component>". Names CloudFormation
 // would refuse (underscores) or that run past its 128 characters are made safe and unique
 // by a short hash of the exact names.
 func StackName(t Target) string {
@@ -20,6 +21,8 @@ func StackName(t Target) string {
 		parts = []string{"gantry-env", t.Environment}
 	case ServiceInstanceTarget:
 		parts = []string{"gantry-svc", t.Service, t.Instance}
+	case ComponentTarget:
+		parts = []string{"gantry-component", t.Component}
 	default:
 		parts = []string{"gantry-pipeline", t.Service}
 	}

@@ -126,6 +126,28 @@ type Store interface {
 	// DeploymentStatusMessage change; on DELETE_COMPLETE the target record is removed.
 	// Conflict when d (checked on Revision) is already finished.
 	FinishDeployment(ctx context.Context, d Deployment) error
+	// CreateComponent stores a new component with its first deployment (and the client
+	// token, when not nil) atomically; Conflict if the name is taken or its service
+	// instance has a component already, NotFound if that instance is gone.
+	CreateComponent(ctx context.Context, c Component, d Deployment, token *ClientToken) error
+	GetComponent(ctx context.Context, name string) (Component, error)
+	// GetInstanceComponent returns the component attached to a service instance;
+	// NotFound if it has none.
+	GetInstanceComponent(ctx context.Context, service, instance string) (Component, error)
+	// UpdateComponent saves c (checked on Revision) and, when d is not nil, starts d as
+	// StartDeployment does, atomically (Conflict while a deployment is in progress).
+	UpdateComponent(ctx context.Context, c Component, d *Deployment, token *ClientToken) error
+	// ListComponents lists components by name, filtered as f says.
+	ListComponents(ctx context.Context, f ComponentFilter, page PageRequest) (Page[Component], error)
+
+	// TagResource adds tags to (or changes them on) a resource; Invalid when it would then
+	// carry more than MaxTags. The resource's existence is the caller's to check.
+	TagResource(ctx context.Context, r Resource, tags map[string]string) error
+	// UntagResource removes the tags with keys from a resource; absent keys are ignored.
+	UntagResource(ctx context.Context, r Resource, keys []string) error
+	// ListTags returns a resource's tags; none is an empty map, never NotFound.
+	ListTags(ctx context.Context, r Resource) (map[string]string, error)
+
 	// ListDeployments lists a target's deployments, newest first; history outlives the target.
 	ListDeployments(ctx context.Context, target Target, page PageRequest) (Page[Deployment], error)
 }

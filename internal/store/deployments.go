@@ -143,7 +143,7 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 	if target != nil && target.LastDeploymentID == d.ID {
 		switch d.Status {
 		case platform.DeleteComplete:
-			ops = append(ops, s.removeTarget(d.Target, target.Revision)...)
+			ops = append(ops, s.removeTarget(d.Target, target)...)
 		case platform.Succeeded:
 			op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
 				t.TemplateName = d.TemplateName
@@ -278,6 +278,18 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 		change(&in.Deployable)
 		in.Revision++
 		item = newInstanceItem(in)
+	case platform.ComponentTarget:
+		var it componentItem
+		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+		}
+		c, err := it.domain()
+		if err != nil {
+			return writeOp{}, err
+		}
+		change(&c.Deployable)
+		c.Revision++
+		item = newComponentItem(c)
 	default:
 		var it pipelineItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
@@ -299,15 +311,18 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	return op, nil
 }
 
-// removeTarget deletes a target at revision; an instance or pipeline is also uncounted
-// from its service.
-func (s *Store) removeTarget(t platform.Target, revision int64) []writeOp {
+// removeTarget deletes a target as stored, with its tags; an instance or pipeline is also
+// uncounted from its service, a component's link to its service instance goes with it.
+func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp {
 	what := targetWhat(t)
 	pk, sk, _ := targetItemKey(t) // t was checked by readDeployment
-	del := s.deleteRevised(pk, sk, revision, what)
+	del := s.deleteRevised(pk, sk, stored.Revision, what)
 	del.failed = func(map[string]types.AttributeValue) error { return changed(what) }
-	if t.Kind == platform.EnvironmentTarget {
-		return []writeOp{del}
+	switch t.Kind {
+	case platform.EnvironmentTarget:
+		return []writeOp{del, s.dropTags(platform.TargetResource(t))}
+	case platform.ComponentTarget:
+		return append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, s.unlinkComponent(stored.raw)...)
 	}
 	service := fmt.Sprintf("service %q", t.Service)
 	uncount := writeOp{
@@ -324,6 +339,9 @@ func (s *Store) removeTarget(t platform.Target, revision int64) []writeOp {
 		failed: func(map[string]types.AttributeValue) error { return notFound(service) },
 	}
 	ops := []writeOp{del, uncount}
+	if t.Kind == platform.ServiceInstanceTarget {
+		ops = append(ops, s.dropTags(platform.TargetResource(t)))
+	}
 	if t.Kind == platform.ServicePipelineTarget {
 		// The pipeline's last execution goes with it (nothing to check: it may not exist).
 		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(servicePK(t.Service), skPipelineExecution)},

@@ -138,6 +138,7 @@ type deploymentItem struct {
 	TargetEnvironment    string       `dynamodbav:"targetEnvironment,omitempty"`
 	TargetService        string       `dynamodbav:"targetService,omitempty"`
 	TargetInstance       string       `dynamodbav:"targetInstance,omitempty"`
+	TargetComponent      string       `dynamodbav:"targetComponent,omitempty"`
 	Operation            string       `dynamodbav:"operation,omitempty"`
 	TemplateName         string       `dynamodbav:"templateName,omitempty"`
 	TemplateMajor        int          `dynamodbav:"templateMajor,omitempty"`
@@ -432,6 +433,7 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		TargetEnvironment:    d.Target.Environment,
 		TargetService:        d.Target.Service,
 		TargetInstance:       d.Target.Instance,
+		TargetComponent:      d.Target.Component,
 		Operation:            string(d.Operation),
 		TemplateName:         d.TemplateName,
 		TemplateMajor:        d.TemplateVersion.Major,
@@ -463,6 +465,7 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 			Environment: it.TargetEnvironment,
 			Service:     it.TargetService,
 			Instance:    it.TargetInstance,
+			Component:   it.TargetComponent,
 		},
 		Operation:            platform.Operation(it.Operation),
 		TemplateName:         it.TemplateName,

@@ -87,6 +87,8 @@ func targetKey(t platform.Target) string {
 		return string(t.Kind) + "#" + t.Environment
 	case platform.ServiceInstanceTarget:
 		return string(t.Kind) + "#" + t.Service + "#" + t.Instance
+	case platform.ComponentTarget:
+		return string(t.Kind) + "#" + t.Component
 	default:
 		return string(t.Kind) + "#" + t.Service
 	}
@@ -101,8 +103,10 @@ func targetItemKey(t platform.Target) (pk, sk string, err error) {
 		return servicePK(t.Service), instanceSK(t.Instance), nil
 	case t.Kind == platform.ServicePipelineTarget && t.Service != "":
 		return servicePK(t.Service), skPipeline, nil
+	case t.Kind == platform.ComponentTarget && t.Component != "":
+		return componentPK(t.Component), skComponent, nil
 	}
-	return "", "", platform.FieldErrorf("target", "%q is not a complete environment, service instance or service pipeline (kind %q)", t.String(), t.Kind)
+	return "", "", platform.FieldErrorf("target", "%q is not a complete environment, service instance, service pipeline or component (kind %q)", t.String(), t.Kind)
 }
 
 // targetWhat names a target in error messages, e.g. `service instance "frontend/frontend-dev"`.
@@ -112,6 +116,8 @@ func targetWhat(t platform.Target) string {
 		return fmt.Sprintf("environment %q", t.Environment)
 	case platform.ServiceInstanceTarget:
 		return fmt.Sprintf("service instance %q", t.Service+"/"+t.Instance)
+	case platform.ComponentTarget:
+		return fmt.Sprintf("component %q", t.Component)
 	default:
 		return fmt.Sprintf("service pipeline %q", t.Service)
 	}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/awsevents"
@@ -76,8 +77,12 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		if err != nil {
 			return DeployOutput{}, err
 		}
+		var tags map[string]string
+		if tags, err = t.stackTags(ctx, d); err != nil {
+			return DeployOutput{}, &TransientError{Err: err}
+		}
 		op, err = t.provisioner.Deploy(ctx, platform.StackDeployment{StackName: d.StackName, TemplateBody: body,
-			ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: stackTags(d)})
+			ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: tags})
 	}
 	switch platform.KindOf(err) {
 	case "":
@@ -105,18 +110,53 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	return DeployOutput{}, nil
 }
 
-// stackTags marks a stack with what it belongs to.
-func stackTags(d platform.Deployment) map[string]string {
-	tags := map[string]string{"gantry:target": d.Target.String(), "gantry:template": d.TemplateName + ":" + d.TemplateVersion.String()}
+// stackTags are the tags of d's stack: the customer tags of its target (and, for a
+// service instance or pipeline, of its service, which the instance's own override), then
+// Gantry's managed tags, which say what the stack belongs to: gantry:target, and as they
+// apply gantry:environment, gantry:service, gantry:service-instance, gantry:component,
+// gantry:template and gantry:template-version.
+func (t *Tasks) stackTags(ctx context.Context, d platform.Deployment) (map[string]string, error) {
+	tags := map[string]string{}
+	var resources []platform.Resource
+	if d.Target.Kind == platform.ServiceInstanceTarget || d.Target.Kind == platform.ServicePipelineTarget {
+		resources = append(resources, platform.Resource{Type: platform.ServiceResource, Name: d.Target.Service})
+	}
+	if d.Target.Kind != platform.ServicePipelineTarget {
+		resources = append(resources, platform.TargetResource(d.Target))
+	}
+	for _, r := range resources {
+		own, err := t.store.ListTags(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(tags, own)
+	}
+	tags["gantry:target"] = d.Target.String()
+	if d.TemplateName != "" {
+		tags["gantry:template"], tags["gantry:template-version"] = d.TemplateName, d.TemplateVersion.String()
+	}
 	switch d.Target.Kind {
 	case platform.EnvironmentTarget:
 		tags["gantry:environment"] = d.Target.Environment
 	case platform.ServiceInstanceTarget:
 		tags["gantry:service"], tags["gantry:service-instance"] = d.Target.Service, d.Target.Instance
+		if inst, err := t.store.GetServiceInstance(ctx, d.Target.Service, d.Target.Instance); err == nil {
+			tags["gantry:environment"] = inst.Environment
+		}
+	case platform.ComponentTarget:
+		tags["gantry:component"] = d.Target.Component
+		c, err := t.store.GetComponent(ctx, d.Target.Component)
+		if err != nil {
+			return nil, err
+		}
+		tags["gantry:environment"] = c.Environment
+		if c.Attached() {
+			tags["gantry:service"], tags["gantry:service-instance"] = c.Service, c.Instance
+		}
 	default:
 		tags["gantry:service"] = d.Target.Service
 	}
-	return tags
+	return tags, nil
 }
 
 // reconcile reports how d's stack operation stands, from CloudFormation's own description.

@@ -26,15 +26,7 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	case d.Status == platform.Cancelling:
 		return RenderOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
-	kind := platform.ServiceTemplate
-	if d.Target.Kind == platform.EnvironmentTarget {
-		kind = platform.EnvironmentTemplate
-	}
-	tv, err := t.store.GetTemplateVersion(ctx, kind, d.TemplateName, d.TemplateVersion)
-	if err != nil {
-		return RenderOutput{}, err
-	}
-	archive, err := t.blobs.Get(ctx, tv.BundleKey)
+	archive, err := t.bundle(ctx, d)
 	if err != nil {
 		return RenderOutput{}, err
 	}
@@ -61,6 +53,23 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	return RenderOutput{RenderedKey: key}, err
 }
 
+// bundle returns the bundle archive of d's template version; nil for a component, whose
+// sources are in its record.
+func (t *Tasks) bundle(ctx context.Context, d platform.Deployment) ([]byte, error) {
+	if d.Target.Kind == platform.ComponentTarget {
+		return nil, nil
+	}
+	kind := platform.ServiceTemplate
+	if d.Target.Kind == platform.EnvironmentTarget {
+		kind = platform.EnvironmentTemplate
+	}
+	tv, err := t.store.GetTemplateVersion(ctx, kind, d.TemplateName, d.TemplateVersion)
+	if err != nil {
+		return nil, err
+	}
+	return t.blobs.Get(ctx, tv.BundleKey)
+}
+
 // renderData gathers the context of d's target.
 func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderData, error) {
 	switch d.Target.Kind {
@@ -79,8 +88,18 @@ func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderDa
 		if err != nil {
 			return RenderData{}, err
 		}
-		return RenderData{Environment: env, Service: serviceData(svc),
-			Instance: InstanceData{Name: inst.Name, Inputs: d.Inputs}}, nil
+		data := RenderData{Environment: env, Service: serviceData(svc), Instance: InstanceData{Name: inst.Name, Inputs: d.Inputs}}
+		c, err := t.store.GetInstanceComponent(ctx, inst.Service, inst.Name)
+		switch platform.KindOf(err) {
+		case "":
+			data.Instance.Component = &ComponentData{Name: c.Name, Outputs: c.Outputs}
+		case platform.NotFound:
+		default:
+			return RenderData{}, err
+		}
+		return data, nil
+	case platform.ComponentTarget:
+		return t.componentData(ctx, d)
 	default:
 		svc, err := t.store.GetService(ctx, d.Target.Service)
 		if err != nil {
@@ -106,6 +125,28 @@ func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderDa
 			page.NextToken = instances.NextToken
 		}
 	}
+}
+
+// componentData is the context of a component's template: its environment, and the
+// service and instance it is attached to (the instance's inputs are the deployment's).
+func (t *Tasks) componentData(ctx context.Context, d platform.Deployment) (RenderData, error) {
+	c, err := t.store.GetComponent(ctx, d.Target.Component)
+	if err != nil {
+		return RenderData{}, err
+	}
+	env, err := t.environmentData(ctx, c.Environment)
+	if err != nil {
+		return RenderData{}, err
+	}
+	data := RenderData{Environment: env, Component: ComponentData{Name: c.Name, Manifest: c.Manifest, TemplateFile: c.TemplateFile}}
+	if c.Attached() {
+		svc, err := t.store.GetService(ctx, c.Service)
+		if err != nil {
+			return RenderData{}, err
+		}
+		data.Service, data.Instance = serviceData(svc), InstanceData{Name: c.Instance, Inputs: d.Inputs}
+	}
+	return data, nil
 }
 
 func (t *Tasks) pipelineInstance(ctx context.Context, inst platform.ServiceInstance) (PipelineInstance, error) {

@@ -28,6 +28,17 @@ type RenderData struct {
 	Service     ServiceData
 	Instance    InstanceData
 	Pipeline    PipelineData
+	Component   ComponentData
+}
+
+// ComponentData is a directly defined component: its name and sources for its own
+// template's component namespace, its outputs for the instance's
+// service_instance.components.default.
+type ComponentData struct {
+	Name         string
+	Manifest     string
+	TemplateFile string
+	Outputs      []platform.Output
 }
 
 // EnvironmentData is the environment namespace.
@@ -46,10 +57,12 @@ type ServiceData struct {
 	RepositoryID            string
 }
 
-// InstanceData is the service_instance namespace.
+// InstanceData is the service_instance namespace; Component is the instance's
+// component, nil when it has none.
 type InstanceData struct {
-	Name   string
-	Inputs json.RawMessage
+	Name      string
+	Inputs    json.RawMessage
+	Component *ComponentData
 }
 
 // PipelineData is the pipeline namespace and its service_instances list.

@@ -1,0 +1,346 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// maxDescription is Proton's limit on a description.
+const maxDescription = 500
+
+// requireRole returns Forbidden unless the caller holds role.
+func requireRole(ctx context.Context, role platform.Role, operation string) error {
+	if !caller(ctx).Has(role) {
+		return platform.Errorf(platform.Forbidden, "%s needs the %s role", operation, role)
+	}
+	return nil
+}
+
+// CreateComponentInput is a new directly defined component (Proton's CreateComponent):
+// attached to a service instance (ServiceName and ServiceInstanceName), or detached, in
+// EnvironmentName.
+type CreateComponentInput struct {
+	Name                string
+	Description         string
+	EnvironmentName     string
+	ServiceName         string
+	ServiceInstanceName string
+	// ServiceSpec is the ServiceSpec the component reads the instance's inputs from;
+	// without one it reads the instance's current inputs. Attached components only.
+	ServiceSpec string
+	// Manifest is the manifest.yaml listing the component's one template;
+	// TemplateFile that template (CloudFormation, rendered with jinja).
+	Manifest     string
+	TemplateFile string
+	ClientToken  string
+	Tags         map[string]string
+}
+
+// CreateComponent validates a directly defined component, stores it with its first
+// deployment and starts deploying it into a stack of its own. An attached component needs
+// a service instance whose service template version lists DIRECTLY_DEFINED among its
+// supported component sources, and which has no component yet. Errors: Invalid naming
+// the field (sources, names, the attachment, the service spec), NotFound for a missing
+// service instance, Conflict when the name is taken or the instance has a component,
+// Forbidden without the developer role.
+func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) (platform.Component, error) {
+	if err := requireRole(ctx, platform.DeveloperRole, "CreateComponent"); err != nil {
+		return platform.Component{}, err
+	}
+	if err := platform.ValidateName("name", in.Name); err != nil {
+		return platform.Component{}, err
+	}
+	if len(in.Description) > maxDescription {
+		return platform.Component{}, platform.FieldErrorf("description", "must be at most %d characters", maxDescription)
+	}
+	if err := s.engine.CheckComponent(in.Manifest, in.TemplateFile); err != nil {
+		return platform.Component{}, err
+	}
+	if err := checkSpec("serviceSpec", in.ServiceSpec); err != nil {
+		return platform.Component{}, err
+	}
+	if err := platform.ValidateTags("tags", in.Tags); err != nil {
+		return platform.Component{}, err
+	}
+	token, replay, err := s.idempotency(ctx, "CreateComponent", in.ClientToken, in)
+	if err != nil {
+		return platform.Component{}, err
+	}
+	if replay != "" {
+		return s.store.GetComponent(ctx, replay)
+	}
+	now := s.clock()
+	c := platform.Component{Name: in.Name, Description: in.Description, ServiceSpec: in.ServiceSpec,
+		Manifest: in.Manifest, TemplateFile: in.TemplateFile, LastClientRequestToken: in.ClientToken, UpdatedAt: now}
+	var inputs json.RawMessage
+	switch {
+	case in.ServiceName != "" || in.ServiceInstanceName != "":
+		if in.ServiceName == "" || in.ServiceInstanceName == "" {
+			return c, platform.FieldErrorf("serviceInstanceName", "serviceName and serviceInstanceName go together: give both or neither")
+		}
+		inst, err := s.store.GetServiceInstance(ctx, in.ServiceName, in.ServiceInstanceName)
+		if err != nil {
+			return c, err
+		}
+		if in.EnvironmentName != "" && in.EnvironmentName != inst.Environment {
+			return c, platform.FieldErrorf("environmentName", "service instance %s/%s runs in environment %s, not %s", inst.Service, inst.Name, inst.Environment, in.EnvironmentName)
+		}
+		c.Service, c.Instance, c.Environment = inst.Service, inst.Name, inst.Environment
+		if inputs, err = s.componentInputs(ctx, inst, in.ServiceSpec); err != nil {
+			return c, err
+		}
+	case in.EnvironmentName != "":
+		if in.ServiceSpec != "" {
+			return c, platform.FieldErrorf("serviceSpec", "applies only to a component attached to a service instance")
+		}
+		env, err := s.store.GetEnvironment(ctx, in.EnvironmentName)
+		if platform.KindOf(err) == platform.NotFound {
+			return c, platform.FieldErrorf("environmentName", "environment %q does not exist", in.EnvironmentName)
+		}
+		if err != nil {
+			return c, err
+		}
+		if env.LastSucceededDeploymentID == "" {
+			return c, platform.FieldErrorf("environmentName", "environment %q has not been deployed successfully yet (status %s)", env.Name, env.DeploymentStatus)
+		}
+		c.Environment = env.Name
+	default:
+		return c, platform.FieldErrorf("environmentName", "is required for a component not attached to a service instance (else give serviceName and serviceInstanceName)")
+	}
+	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, in.ServiceSpec, inputs)
+	c.Deployable = newDeployable(platform.TemplateVersion{}, d)
+	if token != nil {
+		token.Result = c.Name
+	}
+	if err := s.store.CreateComponent(ctx, c, d, token); err != nil {
+		return platform.Component{}, err
+	}
+	if len(in.Tags) > 0 {
+		if err := s.store.TagResource(ctx, platform.TargetResource(c.Target()), in.Tags); err != nil {
+			s.abandon(ctx, d, "not started: the component's tags could not be recorded; try again")
+			return c, err
+		}
+	}
+	if err := s.launch(ctx, d, ""); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// componentInputs checks that inst may have a directly defined component and returns the
+// inputs of inst the component's template reads: from serviceSpec when given (validated
+// against the instance's schema), else the instance's current ones.
+func (s *Service) componentInputs(ctx context.Context, inst platform.ServiceInstance, serviceSpec string) (json.RawMessage, error) {
+	tv, err := s.store.GetTemplateVersion(ctx, platform.ServiceTemplate, inst.TemplateName, inst.TemplateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(tv.SupportedComponentSources, platform.DirectlyDefinedComponents) {
+		return nil, platform.FieldErrorf("serviceInstanceName", "service instance %s/%s runs service template %s %s, which does not list %s in its supportedComponentSources",
+			inst.Service, inst.Name, tv.TemplateName, tv.Version, platform.DirectlyDefinedComponents)
+	}
+	if serviceSpec != "" {
+		inputs, err := s.engine.InstanceInputs(tv.Schema, serviceSpec, inst.Name)
+		if err != nil {
+			var e *platform.Error
+			if errors.As(err, &e) && e.Kind == platform.Invalid {
+				return nil, platform.FieldErrorf("serviceSpec", "%s", e.Error())
+			}
+			return nil, err
+		}
+		return inputs, nil
+	}
+	id := inst.LastSucceededDeploymentID
+	if id == "" {
+		id = inst.LastDeploymentID
+	}
+	d, err := s.store.GetDeployment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.Inputs, nil
+}
+
+// GetComponent returns a component; NotFound if there is none.
+func (s *Service) GetComponent(ctx context.Context, name string) (platform.Component, error) {
+	return s.store.GetComponent(ctx, name)
+}
+
+// ListComponents lists components by name, filtered by environment, service or service
+// instance as Proton's ListComponents is; Invalid for an instance without its service.
+func (s *Service) ListComponents(ctx context.Context, f platform.ComponentFilter, page platform.PageRequest) (platform.Page[platform.Component], error) {
+	return s.store.ListComponents(ctx, f, page)
+}
+
+// UpdateComponentInput changes a component (Proton's UpdateComponent). Nil fields keep
+// the current value. DeploymentType NONE changes the description only; CURRENT_VERSION
+// redeploys with the new service spec and/or template file.
+type UpdateComponentInput struct {
+	DeploymentType platform.DeploymentType
+	Description    *string
+	// ServiceName and ServiceInstanceName, when given, must name the instance the
+	// component is attached to: Gantry does not move components between instances.
+	ServiceName         *string
+	ServiceInstanceName *string
+	ServiceSpec         *string
+	TemplateFile        *string
+	ClientToken         string
+}
+
+// UpdateComponent changes a component and, with CURRENT_VERSION, redeploys it. Errors:
+// Invalid naming the field, Conflict while a deployment is in progress or when the client
+// token was used for another request, NotFound, Forbidden without the developer role.
+func (s *Service) UpdateComponent(ctx context.Context, name string, in UpdateComponentInput) (platform.Component, error) {
+	if err := requireRole(ctx, platform.DeveloperRole, "UpdateComponent"); err != nil {
+		return platform.Component{}, err
+	}
+	if in.Description != nil && len(*in.Description) > maxDescription {
+		return platform.Component{}, platform.FieldErrorf("description", "must be at most %d characters", maxDescription)
+	}
+	switch in.DeploymentType {
+	case platform.DeployNone:
+		for field, v := range map[string]*string{"serviceSpec": in.ServiceSpec, "templateFile": in.TemplateFile} {
+			if v != nil {
+				return platform.Component{}, platform.FieldErrorf(field, "cannot change with deploymentType NONE, which changes the description only")
+			}
+		}
+	case platform.DeployCurrentVersion:
+	case "":
+		return platform.Component{}, platform.FieldErrorf("deploymentType", "is required: NONE or CURRENT_VERSION")
+	default:
+		return platform.Component{}, platform.FieldErrorf("deploymentType", "%q is not one of NONE, CURRENT_VERSION (a component has no template version)", in.DeploymentType)
+	}
+	token, replay, err := s.idempotency(ctx, "UpdateComponent:"+name, in.ClientToken, in)
+	if err != nil {
+		return platform.Component{}, err
+	}
+	if replay != "" {
+		return s.store.GetComponent(ctx, name)
+	}
+	c, err := s.store.GetComponent(ctx, name)
+	if err != nil {
+		return c, err
+	}
+	for field, v := range map[string]*string{"serviceName": in.ServiceName, "serviceInstanceName": in.ServiceInstanceName} {
+		current := c.Service
+		if field == "serviceInstanceName" {
+			current = c.Instance
+		}
+		if v != nil && *v != current {
+			return c, platform.FieldErrorf(field, "component %s is attached to %q; Gantry does not move a component (delete it and create it again)", c.Name, current)
+		}
+	}
+	if in.Description != nil {
+		c.Description = *in.Description
+	}
+	c.UpdatedAt, c.LastClientRequestToken = s.clock(), in.ClientToken
+	if in.DeploymentType == platform.DeployNone {
+		if err := s.store.UpdateComponent(ctx, c, nil, token); err != nil {
+			return c, err
+		}
+		return s.store.GetComponent(ctx, name)
+	}
+	if c.DeploymentStatus.Active() {
+		return c, platform.Errorf(platform.Conflict, "component %s has a deployment in progress (%s); wait for it or cancel it", c.Name, c.LastDeploymentID)
+	}
+	if in.TemplateFile != nil {
+		c.TemplateFile = *in.TemplateFile
+	}
+	if in.ServiceSpec != nil {
+		if err := checkSpec("serviceSpec", *in.ServiceSpec); err != nil {
+			return c, err
+		}
+		if *in.ServiceSpec != "" && !c.Attached() {
+			return c, platform.FieldErrorf("serviceSpec", "applies only to a component attached to a service instance")
+		}
+		c.ServiceSpec = *in.ServiceSpec
+	}
+	if err := s.engine.CheckComponent(c.Manifest, c.TemplateFile); err != nil {
+		return c, err
+	}
+	var inputs json.RawMessage
+	if c.Attached() {
+		inst, err := s.store.GetServiceInstance(ctx, c.Service, c.Instance)
+		if err != nil {
+			return c, err
+		}
+		if inputs, err = s.componentInputs(ctx, inst, c.ServiceSpec); err != nil {
+			return c, err
+		}
+	}
+	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, c.ServiceSpec, inputs)
+	d.PreviousDeploymentID = c.LastSucceededDeploymentID
+	if token != nil {
+		token.Result = d.ID
+	}
+	previous := c.DeploymentStatus
+	if err := s.store.UpdateComponent(ctx, c, &d, token); err != nil {
+		return c, err
+	}
+	if err := s.launch(ctx, d, previous); err != nil {
+		return c, err
+	}
+	return s.store.GetComponent(ctx, name)
+}
+
+// DeleteComponent deletes a component's stack, then its record. Errors: Conflict while a
+// deployment is in progress, NotFound, Forbidden without the developer role.
+func (s *Service) DeleteComponent(ctx context.Context, name string) (platform.Component, error) {
+	if err := requireRole(ctx, platform.DeveloperRole, "DeleteComponent"); err != nil {
+		return platform.Component{}, err
+	}
+	c, err := s.store.GetComponent(ctx, name)
+	if err != nil {
+		return c, err
+	}
+	d := s.newDeployment(c.Target(), platform.Delete, platform.TemplateVersion{}, c.ServiceSpec, nil)
+	if err := s.startUpdate(ctx, d, c.Deployable, platform.DeployCurrentVersion, nil); err != nil {
+		return c, err
+	}
+	return s.store.GetComponent(ctx, name)
+}
+
+// ListComponentOutputs returns a component's outputs: those of its last successful
+// deployment, or of deploymentID when given (which must be one of the component's).
+// NotFound for a missing component or deployment.
+func (s *Service) ListComponentOutputs(ctx context.Context, name, deploymentID string) ([]platform.Output, error) {
+	c, err := s.store.GetComponent(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if deploymentID == "" {
+		return c.Outputs, nil
+	}
+	d, err := s.store.GetDeployment(ctx, deploymentID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Target != c.Target() {
+		return nil, platform.Errorf(platform.NotFound, "deployment %s is not a deployment of component %s", deploymentID, name)
+	}
+	return d.Outputs, nil
+}
+
+// CancelComponentDeployment cancels the component's deployment in progress, as
+// CancelDeployment does. Conflict when none is in progress; NotFound; Forbidden without
+// the developer role.
+func (s *Service) CancelComponentDeployment(ctx context.Context, name string) (platform.Component, error) {
+	if err := requireRole(ctx, platform.DeveloperRole, "CancelComponentDeployment"); err != nil {
+		return platform.Component{}, err
+	}
+	c, err := s.store.GetComponent(ctx, name)
+	if err != nil {
+		return c, err
+	}
+	if !c.DeploymentStatus.Active() {
+		return c, platform.Errorf(platform.Conflict, "component %s has no deployment in progress (status %s)", name, c.DeploymentStatus)
+	}
+	if _, err := s.CancelDeployment(ctx, c.LastDeploymentID); err != nil {
+		return c, err
+	}
+	return s.store.GetComponent(ctx, name)
+}
