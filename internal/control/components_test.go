@@ -1,7 +1,6 @@
 package control_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/control"
@@ -25,11 +24,6 @@ Outputs:
   QueueUrl:
     Value: !Ref Queue
 `
-
-// developerContext is a caller holding the developer role only.
-func developerContext(h *harness) context.Context {
-	return platform.WithCaller(h.ctx, platform.Caller{Subject: "dev", Roles: []platform.Role{platform.DeveloperRole}})
-}
 
 // mustComponentService deploys environment Beta and service frontend (instance
 // frontend-beta) from a version of the sample service template; withComponents makes
@@ -66,7 +60,7 @@ func attachedInput(name string) control.CreateComponentInput {
 func TestCreateComponent(t *testing.T) {
 	h := newHarness(t)
 	h.mustComponentService(true)
-	dev := developerContext(h)
+	dev := developerContext()
 	starts := h.startCount()
 
 	in := attachedInput("queue")
@@ -163,7 +157,7 @@ func TestCreateComponent(t *testing.T) {
 func TestComponentNeedsDirectlyDefinedSource(t *testing.T) {
 	h := newHarness(t)
 	h.mustComponentService(false)
-	_, err := h.svc.CreateComponent(developerContext(h), attachedInput("queue"))
+	_, err := h.svc.CreateComponent(developerContext(), attachedInput("queue"))
 	if kind, field := fieldOf(err); kind != platform.Invalid || field != "serviceInstanceName" {
 		t.Fatalf("a component on an instance whose template lists no component source: %v, want Invalid naming serviceInstanceName", err)
 	}
@@ -172,7 +166,7 @@ func TestComponentNeedsDirectlyDefinedSource(t *testing.T) {
 func TestUpdateCancelDeleteComponent(t *testing.T) {
 	h := newHarness(t)
 	h.mustComponentService(true)
-	dev := developerContext(h)
+	dev := developerContext()
 	c, err := h.svc.CreateComponent(dev, attachedInput("queue"))
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 func TestTagResource(t *testing.T) {
 	h := newHarness(t)
 	h.mustComponentService(true)
-	dev := developerContext(h)
+	dev := developerContext()
 	arns := h.svc.ARNScope()
 	envARN := arns.ARN(platform.Resource{Type: platform.EnvironmentResource, Name: "Beta"})
 	svcARN := arns.ARN(platform.Resource{Type: platform.ServiceResource, Name: "frontend"})

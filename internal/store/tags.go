@@ -116,4 +116,3 @@ func (s *Store) dropTags(r platform.Resource) writeOp {
 	return writeOp{delete: &types.Delete{TableName: &s.table, Key: key(tagsPK(r), skTags)},
 		what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }}
 }
-
