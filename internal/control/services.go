@@ -69,7 +69,7 @@ func (s *Service) createService(ctx context.Context, in CreateServiceInput, toke
 	svc := platform.Service{Name: in.Name, Description: in.Description, TemplateName: tv.TemplateName,
 		TemplateVersion: tv.Version, Spec: in.Spec, RepositoryID: in.RepositoryID,
 		RepositoryConnectionARN: in.RepositoryConnectionARN, BranchName: in.BranchName,
-		HasPipeline: tv.HasPipeline, Status: platform.ServiceActive, CreatedAt: now, UpdatedAt: now, Revision: 1}
+		HasPipeline: tv.HasPipeline, Status: platform.ServiceCreateInProgress, CreatedAt: now, UpdatedAt: now, Revision: 1}
 	var instances []platform.ServiceInstance
 	var deployments []platform.Deployment
 	seen := map[string]bool{}
@@ -164,14 +164,29 @@ func compatibleList(cs []platform.CompatibleEnvironment) string {
 	return out
 }
 
-// GetService returns a service; NotFound if there is none.
+// GetService returns a service with its status derived from its instances and pipeline
+// (platform.ServiceStatusOf); NotFound if there is none.
 func (s *Service) GetService(ctx context.Context, name string) (platform.Service, error) {
-	return s.store.GetService(ctx, name)
+	svc, err := s.store.GetService(ctx, name)
+	if err != nil {
+		return svc, err
+	}
+	_, err = s.serviceChildren(ctx, &svc)
+	return svc, err
 }
 
-// ListServices lists services.
+// ListServices lists services, each with its status derived as GetService derives it.
 func (s *Service) ListServices(ctx context.Context, page platform.PageRequest) (platform.Page[platform.Service], error) {
-	return s.store.ListServices(ctx, page)
+	list, err := s.store.ListServices(ctx, page)
+	if err != nil {
+		return list, err
+	}
+	for i := range list.Items {
+		if _, err := s.serviceChildren(ctx, &list.Items[i]); err != nil {
+			return list, err
+		}
+	}
+	return list, nil
 }
 
 // ListServiceInstances lists a service's instances; NotFound if the service does not exist.

@@ -111,11 +111,81 @@ type Environment struct {
 // ServiceStatus is the status of a service as a whole.
 type ServiceStatus string
 
-// The service statuses.
+// The service statuses (Proton's). A stored service keeps the phase of its last
+// operation — ServiceCreateInProgress, ServiceUpdateInProgress, ServiceDeleteInProgress,
+// or ServiceActive once a phase has been read as done; ServiceStatusOf derives what it
+// shows from its instances and pipeline.
 const (
+	ServiceCreateInProgress ServiceStatus = "CREATE_IN_PROGRESS"
+	ServiceCreateFailed     ServiceStatus = "CREATE_FAILED"
 	ServiceActive           ServiceStatus = "ACTIVE"
+	ServiceUpdateInProgress ServiceStatus = "UPDATE_IN_PROGRESS"
+	ServiceUpdateFailed     ServiceStatus = "UPDATE_FAILED"
 	ServiceDeleteInProgress ServiceStatus = "DELETE_IN_PROGRESS"
+	ServiceDeleteFailed     ServiceStatus = "DELETE_FAILED"
 )
+
+// WaitingForPipelineDeletion is the status message of a service instance's deletion
+// that DeleteService stored to start once the service's pipeline is deleted (the
+// pipeline may use what the instances' stacks export).
+const WaitingForPipelineDeletion = "waiting for the service's pipeline to be deleted"
+
+// ServiceChild is an instance or the pipeline of a service, as ServiceStatusOf reads it.
+type ServiceChild struct {
+	Target Target
+	Deployable
+}
+
+// ServiceStatusOf derives a service's status and status message from the phase stored on
+// it (phase) and its instances and pipeline: while any child deploys, the phase is in
+// progress; once none does, a create or update phase with a child whose last deployment
+// failed or was cancelled is CREATE_FAILED or UPDATE_FAILED (else ACTIVE), and a delete
+// phase with a child whose deletion failed is DELETE_FAILED (else still in progress: the
+// record goes with its last child). The message names the failed child and its reason.
+func ServiceStatusOf(phase ServiceStatus, children []ServiceChild) (ServiceStatus, string) {
+	var failed *ServiceChild
+	for i, c := range children {
+		if c.DeploymentStatus.Active() {
+			switch phase {
+			case ServiceDeleteInProgress, ServiceDeleteFailed:
+				return ServiceDeleteInProgress, ""
+			case ServiceCreateInProgress, ServiceCreateFailed:
+				return ServiceCreateInProgress, ""
+			default:
+				return ServiceUpdateInProgress, ""
+			}
+		}
+		bad := c.DeploymentStatus == Failed || c.DeploymentStatus == Cancelled
+		if phase == ServiceDeleteInProgress || phase == ServiceDeleteFailed {
+			bad = c.DeploymentStatus == DeleteFailed
+		}
+		if bad && failed == nil {
+			failed = &children[i]
+		}
+	}
+	var status ServiceStatus
+	switch phase {
+	case ServiceDeleteInProgress, ServiceDeleteFailed:
+		if failed == nil {
+			return ServiceDeleteInProgress, ""
+		}
+		status = ServiceDeleteFailed
+	case ServiceCreateInProgress, ServiceCreateFailed:
+		status = ServiceCreateFailed
+	case ServiceUpdateInProgress, ServiceUpdateFailed:
+		status = ServiceUpdateFailed
+	default:
+		return ServiceActive, ""
+	}
+	if failed == nil {
+		return ServiceActive, ""
+	}
+	message := failed.Target.String() + ": " + string(failed.DeploymentStatus)
+	if failed.DeploymentStatusMessage != "" {
+		message += ": " + failed.DeploymentStatusMessage
+	}
+	return status, message
+}
 
 // Service is an application built from a service template: one or more instances, each in
 // an environment, and optionally a pipeline.
@@ -130,10 +200,12 @@ type Service struct {
 	RepositoryConnectionARN string
 	BranchName              string
 	HasPipeline             bool
-	Status                  ServiceStatus
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
-	Revision                int64
+	// Status is the phase as stored; reads through the control plane derive it (ServiceStatusOf).
+	Status        ServiceStatus
+	StatusMessage string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Revision      int64
 }
 
 // ServiceInstance is one deployment of a service into one environment.

@@ -95,6 +95,13 @@ type Store interface {
 	ListServices(ctx context.Context, page PageRequest) (Page[Service], error)
 	// UpdateService saves s (checked on Revision).
 	UpdateService(ctx context.Context, s Service) error
+	// ChangeService saves s (checked on Revision) and, atomically with it, stores the
+	// instances in added (their first deployments among deployments) and starts the other
+	// deployments on existing instances or the pipeline of s, each checked on
+	// revisions[target] as StartDeployment checks it. Conflict when anything changed
+	// meanwhile or a target has a deployment in progress; Invalid when it does not fit in
+	// one transaction.
+	ChangeService(ctx context.Context, s Service, added []ServiceInstance, deployments []Deployment, revisions map[Target]int64, token *ClientToken) error
 	// DeleteService removes the service record; Conflict while it has instances or a pipeline.
 	DeleteService(ctx context.Context, name string) error
 	GetServiceInstance(ctx context.Context, service, name string) (ServiceInstance, error)

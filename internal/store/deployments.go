@@ -24,12 +24,35 @@ func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targ
 	if d.Status != platform.InProgress && d.Status != platform.DeleteInProgress {
 		return platform.FieldErrorf("status", "a deployment starts IN_PROGRESS or DELETE_IN_PROGRESS, not %s", d.Status)
 	}
-	pk, sk, err := targetItemKey(d.Target)
+	mark, err := s.markTarget(d, targetRevision)
 	if err != nil {
 		return err
 	}
+	d.Revision = 1
+	put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
+	if err != nil {
+		return err
+	}
+	ops := []writeOp{mark, put}
+	if token != nil {
+		op, err := s.putToken(*token)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "start deployment", ops...)
+}
+
+// markTarget is the write that marks d's target as StartDeployment does, conditioned on
+// the target's revision and on no deployment being in progress on it.
+func (s *Store) markTarget(d platform.Deployment, targetRevision int64) (writeOp, error) {
+	pk, sk, err := targetItemKey(d.Target)
+	if err != nil {
+		return writeOp{}, err
+	}
 	target := d.Target
-	mark := writeOp{
+	return writeOp{
 		update: &types.Update{
 			TableName:        &s.table,
 			Key:              key(pk, sk),
@@ -63,21 +86,7 @@ func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targ
 			}
 			return changed(targetWhat(target))
 		},
-	}
-	d.Revision = 1
-	put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
-	if err != nil {
-		return err
-	}
-	ops := []writeOp{mark, put}
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
-	}
-	return s.write(ctx, "start deployment", ops...)
+	}, nil
 }
 
 // GetDeployment returns a deployment; NotFound if there is none.

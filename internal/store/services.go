@@ -172,3 +172,91 @@ func (s *Store) ListEnvironmentInstances(ctx context.Context, environment string
 	q := listQuery{index: "gsi2", partition: environmentInstancesGSI2PK(environment), what: "environment instances"}
 	return list(ctx, s, q, page, instanceItem.domain)
 }
+
+// maxTransactItems is DynamoDB's limit on the items of one transaction.
+const maxTransactItems = 100
+
+// ChangeService saves svc, checked on its Revision, and atomically with it stores the
+// instances in added (each with Revision 1, marked by its first deployment, which
+// deployments must hold) and starts every other deployment in deployments on an existing
+// instance or pipeline of svc whose stored Revision is revisions[target], as
+// StartDeployment does. The service counts the instances added. NotFound when the service
+// is gone; Conflict when it or a target changed meanwhile, a target has a deployment in
+// progress, or an instance name or deployment id is taken; Invalid when a deployment
+// targets nothing of svc, an added instance belongs elsewhere, or the whole does not fit
+// in one transaction.
+func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added []platform.ServiceInstance, deployments []platform.Deployment, revisions map[platform.Target]int64, token *platform.ClientToken) error {
+	what := fmt.Sprintf("service %q", svc.Name)
+	items := 1 + len(added) + 2*len(deployments)
+	if token != nil {
+		items++
+	}
+	if items > maxTransactItems {
+		return platform.Errorf(platform.Invalid, "changing %s takes %d writes; at most %d fit in one request (add or remove fewer instances at once)", what, items, maxTransactItems)
+	}
+	firsts := map[platform.Target]*platform.Deployable{}
+	added = append([]platform.ServiceInstance(nil), added...)
+	for i := range added {
+		in := &added[i]
+		if in.Service != svc.Name {
+			return platform.FieldErrorf(fmt.Sprintf("added[%d].service", i), "%q is not service %q", in.Service, svc.Name)
+		}
+		in.Revision = 1
+		firsts[instanceTarget(*in)] = &in.Deployable
+	}
+	var ops []writeOp
+	for i, d := range deployments {
+		if d.Target.Service != svc.Name || d.Target.Kind == platform.EnvironmentTarget {
+			return platform.FieldErrorf(fmt.Sprintf("deployments[%d].target", i), "%s is not part of %s", d.Target, what)
+		}
+		if d.Status != platform.InProgress && d.Status != platform.DeleteInProgress {
+			return platform.FieldErrorf(fmt.Sprintf("deployments[%d].status", i), "a deployment starts IN_PROGRESS or DELETE_IN_PROGRESS, not %s", d.Status)
+		}
+		if first := firsts[d.Target]; first != nil {
+			markStarted(first, d)
+		} else {
+			revision, ok := revisions[d.Target]
+			if !ok {
+				return platform.FieldErrorf(fmt.Sprintf("deployments[%d].target", i), "no stored revision given for %s", d.Target)
+			}
+			mark, err := s.markTarget(d, revision)
+			if err != nil {
+				return err
+			}
+			ops = append(ops, mark)
+		}
+		d.Revision = 1
+		put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, put)
+	}
+	for _, in := range added {
+		op, err := s.putNew(newInstanceItem(in), targetWhat(instanceTarget(in)))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	revision := svc.Revision
+	svc.Revision++
+	op, err := s.updateRevised(newServiceItem(svc, 0), revision, what, attrChildren)
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		*op.update.UpdateExpression += " ADD #children :added"
+		op.update.ExpressionAttributeNames["#children"] = attrChildren
+		op.update.ExpressionAttributeValues[":added"] = number(int64(len(added)))
+	}
+	ops = append([]writeOp{op}, ops...)
+	if token != nil {
+		op, err := s.putToken(*token)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	return s.write(ctx, "change service", ops...)
+}

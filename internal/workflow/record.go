@@ -82,8 +82,17 @@ func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *Tas
 }
 
 // followUp starts what d's end makes possible: a new service's pipeline, once none of its
-// instances is still deploying for the first time.
+// instances is still deploying for the first time; the removal of a service being
+// deleted, once its last instance or pipeline is gone.
 func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
+	if d.Operation == platform.Delete && d.Target.Kind == platform.ServicePipelineTarget {
+		if err := t.deleteWaitingInstances(ctx, d); err != nil {
+			return err
+		}
+	}
+	if d.Status == platform.DeleteComplete && d.Target.Kind != platform.EnvironmentTarget {
+		return t.removeDeletedService(ctx, d.Target.Service)
+	}
 	if d.Target.Kind != platform.ServiceInstanceTarget {
 		return nil
 	}
@@ -125,6 +134,69 @@ func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
 	}
 	t.publish(ctx, platform.TargetEvents(pd, platform.InProgress)...)
 	return nil
+}
+
+// deleteWaitingInstances starts the instance deletions DeleteService stored to follow the
+// deletion d of the service's pipeline; when d failed, they end DELETE_FAILED unstarted.
+func (t *Tasks) deleteWaitingInstances(ctx context.Context, d platform.Deployment) error {
+	page := platform.PageRequest{Limit: 100}
+	for {
+		instances, err := t.store.ListServiceInstances(ctx, d.Target.Service, page)
+		if err != nil {
+			return err
+		}
+		for _, i := range instances.Items {
+			if i.DeploymentStatus != platform.DeleteInProgress {
+				continue
+			}
+			id, err := t.store.GetDeployment(ctx, i.LastDeploymentID)
+			if err != nil {
+				return err
+			}
+			if id.Finished() || id.StatusMessage != platform.WaitingForPipelineDeletion {
+				continue
+			}
+			if d.Status != platform.DeleteComplete {
+				id.Status, id.StatusMessage = platform.DeleteFailed, "not started: the service's pipeline could not be deleted ("+d.StatusMessage+")"
+				id.CompletedAt, id.UpdatedAt = t.clock(), t.clock()
+				if err := t.store.FinishDeployment(ctx, id); err != nil && platform.KindOf(err) != platform.Conflict {
+					return err
+				}
+				continue
+			}
+			// Start is idempotent by name: a repeat of this task starts each deletion once.
+			if _, err := t.workflows.Start(ctx, id.ID, []byte(`{"deploymentId":"`+id.ID+`"}`)); err != nil {
+				return &TransientError{Err: errors.Join(errors.New("start an instance deletion"), err)}
+			}
+			t.publish(ctx, platform.TargetEvents(id, platform.DeleteInProgress)...)
+		}
+		if instances.NextToken == "" {
+			return nil
+		}
+		page.NextToken = instances.NextToken
+	}
+}
+
+// removeDeletedService removes a service being deleted (DeleteService) once it has no
+// instance or pipeline left. The store refuses while any remains, so that whichever
+// deletion finishes last removes it; a service already gone is fine.
+func (t *Tasks) removeDeletedService(ctx context.Context, name string) error {
+	svc, err := t.store.GetService(ctx, name)
+	if platform.KindOf(err) == platform.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if svc.Status != platform.ServiceDeleteInProgress {
+		return nil
+	}
+	switch err := t.store.DeleteService(ctx, name); platform.KindOf(err) {
+	case "", platform.NotFound, platform.Conflict: // Conflict: instances remain
+		return nil
+	default:
+		return err
+	}
 }
 
 // publish sends events best-effort: a lost status event must not fail the workflow.
