@@ -98,6 +98,8 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"PipelineExecution":     reflect.TypeFor[apimodel.PipelineExecution](),
 		"Service":               reflect.TypeFor[apimodel.Service](),
 		"ServiceList":           reflect.TypeFor[apimodel.List[apimodel.Service]](),
+		"UpdateService":         reflect.TypeFor[apimodel.UpdateService](),
+		"CreateServiceInstance": reflect.TypeFor[apimodel.CreateServiceInstance](),
 		"ServiceInstance":       reflect.TypeFor[apimodel.ServiceInstance](),
 		"ServiceInstanceList":   reflect.TypeFor[apimodel.List[apimodel.ServiceInstance]](),
 		"Deployment":            reflect.TypeFor[apimodel.Deployment](),

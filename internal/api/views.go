@@ -63,7 +63,7 @@ func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.En
 func viewService(arns platform.ARNScope, s platform.Service, p *platform.ServicePipeline) apimodel.Service {
 	v := apimodel.Service{Name: s.Name, ARN: arns.ARN(platform.Resource{Type: platform.ServiceResource, Name: s.Name}), Description: s.Description, TemplateName: s.TemplateName,
 		TemplateMajorVersion: s.TemplateVersion.Major, TemplateMinorVersion: s.TemplateVersion.Minor,
-		Spec: s.Spec, Status: s.Status, RepositoryID: s.RepositoryID, RepositoryConnectionARN: s.RepositoryConnectionARN,
+		Spec: s.Spec, Status: s.Status, StatusMessage: s.StatusMessage, RepositoryID: s.RepositoryID, RepositoryConnectionARN: s.RepositoryConnectionARN,
 		BranchName: s.BranchName, CreatedAt: s.CreatedAt, LastModifiedAt: s.UpdatedAt}
 	if p != nil {
 		pv := viewPipeline(*p)
@@ -155,4 +155,13 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
 		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken}
+}
+
+func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {
+	return control.UpdateServiceInput{Description: in.Description, Spec: in.Spec, ClientToken: in.ClientToken}
+}
+
+func createServiceInstanceInput(service string, in apimodel.CreateServiceInstance) control.CreateServiceInstanceInput {
+	return control.CreateServiceInstanceInput{Service: service, Name: in.Name, Spec: in.Spec,
+		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken}
 }

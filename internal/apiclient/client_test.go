@@ -406,6 +406,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"CreateService": "CreateService", "ListServices": "ListServices", "GetService": "GetService",
 		"ListServiceInstances": "ListServiceInstances", "GetServiceInstance": "GetServiceInstance",
 		"UpdateServiceInstance": "UpdateServiceInstance", "ListServiceInstanceOutputs": "ServiceInstanceOutputs",
+		"UpdateService": "UpdateService", "DeleteService": "DeleteService", "CreateServiceInstance": "CreateServiceInstance",
 		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})

@@ -105,6 +105,7 @@ type Service struct {
 	TemplateMinorVersion    int                    `json:"templateMinorVersion"`
 	Spec                    string                 `json:"spec,omitempty"`
 	Status                  platform.ServiceStatus `json:"status"`
+	StatusMessage           string                 `json:"statusMessage,omitempty"`
 	RepositoryID            string                 `json:"repositoryId,omitempty"`
 	RepositoryConnectionARN string                 `json:"repositoryConnectionArn,omitempty"`
 	BranchName              string                 `json:"branchName,omitempty"`

@@ -76,3 +76,23 @@ type UpdateTemplateVersion struct {
 	CompatibleEnvironmentTemplates *[]CompatibleEnvironmentTemplate `json:"compatibleEnvironmentTemplates,omitempty"`
 	SupportedComponentSources      *[]string                        `json:"supportedComponentSources,omitempty"`
 }
+
+// UpdateService is the body of PATCH /v1/services/{name}: Description, when given,
+// replaces the service's; Spec, when given, is the ServiceSpec listing the instances to
+// keep and to add (an instance left out is deleted).
+type UpdateService struct {
+	Description *string `json:"description,omitempty"`
+	Spec        string  `json:"spec,omitempty"`
+	ClientToken string  `json:"clientToken,omitempty"`
+}
+
+// CreateServiceInstance is the body of POST /v1/services/{name}/instances: a new instance,
+// listed by name (with its environment and inputs) in Spec, a ServiceSpec. The template
+// versions nil mean the service's major and its recommended minor.
+type CreateServiceInstance struct {
+	Name                 string `json:"name"`
+	Spec                 string `json:"spec"`
+	TemplateMajorVersion *int   `json:"templateMajorVersion,omitempty"`
+	TemplateMinorVersion *int   `json:"templateMinorVersion,omitempty"`
+	ClientToken          string `json:"clientToken,omitempty"`
+}

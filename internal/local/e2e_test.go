@@ -158,12 +158,7 @@ func (c *client) createSampleEnvironment() {
 // sample's environment and service templates, deploy environment Beta, read its outputs,
 // deploy service frontend as a developer, update its instance and read the history.
 func TestEndToEnd(t *testing.T) {
-	p, ts := newPlatform(t)
-	admin := newClient(t, p, ts, platform.AdminRole)
-	dev := newClient(t, p, ts, platform.DeveloperRole)
-
-	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
-	admin.register("service-templates", platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
+	p, admin, dev := newSamplePlatform(t)
 
 	var env map[string]any
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate,

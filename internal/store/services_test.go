@@ -216,3 +216,68 @@ func TestUpdateAndDeleteService(t *testing.T) {
 		t.Fatalf("history of the deleted instance = %+v", history.Items)
 	}
 }
+
+func TestChangeService(t *testing.T) {
+	s := newStore(t)
+	mustCreateService(t, s, "frontend", "dev")
+	mustFinish(t, s, "frontend/frontend-dev", platform.Succeeded)
+	mustFinish(t, s, "frontend/pipeline", platform.Succeeded)
+	svc, err := s.GetService(ctx, "frontend")
+	mustOK(t, err)
+	dev, err := s.GetServiceInstance(ctx, "frontend", "frontend-dev")
+	mustOK(t, err)
+
+	// Add instance frontend-prod and start deleting frontend-dev, in one write.
+	svc.Status, svc.Description = platform.ServiceUpdateInProgress, "changed"
+	prod := platform.ServiceInstance{Service: "frontend", Name: "frontend-prod", Environment: "prod", Deployable: platform.Deployable{
+		TemplateName: "api", TemplateVersion: platform.Version{Major: 1}, CreatedAt: t0}}
+	create := svcDeployment("add-prod", instanceTarget("frontend", "frontend-prod"))
+	remove := svcDeployment("remove-dev", dev.Target())
+	remove.Operation, remove.Status = platform.Delete, platform.DeleteInProgress
+	revisions := map[platform.Target]int64{dev.Target(): dev.Revision}
+
+	// A stale revision of a target refuses the whole change: nothing is written.
+	stale := map[platform.Target]int64{dev.Target(): dev.Revision - 1}
+	wantKind(t, s.ChangeService(ctx, svc, []platform.ServiceInstance{prod}, []platform.Deployment{create, remove}, stale, nil),
+		platform.Conflict, `service instance "frontend/frontend-dev"`)
+	_, err = s.GetServiceInstance(ctx, "frontend", "frontend-prod")
+	wantKind(t, err, platform.NotFound, "frontend-prod")
+	unchanged, err := s.GetService(ctx, "frontend")
+	mustOK(t, err)
+	mustEqual(t, "service after a refused change", unchanged, svc2(svc))
+
+	mustOK(t, s.ChangeService(ctx, svc, []platform.ServiceInstance{prod}, []platform.Deployment{create, remove}, revisions, nil))
+	got, err := s.GetService(ctx, "frontend")
+	mustOK(t, err)
+	if got.Description != "changed" || got.Status != platform.ServiceUpdateInProgress || got.Revision != svc.Revision+1 {
+		t.Fatalf("changed service = %+v", got)
+	}
+	added, err := s.GetServiceInstance(ctx, "frontend", "frontend-prod")
+	mustOK(t, err)
+	if added.DeploymentStatus != platform.InProgress || added.LastDeploymentID != "add-prod" || added.Revision != 1 {
+		t.Fatalf("added instance = %+v", added)
+	}
+	deleting, err := s.GetServiceInstance(ctx, "frontend", "frontend-dev")
+	mustOK(t, err)
+	if deleting.DeploymentStatus != platform.DeleteInProgress || deleting.LastDeploymentID != "remove-dev" {
+		t.Fatalf("instance being deleted = %+v", deleting)
+	}
+	// A target with a deployment in progress refuses another change.
+	again := svcDeployment("again", dev.Target())
+	wantKind(t, s.ChangeService(ctx, got, nil, []platform.Deployment{again}, map[platform.Target]int64{dev.Target(): deleting.Revision}, nil),
+		platform.Conflict, "in progress")
+	// The service counts the added instance: once frontend-dev is deleted, the pipeline
+	// and frontend-prod remain, so it cannot go yet.
+	mustFinish(t, s, "remove-dev", platform.DeleteComplete)
+	mustFinish(t, s, "add-prod", platform.Succeeded)
+	wantKind(t, s.DeleteService(ctx, "frontend"), platform.Conflict, "still has instances")
+	// Deployments must target the service.
+	other := svcDeployment("other", instanceTarget("backend", "x"))
+	wantKind(t, s.ChangeService(ctx, got, nil, []platform.Deployment{other}, nil, nil), platform.Invalid, "deployments[0].target")
+}
+
+// svc2 is svc as stored before a change: the original status and description.
+func svc2(svc platform.Service) platform.Service {
+	svc.Status, svc.Description = platform.ServiceActive, ""
+	return svc
+}
