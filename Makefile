@@ -42,6 +42,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench APILatency -benchtime 4000x ./internal/local
 	$(GO) test -run '^$$' -bench DeploymentOverhead -benchtime 300x ./internal/local
 	$(GO) test -run '^$$' -bench RenderConformance -benchmem ./internal/render
+	$(GO) test -run '^$$' -bench HostileTemplates -benchtime 1x ./internal/render
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/store
 	$(GO) test -run '^$$' -bench RefuseGzipBomb -benchmem ./internal/bundle
 

@@ -960,6 +960,9 @@ func mapItems(r *renderer, v any, a *callArgs) ([]any, error) {
 		if out[i], err = fn(r, it, rest); err != nil {
 			return nil, err
 		}
+		if err := r.account(out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -1219,6 +1222,9 @@ func filterSlice(r *renderer, v any, a *callArgs) (any, error) {
 		}
 		if err := r.checkItems(n); err != nil {
 			return nil, err
+		}
+		if err := r.charge(n * listBytes); err != nil {
+			return nil, err // n lists
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("integer division or modulo by zero")

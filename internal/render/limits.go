@@ -154,6 +154,7 @@ func (r *renderer) checkInt(v any) error {
 const (
 	itemBytes  = 32
 	entryBytes = 160
+	listBytes  = 128 // a list of its own
 )
 
 // charge counts bytes a render built against MaxAllocated.

@@ -78,6 +78,9 @@ var hostileCases = []hostileCase{
 	{"doubling in a set loop", "{% set ns = namespace(s='x' * 1000) %}{% for i in range(100000) %}\n{% set ns.s = ns.s ~ ns.s %}{% endfor %}", "MaxString", 2},
 	{"appending distinct big strings", "{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append('x' * 500000 ~ i) %}{% endfor %}", "MaxAllocated", 1},
 	{"growing a dict", "{% set d = {} %}{% for i in range(10) %}{% set _ = d.update(range(i * 400000, (i + 1) * 400000)|batch(2)) %}{% endfor %}", "MaxAllocated", 1},
+	{"map of a growing filter", "{% set l = ['x' * 1000000] * 1000000 %}{{ l|map('upper')|list|length }}", "MaxAllocated", 1},
+	{"many slices", "{{ range(3)|slice(1000000)|list|length }}", "MaxAllocated", 1},
+	{"sum of lists", "{{ ([[0] * 1000] * 100000)|sum(start=[])|length }}", "MaxAllocated", 1},
 	{"output", "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}", "MaxOutput", 1},
 	{"captured output", "{% macro m() %}{% for i in range(60000) %}{{ 'x' * 100 }}{% endfor %}{% endmacro %}{% set s = m() %}", "MaxOutput", 1},
 }
@@ -230,5 +233,21 @@ func TestLimitsDefaults(t *testing.T) {
 	}
 	if l := (Limits{MaxString: 1 << 30}).withDefaults(); l.MaxString != reprCeiling {
 		t.Fatalf("MaxString %d, want it capped at %d", l.MaxString, reprCeiling)
+	}
+}
+
+// BenchmarkHostileTemplates reports how long each hostile template runs, and how much it
+// allocates, before its limit stops it (make bench runs each once).
+func BenchmarkHostileTemplates(b *testing.B) {
+	eng := New(Options{})
+	for _, c := range hostileCases {
+		b.Run(strings.ReplaceAll(c.name, " ", "_"), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := renderHostile(eng, c.src); err == nil {
+					b.Fatal("rendered without a limit error")
+				}
+			}
+		})
 	}
 }

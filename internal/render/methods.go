@@ -223,11 +223,8 @@ func (r *renderer) callMethod(m *boundMethod, a *callArgs) (any, error) {
 	case *Map:
 		before := len(x.keys)
 		v, err := r.dictMethod(x, m.name, a)
-		if grew := int64(len(x.keys) - before); grew > 0 && err == nil {
-			if err := r.checkItems(int64(len(x.keys))); err != nil {
-				return nil, err
-			}
-			return v, r.charge(entryBytes * grew)
+		if grew := len(x.keys) - before; grew > 0 && err == nil && m.name != "update" {
+			err = r.growMap(x, 0) // setdefault's one entry
 		}
 		return v, err
 	case *list:
@@ -680,6 +677,15 @@ func pyCapitalize(s string) string {
 	return string(unicode.ToTitle(c)) + strings.ToLower(s[n:])
 }
 
+// growMap checks that m can take n more entries (MaxItems) and charges them
+// (MaxAllocated) before they are added.
+func (r *renderer) growMap(m *Map, n int) error {
+	if err := r.checkItems(int64(len(m.keys)) + int64(n)); err != nil {
+		return err
+	}
+	return r.charge(entryBytes * int64(max(n, 1)))
+}
+
 // pad is pad with the size of the result checked before it is built.
 func (r *renderer) pad(s string, width int64, fill string, align byte) (string, error) {
 	if n := int64(utf8.RuneCountInString(s)); width > n {
@@ -771,12 +777,18 @@ func (r *renderer) dictMethod(m *Map, name string, a *callArgs) (any, error) {
 		if len(a.pos) == 1 {
 			switch src := a.pos[0].(type) {
 			case *Map:
+				if err := r.growMap(m, len(src.keys)); err != nil {
+					return nil, err
+				}
 				for i, k := range src.keys {
 					m.set(k, src.vals[i])
 				}
 			default:
 				items, err := r.iterate(src)
 				if err != nil {
+					return nil, err
+				}
+				if err := r.growMap(m, len(items)); err != nil {
 					return nil, err
 				}
 				for _, it := range items {
