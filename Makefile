@@ -32,7 +32,8 @@ test: deps
 
 # bench prints the figures the issues ask for: API latency at 50 concurrent clients beside
 # a raw DynamoDB Local GetItem (same run), the platform's overhead per deployment, the
-# conformance suite's rendering time, and the store's round trips.
+# conformance suite's rendering time, the store's round trips, and each Lambda function's
+# cold start under the Lambda runtime emulator with its binary size.
 # race runs the concurrent packages' tests under the race detector (needs cgo: gcc).
 race: deps
 	$(GO) test -race -count=1 ./internal/local ./internal/workflow ./internal/control ./internal/api \
@@ -45,6 +46,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench HostileTemplates -benchtime 1x ./internal/render
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/store
 	$(GO) test -run '^$$' -bench RefuseGzipBomb -benchmem ./internal/bundle
+	$(GO) test -run '^$$' -bench ColdInit -benchtime 20x ./internal/lambdarie
 
 build:
 	$(GO) build ./...
