@@ -34,6 +34,7 @@ func run() error {
 	dataDir := flag.String("data-dir", ".gantry/dev", "where the database, blobs, signing key and tokens live")
 	inMemory := flag.Bool("in-memory", false, "keep the database in memory")
 	step := flag.Duration("step", 300*time.Millisecond, "the CloudFormation simulator's delay between stack statuses")
+	eventRetryFor := flag.Duration("event-retry-for", 5*time.Minute, "how long the event bus retries a failing delivery before it dead-letters it")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -44,7 +45,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, Log: log, RenderLimits: limits})
+	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor, Log: log, RenderLimits: limits})
 	if err != nil {
 		return err
 	}

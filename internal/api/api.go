@@ -38,6 +38,9 @@ type Options struct {
 	// Dependencies are what GET /healthz checks, by the name it reports (e.g. "dynamodb":
 	// the store). None: /healthz reports only that the API answers.
 	Dependencies map[string]HealthChecker
+	// DeadLetters, in local mode, is the event bus's dead-letter log, served by the local
+	// routes (admin only); nil on AWS, where they are not served.
+	DeadLetters DeadLetterQueue
 }
 
 // access is who may call a route.
@@ -63,7 +66,9 @@ type route struct {
 	// maxBody bounds the request body in bytes; 0 means the default of the request kind
 	// (see bodyLimit). A larger body answers 413.
 	maxBody int64
-	handle  func(h *handler, w http.ResponseWriter, r *http.Request) error
+	// local routes are served in local mode only (Options.DeadLetters set).
+	local  bool
+	handle func(h *handler, w http.ResponseWriter, r *http.Request) error
 }
 
 type handler struct {
@@ -88,6 +93,9 @@ func New(svc *control.Service, auth Authenticator, opts Options) http.Handler {
 	}
 	h := &handler{svc: svc, arns: svc.ARNScope(), auth: auth, opts: opts, mux: http.NewServeMux()}
 	for _, rt := range routes() {
+		if rt.local && opts.DeadLetters == nil {
+			continue
+		}
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

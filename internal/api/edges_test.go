@@ -10,15 +10,18 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/blobdir"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
+	"github.com/gantry-platform/gantry/internal/eventbus"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store"
@@ -215,5 +218,70 @@ func TestHealthzOnDynamoDB(t *testing.T) {
 	status, report, body := healthOf(t, down)
 	if reason := report.Dependencies["dynamodb"]; status != 503 || reason != "unreachable" && reason != "timed out" {
 		t.Fatalf("DynamoDB down: %d %s, want 503 naming dynamodb", status, body)
+	}
+}
+
+func TestDeadLetterRoutesAreLocalAndAdminOnly(t *testing.T) {
+	log, err := eventbus.OpenDeadLetterLog(filepath.Join(t.TempDir(), "dead-letters.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := eventbus.New(eventbus.Options{DeadLetters: log, MaxAttempts: 1, OnDeliveryError: func(string, []byte, error) {}})
+	t.Cleanup(bus.Close)
+	var fail atomic.Bool
+	fail.Store(true)
+	var delivered atomic.Int64
+	if err := bus.AddRule("r", []byte(`{"source":["gantry"]}`), func(context.Context, []byte) error {
+		if fail.Load() {
+			return errors.New("target down")
+		}
+		delivered.Add(1)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Put(t.Context(), []byte(`{"source":"gantry","detail-type":"T","detail":{"k":1}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Idle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	s := newServerWith(t, nil, Options{DeadLetters: bus})
+	if r := s.do("developer", "GET", "/v1/local/dlq", "", nil); r.status != 403 {
+		t.Fatalf("a developer lists dead letters: %d %s, want 403", r.status, r.body)
+	}
+	r := s.do("admin", "GET", "/v1/local/dlq", "", nil)
+	var list apimodel.List[apimodel.DeadLetter]
+	if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != 200 || len(list.Items) != 1 ||
+		list.Items[0].Rule != "r" || list.Items[0].Error != "attempt 1 of 1: target down" || string(list.Items[0].Event) != `{"source":"gantry","detail-type":"T","detail":{"k":1}}` {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	if r := s.do("admin", "POST", "/v1/local/dlq/replay?ids=nope", "", nil); r.status != 404 {
+		t.Fatalf("replay of an unknown id: %d %s, want 404", r.status, r.body)
+	}
+	fail.Store(false)
+	if r := s.do("admin", "POST", "/v1/local/dlq/replay?ids="+list.Items[0].ID, "", nil); r.status != 200 || r.body != "{\"replayed\":1}\n" {
+		t.Fatalf("replay: %d %s", r.status, r.body)
+	}
+	if err := bus.Idle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.do("admin", "GET", "/v1/local/dlq", "", nil); delivered.Load() != 1 || !strings.Contains(r.body, `"items":[]`) {
+		t.Fatalf("after replay: delivered %d, list %s", delivered.Load(), r.body)
+	}
+
+	// Not served without a dead-letter log (on AWS), but described, marked local.
+	aws := newServerWith(t, nil, Options{})
+	if r := aws.do("admin", "GET", "/v1/local/dlq", "", nil); r.status != 404 {
+		t.Fatalf("without a dead-letter log: %d, want 404", r.status)
+	}
+	paths := OpenAPI()["paths"].(map[string]any)
+	for _, p := range []string{"/v1/local/dlq", "/v1/local/dlq/replay"} {
+		for _, op := range paths[p].(map[string]any) {
+			if op.(map[string]any)["x-gantry-local"] != true {
+				t.Errorf("%s is not marked x-gantry-local", p)
+			}
+		}
 	}
 }

@@ -22,6 +22,9 @@ func OpenAPI() map[string]any {
 			"summary":     rt.summary,
 			"responses":   responses(rt),
 		}
+		if rt.local {
+			op["x-gantry-local"] = true
+		}
 		if rt.access == public {
 			op["security"] = []any{}
 		} else {
@@ -144,7 +147,11 @@ func schemas() map[string]any {
 	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
 	return map[string]any{
-		"Error": object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
+		"DeadLetterList": list("DeadLetter"),
+		"DeadLetter": object([]string{"id", "time", "rule", "event", "error", "attempts"}, map[string]any{"id": str(), "time": dateTime(),
+			"rule": str(), "target": str(), "event": map[string]any{"type": "object", "description": "the EventBridge event"}, "error": str(), "attempts": integer()}),
+		"ReplayResult": object([]string{"replayed"}, map[string]any{"replayed": integer()}),
+		"Error":        object([]string{"code", "message", "requestId"}, map[string]any{"code": str(), "message": str(), "requestId": str()}),
 		"Health": object([]string{"status", "dependencies"}, map[string]any{"status": enum("ok", "unavailable"),
 			"dependencies": map[string]any{"type": "object", "additionalProperties": str(), "description": "each dependency checked (dynamodb): ok, or a short reason"}}),
 		"OpenAPI": map[string]any{"type": "object"},

@@ -104,6 +104,9 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"ServiceInstanceList":   reflect.TypeFor[apimodel.List[apimodel.ServiceInstance]](),
 		"Deployment":            reflect.TypeFor[apimodel.Deployment](),
 		"DeploymentList":        reflect.TypeFor[apimodel.List[apimodel.Deployment]](),
+		"DeadLetter":            reflect.TypeFor[apimodel.DeadLetter](),
+		"DeadLetterList":        reflect.TypeFor[apimodel.List[apimodel.DeadLetter]](),
+		"ReplayResult":          reflect.TypeFor[apimodel.ReplayResult](),
 	}
 	notModel := map[string]bool{"Health": true, "OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

@@ -198,3 +198,21 @@ type Error struct {
 	Message   string `json:"message"`
 	RequestID string `json:"requestId"`
 }
+
+// DeadLetter is an event delivery that local mode's event bus gave up after its retries
+// (GET /v1/local/dlq): the event, the rule and target it was for, the last error and the
+// attempts made. Replaying it (POST /v1/local/dlq/replay) delivers it again.
+type DeadLetter struct {
+	ID       string          `json:"id"`
+	Time     time.Time       `json:"time"`
+	Rule     string          `json:"rule"`
+	Target   string          `json:"target,omitempty"`
+	Event    json.RawMessage `json:"event"`
+	Error    string          `json:"error"`
+	Attempts int             `json:"attempts"`
+}
+
+// ReplayResult is the answer of a replay: how many dead letters were delivered again.
+type ReplayResult struct {
+	Replayed int `json:"replayed"`
+}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -39,20 +40,35 @@ type Target func(ctx context.Context, event []byte) error
 type Options struct {
 	// Account and Region fill the envelope PutEvents builds.
 	Account, Region string
-	// Now gives the time stamped on events by PutEvents; default time.Now.
+	// Now gives the time stamped on events by PutEvents and dead letters; default time.Now.
 	Now func() time.Time
 	// NewID gives the id of each event PutEvents builds; default a random UUID.
 	NewID func() string
-	// MaxAttempts is how many times a delivery is tried before it is given up; default 3.
+	// Workers is how many deliveries run at once, each on one of the bus's goroutines;
+	// default 8. The bus runs no other goroutine but retry timers as they fire.
+	Workers int
+	// QueueSize bounds the deliveries waiting for a worker; default 10,000. A delivery
+	// that finds the queue full is dead-lettered at once (ErrQueueFull), never dropped.
+	QueueSize int
+	// MaxAttempts is how many times a delivery is tried at most; default 185, as
+	// EventBridge's retry policy.
 	MaxAttempts int
+	// RetryFor is how long a delivery is retried: no attempt starts later than RetryFor
+	// after the first; default 5 minutes (EventBridge retries for 24 hours; locally a few
+	// minutes is the contract).
+	RetryFor time.Duration
 	// RetryDelay is the wait after failed attempt n (1, 2, …) before the next one; default
-	// 200ms doubling per attempt, at most 10s.
+	// 200ms doubling per attempt, at most 10s. A retry waits on a timer, not a worker.
 	RetryDelay func(attempt int) time.Duration
+	// DeadLetters, when set, keeps every delivery given up (see Bus.DeadLetters, Replay).
+	DeadLetters *DeadLetterLog
 	// OnDeliveryError is called once for each delivery given up, with the rule, the event
-	// and the last error (as a dead-letter queue would receive it); default: log it with
-	// slog.
+	// and the last error; default: log it with slog.
 	OnDeliveryError func(rule string, event []byte, err error)
 }
+
+// ErrQueueFull is the error of a delivery dead-lettered because the queue was full.
+var ErrQueueFull = errors.New("eventbus: delivery queue full")
 
 // Bus is an in-process event bus. Its methods are safe for concurrent use.
 type Bus struct {
@@ -62,15 +78,34 @@ type Bus struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu      sync.Mutex
-	matcher *quamina.Quamina  // guarded by mu: a quamina instance is not goroutine-safe
-	targets map[string]Target // rule name → target
-	closed  bool
-	pending int           // deliveries queued, running or waiting to retry
-	idle    chan struct{} // closed when pending drops to 0; nil while pending is 0
+	queue   chan *delivery // deliveries waiting for a worker; closed by Close
+	workers sync.WaitGroup
+
+	mu          sync.Mutex
+	matcher     *quamina.Quamina     // guarded by mu: a quamina instance is not goroutine-safe
+	targets     map[string]Target    // rule name → target
+	targetNames map[string]string    // rule name → target name, when AddRules knew it
+	waiting     map[*delivery]*timer // deliveries waiting to retry
+	closed      bool
+	pending     int           // deliveries queued, running or waiting to retry
+	idle        chan struct{} // closed when pending drops to 0; nil while pending is 0
 }
 
-// New returns an empty bus.
+// delivery is one event on its way to one rule's target.
+type delivery struct {
+	ctx      context.Context // Put's, without its cancellation
+	rule     string
+	target   Target
+	event    []byte
+	attempts int
+	first    time.Time // of the first attempt
+	err      error     // of the last attempt
+}
+
+// timer is a retry's timer; stopped by Close.
+type timer struct{ t *time.Timer }
+
+// New returns an empty bus and starts its workers; Close stops them.
 func New(opts Options) *Bus {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,8 +113,17 @@ func New(opts Options) *Bus {
 	if opts.NewID == nil {
 		opts.NewID = randomUUID
 	}
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 10000
+	}
 	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 3
+		opts.MaxAttempts = 185
+	}
+	if opts.RetryFor <= 0 {
+		opts.RetryFor = 5 * time.Minute
 	}
 	if opts.RetryDelay == nil {
 		opts.RetryDelay = exponentialDelay
@@ -95,7 +139,13 @@ func New(opts Options) *Bus {
 		panic("eventbus: quamina.New: " + err.Error())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Bus{opts: opts, ctx: ctx, cancel: cancel, matcher: matcher, targets: map[string]Target{}}
+	b := &Bus{opts: opts, ctx: ctx, cancel: cancel, matcher: matcher, targets: map[string]Target{},
+		targetNames: map[string]string{}, waiting: map[*delivery]*timer{}, queue: make(chan *delivery, opts.QueueSize)}
+	b.workers.Add(opts.Workers)
+	for range opts.Workers {
+		go b.work()
+	}
+	return b
 }
 
 func exponentialDelay(attempt int) time.Duration {
@@ -148,15 +198,20 @@ func (b *Bus) AddRules(rules []events.Rule, targets map[string]Target) error {
 		if err := b.AddRule(r.Name, r.Pattern, target); err != nil {
 			return err
 		}
+		b.mu.Lock()
+		b.targetNames[r.Name] = r.Target
+		b.mu.Unlock()
 	}
 	return nil
 }
 
 // Put takes one complete event, the JSON EventBridge delivers, and delivers it to the target
 // of every rule it matches, asynchronously: Put returns once the deliveries are queued. A
-// delivery whose target fails is retried after RetryDelay, up to MaxAttempts in all, then
-// given to OnDeliveryError. Deliveries run under a context that keeps ctx's values but not
-// its cancellation, and is cancelled by Close.
+// delivery whose target fails is retried after RetryDelay, up to MaxAttempts in all and
+// for at most RetryFor, then given up: dead-lettered and given to OnDeliveryError. A
+// delivery finding the queue full is given up at once with ErrQueueFull. Deliveries run
+// under a context that keeps ctx's values but not its cancellation, and is cancelled by
+// Close.
 //
 // Put returns an Invalid error when the event is larger than MaxEventSize, is not a JSON
 // object in UTF-8, or lacks a source, a detail-type or an object detail; ErrClosed after Close.
@@ -182,56 +237,132 @@ func (b *Bus) put(ctx context.Context, event []byte) error {
 		b.mu.Unlock()
 		return platform.Errorf(platform.Invalid, "event cannot be matched: %v", err)
 	}
-	type delivery struct {
-		rule   string
-		target Target
-	}
-	deliveries := make([]delivery, 0, len(matches))
-	for _, m := range matches {
-		rule := m.(string)
-		deliveries = append(deliveries, delivery{rule, b.targets[rule]})
-	}
-	b.pending += len(deliveries)
-	if b.pending > 0 && b.idle == nil {
-		b.idle = make(chan struct{})
-	}
-	b.mu.Unlock()
-
 	base := context.WithoutCancel(ctx)
-	for i, d := range deliveries {
+	var overflow []*delivery
+	for i, m := range matches {
+		rule := m.(string)
 		copyOfEvent := event
 		if i > 0 { // each target gets its own bytes, as with EventBridge
 			copyOfEvent = bytes.Clone(event)
 		}
-		go b.deliver(base, d.rule, d.target, copyOfEvent)
+		if d := (&delivery{ctx: base, rule: rule, target: b.targets[rule], event: copyOfEvent}); !b.enqueueLocked(d) {
+			overflow = append(overflow, d)
+		}
+	}
+	b.mu.Unlock()
+	for _, d := range overflow {
+		b.giveUp(d, ErrQueueFull)
 	}
 	return nil
 }
 
-// deliver runs one delivery to its end: success, attempts exhausted, or the bus closed.
-func (b *Bus) deliver(base context.Context, rule string, target Target, event []byte) {
-	defer b.finish()
-	ctx, cancel := context.WithCancel(base)
+// enqueueLocked counts d as pending and queues it without waiting; false when the queue is
+// full (d stays pending: the caller gives it up). b.mu is held and the bus is open.
+func (b *Bus) enqueueLocked(d *delivery) bool {
+	b.pending++
+	if b.idle == nil {
+		b.idle = make(chan struct{})
+	}
+	select {
+	case b.queue <- d:
+		return true
+	default:
+		return false
+	}
+}
+
+// work runs deliveries until Close; those it takes after Close are given up unattempted.
+func (b *Bus) work() {
+	defer b.workers.Done()
+	for d := range b.queue {
+		b.deliver(d)
+	}
+}
+
+// deliver attempts d, retrying at once while RetryDelay is 0, and otherwise leaves the
+// retry to a timer so that a waiting delivery holds no worker.
+func (b *Bus) deliver(d *delivery) {
+	for {
+		if b.ctx.Err() != nil {
+			b.giveUp(d, errors.Join(d.err, ErrClosed))
+			return
+		}
+		if d.attempts == 0 {
+			d.first = time.Now()
+		}
+		d.attempts++
+		err := b.attempt(d)
+		if err == nil {
+			b.finish()
+			return
+		}
+		d.err = fmt.Errorf("attempt %d of %d: %w", d.attempts, b.opts.MaxAttempts, err)
+		if d.attempts >= b.opts.MaxAttempts {
+			b.giveUp(d, d.err)
+			return
+		}
+		delay := b.opts.RetryDelay(d.attempts)
+		if time.Since(d.first)+delay > b.opts.RetryFor {
+			b.giveUp(d, fmt.Errorf("%w; retried for %s, the limit", d.err, b.opts.RetryFor))
+			return
+		}
+		if delay > 0 {
+			b.retryAfter(d, delay)
+			return
+		}
+	}
+}
+
+// attempt runs one attempt of d under a context Close cancels.
+func (b *Bus) attempt(d *delivery) error {
+	ctx, cancel := context.WithCancel(d.ctx)
 	defer cancel()
 	stop := context.AfterFunc(b.ctx, cancel)
 	defer stop()
+	return invoke(ctx, d.target, d.event)
+}
 
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = invoke(ctx, target, event)
-		if err == nil {
+// retryAfter queues d again after delay, from a timer Close may stop.
+func (b *Bus) retryAfter(d *delivery, delay time.Duration) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		b.giveUp(d, errors.Join(d.err, ErrClosed))
+		return
+	}
+	defer b.mu.Unlock()
+	t := &timer{}
+	b.waiting[d] = t
+	t.t = time.AfterFunc(delay, func() {
+		b.mu.Lock()
+		if _, ok := b.waiting[d]; !ok { // Close took it
+			b.mu.Unlock()
 			return
 		}
-		err = fmt.Errorf("attempt %d of %d: %w", attempt, b.opts.MaxAttempts, err)
-		if attempt >= b.opts.MaxAttempts {
-			break
+		delete(b.waiting, d)
+		b.pending-- // enqueueLocked counts it again
+		queued := b.enqueueLocked(d)
+		b.mu.Unlock()
+		if !queued {
+			b.giveUp(d, errors.Join(d.err, ErrQueueFull))
 		}
-		if !wait(ctx, b.opts.RetryDelay(attempt)) {
-			err = errors.Join(err, ErrClosed)
-			break
+	})
+}
+
+// giveUp dead-letters d with err, reports it to OnDeliveryError and ends it.
+func (b *Bus) giveUp(d *delivery, err error) {
+	if b.opts.DeadLetters != nil {
+		b.mu.Lock()
+		target := b.targetNames[d.rule]
+		b.mu.Unlock()
+		dl := DeadLetter{ID: randomUUID(), Time: b.opts.Now().UTC(), Rule: d.rule, Target: target,
+			Event: json.RawMessage(d.event), Error: err.Error(), Attempts: d.attempts}
+		if werr := b.opts.DeadLetters.Add(dl); werr != nil {
+			slog.Error("eventbus: dead letter not kept", "rule", d.rule, "error", werr, "event", string(d.event))
 		}
 	}
-	b.opts.OnDeliveryError(rule, event, err)
+	b.opts.OnDeliveryError(d.rule, d.event, err)
+	b.finish()
 }
 
 // invoke calls target, turning a panic into an error as the Lambda runtime does.
@@ -242,21 +373,6 @@ func invoke(ctx context.Context, target Target, event []byte) (err error) {
 		}
 	}()
 	return target(ctx, event)
-}
-
-// wait waits d, and reports false if ctx ends first.
-func wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func (b *Bus) finish() {
@@ -287,14 +403,89 @@ func (b *Bus) Idle(ctx context.Context) error {
 	}
 }
 
+// DeadLetters returns the deliveries given up and kept in Options.DeadLetters, oldest
+// first; an Invalid error when the bus keeps none, the file system's error otherwise.
+func (b *Bus) DeadLetters() ([]DeadLetter, error) {
+	if b.opts.DeadLetters == nil {
+		return nil, platform.Errorf(platform.Invalid, "this event bus keeps no dead letters")
+	}
+	return b.opts.DeadLetters.List()
+}
+
+// Replay delivers the dead letters of ids (all of them when ids is empty) again to their
+// rule's target, as new deliveries with their own retries, and removes them from the log;
+// one that fails again is dead-lettered again under a new id. It returns how many were
+// replayed. A NotFound error names an id not in the log, an Invalid one a dead letter
+// whose rule the bus no longer has (nothing is replayed then); ErrClosed after Close.
+func (b *Bus) Replay(ctx context.Context, ids []string) (int, error) {
+	all, err := b.DeadLetters()
+	if err != nil {
+		return 0, err
+	}
+	chosen := all
+	if len(ids) > 0 {
+		chosen = nil
+		for _, id := range ids {
+			i := slices.IndexFunc(all, func(dl DeadLetter) bool { return dl.ID == id })
+			if i < 0 {
+				return 0, platform.Errorf(platform.NotFound, "no dead letter %q", id)
+			}
+			chosen = append(chosen, all[i])
+		}
+	}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return 0, ErrClosed
+	}
+	var deliveries []*delivery
+	for _, dl := range chosen {
+		target, ok := b.targets[dl.Rule]
+		if !ok {
+			b.mu.Unlock()
+			return 0, platform.Errorf(platform.Invalid, "dead letter %s: the bus has no rule %q", dl.ID, dl.Rule)
+		}
+		deliveries = append(deliveries, &delivery{ctx: context.WithoutCancel(ctx), rule: dl.Rule, target: target, event: []byte(dl.Event)})
+	}
+	var overflow []*delivery
+	for _, d := range deliveries {
+		if !b.enqueueLocked(d) {
+			overflow = append(overflow, d)
+		}
+	}
+	b.mu.Unlock()
+	for _, d := range overflow {
+		b.giveUp(d, ErrQueueFull)
+	}
+	replayed := make([]string, len(chosen))
+	for i, dl := range chosen {
+		replayed[i] = dl.ID
+	}
+	return len(chosen), b.opts.DeadLetters.Remove(replayed)
+}
+
 // Close stops the bus: it refuses new rules and events, cancels the context of running
-// deliveries and abandons their retries (each abandoned delivery goes to OnDeliveryError),
-// and waits for the targets running to return. Calling Close again does nothing more.
+// deliveries, gives up the queued ones and the retries waiting (each goes to the dead
+// letters and OnDeliveryError, with ErrClosed), and waits for the targets running to
+// return. Calling Close again does nothing more.
 func (b *Bus) Close() {
 	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		_ = b.Idle(context.Background())
+		return
+	}
 	b.closed = true
+	waiting := b.waiting
+	b.waiting = map[*delivery]*timer{}
+	close(b.queue)
 	b.mu.Unlock()
 	b.cancel()
+	for d, t := range waiting {
+		t.t.Stop()
+		b.giveUp(d, errors.Join(d.err, ErrClosed))
+	}
+	b.workers.Wait()
 	_ = b.Idle(context.Background())
 }
 

@@ -580,6 +580,7 @@ func TestCloseAbandonsRetriesAndRefusesWork(t *testing.T) {
 	failures := make(chan error, 1)
 	b := New(Options{
 		RetryDelay:      func(int) time.Duration { return time.Hour },
+		RetryFor:        2 * time.Hour,
 		OnDeliveryError: func(_ string, _ []byte, err error) { failures <- err },
 	})
 	attempted := make(chan struct{})

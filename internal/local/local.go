@@ -64,7 +64,10 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// RenderLimits bound template rendering; zero fields are render's defaults.
 	RenderLimits render.Limits
-	Log          *slog.Logger
+	// EventRetryFor is how long the event bus retries a failing delivery before it
+	// dead-letters it; default the bus's (5 minutes).
+	EventRetryFor time.Duration
+	Log           *slog.Logger
 }
 
 // Platform is a running local Gantry. Close stops everything it started.
@@ -128,7 +131,14 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region})
+	deadLetters, err := eventbus.OpenDeadLetterLog(filepath.Join(cfg.DataDir, "eventbus", "dead-letters.jsonl"))
+	if err != nil {
+		return err
+	}
+	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region, RetryFor: cfg.EventRetryFor, DeadLetters: deadLetters,
+		OnDeliveryError: func(rule string, event []byte, err error) {
+			cfg.Log.Error("event delivery given up: in the dead-letter log (gantry events dlq list)", "rule", rule, "error", err)
+		}})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
 	eng := engine.WithLimits(cfg.RenderLimits)
 	publisher := p.Bus.Publisher(EventSource)
@@ -175,7 +185,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log, Dependencies: map[string]api.HealthChecker{"dynamodb": p.Store}})
+	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log, Dependencies: map[string]api.HealthChecker{"dynamodb": p.Store},
+		DeadLetters: p.Bus})
 	return nil
 }
 
