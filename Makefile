@@ -8,7 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all deps dev test race bench build lambdas synth deploy lint fmt clean
+.PHONY: all deps dev test faults race bench build lambdas synth deploy lint fmt clean
 
 all: build
 
@@ -29,6 +29,13 @@ dev: deps
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+
+# faults runs the fault suite (internal/faults, build tag faults): the real gantry-local
+# binary under kills, DynamoDB Local dying, concurrent retries, hostile templates and bad
+# clients; it prints a table of case, end state, time to terminal and peak RSS.
+faults: deps
+	$(GO) vet -tags faults ./internal/faults
+	$(GO) test -tags faults -count=1 -v -timeout 15m ./internal/faults
 
 # bench prints the figures the issues ask for: API latency at 50 concurrent clients beside
 # a raw DynamoDB Local GetItem (same run), the platform's overhead per deployment, the

@@ -1,0 +1,236 @@
+//go:build faults
+
+package faults
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// memoryBound is the peak RSS gantry-local must stay under, whatever the input: its
+// DynamoDB Local is a separate process, and a render holds at most 256 MiB of heap (the
+// renderer's limits, README).
+const memoryBound = 512 << 10 // kB
+
+func checkMemory(t *testing.T, g *gantry) int64 {
+	t.Helper()
+	peak := g.PeakRSS()
+	if peak > memoryBound {
+		t.Errorf("gantry-local's peak RSS is %d MiB, over the %d MiB bound", peak>>10, memoryBound>>10)
+	}
+	return peak
+}
+
+// TestConcurrentCreatesWithOneClientToken: 50 identical creates at once with the same
+// clientToken make one environment and one deployment, and every caller gets the same
+// answer; the same token with another request is a conflict.
+func TestConcurrentCreatesWithOneClientToken(t *testing.T) {
+	g := startGantry(t, t.TempDir(), "--step", "50ms")
+	major := g.environmentTemplate("vpc-ecs", "")
+	body, _ := json.Marshal(map[string]any{"name": "beta", "templateName": "vpc-ecs", "templateMajorVersion": major,
+		"spec": defaultSpec(t), "clientToken": "one-token"})
+	began := time.Now()
+	type answer struct {
+		status int
+		body   string
+	}
+	answers := make([]answer, 50)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			status, b := g.do("POST", "/v1/environments", g.admin, "application/json", body)
+			answers[i] = answer{status, string(b)}
+		})
+	}
+	wg.Wait()
+	deployments := map[string]int{}
+	for i, a := range answers {
+		var e environment
+		if a.status != http.StatusAccepted || json.Unmarshal([]byte(a.body), &e) != nil || e.LastDeploymentID == "" {
+			t.Fatalf("create %d answered %d %s", i, a.status, a.body)
+		}
+		deployments[e.LastDeploymentID]++
+	}
+	if len(deployments) != 1 {
+		t.Fatalf("50 creates with one token started deployments %v, want one", deployments)
+	}
+	e, took := g.waitTerminal("beta", began, 60*time.Second)
+	if e.DeploymentStatus != "SUCCEEDED" {
+		t.Fatalf("the environment ended %s: %s", e.DeploymentStatus, e.DeploymentStatusMessage)
+	}
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(g.must(200, "GET", "/v1/deployments?environmentName=beta", g.admin, "", nil), &list); err != nil || len(list.Items) != 1 {
+		t.Fatalf("the environment has %d deployments (%v), want 1", len(list.Items), err)
+	}
+	other, _ := json.Marshal(map[string]any{"name": "gamma", "templateName": "vpc-ecs", "templateMajorVersion": major,
+		"spec": defaultSpec(t), "clientToken": "one-token"})
+	if status, b := g.do("POST", "/v1/environments", g.admin, "application/json", other); status != http.StatusConflict || !strings.Contains(string(b), "ConflictException") {
+		t.Fatalf("the token with another request answered %d %s, want 409 ConflictException", status, b)
+	}
+	report("50 concurrent creates, one clientToken", fmt.Sprintf("1 environment, 1 deployment, %s", e.DeploymentStatus), took, checkMemory(t, g))
+}
+
+// hostileExpressions make a render allocate without end unless it is bounded.
+var hostileExpressions = map[string]string{
+	"MaxString":     "{{ '%*d' % (2**40, 1) }}",
+	"MaxItems":      "{{ range(2**62)|list }}",
+	"MaxIntDigits":  "{{ 2 ** (2 ** 40) }}",
+	"MaxIterations": "{% for i in range(2**62) %}{% endfor %}",
+	"MaxDepth":      "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+	"MaxAllocated":  "{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append('x' * 500000 ~ i) %}{% endfor %}",
+	"MaxOutput":     "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}",
+	"replace":       "{{ ('x' * 2000)|replace('x', 'y' * 2000) }}",
+	"center":        "{{ 'a'|center(2**40) }}",
+	"str.format":    "{{ '{:>{}}'.format('a', 2**40) }}",
+	"indent":        "{{ 'a\\nb'|indent(10**12) }}",
+	"string times":  "{{ 'x' * 2**40 }}",
+}
+
+// TestHostileTemplates deploys one environment per hostile expression, all at once: each
+// deployment ends FAILED with a message naming the file, the line and the limit, the
+// process stays under memoryBound and keeps answering.
+func TestHostileTemplates(t *testing.T) {
+	g := startGantry(t, t.TempDir(), "--step", "10ms")
+	began := time.Now()
+	names := map[string]string{}
+	i := 0
+	for limit, expr := range hostileExpressions {
+		i++
+		name := fmt.Sprintf("hostile-%d", i)
+		major := g.environmentTemplate("hostile", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  X: "+expr+"\n")
+		g.createEnvironment(name, "hostile", major, "")
+		names[name] = limit
+	}
+	var longest time.Duration
+	for name, limit := range names {
+		e, took := g.waitTerminal(name, began, 120*time.Second)
+		longest = max(longest, took)
+		if e.DeploymentStatus != "FAILED" || !strings.Contains(e.DeploymentStatusMessage, "cloudformation.yaml:3") {
+			t.Errorf("%s (%s): %s %q, want FAILED naming cloudformation.yaml:3", name, limit, e.DeploymentStatus, e.DeploymentStatusMessage)
+		}
+		if strings.HasPrefix(limit, "Max") && !strings.Contains(e.DeploymentStatusMessage, limit) {
+			t.Errorf("%s: %q does not name the limit %s", name, e.DeploymentStatusMessage, limit)
+		}
+	}
+	g.must(200, "GET", "/healthz", "", "", nil)
+	report(fmt.Sprintf("%d hostile templates at once", len(names)), "all FAILED naming file, line and limit", longest, checkMemory(t, g))
+}
+
+// TestOversizedBodies: a body over a route's limit answers 413 without being read to its
+// end, and the platform keeps answering.
+func TestOversizedBodies(t *testing.T) {
+	g := startGantry(t, t.TempDir(), "--in-memory")
+	big := make([]byte, 64<<20)
+	for _, tc := range []struct{ path, contentType string }{
+		{"/v1/environment-templates/vpc-ecs/versions", "application/gzip"},
+		{"/v1/environments", "application/json"},
+	} {
+		status, b := g.do("POST", tc.path, g.admin, tc.contentType, big)
+		if status != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s with 64 MiB: %d %.200s, want 413", tc.path, status, b)
+		}
+	}
+	long := strings.Repeat("n", 4000)
+	for _, path := range []string{"/v1/environments/" + long, "/v1/environment-templates/" + long + "/versions/1.0", "/v1/deployments/" + long} {
+		if status, b := g.get(path, g.admin); status != http.StatusBadRequest {
+			t.Errorf("GET %.60s…: %d %.200s, want 400", path, status, b)
+		}
+	}
+	g.must(200, "GET", "/healthz", "", "", nil)
+	report("oversized bodies, 4000-character names", "413 and 400, platform answering", 0, checkMemory(t, g))
+}
+
+// TestSlowClients: a client that stalls in its headers is dropped by the server's
+// read-header timeout (10 s) while others are served.
+func TestSlowClients(t *testing.T) {
+	g := startGantry(t, t.TempDir(), "--in-memory")
+	conns := make([]net.Conn, 20)
+	for i := range conns {
+		c, err := net.Dial("tcp", g.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("POST /v1/environments HTTP/1.1\r\nHost: x\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	began := time.Now()
+	g.must(200, "GET", "/healthz", "", "", nil) // others are served meanwhile
+	for i, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(60 * time.Second))
+		buf := make([]byte, 512)
+		n, err := c.Read(buf)
+		for err == nil {
+			var more int
+			more, err = c.Read(buf[n:])
+			n += more
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("stalled client %d still connected after 60 s", i)
+		}
+	}
+	dropped := time.Since(began)
+	g.must(200, "GET", "/healthz", "", "", nil)
+	report("20 clients stalled in their headers", fmt.Sprintf("dropped after %s, platform answering", dropped.Round(time.Second)), 0, checkMemory(t, g))
+}
+
+// TestDynamoDBDownThenBack kills the DynamoDB Local process under a running gantry-local:
+// /healthz answers 503 naming it and the API answers errors (no hang, no 200 with stale
+// data); a restart on the same data directory brings everything back, with what was
+// written before.
+func TestDynamoDBDownThenBack(t *testing.T) {
+	data := t.TempDir()
+	g := startGantry(t, data, "--step", "20ms")
+	major := g.environmentTemplate("vpc-ecs", "")
+	began := time.Now()
+	g.createEnvironment("beta", "vpc-ecs", major, "")
+	if e, _ := g.waitTerminal("beta", began, 60*time.Second); e.DeploymentStatus != "SUCCEEDED" {
+		t.Fatalf("before the fault the environment ended %s: %s", e.DeploymentStatus, e.DeploymentStatusMessage)
+	}
+	pids := processesMentioning(t, data)
+	if len(pids) == 0 {
+		t.Fatalf("no DynamoDB Local runs with data dir %s", data)
+	}
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, body := g.get("/healthz", "")
+		if status == http.StatusServiceUnavailable && strings.Contains(string(body), "dynamodb") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz answers %d %s 30 s after DynamoDB Local died", status, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if status, body := g.get("/v1/environments/beta", g.admin); status < 500 {
+		t.Fatalf("GET an environment with DynamoDB down: %d %s, want a 5xx", status, body)
+	}
+	g.stop(syscall.SIGINT)
+
+	back := startGantry(t, data, "--step", "20ms")
+	var e environment
+	if err := json.Unmarshal(back.must(200, "GET", "/v1/environments/beta", back.admin, "", nil), &e); err != nil || e.DeploymentStatus != "SUCCEEDED" {
+		t.Fatalf("after the restart: %+v %v", e, err)
+	}
+	began = time.Now()
+	back.createEnvironment("gamma", "vpc-ecs", major, "")
+	e, took := back.waitTerminal("gamma", began, 60*time.Second)
+	if e.DeploymentStatus != "SUCCEEDED" {
+		t.Fatalf("a deployment after the restart ended %s: %s", e.DeploymentStatus, e.DeploymentStatusMessage)
+	}
+	report("DynamoDB Local killed, gantry-local restarted", "503 naming dynamodb; back: data kept, new deployment SUCCEEDED", took, max(checkMemory(t, g), checkMemory(t, back)))
+}
