@@ -70,6 +70,10 @@ type Service struct {
 	now       func() time.Time
 	newID     func() string
 	log       *slog.Logger
+
+	// accessKeys and sealer keep the access keys of the Proton endpoint (SigV4).
+	accessKeys platform.AccessKeyStore
+	sealer     platform.Sealer
 }
 
 // Config is what New needs.
@@ -89,12 +93,17 @@ type Config struct {
 	Now   func() time.Time // default time.Now
 	NewID func() string    // default platform.NewID
 	Log   *slog.Logger     // default slog.Default()
+
+	// AccessKeys and Sealer keep the access keys that sign requests to the Proton
+	// endpoint; without them the access-key operations are Internal errors.
+	AccessKeys platform.AccessKeyStore
+	Sealer     platform.Sealer
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, events: c.Events,
-		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log}
+		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	if s.now == nil {
 		s.now = time.Now
 	}
