@@ -31,13 +31,6 @@ func newAccessKeySecret() string {
 	return base64.StdEncoding.EncodeToString(b[:])
 }
 
-func (s *Service) requireAdmin(ctx context.Context, operation string) error {
-	if !caller(ctx).Has(platform.AdminRole) {
-		return platform.Errorf(platform.Forbidden, "%s needs the admin role", operation)
-	}
-	return nil
-}
-
 func (s *Service) accessKeysConfigured() error {
 	if s.accessKeys == nil || s.sealer == nil {
 		return platform.Errorf(platform.Internal, "control: access keys are not configured (no AccessKeys store or Sealer)")
@@ -50,7 +43,7 @@ func (s *Service) accessKeysConfigured() error {
 // here: the store keeps it sealed. Forbidden unless the caller is an admin; Invalid for an
 // unknown role or a team or description that is too long.
 func (s *Service) CreateAccessKey(ctx context.Context, in CreateAccessKeyInput) (platform.AccessKey, string, error) {
-	if err := s.requireAdmin(ctx, "CreateAccessKey"); err != nil {
+	if err := requireAdmin(ctx, "creating an access key"); err != nil {
 		return platform.AccessKey{}, "", err
 	}
 	if in.Role != platform.AdminRole && in.Role != platform.DeveloperRole {
@@ -86,7 +79,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in CreateAccessKeyInput) 
 // ListAccessKeys lists the access keys (never their secrets). Forbidden unless the caller
 // is an admin; Invalid for a bad page token.
 func (s *Service) ListAccessKeys(ctx context.Context, page platform.PageRequest) (platform.Page[platform.AccessKey], error) {
-	if err := s.requireAdmin(ctx, "ListAccessKeys"); err != nil {
+	if err := requireAdmin(ctx, "listing access keys"); err != nil {
 		return platform.Page[platform.AccessKey]{}, err
 	}
 	if err := s.accessKeysConfigured(); err != nil {
@@ -98,7 +91,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, page platform.PageRequest)
 // SetAccessKeyStatus enables (Active) or disables (Inactive) an access key. Forbidden
 // unless the caller is an admin; Invalid for another status; NotFound for an unknown key.
 func (s *Service) SetAccessKeyStatus(ctx context.Context, id string, status platform.AccessKeyStatus) (platform.AccessKey, error) {
-	if err := s.requireAdmin(ctx, "UpdateAccessKey"); err != nil {
+	if err := requireAdmin(ctx, "changing an access key"); err != nil {
 		return platform.AccessKey{}, err
 	}
 	if status != platform.AccessKeyActive && status != platform.AccessKeyInactive {
@@ -126,7 +119,7 @@ func (s *Service) SetAccessKeyStatus(ctx context.Context, id string, status plat
 // DeleteAccessKey deletes an access key: requests signed with it fail from then on.
 // Forbidden unless the caller is an admin; NotFound for an unknown key.
 func (s *Service) DeleteAccessKey(ctx context.Context, id string) error {
-	if err := s.requireAdmin(ctx, "DeleteAccessKey"); err != nil {
+	if err := requireAdmin(ctx, "deleting an access key"); err != nil {
 		return err
 	}
 	if err := s.accessKeysConfigured(); err != nil {
