@@ -41,6 +41,14 @@ type Options struct {
 	// DeadLetters, in local mode, is the event bus's dead-letter log, served by the local
 	// routes (admin only); nil on AWS, where they are not served.
 	DeadLetters DeadLetterQueue
+
+	// ProtonAuth authenticates the requests of Proton's wire protocol (POST / with
+	// X-Amz-Target): AWS Signature Version 4 by Gantry's access keys. Without it every
+	// such request is refused.
+	ProtonAuth Authenticator
+	// Bundles reads the source.s3 bundles of Proton's Create*TemplateVersion; without
+	// it those operations are refused.
+	Bundles BundleObjects
 }
 
 // access is who may call a route.
@@ -98,6 +106,7 @@ func New(svc *control.Service, auth Authenticator, opts Options) http.Handler {
 		}
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}
+	h.mux.HandleFunc("POST /{$}", h.serveWire)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		id := requestIDOf(r, h.opts)
 		w.Header().Set("X-Request-Id", id)
@@ -248,7 +257,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, id string, err er
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json")
+	writeBody(w, status, "application/json", body)
+}
+
+// writeBody writes body as JSON of the media type contentType.
+func writeBody(w http.ResponseWriter, status int, contentType string, body any) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -30,6 +30,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbus"
+	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/statemachine"
@@ -68,6 +69,9 @@ type Config struct {
 	// dead-letters it; default the bus's (5 minutes).
 	EventRetryFor time.Duration
 	Log           *slog.Logger
+	// S3Dir is where s3://BUCKET/KEY bundles of Proton's wire protocol are read from
+	// (DIR/BUCKET/KEY); default DataDir/s3.
+	S3Dir string
 }
 
 // Platform is a running local Gantry. Close stops everything it started.
@@ -81,6 +85,8 @@ type Platform struct {
 	Bus     *eventbus.Bus
 	// Notifications receives what would go to the SNS topic.
 	Notifications *Notifications
+	// Control is the control plane the API calls.
+	Control *control.Service
 
 	dynamo         *dynamolocal.Server
 	dynamoEndpoint string
@@ -179,15 +185,38 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err := p.Bus.AddRules(rules, targets); err != nil {
 		return err
 	}
+	sealer, err := keyseal.LoadLocalKey(filepath.Join(cfg.DataDir, "access-keys.key"))
+	if err != nil {
+		return err
+	}
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Events: publisher,
-		Engine: eng, Log: cfg.Log, ARNs: platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID}})
+		Engine: eng, Log: cfg.Log, ARNs: platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID},
+		AccessKeys: p.Store, Sealer: sealer})
+	p.Control = svc
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {
 		return err
 	}
+	s3dir := cfg.S3Dir
+	if s3dir == "" {
+		s3dir = filepath.Join(cfg.DataDir, "s3")
+	}
 	p.Handler = api.New(svc, p.Issuer, api.Options{Log: cfg.Log, Dependencies: map[string]api.HealthChecker{"dynamodb": p.Store},
-		DeadLetters: p.Bus})
+		DeadLetters: p.Bus,
+		ProtonAuth:  &auth.SigV4{Keys: svc.AccessKeySecret, Service: ProtonSigningName, MaxBody: api.MaxWireBody, Now: time.Now},
+		Bundles:     S3Dir{Root: s3dir}})
 	return nil
+}
+
+// ProtonSigningName is the SigV4 service name of Proton's wire protocol.
+const ProtonSigningName = "proton"
+
+// AccessKey issues an access key holding role (and team, when not empty), as an admin
+// running gantry access-keys create would, and returns its id and secret.
+func (p *Platform) AccessKey(role platform.Role, team string) (id, secret string, err error) {
+	ctx := platform.WithCaller(context.Background(), platform.Caller{Subject: "local-admin", Roles: []platform.Role{platform.AdminRole}})
+	k, secret, err := p.Control.CreateAccessKey(ctx, control.CreateAccessKeyInput{Role: role, Team: team})
+	return k.ID, secret, err
 }
 
 func (p *Platform) startDynamo(ctx context.Context, cfg Config) (*dynamodb.Client, error) {

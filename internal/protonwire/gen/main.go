@@ -30,10 +30,10 @@ type shape struct {
 }
 
 type operation struct {
-	Name   string    `json:"name"`
-	Input  *member   `json:"input"`
-	Output *member   `json:"output"`
-	Errors []member  `json:"errors"`
+	Name   string   `json:"name"`
+	Input  *member  `json:"input"`
+	Output *member  `json:"output"`
+	Errors []member `json:"errors"`
 }
 
 type model struct {
