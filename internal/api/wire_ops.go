@@ -22,7 +22,8 @@ func wireOps() map[string]wireOp {
 		"CreateEnvironmentTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "description", "source", "clientToken"}, (*handler).wCreateEnvironmentTemplateVersion),
 		"GetEnvironmentTemplateVersion":    op(anyRole, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wGetEnvironmentTemplateVersion),
 		"ListEnvironmentTemplateVersions":  op(anyRole, []string{"templateName", "majorVersion", "maxResults", "nextToken"}, (*handler).wListEnvironmentTemplateVersions),
-		"UpdateEnvironmentTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status"}, (*handler).wUpdateEnvironmentTemplateVersion),
+		"UpdateEnvironmentTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description"}, (*handler).wUpdateEnvironmentTemplateVersion),
+		"DeleteEnvironmentTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteEnvironmentTemplateVersion),
 
 		"CreateServiceTemplate":        op(adminOnly, []string{"name", "displayName", "description"}, (*handler).wCreateServiceTemplate),
 		"GetServiceTemplate":           op(anyRole, []string{"name"}, (*handler).wGetServiceTemplate),
@@ -32,7 +33,8 @@ func wireOps() map[string]wireOp {
 		"CreateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "description", "source", "clientToken", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wCreateServiceTemplateVersion),
 		"GetServiceTemplateVersion":    op(anyRole, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wGetServiceTemplateVersion),
 		"ListServiceTemplateVersions":  op(anyRole, []string{"templateName", "majorVersion", "maxResults", "nextToken"}, (*handler).wListServiceTemplateVersions),
-		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status"}, (*handler).wUpdateServiceTemplateVersion),
+		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wUpdateServiceTemplateVersion),
+		"DeleteServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteServiceTemplateVersion),
 
 		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec"}, (*handler).wCreateEnvironment),
 		"GetEnvironment":              op(anyRole, []string{"name"}, (*handler).wGetEnvironment),
@@ -333,21 +335,14 @@ func (h *handler) wCreateEnvironmentTemplateVersion(ctx context.Context, in *pw.
 }
 
 func (h *handler) wCreateServiceTemplateVersion(ctx context.Context, in *pw.CreateServiceTemplateVersionInput) (*pw.CreateServiceTemplateVersionOutput, error) {
-	cin := control.CreateVersionInput{SupportedComponentSources: in.SupportedComponentSources}
 	if len(in.CompatibleEnvironmentTemplates) == 0 {
 		return nil, platform.FieldErrorf("compatibleEnvironmentTemplates", "is required: at least one environment template major version")
 	}
-	for i, c := range in.CompatibleEnvironmentTemplates {
-		field := "compatibleEnvironmentTemplates[" + strconv.Itoa(i) + "]"
-		major, err := requiredMajor(field+".majorVersion", c.MajorVersion)
-		if err != nil {
-			return nil, err
-		}
-		if err := required(field+".templateName", c.TemplateName); err != nil {
-			return nil, err
-		}
-		cin.CompatibleEnvironments = append(cin.CompatibleEnvironments, platform.CompatibleEnvironment{TemplateName: c.TemplateName, MajorVersion: major})
+	compatible, err := wCompatible(in.CompatibleEnvironmentTemplates)
+	if err != nil {
+		return nil, err
 	}
+	cin := control.CreateVersionInput{SupportedComponentSources: in.SupportedComponentSources, CompatibleEnvironments: compatible}
 	tv, err := h.createVersionWire(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.Description, in.Source, cin)
 	if err != nil {
 		return nil, err
@@ -436,34 +431,85 @@ func (h *handler) wListServiceTemplateVersions(ctx context.Context, in *pw.ListS
 	return out, nil
 }
 
-// updateVersionWire publishes a version: Proton's UpdateTemplateVersion with status
-// PUBLISHED. Other statuses are refused.
-func (h *handler) updateVersionWire(ctx context.Context, kind platform.TemplateKind, name, major, minor, status string) (platform.TemplateVersion, error) {
+// updateVersionWire changes a version's description and status (and, through in, a
+// service template version's compatible environments and component sources).
+func (h *handler) updateVersionWire(ctx context.Context, kind platform.TemplateKind, name, major, minor, status, description string, in control.UpdateVersionInput) (platform.TemplateVersion, error) {
 	v, err := fullVersion("majorVersion", major, "minorVersion", minor)
 	if err != nil {
 		return platform.TemplateVersion{}, err
 	}
-	if status != string(platform.Published) {
-		return platform.TemplateVersion{}, platform.FieldErrorf("status", "Gantry changes a version's status only to %s (publishing it), not to %q", platform.Published, status)
+	if status != "" {
+		st := platform.VersionStatus(status)
+		in.Status = &st
 	}
-	return h.svc.PublishTemplateVersion(ctx, kind, name, v)
+	if description != "" {
+		in.Description = &description
+	}
+	return h.svc.UpdateTemplateVersion(ctx, kind, name, v, in)
 }
 
 func (h *handler) wUpdateEnvironmentTemplateVersion(ctx context.Context, in *pw.UpdateEnvironmentTemplateVersionInput) (*pw.UpdateEnvironmentTemplateVersionOutput, error) {
-	tv, err := h.updateVersionWire(ctx, platform.EnvironmentTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, in.Status)
+	tv, err := h.updateVersionWire(ctx, platform.EnvironmentTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, in.Status, in.Description, control.UpdateVersionInput{})
 	if err != nil {
 		return nil, err
 	}
 	return &pw.UpdateEnvironmentTemplateVersionOutput{EnvironmentTemplateVersion: h.wEnvironmentVersion(tv, false)}, nil
 }
 
+// wCompatible maps Proton's compatible environment templates; nil stays nil (no change).
+func wCompatible(list []pw.CompatibleEnvironmentTemplateInput) ([]platform.CompatibleEnvironment, error) {
+	var out []platform.CompatibleEnvironment
+	for i, c := range list {
+		field := "compatibleEnvironmentTemplates[" + strconv.Itoa(i) + "]"
+		major, err := requiredMajor(field+".majorVersion", c.MajorVersion)
+		if err != nil {
+			return nil, err
+		}
+		if err := required(field+".templateName", c.TemplateName); err != nil {
+			return nil, err
+		}
+		out = append(out, platform.CompatibleEnvironment{TemplateName: c.TemplateName, MajorVersion: major})
+	}
+	return out, nil
+}
+
 func (h *handler) wUpdateServiceTemplateVersion(ctx context.Context, in *pw.UpdateServiceTemplateVersionInput) (*pw.UpdateServiceTemplateVersionOutput, error) {
-	tv, err := h.updateVersionWire(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, in.Status)
+	compatible, err := wCompatible(in.CompatibleEnvironmentTemplates)
+	if err != nil {
+		return nil, err
+	}
+	tv, err := h.updateVersionWire(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion, in.Status, in.Description,
+		control.UpdateVersionInput{CompatibleEnvironments: compatible, SupportedComponentSources: in.SupportedComponentSources})
 	if err != nil {
 		return nil, err
 	}
 	v := h.wVersion(tv, false)
 	return &pw.UpdateServiceTemplateVersionOutput{ServiceTemplateVersion: &v}, nil
+}
+
+func (h *handler) deleteVersionWire(ctx context.Context, kind platform.TemplateKind, name, major, minor string) (platform.TemplateVersion, error) {
+	v, err := fullVersion("majorVersion", major, "minorVersion", minor)
+	if err != nil {
+		return platform.TemplateVersion{}, err
+	}
+	return h.svc.DeleteTemplateVersion(ctx, kind, name, v)
+}
+
+func (h *handler) wDeleteEnvironmentTemplateVersion(ctx context.Context, in *pw.DeleteEnvironmentTemplateVersionInput) (*pw.DeleteEnvironmentTemplateVersionOutput, error) {
+	tv, err := h.deleteVersionWire(ctx, platform.EnvironmentTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.DeleteEnvironmentTemplateVersionOutput{EnvironmentTemplateVersion: h.wEnvironmentVersion(tv, false)}, nil
+}
+
+func (h *handler) wDeleteServiceTemplateVersion(ctx context.Context, in *pw.DeleteServiceTemplateVersionInput) (*pw.DeleteServiceTemplateVersionOutput, error) {
+	tv, err := h.deleteVersionWire(ctx, platform.ServiceTemplate, in.TemplateName, in.MajorVersion, in.MinorVersion)
+	if err != nil {
+		return nil, err
+	}
+	v := h.wVersion(tv, false)
+	return &pw.DeleteServiceTemplateVersionOutput{ServiceTemplateVersion: &v}, nil
 }
 
 // ---- environments

@@ -40,12 +40,6 @@ func loadProtonModel(t *testing.T) protonModel {
 	return m
 }
 
-// wireRESTTwins names the REST operation of a wire operation whose name differs.
-var wireRESTTwins = map[string]string{
-	"UpdateEnvironmentTemplateVersion": "PublishEnvironmentTemplateVersion",
-	"UpdateServiceTemplateVersion":     "PublishServiceTemplateVersion",
-}
-
 // TestWireOperationsFollowTheModel checks every operation served over Proton's wire
 // protocol against Proton's model: the operation exists, it decodes the model's input
 // shape and answers its output shape (the generated types, which TestShapesAreFresh
@@ -84,12 +78,8 @@ func TestWireOperationsFollowTheModel(t *testing.T) {
 				t.Errorf("%s refuses %s, a required member of %s", name, member, mo.Input.Shape)
 			}
 		}
-		twin := name
-		if n, ok := wireRESTTwins[name]; ok {
-			twin = n
-		}
-		if a, ok := rest[twin]; ok && a != o.access {
-			t.Errorf("%s demands %s over the wire and %s over REST (%s)", name, o.access, a, twin)
+		if a, ok := rest[name]; ok && a != o.access {
+			t.Errorf("%s demands %s over the wire and %s over REST", name, o.access, a)
 		}
 	}
 	t.Logf("%d of Proton's %d operations are served over the wire", len(ops), len(m.Operations))
@@ -103,9 +93,6 @@ func TestRESTOperationsAreOnTheWire(t *testing.T) {
 	served := map[string]bool{}
 	for name := range ops {
 		served[name] = true
-		if twin, ok := wireRESTTwins[name]; ok {
-			served[twin] = true
-		}
 	}
 	for _, rt := range routes() {
 		if _, proton := m.Operations[rt.operationID]; proton && !served[rt.operationID] {

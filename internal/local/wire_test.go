@@ -227,6 +227,11 @@ func TestProtonSDK(t *testing.T) {
 		t.Fatalf("instance = %+v", inst.ServiceInstance)
 	}
 	first := aws.ToString(inst.ServiceInstance.LastAttemptedDeploymentId)
+	_, err = admin.DeleteServiceTemplateVersion(ctx, &proton.DeleteServiceTemplateVersionInput{TemplateName: aws.String(platformtest.SvcTemplate),
+		MajorVersion: aws.String("1"), MinorVersion: aws.String("0")})
+	if !errors.As(err, &conflict) {
+		t.Fatalf("deleting a service template version in use: %v, want *types.ConflictException", err)
+	}
 
 	updated, err := dev.UpdateServiceInstance(ctx, &proton.UpdateServiceInstanceInput{ServiceName: aws.String("frontend"), Name: aws.String("frontend-dev"),
 		DeploymentType: types.DeploymentUpdateTypeCurrentVersion, Spec: aws.String("spec:\n  desired_count: 3\n  port: 80\n  task_size: large\n")})
