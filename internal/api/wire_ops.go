@@ -47,6 +47,9 @@ func wireOps() map[string]wireOp {
 		"CreateService":                   op(developer, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "repositoryId", "repositoryConnectionArn", "branchName"}, (*handler).wCreateService),
 		"GetService":                      op(anyRole, []string{"name"}, (*handler).wGetService),
 		"ListServices":                    op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListServices),
+		"UpdateService":                   op(developer, []string{"name", "description", "spec"}, (*handler).wUpdateService),
+		"DeleteService":                   op(developer, []string{"name"}, (*handler).wDeleteService),
+		"CreateServiceInstance":           op(developer, []string{"serviceName", "name", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wCreateServiceInstance),
 		"ListServiceInstances":            op(anyRole, []string{"serviceName", "maxResults", "nextToken"}, (*handler).wListServiceInstances),
 		"GetServiceInstance":              op(anyRole, []string{"serviceName", "name"}, (*handler).wGetServiceInstance),
 		"UpdateServiceInstance":           op(developer, []string{"serviceName", "name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wUpdateServiceInstance),
@@ -716,6 +719,51 @@ func (h *handler) wListServices(ctx context.Context, in *pw.ListServicesInput) (
 			CreatedAt: pw.At(s.CreatedAt), LastModifiedAt: pw.At(s.UpdatedAt)})
 	}
 	return out, nil
+}
+
+func (h *handler) wUpdateService(ctx context.Context, in *pw.UpdateServiceInput) (*pw.UpdateServiceOutput, error) {
+	u := control.UpdateServiceInput{Spec: in.Spec}
+	if in.Description != "" {
+		u.Description = &in.Description
+	}
+	s, err := h.svc.UpdateService(ctx, in.Name, u)
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.wService(ctx, s, true)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.UpdateServiceOutput{Service: v}, nil
+}
+
+func (h *handler) wDeleteService(ctx context.Context, in *pw.DeleteServiceInput) (*pw.DeleteServiceOutput, error) {
+	s, err := h.svc.DeleteService(ctx, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.wService(ctx, s, false)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.DeleteServiceOutput{Service: v}, nil
+}
+
+func (h *handler) wCreateServiceInstance(ctx context.Context, in *pw.CreateServiceInstanceInput) (*pw.CreateServiceInstanceOutput, error) {
+	major, err := optionalPart("templateMajorVersion", in.TemplateMajorVersion)
+	if err != nil {
+		return nil, err
+	}
+	minor, err := optionalPart("templateMinorVersion", in.TemplateMinorVersion)
+	if err != nil {
+		return nil, err
+	}
+	i, err := h.svc.CreateServiceInstance(ctx, control.CreateServiceInstanceInput{Service: in.ServiceName, Name: in.Name, Spec: in.Spec,
+		MajorVersion: major, MinorVersion: minor, ClientToken: in.ClientToken})
+	if err != nil {
+		return nil, err
+	}
+	return &pw.CreateServiceInstanceOutput{ServiceInstance: h.wInstance(i)}, nil
 }
 
 func (h *handler) wInstance(i platform.ServiceInstance) *pw.ServiceInstance {

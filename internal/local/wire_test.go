@@ -298,6 +298,20 @@ func TestProtonSDK(t *testing.T) {
 		t.Fatalf("paged deployments = %v, want the %d of one page", ids, len(history.Deployments))
 	}
 
+	// The service goes as Proton's do: pipeline and instances first, then the record.
+	if err := proton.NewServicePipelineDeployedWaiter(dev).Wait(ctx, &proton.GetServiceInput{Name: aws.String("frontend")}, time.Minute,
+		func(o *proton.ServicePipelineDeployedWaiterOptions) { fast[any](&o.MinDelay, &o.MaxDelay)(nil) }); err != nil {
+		t.Fatalf("ServicePipelineDeployed waiter: %v", err)
+	}
+	deleting, err := dev.DeleteService(ctx, &proton.DeleteServiceInput{Name: aws.String("frontend")})
+	if err != nil || deleting.Service.Status != types.ServiceStatusDeleteInProgress {
+		t.Fatalf("DeleteService = %+v, %v", deleting, err)
+	}
+	if err := proton.NewServiceDeletedWaiter(dev).Wait(ctx, &proton.GetServiceInput{Name: aws.String("frontend")}, time.Minute,
+		func(o *proton.ServiceDeletedWaiterOptions) { fast[any](&o.MinDelay, &o.MaxDelay)(nil) }); err != nil {
+		t.Fatalf("ServiceDeleted waiter: %v", err)
+	}
+
 	_, err = dev.GetEnvironment(ctx, &proton.GetEnvironmentInput{Name: aws.String("nope")})
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
