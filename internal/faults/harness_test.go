@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 type row struct {
 	name, endState string
 	toTerminal     time.Duration // 0: no deployment involved
-	peakRSS        int64         // kB
+	peakRSS        int64         // kB; 0: not a gantry-local process
 }
 
 var table struct {
@@ -65,26 +65,36 @@ func report(name, endState string, toTerminal time.Duration, peakRSS int64) {
 func printTable(w io.Writer) {
 	table.Lock()
 	defer table.Unlock()
-	fmt.Fprintf(w, "\n%-44s %-52s %12s %14s\n", "case", "end state", "to terminal", "peak RSS")
+	fmt.Fprintf(w, "\n%-58s %-62s %12s %10s\n", "case", "end state", "to terminal", "peak RSS")
 	for _, r := range table.rows {
 		terminal := "-"
 		if r.toTerminal > 0 {
 			terminal = r.toTerminal.Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%-48s %-62s %12s %6d MiB\n", r.name, r.endState, terminal, r.peakRSS>>10)
+		rss := "-"
+		if r.peakRSS > 0 {
+			rss = fmt.Sprintf("%d MiB", r.peakRSS>>10)
+		}
+		fmt.Fprintf(w, "%-58s %-62s %12s %10s\n", r.name, r.endState, terminal, rss)
 	}
 }
 
-// gantry is a running gantry-local process.
+// client calls a Gantry API at base with the admin token (and has the developer's).
+type client struct {
+	t     testing.TB
+	base  string
+	admin string
+	dev   string
+}
+
+// gantry is a running gantry-local process and a client of its API.
 type gantry struct {
-	t       testing.TB
+	*client
 	addr    string
 	data    string
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	stderr  *os.File
-	admin   string
-	dev     string
 	mu      sync.Mutex
 	peakRSS int64 // kB, the highest VmHWM read
 }
@@ -104,7 +114,7 @@ func startGantry(t testing.TB, data string, args ...string) *gantry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gantry{t: t, addr: addr, data: data, stderr: stderr, exited: make(chan struct{})}
+	g := &gantry{client: &client{t: t, base: "http://" + addr}, addr: addr, data: data, stderr: stderr, exited: make(chan struct{})}
 	g.cmd = exec.Command(binary, append([]string{"--addr", addr, "--data-dir", data}, args...)...)
 	g.cmd.Stdout, g.cmd.Stderr = stderr, stderr
 	if err := g.cmd.Start(); err != nil {
@@ -213,12 +223,12 @@ func (g *gantry) stop(sig syscall.Signal) {
 	}
 }
 
-var client = &http.Client{Timeout: 60 * time.Second}
+var httpClient = &http.Client{Timeout: 60 * time.Second}
 
 // do sends a request with token (none when "") and returns the status and body; a
 // transport error is status 0 with the error as body.
-func (g *gantry) do(method, path, token, contentType string, body []byte) (int, []byte) {
-	req, err := http.NewRequest(method, "http://"+g.addr+path, bytes.NewReader(body))
+func (g *client) do(method, path, token, contentType string, body []byte) (int, []byte) {
+	req, err := http.NewRequest(method, g.base+path, bytes.NewReader(body))
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -228,7 +238,7 @@ func (g *gantry) do(method, path, token, contentType string, body []byte) (int, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := client.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		return 0, []byte(err.Error())
 	}
@@ -237,10 +247,10 @@ func (g *gantry) do(method, path, token, contentType string, body []byte) (int, 
 	return resp.StatusCode, b
 }
 
-func (g *gantry) get(path, token string) (int, []byte) { return g.do("GET", path, token, "", nil) }
+func (g *client) get(path, token string) (int, []byte) { return g.do("GET", path, token, "", nil) }
 
 // must sends a request and fails the test unless it answers want.
-func (g *gantry) must(want int, method, path, token, contentType string, body []byte) []byte {
+func (g *client) must(want int, method, path, token, contentType string, body []byte) []byte {
 	g.t.Helper()
 	status, b := g.do(method, path, token, contentType, body)
 	if status != want {
@@ -250,7 +260,7 @@ func (g *gantry) must(want int, method, path, token, contentType string, body []
 }
 
 // postJSON sends v as JSON with the admin token.
-func (g *gantry) postJSON(want int, path string, v any) []byte {
+func (g *client) postJSON(want int, path string, v any) []byte {
 	g.t.Helper()
 	b, _ := json.Marshal(v)
 	return g.must(want, "POST", path, g.admin, "application/json", b)
@@ -259,7 +269,7 @@ func (g *gantry) postJSON(want int, path string, v any) []byte {
 // environmentTemplate registers and publishes template name with the bundle of
 // templates/environments/vpc-ecs/v1, its infrastructure template replaced by
 // cloudformation when that is not "". It returns the major version.
-func (g *gantry) environmentTemplate(name, cloudformation string) int {
+func (g *client) environmentTemplate(name, cloudformation string) int {
 	g.t.Helper()
 	if status, _ := g.get("/v1/environment-templates/"+name, g.admin); status == http.StatusNotFound {
 		g.postJSON(201, "/v1/environment-templates", map[string]string{"name": name})
@@ -298,7 +308,7 @@ type environment struct {
 }
 
 // createEnvironment creates environment name from template major and returns the answer.
-func (g *gantry) createEnvironment(name, template string, major int, clientToken string) environment {
+func (g *client) createEnvironment(name, template string, major int, clientToken string) environment {
 	g.t.Helper()
 	var e environment
 	req := map[string]any{"name": name, "templateName": template, "templateMajorVersion": major, "spec": defaultSpec(g.t)}
@@ -323,7 +333,7 @@ func terminal(status string) bool {
 // waitTerminal polls environment name until its deployment status is final, within bound
 // (an upper bound of the wait, not a performance assertion), and returns it with the time
 // it took from since.
-func (g *gantry) waitTerminal(name string, since time.Time, bound time.Duration) (environment, time.Duration) {
+func (g *client) waitTerminal(name string, since time.Time, bound time.Duration) (environment, time.Duration) {
 	g.t.Helper()
 	deadline := time.Now().Add(bound)
 	var e environment
