@@ -36,8 +36,8 @@ type apiPlatform struct {
 // startAPIPlatform starts DynamoDB Local ($GANTRY_DYNAMODB_LOCAL_ENDPOINT when set) and a
 // local platform on it. This package's TestMain belongs to the authoring commands and does
 // not call dynamolocal.Main, so the test owns its server rather than using
-// dynamolocal.Shared.
-func startAPIPlatform(t *testing.T) *apiPlatform {
+// dynamolocal.Shared. configure, when given, changes the platform's configuration.
+func startAPIPlatform(t *testing.T, configure ...func(*local.Config)) *apiPlatform {
 	t.Helper()
 	ctx := context.Background()
 	endpoint := os.Getenv(dynamolocal.EndpointEnv)
@@ -49,8 +49,12 @@ func startAPIPlatform(t *testing.T) *apiPlatform {
 		t.Cleanup(func() { server.Stop() })
 		endpoint = server.Endpoint()
 	}
-	p, err := local.Start(ctx, local.Config{DataDir: t.TempDir(), DynamoEndpoint: endpoint,
-		Table: "gantry-cli-" + time.Now().Format("150405.000000000"), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := local.Config{DataDir: t.TempDir(), DynamoEndpoint: endpoint,
+		Table: "gantry-cli-" + time.Now().Format("150405.000000000"), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	p, err := local.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,6 +346,9 @@ func TestAPIUsageErrors(t *testing.T) {
 		{"deployments", "list", "--environment", "e", "--service", "s"},
 		{"deployments", "get"},
 		{"services", "create", "--name", "s", "--template", "t", "--major", "1"},
+		{"events", "dlq"},
+		{"events", "dlq", "purge"},
+		{"events", "dlq", "list", "--id", "x"},
 	} {
 		code, out, errOut := gantry(t, args...)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, "usage:") {

@@ -36,6 +36,7 @@ func commands() []command {
 		{"services", "API: list, show and create services", servicesCommand()},
 		{"instances", "API: list, show and update service instances", instancesCommand()},
 		{"deployments", "API: list, show and cancel deployments", deploymentsCommand()},
+		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 	}
 }
 

@@ -83,6 +83,8 @@ type Platform struct {
 	Runner  *statemachine.Runner
 	Sim     *cfnsim.Simulator
 	Bus     *eventbus.Bus
+	// DeadLetters is the bus's dead-letter log, <DataDir>/eventbus/dead-letters.jsonl.
+	DeadLetters *eventbus.DeadLetterLog
 	// Notifications receives what would go to the SNS topic.
 	Notifications *Notifications
 	// Control is the control plane the API calls.
@@ -137,11 +139,11 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	deadLetters, err := eventbus.OpenDeadLetterLog(filepath.Join(cfg.DataDir, "eventbus", "dead-letters.jsonl"))
+	p.DeadLetters, err = eventbus.OpenDeadLetterLog(filepath.Join(cfg.DataDir, "eventbus", "dead-letters.jsonl"))
 	if err != nil {
 		return err
 	}
-	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region, RetryFor: cfg.EventRetryFor, DeadLetters: deadLetters,
+	p.Bus = eventbus.New(eventbus.Options{Account: AccountID, Region: Region, RetryFor: cfg.EventRetryFor, DeadLetters: p.DeadLetters,
 		OnDeliveryError: func(rule string, event []byte, err error) {
 			cfg.Log.Error("event delivery given up: in the dead-letter log (gantry events dlq list)", "rule", rule, "error", err)
 		}})
