@@ -408,6 +408,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"UpdateServiceInstance": "UpdateServiceInstance", "ListServiceInstanceOutputs": "ServiceInstanceOutputs",
 		"UpdateService": "UpdateService", "DeleteService": "DeleteService", "CreateServiceInstance": "CreateServiceInstance",
 		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
+		"ListDeadLetters": "ListDeadLetters", "ReplayDeadLetters": "ReplayDeadLetters",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
