@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 )
 
 // FuzzRender renders arbitrary template sources against a small context: a render may
-// fail, but only with an *Error, never a panic or a hang.
+// fail, but only with an *Error, never a panic or a hang; a render stopped by a limit
+// says which.
 func FuzzRender(f *testing.F) {
 	seeds := []string{
 		`{{ x }}`, `{% set a, b = s.split('=') %}{{ a }}`, `{{ '%s' % x }}`, `{{ d|tojson }}`,
@@ -23,6 +25,11 @@ func FuzzRender(f *testing.F) {
 		`{% macro m(a) %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(*l, **d) }}{{ m(1, 2, k=3) }}`,
 		`{% block b %}x{% endblock %}{{ self.b() }}{{ d|pprint }}{{ s|wordwrap(3) }}`,
 		`{% set g = l|select('odd') %}{{ g|first }}{{ g|list }}{{ l|reverse|list }}{{ 1 < x < 3 }}`,
+		// hostile: each is stopped by a limit
+		`{{ '%*d' % (2**40, 1) }}`, `{{ 'x' * 2**40 }}`, `{{ [s] * 2**30 }}`, `{{ s|replace('', s * 9999) }}`,
+		`{{ s|center(2**40) }}`, `{{ '{:>{}}'.format(s, 2**40) }}`, `{{ 2 ** (2 ** 40) }}`, `{{ range(2**62)|list }}`,
+		`{% for i in range(2**62) %}{% endfor %}`, `{{ ((((((((((1)))))))))) }}`, `{{ s|indent(10**12) }}`,
+		`{% set ns = namespace(s=s) %}{% for i in range(99) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}`,
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -50,6 +57,10 @@ func FuzzRender(f *testing.F) {
 			var re *Error
 			if !errors.As(err, &re) {
 				t.Fatalf("error %v (%T) is not a *render.Error", err, err)
+			}
+			var le *LimitError
+			if errors.As(err, &le) && !strings.Contains(err.Error(), "(render.Limits."+le.Limit+")") {
+				t.Fatalf("limit error %q does not name its limit %s", err, le.Limit)
 			}
 			return
 		}
