@@ -209,13 +209,27 @@ func (r *renderer) execNode(n nodes.Node, f *frame) error {
 		if x.Location != nil {
 			line = x.Location.Line
 		}
-		err := r.execStmt(x.ControlStructure, f)
+		err := r.execStmtGuarded(x.ControlStructure, f)
 		if r.stopped != nil && !isLimit(err) {
 			err = r.stopped // a limit error lost on the way (replaced or ignored)
 		}
 		return r.locate(line, err)
 	}
 	return fmt.Errorf("unexpected template node %s", n)
+}
+
+// execStmtGuarded is execStmt with a comparison nested too deep to finish (a list that
+// holds itself) turned into the render's MaxDepth error, at this statement.
+func (r *renderer) execStmtGuarded(s nodes.ControlStructure, f *frame) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(deepValues); !ok {
+				panic(p)
+			}
+			err = r.stop("MaxDepth", "values nested more than %d levels deep were compared (a list or dict that holds itself?)", valueDepthCap)
+		}
+	}()
+	return r.execStmt(s, f)
 }
 
 // isLimit reports whether err is or wraps a *LimitError.

@@ -81,6 +81,9 @@ var hostileCases = []hostileCase{
 	{"map of a growing filter", "{% set l = ['x' * 1000000] * 1000000 %}{{ l|map('upper')|list|length }}", "MaxAllocated", 1},
 	{"many slices", "{{ range(3)|slice(1000000)|list|length }}", "MaxAllocated", 1},
 	{"sum of lists", "{{ ([[0] * 1000] * 100000)|sum(start=[])|length }}", "MaxAllocated", 1},
+	{"comparing lists that hold themselves", "{% set l = [] %}{% set m = [] %}{% set _ = l.append(l) %}{% set _ = m.append(m) %}\n{{ l == m }}", "MaxDepth", 2},
+	{"sorting lists that hold themselves", "{% set l = [] %}{% set m = [] %}{% set _ = l.append(l) %}{% set _ = m.append(m) %}\n{{ [l, m]|sort }}", "MaxDepth", 2},
+	{"comparing deeply nested lists", "{% set ns = namespace(x=[], y=[]) %}{% for i in range(5000) %}{% set ns.x = [ns.x] %}{% set ns.y = [ns.y] %}{% endfor %}{{ ns.x in [ns.y] }}", "MaxDepth", 1},
 	{"output", "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}", "MaxOutput", 1},
 	{"captured output", "{% macro m() %}{% for i in range(60000) %}{{ 'x' * 100 }}{% endfor %}{% endmacro %}{% set s = m() %}", "MaxOutput", 1},
 }
@@ -249,5 +252,22 @@ func BenchmarkHostileTemplates(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestValuesThatHoldThemselves renders what Python renders for a list that holds itself,
+// without recursing for ever: equal to itself (Python's identity shortcut), printed and
+// pretty-printed to a bounded depth.
+func TestValuesThatHoldThemselves(t *testing.T) {
+	eng := New(Options{})
+	cyclic := "{% set l = [] %}{% set _ = l.append(l) %}{% set d = {} %}{% set _ = d.update({'d': d}) %}"
+	for src, want := range map[string]string{
+		cyclic + "{{ l == l }} {{ d == d }} {{ l in [l] }} {{ [l, l]|sort|length }}": "True True True 2",
+		cyclic + "{{ (l|string).startswith('[[[[') }} {{ (l|pprint|length) < 100000 }}":  "True True",
+	} {
+		got, err := renderHostile(eng, src)
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", src, got, err, want)
+		}
 	}
 }

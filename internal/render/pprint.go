@@ -27,7 +27,7 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 // format is PrettyPrinter._format.
 func (pp *prettyPrinter) format(v any, indent, allowance, level int) {
 	rep := safeRepr(v, 0)
-	if runeLen(rep) > pp.width-indent-allowance {
+	if runeLen(rep) > pp.width-indent-allowance && level <= 100 { // past 100 levels (a list holding itself), the repr as it is
 		switch x := v.(type) {
 		case *Map:
 			pp.dict(x, indent, allowance, level+1)

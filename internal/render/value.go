@@ -556,8 +556,22 @@ func isInt(v any) bool {
 	return false
 }
 
-// pyEq is Python's ==.
-func pyEq(a, b any) bool {
+// valueDepthCap bounds how deep == and < recurse into nested lists, tuples and dicts
+// (values can nest without end: a list can hold itself). Deeper, they panic with
+// deepValues, which the statement being rendered turns into its MaxDepth error.
+const valueDepthCap = 1000
+
+// deepValues is the panic of a comparison nested deeper than valueDepthCap.
+type deepValues struct{}
+
+// pyEq is Python's ==: containers compare their items, a container is equal to itself
+// (Python's identity shortcut), recursion past valueDepthCap panics with deepValues.
+func pyEq(a, b any) bool { return eqAt(a, b, 0) }
+
+func eqAt(a, b any, depth int) bool {
+	if depth > valueDepthCap {
+		panic(deepValues{})
+	}
 	if isNumber(a) && isNumber(b) {
 		if isInt(a) && isInt(b) {
 			x, _ := toBig(a)
@@ -597,21 +611,24 @@ func pyEq(a, b any) bool {
 		if !ok {
 			return false
 		}
-		return seqEq(x.items, y.items)
+		return x == y || seqEq(x.items, y.items, depth)
 	case tuple:
 		y, ok := b.(tuple)
 		if !ok {
 			return false
 		}
-		return seqEq(x, y)
+		return seqEq(x, y, depth)
 	case *Map:
 		y, ok := b.(*Map)
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
+		if x == y {
+			return true
+		}
 		for i, k := range x.keys {
 			yv, ok := y.get(k)
-			if !ok || !pyEq(x.vals[i], yv) {
+			if !ok || !eqAt(x.vals[i], yv, depth+1) {
 				return false
 			}
 		}
@@ -629,12 +646,12 @@ func pyEq(a, b any) bool {
 	return a == b
 }
 
-func seqEq(x, y []any) bool {
+func seqEq(x, y []any, depth int) bool {
 	if len(x) != len(y) {
 		return false
 	}
 	for i := range x {
-		if !pyEq(x[i], y[i]) {
+		if !eqAt(x[i], y[i], depth+1) {
 			return false
 		}
 	}
@@ -642,7 +659,13 @@ func seqEq(x, y []any) bool {
 }
 
 // pyCompare orders a and b as Python's < does; op names the operator for the error.
-func pyCompare(a, b any, op string) (int, error) {
+// Recursion past valueDepthCap panics with deepValues.
+func pyCompare(a, b any, op string) (int, error) { return compareAt(a, b, op, 0) }
+
+func compareAt(a, b any, op string, depth int) (int, error) {
+	if depth > valueDepthCap {
+		panic(deepValues{})
+	}
 	if isNumber(a) && isNumber(b) {
 		if isInt(a) && isInt(b) {
 			if ai, ok := a.(int64); ok {
@@ -694,10 +717,10 @@ func pyCompare(a, b any, op string) (int, error) {
 	}
 	if xs != nil || ys != nil {
 		for i := 0; i < len(xs) && i < len(ys); i++ {
-			if pyEq(xs[i], ys[i]) {
+			if eqAt(xs[i], ys[i], depth+1) {
 				continue
 			}
-			return pyCompare(xs[i], ys[i], op)
+			return compareAt(xs[i], ys[i], op, depth+1)
 		}
 		switch {
 		case len(xs) < len(ys):
