@@ -262,8 +262,8 @@ func TestValuesThatHoldThemselves(t *testing.T) {
 	eng := New(Options{})
 	cyclic := "{% set l = [] %}{% set _ = l.append(l) %}{% set d = {} %}{% set _ = d.update({'d': d}) %}"
 	for src, want := range map[string]string{
-		cyclic + "{{ l == l }} {{ d == d }} {{ l in [l] }} {{ [l, l]|sort|length }}": "True True True 2",
-		cyclic + "{{ (l|string).startswith('[[[[') }} {{ (l|pprint|length) < 100000 }}":  "True True",
+		cyclic + "{{ l == l }} {{ d == d }} {{ l in [l] }} {{ [l, l]|sort|length }}":    "True True True 2",
+		cyclic + "{{ (l|string).startswith('[[[[') }} {{ (l|pprint|length) < 100000 }}": "True True",
 	} {
 		got, err := renderHostile(eng, src)
 		if err != nil || got != want {
