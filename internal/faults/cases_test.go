@@ -3,8 +3,12 @@
 package faults
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -139,6 +143,11 @@ func TestOversizedBodies(t *testing.T) {
 			t.Errorf("POST %s with 64 MiB: %d %.200s, want 413", tc.path, status, b)
 		}
 	}
+	g.postJSON(201, "/v1/environment-templates", map[string]string{"name": "bomb"})
+	bomb := gzipBomb(t, 1<<30)
+	if status, b := g.do("POST", "/v1/environment-templates/bomb/versions", g.admin, "application/gzip", bomb); status != http.StatusBadRequest && status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a %d KiB bundle inflating to 1 GiB: %d %.200s, want 400 or 413", len(bomb)>>10, status, b)
+	}
 	long := strings.Repeat("n", 4000)
 	for _, path := range []string{"/v1/environments/" + long, "/v1/environment-templates/" + long + "/versions/1.0", "/v1/deployments/" + long} {
 		if status, b := g.get(path, g.admin); status != http.StatusBadRequest {
@@ -146,43 +155,66 @@ func TestOversizedBodies(t *testing.T) {
 		}
 	}
 	g.must(200, "GET", "/healthz", "", "", nil)
-	report("oversized bodies, 4000-character names", "413 and 400, platform answering", 0, checkMemory(t, g))
+	report("64 MiB bodies, 1 GiB gzip bomb, 4000-character names", "413, refused, 400; platform answering", 0, checkMemory(t, g))
 }
 
-// TestSlowClients: a client that stalls in its headers is dropped by the server's
-// read-header timeout (10 s) while others are served.
+// TestSlowClients: clients that stall in their headers are dropped by the server's
+// read-header timeout (10 s), clients that trickle a body one byte a second by its read
+// timeout (60 s), while others are served.
 func TestSlowClients(t *testing.T) {
 	g := startGantry(t, t.TempDir(), "--in-memory")
-	conns := make([]net.Conn, 20)
-	for i := range conns {
+	dial := func(start string) net.Conn {
 		c, err := net.Dial("tcp", g.addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
-		if _, err := c.Write([]byte("POST /v1/environments HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Write([]byte(start)); err != nil {
 			t.Fatal(err)
 		}
-		conns[i] = c
+		return c
 	}
 	began := time.Now()
-	g.must(200, "GET", "/healthz", "", "", nil) // others are served meanwhile
-	for i, c := range conns {
-		_ = c.SetReadDeadline(time.Now().Add(60 * time.Second))
-		buf := make([]byte, 512)
-		n, err := c.Read(buf)
-		for err == nil {
-			var more int
-			more, err = c.Read(buf[n:])
-			n += more
+	var wg sync.WaitGroup
+	dropped := make([]time.Duration, 20)
+	for i := range dropped {
+		var c net.Conn
+		if i%2 == 0 {
+			c = dial("POST /v1/environments HTTP/1.1\r\nHost: x\r\n")
+		} else {
+			c = dial("POST /v1/environments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + g.admin +
+				"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+			go func() { // one byte a second until the server hangs up
+				for c.SetWriteDeadline(time.Now().Add(5*time.Second)) == nil {
+					if _, err := c.Write([]byte(" ")); err != nil {
+						return
+					}
+					time.Sleep(time.Second)
+				}
+			}()
 		}
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
-			t.Fatalf("stalled client %d still connected after 60 s", i)
+		wg.Go(func() {
+			_ = c.SetReadDeadline(time.Now().Add(120 * time.Second))
+			_, err := io.Copy(io.Discard, c) // until the server closes the connection
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Errorf("slow client %d still connected after 120 s", i)
+			}
+			dropped[i] = time.Since(began)
+		})
+	}
+	g.must(200, "GET", "/healthz", "", "", nil) // others are served meanwhile
+	wg.Wait()
+	var headers, bodies time.Duration
+	for i, d := range dropped {
+		if i%2 == 0 {
+			headers = max(headers, d)
+		} else {
+			bodies = max(bodies, d)
 		}
 	}
-	dropped := time.Since(began)
 	g.must(200, "GET", "/healthz", "", "", nil)
-	report("20 clients stalled in their headers", fmt.Sprintf("dropped after %s, platform answering", dropped.Round(time.Second)), 0, checkMemory(t, g))
+	report("10 clients stalled in headers, 10 trickling bodies", fmt.Sprintf("dropped after %s and %s, platform answering",
+		headers.Round(time.Second), bodies.Round(time.Second)), 0, checkMemory(t, g))
 }
 
 // TestDynamoDBDownThenBack kills the DynamoDB Local process under a running gantry-local:
@@ -233,4 +265,28 @@ func TestDynamoDBDownThenBack(t *testing.T) {
 		t.Fatalf("a deployment after the restart ended %s: %s", e.DeploymentStatus, e.DeploymentStatusMessage)
 	}
 	report("DynamoDB Local killed, gantry-local restarted", "503 naming dynamodb; back: data kept, new deployment SUCCEEDED", took, max(checkMemory(t, g), checkMemory(t, back)))
+}
+
+// gzipBomb is a bundle of one file of size zero bytes, gzip-compressed (about size/1000).
+func gzipBomb(t *testing.T, size int64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	tw := tar.NewWriter(zw)
+	if err := tw.WriteHeader(&tar.Header{Name: "infrastructure/cloudformation.yaml", Mode: 0o644, Size: size}); err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for written := int64(0); written < size; written += int64(len(zeros)) {
+		if _, err := tw.Write(zeros); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
