@@ -35,6 +35,8 @@ func run() error {
 	inMemory := flag.Bool("in-memory", false, "keep the database in memory")
 	step := flag.Duration("step", 300*time.Millisecond, "the CloudFormation simulator's delay between stack statuses")
 	eventRetryFor := flag.Duration("event-retry-for", 5*time.Minute, "how long the event bus retries a failing delivery before it dead-letters it")
+	lease := flag.Duration("lease", 0, "how long a workflow task's claim on a deployment outlives its wait (default 10m)")
+	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -45,7 +47,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor, Log: log, RenderLimits: limits})
+	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
+		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits})
 	if err != nil {
 		return err
 	}

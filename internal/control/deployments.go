@@ -110,10 +110,16 @@ func (s *Service) newDeployment(target platform.Target, op platform.Operation, t
 	if op == platform.Delete {
 		status = platform.DeleteInProgress
 	}
+	// The lease covers the start of its workflow, whose first task renews it: should the
+	// process die before the workflow starts, the reconciler finds the deployment.
 	return platform.Deployment{ID: s.newID(), Target: target, Operation: op, TemplateName: tv.TemplateName,
 		TemplateVersion: tv.Version, Spec: spec, Inputs: inputs, Status: status,
-		StackName: platform.StackName(target), CreatedAt: now, UpdatedAt: now, Revision: 1}
+		StackName: platform.StackName(target), CreatedAt: now, UpdatedAt: now, Revision: 1,
+		LeaseOwner: "control-plane", LeaseExpiresAt: now.Add(startLease)}
 }
+
+// startLease is the lease of a new deployment until its workflow's first task renews it.
+const startLease = 10 * time.Minute
 
 // launch starts the workflow of a stored deployment. If the workflow cannot be started, the
 // deployment is finished as FAILED so the target is not left in progress forever.

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -96,6 +97,7 @@ func (s *Service) createService(ctx context.Context, in CreateServiceInput, toke
 		target := platform.Target{Kind: platform.ServicePipelineTarget, Service: in.Name}
 		d := s.newDeployment(target, platform.Deploy, tv, in.Spec, spec.Pipeline)
 		d.StatusMessage = "waiting for the service's instances to finish deploying"
+		d.LeaseOwner, d.LeaseExpiresAt = "", time.Time{} // no worker until the instances finish
 		deployments = append(deployments, d)
 		pipeline = &platform.ServicePipeline{Service: in.Name, Deployable: newDeployable(tv, d)}
 		pipeline.DeploymentStatusMessage = d.StatusMessage

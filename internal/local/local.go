@@ -68,7 +68,13 @@ type Config struct {
 	// EventRetryFor is how long the event bus retries a failing delivery before it
 	// dead-letters it; default the bus's (5 minutes).
 	EventRetryFor time.Duration
-	Log           *slog.Logger
+	// Lease is how long a workflow task's claim on a deployment outlives its wait
+	// (default workflow.DefaultLease); ReconcileInterval how often the reconciler sweeps
+	// for deployments whose lease expired (default one minute; negative: never). Whatever
+	// the interval, Start resumes every deployment a previous process left unfinished.
+	Lease             time.Duration
+	ReconcileInterval time.Duration
+	Log               *slog.Logger
 	// S3Dir is where s3://BUCKET/KEY bundles of Proton's wire protocol are read from
 	// (DIR/BUCKET/KEY); default DataDir/s3.
 	S3Dir string
@@ -90,6 +96,9 @@ type Platform struct {
 	// Control is the control plane the API calls.
 	Control *control.Service
 
+	tasks          *workflow.Tasks
+	stopSweeps     context.CancelFunc
+	sweeps         sync.WaitGroup
 	dynamo         *dynamolocal.Server
 	dynamoEndpoint string
 	table          string
@@ -166,7 +175,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		return err
 	}
 	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Provisioner: p.Sim, Workflows: p.Runner,
-		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, Log: cfg.Log})
+		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, Lease: cfg.Lease, Log: cfg.Log})
+	p.tasks = tasks
 	functions.handlers["render"] = lambda.NewHandler(tasks.Render)
 	functions.handlers["deploy"] = lambda.NewHandler(tasks.Deploy)
 	functions.handlers["record"] = lambda.NewHandler(tasks.Record)
@@ -207,7 +217,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		DeadLetters: p.Bus,
 		ProtonAuth:  &auth.SigV4{Keys: svc.AccessKeySecret, Service: ProtonSigningName, MaxBody: api.MaxWireBody, Now: time.Now},
 		Bundles:     S3Dir{Root: s3dir}})
-	return nil
+	return p.startReconciler(ctx, cfg)
 }
 
 // ProtonSigningName is the SigV4 service name of Proton's wire protocol.
@@ -273,6 +283,10 @@ func (p *Platform) Token(subject string, role platform.Role, ttl time.Duration) 
 func (p *Platform) Close() error {
 	var err error
 	p.closed.Do(func() {
+		if p.stopSweeps != nil {
+			p.stopSweeps()
+			p.sweeps.Wait()
+		}
 		if p.Runner != nil {
 			p.Runner.Close()
 		}

@@ -287,10 +287,17 @@ type Deployment struct {
 	RenderedKey string
 	// PreviousDeploymentID is the target's last succeeded deployment when this one began.
 	PreviousDeploymentID string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	CompletedAt          time.Time
-	Revision             int64
+	// LeaseOwner is the worker that last claimed the unfinished deployment (a workflow
+	// execution's name, or the reconciler), and LeaseExpiresAt when its claim lapses unless
+	// renewed: a deployment whose lease has expired has lost its worker, and the
+	// reconciler resumes or fails it. A zero LeaseExpiresAt means no worker was ever given
+	// the deployment (a pipeline deployment waiting for its instances).
+	LeaseOwner     string
+	LeaseExpiresAt time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	CompletedAt    time.Time
+	Revision       int64
 }
 
 // Finished reports whether the deployment has reached a final status.

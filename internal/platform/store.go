@@ -157,4 +157,8 @@ type Store interface {
 
 	// ListDeployments lists a target's deployments, newest first; history outlives the target.
 	ListDeployments(ctx context.Context, target Target, page PageRequest) (Page[Deployment], error)
+	// ListExpiredDeployments lists the unfinished deployments that have a lease which
+	// expired before the given time, the longest expired first (a Query of an index of
+	// unfinished deployments, never a Scan). Invalid for a bad page token.
+	ListExpiredDeployments(ctx context.Context, before time.Time, page PageRequest) (Page[Deployment], error)
 }

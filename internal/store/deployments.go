@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -363,5 +364,15 @@ func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp 
 // target that is gone; Invalid for a bad page token.
 func (s *Store) ListDeployments(ctx context.Context, target platform.Target, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
 	q := listQuery{index: "gsi2", partition: historyGSI2PK(target), backwards: true, what: "deployments"}
+	return list(ctx, s, q, page, deploymentItem.domain)
+}
+
+// ListExpiredDeployments lists the unfinished deployments whose lease expired before the
+// given time, the longest expired first: a Query of gsi1's partition of leased
+// deployments (a deployment leaves it when it finishes). The index is eventually
+// consistent: a lease renewed a moment ago may still show its old expiry, so a caller
+// acts only after a conditional write on the deployment. Invalid for a bad page token.
+func (s *Store) ListExpiredDeployments(ctx context.Context, before time.Time, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
+	q := listQuery{index: "gsi1", partition: gsi1LeasedPK, before: formatTime(before), what: "expired deployments"}
 	return list(ctx, s, q, page, deploymentItem.domain)
 }

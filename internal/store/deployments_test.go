@@ -326,3 +326,51 @@ func TestListTemplateVersionTargets(t *testing.T) {
 	_, err = s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", major1, platform.PageRequest{Limit: 1, NextToken: first.NextToken})
 	wantKind(t, err, platform.Invalid, "nextToken")
 }
+
+// TestListExpiredDeployments: unfinished deployments with a lease are found by the expiry
+// of their lease, the longest expired first, in pages; a renewed lease moves the
+// deployment out of the expired range, a finished deployment leaves the index, and one
+// without a lease (a pipeline waiting for its instances) is never listed.
+func TestListExpiredDeployments(t *testing.T) {
+	s := newStore(t)
+	ids := func(p platform.Page[platform.Deployment]) []string {
+		var out []string
+		for _, d := range p.Items {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	lease := func(id string, expires time.Time) {
+		t.Helper()
+		d, err := s.GetDeployment(ctx, id)
+		mustOK(t, err)
+		d.LeaseOwner, d.LeaseExpiresAt = "exec-"+id, expires
+		mustOK(t, s.UpdateDeployment(ctx, d))
+	}
+	for _, env := range []string{"A", "B", "C", "D"} {
+		mustCreateEnvironment(t, s, env, "d"+env)
+	}
+	lease("dA", t0.Add(3*time.Minute))
+	lease("dB", t0.Add(1*time.Minute))
+	lease("dC", t0.Add(10*time.Minute))
+	// dD has no lease.
+	got, err := s.ListExpiredDeployments(ctx, t0.Add(5*time.Minute), platform.PageRequest{})
+	mustOK(t, err)
+	mustEqual(t, "expired at t0+5m", ids(got), []string{"dB", "dA"})
+	if got.Items[0].LeaseOwner != "exec-dB" || !got.Items[0].LeaseExpiresAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("listed deployment %+v, want its lease", got.Items[0])
+	}
+	first, err := s.ListExpiredDeployments(ctx, t0.Add(time.Hour), platform.PageRequest{Limit: 2})
+	mustOK(t, err)
+	rest, err := s.ListExpiredDeployments(ctx, t0.Add(time.Hour), platform.PageRequest{Limit: 2, NextToken: first.NextToken})
+	mustOK(t, err)
+	mustEqual(t, "pages at t0+1h", append(ids(first), ids(rest)...), []string{"dB", "dA", "dC"})
+
+	lease("dB", t0.Add(20*time.Minute)) // renewed
+	mustFinish(t, s, "dA", platform.Failed)
+	got, err = s.ListExpiredDeployments(ctx, t0.Add(15*time.Minute), platform.PageRequest{})
+	mustOK(t, err)
+	mustEqual(t, "expired at t0+15m after a renewal and a finish", ids(got), []string{"dC"})
+	_, err = s.ListExpiredDeployments(ctx, t0, platform.PageRequest{NextToken: "bogus"})
+	wantKind(t, err, platform.Invalid, "")
+}

@@ -154,6 +154,8 @@ type deploymentItem struct {
 	TaskToken            string       `dynamodbav:"taskToken,omitempty"`
 	RenderedKey          string       `dynamodbav:"renderedKey,omitempty"`
 	PreviousDeploymentID string       `dynamodbav:"previousDeploymentId,omitempty"`
+	LeaseOwner           string       `dynamodbav:"leaseOwner,omitempty"`
+	LeaseExpiresAt       string       `dynamodbav:"leaseExpiresAt,omitempty"`
 	CreatedAt            string       `dynamodbav:"createdAt,omitempty"`
 	UpdatedAt            string       `dynamodbav:"updatedAt,omitempty"`
 	CompletedAt          string       `dynamodbav:"completedAt,omitempty"`
@@ -423,11 +425,16 @@ func (it pipelineItem) domain() (platform.ServicePipeline, error) {
 }
 
 func newDeploymentItem(d platform.Deployment) deploymentItem {
+	keys := itemKeys{
+		PK: deploymentPK(d.ID), SK: skDeployment,
+		GSI2PK: historyGSI2PK(d.Target), GSI2SK: formatTime(d.CreatedAt) + "#" + d.ID,
+	}
+	if !d.Finished() && !d.LeaseExpiresAt.IsZero() {
+		// On gsi1 while unfinished and leased, for the reconciler's sweep; a final write drops it.
+		keys.GSI1PK, keys.GSI1SK = gsi1LeasedPK, leasedGSI1SK(d.LeaseExpiresAt, d.ID)
+	}
 	return deploymentItem{
-		itemKeys: itemKeys{
-			PK: deploymentPK(d.ID), SK: skDeployment,
-			GSI2PK: historyGSI2PK(d.Target), GSI2SK: formatTime(d.CreatedAt) + "#" + d.ID,
-		},
+		itemKeys:             keys,
 		ID:                   d.ID,
 		TargetKind:           string(d.Target.Kind),
 		TargetEnvironment:    d.Target.Environment,
@@ -449,6 +456,8 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		TaskToken:            d.TaskToken,
 		RenderedKey:          d.RenderedKey,
 		PreviousDeploymentID: d.PreviousDeploymentID,
+		LeaseOwner:           d.LeaseOwner,
+		LeaseExpiresAt:       formatTime(d.LeaseExpiresAt),
 		CreatedAt:            formatTime(d.CreatedAt),
 		UpdatedAt:            formatTime(d.UpdatedAt),
 		CompletedAt:          formatTime(d.CompletedAt),
@@ -480,6 +489,8 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 		TaskToken:            it.TaskToken,
 		RenderedKey:          it.RenderedKey,
 		PreviousDeploymentID: it.PreviousDeploymentID,
+		LeaseOwner:           it.LeaseOwner,
+		LeaseExpiresAt:       p.parse(it.LeaseExpiresAt),
 		CreatedAt:            p.parse(it.CreatedAt),
 		UpdatedAt:            p.parse(it.UpdatedAt),
 		CompletedAt:          p.parse(it.CompletedAt),

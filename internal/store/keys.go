@@ -26,7 +26,10 @@ const (
 	prefixInstance = "INSTANCE#"
 
 	gsi1EnvironmentsPK = "ENVIRONMENTS"
-	gsi1ServicesPK     = "SERVICES"
+	// gsi1LeasedPK is the gsi1 partition of the unfinished deployments that have a lease,
+	// sorted by its expiry (leasedGSI1SK).
+	gsi1LeasedPK   = "LEASED_DEPLOYMENTS"
+	gsi1ServicesPK = "SERVICES"
 )
 
 // itemKeys are the key attributes of an item: the table's and those of the indexes it is on.
@@ -62,6 +65,9 @@ func instanceSK(name string) string { return prefixInstance + name }
 func environmentInstancesGSI2PK(environment string) string { return "ENV_INSTANCES#" + environment }
 
 func deploymentPK(id string) string { return "DEPLOYMENT#" + id }
+
+// leasedGSI1SK sorts an unfinished deployment by the expiry of its lease.
+func leasedGSI1SK(expires time.Time, id string) string { return formatTime(expires) + "#" + id }
 
 func historyGSI2PK(t platform.Target) string { return "HISTORY#" + targetKey(t) }
 

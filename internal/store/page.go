@@ -29,6 +29,7 @@ type listQuery struct {
 	index     string // "" for the table
 	partition string
 	prefix    string
+	before    string // when set, only sort keys below it
 	backwards bool
 	what      string // for messages, e.g. "environments"
 }
@@ -143,6 +144,11 @@ func list[I any, T any](ctx context.Context, s *Store, q listQuery, page platfor
 		*in.KeyConditionExpression += " AND begins_with(#sk, :prefix)"
 		in.ExpressionAttributeNames["#sk"] = skAttr
 		in.ExpressionAttributeValues[":prefix"] = &types.AttributeValueMemberS{Value: q.prefix}
+	}
+	if q.before != "" {
+		*in.KeyConditionExpression += " AND #sk < :before"
+		in.ExpressionAttributeNames["#sk"] = skAttr
+		in.ExpressionAttributeValues[":before"] = &types.AttributeValueMemberS{Value: q.before}
 	}
 	if page.NextToken != "" {
 		start, err := q.decodeToken(page.NextToken)

@@ -41,7 +41,12 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		return DeployOutput{}, err
 	}
 	if in.Reconcile {
-		return t.reconcile(ctx, d)
+		out, err := t.reconcile(ctx, d)
+		if err == nil && out.Outcome == outcomeInProgress {
+			// Still waiting: the workflow comes back after WaitForStack.
+			_, err = t.update(ctx, d, func(d *platform.Deployment) bool { return t.renew(d, in.Execution, ReconcileWait) })
+		}
+		return out, err
 	}
 	if d.Finished() {
 		return DeployOutput{}, nil
@@ -53,7 +58,9 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	d, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
-		return !repeat
+		// Nothing renews the lease while the workflow waits on CloudFormation, until
+		// Provision times out into Reconcile: the lease covers that wait.
+		return t.renew(d, in.Execution, ProvisionWait) || !repeat
 	})
 	if err != nil {
 		return DeployOutput{}, err
@@ -159,22 +166,38 @@ func (t *Tasks) stackTags(ctx context.Context, d platform.Deployment) (map[strin
 	return tags, nil
 }
 
+// notSubmitted is the reason a deployment fails when its worker was lost before its stack
+// operation was submitted.
+const notSubmitted = "the deployment stopped before its stack operation was submitted (its worker was lost); nothing was changed — deploy again"
+
 // reconcile reports how d's stack operation stands, from CloudFormation's own description.
 func (t *Tasks) reconcile(ctx context.Context, d platform.Deployment) (DeployOutput, error) {
 	if d.Finished() {
 		return DeployOutput{Outcome: outcomeSucceeded}, nil
+	}
+	if d.TaskToken == "" && d.Operation != platform.Delete {
+		return DeployOutput{Outcome: outcomeFailed, Reason: notSubmitted}, nil
 	}
 	stack, err := t.provisioner.Describe(ctx, d.StackName)
 	switch {
 	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete:
 		return DeployOutput{Outcome: outcomeSucceeded}, nil
 	case platform.KindOf(err) == platform.NotFound:
-		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack " + d.StackName + " does not exist"}, nil
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack " + d.StackName + " does not exist: its operation was never submitted " +
+			"(the deployment's worker was lost first) or the stack was deleted outside Gantry"}, nil
 	case err != nil:
 		return DeployOutput{}, &TransientError{Err: err}
 	}
-	if stack.LastClientRequestToken != "" && platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID {
-		return DeployOutput{Outcome: outcomeFailed, Reason: "another operation (" + stack.LastClientRequestToken + ") took over the stack"}, nil
+	if platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID {
+		if d.TaskToken == "" {
+			return DeployOutput{Outcome: outcomeFailed, Reason: notSubmitted}, nil
+		}
+		other := stack.LastClientRequestToken
+		if other == "" {
+			other = "one without a token"
+		}
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack's latest operation is not this deployment's: its own was never submitted " +
+			"(the deployment's worker was lost first), or another operation (" + other + ") took over the stack"}, nil
 	}
 	switch awsevents.ClassifyStackStatus(stack.Status) {
 	case awsevents.Succeeded:

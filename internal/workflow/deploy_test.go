@@ -231,6 +231,8 @@ func TestReconcileOutcomes(t *testing.T) {
 		h := newHarness(t)
 		h.mustEnvTemplate(platformtest.EnvTemplate, "")
 		d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
+		h.mustRender(d.ID)
+		h.mustDeploy(d.ID)
 		h.prov.DescribeFunc = func(ctx context.Context, name string) (platform.Stack, error) {
 			return platform.Stack{StackName: name, Status: "UPDATE_IN_PROGRESS", LastClientRequestToken: "someone-else"}, nil
 		}
@@ -252,7 +254,14 @@ func TestReconcileOutcomes(t *testing.T) {
 		}
 
 		h.mustEnvTemplate("other-env", "")
-		d := h.mustCreateEnvironment("Gamma", "other-env") // never deployed: no stack
+		d := h.mustCreateEnvironment("Gamma", "other-env")
+		h.mustRender(d.ID)
+		h.prov.DeployFunc = func(context.Context, platform.StackDeployment) (platform.StackOperation, error) {
+			return platform.StackOperation{}, errors.New("connection reset") // never submitted: no stack
+		}
+		if _, err := h.tasks.Deploy(h.ctx, workflow.Input{DeploymentID: d.ID, TaskToken: tokenOf(d.ID)}); err == nil {
+			t.Fatal("Deploy succeeded without submitting")
+		}
 		if outcome, reason := reconcile(t, h, d.ID); outcome != "FAILED" || !strings.Contains(reason, "does not exist") {
 			t.Fatalf("reconcile of a deployment without a stack = %s (%q), want FAILED", outcome, reason)
 		}

@@ -16,7 +16,9 @@ type RecordOutput struct {
 // deployment to its target; with in.Error it records the failure and its reason (CANCELLED
 // for a cancellation, or for any failure of a deployment being cancelled — typically its
 // stack's cancelled update rolling back —, the message then naming who cancelled and how
-// the wait ended). Recording an already finished deployment changes nothing. Once a
+// the wait ended); a deployment being cancelled whose stack operation succeeded all the
+// same ends SUCCEEDED with a message saying the cancellation came too late. Recording an
+// already finished deployment changes nothing. Once a
 // new service's instances have all finished, it starts the service's pipeline deployment.
 func (t *Tasks) Record(ctx context.Context, in Input) (RecordOutput, error) {
 	for attempt := 0; ; attempt++ {
@@ -77,7 +79,13 @@ func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *Tas
 	if err != nil {
 		return &TransientError{Err: err}
 	}
-	d.Status, d.StatusMessage, d.StackID, d.Outputs = platform.Succeeded, "", stack.StackID, stack.Outputs
+	message := ""
+	if d.Status == platform.Cancelling {
+		// The cancellation came too late: CloudFormation had finished. Say so, rather
+		// than end SUCCEEDED as if nobody had asked.
+		message = d.StatusMessage + ", too late: CloudFormation had already finished the stack operation (" + stack.Status + "); the deployment succeeded"
+	}
+	d.Status, d.StatusMessage, d.StackID, d.Outputs = platform.Succeeded, message, stack.StackID, stack.Outputs
 	return nil
 }
 

@@ -48,7 +48,7 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	_, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		changed := d.RenderedKey != key
 		d.RenderedKey = key
-		return changed
+		return t.renew(d, in.Execution, 0) || changed
 	})
 	return RenderOutput{RenderedKey: key}, err
 }

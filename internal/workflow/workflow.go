@@ -90,6 +90,7 @@ type Tasks struct {
 	renderer    Renderer
 	accountID   string
 	roleARN     string
+	lease       time.Duration
 	now         func() time.Time
 	log         *slog.Logger
 }
@@ -107,15 +108,22 @@ type Config struct {
 	AccountID string
 	// RoleARN is the role CloudFormation assumes for users' stacks ("" for the caller's).
 	RoleARN string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Lease is how long a task's claim on a deployment outlives the task's own wait
+	// (default DefaultLease): a deployment nobody renews for that long has lost its worker
+	// and the reconciler takes it over.
+	Lease time.Duration
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // New returns Tasks.
 func New(c Config) *Tasks {
 	t := &Tasks{store: c.Store, blobs: c.Blobs, provisioner: c.Provisioner, workflows: c.Workflows,
 		events: c.Events, notifier: c.Notifier, renderer: c.Renderer, accountID: c.AccountID,
-		roleARN: c.RoleARN, now: c.Now, log: c.Log}
+		roleARN: c.RoleARN, lease: c.Lease, now: c.Now, log: c.Log}
+	if t.lease <= 0 {
+		t.lease = DefaultLease
+	}
 	if t.now == nil {
 		t.now = time.Now
 	}
@@ -127,11 +135,13 @@ func New(c Config) *Tasks {
 
 func (t *Tasks) clock() time.Time { return t.now().UTC().Truncate(time.Millisecond) }
 
-// Input is the input of every task: the deployment, and for Deploy the task token.
+// Input is the input of every task: the deployment, for Deploy the task token, and the
+// name of the workflow execution running the task (the owner of its lease).
 type Input struct {
 	DeploymentID string     `json:"deploymentId"`
 	TaskToken    string     `json:"taskToken,omitempty"`
 	Reconcile    bool       `json:"reconcile,omitempty"`
+	Execution    string     `json:"execution,omitempty"`
 	Error        *TaskError `json:"error,omitempty"`
 }
 

@@ -1,0 +1,202 @@
+package workflow_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
+	"github.com/gantry-platform/gantry/internal/statemachine"
+	"github.com/gantry-platform/gantry/internal/workflow"
+	"github.com/gantry-platform/gantry/statemachines"
+)
+
+// about reports whether a lease of left is hold, give or take the harness clock's ticks.
+func about(left, hold time.Duration) bool { return left > hold-time.Minute && left <= hold }
+
+// TestTasksHoldTheLease: each task gives the deployment's lease to its execution, for as
+// long as the state machine will wait before calling a task again plus the lease; a
+// repeated task leaves a fresh lease alone.
+func TestTasksHoldTheLease(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
+	if d.LeaseOwner == "" || !d.LeaseExpiresAt.After(d.CreatedAt) {
+		t.Fatalf("a new deployment has no lease covering its workflow's start: %+v", d)
+	}
+	in := workflow.Input{DeploymentID: d.ID, Execution: "exec-1"}
+	if _, err := h.tasks.Render(h.ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	rendered := h.mustDeployment(d.ID)
+	if left := rendered.LeaseExpiresAt.Sub(rendered.UpdatedAt); rendered.LeaseOwner != "exec-1" || !about(left, workflow.DefaultLease) {
+		t.Fatalf("after Render: lease %s for %s, want exec-1 for %s", rendered.LeaseOwner, left, workflow.DefaultLease)
+	}
+	if _, err := h.tasks.Render(h.ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if again := h.mustDeployment(d.ID); again.Revision != rendered.Revision {
+		t.Fatalf("a repeated Render rewrote a fresh lease: revision %d → %d", rendered.Revision, again.Revision)
+	}
+	in.TaskToken = tokenOf(d.ID)
+	if _, err := h.tasks.Deploy(h.ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	deployed := h.mustDeployment(d.ID)
+	if left := deployed.LeaseExpiresAt.Sub(deployed.UpdatedAt); !about(left, workflow.ProvisionWait+workflow.DefaultLease) {
+		t.Fatalf("after Deploy the lease lasts %s, want the Provision wait plus the lease", left)
+	}
+	update := h.mustDeployment(d.ID)
+	h.clock.Advance(workflow.ProvisionWait + workflow.DefaultLease/2) // Provision timed out: Reconcile takes over
+	h.prov.DescribeFunc = func(_ context.Context, name string) (platform.Stack, error) {
+		return platform.Stack{StackName: name, Status: "CREATE_IN_PROGRESS", LastClientRequestToken: d.ID}, nil
+	}
+	out, err := h.tasks.Deploy(h.ctx, workflow.Input{DeploymentID: d.ID, Reconcile: true, Execution: "exec-1"})
+	if err != nil || out.Outcome != "IN_PROGRESS" {
+		t.Fatalf("reconcile = %+v, %v", out, err)
+	}
+	waiting := h.mustDeployment(d.ID)
+	if left := waiting.LeaseExpiresAt.Sub(waiting.UpdatedAt); waiting.Revision == update.Revision || !about(left, workflow.ReconcileWait+workflow.DefaultLease) {
+		t.Fatalf("Reconcile of a running stack left the lease at %s (revision %d → %d), want WaitForStack plus the lease", left, update.Revision, waiting.Revision)
+	}
+}
+
+// renderedBeta creates environment Beta and renders its deployment in an execution named
+// after it, which then holds the lease.
+func renderedBeta(t *testing.T, h *harness) platform.Deployment {
+	t.Helper()
+	h.mustEnvTemplate(platformtest.EnvTemplate, "")
+	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
+	if _, err := h.tasks.Render(h.ctx, workflow.Input{DeploymentID: d.ID, Execution: d.ID}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestReconcileResumesWhatLostItsWorker: a deployment whose lease expired is claimed and
+// resumed once, by an execution starting at Reconcile; one whose lease holds is left
+// alone unless All is asked (local mode's start); finished ones are never touched.
+func TestReconcileResumesWhatLostItsWorker(t *testing.T) {
+	h := newHarness(t)
+	stale := renderedBeta(t, h)
+	h.clock.Advance(workflow.DefaultLease + time.Minute) // Beta's worker died after Render
+	fresh := h.mustCreateEnvironment("Gamma", platformtest.EnvTemplate)
+	done := h.mustCreateEnvironment("Delta", platformtest.EnvTemplate)
+	h.mustSucceed(done)
+
+	report, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(report.Resumed, []string{stale.ID}) {
+		t.Fatalf("resumed %v, want only Beta's deployment %s", report.Resumed, stale.ID)
+	}
+	claimed := h.mustDeployment(stale.ID)
+	name := claimed.LeaseOwner
+	if !strings.HasPrefix(name, stale.ID+"-resume-") || !claimed.LeaseExpiresAt.After(h.clock.Now()) {
+		t.Fatalf("the resumed deployment's lease: %s until %s", name, claimed.LeaseExpiresAt)
+	}
+	var input map[string]any
+	h.workflows.mu.Lock()
+	raw := h.workflows.inputs[name]
+	h.workflows.mu.Unlock()
+	if err := json.Unmarshal([]byte(raw), &input); err != nil || input["deploymentId"] != stale.ID || input["resume"] != true {
+		t.Fatalf("execution %s started with %s, want the deployment and resume: true", name, raw)
+	}
+	// Claimed: a second sweep leaves it to the execution just started.
+	if again, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{}); err != nil || len(again.Resumed) != 0 {
+		t.Fatalf("a second sweep resumed %v (%v)", again.Resumed, err)
+	}
+	// All takes over every unfinished deployment: Gamma's lease holds, Beta's is the new one's.
+	all, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(all.Resumed)
+	want := []string{stale.ID, fresh.ID}
+	slices.Sort(want)
+	if !slices.Equal(all.Resumed, want) {
+		t.Fatalf("All resumed %v, want %v (never the finished %s)", all.Resumed, want, done.ID)
+	}
+}
+
+// TestReconcileAfterAnExecutionEndedBadly: the execution that holds a deployment's lease
+// ended (failed, timed out, aborted) — the deployment is resumed at once; the report of
+// an execution that no longer holds it, or of a finished deployment, changes nothing.
+func TestReconcileAfterAnExecutionEndedBadly(t *testing.T) {
+	h := newHarness(t)
+	d := renderedBeta(t, h)
+	other, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{DeploymentID: d.ID, Execution: "some-other-execution"})
+	if err != nil || len(other.Resumed) != 0 || other.Left != 1 {
+		t.Fatalf("an execution not holding the lease: %+v, %v; want it left", other, err)
+	}
+	own, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{DeploymentID: d.ID, Execution: d.ID})
+	if err != nil || !slices.Equal(own.Resumed, []string{d.ID}) {
+		t.Fatalf("the lease holder's execution failed: %+v, %v; want it resumed", own, err)
+	}
+	done := h.mustCreateEnvironment("Delta", platformtest.EnvTemplate)
+	h.mustSucceed(done)
+	if r, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{DeploymentID: done.ID, Execution: done.ID}); err != nil || len(r.Resumed) != 0 {
+		t.Fatalf("a finished deployment: %+v, %v", r, err)
+	}
+	if r, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{DeploymentID: "no-such-deployment"}); err != nil || len(r.Resumed) != 0 {
+		t.Fatalf("an unknown deployment: %+v, %v", r, err)
+	}
+}
+
+// TestWaitsMatchTheStateMachine keeps ProvisionWait and ReconcileWait equal to the
+// definition's, and checks the definition's guarantees that deployments end: a
+// TimeoutSeconds on the state machine and on every task, a Retry of transient errors
+// with backoff and a Catch on every task, and a resume path starting at Reconcile.
+func TestWaitsMatchTheStateMachine(t *testing.T) {
+	var def struct {
+		StartAt        string
+		TimeoutSeconds int
+		States         map[string]struct {
+			Type           string
+			TimeoutSeconds int
+			Seconds        int
+			Retry          []struct {
+				ErrorEquals []string
+				BackoffRate float64
+			}
+			Catch   []json.RawMessage
+			Choices []struct{ Next string }
+		}
+	}
+	if err := json.Unmarshal(statemachines.Deployment(), &def); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(def.States["Provision"].TimeoutSeconds) * time.Second; got != workflow.ProvisionWait {
+		t.Errorf("Provision waits %s, ProvisionWait is %s", got, workflow.ProvisionWait)
+	}
+	if got := time.Duration(def.States["WaitForStack"].Seconds) * time.Second; got != workflow.ReconcileWait {
+		t.Errorf("WaitForStack waits %s, ReconcileWait is %s", got, workflow.ReconcileWait)
+	}
+	if def.TimeoutSeconds <= 0 || time.Duration(def.TimeoutSeconds)*time.Second <= 24*time.Hour {
+		t.Errorf("the state machine's TimeoutSeconds is %d, want one beyond the reconcile path's 24 hours", def.TimeoutSeconds)
+	}
+	for name, st := range def.States {
+		if st.Type != "Task" {
+			continue
+		}
+		transient := false
+		for _, r := range st.Retry {
+			transient = transient || (slices.Contains(r.ErrorEquals, "TransientError") && r.BackoffRate > 1)
+		}
+		if st.TimeoutSeconds <= 0 || !transient || len(st.Catch) == 0 {
+			t.Errorf("task %s: TimeoutSeconds %d, transient errors retried with backoff %v, %d catchers", name, st.TimeoutSeconds, transient, len(st.Catch))
+		}
+	}
+	start := def.States[def.StartAt]
+	if start.Type != "Choice" || len(start.Choices) != 1 || start.Choices[0].Next != "Reconcile" {
+		t.Errorf("the state machine starts at %s (%+v), want a choice that sends resumed executions to Reconcile", def.StartAt, start)
+	}
+	if _, err := statemachine.Parse(statemachines.Deployment()); err != nil {
+		t.Fatal(err)
+	}
+}
