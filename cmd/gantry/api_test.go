@@ -287,8 +287,10 @@ func TestAPICommands(t *testing.T) {
 	})
 
 	t.Run("a failed deployment exits 1 with its message", func(t *testing.T) {
+		// The bundle passes registration's checks (rendered with its defaults, the resource
+		// type is real); the spec picks a type CloudFormation does not know.
 		broken := t.TempDir()
-		for _, f := range []string{"schema/schema.yaml", "infrastructure/manifest.yaml"} {
+		for _, f := range []string{"infrastructure/manifest.yaml"} {
 			data, err := os.ReadFile(library + "/environments/vpc-ecs/v1/" + f)
 			if err != nil {
 				t.Fatal(err)
@@ -300,13 +302,25 @@ func TestAPICommands(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(broken, "infrastructure/cloudformation.yaml"), []byte("Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n"), 0o644); err != nil {
-			t.Fatal(err)
+		files := map[string]string{
+			"infrastructure/cloudformation.yaml": "Resources:\n  Thing:\n    Type: {{ environment.inputs.resource_type }}\n    Properties: {}\n",
+			"schema/schema.yaml": "schema:\n  format:\n    openapi: \"3.0.0\"\n  environment_input_type: \"Input\"\n  types:\n    Input:\n      type: object\n" +
+				"      properties:\n        resource_type:\n          type: string\n          default: \"AWS::SNS::Topic\"\n",
+			"spec.yaml": "proton: EnvironmentSpec\nspec:\n  resource_type: \"AWS::Foo::Bar\"\n",
 		}
+		for name, content := range files {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(broken, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(broken, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		doomedSpec := filepath.Join(broken, "spec.yaml")
 		ap.must(t, admin, "templates", "create", "--kind", "environment", "--name", "broken")
 		ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "broken", "--bundle", broken, "--publish")
 		code, out, errOut := ap.as(t, admin, "environments", "create", "--name", "doomed", "--template", "broken", "--major", "1",
-			"--spec", envSpec, "--wait", "--interval", "10ms", "--output", "json")
+			"--spec", doomedSpec, "--wait", "--interval", "10ms", "--output", "json")
 		if code != exitProblems || !strings.Contains(errOut, "environment doomed: FAILED") ||
 			!strings.Contains(errOut, "gantry environments create: environment doomed ended FAILED: ") || !strings.Contains(errOut, "AWS::Foo::Bar") {
 			t.Fatalf("exit %d, stderr:\n%s", code, errOut)

@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/gantry-platform/gantry/internal/bundle"
-	"github.com/gantry-platform/gantry/internal/cfnspec"
-	"github.com/gantry-platform/gantry/internal/platform"
-	"github.com/gantry-platform/gantry/internal/render"
-	"github.com/gantry-platform/gantry/internal/schema"
+	"github.com/gantry-platform/gantry/internal/bundlecheck"
 	"github.com/gantry-platform/gantry/internal/templatetest"
 )
 
@@ -60,53 +55,19 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return exitProblems
 		}
 	}
-	b, err := bundle.Open(*bundleDir, bundle.ProtonLimits)
+	res, err := bundlecheck.Check(ctx, func() (*bundle.Bundle, error) { return bundle.Open(*bundleDir, bundle.ProtonLimits) },
+		bundlecheck.Options{Fixture: fixture})
 	if err != nil {
-		var le *bundle.LoadError
-		if errors.As(err, &le) {
-			for _, p := range le.Problems {
-				fmt.Fprintln(stdout, p)
-			}
-			fmt.Fprintf(stdout, "%d problem(s)\n", len(le.Problems))
-			return exitProblems
-		}
 		fmt.Fprintf(stderr, "gantry validate: %v\n", err)
 		return exitProblems
 	}
-	for _, w := range b.Schema.Lint() {
-		fmt.Fprintf(stdout, "warning: %s: %s\n", bundle.SchemaFile, w)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
-	spec, notes := sampleSpec(b)
-	for _, n := range notes {
+	for _, n := range res.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
-	var problems []string
-	for _, m := range b.Manifests() {
-		for _, t := range m.Templates {
-			if t.RenderingEngine != bundle.EngineJinja {
-				problems = append(problems, fmt.Sprintf("%s/%s:%d: rendering engine %q is not supported yet (only jinja)", m.Dir, bundle.ManifestName, t.Line, t.RenderingEngine))
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return report(stdout, problems)
-	}
-	files, err := templatetest.RenderSpec(ctx, render.New(render.Options{}), b, spec, fixture)
-	if err != nil {
-		return report(stdout, []string{platform.MessageOf(err)})
-	}
-	checker, err := cfnspec.Load()
-	if err != nil {
-		fmt.Fprintf(stderr, "gantry validate: load the CloudFormation resource specification: %v\n", err)
-		return exitProblems
-	}
-	for _, f := range files {
-		for _, p := range bundle.CheckRendered(checker, f.Rendered) {
-			p.File += " (rendered)"
-			problems = append(problems, p.String())
-		}
-	}
-	return report(stdout, problems)
+	return report(stdout, res.Problems)
 }
 
 func report(stdout io.Writer, problems []string) int {
@@ -119,39 +80,4 @@ func report(stdout io.Writer, problems []string) int {
 	}
 	fmt.Fprintln(stdout, "ok")
 	return exitOK
-}
-
-// sampleSpec is a spec that renders b with its schema's defaults: one instance, and the
-// pipeline, for a service. notes say which inputs got placeholders.
-func sampleSpec(b *bundle.Bundle) (*schema.Spec, []string) {
-	var notes []string
-	inputs := func(kind schema.InputKind, prefix string) *render.Map {
-		in, filled := b.Schema.SampleInputs(kind)
-		for _, f := range filled {
-			v, _ := in.Get(strings.SplitN(f, ".", 2)[0])
-			notes = append(notes, fmt.Sprintf("%s.%s is required and has no default: rendered with the placeholder %s", prefix, f, placeholderText(v, f)))
-		}
-		return in
-	}
-	if b.Kind == bundle.Environment {
-		return &schema.Spec{Proton: schema.EnvironmentSpec, Inputs: inputs(schema.EnvironmentInputs, "spec")}, notes
-	}
-	spec := &schema.Spec{Proton: schema.ServiceSpec, Instances: []schema.InstanceSpec{{
-		Name: "instance", Environment: templatetest.DefaultEnvironmentName, Inputs: inputs(schema.ServiceInputs, "instances[0].spec"),
-	}}}
-	if b.Pipeline != nil {
-		spec.Pipeline = inputs(schema.PipelineInputs, "pipeline")
-	}
-	return spec, notes
-}
-
-// placeholderText shows a top-level placeholder value; nested ones are named only.
-func placeholderText(v any, field string) string {
-	if strings.Contains(field, ".") {
-		return "of its type"
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprint(v)
 }

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gantry-platform/gantry/internal/bundle"
+	"github.com/gantry-platform/gantry/internal/bundlecheck"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/render"
@@ -59,12 +60,17 @@ func (e *Engine) load(kind platform.TemplateKind, archive []byte) (*bundle.Bundl
 	return b, nil
 }
 
-// InspectBundle implements control.TemplateEngine.
+// InspectBundle implements control.TemplateEngine: it runs the checks `gantry validate`
+// runs (package bundlecheck), so that the API accepts no bundle the CLI rejects.
 func (e *Engine) InspectBundle(ctx context.Context, kind platform.TemplateKind, archive []byte) (control.BundleFacts, error) {
-	b, err := e.load(kind, archive)
+	res, err := bundlecheck.Check(ctx, func() (*bundle.Bundle, error) { return e.load(kind, archive) }, bundlecheck.Options{Renderer: e.renderer})
+	if err == nil {
+		err = res.Err()
+	}
 	if err != nil {
 		return control.BundleFacts{}, err
 	}
+	b := res.Bundle
 	schemaText, err := b.FS().(interface{ ReadFile(string) ([]byte, error) }).ReadFile(bundle.SchemaFile)
 	if err != nil {
 		return control.BundleFacts{}, err
