@@ -14,7 +14,9 @@ import (
 
 func load(t *testing.T, overrides map[string]string) func() (*bundle.Bundle, error) {
 	archive := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), overrides)
-	return func() (*bundle.Bundle, error) { return bundle.LoadTarGz(strings.NewReader(string(archive)), bundle.ProtonLimits) }
+	return func() (*bundle.Bundle, error) {
+		return bundle.LoadTarGz(strings.NewReader(string(archive)), bundle.ProtonLimits)
+	}
 }
 
 func TestCheck(t *testing.T) {

@@ -313,7 +313,7 @@ func TestUnknownResourceTypeFails(t *testing.T) {
 	p, ts := newPlatform(t)
 	admin := newClient(t, p, ts, platform.AdminRole)
 	broken := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), map[string]string{
-		"infrastructure/cloudformation.yaml": "Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n"})
+		"infrastructure/cloudformation.yaml": platformtest.DeployTimeOnly("Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n")})
 	admin.register("environment-templates", "broken-env", broken)
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Doomed", "templateName": "broken-env",
 		"templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec: {}\n"}, nil)

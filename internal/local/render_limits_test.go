@@ -20,7 +20,7 @@ import (
 func deployHostile(t *testing.T, admin *client, name, template string) map[string]any {
 	t.Helper()
 	bundle := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), map[string]string{
-		"infrastructure/cloudformation.yaml": template})
+		"infrastructure/cloudformation.yaml": platformtest.DeployTimeOnly(template)})
 	admin.register("environment-templates", name+"-env", bundle)
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": name, "templateName": name + "-env",
 		"templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec: {}\n"}, nil)

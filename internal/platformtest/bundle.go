@@ -60,3 +60,18 @@ func TarGz(t testing.TB, dir string, overrides map[string]string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// sampleEnvironmentName is the environment name `gantry validate` and registration render
+// a bundle with (templatetest.DefaultEnvironmentName; a test keeps the two equal).
+const sampleEnvironmentName = "my-environment"
+
+// DeployTimeOnly wraps a CloudFormation template (the text of a bundle's template file) so
+// that registration, which renders every bundle with the sample environment name as
+// `gantry validate` does and rejects what fails, sees a valid one-resource stack, while a
+// deployment to any other environment renders template itself: for tests of failures
+// that only a deployment meets (CloudFormation's refusals, render limits, runtime render
+// errors). Lines keep their numbers: the wrapping adds no line before template.
+func DeployTimeOnly(template string) string {
+	return "{% if environment.name != \"" + sampleEnvironmentName + "\" %}" + template +
+		"{% else %}Resources:\n  Placeholder:\n    Type: AWS::SNS::Topic\n{% endif %}"
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/templatetest"
 )
 
 // TestNoShippedBinaryLinksTestSupport lists the dependencies of every shipped program —
@@ -237,5 +238,13 @@ func TestModuleRootOutsideTheModuleFailsTheTest(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if msg := fatalOf(t, func(tb testing.TB) { ModuleRoot(tb) }); !strings.Contains(msg, "no go.mod of module "+ModulePath) {
 		t.Errorf("message = %q, want it to say no go.mod of %s was found", msg, ModulePath)
+	}
+}
+
+// TestDeployTimeOnlyRendersTheSampleName keeps DeployTimeOnly's name the one registration
+// renders with.
+func TestDeployTimeOnlyRendersTheSampleName(t *testing.T) {
+	if sampleEnvironmentName != templatetest.DefaultEnvironmentName {
+		t.Fatalf("DeployTimeOnly tests for %q, registration renders %q", sampleEnvironmentName, templatetest.DefaultEnvironmentName)
 	}
 }
