@@ -11,15 +11,7 @@ import (
 // the schema's defaults filled in.
 func TestDeploymentShowsItsInputs(t *testing.T) {
 	s := newRealServer(t)
-	if r := s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}); r.status != 201 {
-		t.Fatalf("create template: %d %s", r.status, r.body)
-	}
-	if r := s.do("admin", "POST", "/v1/environment-templates/env/versions", "application/gzip", tarGz(t, envBundleDir)); r.status != 201 {
-		t.Fatalf("register: %d %s", r.status, r.body)
-	}
-	if r := s.json("admin", "POST", "/v1/environment-templates/env/versions/1.0/publish", nil); r.status != 200 {
-		t.Fatalf("publish: %d %s", r.status, r.body)
-	}
+	s.mustEnvTemplate()
 	r := s.json("admin", "POST", "/v1/environments", apimodel.CreateEnvironment{Name: "beta", TemplateName: "env", TemplateMajorVersion: 1,
 		Spec: "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n"})
 	var env apimodel.Environment

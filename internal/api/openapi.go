@@ -146,7 +146,7 @@ func schemas() map[string]any {
 	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
 	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
-	return map[string]any{
+	all := map[string]any{
 		"DeadLetterList": list("DeadLetter"),
 		"DeadLetter": object([]string{"id", "time", "rule", "event", "error", "attempts"}, map[string]any{"id": str(), "time": dateTime(),
 			"rule": str(), "target": str(), "event": map[string]any{"type": "object", "description": "the EventBridge event"}, "error": str(), "attempts": integer()}),
@@ -208,13 +208,45 @@ func schemas() map[string]any {
 		"ServiceInstance":     deployable(map[string]any{"name": str(), "arn": arn, "serviceName": str(), "environmentName": str()}, "name", "serviceName", "environmentName"),
 		"ServiceInstanceList": list("ServiceInstance"),
 		"Deployment": object([]string{"id", "targetResourceType", "operation", "deploymentStatus", "createdAt"}, map[string]any{
-			"id": str(), "arn": arn, "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"),
-			"environmentName": str(), "serviceName": str(), "serviceInstanceName": str(), "operation": enum("DEPLOY", "DELETE"),
+			"id": str(), "arn": arn, "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE", "COMPONENT"),
+			"environmentName": str(), "serviceName": str(), "serviceInstanceName": str(), "componentName": str(), "operation": enum("DEPLOY", "DELETE"),
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(),
 			"inputs": inputs, "deploymentStatus": deploymentStatus, "deploymentStatusMessage": str(), "stackName": str(), "stackId": str(),
 			"outputs": map[string]any{"type": "array", "items": output}, "previousDeploymentId": str(),
 			"createdAt": dateTime(), "lastModifiedAt": dateTime(), "completedAt": dateTime()}),
 		"DeploymentList": list("Deployment"),
+	}
+	for k, v := range componentSchemas(name, spec, arn, deploymentStatus) {
+		all[k] = v
+	}
+	return all
+}
+
+// componentSchemas are the schemas of components and tags.
+func componentSchemas(name, spec, arn, status map[string]any) map[string]any {
+	tag := object([]string{"key", "value"}, map[string]any{"key": map[string]any{"type": "string", "minLength": 1, "maxLength": 128},
+		"value": map[string]any{"type": "string", "maxLength": 256}})
+	tags := map[string]any{"type": "array", "maxItems": 50, "items": tag}
+	text := func(max int) map[string]any { return map[string]any{"type": "string", "maxLength": max} }
+	return map[string]any{
+		"Component": object([]string{"name", "arn", "environmentName", "deploymentStatus", "createdAt", "lastModifiedAt"}, map[string]any{
+			"name": str(), "arn": arn, "description": str(), "environmentName": str(), "serviceName": str(),
+			"serviceInstanceName": str(), "serviceSpec": str(), "deploymentStatus": status, "deploymentStatusMessage": str(),
+			"lastAttemptedDeploymentId": str(), "lastSucceededDeploymentId": str(), "lastClientRequestToken": str(),
+			"lastDeploymentAttemptedAt": dateTime(), "lastDeploymentSucceededAt": dateTime(), "stackName": str(),
+			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+		"ComponentList": list("Component"),
+		"CreateComponent": object([]string{"name", "manifest", "templateFile"}, map[string]any{
+			"name": name, "description": text(500), "environmentName": str(), "serviceName": str(), "serviceInstanceName": str(),
+			"serviceSpec": spec, "manifest": map[string]any{"type": "string", "maxLength": 1024, "description": "manifest.yaml listing the one jinja CloudFormation template"},
+			"templateFile": map[string]any{"type": "string", "maxLength": 51200, "description": "the CloudFormation template (Jinja)"},
+			"clientToken":  str(), "tags": tags}),
+		"UpdateComponent": object([]string{"deploymentType"}, map[string]any{
+			"deploymentType": enum("NONE", "CURRENT_VERSION"), "description": text(500), "serviceName": str(),
+			"serviceInstanceName": str(), "serviceSpec": spec, "templateFile": text(51200), "clientToken": str()}),
+		"Tags":          object([]string{"tags"}, map[string]any{"tags": map[string]any{"type": "array", "items": tag}, "nextToken": str()}),
+		"TagResource":   object([]string{"resourceArn", "tags"}, map[string]any{"resourceArn": arn, "tags": tags}),
+		"UntagResource": object([]string{"resourceArn", "tagKeys"}, map[string]any{"resourceArn": arn, "tagKeys": map[string]any{"type": "array", "maxItems": 50, "items": str()}}),
 	}
 }
 

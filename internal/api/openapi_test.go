@@ -107,6 +107,13 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"DeadLetter":            reflect.TypeFor[apimodel.DeadLetter](),
 		"DeadLetterList":        reflect.TypeFor[apimodel.List[apimodel.DeadLetter]](),
 		"ReplayResult":          reflect.TypeFor[apimodel.ReplayResult](),
+		"Component":             reflect.TypeFor[apimodel.Component](),
+		"ComponentList":         reflect.TypeFor[apimodel.List[apimodel.Component]](),
+		"CreateComponent":       reflect.TypeFor[apimodel.CreateComponent](),
+		"UpdateComponent":       reflect.TypeFor[apimodel.UpdateComponent](),
+		"Tags":                  reflect.TypeFor[apimodel.Tags](),
+		"TagResource":           reflect.TypeFor[apimodel.TagResource](),
+		"UntagResource":         reflect.TypeFor[apimodel.UntagResource](),
 	}
 	notModel := map[string]bool{"Health": true, "OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

@@ -50,6 +50,8 @@ func routes() []route {
 		)
 	}
 	rs = append(rs, localRoutes()...)
+	rs = append(rs, componentRoutes()...)
+	rs = append(rs, tagRoutes()...)
 	return append(rs,
 		route{method: "POST", path: "/v1/environments", operationID: "CreateEnvironment", summary: "Create and deploy an environment", access: adminOnly, request: "CreateEnvironment", response: "Environment", status: 202, handle: (*handler).createEnvironment},
 		route{method: "GET", path: "/v1/environments", operationID: "ListEnvironments", summary: "List environments", access: anyRole, response: "EnvironmentList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listEnvironments},
@@ -67,7 +69,7 @@ func routes() []route {
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}", operationID: "GetServiceInstance", summary: "Get a service instance", access: anyRole, response: "ServiceInstance", status: 200, handle: (*handler).getInstance},
 		route{method: "PATCH", path: "/v1/services/{name}/instances/{instance}", operationID: "UpdateServiceInstance", summary: "Update an instance's spec and/or template version", access: developer, request: "Update", response: "ServiceInstance", status: 202, handle: (*handler).updateInstance},
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}/outputs", operationID: "ListServiceInstanceOutputs", summary: "A service instance's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).instanceOutputs},
-		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "A target's deployment history, newest first: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (without it: the service's pipeline)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
+		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "A target's deployment history, newest first: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (without it: the service's pipeline)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "componentName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
 		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
 		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment: before its stack operation starts it stops; a stack update in progress is cancelled and rolls back (409 for a stack being created or deleted)", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
 	)
@@ -374,7 +376,11 @@ func (h *handler) listDeployments(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := r.URL.Query()
 	var target platform.Target
-	switch env, svc, inst := q.Get("environmentName"), q.Get("serviceName"), q.Get("serviceInstanceName"); {
+	switch env, svc, inst, component := q.Get("environmentName"), q.Get("serviceName"), q.Get("serviceInstanceName"), q.Get("componentName"); {
+	case component != "" && env == "" && svc == "" && inst == "":
+		target = platform.Target{Kind: platform.ComponentTarget, Component: component}
+	case component != "":
+		return platform.FieldErrorf("componentName", "names a target on its own: give no other target with it")
 	case env != "" && svc == "" && inst == "":
 		target = platform.Target{Kind: platform.EnvironmentTarget, Environment: env}
 	case env == "" && svc != "" && inst != "":
@@ -382,7 +388,7 @@ func (h *handler) listDeployments(w http.ResponseWriter, r *http.Request) error 
 	case env == "" && svc != "":
 		target = platform.Target{Kind: platform.ServicePipelineTarget, Service: svc}
 	default:
-		return platform.Errorf(platform.Invalid, "name a target: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (or without it for the service's pipeline)")
+		return platform.Errorf(platform.Invalid, "name a target: ?environmentName=, ?componentName=, or ?serviceName= with ?serviceInstanceName= (or without it for the service's pipeline)")
 	}
 	list, err := h.svc.ListDeployments(r.Context(), target, p)
 	if err != nil {

@@ -114,7 +114,7 @@ func viewDeployment(arns platform.ARNScope, d platform.Deployment) apimodel.Depl
 		inputs = d.Inputs
 	}
 	return apimodel.Deployment{ID: d.ID, ARN: arns.ARN(platform.Resource{Type: platform.DeploymentResource, Name: d.ID}), TargetResourceType: d.Target.Kind, EnvironmentName: d.Target.Environment,
-		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, Operation: d.Operation,
+		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, ComponentName: d.Target.Component, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
 		Spec: d.Spec, Inputs: inputs, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
 		StackID: d.StackID, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,

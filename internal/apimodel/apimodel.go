@@ -166,6 +166,7 @@ type Deployment struct {
 	EnvironmentName         string                    `json:"environmentName,omitempty"`
 	ServiceName             string                    `json:"serviceName,omitempty"`
 	ServiceInstanceName     string                    `json:"serviceInstanceName,omitempty"`
+	ComponentName           string                    `json:"componentName,omitempty"`
 	Operation               platform.Operation        `json:"operation"`
 	TemplateName            string                    `json:"templateName,omitempty"`
 	TemplateMajorVersion    int                       `json:"templateMajorVersion,omitempty"`
