@@ -96,7 +96,7 @@ func (s *server) mustEnvTemplate() {
 	if r := s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}); r.status != 201 {
 		s.t.Fatalf("create template: %d %s", r.status, r.body)
 	}
-	if r := s.do("admin", "POST", "/v1/environment-templates/env/versions", "application/gzip", tarGz(t, envBundleDir)); r.status != 201 {
+	if r := s.do("admin", "POST", "/v1/environment-templates/env/versions", "application/gzip", tarGz(s.t, envBundleDir)); r.status != 201 {
 		s.t.Fatalf("register: %d %s", r.status, r.body)
 	}
 	if r := s.json("admin", "POST", "/v1/environment-templates/env/versions/1.0/publish", nil); r.status != 200 {
