@@ -407,6 +407,10 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"ListServiceInstances": "ListServiceInstances", "GetServiceInstance": "GetServiceInstance",
 		"UpdateServiceInstance": "UpdateServiceInstance", "ListServiceInstanceOutputs": "ServiceInstanceOutputs",
 		"UpdateService": "UpdateService", "DeleteService": "DeleteService", "CreateServiceInstance": "CreateServiceInstance",
+		"CreateComponent": "CreateComponent", "ListComponents": "ListComponents", "GetComponent": "GetComponent",
+		"UpdateComponent": "UpdateComponent", "DeleteComponent": "DeleteComponent", "ListComponentOutputs": "ComponentOutputs",
+		"CancelComponentDeployment": "CancelComponentDeployment",
+		"TagResource":               "TagResource", "UntagResource": "UntagResource", "ListTagsForResource": "ListTagsForResource",
 		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
 		"ListDeadLetters": "ListDeadLetters", "ReplayDeadLetters": "ReplayDeadLetters",
 	}

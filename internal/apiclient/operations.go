@@ -262,17 +262,19 @@ func (c *Client) ServiceInstanceOutputs(ctx context.Context, service, instance s
 }
 
 // DeploymentTarget names whose deployments to list: an environment, a service instance
-// (ServiceName and ServiceInstanceName), or a service's pipeline (ServiceName alone).
+// (ServiceName and ServiceInstanceName), a service's pipeline (ServiceName alone), or a
+// component.
 type DeploymentTarget struct {
 	EnvironmentName     string
 	ServiceName         string
 	ServiceInstanceName string
+	ComponentName       string
 }
 
 // ListDeployments lists a target's deployments, newest first, one page.
 func (c *Client) ListDeployments(ctx context.Context, t DeploymentTarget, p PageRequest) (Page[Deployment], error) {
 	q := pageQuery(p)
-	for k, v := range map[string]string{"environmentName": t.EnvironmentName, "serviceName": t.ServiceName, "serviceInstanceName": t.ServiceInstanceName} {
+	for k, v := range map[string]string{"environmentName": t.EnvironmentName, "serviceName": t.ServiceName, "serviceInstanceName": t.ServiceInstanceName, "componentName": t.ComponentName} {
 		if v != "" {
 			q.Set(k, v)
 		}
