@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"maps"
 	"strconv"
 
 	"github.com/gantry-platform/gantry/internal/control"
@@ -13,7 +14,7 @@ import (
 // takes and gives, who may call it, and the control-plane call behind it (the one the
 // REST route of the same operationId makes).
 func wireOps() map[string]wireOp {
-	return map[string]wireOp{
+	ops := map[string]wireOp{
 		"CreateEnvironmentTemplate":        op(adminOnly, []string{"name", "displayName", "description"}, (*handler).wCreateEnvironmentTemplate),
 		"GetEnvironmentTemplate":           op(anyRole, []string{"name"}, (*handler).wGetEnvironmentTemplate),
 		"ListEnvironmentTemplates":         op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListEnvironmentTemplates),
@@ -60,6 +61,8 @@ func wireOps() map[string]wireOp {
 		"GetDeployment":   op(anyRole, []string{"id", "environmentName", "serviceName", "serviceInstanceName"}, (*handler).wGetDeployment),
 		"ListDeployments": op(anyRole, []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, (*handler).wListDeployments),
 	}
+	maps.Copy(ops, componentWireOps())
+	return ops
 }
 
 // Proton's versions are strings on the wire ("1"); Gantry's are numbers.
