@@ -22,7 +22,7 @@ func TestVersions(t *testing.T) {
 // A shape decodes what it encodes: the embedded Deployable and the pointer fields come back
 // as they were, and an answer encodes again to the same bytes.
 func TestRoundTrip(t *testing.T) {
-	answer := `{"name":"api","templateName":"web","templateMajorVersion":1,"templateMinorVersion":0,"status":"ACTIVE",` +
+	answer := `{"name":"api","arn":"arn:aws:proton:us-east-1:000000000000:service/api","templateName":"web","templateMajorVersion":1,"templateMinorVersion":0,"status":"ACTIVE",` +
 		`"pipeline":{"serviceName":"api","templateName":"web","templateMajorVersion":1,"templateMinorVersion":0,"deploymentStatus":"SUCCEEDED",` +
 		`"lastDeploymentSucceededAt":"2025-03-01T12:00:00Z","createdAt":"2025-03-01T11:00:00Z"},` +
 		`"createdAt":"2025-03-01T11:00:00Z","lastModifiedAt":"2025-03-01T12:00:00Z"}`

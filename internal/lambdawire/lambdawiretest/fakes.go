@@ -104,6 +104,11 @@ func (s *Store) RecordPipelineExecution(_ context.Context, service string, _ pla
 	return platform.Errorf(platform.NotFound, "service %q has no pipeline", service)
 }
 
+// ListTags implements platform.Store: no resource has customer tags here.
+func (s *Store) ListTags(context.Context, platform.Resource) (map[string]string, error) {
+	return map[string]string{}, nil
+}
+
 // Blobs is a platform.Blobs of function fields.
 type Blobs struct {
 	PutFunc    func(ctx context.Context, key string, body []byte) error
