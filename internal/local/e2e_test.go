@@ -244,6 +244,11 @@ func TestEndToEnd(t *testing.T) {
 	if one["serviceInstanceName"] != "frontend-dev" || one["targetResourceType"] != "SERVICE_INSTANCE" {
 		t.Fatalf("deployment = %v", one)
 	}
+	// Notify runs after Record has made the deployment SUCCEEDED: the last one may still be
+	// on its way.
+	for deadline := time.Now().Add(60 * time.Second); len(p.Notifications.Sent()) < 4 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if n := len(p.Notifications.Sent()); n < 4 {
 		t.Errorf("%d notifications sent, want one per finished deployment (≥ 4)", n)
 	}
