@@ -136,8 +136,12 @@ func (h *handler) serveWire(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxWireBody+1))
-	if err != nil || len(body) > MaxWireBody {
-		h.wireFail(sw, r, id, platform.Errorf(platform.Invalid, "the request body must be a JSON object of at most %d bytes", MaxWireBody))
+	switch {
+	case err != nil:
+		h.wireFail(sw, r, id, platform.Errorf(platform.Invalid, "reading the request body: %v", err))
+		return
+	case len(body) > MaxWireBody:
+		h.wireFail(sw, r, id, platform.Errorf(platform.TooLarge, "the request body is larger than %s, the limit of %s", byteSize(MaxWireBody), name))
 		return
 	}
 	out, err := operation.call(h, platform.WithCaller(r.Context(), c), body)

@@ -152,7 +152,7 @@ func (v *SigV4) Authenticate(r *http.Request) (platform.Caller, error) {
 		return platform.Caller{}, sigErr(CodeIncompleteSignature, "reading the body: %v", err)
 	}
 	if int64(len(body)) > v.MaxBody {
-		return platform.Caller{}, platform.Errorf(platform.Invalid, "the request body is larger than %d bytes", v.MaxBody)
+		return platform.Caller{}, platform.Errorf(platform.TooLarge, "the request body is larger than %d bytes", v.MaxBody)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)

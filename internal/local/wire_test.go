@@ -415,6 +415,10 @@ func TestProtonSignatures(t *testing.T) {
 			req.Header.Del("Authorization")
 			return req, create("t9")
 		}, 403, "MissingAuthenticationTokenException"},
+		{"a body over the limit", func() (*http.Request, string) {
+			big := `{"name":"t11","description":"` + strings.Repeat("a", 300<<10) + `"}`
+			return w.signedRequest(t, "CreateEnvironmentTemplate", big, adminID, adminSecret, "proton", now), big
+		}, 413, "PayloadTooLargeException"},
 		{"a developer key on an admin operation", func() (*http.Request, string) {
 			return w.signedRequest(t, "CreateEnvironmentTemplate", create("t10"), devID, devSecret, "proton", now), create("t10")
 		}, 403, "AccessDeniedException"},

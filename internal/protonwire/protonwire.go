@@ -58,6 +58,8 @@ const (
 	ServiceQuotaExceededException = "ServiceQuotaExceededException"
 	ThrottlingException           = "ThrottlingException"
 	InternalServerException       = "InternalServerException"
+	// PayloadTooLargeException answers a body over the limit (413), as the REST API does.
+	PayloadTooLargeException = "PayloadTooLargeException"
 	// UnknownOperationException answers an X-Amz-Target that names no operation Gantry
 	// serves (AWS's own code for an unknown target).
 	UnknownOperationException = "UnknownOperationException"
@@ -80,6 +82,8 @@ func StatusOf(code string) int {
 		return http.StatusPaymentRequired
 	case ThrottlingException:
 		return http.StatusTooManyRequests
+	case PayloadTooLargeException:
+		return http.StatusRequestEntityTooLarge
 	case InternalServerException:
 		return http.StatusInternalServerError
 	default:
