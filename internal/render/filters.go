@@ -365,6 +365,9 @@ func filterBatch(r *renderer, v any, a *callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := r.charge(int64(len(items)) * itemBytes); err != nil {
+			return nil, err // the batches' lists, beyond the list of batches account counts
+		}
 		var out []any
 		var tmp []any
 		for _, it := range items {
@@ -381,6 +384,9 @@ func filterBatch(r *renderer, v any, a *callArgs) (any, error) {
 					return nil, err
 				}
 				if err := r.checkItems(n); err != nil {
+					return nil, err
+				}
+				if err := r.charge(n * itemBytes); err != nil {
 					return nil, err
 				}
 				for int64(len(tmp)) < n {
@@ -696,6 +702,10 @@ func filterGroupby(r *renderer, v any, a *callArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Before sorting: the keys, the order being sorted and the groups' items.
+	if err := r.charge(int64(len(items)) * 3 * itemBytes); err != nil {
+		return nil, err
+	}
 	keys := make([]any, len(items))
 	for i, it := range items {
 		k, err := attrPath(it, p[0], p[1])
@@ -722,6 +732,9 @@ func filterGroupby(r *renderer, v any, a *callArgs) (any, error) {
 			continue
 		}
 		out = append(out, &groupTuple{grouper: keys[i], list: newList([]any{items[i]})})
+	}
+	if err := r.charge(int64(len(out)) * listBytes); err != nil {
+		return nil, err // the groups' lists
 	}
 	return newList(out), nil
 }
@@ -1228,6 +1241,9 @@ func filterSlice(r *renderer, v any, a *callArgs) (any, error) {
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("integer division or modulo by zero")
+		}
+		if err := r.charge(int64(len(items)) * itemBytes); err != nil {
+			return nil, err // the slices' items
 		}
 		length := len(items)
 		per, extra := length/int(n), length%int(n)

@@ -84,6 +84,8 @@ var hostileCases = []hostileCase{
 	{"comparing lists that hold themselves", "{% set l = [] %}{% set m = [] %}{% set _ = l.append(l) %}{% set _ = m.append(m) %}\n{{ l == m }}", "MaxDepth", 2},
 	{"sorting lists that hold themselves", "{% set l = [] %}{% set m = [] %}{% set _ = l.append(l) %}{% set _ = m.append(m) %}\n{{ [l, m]|sort }}", "MaxDepth", 2},
 	{"comparing deeply nested lists", "{% set ns = namespace(x=[], y=[]) %}{% for i in range(5000) %}{% set ns.x = [ns.x] %}{% set ns.y = [ns.y] %}{% endfor %}{{ ns.x in [ns.y] }}", "MaxDepth", 1},
+	{"keeping batches", "{% set keep = [] %}{% for i in range(1000) %}{% set _ = keep.append(range(1)|batch(1000000, 'x')|list) %}{% endfor %}", "MaxAllocated", 1},
+	{"keeping groups", "{% set big = range(1000000)|list %}{% set keep = [] %}{% for i in range(1000) %}{% set _ = keep.append(big|groupby('real')|list) %}{% endfor %}", "MaxAllocated", 1},
 	{"output", "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}", "MaxOutput", 1},
 	{"captured output", "{% macro m() %}{% for i in range(60000) %}{{ 'x' * 100 }}{% endfor %}{% endmacro %}{% set s = m() %}", "MaxOutput", 1},
 }
