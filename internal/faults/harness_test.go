@@ -353,3 +353,28 @@ func (g *client) waitTerminal(name string, since time.Time, bound time.Duration)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// short cuts s to n bytes.
+func short(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// deployment is what the suite reads of a deployment.
+type deployment struct {
+	ID               string `json:"id"`
+	DeploymentStatus string `json:"deploymentStatus"`
+	StatusMessage    string `json:"deploymentStatusMessage"`
+	StackID          string `json:"stackId"`
+}
+
+func (g *client) deployment(id string) deployment {
+	g.t.Helper()
+	var d deployment
+	if err := json.Unmarshal(g.must(200, "GET", "/v1/deployments/"+id, g.admin, "", nil), &d); err != nil {
+		g.t.Fatal(err)
+	}
+	return d
+}
