@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
 	"runtime/debug"
@@ -56,6 +57,32 @@ func op[In, Out any](a access, honoured []string, call func(h *handler, ctx cont
 // MaxWireBody bounds a request body (a spec is at most 51,200 characters).
 const MaxWireBody = 256 << 10
 
+// checkWireIdentifiers checks the members that name something before anything looks them
+// up, as the REST router checks path parameters: names by Proton's ResourceName rule (at
+// most 100 characters), "id" as a deployment id. An empty or non-string member is left to
+// the operation and the decoder. It returns an Invalid error naming the member.
+func checkWireIdentifiers(members map[string]json.RawMessage) error {
+	for _, member := range slices.Sorted(maps.Keys(members)) {
+		var check func(field, value string) error
+		switch member {
+		case "name", "templateName", "environmentName", "serviceName", "serviceInstanceName":
+			check = platform.ValidateName
+		case "id":
+			check = platform.ValidateDeploymentID
+		default:
+			continue
+		}
+		var value string
+		if json.Unmarshal(members[member], &value) != nil || value == "" {
+			continue
+		}
+		if err := check(member, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // decodeWire reads an operation's input: a JSON object whose members are all honoured.
 func decodeWire(body []byte, honoured []string, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -77,6 +104,9 @@ func decodeWire(body []byte, honoured []string, v any) error {
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return platform.FieldErrorf(unknown[0], "Gantry does not support this member of the request (supported: %s)", strings.Join(honoured, ", "))
+	}
+	if err := checkWireIdentifiers(members); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

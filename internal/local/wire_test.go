@@ -323,6 +323,16 @@ func TestProtonSDK(t *testing.T) {
 	if !strings.Contains(err.Error(), "CreateRepository") {
 		t.Fatalf("an operation not served: %v, want its name in the message", err)
 	}
+	// Names and ids are checked before any lookup: too long for a key is a 400, never a 500.
+	_, err = admin.GetEnvironment(ctx, &proton.GetEnvironmentInput{Name: aws.String(strings.Repeat("a", 3000))})
+	wantAPIError(t, err, "ValidationException")
+	_, err = admin.GetServiceInstance(ctx, &proton.GetServiceInstanceInput{ServiceName: aws.String("frontend"), Name: aws.String("bad name!")})
+	wantAPIError(t, err, "ValidationException")
+	_, err = admin.GetDeployment(ctx, &proton.GetDeploymentInput{Id: aws.String(strings.Repeat("9", 5000))})
+	wantAPIError(t, err, "ValidationException")
+	if !strings.Contains(err.Error(), "id: must be a deployment id") {
+		t.Fatalf("a long deployment id: %v, want the member named", err)
+	}
 	_, err = admin.CreateEnvironment(ctx, &proton.CreateEnvironmentInput{Name: aws.String("Gamma"), TemplateName: aws.String(platformtest.EnvTemplate),
 		TemplateMajorVersion: aws.String("1"), Spec: aws.String(envSpec), CodebuildRoleArn: aws.String("arn:aws:iam::000000000000:role/cb")})
 	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "codebuildRoleArn") {
