@@ -42,19 +42,50 @@ type Rule struct {
 	Target string
 }
 
+// Schedule is one scheduled EventBridge rule: its target function receives a "Scheduled
+// Event" at every tick of Expression.
+type Schedule struct {
+	Name        string
+	Description string
+	// Expression is EventBridge's schedule expression, "rate(…)" or "cron(…)".
+	Expression string
+	Target     string
+}
+
 type manifestEntry struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Pattern     string `json:"pattern"`
+	Schedule    string `json:"schedule"`
 	Target      string `json:"target"`
 }
 
-// Rules returns the rules of the manifest in its order, each with its pattern file read.
-// It returns an error naming the file and the entry when the manifest or a pattern is
-// malformed: a missing field, a duplicate name, a pattern file that is missing or not a
-// JSON object.
+// Rules returns the pattern rules of the manifest in its order, each with its pattern file
+// read. It returns an error naming the file and the entry when the manifest or a pattern
+// is malformed: a missing field, a duplicate name, an entry with both or neither of
+// pattern and schedule, a pattern file that is missing or not a JSON object.
 func Rules() ([]Rule, error) {
 	return loadRules(files)
+}
+
+// Schedules returns the scheduled rules of the manifest (its entries with a schedule
+// instead of a pattern) in its order; errors as Rules.
+func Schedules() ([]Schedule, error) {
+	if _, err := loadRules(files); err != nil {
+		return nil, err
+	}
+	raw, _ := fs.ReadFile(files, manifestFile) // read and checked by loadRules
+	var entries []manifestEntry
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, fmt.Errorf("events: %s: %w", manifestFile, err)
+	}
+	var out []Schedule
+	for _, e := range entries {
+		if e.Schedule != "" {
+			out = append(out, Schedule{Name: e.Name, Description: e.Description, Expression: e.Schedule, Target: e.Target})
+		}
+	}
+	return out, nil
 }
 
 func loadRules(fsys fs.FS) ([]Rule, error) {
@@ -77,12 +108,19 @@ func loadRules(fsys fs.FS) ([]Rule, error) {
 			return nil, fmt.Errorf("events: %s: name is required", where)
 		case seen[e.Name]:
 			return nil, fmt.Errorf("events: %s: name %q is used twice", where, e.Name)
-		case e.Pattern == "":
-			return nil, fmt.Errorf("events: %s (%s): pattern is required", where, e.Name)
+		case e.Pattern == "" && e.Schedule == "":
+			return nil, fmt.Errorf("events: %s (%s): pattern is required (or a schedule)", where, e.Name)
+		case e.Pattern != "" && e.Schedule != "":
+			return nil, fmt.Errorf("events: %s (%s): a rule has a pattern or a schedule, not both", where, e.Name)
+		case e.Schedule != "" && !strings.HasPrefix(e.Schedule, "rate(") && !strings.HasPrefix(e.Schedule, "cron("):
+			return nil, fmt.Errorf("events: %s (%s): schedule %q is not a rate(…) or cron(…) expression", where, e.Name, e.Schedule)
 		case e.Target == "":
 			return nil, fmt.Errorf("events: %s (%s): target is required", where, e.Name)
 		}
 		seen[e.Name] = true
+		if e.Schedule != "" {
+			continue
+		}
 		pattern, err := fs.ReadFile(fsys, path.Clean(e.Pattern))
 		if err != nil {
 			return nil, fmt.Errorf("events: %s (%s): pattern: %w", where, e.Name, err)

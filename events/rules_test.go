@@ -25,6 +25,10 @@ var intended = map[string][]string{
 		"codepipeline-gantry-pipeline-execution-succeeded",
 		"codepipeline-gantry-stage-execution-failed",
 	},
+	// Only executions that ended badly: a succeeded one needs no reconciler.
+	"execution-status-change": {
+		"stepfunctions-gantry-execution-failed",
+	},
 }
 
 // gantryStacks lists the stack samples of Gantry's stacks: those the stack rule plus
@@ -91,9 +95,27 @@ func TestRulesManifest(t *testing.T) {
 			t.Errorf("rule %s: pattern is not JSON: %s", r.Name, r.Pattern)
 		}
 	}
-	want := []string{"stack-status-change", "pipeline-state-change"}
+	want := []string{"stack-status-change", "pipeline-state-change", "execution-status-change"}
 	if !slices.Equal(names, want) {
 		t.Errorf("rule names %v, want %v", names, want)
+	}
+}
+
+// TestSchedules: the reconciler's sweep is the manifest's one scheduled rule, and no
+// pattern rule.
+func TestSchedules(t *testing.T) {
+	schedules, err := Schedules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(schedules) != 1 || schedules[0].Name != "reconcile-sweep" || schedules[0].Expression != "rate(5 minutes)" ||
+		schedules[0].Target != "events" || schedules[0].Description == "" {
+		t.Fatalf("schedules = %+v, want the reconcile sweep every 5 minutes to the events function", schedules)
+	}
+	for _, r := range mustRules(t) {
+		if r.Name == schedules[0].Name {
+			t.Fatalf("the scheduled rule %s is listed among the pattern rules", r.Name)
+		}
 	}
 }
 
@@ -228,13 +250,15 @@ func TestLoadRulesRejectsMalformedManifests(t *testing.T) {
 		files    fstest.MapFS
 		want     string
 	}{
-		"not JSON":        {manifest: `[{`, want: "rules.json"},
-		"unknown field":   {manifest: `[{"name":"a","pattern":"p.json","target":"t","extra":1}]`, want: "extra"},
-		"no name":         {manifest: `[{"pattern":"p.json","target":"t"}]`, want: "[0]: name is required"},
-		"duplicate name":  {manifest: `[{"name":"a","pattern":"p.json","target":"t"},{"name":"a","pattern":"p.json","target":"t"}]`, want: `[1]: name "a" is used twice`},
-		"no pattern":      {manifest: `[{"name":"a","target":"t"}]`, want: "(a): pattern is required"},
-		"no target":       {manifest: `[{"name":"a","pattern":"p.json"}]`, want: "(a): target is required"},
-		"missing pattern": {manifest: `[{"name":"a","pattern":"q.json","target":"t"}]`, want: "q.json"},
+		"not JSON":             {manifest: `[{`, want: "rules.json"},
+		"unknown field":        {manifest: `[{"name":"a","pattern":"p.json","target":"t","extra":1}]`, want: "extra"},
+		"no name":              {manifest: `[{"pattern":"p.json","target":"t"}]`, want: "[0]: name is required"},
+		"duplicate name":       {manifest: `[{"name":"a","pattern":"p.json","target":"t"},{"name":"a","pattern":"p.json","target":"t"}]`, want: `[1]: name "a" is used twice`},
+		"no pattern":           {manifest: `[{"name":"a","target":"t"}]`, want: "(a): pattern is required"},
+		"no target":            {manifest: `[{"name":"a","pattern":"p.json"}]`, want: "(a): target is required"},
+		"pattern and schedule": {manifest: `[{"name":"a","pattern":"p.json","schedule":"rate(1 minute)","target":"t"}]`, want: "(a): a rule has a pattern or a schedule, not both"},
+		"bad schedule":         {manifest: `[{"name":"a","schedule":"every minute","target":"t"}]`, want: `(a): schedule "every minute" is not`},
+		"missing pattern":      {manifest: `[{"name":"a","pattern":"q.json","target":"t"}]`, want: "q.json"},
 		"array pattern": {
 			manifest: `[{"name":"a","pattern":"p.json","target":"t"}]`,
 			files:    fstest.MapFS{"p.json": {Data: []byte(`[1]`)}},

@@ -20,6 +20,11 @@ import (
 type EventRoutingProps struct {
 	// Rules are the rules to create, from events.Rules().
 	Rules []events.Rule
+	// Schedules are the scheduled rules to create, from events.Schedules().
+	Schedules []events.Schedule
+	// StateMachineARN, when set, narrows the rules on Step Functions events (source
+	// aws.states) to that state machine's executions.
+	StateMachineARN *string
 	// Functions are Gantry's functions by logical name; each rule targets its Target.
 	Functions map[string]*Function
 }
@@ -50,7 +55,7 @@ func NewEventRouting(scope constructs.Construct, id string, props *EventRoutingP
 	suppress(dlq, "AwsSolutions-SQS3", "this queue is the dead-letter queue of the EventBridge targets and of the functions' asynchronous invocations")
 
 	routing := &EventRouting{Construct: c, Rules: map[string]awsevents.Rule{}, DeadLetters: dlq}
-	configured := map[string]bool{}
+	configured := map[*Function]bool{}
 	for _, r := range props.Rules {
 		fn, ok := props.Functions[r.Target]
 		if !ok {
@@ -60,6 +65,14 @@ func NewEventRouting(scope constructs.Construct, id string, props *EventRoutingP
 		if err := json.Unmarshal(r.Pattern, &pattern); err != nil {
 			return nil, fmt.Errorf("events.Rules: rule %s: pattern: %w", r.Name, err)
 		}
+		if props.StateMachineARN != nil && matchesSource(pattern, "aws.states") {
+			detail, _ := pattern["detail"].(map[string]any)
+			if detail == nil {
+				detail = map[string]any{}
+				pattern["detail"] = detail
+			}
+			detail["stateMachineArn"] = []any{props.StateMachineARN}
+		}
 		rule := awsevents.NewRule(c, jsii.String(r.Name), &awsevents.RuleProps{
 			Description: jsii.String(truncate(r.Description, 512)),
 			// The typed EventPattern cannot hold every operator; the pattern from events/
@@ -67,21 +80,49 @@ func NewEventRouting(scope constructs.Construct, id string, props *EventRoutingP
 			EventPattern: &awsevents.EventPattern{Source: jsii.Strings("placeholder")},
 		})
 		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), pattern)
-		rule.AddTarget(awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
-			DeadLetterQueue: dlq,
-			RetryAttempts:   jsii.Number(8),
-			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(6)),
-		}))
-		routing.Rules[r.Name] = rule
-		if !configured[r.Target] {
-			configured[r.Target] = true
-			fn.Function.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
-				OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
-				RetryAttempts: jsii.Number(2),
-			})
+		routing.target(rule, r.Name, fn, configured)
+	}
+	for _, sch := range props.Schedules {
+		fn, ok := props.Functions[sch.Target]
+		if !ok {
+			return nil, fmt.Errorf("events.Schedules: rule %s targets function %q, which lambdaenv.Functions() does not list", sch.Name, sch.Target)
 		}
+		rule := awsevents.NewRule(c, jsii.String(sch.Name), &awsevents.RuleProps{
+			Description: jsii.String(truncate(sch.Description, 512)),
+			Schedule:    awsevents.Schedule_Expression(jsii.String(sch.Expression)),
+		})
+		routing.target(rule, sch.Name, fn, configured)
 	}
 	return routing, nil
+}
+
+// target makes fn the target of rule, with retries and the dead-letter queue, and sends
+// fn's failed asynchronous invocations to that queue (once per function).
+func (routing *EventRouting) target(rule awsevents.Rule, name string, fn *Function, configured map[*Function]bool) {
+	rule.AddTarget(awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
+		DeadLetterQueue: routing.DeadLetters,
+		RetryAttempts:   jsii.Number(8),
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(6)),
+	}))
+	routing.Rules[name] = rule
+	if !configured[fn] {
+		configured[fn] = true
+		fn.Function.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+			OnFailure:     awslambdadestinations.NewSqsDestination(routing.DeadLetters),
+			RetryAttempts: jsii.Number(2),
+		})
+	}
+}
+
+// matchesSource reports whether an event pattern's source list holds source.
+func matchesSource(pattern map[string]any, source string) bool {
+	sources, _ := pattern["source"].([]any)
+	for _, s := range sources {
+		if s == source {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(s string, n int) string {

@@ -52,6 +52,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	if err != nil {
 		return nil, err
 	}
+	schedules, err := events.Schedules()
+	if err != nil {
+		return nil, err
+	}
 	names := lambdaenv.Functions()
 	accesses := make(map[string]access, len(names))
 	for _, name := range names {
@@ -92,7 +96,8 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		awscdk.Annotations_Of(s.API.HTTPAPI).AddWarningV2(jsii.String("gantry:noIdentityProvider"),
 			jsii.String(ContextJWTIssuer+" or "+ContextJWTAudience+" is not set: the API rejects every token until you set both (see docs/deploy.md)"))
 	}
-	if s.EventRouting, err = NewEventRouting(stack, "EventRouting", &EventRoutingProps{Rules: rules, Functions: s.Functions}); err != nil {
+	if s.EventRouting, err = NewEventRouting(stack, "EventRouting", &EventRoutingProps{Rules: rules, Schedules: schedules, Functions: s.Functions,
+		StateMachineARN: s.Workflow.StateMachine.StateMachineArn()}); err != nil {
 		return nil, err
 	}
 	for _, fn := range ordered {

@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -463,11 +464,16 @@ func TestRulesAreEventsRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	schedules, err := events.Schedules()
+	if err != nil {
+		t.Fatal(err)
+	}
 	fns := s.serviceJSON.functions(t)
 	ids := s.serviceJSON.ofType("AWS::Events::Rule")
-	if len(ids) != len(rules) {
-		t.Errorf("%d rules, want one per events.Rules() entry (%d)", len(ids), len(rules))
+	if len(ids) != len(rules)+len(schedules) {
+		t.Errorf("%d rules, want one per events.Rules() and events.Schedules() entry (%d + %d)", len(ids), len(rules), len(schedules))
 	}
+	stateMachine := map[string]any{"Ref": s.serviceJSON.ofType("AWS::StepFunctions::StateMachine")[0]}
 	for _, r := range rules {
 		var want any
 		if err := json.Unmarshal(r.Pattern, &want); err != nil {
@@ -476,7 +482,18 @@ func TestRulesAreEventsRules(t *testing.T) {
 		var found bool
 		for _, id := range ids {
 			p := s.serviceJSON.Resources[id].Properties
-			if !reflect.DeepEqual(p["EventPattern"], want) {
+			pattern, _ := p["EventPattern"].(map[string]any)
+			if detail, ok := pattern["detail"].(map[string]any); ok && detail["stateMachineArn"] != nil {
+				// Step Functions events: the rule keeps to Gantry's state machine, which the
+				// pattern file cannot name.
+				if !reflect.DeepEqual(detail["stateMachineArn"], []any{stateMachine}) {
+					t.Errorf("rule with pattern %v narrows to %v, want the deployment state machine", pattern, detail["stateMachineArn"])
+				}
+				pattern = maps.Clone(pattern)
+				pattern["detail"] = maps.Clone(detail)
+				delete(pattern["detail"].(map[string]any), "stateMachineArn")
+			}
+			if !reflect.DeepEqual(any(pattern), want) {
 				continue
 			}
 			found = true
@@ -500,6 +517,29 @@ func TestRulesAreEventsRules(t *testing.T) {
 			t.Errorf("no rule has the pattern of %s: %s", r.Name, r.Pattern)
 		}
 	}
+	for _, sch := range schedules {
+		holds(t, "scheduled rule "+sch.Name, func() {
+			s.service.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+				"ScheduleExpression": sch.Expression,
+				"State":              "ENABLED",
+				"Targets": []any{map[string]any{
+					"Arn":              getAtt(fns[sch.Target]),
+					"DeadLetterConfig": map[string]any{"Arn": assertions.Match_AnyValue()},
+					"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 21600},
+					"Id":               assertions.Match_AnyValue(),
+				}},
+			})
+		})
+	}
+	holds(t, "Step Functions executions that ended badly reach the events function", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"EventPattern": map[string]any{
+				"source":      []any{"aws.states"},
+				"detail-type": []any{"Step Functions Execution Status Change"},
+				"detail":      map[string]any{"status": []any{"FAILED", "TIMED_OUT", "ABORTED"}, "stateMachineArn": []any{stateMachine}},
+			},
+		})
+	})
 }
 
 func TestAPIRoutesAndAuthorizer(t *testing.T) {

@@ -117,8 +117,8 @@ type pipelineDetail struct {
 	} `json:"execution-result"`
 }
 
-// Decode decodes an EventBridge event into a StackStatusChange or a PipelineStateChange,
-// chosen by its source and detail type. It returns an Invalid error naming the source and
+// Decode decodes an EventBridge event into a StackStatusChange, a PipelineStateChange, an
+// ExecutionStatusChange or a Scheduled event, chosen by its source and detail type. It returns an Invalid error naming the source and
 // detail type of any other event, and an Invalid error naming the field of a malformed one.
 func Decode(raw []byte) (any, error) {
 	env, err := decodeEnvelope(raw)
@@ -130,6 +130,10 @@ func Decode(raw []byte) (any, error) {
 		return stackStatusChange(env)
 	case env.Source == SourceCodePipeline && pipelineLevels[env.DetailType] != "":
 		return pipelineStateChange(env)
+	case env.Source == SourceStepFunctions && env.DetailType == DetailTypeExecutionStatusChange:
+		return executionStatusChange(env)
+	case env.Source == SourceEventBridge && env.DetailType == DetailTypeScheduled:
+		return scheduled(env)
 	}
 	return nil, platform.Errorf(platform.Invalid, "unsupported event: source %q, detail-type %q", env.Source, env.DetailType)
 }

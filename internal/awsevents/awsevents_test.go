@@ -1,6 +1,7 @@
 package awsevents
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,17 @@ func TestDecodeEverySample(t *testing.T) {
 			if c.EventID == "" || c.Time.IsZero() || c.Pipeline == "" || c.ExecutionID == "" || c.State == "" ||
 				c.ExecutionAttempt < 1 || c.Version < 1 {
 				t.Errorf("%s: incomplete %+v", name, c)
+			}
+		case ExecutionStatusChange:
+			if !strings.HasPrefix(name, "stepfunctions-") {
+				t.Errorf("%s decoded as an execution status change", name)
+			}
+			if c.EventID == "" || c.Time.IsZero() || c.ExecutionARN == "" || c.StateMachineARN == "" || c.Name == "" || c.Status == "" || c.Input == "" {
+				t.Errorf("%s: incomplete %+v", name, c)
+			}
+		case Scheduled:
+			if !strings.HasPrefix(name, "eventbridge-scheduled") || c.Time.IsZero() || len(c.Rules) != 1 {
+				t.Errorf("%s decoded as %+v", name, c)
 			}
 		default:
 			t.Errorf("%s decoded as %T", name, got)
@@ -213,6 +225,29 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		if _, err := Decode(raw); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestDecodeExecutionStatusChange(t *testing.T) {
+	got, err := Decode(mustSample(t, "stepfunctions-gantry-execution-failed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := got.(ExecutionStatusChange)
+	if c.Name != "bac792aa-b7f7-4e4f-af34-819b3a5a309f" || c.Status != "FAILED" || c.Input != `{"deploymentId":"bac792aa-b7f7-4e4f-af34-819b3a5a309f"}` ||
+		c.Error != "Lambda.Unknown" || !strings.Contains(c.Cause, "Task timed out") {
+		t.Fatalf("decoded %+v", c)
+	}
+	for field, raw := range map[string]string{
+		"detail.executionArn": `{"source":"aws.states","detail-type":"Step Functions Execution Status Change","time":"2025-06-02T09:00:00Z","detail":{"name":"x","status":"FAILED"}}`,
+		"detail.name":         `{"source":"aws.states","detail-type":"Step Functions Execution Status Change","time":"2025-06-02T09:00:00Z","detail":{"executionArn":"arn","status":"FAILED"}}`,
+		"detail.status":       `{"source":"aws.states","detail-type":"Step Functions Execution Status Change","time":"2025-06-02T09:00:00Z","detail":{"executionArn":"arn","name":"x"}}`,
+	} {
+		_, err := Decode([]byte(raw))
+		var e *platform.Error
+		if !errors.As(err, &e) || e.Field != field {
+			t.Errorf("missing %s: %v", field, err)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -103,6 +104,7 @@ type Platform struct {
 	dynamoEndpoint string
 	table          string
 	closed         sync.Once
+	closing        atomic.Bool
 }
 
 // Start starts a local platform.
@@ -170,7 +172,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		subs[name] = fn
 	}
 	p.Runner, err = statemachine.New(def, statemachine.Options{Invoker: functions, Substitutions: subs, Sleep: cfg.Sleep,
-		StateMachineARN: "arn:aws:states:" + Region + ":" + AccountID + ":stateMachine:gantry-deployment"})
+		StateMachineARN: stateMachineARN, OnTransition: p.executionTransition})
 	if err != nil {
 		return err
 	}
@@ -283,6 +285,7 @@ func (p *Platform) Token(subject string, role platform.Role, ttl time.Duration) 
 func (p *Platform) Close() error {
 	var err error
 	p.closed.Do(func() {
+		p.closing.Store(true)
 		if p.stopSweeps != nil {
 			p.stopSweeps()
 			p.sweeps.Wait()

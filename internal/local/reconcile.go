@@ -2,8 +2,11 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/awsevents"
+	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -49,4 +52,37 @@ func (p *Platform) startReconciler(ctx context.Context, cfg Config) error {
 func (p *Platform) Reconcile(ctx context.Context) ([]string, error) {
 	report, err := p.tasks.Reconcile(ctx, workflow.ReconcileInput{})
 	return report.Resumed, err
+}
+
+// stateMachineARN is the ARN of local mode's deployment state machine.
+const stateMachineARN = "arn:aws:states:" + Region + ":" + AccountID + ":stateMachine:gantry-deployment"
+
+// executionStatuses maps the runner's history events that end an execution badly to the
+// status Step Functions reports.
+var executionStatuses = map[string]string{"ExecutionFailed": "FAILED", "ExecutionTimedOut": "TIMED_OUT", "ExecutionAborted": "ABORTED"}
+
+// executionTransition is the runner's OnTransition: when an execution ends badly it puts
+// a "Step Functions Execution Status Change" event on the bus, as Step Functions does on
+// AWS, and the rule of events/ takes it to the reconciler. Executions stopped by Close
+// are not reported: the next start resumes their deployments.
+func (p *Platform) executionTransition(exec, state, kind string) {
+	status := executionStatuses[kind]
+	if status == "" || state != "" || p.closing.Load() {
+		return
+	}
+	x, err := p.Runner.Describe(exec)
+	if err != nil {
+		return
+	}
+	now := time.Now().UTC()
+	raw, _ := json.Marshal(map[string]any{
+		"version": "0", "id": platform.NewID(), "detail-type": awsevents.DetailTypeExecutionStatusChange,
+		"source": awsevents.SourceStepFunctions, "account": AccountID, "time": now.Format(time.RFC3339), "region": Region,
+		"resources": []string{exec},
+		"detail": map[string]any{"executionArn": exec, "stateMachineArn": stateMachineARN, "name": x.Name, "status": status,
+			"startDate": x.StartDate.UnixMilli(), "stopDate": now.UnixMilli(), "input": string(x.Input)},
+	})
+	if err := p.Bus.Put(context.Background(), raw); err != nil && !p.closing.Load() {
+		p.Notifications.log.Error("put an execution status change on the bus", "execution", exec, "error", err)
+	}
 }

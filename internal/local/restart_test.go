@@ -84,3 +84,63 @@ func TestRestartEndsWhatWasInFlight(t *testing.T) {
 		t.Fatalf("Gamma redeployed after the restart = %v", env)
 	}
 }
+
+// TestAbortedExecutionIsResumed aborts the execution of a deployment while it waits on
+// CloudFormation, in a running platform: the runner reports the abort on the bus as Step
+// Functions would, the reconciler resumes the deployment, and it ends SUCCEEDED with the
+// stack's outputs once CloudFormation finishes.
+func TestAbortedExecutionIsResumed(t *testing.T) {
+	server := dynamolocal.Shared(t)
+	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(),
+		Table: fmt.Sprintf("gantry-abort-%d", time.Now().UnixNano()), Step: 300 * time.Millisecond, Log: quietLog(),
+		// WaitForStack's minute, shortened: the resumed execution polls CloudFormation.
+		Sleep: func(ctx context.Context, _ time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+				return nil
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ts := httptest.NewServer(p.Handler)
+	t.Cleanup(ts.Close)
+	admin := newClient(t, p, ts, platform.AdminRole)
+	admin.createSampleEnvironment()
+	var env map[string]any
+	admin.must(200, "GET", "/v1/environments/Beta", nil, &env)
+	id := env["lastDeploymentId"].(string)
+	waitForStack(t, p, platform.StackName(platform.Target{Kind: platform.EnvironmentTarget, Environment: "Beta"}), id, "CREATE_IN_PROGRESS")
+	var exec string
+	for _, x := range p.Runner.List() {
+		if x.Name == id {
+			exec = x.ExecutionID
+		}
+	}
+	if err := p.Runner.Stop(exec, "Operator", "stopped by hand"); err != nil {
+		t.Fatal(err)
+	}
+	env = admin.waitFor("/v1/environments/Beta")
+	if env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("Beta after its execution was aborted = %v, want SUCCEEDED", env)
+	}
+	var outputs struct {
+		Outputs []any `json:"outputs"`
+	}
+	admin.must(200, "GET", "/v1/environments/Beta/outputs", nil, &outputs)
+	if len(outputs.Outputs) == 0 {
+		t.Fatal("the resumed deployment recorded no outputs")
+	}
+	resumed := 0
+	for _, x := range p.Runner.List() {
+		if strings.HasPrefix(x.Name, id+"-resume-") && x.Status == "SUCCEEDED" {
+			resumed++
+		}
+	}
+	if resumed != 1 {
+		t.Fatalf("%d resuming executions succeeded, want 1: %+v", resumed, p.Runner.List())
+	}
+}

@@ -19,7 +19,10 @@ import (
 // execution; every CodePipeline change is republished as a Gantry "Pipeline Execution
 // Status Change" event. Events arrive at least once and in any order: an event for a
 // finished or superseded deployment, an intermediate status, an older pipeline change or a
-// repeat changes nothing. An event of another kind is an Invalid error.
+// repeat changes nothing. A Step Functions execution that ended badly (FAILED, TIMED_OUT,
+// ABORTED) has the reconciler resume its deployment if the execution still held it; a
+// scheduled event runs the reconciler's sweep (see Reconcile). An event of another kind is
+// an Invalid error.
 func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	ev, err := awsevents.Decode(raw)
 	if err != nil {
@@ -30,6 +33,11 @@ func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 		return t.stackChanged(ctx, ev)
 	case awsevents.PipelineStateChange:
 		return t.pipelineChanged(ctx, ev)
+	case awsevents.ExecutionStatusChange:
+		return t.executionEnded(ctx, ev)
+	case awsevents.Scheduled:
+		_, err := t.Reconcile(ctx, ReconcileInput{})
+		return err
 	default:
 		return platform.Errorf(platform.Invalid, "unexpected event %T", ev)
 	}
@@ -127,6 +135,29 @@ func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.De
 		log.WarnContext(ctx, "stack event disagrees with the stack, which ended "+stack.Status+": the stack's status counts")
 	}
 	return stack.Status, stack.StatusReason, true, nil
+}
+
+// executionEnded hands the deployment of an execution that ended badly to the reconciler.
+// The deployment is the execution input's deploymentId, or else the execution's name (a
+// deployment id, or <id>-resume-<n>).
+func (t *Tasks) executionEnded(ctx context.Context, ev awsevents.ExecutionStatusChange) error {
+	switch ev.Status {
+	case "FAILED", "TIMED_OUT", "ABORTED":
+	default:
+		return nil // running or succeeded: its worker is fine
+	}
+	var input struct {
+		DeploymentID string `json:"deploymentId"`
+	}
+	if json.Unmarshal([]byte(ev.Input), &input) != nil || input.DeploymentID == "" {
+		input.DeploymentID, _, _ = strings.Cut(ev.Name, "-resume-")
+	}
+	report, err := t.Reconcile(ctx, ReconcileInput{DeploymentID: input.DeploymentID, Execution: ev.Name})
+	if err == nil && len(report.Resumed) > 0 {
+		t.log.WarnContext(ctx, "a deployment's execution ended "+ev.Status+": resumed", "execution", ev.ExecutionARN,
+			"deployment", input.DeploymentID, "error", ev.Error, "cause", ev.Cause)
+	}
+	return err
 }
 
 // ignoreResolved treats a task already resolved (a duplicate event) as done.

@@ -200,3 +200,57 @@ func TestWaitsMatchTheStateMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// executionEvent derives a Step Functions status change from the failed sample, for
+// execution name of deployment id ending with status.
+func executionEvent(t *testing.T, name, id, status string) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(platformtest.EventSample(t, "stepfunctions-gantry-execution-failed"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	detail := ev["detail"].(map[string]any)
+	detail["name"], detail["status"] = name, status
+	detail["executionArn"] = "arn:aws:states:eu-west-1:111122223333:execution:gantry-deployment:" + name
+	detail["input"] = `{"deploymentId":"` + id + `"}`
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// TestHandleEventReconciles: the events function takes Step Functions' status changes and
+// the scheduled sweep to the reconciler — the execution that held a deployment failing
+// resumes it, one succeeding changes nothing, a tick resumes the expired ones.
+func TestHandleEventReconciles(t *testing.T) {
+	h := newHarness(t)
+	d := renderedBeta(t, h)
+	h.deliver(executionEvent(t, d.ID, d.ID, "SUCCEEDED"), executionEvent(t, "another-execution", d.ID, "ABORTED"))
+	if got := h.mustDeployment(d.ID); got.LeaseOwner != d.ID {
+		t.Fatalf("a succeeded execution or one not holding the lease moved it to %s", got.LeaseOwner)
+	}
+	h.deliver(executionEvent(t, d.ID, d.ID, "TIMED_OUT"))
+	resumed := h.mustDeployment(d.ID)
+	if !strings.HasPrefix(resumed.LeaseOwner, d.ID+"-resume-") || h.workflows.startsOf(resumed.LeaseOwner) != 1 {
+		t.Fatalf("after its execution timed out, the lease is %s (%d starts)", resumed.LeaseOwner, h.workflows.startsOf(resumed.LeaseOwner))
+	}
+	// The resuming execution is aborted in turn (name only: no input), then a tick of the
+	// schedule finds nothing expired before the lease runs out, and resumes it after.
+	noInput := strings.Replace(string(executionEvent(t, resumed.LeaseOwner, d.ID, "ABORTED")), `"input":`, `"ignored":`, 1)
+	h.deliver([]byte(noInput))
+	again := h.mustDeployment(d.ID)
+	if again.LeaseOwner == resumed.LeaseOwner || !strings.HasPrefix(again.LeaseOwner, d.ID+"-resume-") {
+		t.Fatalf("after the resuming execution was aborted, the lease is %s", again.LeaseOwner)
+	}
+	tick := platformtest.EventSample(t, "eventbridge-scheduled-event")
+	h.deliver(tick)
+	if got := h.mustDeployment(d.ID); got.LeaseOwner != again.LeaseOwner {
+		t.Fatalf("a tick took over a lease that holds: %s", got.LeaseOwner)
+	}
+	h.clock.Advance(2 * workflow.DefaultLease)
+	h.deliver(tick)
+	if got := h.mustDeployment(d.ID); got.LeaseOwner == again.LeaseOwner {
+		t.Fatalf("a tick after the lease expired left it with %s", got.LeaseOwner)
+	}
+}
