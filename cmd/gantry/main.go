@@ -37,6 +37,7 @@ func commands() []command {
 		{"instances", "API: list, show and update service instances", instancesCommand()},
 		{"deployments", "API: list, show and cancel deployments", deploymentsCommand()},
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
+		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
 	}
 }
 

@@ -114,6 +114,10 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"Tags":                  reflect.TypeFor[apimodel.Tags](),
 		"TagResource":           reflect.TypeFor[apimodel.TagResource](),
 		"UntagResource":         reflect.TypeFor[apimodel.UntagResource](),
+		"CreateAccessKey":       reflect.TypeFor[apimodel.CreateAccessKey](),
+		"UpdateAccessKey":       reflect.TypeFor[apimodel.UpdateAccessKey](),
+		"AccessKey":             reflect.TypeFor[apimodel.AccessKey](),
+		"AccessKeyList":         reflect.TypeFor[apimodel.List[apimodel.AccessKey]](),
 	}
 	notModel := map[string]bool{"Health": true, "OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

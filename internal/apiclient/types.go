@@ -103,3 +103,12 @@ func keep(data []byte, v any, raw *json.RawMessage) error {
 	*raw = append(json.RawMessage(nil), data...)
 	return nil
 }
+
+// AccessKey is an access key, with its JSON; SecretAccessKey is set only when just created.
+type AccessKey struct {
+	apimodel.AccessKey
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes one AccessKey and keeps its JSON in Raw.
+func (k *AccessKey) UnmarshalJSON(data []byte) error { return keep(data, &k.AccessKey, &k.Raw) }

@@ -116,24 +116,24 @@ func (s *Service) SetAccessKeyStatus(ctx context.Context, id string, status plat
 	return k, nil
 }
 
-// DeleteAccessKey deletes an access key: requests signed with it fail from then on.
-// Forbidden unless the caller is an admin; NotFound for an unknown key.
-func (s *Service) DeleteAccessKey(ctx context.Context, id string) error {
+// DeleteAccessKey deletes an access key and returns it: requests signed with it fail from
+// then on. Forbidden unless the caller is an admin; NotFound for an unknown key.
+func (s *Service) DeleteAccessKey(ctx context.Context, id string) (platform.AccessKey, error) {
 	if err := requireAdmin(ctx, "deleting an access key"); err != nil {
-		return err
+		return platform.AccessKey{}, err
 	}
 	if err := s.accessKeysConfigured(); err != nil {
-		return err
+		return platform.AccessKey{}, err
 	}
 	k, err := s.accessKeys.GetAccessKey(ctx, id)
 	if err != nil {
-		return err
+		return platform.AccessKey{}, err
 	}
 	if err := s.accessKeys.DeleteAccessKey(ctx, id, k.Revision); err != nil {
-		return err
+		return platform.AccessKey{}, err
 	}
 	s.log.InfoContext(ctx, "access key deleted", "accessKeyId", id, "by", caller(ctx).Subject)
-	return nil
+	return k, nil
 }
 
 // AccessKeySecret returns an active access key and its secret, for verifying a request's

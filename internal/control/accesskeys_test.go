@@ -71,16 +71,16 @@ func TestAccessKeys(t *testing.T) {
 	if err != nil || len(list.Items) != 1 || list.Items[0].ID != k.ID || list.Items[0].Status != platform.AccessKeyActive {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
-	if err := svc.DeleteAccessKey(dev, k.ID); platform.KindOf(err) != platform.Forbidden {
+	if _, err := svc.DeleteAccessKey(dev, k.ID); platform.KindOf(err) != platform.Forbidden {
 		t.Fatalf("developer deleting a key: %v, want Forbidden", err)
 	}
-	if err := svc.DeleteAccessKey(admin, k.ID); err != nil {
+	if _, err := svc.DeleteAccessKey(admin, k.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := svc.AccessKeySecret(t.Context(), k.ID); platform.KindOf(err) != platform.Unauthorized {
 		t.Fatalf("deleted key: %v, want Unauthorized", err)
 	}
-	if err := svc.DeleteAccessKey(admin, k.ID); platform.KindOf(err) != platform.NotFound {
+	if _, err := svc.DeleteAccessKey(admin, k.ID); platform.KindOf(err) != platform.NotFound {
 		t.Fatalf("deleting a deleted key: %v, want NotFound", err)
 	}
 }
