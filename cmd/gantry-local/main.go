@@ -1,7 +1,9 @@
 // Command gantry-local runs the whole Gantry platform on this machine (`make dev`):
 // DynamoDB Local, the API on GANTRY_ADDR (default 127.0.0.1:8080), the workflow runner,
 // the event bus and the CloudFormation simulator. It writes ready bearer tokens to
-// <data-dir>/admin.token and <data-dir>/developer.token. Ctrl-C stops everything it started.
+// <data-dir>/admin.token and <data-dir>/developer.token, and the exports of an access key
+// for the aws CLI and SDKs to <data-dir>/admin.aws-env and developer.aws-env. Ctrl-C
+// stops everything it started.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"syscall"
 	"time"
 
@@ -32,6 +35,7 @@ func main() {
 func run() error {
 	addr := flag.String("addr", envOr("GANTRY_ADDR", "127.0.0.1:8080"), "address to serve the API on")
 	dataDir := flag.String("data-dir", ".gantry/dev", "where the database, blobs, signing key and tokens live")
+	s3Dir := flag.String("s3-dir", ".gantry/s3", "where Proton's s3://BUCKET/KEY bundle sources are read from (DIR/BUCKET/KEY)")
 	inMemory := flag.Bool("in-memory", false, "keep the database in memory")
 	step := flag.Duration("step", 300*time.Millisecond, "the CloudFormation simulator's delay between stack statuses")
 	eventRetryFor := flag.Duration("event-retry-for", 5*time.Minute, "how long the event bus retries a failing delivery before it dead-letters it")
@@ -48,7 +52,7 @@ func run() error {
 		return err
 	}
 	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
-		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits})
+		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir})
 	if err != nil {
 		return err
 	}
@@ -65,10 +69,18 @@ func run() error {
 			return err
 		}
 	}
+	for _, who := range []struct {
+		file string
+		role platform.Role
+	}{{"admin.aws-env", platform.AdminRole}, {"developer.aws-env", platform.DeveloperRole}} {
+		if err := writeAccessKey(ctx, p, who.role, filepath.Join(*dataDir, who.file), *addr); err != nil {
+			return err
+		}
+	}
 	server := local.NewServer(*addr, p.Handler, local.DefaultServerLimits)
 	errc := make(chan error, 1)
 	go func() { errc <- server.ListenAndServe() }()
-	fmt.Fprintf(os.Stderr, "Gantry is running on http://%s — tokens in %s/{admin,developer}.token; Ctrl-C stops it.\n", *addr, *dataDir)
+	fmt.Fprintf(os.Stderr, "Gantry is running on http://%s — tokens in %s/{admin,developer}.token, access keys for the aws CLI and SDKs in %s/{admin,developer}.aws-env; Ctrl-C stops it.\n", *addr, *dataDir, *dataDir)
 	select {
 	case err := <-errc:
 		return err
@@ -81,6 +93,28 @@ func run() error {
 	}
 	return nil
 }
+
+// writeAccessKey keeps in path the shell exports that point the aws CLI and SDKs at this
+// Gantry with an access key of role: the key already there while it still works (the
+// database persists), otherwise a new one.
+func writeAccessKey(ctx context.Context, p *local.Platform, role platform.Role, path, addr string) error {
+	if b, err := os.ReadFile(path); err == nil {
+		if m := accessKeyExport.FindSubmatch(b); m != nil {
+			if _, _, err := p.Control.AccessKeySecret(ctx, string(m[1])); err == nil {
+				return nil
+			}
+		}
+	}
+	id, secret, err := p.AccessKey(role, "")
+	if err != nil {
+		return err
+	}
+	env := fmt.Sprintf("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s AWS_ENDPOINT_URL_PROTON=http://%s\n",
+		id, secret, local.Region, addr)
+	return os.WriteFile(path, []byte(env), 0o600)
+}
+
+var accessKeyExport = regexp.MustCompile(`AWS_ACCESS_KEY_ID=(\S+)`)
 
 func envOr(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {

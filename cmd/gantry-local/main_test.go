@@ -11,6 +11,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/proton"
 )
 
 // TestRunsAndStopsEverything runs gantry-local as make dev does: it must serve the API
@@ -65,6 +69,27 @@ func TestRunsAndStopsEverything(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != status {
 			t.Errorf("%s: GET /v1/environments answered %d, want %d", file, resp.StatusCode, status)
+		}
+	}
+
+	for _, file := range []string{"admin.aws-env", "developer.aws-env"} {
+		env, err := os.ReadFile(filepath.Join(data, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vars := map[string]string{}
+		for _, kv := range strings.Fields(strings.TrimPrefix(string(env), "export ")) {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+		if vars["AWS_ENDPOINT_URL_PROTON"] != "http://"+addr || vars["AWS_REGION"] == "" {
+			t.Fatalf("%s = %q", file, env)
+		}
+		client := proton.NewFromConfig(aws.Config{Region: vars["AWS_REGION"], RetryMaxAttempts: 1,
+			Credentials: credentials.NewStaticCredentialsProvider(vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"], "")},
+			func(o *proton.Options) { o.BaseEndpoint = aws.String(vars["AWS_ENDPOINT_URL_PROTON"]) })
+		if _, err := client.ListEnvironments(t.Context(), &proton.ListEnvironmentsInput{}); err != nil {
+			t.Errorf("%s: ListEnvironments over Proton's protocol: %v", file, err)
 		}
 	}
 
