@@ -413,6 +413,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"TagResource":               "TagResource", "UntagResource": "UntagResource", "ListTagsForResource": "ListTagsForResource",
 		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
 		"ListDeadLetters": "ListDeadLetters", "ReplayDeadLetters": "ReplayDeadLetters",
+		"CreateAccessKey": "CreateAccessKey", "ListAccessKeys": "ListAccessKeys", "UpdateAccessKey": "UpdateAccessKey",
+		"DeleteAccessKey": "DeleteAccessKey",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
