@@ -164,7 +164,8 @@ func schemas() map[string]any {
 			"dependencies": map[string]any{"type": "object", "additionalProperties": str(), "description": "each dependency checked (dynamodb): ok, or a short reason"}}),
 		"OpenAPI": map[string]any{"type": "object"},
 		"CreateTemplate": object([]string{"name"}, map[string]any{"name": name,
-			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500}}),
+			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500},
+			"clientToken": map[string]any{"type": "string", "maxLength": 64}}),
 		"UpdateTemplate": object(nil, map[string]any{
 			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500},
 			"recommendedVersion": map[string]any{"type": "string", "pattern": `^([0-9]+\.[0-9]+|latest)$`,

@@ -35,7 +35,7 @@ func routes() []route {
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.updateTemplate(w, r, kind) }},
 			route{method: "DELETE", path: k.path + "/{name}", operationID: "Delete" + k.noun, summary: "Delete a template that has no versions left (409 while any exists)", access: adminOnly, response: "Template", status: 200,
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.deleteTemplate(w, r, kind) }},
-			route{method: "POST", path: k.path + "/{name}/versions", operationID: "Create" + k.noun + "Version", summary: "Register a bundle (.tar.gz body) as a new version: the next minor of ?majorVersion, else a new major", access: adminOnly, request: "bundle", response: "TemplateVersion", status: 201, query: []string{"majorVersion", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"},
+			route{method: "POST", path: k.path + "/{name}/versions", operationID: "Create" + k.noun + "Version", summary: "Register a bundle (.tar.gz body) as a new version: the next minor of ?majorVersion, else a new major; checked as gantry validate checks (400 naming file and line; the version stays as REGISTRATION_FAILED); an identical bundle under the same major returns its version", access: adminOnly, request: "bundle", response: "TemplateVersion", status: 201, query: []string{"majorVersion", "description", "compatibleEnvironmentTemplates", "supportedComponentSources", "clientToken"},
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.createVersion(w, r, kind) }},
 			route{method: "GET", path: k.path + "/{name}/versions", operationID: "List" + k.noun + "Versions", summary: "List a template's versions, highest first", access: anyRole, response: "TemplateVersionList", status: 200, query: []string{"maxResults", "nextToken"},
 				handle: func(h *handler, w http.ResponseWriter, r *http.Request) error { return h.listVersions(w, r, kind) }},
@@ -130,7 +130,7 @@ func (h *handler) createVersion(w http.ResponseWriter, r *http.Request, kind pla
 		return platform.Errorf(platform.Invalid, "the body must be the bundle as a .tar.gz with Content-Type: application/gzip (got %q)", ct)
 	}
 	q := r.URL.Query()
-	in := control.CreateVersionInput{Description: q.Get("description")}
+	in := control.CreateVersionInput{Description: q.Get("description"), ClientToken: q.Get("clientToken")}
 	if s := q.Get("majorVersion"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {

@@ -2,11 +2,22 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/platformtest"
 )
+
+// revisedTarGz packs the bundle folder dir with a comment n added to its schema: another
+// bundle for each n (an identical bundle registered again under its major is the version
+// it already is).
+func revisedTarGz(t *testing.T, dir string, n int) []byte {
+	schema := platformtest.ReadFile(t, filepath.Join(dir, "schema", "schema.yaml"))
+	return platformtest.TarGz(t, dir, map[string]string{"schema/schema.yaml": fmt.Sprintf("%s\n# revision %d\n", schema, n)})
+}
 
 // templateOf decodes an answer as a template, failing the test unless its status is want.
 func templateOf(t *testing.T, r response, want int) apimodel.Template {
@@ -26,9 +37,8 @@ func TestUpdateTemplate(t *testing.T) {
 	s := newRealServer(t)
 	const path = "/v1/environment-templates/env"
 	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
-	bundle := tarGz(t, envBundleDir)
-	for _, step := range []string{"?", "?majorVersion=1", "?"} { // 1.0, 1.1, 2.0
-		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", bundle); r.status != 201 {
+	for i, step := range []string{"?", "?majorVersion=1", "?"} { // 1.0, 1.1, 2.0
+		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", revisedTarGz(t, envBundleDir, i)); r.status != 201 {
 			t.Fatalf("register: %d %s", r.status, r.body)
 		}
 	}
@@ -142,9 +152,8 @@ func TestTemplateVersionLifecycleStatuses(t *testing.T) {
 	s := newRealServer(t)
 	const path = "/v1/environment-templates/env"
 	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
-	bundle := tarGz(t, envBundleDir)
-	for _, step := range []string{"?", "?majorVersion=1"} { // 1.0, 1.1
-		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", bundle); r.status != 201 {
+	for i, step := range []string{"?", "?majorVersion=1"} { // 1.0, 1.1
+		if r := s.do("admin", "POST", path+"/versions"+step, "application/gzip", revisedTarGz(t, envBundleDir, i)); r.status != 201 {
 			t.Fatalf("register: %d %s", r.status, r.body)
 		}
 	}

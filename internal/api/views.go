@@ -133,7 +133,7 @@ func viewList[D, V any](p platform.Page[D], view func(D) V) apimodel.List[V] {
 // The mapping of request bodies to the control plane's inputs.
 
 func createTemplateInput(in apimodel.CreateTemplate) control.CreateTemplateInput {
-	return control.CreateTemplateInput{Name: in.Name, DisplayName: in.DisplayName, Description: in.Description}
+	return control.CreateTemplateInput{Name: in.Name, DisplayName: in.DisplayName, Description: in.Description, ClientToken: in.ClientToken}
 }
 
 func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput {

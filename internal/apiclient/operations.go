@@ -102,6 +102,8 @@ type RegisterInput struct {
 	// SupportedComponentSources (service templates) overrides the bundle's own list when
 	// not nil; an empty, non-nil list registers the version with none.
 	SupportedComponentSources []string
+	// ClientToken makes the registration idempotent.
+	ClientToken string
 }
 
 // CreateTemplateVersion registers bundle (a .tar.gz, see BundleArchive) as a new version of
@@ -124,6 +126,9 @@ func (c *Client) CreateTemplateVersion(ctx context.Context, kind platform.Templa
 	}
 	if in.SupportedComponentSources != nil {
 		q.Set("supportedComponentSources", strings.Join(in.SupportedComponentSources, ","))
+	}
+	if in.ClientToken != "" {
+		q.Set("clientToken", in.ClientToken)
 	}
 	var out TemplateVersion
 	err := c.do(ctx, request{method: "POST", path: templatesPath(kind) + pathOf(name, "versions"), query: q,

@@ -6,11 +6,12 @@ import "github.com/gantry-platform/gantry/internal/platform"
 // optional ones out (omitempty), which the server reads as their zero values.
 
 // CreateTemplate is the body of POST /v1/environment-templates and
-// /v1/service-templates: a new template.
+// /v1/service-templates: a new template; a ClientToken makes the call idempotent.
 type CreateTemplate struct {
 	Name        string `json:"name"`
 	DisplayName string `json:"displayName,omitempty"`
 	Description string `json:"description,omitempty"`
+	ClientToken string `json:"clientToken,omitempty"`
 }
 
 // CreateEnvironment is the body of POST /v1/environments: a new environment.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -33,14 +34,18 @@ type stackCancel struct{ stack, token string }
 // asked and fails Start while startErr is set, and a fake provisioner whose Cancel records
 // its calls and returns cancelErr (by default NotFound: no stack exists).
 type harness struct {
-	t       *testing.T
-	ctx     context.Context
-	store   *store.Store
-	blobs   *blobdir.Dir
-	events  *platformtest.Recorder
-	svc     *control.Service
-	bundles map[string][]byte
-	clock   *platformtest.Clock
+	t     *testing.T
+	ctx   context.Context
+	store *store.Store
+	blobs *blobdir.Dir
+	// blobRoot is the blob directory.
+	blobRoot string
+	events   *platformtest.Recorder
+	svc      *control.Service
+	bundles  map[string][]byte
+	// revisions counts the bundles mustVersion registered.
+	revisions int
+	clock     *platformtest.Clock
 
 	mu        sync.Mutex
 	starts    []string // execution names
@@ -57,7 +62,8 @@ func newHarness(t *testing.T) *harness {
 		cancelErr: platform.Errorf(platform.NotFound, "no stack")}
 	h.store.Now = h.clock.Now // the store's clock (client token expiry) is the harness's
 	var err error
-	if h.blobs, err = blobdir.New(t.TempDir()); err != nil {
+	h.blobRoot = t.TempDir()
+	if h.blobs, err = blobdir.New(h.blobRoot); err != nil {
 		t.Fatal(err)
 	}
 	workflows := &platformtest.Workflows{
@@ -136,15 +142,26 @@ func (h *harness) mustCreateTemplate(kind platform.TemplateKind, name string) {
 	}
 }
 
-// mustVersion registers the sample bundle of kind as the next version of template name
-// (the next minor of major when major > 0, else a new major).
+// revisedBundle packs the sample bundle folder with a comment added to its schema, n, so
+// that each n makes another bundle (registering an identical bundle again under a major
+// returns the version it already is).
+func (h *harness) revisedBundle(folder string, n int) []byte {
+	h.t.Helper()
+	schema := platformtest.ReadFile(h.t, platformtest.SamplePath(h.t, folder+"/schema/schema.yaml"))
+	return platformtest.TarGz(h.t, platformtest.SamplePath(h.t, folder), map[string]string{"schema/schema.yaml": fmt.Sprintf("%s\n# revision %d\n", schema, n)})
+}
+
+// mustVersion registers the sample bundle of kind, revised each time (revisedBundle), as
+// the next version of template name (the next minor of major when major > 0, else a new
+// major).
 func (h *harness) mustVersion(kind platform.TemplateKind, name string, major int) platform.TemplateVersion {
 	h.t.Helper()
 	folder := platformtest.EnvBundle
 	if kind == platform.ServiceTemplate {
 		folder = platformtest.SvcBundle
 	}
-	tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, name, control.CreateVersionInput{Major: major, Bundle: h.bundle(folder)})
+	h.revisions++
+	tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, name, control.CreateVersionInput{Major: major, Bundle: h.revisedBundle(folder, h.revisions)})
 	if err != nil {
 		h.t.Fatalf("register %s (major %d): %v", name, major, err)
 	}

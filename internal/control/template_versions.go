@@ -225,7 +225,7 @@ func (s *Service) DeleteTemplateVersion(ctx context.Context, kind platform.Templ
 	if err := s.store.DeleteTemplateVersion(ctx, tv, t); err != nil {
 		return tv, err
 	}
-	s.collectBundle(ctx, tv, others)
+	s.collectBundle(ctx, kind, name, tv.BundleKey)
 	return tv, nil
 }
 
@@ -268,19 +268,49 @@ func (s *Service) otherVersions(ctx context.Context, kind platform.TemplateKind,
 	}
 }
 
-// collectBundle deletes tv's bundle blob unless another version refers to it. A failure
-// is logged, not returned: the version is gone, and a blob left behind is only space.
-func (s *Service) collectBundle(ctx context.Context, tv platform.TemplateVersion, others []platform.TemplateVersion) {
-	if tv.BundleKey == "" {
+// collectBundle deletes the template's bundle blob under key unless a stored version
+// refers to it. A registration of the same bundle may write its record meanwhile: the
+// references are read again after the deletion, and the blob put back if one appeared
+// (the registration itself writes the blob again after its record, for the other order).
+// A failure is logged, not returned: a blob left behind is only space.
+func (s *Service) collectBundle(ctx context.Context, kind platform.TemplateKind, name, key string) {
+	if key == "" {
 		return
 	}
-	for _, o := range others {
-		if o.BundleKey == tv.BundleKey {
-			return
+	referenced := func() (bool, error) {
+		versions, err := s.otherVersions(ctx, kind, name, platform.Version{})
+		for _, tv := range versions {
+			if tv.BundleKey == key {
+				return true, err
+			}
 		}
+		return false, err
 	}
-	if err := s.blobs.Delete(ctx, tv.BundleKey); err != nil {
-		s.log.Warn("deleting the bundle of a deleted template version", "key", tv.BundleKey, "error", err)
+	warn := func(what string, err error) {
+		s.log.Warn(what, "key", key, "error", err)
+	}
+	if ref, err := referenced(); err != nil || ref {
+		if err != nil {
+			warn("reading the references of a bundle", err)
+		}
+		return
+	}
+	body, err := s.blobs.Get(ctx, key)
+	if platform.KindOf(err) == platform.NotFound {
+		return
+	}
+	if err != nil {
+		warn("reading a bundle to collect", err)
+		return
+	}
+	if err := s.blobs.Delete(ctx, key); err != nil {
+		warn("deleting an unreferenced bundle", err)
+		return
+	}
+	if ref, err := referenced(); err != nil || ref {
+		if err := s.blobs.Put(ctx, key, body); err != nil {
+			warn("putting back a bundle referenced meanwhile", err)
+		}
 	}
 }
 

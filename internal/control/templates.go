@@ -2,7 +2,6 @@ package control
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -12,6 +11,8 @@ type CreateTemplateInput struct {
 	Name        string
 	DisplayName string
 	Description string
+	// ClientToken makes the create idempotent (Proton's clientToken).
+	ClientToken string
 }
 
 // requireAdmin refuses a caller without the admin role, who may not change templates:
@@ -23,8 +24,10 @@ func requireAdmin(ctx context.Context, action string) error {
 	return nil
 }
 
-// CreateTemplate registers a template of kind (admin role); Invalid for a bad name,
-// Conflict if taken, Forbidden for a caller who is not an admin.
+// CreateTemplate registers a template of kind (admin role); a repeat with the same client
+// token and parameters returns the template. Invalid for a bad name, Conflict if taken or
+// the client token was used with other parameters, Forbidden for a caller who is not an
+// admin.
 func (s *Service) CreateTemplate(ctx context.Context, kind platform.TemplateKind, in CreateTemplateInput) (platform.Template, error) {
 	if err := requireAdmin(ctx, "creating a template"); err != nil {
 		return platform.Template{}, err
@@ -38,14 +41,20 @@ func (s *Service) CreateTemplate(ctx context.Context, kind platform.TemplateKind
 	if len(in.Description) > 500 {
 		return platform.Template{}, platform.FieldErrorf("description", "must be at most 500 characters")
 	}
-	now := s.clock()
-	t := platform.Template{Kind: kind, Name: in.Name, DisplayName: in.DisplayName,
-		Description: in.Description, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateTemplate(ctx, t); err != nil {
-		return platform.Template{}, err
-	}
-	t.Revision = 1
-	return t, nil
+	replay := func(name string) (platform.Template, error) { return s.store.GetTemplate(ctx, kind, name) }
+	return idempotent(ctx, s, "CreateTemplate:"+string(kind), in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Template, error) {
+		now := s.clock()
+		t := platform.Template{Kind: kind, Name: in.Name, DisplayName: in.DisplayName,
+			Description: in.Description, CreatedAt: now, UpdatedAt: now}
+		if token != nil {
+			token.Result = in.Name
+		}
+		if err := s.store.CreateTemplate(ctx, t, token); err != nil {
+			return platform.Template{}, err
+		}
+		t.Revision = 1
+		return t, nil
+	})
 }
 
 // GetTemplate returns a template; NotFound if there is none.
@@ -186,75 +195,8 @@ type CreateVersionInput struct {
 	// SupportedComponentSources, for service templates, overrides the bundle's own list
 	// (.template-registration.yaml supported_component_sources) when not nil.
 	SupportedComponentSources []string
-}
-
-// maxBundleBytes is Proton's limit on a template bundle.
-const maxBundleBytes = 5 << 20
-
-// CreateTemplateVersion checks the bundle and stores it as a DRAFT version (admin role).
-// Invalid when the bundle is not a valid Proton bundle (the message names the file and the
-// problem) or a compatible environment template does not exist; NotFound when the template
-// or the named major version does not exist; Forbidden for a caller who is not an admin.
-func (s *Service) CreateTemplateVersion(ctx context.Context, kind platform.TemplateKind, name string, in CreateVersionInput) (platform.TemplateVersion, error) {
-	if err := requireAdmin(ctx, "registering a template version"); err != nil {
-		return platform.TemplateVersion{}, err
-	}
-	if _, err := s.store.GetTemplate(ctx, kind, name); err != nil {
-		return platform.TemplateVersion{}, err
-	}
-	if len(in.Bundle) == 0 {
-		return platform.TemplateVersion{}, platform.Errorf(platform.Invalid, "the request body must be the bundle as a .tar.gz (Content-Type: application/gzip)")
-	}
-	if len(in.Bundle) > maxBundleBytes {
-		return platform.TemplateVersion{}, platform.Errorf(platform.Invalid, "the bundle is %d bytes; Proton's limit, kept here, is 5 MB", len(in.Bundle))
-	}
-	facts, err := s.engine.InspectBundle(ctx, kind, in.Bundle)
-	if err != nil {
-		return platform.TemplateVersion{}, err
-	}
-	compatible := facts.CompatibleEnvironments
-	if len(in.CompatibleEnvironments) > 0 {
-		compatible = in.CompatibleEnvironments
-	}
-	sources := facts.SupportedComponentSources
-	if in.SupportedComponentSources != nil {
-		sources = in.SupportedComponentSources
-	}
-	if err := platform.ValidateComponentSources("supportedComponentSources", sources); err != nil {
-		return platform.TemplateVersion{}, err
-	}
-	if kind == platform.EnvironmentTemplate && len(sources) > 0 {
-		return platform.TemplateVersion{}, platform.FieldErrorf("supportedComponentSources", "applies to service templates only")
-	}
-	if kind == platform.ServiceTemplate {
-		if err := s.checkCompatible(ctx, compatible); err != nil {
-			return platform.TemplateVersion{}, err
-		}
-	}
-	for attempt := 0; ; attempt++ {
-		v, err := s.nextVersion(ctx, kind, name, in.Major)
-		if err != nil {
-			return platform.TemplateVersion{}, err
-		}
-		key := fmt.Sprintf("bundles/%s/%s/%s/%s.tar.gz", kind, name, v, facts.Digest)
-		if err := s.blobs.Put(ctx, key, in.Bundle); err != nil {
-			return platform.TemplateVersion{}, err
-		}
-		now := s.clock()
-		tv := platform.TemplateVersion{Kind: kind, TemplateName: name, Version: v, Status: platform.Draft,
-			Description: in.Description, Schema: facts.Schema, BundleKey: key, BundleDigest: facts.Digest,
-			CompatibleEnvironments: compatible, SupportedComponentSources: sources, HasPipeline: facts.HasPipeline,
-			CreatedAt: now, UpdatedAt: now}
-		err = s.store.CreateTemplateVersion(ctx, tv)
-		if platform.KindOf(err) == platform.Conflict && attempt < 3 {
-			continue // another registration took this number first: take the next one
-		}
-		if err != nil {
-			return platform.TemplateVersion{}, err
-		}
-		tv.Revision = 1
-		return tv, nil
-	}
+	// ClientToken makes the registration idempotent (Proton's clientToken).
+	ClientToken string
 }
 
 // nextVersion returns the number a new version gets.

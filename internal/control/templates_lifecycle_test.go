@@ -299,7 +299,8 @@ func TestDeleteTemplateVersion(t *testing.T) {
 	const other = "other-env"
 	h.mustCreateTemplate(kind, other)
 	reg := func(major int) platform.Version {
-		tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, other, control.CreateVersionInput{Major: major, Bundle: h.bundle(platformtest.EnvBundle)})
+		h.revisions++
+		tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, other, control.CreateVersionInput{Major: major, Bundle: h.revisedBundle(platformtest.EnvBundle, h.revisions)})
 		if err != nil {
 			t.Fatal(err)
 		}

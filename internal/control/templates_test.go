@@ -25,13 +25,15 @@ func TestTemplateVersionNumbering(t *testing.T) {
 		{1, platform.Version{Major: 1, Minor: 2}},
 		{2, platform.Version{Major: 2, Minor: 1}},
 	}
-	for _, s := range steps {
-		tv := h.mustVersion(kind, platformtest.EnvTemplate, s.major)
-		if tv.Version != s.want || tv.Status != platform.Draft || tv.Revision != 1 {
-			t.Fatalf("register with major %d = %s %s (revision %d), want %s DRAFT", s.major, tv.Version, tv.Status, tv.Revision, s.want)
+	for i, s := range steps {
+		bundle := h.revisedBundle(platformtest.EnvBundle, i)
+		tv, err := h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.EnvTemplate, control.CreateVersionInput{Major: s.major, Bundle: bundle})
+		// Revision 2: reserved REGISTRATION_IN_PROGRESS, then checked and made DRAFT.
+		if err != nil || tv.Version != s.want || tv.Status != platform.Draft || tv.Revision != 2 {
+			t.Fatalf("register with major %d = %s %s (revision %d, %v), want %s DRAFT", s.major, tv.Version, tv.Status, tv.Revision, err, s.want)
 		}
 		stored, err := h.blobs.Get(h.ctx, tv.BundleKey)
-		if err != nil || string(stored) != string(h.bundle(platformtest.EnvBundle)) {
+		if err != nil || string(stored) != string(bundle) {
 			t.Fatalf("bundle of %s not kept at %s: %v", tv.Version, tv.BundleKey, err)
 		}
 		if !strings.Contains(tv.Schema, "EnvironmentInput") {
@@ -52,9 +54,16 @@ func TestTemplateVersionNumbering(t *testing.T) {
 			t.Errorf("register %s: %v, want Invalid", name, err)
 		}
 	}
+	// An empty body is refused outright; the two bundles that fail their checks each took
+	// a number, as Proton's failed registrations do, and stay as REGISTRATION_FAILED.
 	versions, err := h.svc.ListTemplateVersions(h.ctx, kind, platformtest.EnvTemplate, platform.PageRequest{})
-	if err != nil || len(versions.Items) != len(steps) {
-		t.Fatalf("versions = %d, %v; want %d (rejected registrations store nothing)", len(versions.Items), err, len(steps))
+	if err != nil || len(versions.Items) != len(steps)+2 {
+		t.Fatalf("versions = %d, %v; want %d", len(versions.Items), err, len(steps)+2)
+	}
+	for _, tv := range versions.Items[:2] {
+		if tv.Status != platform.RegistrationFailed || tv.StatusMessage == "" || tv.BundleKey != "" {
+			t.Errorf("a rejected registration left %s %s (%q, bundle %q)", tv.Version, tv.Status, tv.StatusMessage, tv.BundleKey)
+		}
 	}
 }
 

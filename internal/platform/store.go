@@ -47,7 +47,9 @@ type ClientToken struct {
 // succeeds only when the item's stored Revision equals the given one, and the stored
 // Revision is then one higher (a create stores Revision 1).
 type Store interface {
-	CreateTemplate(ctx context.Context, t Template) error
+	// CreateTemplate stores a new template and the client token (when not nil)
+	// atomically; Conflict if the name or the token is taken.
+	CreateTemplate(ctx context.Context, t Template, token *ClientToken) error
 	GetTemplate(ctx context.Context, kind TemplateKind, name string) (Template, error)
 	// UpdateTemplate saves t (checked on Revision): NotFound when the template is gone,
 	// Conflict when its stored Revision is not t.Revision.
@@ -55,7 +57,8 @@ type Store interface {
 	ListTemplates(ctx context.Context, kind TemplateKind, page PageRequest) (Page[Template], error)
 	// CreateTemplateVersion stores a new version; Conflict if that major.minor exists,
 	// NotFound if the template does not.
-	CreateTemplateVersion(ctx context.Context, v TemplateVersion) error
+	// The client token, when not nil, is recorded in the same transaction.
+	CreateTemplateVersion(ctx context.Context, v TemplateVersion, token *ClientToken) error
 	GetTemplateVersion(ctx context.Context, kind TemplateKind, name string, v Version) (TemplateVersion, error)
 	// LatestTemplateVersion returns the highest version, within major when major > 0;
 	// NotFound when there is none.

@@ -78,20 +78,20 @@ func TestTemplates(t *testing.T) {
 		Kind: platform.EnvironmentTemplate, Name: "vpc", DisplayName: "VPC", Description: "a VPC",
 		CreatedAt: t0, UpdatedAt: t0, Revision: 7, // the store sets Revision 1
 	}
-	mustOK(t, s.CreateTemplate(ctx, tmpl))
+	mustOK(t, s.CreateTemplate(ctx, tmpl, nil))
 	got, err := s.GetTemplate(ctx, platform.EnvironmentTemplate, "vpc")
 	mustOK(t, err)
 	tmpl.Revision = 1
 	mustEqual(t, "GetTemplate", got, tmpl)
 
-	wantKind(t, s.CreateTemplate(ctx, tmpl), platform.Conflict, `environment template "vpc" already exists`)
+	wantKind(t, s.CreateTemplate(ctx, tmpl, nil), platform.Conflict, `environment template "vpc" already exists`)
 	_, err = s.GetTemplate(ctx, platform.ServiceTemplate, "vpc")
 	wantKind(t, err, platform.NotFound, `service template "vpc" not found`)
 	// The same name of the other kind is another template.
-	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.ServiceTemplate, Name: "vpc"}))
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.ServiceTemplate, Name: "vpc"}, nil))
 
 	for _, name := range []string{"e", "a", "d", "c", "b"} {
-		mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.ServiceTemplate, Name: name}))
+		mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.ServiceTemplate, Name: name}, nil))
 	}
 	var names []string
 	pages := 0
@@ -132,17 +132,17 @@ func TestTemplateVersions(t *testing.T) {
 			HasPipeline:               true, CreatedAt: t0, UpdatedAt: t0,
 		}
 	}
-	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 0)), platform.NotFound, `service template "api" not found`)
+	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 0), nil), platform.NotFound, `service template "api" not found`)
 	_, err := s.GetTemplateVersion(ctx, kind, "api", platform.Version{Major: 1})
 	wantKind(t, err, platform.NotFound, `service template "api" version 1.0 not found`)
 
-	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "api"}))
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "api"}, nil))
 	_, err = s.LatestTemplateVersion(ctx, kind, "api", 0)
 	wantKind(t, err, platform.NotFound, `service template "api" has no versions`)
 	for _, mm := range [][2]int{{1, 0}, {2, 0}, {1, 1}, {10, 0}, {1, 10}, {1, 9}} {
-		mustOK(t, s.CreateTemplateVersion(ctx, v(mm[0], mm[1])))
+		mustOK(t, s.CreateTemplateVersion(ctx, v(mm[0], mm[1]), nil))
 	}
-	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 1)), platform.Conflict, `service template "api" version 1.1 already exists`)
+	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 1), nil), platform.Conflict, `service template "api" version 1.1 already exists`)
 
 	got, err := s.GetTemplateVersion(ctx, kind, "api", platform.Version{Major: 1, Minor: 9})
 	mustOK(t, err)
@@ -178,8 +178,8 @@ func TestTemplateVersions(t *testing.T) {
 func TestUpdateTemplateVersion(t *testing.T) {
 	s := storetest.NewStore(t)
 	kind := platform.EnvironmentTemplate
-	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "vpc"}))
-	mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "vpc", Version: platform.Version{Major: 1}, Status: platform.Draft}))
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "vpc"}, nil))
+	mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "vpc", Version: platform.Version{Major: 1}, Status: platform.Draft}, nil))
 	tmpl, err := s.GetTemplate(ctx, kind, "vpc")
 	mustOK(t, err)
 	ver, err := s.GetTemplateVersion(ctx, kind, "vpc", platform.Version{Major: 1})
@@ -266,7 +266,7 @@ func TestPageTokens(t *testing.T) {
 	s := storetest.NewStore(t)
 	for i := range 3 {
 		mustCreateEnvironment(t, s, fmt.Sprintf("env%d", i), fmt.Sprintf("d%d", i))
-		mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.EnvironmentTemplate, Name: fmt.Sprintf("t%d", i)}))
+		mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.EnvironmentTemplate, Name: fmt.Sprintf("t%d", i)}, nil))
 	}
 	envs, err := s.ListEnvironments(ctx, platform.PageRequest{Limit: 1})
 	mustOK(t, err)
@@ -336,8 +336,8 @@ func TestLargeItems(t *testing.T) {
 	s := storetest.NewStore(t)
 	spec := strings.Repeat("s", 51200)
 	schema := strings.Repeat("x", 50*1024)
-	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.EnvironmentTemplate, Name: "big"}))
-	mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: platform.EnvironmentTemplate, TemplateName: "big", Version: platform.Version{Major: 1}, Schema: schema}))
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: platform.EnvironmentTemplate, Name: "big"}, nil))
+	mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: platform.EnvironmentTemplate, TemplateName: "big", Version: platform.Version{Major: 1}, Schema: schema}, nil))
 	v, err := s.GetTemplateVersion(ctx, platform.EnvironmentTemplate, "big", platform.Version{Major: 1})
 	mustOK(t, err)
 	if v.Schema != schema {

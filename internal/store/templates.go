@@ -10,14 +10,31 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
-// CreateTemplate stores a new template with Revision 1; Conflict if the kind and name are taken.
-func (s *Store) CreateTemplate(ctx context.Context, t platform.Template) error {
+// CreateTemplate stores a new template with Revision 1, and the client token when not nil,
+// atomically; Conflict if the kind and name, or the token, are taken.
+func (s *Store) CreateTemplate(ctx context.Context, t platform.Template, token *platform.ClientToken) error {
 	t.Revision = 1
 	op, err := s.putNew(newTemplateItem(t), templateWhat(t.Kind, t.Name))
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, "create template", op)
+	ops, err := s.withToken([]writeOp{op}, token)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "create template", ops...)
+}
+
+// withToken appends the write of the client token, when not nil, to ops.
+func (s *Store) withToken(ops []writeOp, token *platform.ClientToken) ([]writeOp, error) {
+	if token == nil {
+		return ops, nil
+	}
+	op, err := s.putToken(*token)
+	if err != nil {
+		return nil, err
+	}
+	return append(ops, op), nil
 }
 
 // GetTemplate returns a template; NotFound if there is none.
@@ -71,10 +88,10 @@ func (s *Store) ListTemplates(ctx context.Context, kind platform.TemplateKind, p
 	return list(ctx, s, q, page, templateItem.domain)
 }
 
-// CreateTemplateVersion stores a new version with Revision 1 and counts it on its
-// template, atomically: NotFound if the template does not exist, Conflict if that
-// major.minor exists.
-func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVersion) error {
+// CreateTemplateVersion stores a new version with Revision 1, counts it on its template,
+// and records the client token when not nil, atomically: NotFound if the template does
+// not exist, Conflict if that major.minor or the token exists.
+func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVersion, token *platform.ClientToken) error {
 	v.Revision = 1
 	tmpl := templateWhat(v.Kind, v.TemplateName)
 	check := writeOp{
@@ -94,7 +111,11 @@ func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVe
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, "create template version", check, put)
+	ops, err := s.withToken([]writeOp{check, put}, token)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "create template version", ops...)
 }
 
 // GetTemplateVersion returns one version of a template; NotFound if there is none.

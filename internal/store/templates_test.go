@@ -11,7 +11,7 @@ func TestUpdateTemplate(t *testing.T) {
 	s := storetest.NewStore(t)
 	kind := platform.ServiceTemplate
 	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "web", DisplayName: "Web", CreatedAt: t0, UpdatedAt: t0,
-		Recommended: platform.Version{Major: 2, Minor: 1}}))
+		Recommended: platform.Version{Major: 2, Minor: 1}}, nil))
 	tmpl, err := s.GetTemplate(ctx, kind, "web")
 	mustOK(t, err)
 
@@ -61,9 +61,9 @@ func TestUpdateTemplate(t *testing.T) {
 func TestDeleteTemplateVersionsThenTemplate(t *testing.T) {
 	s := storetest.NewStore(t)
 	kind := platform.EnvironmentTemplate
-	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "vpc", CreatedAt: t0, UpdatedAt: t0}))
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "vpc", CreatedAt: t0, UpdatedAt: t0}, nil))
 	for _, minor := range []int{0, 1} {
-		mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "vpc", Version: platform.Version{Major: 1, Minor: minor}, Status: platform.Draft}))
+		mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "vpc", Version: platform.Version{Major: 1, Minor: minor}, Status: platform.Draft}, nil))
 	}
 	tmpl, err := s.GetTemplate(ctx, kind, "vpc")
 	mustOK(t, err)
