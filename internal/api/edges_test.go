@@ -154,10 +154,10 @@ type healthFunc func(ctx context.Context) error
 
 func (f healthFunc) CheckHealth(ctx context.Context) error { return f(ctx) }
 
-func healthOf(t *testing.T, s *server) (int, healthReport, string) {
+func healthOf(t *testing.T, s *server) (int, apimodel.Health, string) {
 	t.Helper()
 	r := s.do("", "GET", "/healthz", "", nil)
-	var report healthReport
+	var report apimodel.Health
 	if err := json.Unmarshal([]byte(r.body), &report); err != nil {
 		t.Fatalf("healthz body %q: %v", r.body, err)
 	}

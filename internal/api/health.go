@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -27,17 +28,11 @@ const (
 	healthTTL     = time.Second
 )
 
-// healthReport is the body of GET /healthz.
-type healthReport struct {
-	Status       string            `json:"status"` // "ok" or "unavailable"
-	Dependencies map[string]string `json:"dependencies"`
-}
-
 // healthCache holds the last report and when it was made.
 type healthCache struct {
 	mu     sync.Mutex
 	at     time.Time
-	report healthReport
+	report apimodel.Health
 }
 
 // health answers 200 when every dependency answers and 503 naming those that do not, with
@@ -53,14 +48,14 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handler) checkHealth(ctx context.Context) healthReport {
+func (h *handler) checkHealth(ctx context.Context) apimodel.Health {
 	h.healthy.mu.Lock()
 	defer h.healthy.mu.Unlock()
 	now := h.opts.Now()
 	if !h.healthy.at.IsZero() && !now.Before(h.healthy.at) && now.Sub(h.healthy.at) < healthTTL {
 		return h.healthy.report
 	}
-	report := healthReport{Status: "ok", Dependencies: map[string]string{}}
+	report := apimodel.Health{Status: "ok", Dependencies: map[string]string{}}
 	for _, name := range slices.Sorted(maps.Keys(h.opts.Dependencies)) {
 		report.Dependencies[name] = "ok"
 		if err := h.checkOne(ctx, name, h.opts.Dependencies[name]); err != "" {

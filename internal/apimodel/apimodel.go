@@ -217,3 +217,11 @@ type DeadLetter struct {
 type ReplayResult struct {
 	Replayed int `json:"replayed"`
 }
+
+// Health is the body of GET /healthz: status "ok" (200) or "unavailable" (503), and each
+// dependency checked ("dynamodb") with "ok" or a short reason ("unreachable", "timed out",
+// "table not found").
+type Health struct {
+	Status       string            `json:"status"`
+	Dependencies map[string]string `json:"dependencies"`
+}
