@@ -28,12 +28,15 @@ func targetText(d apiclient.Deployment) string {
 		return "instance " + d.ServiceName + "/" + d.ServiceInstanceName
 	case platform.ServicePipelineTarget:
 		return "pipeline " + d.ServiceName
+	case platform.ComponentTarget:
+		return "component " + d.ComponentName
 	}
 	return string(d.TargetResourceType)
 }
 
 const deploymentsListUsage = `usage: gantry deployments list --environment NAME
        gantry deployments list --service NAME [--instance NAME]
+       gantry deployments list --component NAME
 
 Lists the deployments of an environment, a service instance, or (--service alone) a
 service's pipeline, newest first.
@@ -44,9 +47,13 @@ func deploymentsList(a *apiCommand) action {
 	a.fs.StringVar(&target.EnvironmentName, "environment", "", "an environment's deployments")
 	a.fs.StringVar(&target.ServiceName, "service", "", "a service's: its pipeline's, or with --instance an instance's")
 	a.fs.StringVar(&target.ServiceInstanceName, "instance", "", "with --service: this instance's deployments")
+	a.fs.StringVar(&target.ComponentName, "component", "", "a component's deployments")
 	a.pageFlags()
 	return func(ctx context.Context) int {
 		switch {
+		case target.ComponentName != "" && (target.EnvironmentName != "" || target.ServiceName != "" || target.ServiceInstanceName != ""):
+			return a.usageError("give --component alone")
+		case target.ComponentName != "":
 		case target.EnvironmentName != "" && (target.ServiceName != "" || target.ServiceInstanceName != ""):
 			return a.usageError("give --environment, or --service (with --instance), not both")
 		case target.EnvironmentName == "" && target.ServiceName == "":

@@ -36,6 +36,10 @@ func commands() []command {
 		{"services", "API: list, show and create services", servicesCommand()},
 		{"instances", "API: list, show and update service instances", instancesCommand()},
 		{"deployments", "API: list, show and cancel deployments", deploymentsCommand()},
+		{"components", "API: list, show, create, update, delete and cancel directly defined components", componentsCommand()},
+		{"tags", "API: show a resource's tags (by ARN)", tagsCommand()},
+		{"tag", "API: tag a resource (by ARN)", tagCommand()},
+		{"untag", "API: remove tags from a resource (by ARN)", untagCommand()},
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
 	}

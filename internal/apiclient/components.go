@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/platform"
 )
 
 // Component is a directly defined component, with its JSON.
@@ -130,4 +131,25 @@ func (c *Client) ListTagsForResource(ctx context.Context, arn string) (Tags, err
 	var out Tags
 	err := c.do(ctx, request{method: "GET", path: "/v1/tags", query: url.Values{"resourceArn": {arn}}}, &out)
 	return out, err
+}
+
+// ComponentStatus returns the status of a component.
+func ComponentStatus(comp Component) Status {
+	return Status{Target: "component " + comp.Name, DeploymentStatus: comp.DeploymentStatus,
+		Message: comp.DeploymentStatusMessage, DeploymentID: comp.LastAttemptedDeploymentID}
+}
+
+// PollComponent polls a component; once it is gone (deleted) its status is
+// DELETE_COMPLETE.
+func (c *Client) PollComponent(name string) Poll {
+	return func(ctx context.Context) ([]Status, error) {
+		comp, err := c.GetComponent(ctx, name)
+		if IsNotFound(err) {
+			return []Status{{Target: "component " + name, DeploymentStatus: platform.DeleteComplete}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []Status{ComponentStatus(comp)}, nil
+	}
 }
