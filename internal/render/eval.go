@@ -66,7 +66,11 @@ func at(n nodes.Node, err error) error {
 
 // eval evaluates an expression node in frame f.
 func (r *renderer) eval(n nodes.Node, f *frame) (any, error) {
+	if err := r.nest(); err != nil {
+		return nil, at(n, err)
+	}
 	v, err := r.evalNode(n, f)
+	r.nesting--
 	if err != nil {
 		return nil, at(n, err)
 	}

@@ -58,6 +58,7 @@ type renderer struct {
 	stopped    *LimitError // the first limit broken; the render stops at its next statement
 	ticks      int
 	depth      int
+	nesting    int   // statements and expressions being evaluated one inside another
 	iterations int64 // for-loop iterations so far (MaxIterations)
 	allocated  int64 // bytes of values built so far (MaxAllocated)
 	live       int   // bytes in the output and the buffers being captured (MaxOutput)
@@ -104,6 +105,22 @@ func (r *renderer) enter() error {
 }
 
 func (r *renderer) leave() { r.depth-- }
+
+// nestingPerDepth is how many statements and expressions may be evaluated one inside
+// another per level of MaxDepth: the Go stack a render uses stays bounded whatever
+// nests in what (macros in expressions in statements in macros...).
+const nestingPerDepth = 8
+
+// nest counts one more statement or expression being evaluated inside the current ones;
+// the caller undoes it (r.nesting--) when done.
+func (r *renderer) nest() error {
+	r.nesting++
+	if r.nesting > nestingPerDepth*r.lim.MaxDepth {
+		r.nesting--
+		return r.stop("MaxDepth", "statements, expressions and calls would nest more than %d levels deep (%d per level of the limit)", nestingPerDepth*r.lim.MaxDepth, nestingPerDepth)
+	}
+	return nil
+}
 
 func (r *renderer) write(s string) error {
 	if r.out.discard {
@@ -209,7 +226,11 @@ func (r *renderer) execNode(n nodes.Node, f *frame) error {
 		if x.Location != nil {
 			line = x.Location.Line
 		}
-		err := r.execStmtGuarded(x.ControlStructure, f)
+		err := r.nest()
+		if err == nil {
+			err = r.execStmtGuarded(x.ControlStructure, f)
+			r.nesting--
+		}
 		if r.stopped != nil && !isLimit(err) {
 			err = r.stopped // a limit error lost on the way (replaced or ignored)
 		}

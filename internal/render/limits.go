@@ -34,7 +34,8 @@ type Limits struct {
 	MaxIterations int64
 	// MaxDepth bounds recursion (macro and caller calls, includes, imports, extends,
 	// recursive loops, blocks) and the nesting of statements and expressions in a
-	// template's source. Default 400.
+	// template's source; 8 × MaxDepth bounds the statements, expressions and calls being
+	// evaluated one inside another, so the Go stack stays bounded. Default 400.
 	MaxDepth int
 	// Timeout bounds a render's wall time. Default 5s.
 	Timeout time.Duration

@@ -74,6 +74,7 @@ var hostileCases = []hostileCase{
 	{"deep unary minus", "{{ " + repeatSrc("-", 100000) + "1 }}", "MaxDepth", 1},
 	{"long operator chain", "\n{{ 1" + repeatSrc(" + 1", 5000) + " }}", "MaxDepth", 2},
 	{"long filter chain", "{{ 'a'" + repeatSrc("|upper", 5000) + " }}", "MaxDepth", 1},
+	{"recursion through deep nesting", "{% macro f(n) %}" + repeatSrc("{% if true %}", 300) + "{{ f(n - 1) }}" + repeatSrc("{% endif %}", 300) + "{% endmacro %}{{ f(399) }}", "MaxDepth", 1},
 	{"deep if nesting", repeatSrc("{% if true %}", 5000) + repeatSrc("{% endif %}", 5000), "MaxDepth", 1},
 	{"doubling in a set loop", "{% set ns = namespace(s='x' * 1000) %}{% for i in range(100000) %}\n{% set ns.s = ns.s ~ ns.s %}{% endfor %}", "MaxString", 2},
 	{"appending distinct big strings", "{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append('x' * 500000 ~ i) %}{% endfor %}", "MaxAllocated", 1},
@@ -143,8 +144,8 @@ const (
 )
 
 // TestHostileTemplatesMemoryBound renders every hostile case with the default limits and
-// asserts the Go heap stayed under hostileHeapBound (sampled with runtime/metrics while
-// the render runs) and the bytes allocated under hostileAllocBound (from MemStats).
+// asserts the Go heap, stacks included, stayed under hostileHeapBound (sampled with
+// runtime/metrics while the render runs) and the bytes allocated under hostileAllocBound (from MemStats).
 func TestHostileTemplatesMemoryBound(t *testing.T) {
 	eng := New(Options{})
 	var before, after runtime.MemStats
@@ -171,10 +172,11 @@ func TestHostileTemplatesMemoryBound(t *testing.T) {
 }
 
 // peakHeapDuring runs fn and returns the largest heap (live and not yet collected
-// objects) seen while it ran, sampled every 200µs and once at the end.
+// objects, and goroutine stacks) seen while it ran, sampled every 200µs and once at the
+// end.
 func peakHeapDuring(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/stacks:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() + sample[1].Value.Uint64() }
 	stop, done := make(chan struct{}), make(chan uint64)
 	go func() {
 		peak := read()
