@@ -99,20 +99,32 @@ var hostileExpressions = map[string]string{
 	"string times":  "{{ 'x' * 2**40 }}",
 }
 
-// TestHostileTemplates deploys one environment per hostile expression, all at once: each
-// deployment ends FAILED with a message naming the file, the line and the limit, the
-// process stays under memoryBound and keeps answering.
+// TestHostileTemplates: a registration that renders a hostile expression is refused
+// with 400 naming the file, the line and the limit; the same expression guarded by the
+// environment's name (so that only a deployment reaches it) is registered, and deploying
+// one environment per expression, all at once, ends each FAILED with a message naming
+// the file, the line and the limit, the process under memoryBound and answering.
 func TestHostileTemplates(t *testing.T) {
 	g := startGantry(t, t.TempDir(), "--step", "10ms")
-	began := time.Now()
 	names := map[string]string{}
+	majors := map[string]int{}
 	i := 0
 	for limit, expr := range hostileExpressions {
 		i++
 		name := fmt.Sprintf("hostile-%d", i)
-		major := g.environmentTemplate("hostile", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  X: "+expr+"\n")
-		g.createEnvironment(name, "hostile", major, "")
+		status, body := g.registerEnvironmentTemplate("hostile", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  X: "+expr+"\n")
+		if status != http.StatusBadRequest || !strings.Contains(string(body), "cloudformation.yaml:3") ||
+			(strings.HasPrefix(limit, "Max") && !strings.Contains(string(body), limit)) {
+			t.Errorf("registering %s (%s): %d %s, want 400 naming cloudformation.yaml:3 and the limit", expr, limit, status, body)
+		}
+		guarded := "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Topic: {Type: \"AWS::SNS::Topic\", Properties: {DisplayName: \"x{% if environment.name == '" +
+			name + "' %}" + expr + "{% endif %}\"}}\n"
+		majors[name] = g.environmentTemplate("hostile", guarded)
 		names[name] = limit
+	}
+	began := time.Now()
+	for name, major := range majors {
+		g.createEnvironment(name, "hostile", major, "")
 	}
 	var longest time.Duration
 	for name, limit := range names {
@@ -126,7 +138,7 @@ func TestHostileTemplates(t *testing.T) {
 		}
 	}
 	g.must(200, "GET", "/healthz", "", "", nil)
-	report(fmt.Sprintf("%d hostile templates at once", len(names)), "all FAILED naming file, line and limit", longest, checkMemory(t, g))
+	report(fmt.Sprintf("%d hostile templates: registered, then deployed at once", len(names)), "registration 400, deployments FAILED, naming file, line, limit", longest, checkMemory(t, g))
 }
 
 // TestOversizedBodies: a body over a route's limit answers 413 without being read to its

@@ -266,10 +266,10 @@ func (g *client) postJSON(want int, path string, v any) []byte {
 	return g.must(want, "POST", path, g.admin, "application/json", b)
 }
 
-// environmentTemplate registers and publishes template name with the bundle of
-// templates/environments/vpc-ecs/v1, its infrastructure template replaced by
-// cloudformation when that is not "". It returns the major version.
-func (g *client) environmentTemplate(name, cloudformation string) int {
+// registerEnvironmentTemplate creates template name if needed and registers the bundle
+// of templates/environments/vpc-ecs/v1 as a new major version, its infrastructure
+// template replaced by cloudformation when that is not "". It returns the answer.
+func (g *client) registerEnvironmentTemplate(name, cloudformation string) (int, []byte) {
 	g.t.Helper()
 	if status, _ := g.get("/v1/environment-templates/"+name, g.admin); status == http.StatusNotFound {
 		g.postJSON(201, "/v1/environment-templates", map[string]string{"name": name})
@@ -279,11 +279,22 @@ func (g *client) environmentTemplate(name, cloudformation string) int {
 		overrides["infrastructure/cloudformation.yaml"] = cloudformation
 	}
 	bundle := platformtest.TarGz(g.t, "../../templates/environments/vpc-ecs/v1", overrides)
+	return g.do("POST", "/v1/environment-templates/"+name+"/versions", g.admin, "application/gzip", bundle)
+}
+
+// environmentTemplate registers (registerEnvironmentTemplate) and publishes a version of
+// template name and returns its major version.
+func (g *client) environmentTemplate(name, cloudformation string) int {
+	g.t.Helper()
+	status, body := g.registerEnvironmentTemplate(name, cloudformation)
+	if status != http.StatusCreated {
+		g.t.Fatalf("register a version of %s: %d %s, want 201", name, status, body)
+	}
 	var v struct {
 		MajorVersion json.Number `json:"majorVersion"`
 		MinorVersion json.Number `json:"minorVersion"`
 	}
-	if err := json.Unmarshal(g.must(201, "POST", "/v1/environment-templates/"+name+"/versions", g.admin, "application/gzip", bundle), &v); err != nil {
+	if err := json.Unmarshal(body, &v); err != nil {
 		g.t.Fatal(err)
 	}
 	g.must(200, "POST", "/v1/environment-templates/"+name+"/versions/"+v.MajorVersion.String()+"."+v.MinorVersion.String()+"/publish", g.admin, "", nil)
