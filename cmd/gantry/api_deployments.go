@@ -16,6 +16,7 @@ func deploymentsCommand() func(ctx context.Context, args []string, stdout, stder
 		{"list", "list a target's deployments, newest first", deploymentsListUsage, deploymentsList},
 		{"get", "show a deployment", "usage: gantry deployments get ID\n", deploymentsGet},
 		{"cancel", "cancel an unfinished deployment (developer)", "usage: gantry deployments cancel ID\n", deploymentsCancel},
+		{"delete", "delete a finished deployment from the history", "usage: gantry deployments delete ID\n", deploymentsDelete},
 	})
 }
 
@@ -35,19 +36,21 @@ func targetText(d apiclient.Deployment) string {
 }
 
 const deploymentsListUsage = `usage: gantry deployments list --environment NAME
-       gantry deployments list --service NAME [--instance NAME]
+       gantry deployments list --service NAME [--instance NAME | --pipeline]
        gantry deployments list --component NAME
 
-Lists the deployments of an environment, a service instance, or (--service alone) a
-service's pipeline, newest first.
+Lists the deployments of an environment, a service instance, a service's pipeline, a
+component, or
+(--service alone) every deployment of a service's instances and pipeline, newest first.
 `
 
 func deploymentsList(a *apiCommand) action {
 	var target apiclient.DeploymentTarget
 	a.fs.StringVar(&target.EnvironmentName, "environment", "", "an environment's deployments")
-	a.fs.StringVar(&target.ServiceName, "service", "", "a service's: its pipeline's, or with --instance an instance's")
+	a.fs.StringVar(&target.ServiceName, "service", "", "a service's: all of them, or with --instance an instance's, with --pipeline its pipeline's")
 	a.fs.StringVar(&target.ServiceInstanceName, "instance", "", "with --service: this instance's deployments")
 	a.fs.StringVar(&target.ComponentName, "component", "", "a component's deployments")
+	a.fs.BoolVar(&target.ServicePipeline, "pipeline", false, "with --service: its pipeline's deployments")
 	a.pageFlags()
 	return func(ctx context.Context) int {
 		switch {
@@ -102,5 +105,13 @@ func deploymentsCancel(a *apiCommand) action {
 	return func(ctx context.Context) int {
 		d, err := a.client.CancelDeployment(ctx, *id)
 		return a.answer(err, d.Raw, func(w io.Writer) { fmt.Fprintf(w, "%s: %s\n", targetText(d), d.DeploymentStatus) })
+	}
+}
+
+func deploymentsDelete(a *apiCommand) action {
+	id := idFlag(a)
+	return func(ctx context.Context) int {
+		d, err := a.client.DeleteDeployment(ctx, *id)
+		return a.answer(err, d.Raw, func(w io.Writer) { fmt.Fprintf(w, "deleted deployment %s of %s\n", d.ID, targetText(d)) })
 	}
 }

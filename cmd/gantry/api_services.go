@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 
@@ -32,6 +33,9 @@ func servicesCommand() func(ctx context.Context, args []string, stdout, stderr i
 		{"list", "list services", "usage: gantry services list\n", servicesList},
 		{"get", "show a service and its pipeline", "usage: gantry services get NAME\n", servicesGet},
 		{"create", "create a service and deploy its instances, then its pipeline (developer)", servicesCreateUsage, servicesCreate},
+		{"update", "change a service's description, or its instances with a new spec (developer)", servicesUpdateUsage, servicesUpdate},
+		{"delete", "delete a service: its pipeline, its instances, then the service (developer)",
+			"usage: gantry services delete [--wait [--timeout D]] NAME\n", servicesDelete},
 	})
 }
 
@@ -39,7 +43,9 @@ func instancesCommand() func(ctx context.Context, args []string, stdout, stderr 
 	return resource("instances", []verb{
 		{"list", "list a service's instances", "usage: gantry instances list --service SERVICE\n", instancesList},
 		{"get", "show a service instance", "usage: gantry instances get --service SERVICE NAME\n", instancesGet},
+		{"create", "add an instance to a service and deploy it (developer)", instancesCreateUsage, instancesCreate},
 		{"update", "redeploy an instance: new spec, inputs and/or template version (developer)", instancesUpdateUsage, instancesUpdate},
+		{"cancel", "cancel an instance's deployment in progress (developer)", "usage: gantry instances cancel --service SERVICE NAME\n", instancesCancel},
 		{"outputs", "show a service instance's stack outputs", "usage: gantry instances outputs --service SERVICE NAME\n", instancesOutputs},
 	})
 }
@@ -170,5 +176,128 @@ func instancesOutputs(a *apiCommand) action {
 	return func(ctx context.Context) int {
 		out, err := a.client.ServiceInstanceOutputs(ctx, *service, *name)
 		return a.answer(err, out.Raw, func(w io.Writer) { writeOutputs(w, out.Outputs) })
+	}
+}
+
+const servicesUpdateUsage = `usage: gantry services update [--description TEXT] [--spec FILE] [--client-token TOKEN] [--wait [--timeout D]] NAME
+
+--spec is a "proton: ServiceSpec" listing the instances to keep and to add: an instance it
+adds is created and deployed, one it leaves out is deleted (its stack, then its record).
+Existing instances are left as they are (gantry instances update changes them).
+`
+
+const instancesCreateUsage = `usage: gantry instances create --service SERVICE --name NAME --spec FILE [--major N] [--minor N]
+       [--client-token TOKEN] [--wait [--timeout D]]
+
+--spec is a "proton: ServiceSpec" listing the instance by name, with its environment and
+inputs. The template version defaults to the service's major and its recommended minor.
+`
+
+func servicesUpdate(a *apiCommand) action {
+	name := a.nameFlag("service", "the service's name")
+	var in apimodel.UpdateService
+	var description, specFile string
+	a.fs.StringVar(&description, "description", "", "the new description")
+	a.fs.StringVar(&specFile, "spec", "", "a ServiceSpec YAML file: the instances to keep and to add")
+	a.fs.StringVar(&in.ClientToken, "client-token", "", "an idempotency token")
+	a.waitFlags()
+	a.check(func() (code int, ok bool) {
+		if specFile == "" {
+			return exitOK, true
+		}
+		in.Spec, code, ok = a.readSpec(specFile)
+		return code, ok
+	})
+	return func(ctx context.Context) int {
+		a.fs.Visit(func(f *flag.Flag) {
+			if f.Name == "description" {
+				in.Description = &description
+			}
+		})
+		svc, err := a.client.UpdateService(ctx, *name, in)
+		return a.started(ctx, err, svc.Raw, func(w io.Writer) { writeService(w, svc) }, a.client.PollService(*name))
+	}
+}
+
+func servicesDelete(a *apiCommand) action {
+	name := a.nameFlag("service", "the service's name")
+	a.waitFlags()
+	return func(ctx context.Context) int {
+		svc, err := a.client.DeleteService(ctx, *name)
+		return a.started(ctx, err, svc.Raw, func(w io.Writer) { writeService(w, svc) }, a.client.PollService(*name))
+	}
+}
+
+func instancesCreate(a *apiCommand) action {
+	service, name := instanceFlags(a, "the new instance's name (required)")
+	var in apimodel.CreateServiceInstance
+	var major, minor optionalInt
+	var specFile string
+	a.fs.StringVar(&specFile, "spec", "", "a ServiceSpec YAML file listing the instance (required)")
+	a.fs.Var(&major, "major", "the template's major version (default: the service's)")
+	a.fs.Var(&minor, "minor", "the template's minor version (default: the recommended one)")
+	a.fs.StringVar(&in.ClientToken, "client-token", "", "an idempotency token")
+	a.waitFlags()
+	a.check(func() (code int, ok bool) {
+		if specFile == "" {
+			return a.usageError("--spec is required"), false
+		}
+		in.Spec, code, ok = a.readSpec(specFile)
+		return code, ok
+	})
+	return func(ctx context.Context) int {
+		in.Name, in.TemplateMajorVersion, in.TemplateMinorVersion = *name, major.ptr(), minor.ptr()
+		inst, err := a.client.CreateServiceInstance(ctx, *service, in)
+		return a.started(ctx, err, inst.Raw, func(w io.Writer) { writeInstance(w, inst) },
+			a.client.PollServiceInstance(*service, *name), apiclient.ServiceInstanceStatus(inst))
+	}
+}
+
+func instancesCancel(a *apiCommand) action {
+	service, name := instanceFlags(a, "the instance's name")
+	return func(ctx context.Context) int {
+		d, err := a.client.CancelServiceInstanceDeployment(ctx, *service, *name)
+		return a.answer(err, d.Raw, func(w io.Writer) { fmt.Fprintf(w, "%s: %s\n", targetText(d), d.DeploymentStatus) })
+	}
+}
+
+func pipelinesCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return resource("pipelines", []verb{
+		{"update", "redeploy a service's pipeline: new spec and/or template version (developer)", pipelinesUpdateUsage, pipelinesUpdate},
+		{"outputs", "show a service pipeline's stack outputs", "usage: gantry pipelines outputs SERVICE\n", pipelinesOutputs},
+		{"cancel", "cancel a service pipeline's deployment in progress (developer)", "usage: gantry pipelines cancel SERVICE\n", pipelinesCancel},
+	})
+}
+
+const pipelinesUpdateUsage = `usage: gantry pipelines update [--spec FILE] [--deployment-type TYPE] [--major N] [--minor N]
+       [--client-token TOKEN] [--wait [--timeout D]] SERVICE
+
+--spec is a "proton: ServiceSpec" whose pipeline section holds the pipeline's inputs.
+`
+
+func pipelinesUpdate(a *apiCommand) action {
+	service := a.nameFlag("service", "the service's name")
+	u := newUpdateFlags(a)
+	return func(ctx context.Context) int {
+		p, err := a.client.UpdateServicePipeline(ctx, *service, u.input)
+		return a.started(ctx, err, p.Raw, func(w io.Writer) {
+			writeFields(w, append([]field{{"service", p.ServiceName}}, deployableFields(p.Deployable)...), field{"spec", p.Spec})
+		}, a.client.PollService(*service))
+	}
+}
+
+func pipelinesOutputs(a *apiCommand) action {
+	service := a.nameFlag("service", "the service's name")
+	return func(ctx context.Context) int {
+		out, err := a.client.ServicePipelineOutputs(ctx, *service)
+		return a.answer(err, out.Raw, func(w io.Writer) { writeOutputs(w, out.Outputs) })
+	}
+}
+
+func pipelinesCancel(a *apiCommand) action {
+	service := a.nameFlag("service", "the service's name")
+	return func(ctx context.Context) int {
+		d, err := a.client.CancelServicePipelineDeployment(ctx, *service)
+		return a.answer(err, d.Raw, func(w io.Writer) { fmt.Fprintf(w, "%s: %s\n", targetText(d), d.DeploymentStatus) })
 	}
 }

@@ -215,6 +215,46 @@ func TestAPICommands(t *testing.T) {
 		}
 	})
 
+	t.Run("grow, shrink and delete a service", func(t *testing.T) {
+		dir := t.TempDir()
+		spec := func(file string, instances ...string) string {
+			text := "proton: ServiceSpec\ninstances:\n"
+			for _, i := range instances {
+				text += "  - name: " + i + "\n    environment: beta\n    spec: {}\n"
+			}
+			path := filepath.Join(dir, file)
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		ap.must(t, dev, "services", "create", "--name", "logs", "--template", "s3-bucket", "--major", "1",
+			"--spec", spec("one.yaml", "logs-a"), "--wait", "--interval", "10ms")
+		out := ap.must(t, dev, "instances", "create", "--service", "logs", "--name", "logs-b", "--spec", spec("b.yaml", "logs-b"), "--wait", "--interval", "10ms")
+		if !strings.Contains(out, "service instance logs/logs-b: SUCCEEDED") {
+			t.Fatalf("instances create printed:\n%s", out)
+		}
+		out = ap.must(t, dev, "services", "update", "logs", "--description", "access logs", "--spec", spec("b-only.yaml", "logs-b"), "--wait", "--interval", "10ms")
+		if !strings.Contains(out, "service instance logs/logs-a: DELETE_COMPLETE") && !strings.Contains(out, "logs/logs-a: DELETE_IN_PROGRESS") {
+			t.Fatalf("services update printed:\n%s", out)
+		}
+		out = ap.must(t, dev, "instances", "list", "--service", "logs")
+		if strings.Contains(out, "logs-a") || !strings.Contains(out, "logs-b") {
+			t.Fatalf("instances after the update:\n%s", out)
+		}
+		out = ap.must(t, dev, "deployments", "list", "--service", "logs")
+		if n := strings.Count(out, "instance logs/"); n != 3 {
+			t.Fatalf("%d deployments of the service, want 3 (two creates, one delete):\n%s", n, out)
+		}
+		out = ap.must(t, dev, "services", "delete", "logs", "--wait", "--interval", "10ms")
+		if !strings.Contains(out, "service instance logs/logs-b: DELETE_IN_PROGRESS") {
+			t.Fatalf("services delete printed:\n%s", out)
+		}
+		if code, _, errOut := ap.as(t, dev, "services", "get", "logs"); code != exitProblems || !strings.Contains(errOut, "ResourceNotFoundException") {
+			t.Fatalf("deleted service: exit %d, stderr %q", code, errOut)
+		}
+	})
+
 	t.Run("errors show the API's code, message and request id", func(t *testing.T) {
 		code, out, errOut := ap.as(t, dev, "environments", "create", "--name", "gamma", "--template", "vpc-ecs", "--major", "1", "--spec", envSpec)
 		if code != exitProblems || out != "" || !strings.HasPrefix(errOut, "gantry environments create: AccessDeniedException: CreateEnvironment needs the admin role (request id ") || !requestID.MatchString(errOut) {

@@ -70,7 +70,13 @@ func routes() []route {
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}", operationID: "GetServiceInstance", summary: "Get a service instance", access: anyRole, response: "ServiceInstance", status: 200, handle: (*handler).getInstance},
 		route{method: "PATCH", path: "/v1/services/{name}/instances/{instance}", operationID: "UpdateServiceInstance", summary: "Update an instance's spec and/or template version", access: developer, request: "Update", response: "ServiceInstance", status: 202, handle: (*handler).updateInstance},
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}/outputs", operationID: "ListServiceInstanceOutputs", summary: "A service instance's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).instanceOutputs},
-		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "A target's deployment history, newest first: ?environmentName=, or ?serviceName= with ?serviceInstanceName= (without it: the service's pipeline)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "componentName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
+		route{method: "GET", path: "/v1/deployments", operationID: "ListDeployments", summary: "Deployment history, newest first: ?environmentName= (an environment's), ?componentName= (a component's), ?serviceName= alone (every deployment of the service's instances and pipeline), with ?serviceInstanceName= (an instance's) or with ?servicePipeline=true (the pipeline's)", access: anyRole, response: "DeploymentList", status: 200, query: []string{"environmentName", "serviceName", "serviceInstanceName", "servicePipeline", "componentName", "maxResults", "nextToken"}, handle: (*handler).listDeployments},
+		route{method: "DELETE", path: "/v1/deployments/{id}", operationID: "DeleteDeployment", summary: "Delete a finished deployment from the history (409 while unfinished or while it is its target's last or last successful one)", access: developer, response: "Deployment", status: 200, handle: (*handler).deleteDeployment},
+		route{method: "POST", path: "/v1/environments/{name}/cancel", operationID: "CancelEnvironmentDeployment", summary: "Cancel the environment's deployment in progress (as POST /v1/deployments/{id}/cancel)", access: adminOnly, response: "Deployment", status: 200, handle: (*handler).cancelEnvironmentDeployment},
+		route{method: "POST", path: "/v1/services/{name}/instances/{instance}/cancel", operationID: "CancelServiceInstanceDeployment", summary: "Cancel the instance's deployment in progress", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelInstanceDeployment},
+		route{method: "PATCH", path: "/v1/services/{name}/pipeline", operationID: "UpdateServicePipeline", summary: "Update a service's pipeline: its spec (a ServiceSpec's pipeline section) and/or template version", access: developer, request: "Update", response: "ServicePipeline", status: 202, handle: (*handler).updatePipeline},
+		route{method: "GET", path: "/v1/services/{name}/pipeline/outputs", operationID: "ListServicePipelineOutputs", summary: "A service pipeline's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).pipelineOutputs},
+		route{method: "POST", path: "/v1/services/{name}/pipeline/cancel", operationID: "CancelServicePipelineDeployment", summary: "Cancel the pipeline's deployment in progress", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelPipelineDeployment},
 		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
 		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment: before its stack operation starts it stops; a stack update in progress is cancelled and rolls back (409 for a stack being created or deleted)", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
 	)
@@ -376,22 +382,15 @@ func (h *handler) listDeployments(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	q := r.URL.Query()
-	var target platform.Target
-	switch env, svc, inst, component := q.Get("environmentName"), q.Get("serviceName"), q.Get("serviceInstanceName"), q.Get("componentName"); {
-	case component != "" && env == "" && svc == "" && inst == "":
-		target = platform.Target{Kind: platform.ComponentTarget, Component: component}
-	case component != "":
-		return platform.FieldErrorf("componentName", "names a target on its own: give no other target with it")
-	case env != "" && svc == "" && inst == "":
-		target = platform.Target{Kind: platform.EnvironmentTarget, Environment: env}
-	case env == "" && svc != "" && inst != "":
-		target = platform.Target{Kind: platform.ServiceInstanceTarget, Service: svc, Instance: inst}
-	case env == "" && svc != "":
-		target = platform.Target{Kind: platform.ServicePipelineTarget, Service: svc}
+	filter := control.DeploymentFilter{Environment: q.Get("environmentName"), Service: q.Get("serviceName"), Instance: q.Get("serviceInstanceName"), Component: q.Get("componentName")}
+	switch q.Get("servicePipeline") {
+	case "", "false":
+	case "true":
+		filter.Pipeline = true
 	default:
-		return platform.Errorf(platform.Invalid, "name a target: ?environmentName=, ?componentName=, or ?serviceName= with ?serviceInstanceName= (or without it for the service's pipeline)")
+		return platform.FieldErrorf("servicePipeline", "must be true or false")
 	}
-	list, err := h.svc.ListDeployments(r.Context(), target, p)
+	list, err := h.svc.ListDeployments(r.Context(), filter, p)
 	if err != nil {
 		return err
 	}

@@ -267,13 +267,15 @@ func (c *Client) ServiceInstanceOutputs(ctx context.Context, service, instance s
 }
 
 // DeploymentTarget names whose deployments to list: an environment, a service instance
-// (ServiceName and ServiceInstanceName), a service's pipeline (ServiceName alone), or a
-// component.
+// (ServiceName and ServiceInstanceName), a service's pipeline (ServiceName and
+// ServicePipeline), every deployment of a service (ServiceName alone), or a component's
+// (ComponentName).
 type DeploymentTarget struct {
 	EnvironmentName     string
 	ServiceName         string
 	ServiceInstanceName string
 	ComponentName       string
+	ServicePipeline     bool
 }
 
 // ListDeployments lists a target's deployments, newest first, one page.
@@ -283,6 +285,9 @@ func (c *Client) ListDeployments(ctx context.Context, t DeploymentTarget, p Page
 		if v != "" {
 			q.Set(k, v)
 		}
+	}
+	if t.ServicePipeline {
+		q.Set("servicePipeline", "true")
 	}
 	var out Page[Deployment]
 	err := c.do(ctx, request{method: "GET", path: "/v1/deployments", query: q}, &out)

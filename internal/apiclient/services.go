@@ -35,3 +35,51 @@ func (c *Client) CreateServiceInstance(ctx context.Context, service string, in a
 	}
 	return out, err
 }
+
+// UpdateServicePipeline updates a service's pipeline (developer role); Conflict while a
+// deployment of it is in progress.
+func (c *Client) UpdateServicePipeline(ctx context.Context, service string, in apimodel.Update) (ServicePipeline, error) {
+	var out ServicePipeline
+	r, err := jsonRequest("PATCH", pathOf("v1", "services", service, "pipeline"), in)
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}
+
+// ServicePipelineOutputs returns a service pipeline's stack outputs.
+func (c *Client) ServicePipelineOutputs(ctx context.Context, service string) (Outputs, error) {
+	var out Outputs
+	err := c.do(ctx, request{method: "GET", path: pathOf("v1", "services", service, "pipeline", "outputs")}, &out)
+	return out, err
+}
+
+// CancelEnvironmentDeployment cancels an environment's deployment in progress (admin role).
+func (c *Client) CancelEnvironmentDeployment(ctx context.Context, name string) (Deployment, error) {
+	return c.post(ctx, pathOf("v1", "environments", name, "cancel"))
+}
+
+// CancelServiceInstanceDeployment cancels a service instance's deployment in progress.
+func (c *Client) CancelServiceInstanceDeployment(ctx context.Context, service, instance string) (Deployment, error) {
+	return c.post(ctx, pathOf("v1", "services", service, "instances", instance, "cancel"))
+}
+
+// CancelServicePipelineDeployment cancels a service pipeline's deployment in progress.
+func (c *Client) CancelServicePipelineDeployment(ctx context.Context, service string) (Deployment, error) {
+	return c.post(ctx, pathOf("v1", "services", service, "pipeline", "cancel"))
+}
+
+// DeleteDeployment removes a finished deployment from the history; Conflict while it is
+// unfinished or its target's last or last successful one.
+func (c *Client) DeleteDeployment(ctx context.Context, id string) (Deployment, error) {
+	var out Deployment
+	err := c.do(ctx, request{method: "DELETE", path: pathOf("v1", "deployments", id)}, &out)
+	return out, err
+}
+
+// post sends a bodiless POST that answers a deployment.
+func (c *Client) post(ctx context.Context, path string) (Deployment, error) {
+	var out Deployment
+	err := c.do(ctx, request{method: "POST", path: path}, &out)
+	return out, err
+}

@@ -37,6 +37,12 @@ type Service struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// ServicePipeline is a service's pipeline, with its JSON.
+type ServicePipeline struct {
+	apimodel.ServicePipeline
+	Raw json.RawMessage `json:"-"`
+}
+
 // ServiceInstance is a service instance, with its JSON.
 type ServiceInstance struct {
 	apimodel.ServiceInstance
@@ -87,6 +93,11 @@ func (s *Service) UnmarshalJSON(data []byte) error { return keep(data, &s.Servic
 // UnmarshalJSON decodes one ServiceInstance and keeps its JSON in Raw.
 func (i *ServiceInstance) UnmarshalJSON(data []byte) error {
 	return keep(data, &i.ServiceInstance, &i.Raw)
+}
+
+// UnmarshalJSON decodes one ServicePipeline and keeps its JSON in Raw.
+func (p *ServicePipeline) UnmarshalJSON(data []byte) error {
+	return keep(data, &p.ServicePipeline, &p.Raw)
 }
 
 // UnmarshalJSON decodes one Outputs and keeps its JSON in Raw.

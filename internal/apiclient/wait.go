@@ -82,12 +82,16 @@ func (c *Client) PollServiceInstance(service, instance string) Poll {
 	}
 }
 
-// PollService polls every instance of a service and its pipeline, if it has one.
+// PollService polls every instance of a service and its pipeline, if it has one; once the
+// service is gone (deleted) its status is DELETE_COMPLETE.
 func (c *Client) PollService(name string) Poll {
 	return func(ctx context.Context) ([]Status, error) {
 		instances, err := All(ctx, func(ctx context.Context, p PageRequest) (Page[ServiceInstance], error) {
 			return c.ListServiceInstances(ctx, name, p)
 		})
+		if IsNotFound(err) {
+			return []Status{{Target: "service " + name, DeploymentStatus: platform.DeleteComplete}}, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -101,6 +105,10 @@ func (c *Client) PollService(name string) Poll {
 		}
 		if svc.Pipeline != nil {
 			out = append(out, PipelineStatus(*svc.Pipeline))
+		}
+		if svc.Status == platform.ServiceDeleteInProgress {
+			// Being deleted: settled only once the service itself is gone.
+			out = append(out, Status{Target: "service " + name, DeploymentStatus: platform.DeleteInProgress, Message: svc.StatusMessage})
 		}
 		return out, nil
 	}

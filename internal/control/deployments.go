@@ -221,9 +221,89 @@ func (s *Service) GetDeployment(ctx context.Context, id string) (platform.Deploy
 	return s.store.GetDeployment(ctx, id)
 }
 
-// ListDeployments lists a target's deployments, newest first.
-func (s *Service) ListDeployments(ctx context.Context, target platform.Target, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
-	return s.store.ListDeployments(ctx, target, page)
+// DeploymentFilter picks deployments as Proton's ListDeployments does: an environment's
+// (Environment), a service instance's (Service and Instance), or every deployment of a
+// service's instances and pipeline (Service alone); Pipeline with Service alone narrows
+// to the pipeline's.
+type DeploymentFilter struct {
+	Environment string
+	Service     string
+	Instance    string
+	Pipeline    bool
+	// Component, alone, picks a component's deployments.
+	Component string
+}
+
+// ListDeployments lists the deployments filter picks, newest first; the history of a
+// target that is gone stays readable. Invalid (naming the filters) for a combination
+// that picks no one thing.
+func (s *Service) ListDeployments(ctx context.Context, filter DeploymentFilter, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
+	switch f := filter; {
+	case f.Component != "" && f.Environment == "" && f.Service == "" && f.Instance == "" && !f.Pipeline:
+		return s.store.ListDeployments(ctx, platform.Target{Kind: platform.ComponentTarget, Component: f.Component}, page)
+	case f.Component != "":
+		return platform.Page[platform.Deployment]{}, platform.FieldErrorf("componentName", "names a target on its own: give no other filter with it")
+	case f.Environment != "" && f.Service == "" && f.Instance == "" && !f.Pipeline:
+		return s.store.ListDeployments(ctx, platform.Target{Kind: platform.EnvironmentTarget, Environment: f.Environment}, page)
+	case f.Environment == "" && f.Service != "" && f.Instance != "" && !f.Pipeline:
+		return s.store.ListDeployments(ctx, platform.Target{Kind: platform.ServiceInstanceTarget, Service: f.Service, Instance: f.Instance}, page)
+	case f.Environment == "" && f.Service != "" && f.Instance == "" && f.Pipeline:
+		return s.store.ListDeployments(ctx, platform.Target{Kind: platform.ServicePipelineTarget, Service: f.Service}, page)
+	case f.Environment == "" && f.Service != "" && f.Instance == "":
+		return s.store.ListServiceDeployments(ctx, f.Service, page)
+	}
+	return platform.Page[platform.Deployment]{}, platform.Errorf(platform.Invalid,
+		"name what to list: environmentName; componentName; or serviceName, alone (the service's every deployment), with serviceInstanceName, or with servicePipeline=true")
+}
+
+// DeleteDeployment removes a finished deployment from its target's history, as Proton's
+// DeleteDeployment. Errors: Conflict while it is unfinished or is its target's last or
+// last successful deployment; Forbidden when a caller without the admin role deletes an
+// environment's deployment; NotFound.
+func (s *Service) DeleteDeployment(ctx context.Context, id string) (platform.Deployment, error) {
+	d, err := s.store.GetDeployment(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Target.Kind == platform.EnvironmentTarget && !caller(ctx).Has(platform.AdminRole) {
+		return d, platform.Errorf(platform.Forbidden, "deleting a deployment of %s needs the admin role", d.Target)
+	}
+	if err := s.store.DeleteDeployment(ctx, id); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// CancelTargetDeployment cancels the deployment in progress on target, as Proton's
+// CancelEnvironmentDeployment, CancelServiceInstanceDeployment and
+// CancelServicePipelineDeployment: the same rules as CancelDeployment, and Conflict when
+// the target has no deployment in progress; NotFound when the target does not exist.
+func (s *Service) CancelTargetDeployment(ctx context.Context, target platform.Target) (platform.Deployment, error) {
+	var current platform.Deployable
+	switch target.Kind {
+	case platform.EnvironmentTarget:
+		e, err := s.store.GetEnvironment(ctx, target.Environment)
+		if err != nil {
+			return platform.Deployment{}, err
+		}
+		current = e.Deployable
+	case platform.ServiceInstanceTarget:
+		i, err := s.store.GetServiceInstance(ctx, target.Service, target.Instance)
+		if err != nil {
+			return platform.Deployment{}, err
+		}
+		current = i.Deployable
+	default:
+		p, err := s.store.GetServicePipeline(ctx, target.Service)
+		if err != nil {
+			return platform.Deployment{}, err
+		}
+		current = p.Deployable
+	}
+	if !current.DeploymentStatus.Active() {
+		return platform.Deployment{}, platform.Errorf(platform.Conflict, "%s has no deployment in progress (%s)", target, current.DeploymentStatus)
+	}
+	return s.CancelDeployment(ctx, current.LastDeploymentID)
 }
 
 // CancelDeployment asks an unfinished deployment to stop, as Proton's

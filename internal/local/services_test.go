@@ -55,6 +55,25 @@ func (c *client) waitService(name string) map[string]any {
 	}
 }
 
+// waitPipeline polls a service until its pipeline's deployment is not in progress and
+// returns the pipeline.
+func (c *client) waitPipeline(service string) map[string]any {
+	c.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var svc map[string]any
+		c.must(200, "GET", "/v1/services/"+service, nil, &svc)
+		pipeline, _ := svc["pipeline"].(map[string]any)
+		if s, _ := pipeline["deploymentStatus"].(string); s != "" && s != "IN_PROGRESS" && s != "CANCELLING" {
+			return pipeline
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("pipeline of %s still in progress after 60s: %v", service, pipeline)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // instanceSpec is a ServiceSpec listing instances (name → environment) with the sample's inputs.
 func instanceSpec(names ...string) string {
 	spec := "proton: ServiceSpec\npipeline:\n  unit_test_command: ls\ninstances:\n"
@@ -114,6 +133,54 @@ func TestServiceLifecycle(t *testing.T) {
 	if four := dev.waitFor("/v1/services/frontend/instances/four"); four["deploymentStatus"] != "SUCCEEDED" || four["templateMajorVersion"] != 1.0 {
 		t.Fatalf("created instance four = %v", four)
 	}
+
+	// The pipeline: update it (a ServiceSpec's pipeline section), read its outputs; cancel
+	// by target answers 409 once nothing is in progress.
+	dev.must(202, "PATCH", "/v1/services/frontend/pipeline", map[string]any{"deploymentType": "CURRENT_VERSION",
+		"spec": "proton: ServiceSpec\npipeline:\n  unit_test_command: make check\n"}, nil)
+	pipeline := dev.waitPipeline("frontend")
+	if pipeline["deploymentStatus"] != "SUCCEEDED" || !strings.Contains(pipeline["spec"].(string), "make check") {
+		t.Fatalf("updated pipeline = %v", pipeline)
+	}
+	var outputs struct {
+		Outputs []map[string]any `json:"outputs"`
+	}
+	dev.must(200, "GET", "/v1/services/frontend/pipeline/outputs", nil, &outputs)
+	if len(outputs.Outputs) == 0 {
+		t.Fatal("pipeline has no outputs")
+	}
+	for _, path := range []string{"/v1/services/frontend/pipeline/cancel", "/v1/services/frontend/instances/one/cancel"} {
+		if status, body := dev.json("POST", path, nil, nil); status != 409 || !strings.Contains(body, "no deployment in progress") {
+			t.Fatalf("POST %s with nothing in progress: %d %s, want 409", path, status, body)
+		}
+	}
+	if status, _ := dev.json("POST", "/v1/environments/Beta/cancel", nil, nil); status != 403 {
+		t.Fatalf("a developer cancelling an environment's deployment: %d, want 403", status)
+	}
+
+	// ListDeployments by service: every deployment of its instances and pipeline, newest first.
+	var history struct {
+		Items []map[string]any `json:"items"`
+	}
+	dev.must(200, "GET", "/v1/deployments?serviceName=frontend", nil, &history)
+	kinds := map[any]int{}
+	for _, d := range history.Items {
+		kinds[d["targetResourceType"]]++
+	}
+	// Instances one, two, three, four (two's deletion too) and the pipeline twice.
+	if kinds["SERVICE_INSTANCE"] != 5 || kinds["SERVICE_PIPELINE"] != 2 || history.Items[0]["targetResourceType"] != "SERVICE_PIPELINE" {
+		t.Fatalf("service history = %v", kinds)
+	}
+	dev.must(200, "GET", "/v1/deployments?serviceName=frontend&servicePipeline=true", nil, &history)
+	if len(history.Items) != 2 {
+		t.Fatalf("pipeline history = %v", history.Items)
+	}
+	// DeleteDeployment: the older pipeline deployment goes; the current one stays (409).
+	dev.must(200, "DELETE", "/v1/deployments/"+history.Items[1]["id"].(string), nil, nil)
+	if status, body := dev.json("DELETE", "/v1/deployments/"+history.Items[0]["id"].(string), nil, nil); status != 409 || !strings.Contains(body, "last") {
+		t.Fatalf("deleting the pipeline's current deployment: %d %s, want 409", status, body)
+	}
+	dev.must(404, "GET", "/v1/deployments/"+history.Items[1]["id"].(string), nil, nil)
 
 	// DeleteService: the pipeline, then the instances, then the record; every stack goes.
 	dev.must(202, "DELETE", "/v1/services/frontend", nil, &svc)

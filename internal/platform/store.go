@@ -164,4 +164,10 @@ type Store interface {
 	// expired before the given time, the longest expired first (a Query of an index of
 	// unfinished deployments, never a Scan). Invalid for a bad page token.
 	ListExpiredDeployments(ctx context.Context, before time.Time, page PageRequest) (Page[Deployment], error)
+	// ListServiceDeployments lists the deployments of a service's instances and pipeline,
+	// newest first.
+	ListServiceDeployments(ctx context.Context, service string, page PageRequest) (Page[Deployment], error)
+	// DeleteDeployment removes a finished deployment; Conflict while it is unfinished or
+	// its target's last or last successful deployment; NotFound.
+	DeleteDeployment(ctx context.Context, id string) error
 }

@@ -376,3 +376,44 @@ func (s *Store) ListExpiredDeployments(ctx context.Context, before time.Time, pa
 	q := listQuery{index: "gsi1", partition: gsi1LeasedPK, before: formatTime(before), what: "expired deployments"}
 	return list(ctx, s, q, page, deploymentItem.domain)
 }
+
+// ListServiceDeployments lists the deployments of a service's instances and pipeline,
+// newest first, including those of instances that are gone; one Query of gsi3. Invalid
+// for a bad page token.
+func (s *Store) ListServiceDeployments(ctx context.Context, service string, page platform.PageRequest) (platform.Page[platform.Deployment], error) {
+	q := listQuery{index: "gsi3", partition: serviceHistoryGSI3PK(service), backwards: true, what: "service deployments"}
+	return list(ctx, s, q, page, deploymentItem.domain)
+}
+
+// DeleteDeployment removes a finished deployment from the history. NotFound when there is
+// none; Conflict while it is unfinished, or while it is its target's last deployment or
+// last successful one (the target's state refers to it).
+func (s *Store) DeleteDeployment(ctx context.Context, id string) error {
+	d, err := s.GetDeployment(ctx, id)
+	if err != nil {
+		return err
+	}
+	what := deploymentWhat(id)
+	if !d.Finished() {
+		return platform.Errorf(platform.Conflict, "%s is %s; only a finished deployment can be deleted", what, d.Status)
+	}
+	del := s.deleteRevised(deploymentPK(id), skDeployment, d.Revision, what)
+	pk, sk, err := targetItemKey(d.Target)
+	if err != nil {
+		return err
+	}
+	check := writeOp{
+		check: &types.ConditionCheck{
+			TableName:                 &s.table,
+			Key:                       key(pk, sk),
+			ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#last <> :id AND (attribute_not_exists(#succeeded) OR #succeeded <> :id))"),
+			ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#last": attrLastDeploymentID, "#succeeded": attrLastSucceededDeploymentID},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: id}},
+		},
+		what: targetWhat(d.Target),
+		failed: func(map[string]types.AttributeValue) error {
+			return platform.Errorf(platform.Conflict, "%s is the last or last successful deployment of %s; only older history can be deleted", what, d.Target)
+		},
+	}
+	return s.write(ctx, "delete deployment", del, check)
+}

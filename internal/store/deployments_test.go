@@ -374,3 +374,41 @@ func TestListExpiredDeployments(t *testing.T) {
 	_, err = s.ListExpiredDeployments(ctx, t0, platform.PageRequest{NextToken: "bogus"})
 	wantKind(t, err, platform.Invalid, "")
 }
+
+func TestServiceDeploymentsAndDeleteDeployment(t *testing.T) {
+	s := newStore(t)
+	mustCreateService(t, s, "frontend", "dev", "prod")
+	mustCreateService(t, s, "backend", "dev")
+	mustCreateEnvironment(t, s, "dev", "env-dev")
+	mustFinish(t, s, "frontend/frontend-dev", platform.Succeeded)
+	mustFinish(t, s, "frontend/pipeline", platform.Failed)
+	// A second deployment of frontend-dev, later: the first becomes older history.
+	target := instanceTarget("frontend", "frontend-dev")
+	d := svcDeployment("again", target)
+	d.CreatedAt = t0.Add(time.Hour)
+	mustOK(t, s.StartDeployment(ctx, d, mustTargetRevision(t, s, target), nil))
+
+	got, err := s.ListServiceDeployments(ctx, "frontend", platform.PageRequest{})
+	mustOK(t, err)
+	var ids []string
+	for _, d := range got.Items {
+		ids = append(ids, d.ID)
+	}
+	if len(ids) != 4 || ids[0] != "again" {
+		t.Fatalf("frontend's deployments = %v, want 4, newest (again) first", ids)
+	}
+
+	wantKind(t, s.DeleteDeployment(ctx, "again"), platform.Conflict, "only a finished deployment")
+	wantKind(t, s.DeleteDeployment(ctx, "frontend/pipeline"), platform.Conflict, "last")
+	wantKind(t, s.DeleteDeployment(ctx, "frontend/frontend-dev"), platform.Conflict, "last or last successful") // still the last success
+	mustFinish(t, s, "again", platform.Succeeded)
+	mustOK(t, s.DeleteDeployment(ctx, "frontend/frontend-dev"))
+	_, err = s.GetDeployment(ctx, "frontend/frontend-dev")
+	wantKind(t, err, platform.NotFound, "frontend/frontend-dev")
+	wantKind(t, s.DeleteDeployment(ctx, "frontend/frontend-dev"), platform.NotFound, "frontend/frontend-dev")
+	got, err = s.ListServiceDeployments(ctx, "frontend", platform.PageRequest{})
+	mustOK(t, err)
+	if len(got.Items) != 3 {
+		t.Fatalf("after the delete: %d deployments, want 3", len(got.Items))
+	}
+}

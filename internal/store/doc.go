@@ -9,7 +9,7 @@
 //	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
 //	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
-//	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      -                        HISTORY#<target key> / <createdAt>#<id>      -
+//	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      (leased: see keys.go)    HISTORY#<target key> / <createdAt>#<id>      SVC_HISTORY#<service> / <createdAt>#<id> (instances', pipelines')
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
 //
 // A target key is ENVIRONMENT#<env>, SERVICE_INSTANCE#<service>#<instance> or

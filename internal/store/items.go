@@ -67,6 +67,8 @@ const (
 	attrDeploymentStatus = "deploymentStatus"
 	attrLastDeploymentID = "lastDeploymentId"
 	attrLastAttemptedAt  = "lastAttemptedAt"
+
+	attrLastSucceededDeploymentID = "lastSucceededDeploymentId"
 )
 
 type deployableItem struct {
@@ -432,6 +434,9 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 	if !d.Finished() && !d.LeaseExpiresAt.IsZero() {
 		// On gsi1 while unfinished and leased, for the reconciler's sweep; a final write drops it.
 		keys.GSI1PK, keys.GSI1SK = gsi1LeasedPK, leasedGSI1SK(d.LeaseExpiresAt, d.ID)
+	}
+	if d.Target.Kind != platform.EnvironmentTarget && d.Target.Service != "" {
+		keys.GSI3PK, keys.GSI3SK = serviceHistoryGSI3PK(d.Target.Service), keys.GSI2SK
 	}
 	return deploymentItem{
 		itemKeys:             keys,

@@ -71,6 +71,9 @@ func leasedGSI1SK(expires time.Time, id string) string { return formatTime(expir
 
 func historyGSI2PK(t platform.Target) string { return "HISTORY#" + targetKey(t) }
 
+// serviceHistoryGSI3PK is the gsi3 partition of the deployments of a service's instances and pipeline.
+func serviceHistoryGSI3PK(service string) string { return "SVC_HISTORY#" + service }
+
 func tokenPK(scope, token string) string { return "TOKEN#" + scope + "#" + token }
 
 // deployedGSI3PK is the gsi3 partition of deployables running a major version of a template.
