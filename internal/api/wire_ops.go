@@ -861,18 +861,6 @@ func (h *handler) wListServicePipelineOutputs(ctx context.Context, in *pw.ListSe
 
 // ---- deployments
 
-func (h *handler) wDeploymentTarget(environment, service, instance string) (platform.Target, error) {
-	switch {
-	case environment != "" && service == "" && instance == "":
-		return platform.Target{Kind: platform.EnvironmentTarget, Environment: environment}, nil
-	case environment == "" && service != "" && instance != "":
-		return platform.Target{Kind: platform.ServiceInstanceTarget, Service: service, Instance: instance}, nil
-	case environment == "" && service != "":
-		return platform.Target{Kind: platform.ServicePipelineTarget, Service: service}, nil
-	}
-	return platform.Target{}, platform.Errorf(platform.Invalid, "name a target: environmentName, or serviceName with serviceInstanceName (or without it for the service's pipeline)")
-}
-
 func (h *handler) wDeployment(d platform.Deployment) *pw.Deployment {
 	v := &pw.Deployment{ID: d.ID, ARN: h.arns.ARN(platform.Resource{Type: platform.DeploymentResource, Name: d.ID}),
 		TargetARN: h.arns.ARN(platform.TargetResource(d.Target)), TargetResourceType: string(d.Target.Kind),
@@ -915,11 +903,8 @@ func (h *handler) wListDeployments(ctx context.Context, in *pw.ListDeploymentsIn
 	if err != nil {
 		return nil, err
 	}
-	target, err := h.wDeploymentTarget(in.EnvironmentName, in.ServiceName, in.ServiceInstanceName)
-	if err != nil {
-		return nil, err
-	}
-	list, err := h.svc.ListDeployments(ctx, target, p)
+	filter := control.DeploymentFilter{Environment: in.EnvironmentName, Service: in.ServiceName, Instance: in.ServiceInstanceName}
+	list, err := h.svc.ListDeployments(ctx, filter, p)
 	if err != nil {
 		return nil, err
 	}
