@@ -57,6 +57,9 @@ func wireOps() map[string]wireOp {
 		"ListServiceInstanceOutputs":      op(anyRole, []string{"serviceName", "serviceInstanceName", "nextToken"}, (*handler).wListServiceInstanceOutputs),
 		"CancelServiceInstanceDeployment": op(developer, []string{"serviceName", "serviceInstanceName"}, (*handler).wCancelServiceInstanceDeployment),
 		"ListServicePipelineOutputs":      op(anyRole, []string{"serviceName", "nextToken"}, (*handler).wListServicePipelineOutputs),
+		"UpdateServicePipeline":           op(developer, []string{"serviceName", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion"}, (*handler).wUpdateServicePipeline),
+		"CancelServicePipelineDeployment": op(developer, []string{"serviceName"}, (*handler).wCancelServicePipelineDeployment),
+		"DeleteDeployment":                op(developer, []string{"id"}, (*handler).wDeleteDeployment),
 
 		"GetDeployment":   op(anyRole, []string{"id", "environmentName", "serviceName", "serviceInstanceName"}, (*handler).wGetDeployment),
 		"ListDeployments": op(anyRole, []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, (*handler).wListDeployments),
@@ -662,14 +665,18 @@ func (h *handler) wService(ctx context.Context, s platform.Service, withPipeline
 			return nil, err
 		}
 		if err == nil {
-			v.Pipeline = &pw.ServicePipeline{ARN: v.ARN + "/pipeline", TemplateName: p.TemplateName,
-				TemplateMajorVersion: part(p.TemplateVersion.Major), TemplateMinorVersion: part(p.TemplateVersion.Minor),
-				Spec: p.Spec, DeploymentStatus: string(p.DeploymentStatus), DeploymentStatusMessage: p.DeploymentStatusMessage,
-				LastAttemptedDeploymentID: p.LastDeploymentID, LastSucceededDeploymentID: p.LastSucceededDeploymentID,
-				CreatedAt: pw.At(p.CreatedAt), LastDeploymentAttemptedAt: pw.At(p.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(p.LastSucceededAt)}
+			v.Pipeline = h.wPipeline(p)
 		}
 	}
 	return v, nil
+}
+
+func (h *handler) wPipeline(p platform.ServicePipeline) *pw.ServicePipeline {
+	return &pw.ServicePipeline{ARN: h.arns.ARN(platform.Resource{Type: platform.ServiceResource, Name: p.Service}) + "/pipeline", TemplateName: p.TemplateName,
+		TemplateMajorVersion: part(p.TemplateVersion.Major), TemplateMinorVersion: part(p.TemplateVersion.Minor),
+		Spec: p.Spec, DeploymentStatus: string(p.DeploymentStatus), DeploymentStatusMessage: p.DeploymentStatusMessage,
+		LastAttemptedDeploymentID: p.LastDeploymentID, LastSucceededDeploymentID: p.LastSucceededDeploymentID,
+		CreatedAt: pw.At(p.CreatedAt), LastDeploymentAttemptedAt: pw.At(p.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(p.LastSucceededAt)}
 }
 
 func (h *handler) wCreateService(ctx context.Context, in *pw.CreateServiceInput) (*pw.CreateServiceOutput, error) {

@@ -389,7 +389,7 @@ func TestWaitReportsChangesRetriesAndStopsWithItsContext(t *testing.T) {
 // fails here.
 func TestEveryOperationHasAMethod(t *testing.T) {
 	methods := map[string]string{
-		"Health": "Health", "GetOpenAPI": "", "ListDeadLetters": "", "ReplayDeadLetters": "", // local mode only
+		"Health": "Health", "GetOpenAPI": "",
 		"CreateEnvironmentTemplate": "CreateTemplate", "CreateServiceTemplate": "CreateTemplate",
 		"ListEnvironmentTemplates": "ListTemplates", "ListServiceTemplates": "ListTemplates",
 		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
