@@ -40,8 +40,8 @@ const deploymentsListUsage = `usage: gantry deployments list --environment NAME
        gantry deployments list --component NAME
 
 Lists the deployments of an environment, a service instance, a service's pipeline, a
-component, or
-(--service alone) every deployment of a service's instances and pipeline, newest first.
+component, or (--service alone) every deployment of a service's instances and pipeline,
+newest first.
 `
 
 func deploymentsList(a *apiCommand) action {
