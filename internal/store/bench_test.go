@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -71,6 +72,36 @@ func BenchmarkRawGetItem(b *testing.B) {
 		}
 		if out.Item == nil {
 			b.Fatal("no item")
+		}
+	}
+}
+
+// BenchmarkListExpiredDeployments measures the reconciler's sweep on a table of 200
+// unfinished deployments of which 10 have an expired lease: one Query of the leased
+// partition, however many deployments are healthy beyond the expired ones.
+func BenchmarkListExpiredDeployments(b *testing.B) {
+	_, _, s := benchTable(b)
+	now := t0.Add(time.Hour)
+	for i := range 200 {
+		name := fmt.Sprintf("env-%03d", i)
+		d := envDeployment("d-"+name, name, t0)
+		d.LeaseOwner, d.LeaseExpiresAt = "exec-"+name, now.Add(10*time.Minute)
+		if i < 10 {
+			d.LeaseExpiresAt = now.Add(-time.Minute)
+		}
+		e := platform.Environment{Name: name, Deployable: platform.Deployable{TemplateName: "vpc", TemplateVersion: platform.Version{Major: 1},
+			DeploymentStatus: platform.InProgress, LastDeploymentID: d.ID, CreatedAt: t0}}
+		if err := s.CreateEnvironment(ctx, e, d, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		page, err := s.ListExpiredDeployments(ctx, now, platform.PageRequest{Limit: 100})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page.Items) != 10 {
+			b.Fatalf("%d expired deployments, want 10", len(page.Items))
 		}
 	}
 }
