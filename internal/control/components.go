@@ -344,3 +344,39 @@ func (s *Service) CancelComponentDeployment(ctx context.Context, name string) (p
 	}
 	return s.store.GetComponent(ctx, name)
 }
+
+// componentFirst prepares the deletion of the component attached to the instance that
+// deletion d deletes, if it has one: it returns that component's deletion, to be stored
+// with d and started at once, records the component's revision in revisions, and makes d
+// wait for it (platform.WaitingForComponentDeletion: the workflow starts d once the
+// component is gone) unless d already waits for something else. Conflict when the
+// component has a deployment in progress.
+func (s *Service) componentFirst(ctx context.Context, d *platform.Deployment, revisions map[platform.Target]int64) (*platform.Deployment, error) {
+	c, err := s.store.GetInstanceComponent(ctx, d.Target.Service, d.Target.Instance)
+	switch {
+	case platform.KindOf(err) == platform.NotFound:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case c.DeploymentStatus.Active():
+		return nil, platform.Errorf(platform.Conflict, "component %s of %s has a deployment in progress (%s); wait for it or cancel it", c.Name, d.Target, c.LastDeploymentID)
+	}
+	cd := s.newDeployment(c.Target(), platform.Delete, platform.TemplateVersion{}, c.ServiceSpec, nil)
+	cd.PreviousDeploymentID = c.LastSucceededDeploymentID
+	revisions[c.Target()] = c.Revision
+	if d.StatusMessage == "" {
+		d.StatusMessage = platform.WaitingForComponentDeletion
+	}
+	return &cd, nil
+}
+
+// startable leaves out the deletions that wait for a component's.
+func startable(deployments []platform.Deployment) []platform.Deployment {
+	out := make([]platform.Deployment, 0, len(deployments))
+	for _, d := range deployments {
+		if d.StatusMessage != platform.WaitingForComponentDeletion {
+			out = append(out, d)
+		}
+	}
+	return out
+}

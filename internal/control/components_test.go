@@ -237,3 +237,56 @@ func TestUpdateCancelDeleteComponent(t *testing.T) {
 		t.Fatalf("a new component after the deletion: %v", err)
 	}
 }
+
+// TestDeleteServiceDeletesComponentsFirst checks the order of a service's deletion: the
+// component attached to its instance is deleted at once, the instance's deletion waits
+// for it (stored, not started).
+func TestDeleteServiceDeletesComponentsFirst(t *testing.T) {
+	h := newHarness(t)
+	h.mustComponentService(true)
+	dev := developerContext()
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustFinish(pipeline.LastDeploymentID)
+	c, err := h.svc.CreateComponent(dev, attachedInput("queue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.DeleteService(dev, "frontend"); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("deleting the service while its component deploys: %v, want Conflict", err)
+	}
+	h.mustFinish(c.LastDeploymentID)
+	starts := h.startCount()
+	if _, err := h.svc.DeleteService(dev, "frontend"); err != nil {
+		t.Fatal(err)
+	}
+	c, err = h.store.GetComponent(h.ctx, "queue")
+	if err != nil || c.DeploymentStatus != platform.DeleteInProgress {
+		t.Fatalf("component after DeleteService = %+v, %v; want DELETE_IN_PROGRESS", c, err)
+	}
+	d := h.mustDeployment(c.LastDeploymentID)
+	if d.Target != c.Target() || d.Operation != platform.Delete {
+		t.Fatalf("component deletion = %+v", d)
+	}
+	inst, err := h.store.GetServiceInstance(h.ctx, "frontend", "frontend-beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := h.mustDeployment(inst.LastDeploymentID)
+	if id.Operation != platform.Delete || id.StatusMessage == "" {
+		t.Fatalf("instance deletion = %+v; want one that waits", id)
+	}
+	h.mu.Lock()
+	started := append([]string(nil), h.starts[starts:]...)
+	h.mu.Unlock()
+	for _, name := range started {
+		if name == id.ID {
+			t.Errorf("the instance's deletion started with its component's")
+		}
+	}
+	if len(started) == 0 || started[0] != d.ID && (len(started) < 2 || started[1] != d.ID) {
+		t.Errorf("started %v; want the component's deletion %s among them", started, d.ID)
+	}
+}

@@ -155,9 +155,17 @@ func (s *Service) UpdateService(ctx context.Context, name string, in UpdateServi
 		}
 		sort.Strings(removed)
 		for _, n := range removed {
-			// Hook: once components exist, an instance's components are deleted before it.
+			// An instance's component is deleted before it.
 			c := existing[n]
-			deployments = append(deployments, s.deleteDeployment(c))
+			d := s.deleteDeployment(c)
+			component, err := s.componentFirst(ctx, &d, revisions)
+			if err != nil {
+				return svc, err
+			}
+			if component != nil {
+				deployments = append(deployments, *component)
+			}
+			deployments = append(deployments, d)
 			revisions[c.Target] = c.Revision
 		}
 		changed.Spec = in.Spec
@@ -171,7 +179,7 @@ func (s *Service) UpdateService(ctx context.Context, name string, in UpdateServi
 	if err := s.store.ChangeService(ctx, changed, added, deployments, revisions, token); err != nil {
 		return svc, err
 	}
-	s.launchAll(ctx, deployments)
+	s.launchAll(ctx, startable(deployments))
 	return s.GetService(ctx, name)
 }
 
@@ -222,7 +230,19 @@ func (s *Service) DeleteService(ctx context.Context, name string) (platform.Serv
 		if hasPipeline && c.Target.Kind == platform.ServiceInstanceTarget {
 			// The workflow starts it once the pipeline is gone (or fails it if that fails).
 			d.StatusMessage = platform.WaitingForPipelineDeletion
-		} else {
+		}
+		if c.Target.Kind == platform.ServiceInstanceTarget {
+			// An instance's component is deleted first, at once; the instance follows.
+			component, err := s.componentFirst(ctx, &d, revisions)
+			if err != nil {
+				return svc, err
+			}
+			if component != nil {
+				deployments = append(deployments, *component)
+				launch = append(launch, *component)
+			}
+		}
+		if d.StatusMessage == "" {
 			launch = append(launch, d)
 		}
 		deployments = append(deployments, d)

@@ -49,7 +49,8 @@ func (c *client) outputsOf(path string) map[string]string {
 // it: a service from a template that accepts DIRECTLY_DEFINED components, a component on
 // its instance (its own stack, tagged), the instance redeployed reading the component's
 // output as service_instance.components.default.outputs, then the component deleted —
-// stack first, then the record — and the instance redeployed without it.
+// stack first, then the record — and the instance redeployed without it; last, a second
+// component deleted with its service, before the instance.
 func TestComponentLifecycle(t *testing.T) {
 	p, ts := newPlatform(t)
 	admin := newClient(t, p, ts, platform.AdminRole)
@@ -158,5 +159,46 @@ func TestComponentLifecycle(t *testing.T) {
 	}
 	if out := dev.outputsOf(instPath + "/outputs"); out["ComponentQueue"] != "none" {
 		t.Fatalf("instance outputs after the component's deletion = %v", out)
+	}
+
+	// Deleting the service deletes the instance's component first, then the instance.
+	dev.must(202, "POST", "/v1/components", map[string]any{"name": "cache", "serviceName": "web", "serviceInstanceName": "web-beta",
+		"manifest": queueManifest, "templateFile": queueTemplate}, nil)
+	if got := dev.waitFor("/v1/components/cache"); got["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("component cache = %v", got)
+	}
+	dev.must(202, "DELETE", "/v1/services/web", nil, nil)
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		status, body := dev.json("GET", "/v1/services/web", nil, nil)
+		if status == 404 {
+			break
+		}
+		if status != 200 || time.Now().After(deadline) {
+			t.Fatalf("service during deletion: %d %s", status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if status, body := dev.json("GET", "/v1/components/cache", nil, nil); status != 404 {
+		t.Fatalf("the component after its service's deletion: %d %s", status, body)
+	}
+	for _, stack := range []string{"gantry-component-cache", "gantry-svc-web-web-beta"} {
+		if _, err := p.Sim.Describe(ctx, stack); platform.KindOf(err) != platform.NotFound {
+			t.Errorf("stack %s after the service's deletion: %v, want NotFound", stack, err)
+		}
+	}
+	var componentHistory, instanceHistory struct {
+		Items []apimodel.Deployment `json:"items"`
+	}
+	dev.must(200, "GET", "/v1/deployments?componentName=cache", nil, &componentHistory)
+	dev.must(200, "GET", "/v1/deployments?serviceName=web&serviceInstanceName=web-beta", nil, &instanceHistory)
+	componentDeletion, instanceDeletion := componentHistory.Items[0], instanceHistory.Items[0]
+	if componentDeletion.Operation != platform.Delete || instanceDeletion.Operation != platform.Delete ||
+		componentDeletion.CompletedAt == nil || instanceDeletion.CompletedAt == nil ||
+		instanceDeletion.CompletedAt.Before(*componentDeletion.CompletedAt) {
+		t.Fatalf("component deletion %+v, instance deletion %+v: want the component's to end first", componentDeletion, instanceDeletion)
+	}
+	if componentDeletion.ServiceName != "web" || componentDeletion.ServiceInstanceName != "web-beta" {
+		t.Errorf("the component's deployment names %q/%q, want the instance it was attached to", componentDeletion.ServiceName, componentDeletion.ServiceInstanceName)
 	}
 }

@@ -31,8 +31,12 @@ type Component struct {
 // Attached reports whether the component belongs to a service instance.
 func (c Component) Attached() bool { return c.Instance != "" }
 
-// Target returns the deployment target of the component.
-func (c Component) Target() Target { return Target{Kind: ComponentTarget, Component: c.Name} }
+// Target returns the deployment target of the component: its name, and the service
+// instance it is attached to (which never changes), so that its deployments say whose
+// component they deploy even once it is gone.
+func (c Component) Target() Target {
+	return Target{Kind: ComponentTarget, Component: c.Name, Service: c.Service, Instance: c.Instance}
+}
 
 // ComponentFilter narrows ListComponents as Proton's does: to an environment (components in
 // it, attached or not), a service (those attached to its instances), or a service

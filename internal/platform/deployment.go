@@ -48,7 +48,8 @@ const (
 )
 
 // Target identifies what a deployment deploys: an environment (Environment), a service
-// instance (Service and Instance), a service pipeline (Service) or a component (Component).
+// instance (Service and Instance), a service pipeline (Service) or a component (Component,
+// with the Service and Instance it is attached to, if any).
 type Target struct {
 	Kind        TargetKind
 	Environment string
@@ -129,6 +130,11 @@ const (
 // that DeleteService stored to start once the service's pipeline is deleted (the
 // pipeline may use what the instances' stacks export).
 const WaitingForPipelineDeletion = "waiting for the service's pipeline to be deleted"
+
+// WaitingForComponentDeletion is the status message of a service instance's deletion
+// stored to follow the deletion of its component: the workflow starts it once the
+// component is gone.
+const WaitingForComponentDeletion = "waiting for the instance's component to be deleted"
 
 // ServiceChild is an instance or the pipeline of a service, as ServiceStatusOf reads it.
 type ServiceChild struct {

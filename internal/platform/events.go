@@ -54,7 +54,7 @@ func TargetEvents(d Deployment, previous DeploymentStatus) []Event {
 	case ServiceInstanceTarget:
 		resource, change.Name, change.Service = "Service Instance", d.Target.Instance, d.Target.Service
 	case ComponentTarget:
-		resource, change.Name = "Component", d.Target.Component
+		resource, change.Name, change.Service = "Component", d.Target.Component, d.Target.Service
 	default:
 		resource, change.Name, change.Service = "Service Pipeline", d.Target.Service, d.Target.Service
 	}

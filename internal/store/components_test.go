@@ -6,12 +6,17 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
+// componentDeployment deploys component name; attached to web/web-dev unless it is "bucket".
 func componentDeployment(id, name string, op platform.Operation) platform.Deployment {
 	status := platform.InProgress
 	if op == platform.Delete {
 		status = platform.DeleteInProgress
 	}
-	return platform.Deployment{ID: id, Target: platform.Target{Kind: platform.ComponentTarget, Component: name}, Operation: op,
+	target := platform.Target{Kind: platform.ComponentTarget, Component: name, Service: "web", Instance: "web-dev"}
+	if name == "bucket" {
+		target.Service, target.Instance = "", ""
+	}
+	return platform.Deployment{ID: id, Target: target, Operation: op,
 		Spec: "spec", Status: status, CreatedAt: t0, UpdatedAt: t0}
 }
 
@@ -43,12 +48,12 @@ func TestComponents(t *testing.T) {
 		t.Errorf("a second component on web-dev: %v, want Conflict", err)
 	}
 	second.Instance = "web-nowhere"
-	if err := s.CreateComponent(ctx, second, componentDeployment("c2", "queue", platform.Deploy), nil); platform.KindOf(err) != platform.NotFound {
+	if err := s.CreateComponent(ctx, second, platform.Deployment{ID: "c2", Target: second.Target(), Operation: platform.Deploy, Status: platform.InProgress}, nil); platform.KindOf(err) != platform.NotFound {
 		t.Errorf("a component on a missing instance: %v, want NotFound", err)
 	}
 	again := attached
 	again.Instance = "web-prod"
-	if err := s.CreateComponent(ctx, again, componentDeployment("c3", "cache", platform.Deploy), nil); platform.KindOf(err) != platform.Conflict {
+	if err := s.CreateComponent(ctx, again, platform.Deployment{ID: "c3", Target: again.Target(), Operation: platform.Deploy, Status: platform.InProgress}, nil); platform.KindOf(err) != platform.Conflict {
 		t.Errorf("a component name taken: %v, want Conflict", err)
 	}
 	detached := platform.Component{Name: "bucket", Environment: "prod", Manifest: "m", TemplateFile: "t", Deployable: platform.Deployable{CreatedAt: t0}}

@@ -93,6 +93,9 @@ func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *Tas
 // instances is still deploying for the first time; the removal of a service being
 // deleted, once its last instance or pipeline is gone.
 func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
+	if d.Operation == platform.Delete && d.Target.Kind == platform.ComponentTarget && d.Target.Instance != "" {
+		return t.deleteInstanceAfterComponent(ctx, d)
+	}
 	if d.Operation == platform.Delete && d.Target.Kind == platform.ServicePipelineTarget {
 		if err := t.deleteWaitingInstances(ctx, d); err != nil {
 			return err
@@ -183,6 +186,37 @@ func (t *Tasks) deleteWaitingInstances(ctx context.Context, d platform.Deploymen
 		}
 		page.NextToken = instances.NextToken
 	}
+}
+
+// deleteInstanceAfterComponent starts the deletion of the service instance that waited for
+// the deletion d of its component (platform.WaitingForComponentDeletion); when d failed,
+// the instance's deletion ends DELETE_FAILED unstarted.
+func (t *Tasks) deleteInstanceAfterComponent(ctx context.Context, d platform.Deployment) error {
+	inst, err := t.store.GetServiceInstance(ctx, d.Target.Service, d.Target.Instance)
+	if platform.KindOf(err) == platform.NotFound {
+		return nil
+	}
+	if err != nil || inst.DeploymentStatus != platform.DeleteInProgress {
+		return err
+	}
+	id, err := t.store.GetDeployment(ctx, inst.LastDeploymentID)
+	if err != nil || id.Finished() || id.StatusMessage != platform.WaitingForComponentDeletion {
+		return err
+	}
+	if d.Status != platform.DeleteComplete {
+		id.Status, id.StatusMessage = platform.DeleteFailed, "not started: the instance's component "+d.Target.Component+" could not be deleted ("+d.StatusMessage+")"
+		id.CompletedAt, id.UpdatedAt = t.clock(), t.clock()
+		if err := t.store.FinishDeployment(ctx, id); err != nil && platform.KindOf(err) != platform.Conflict {
+			return err
+		}
+		return nil
+	}
+	// Start is idempotent by name: a repeat of this task starts the deletion once.
+	if _, err := t.workflows.Start(ctx, id.ID, []byte(`{"deploymentId":"`+id.ID+`"}`)); err != nil {
+		return &TransientError{Err: errors.Join(errors.New("start an instance deletion"), err)}
+	}
+	t.publish(ctx, platform.TargetEvents(id, platform.DeleteInProgress)...)
+	return nil
 }
 
 // removeDeletedService removes a service being deleted (DeleteService) once it has no
