@@ -9,7 +9,7 @@
 //	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
 //	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
-//	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      (leased: see keys.go)    HISTORY#<target key> / <createdAt>#<id>      SVC_HISTORY#<service> / <createdAt>#<id> (instances', pipelines')
+//	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      LEASED_DEPLOYMENTS / <leaseExpiresAt>#<id> (unfinished, leased)  HISTORY#<target key> / <createdAt>#<id>      SVC_HISTORY#<service> / <createdAt>#<id> (instances', pipelines')
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
 //
 // A target key is ENVIRONMENT#<env>, SERVICE_INSTANCE#<service>#<instance> or
@@ -19,7 +19,9 @@
 // begins_with(sk, "VERSION#<major>#") confines it to a major version. A deployable is on
 // gsi3 only once it has a template version (major and minor as %06d, so a major's
 // partition sorts by minor and begins_with(gsi3sk, "<minor>#") confines it to one minor).
-// A client token expires at expiresAt (epoch
+// An unfinished deployment with a lease is on gsi1 by the expiry of its lease, so that the
+// reconciler finds the expired ones with one Query (ListExpiredDeployments); its final
+// write takes it off. A client token expires at expiresAt (epoch
 // seconds, the table's TTL attribute); the store treats an expired token as absent before
 // DynamoDB's TTL removes it.
 //
