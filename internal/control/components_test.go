@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/control"
@@ -288,5 +289,21 @@ func TestDeleteServiceDeletesComponentsFirst(t *testing.T) {
 	}
 	if len(started) == 0 || started[0] != d.ID && (len(started) < 2 || started[1] != d.ID) {
 		t.Errorf("started %v; want the component's deletion %s among them", started, d.ID)
+	}
+}
+
+// TestEnvironmentWithComponentsIsNotDeleted: a detached component keeps its environment.
+func TestEnvironmentWithComponentsIsNotDeleted(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	h.mustDeployedEnvironment("Beta")
+	c, err := h.svc.CreateComponent(developerContext(), control.CreateComponentInput{Name: "bucket", EnvironmentName: "Beta",
+		Manifest: componentManifest, TemplateFile: componentTemplate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustFinish(c.LastDeploymentID)
+	if _, err := h.svc.DeleteEnvironment(h.ctx, "Beta"); platform.KindOf(err) != platform.Conflict || !strings.Contains(err.Error(), "bucket") {
+		t.Fatalf("deleting an environment holding a component: %v, want Conflict naming it", err)
 	}
 }

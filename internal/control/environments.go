@@ -108,7 +108,7 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 }
 
 // DeleteEnvironment deletes an environment's stack, then its record. Conflict while
-// service instances run in it or a deployment is in progress.
+// service instances or components run in it or a deployment is in progress.
 func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.Environment, error) {
 	env, err := s.store.GetEnvironment(ctx, name)
 	if err != nil {
@@ -121,6 +121,13 @@ func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.
 	if len(instances.Items) > 0 {
 		i := instances.Items[0]
 		return env, platform.Errorf(platform.Conflict, "environment %s still runs service instances (e.g. %s/%s); delete them first", name, i.Service, i.Name)
+	}
+	components, err := s.store.ListComponents(ctx, platform.ComponentFilter{Environment: name}, platform.PageRequest{Limit: 1})
+	if err != nil {
+		return env, err
+	}
+	if len(components.Items) > 0 {
+		return env, platform.Errorf(platform.Conflict, "environment %s still holds components (e.g. %s); delete them first", name, components.Items[0].Name)
 	}
 	tv := platform.TemplateVersion{TemplateName: env.TemplateName, Version: env.TemplateVersion}
 	d := s.newDeployment(env.Target(), platform.Delete, tv, env.Spec, nil)
