@@ -27,6 +27,9 @@ const (
 	// GroupsClaim names the token claim holding the caller's groups ("groups" when unset;
 	// "cognito:groups" for Amazon Cognito).
 	GroupsClaim = "GANTRY_GROUPS_CLAIM"
+	// AccessKeysKMSKey is the KMS key that seals the secrets of the access keys signing
+	// requests to the Proton endpoint (the API function only).
+	AccessKeysKMSKey = "GANTRY_ACCESS_KEYS_KMS_KEY"
 )
 
 // Functions lists Gantry's Lambda functions by logical name; each is built from

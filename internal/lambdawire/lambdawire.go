@@ -13,10 +13,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
@@ -27,6 +29,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbridge"
+	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/lambdaenv"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/render"
@@ -60,6 +63,9 @@ type Config struct {
 	// RenderLimits bound template rendering (the GANTRY_RENDER_* variables of
 	// engine.LimitsFromEnv; zero fields are render's defaults).
 	RenderLimits render.Limits
+	// AccessKeysKMSKey is the KMS key sealing access keys' secrets ("" outside the API
+	// function: no access keys, and Proton's protocol refuses every request).
+	AccessKeysKMSKey string
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
@@ -78,8 +84,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		AccountRoleName:     get(lambdaenv.AccountRoleName),
 		Roles: auth.RoleMap{AdminGroups: auth.ParseGroupList(get(lambdaenv.AdminGroups)),
 			DeveloperGroups: auth.ParseGroupList(get(lambdaenv.DeveloperGroups)), GroupsClaim: get(lambdaenv.GroupsClaim)},
-		Partition: "aws",
-		Region:    get("AWS_REGION"),
+		Partition:        "aws",
+		Region:           get("AWS_REGION"),
+		AccessKeysKMSKey: get(lambdaenv.AccessKeysKMSKey),
 	}
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
@@ -110,6 +117,10 @@ type Ports struct {
 	Workflows   platform.Workflows
 	Events      platform.EventPublisher
 	Notifier    platform.Notifier
+	// Sealer seals access keys' secrets; Bundles reads Proton's s3:// bundle sources. Nil
+	// outside the API function.
+	Sealer  platform.Sealer
+	Bundles api.BundleObjects
 }
 
 // AWSPorts builds the AWS adapters from clients built once. When cfg has no AccountID it
@@ -142,8 +153,16 @@ func AWSPorts(ctx context.Context, cfg *Config, clients *awsclients.Clients) (Po
 	if cfg.TopicARN != "" {
 		ports.Notifier = sns.New(clients.SNS, cfg.TopicARN)
 	}
+	if cfg.AccessKeysKMSKey != "" {
+		ports.Sealer = keyseal.NewKMS(kms.NewFromConfig(clients.Config), cfg.AccessKeysKMSKey)
+		ports.Bundles = s3blobs.NewObjects(clients.S3, maxBundleObject)
+	}
 	return ports, nil
 }
+
+// maxBundleObject bounds an s3:// bundle read: Proton's limit on a bundle (5 MB) and one
+// byte, so that the control plane says the bundle is too large.
+const maxBundleObject = 5<<20 + 1
 
 // App is what a function runs: the control-plane service and the workflow tasks on the
 // same ports. Build it with New or FromEnv.
@@ -162,13 +181,15 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		log = slog.Default()
 	}
 	templates := engine.WithLimits(cfg.RenderLimits)
+	accessKeys, _ := ports.Store.(platform.AccessKeyStore)
 	return &App{
 		Config: cfg,
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
 			Provisioner: ports.Provisioner, Events: ports.Events, Engine: templates, Log: log,
-			ARNs: platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}}),
+			ARNs:       platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID},
+			AccessKeys: accessKeys, Sealer: ports.Sealer}),
 		Tasks: workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
 			Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
 			AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log}),
@@ -195,11 +216,17 @@ func FromEnv(ctx context.Context) (*App, error) {
 }
 
 // API returns the HTTP API as the API function serves it: callers authenticated by the
-// claims API Gateway's JWT authorizer validated, request ids from API Gateway.
+// claims API Gateway's JWT authorizer validated, request ids from API Gateway; with a
+// Sealer (the API function's KMS key), Proton's wire protocol at POST / authenticated by
+// SigV4 with Gantry's access keys.
 func (a *App) API() http.Handler {
 	opts := api.Options{Log: a.Log, RequestID: GatewayRequestID}
 	if store, ok := a.Ports.Store.(api.HealthChecker); ok {
 		opts.Dependencies = map[string]api.HealthChecker{"dynamodb": store}
+	}
+	if a.Ports.Sealer != nil {
+		opts.ProtonAuth = &auth.SigV4{Keys: a.Service.AccessKeySecret, Service: "proton", MaxBody: api.MaxWireBody, Now: time.Now}
+		opts.Bundles = a.Ports.Bundles
 	}
 	return api.New(a.Service, auth.GatewayClaims{Roles: a.Config.Roles}, opts)
 }
