@@ -49,9 +49,10 @@ func Build(app awscdk.App, cfg Config) (*Gantry, error) {
 	// Environment-agnostic: the account and region come from the credentials at deploy.
 	data := NewDataStack(app, DataStackID, &DataStackProps{})
 	service, err := NewServiceStack(app, ServiceStackID, &ServiceStackProps{
-		Config: cfg,
-		Table:  data.Table,
-		Bucket: data.Bucket,
+		Config:        cfg,
+		Table:         data.Table,
+		Bucket:        data.Bucket,
+		AccessKeysKey: data.AccessKeysKey,
 	})
 	if err != nil {
 		return nil, err

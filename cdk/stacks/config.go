@@ -61,6 +61,9 @@ type Config struct {
 	// ProvisioningPolicyARNs are the managed policies of the role CloudFormation uses to
 	// create users' stacks in this account.
 	ProvisioningPolicyARNs []string
+	// BundleBuckets are the S3 buckets Proton's Create*TemplateVersion may read bundles
+	// from (source.s3); none: only bundles uploaded through the REST API.
+	BundleBuckets []string
 }
 
 // ConfigFromContext reads the Config from the context of node (cdk.json and -c flags),
@@ -101,6 +104,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.AccountRoleName = str(ContextAccountRoleName, DefaultAccountRoleName)
 	cfg.AlarmEmail = str(ContextAlarmEmail, "")
 	cfg.ProvisioningPolicyARNs = list(ContextProvisioningPolicyARN)
+	cfg.BundleBuckets = list(ContextBundleBuckets)
 	if err != nil {
 		return Config{}, err
 	}

@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,6 +23,9 @@ type DataStack struct {
 	awscdk.Stack
 	Table  awsdynamodb.Table
 	Bucket awss3.Bucket
+	// AccessKeysKey seals the secrets of the access keys kept in Table: it lives with the
+	// data, so that rebuilding the service stack keeps every key usable.
+	AccessKeysKey awskms.Key
 }
 
 // NewDataStack builds the table from store.Design() (on-demand, point-in-time recovery,
@@ -34,7 +38,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		sp.Description = jsii.String("Gantry data: the table and the bundle bucket (retained)")
 	}
 	stack := awscdk.NewStack(scope, &id, &sp)
-	return &DataStack{Stack: stack, Table: newTable(stack), Bucket: newBundleBucket(stack)}
+	return &DataStack{Stack: stack, Table: newTable(stack), Bucket: newBundleBucket(stack), AccessKeysKey: newAccessKeysKey(stack)}
 }
 
 func newTable(scope constructs.Construct) awsdynamodb.Table {

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,6 +23,8 @@ type ServiceStackProps struct {
 	// Table and Bucket are the data stack's.
 	Table  awsdynamodb.ITable
 	Bucket awss3.IBucket
+	// AccessKeysKey is the data stack's key sealing access keys' secrets.
+	AccessKeysKey awskms.IKey
 }
 
 // ServiceStack is everything of Gantry but its data: it can be destroyed and rebuilt. It
@@ -39,6 +42,8 @@ type ServiceStack struct {
 	API           *API
 	EventRouting  *EventRouting
 	Observability *Observability
+	// Proton is AWS Proton's wire protocol on the API (POST /, SigV4 access keys).
+	Proton *ProtonEndpoint
 }
 
 // NewServiceStack builds the functions of lambdaenv.Functions() with the permissions and
@@ -92,6 +97,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		return nil, err
 	}
 	s.API = NewAPI(stack, "Api", &APIProps{Handler: s.Functions["api"], Issuer: cfg.issuer(), Audience: cfg.audience()})
+	s.Proton = NewProtonEndpoint(stack, "ProtonEndpoint", &ProtonEndpointProps{API: s.API, Handler: s.Functions["api"], BundleBuckets: cfg.BundleBuckets, AccessKeysKey: props.AccessKeysKey})
 	if cfg.JWTIssuer == "" || len(cfg.JWTAudience) == 0 {
 		awscdk.Annotations_Of(s.API.HTTPAPI).AddWarningV2(jsii.String("gantry:noIdentityProvider"),
 			jsii.String(ContextJWTIssuer+" or "+ContextJWTAudience+" is not set: the API rejects every token until you set both (see docs/deploy.md)"))

@@ -35,6 +35,7 @@ var testContext = map[string]any{
 	stacks.ContextAccountRoleName:       "GantryTarget",
 	stacks.ContextAlarmEmail:            "ops@example.com",
 	stacks.ContextProvisioningPolicyARN: []any{"arn:aws:iam::123456789012:policy/gantry-provisioning"},
+	stacks.ContextBundleBuckets:         "team-bundles",
 }
 
 // synthesis is the app synthesized once per test binary: jsii's start and a synth cost
@@ -360,7 +361,7 @@ func TestFunctionEnvironmentUsesLambdaenvNames(t *testing.T) {
 	known := map[string]bool{}
 	for _, name := range []string{lambdaenv.TableName, lambdaenv.BucketName, lambdaenv.StateMachineARN,
 		lambdaenv.EventBusName, lambdaenv.TopicARN, lambdaenv.ProvisioningRoleARN, lambdaenv.AccountRoleName,
-		lambdaenv.EventSource, lambdaenv.AdminGroups, lambdaenv.DeveloperGroups, lambdaenv.GroupsClaim} {
+		lambdaenv.EventSource, lambdaenv.AdminGroups, lambdaenv.DeveloperGroups, lambdaenv.GroupsClaim, lambdaenv.AccessKeysKMSKey} {
 		known[name] = true
 	}
 	fns := s.serviceJSON.functions(t)
