@@ -67,3 +67,36 @@ func TestCancelledStackUpdateEndsCancelled(t *testing.T) {
 		t.Fatalf("stack = %+v, %v; want UPDATE_ROLLBACK_COMPLETE", st, err)
 	}
 }
+
+// TestCancelTooLateSaysSo: a cancel accepted (CANCELLING) while CloudFormation finishes
+// the update anyway ends SUCCEEDED — the stack holds the update — with a message saying
+// who cancelled and that it came too late, never silently.
+func TestCancelTooLateSaysSo(t *testing.T) {
+	h := newHarness(t)
+	h.mustDeployedEnvironment()
+	updated, err := h.control.UpdateEnvironment(h.ctx, "Beta", control.UpdateInput{DeploymentType: platform.DeployCurrentVersion,
+		Spec: "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.mustDeployment(updated.LastDeploymentID)
+	h.mustProvision(d) // CloudFormation finished the update; its success resolved the task
+	// The cancel lands before Record runs (the control plane's cancel of a finished stack
+	// update is CloudFormation's to refuse; here it was accepted first).
+	d = h.mustDeployment(d.ID)
+	d.Status, d.StatusMessage = platform.Cancelling, "cancellation requested by alice"
+	if err := h.store.UpdateDeployment(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.tasks.Record(h.ctx, workflow.Input{DeploymentID: d.ID})
+	if err != nil || out.Status != platform.Succeeded {
+		t.Fatalf("Record = %v, %v; want SUCCEEDED", out, err)
+	}
+	got := h.mustDeployment(d.ID)
+	if !strings.Contains(got.StatusMessage, "alice") || !strings.Contains(got.StatusMessage, "too late") || !strings.Contains(got.StatusMessage, "UPDATE_COMPLETE") {
+		t.Fatalf("message = %q, want who cancelled, that it came too late and how the stack ended", got.StatusMessage)
+	}
+	if env := h.mustEnvironment("Beta"); env.DeploymentStatus != platform.Succeeded || env.DeploymentStatusMessage != got.StatusMessage {
+		t.Fatalf("environment = %s %q", env.DeploymentStatus, env.DeploymentStatusMessage)
+	}
+}
