@@ -118,6 +118,11 @@ func (s *Service) register(ctx context.Context, kind platform.TemplateKind, name
 			}
 			if found {
 				referred = same.BundleKey == key
+				if len(in.CompatibleEnvironments) > 0 && !slices.Equal(in.CompatibleEnvironments, same.CompatibleEnvironments) ||
+					in.SupportedComponentSources != nil && !slices.Equal(in.SupportedComponentSources, same.SupportedComponentSources) {
+					return same, platform.Errorf(platform.Conflict, "this bundle is %s template version %s %s already, with other compatible environment templates or component sources: update that version instead",
+						kindWord(kind), name, same.Version)
+				}
 				return registrationOutcome(same)
 			}
 		}
@@ -212,9 +217,8 @@ func (s *Service) failRegistration(ctx context.Context, tv platform.TemplateVers
 	return tv, why
 }
 
-// sameBundle returns the version of in.Major whose bundle has digest, if one does and the
-// lists in overrides are the version's; a failed registration counts only while no other
-// one does.
+// sameBundle returns the version of in.Major whose bundle has digest, if one does; a
+// failed registration counts only while no other one does.
 func (s *Service) sameBundle(ctx context.Context, kind platform.TemplateKind, name string, in CreateVersionInput, digest string) (platform.TemplateVersion, bool, error) {
 	major := in.Major
 	var failed *platform.TemplateVersion
@@ -227,8 +231,6 @@ func (s *Service) sameBundle(ctx context.Context, kind platform.TemplateKind, na
 		for _, tv := range versions.Items {
 			switch {
 			case tv.Version.Major > major || tv.BundleDigest != digest:
-			case len(in.CompatibleEnvironments) > 0 && !slices.Equal(in.CompatibleEnvironments, tv.CompatibleEnvironments),
-				in.SupportedComponentSources != nil && !slices.Equal(in.SupportedComponentSources, tv.SupportedComponentSources):
 			case tv.Version.Major < major:
 				versions.NextToken = ""
 			case tv.Status != platform.RegistrationFailed:

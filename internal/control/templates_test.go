@@ -381,7 +381,13 @@ func TestSupportedComponentSources(t *testing.T) {
 	if plain := h.mustVersion(kind, platformtest.SvcTemplate, 1); len(plain.SupportedComponentSources) != 0 {
 		t.Fatalf("a bundle without supported_component_sources got %q", plain.SupportedComponentSources)
 	}
-	none, err := h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Major: 1, Bundle: withComponents, SupportedComponentSources: []string{}})
+	_, err = h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Major: 1, Bundle: withComponents, SupportedComponentSources: []string{}})
+	if platform.KindOf(err) != platform.Conflict || !strings.Contains(err.Error(), "version loadbalanced-fargate-svc 1.0 already") {
+		t.Fatalf("the same bundle under major 1 with other sources: %v, want Conflict naming 1.0", err)
+	}
+	withComponents2 := platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle),
+		map[string]string{".template-registration.yaml": "supported_component_sources:\n  - DIRECTLY_DEFINED\n# another bundle\n"})
+	none, err := h.svc.CreateTemplateVersion(h.ctx, kind, platformtest.SvcTemplate, control.CreateVersionInput{Major: 1, Bundle: withComponents2, SupportedComponentSources: []string{}})
 	if err != nil || len(none.SupportedComponentSources) != 0 {
 		t.Fatalf("an empty override kept %q (%v)", none.SupportedComponentSources, err)
 	}

@@ -5,6 +5,7 @@
 //	entity            pk                           sk                              gsi1 (lists by kind)     gsi2                                         gsi3 (deployables by template version)
 //	template          TEMPLATE#<kind>#<name>       TEMPLATE                        TEMPLATES#<kind> / name  -                                            -
 //	template version  TEMPLATE#<kind>#<name>       VERSION#<major %06d>#<minor %06d> -                      -                                            -
+//	bundle marker     TEMPLATE#<kind>#<name>       BUNDLE#<major %06d>#<digest>    -                        -                                            -
 //	environment       ENV#<name>                   ENV                             ENVIRONMENTS / name      -                                            DEPLOYED#ENVIRONMENT#<template>#<major> / <minor>#<target key>
 //	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
 //	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
@@ -24,6 +25,11 @@
 // write takes it off. A client token expires at expiresAt (epoch
 // seconds, the table's TTL attribute); the store treats an expired token as absent before
 // DynamoDB's TTL removes it.
+//
+// A bundle marker makes a bundle digest unique within a major version of a template
+// (identical registrations under one major resolve to one version); it is written and
+// deleted with its version. A template item counts its versions (attribute versions), so
+// that DeleteTemplate can refuse atomically while any remain.
 //
 // A service item counts its instances and pipeline (attribute children), so that
 // DeleteService can refuse atomically while any remain; FinishDeployment's DELETE_COMPLETE

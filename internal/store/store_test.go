@@ -126,7 +126,7 @@ func TestTemplateVersions(t *testing.T) {
 		return platform.TemplateVersion{
 			Kind: kind, TemplateName: "api", Version: platform.Version{Major: major, Minor: minor},
 			Status: platform.Draft, Schema: "schema:\n  format:\n    openapi: 3.0.0\n",
-			BundleKey: fmt.Sprintf("bundles/api/%d.%d.tar.gz", major, minor), BundleDigest: "sha256",
+			BundleKey: fmt.Sprintf("bundles/api/%d.%d.tar.gz", major, minor), BundleDigest: fmt.Sprintf("sha256-%d.%d", major, minor),
 			CompatibleEnvironments:    []platform.CompatibleEnvironment{{TemplateName: "vpc", MajorVersion: 1}},
 			SupportedComponentSources: []string{platform.DirectlyDefinedComponents},
 			HasPipeline:               true, CreatedAt: t0, UpdatedAt: t0,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -89,8 +90,10 @@ func (s *Store) ListTemplates(ctx context.Context, kind platform.TemplateKind, p
 }
 
 // CreateTemplateVersion stores a new version with Revision 1, counts it on its template,
-// and records the client token when not nil, atomically: NotFound if the template does
-// not exist, Conflict if that major.minor or the token exists.
+// marks its bundle digest (when set) as taken within its major, and records the client
+// token when not nil, atomically: NotFound if the template does not exist, Conflict if
+// that major.minor, a version of that major with the same bundle digest, or the token
+// exists.
 func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVersion, token *platform.ClientToken) error {
 	v.Revision = 1
 	tmpl := templateWhat(v.Kind, v.TemplateName)
@@ -111,11 +114,39 @@ func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVe
 	if err != nil {
 		return err
 	}
-	ops, err := s.withToken([]writeOp{check, put}, token)
+	ops := []writeOp{check, put}
+	if v.BundleDigest != "" {
+		marker, err := s.putNew(bundleMarkerItem{itemKeys: itemKeys{PK: templatePK(v.Kind, v.TemplateName), SK: bundleMarkerSK(v.Version.Major, v.BundleDigest)},
+			Major: v.Version.Major, Minor: v.Version.Minor}, "")
+		if err != nil {
+			return err
+		}
+		marker.what = fmt.Sprintf("%s bundle %s", templateWhat(v.Kind, v.TemplateName), v.BundleDigest)
+		marker.failed = func(old map[string]types.AttributeValue) error {
+			var it bundleMarkerItem
+			_ = attributevalue.UnmarshalMap(old, &it)
+			return platform.Errorf(platform.Conflict, "%s: the same bundle is registered as version %d.%d", templateWhat(v.Kind, v.TemplateName), it.Major, it.Minor)
+		}
+		ops = append(ops, marker)
+	}
+	ops, err = s.withToken(ops, token)
 	if err != nil {
 		return err
 	}
 	return s.write(ctx, "create template version", ops...)
+}
+
+// bundleMarkerItem makes a bundle digest unique within a major version of a template: it
+// is written with the version that registers the bundle and deleted with it.
+type bundleMarkerItem struct {
+	itemKeys
+	Major int `dynamodbav:"major"`
+	Minor int `dynamodbav:"minor"`
+}
+
+// bundleMarkerSK is the sort key of the marker of digest within major.
+func bundleMarkerSK(major int, digest string) string {
+	return fmt.Sprintf("BUNDLE#%06d#%s", major, digest)
 }
 
 // GetTemplateVersion returns one version of a template; NotFound if there is none.
@@ -178,8 +209,9 @@ func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVe
 	return s.write(ctx, "update template version", ops...)
 }
 
-// DeleteTemplateVersion removes v and saves its template t (the recommended version it
-// keeps after the deletion), one fewer version counted on it, atomically, each checked on
+// DeleteTemplateVersion removes v (with the marker of its bundle) and saves its template t
+// (the recommended version it keeps after the deletion), one fewer version counted on
+// it, atomically, each checked on
 // its Revision: NotFound when one is gone, Conflict when one's stored Revision differs;
 // Invalid when t is not v's template.
 func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVersion, t platform.Template) error {
@@ -194,5 +226,10 @@ func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVe
 	*tmpl.update.UpdateExpression += " ADD #versions :minusOne"
 	tmpl.update.ExpressionAttributeNames["#versions"] = attrVersions
 	tmpl.update.ExpressionAttributeValues[":minusOne"] = number(-1)
-	return s.write(ctx, "delete template version", s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl)
+	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl}
+	if v.BundleDigest != "" {
+		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(templatePK(v.Kind, v.TemplateName), bundleMarkerSK(v.Version.Major, v.BundleDigest))},
+			what: what, failed: revisionFailed(what)})
+	}
+	return s.write(ctx, "delete template version", ops...)
 }

@@ -112,3 +112,27 @@ func TestDeleteTemplateVersionsThenTemplate(t *testing.T) {
 	wantKind(t, err, platform.NotFound, `environment template "vpc" not found`)
 	wantKind(t, s.DeleteTemplate(ctx, kind, "vpc", 1), platform.NotFound, `environment template "vpc" not found`)
 }
+
+// TestBundleDigestIsUniqueWithinAMajor: a second version of a major with the same bundle
+// digest is refused, naming the first; another major may have it; deleting the first
+// frees the digest.
+func TestBundleDigestIsUniqueWithinAMajor(t *testing.T) {
+	s := storetest.NewStore(t)
+	kind := platform.ServiceTemplate
+	mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "web"}, nil))
+	v := func(major, minor int) platform.TemplateVersion {
+		return platform.TemplateVersion{Kind: kind, TemplateName: "web", Version: platform.Version{Major: major, Minor: minor}, Status: platform.Draft, BundleDigest: "abc"}
+	}
+	mustOK(t, s.CreateTemplateVersion(ctx, v(1, 0), nil))
+	wantKind(t, s.CreateTemplateVersion(ctx, v(1, 1), nil), platform.Conflict, `service template "web": the same bundle is registered as version 1.0`)
+	if _, err := s.GetTemplateVersion(ctx, kind, "web", platform.Version{Major: 1, Minor: 1}); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("the refused version was stored: %v", err)
+	}
+	mustOK(t, s.CreateTemplateVersion(ctx, v(2, 0), nil))
+	first, err := s.GetTemplateVersion(ctx, kind, "web", platform.Version{Major: 1})
+	mustOK(t, err)
+	tmpl, err := s.GetTemplate(ctx, kind, "web")
+	mustOK(t, err)
+	mustOK(t, s.DeleteTemplateVersion(ctx, first, tmpl))
+	mustOK(t, s.CreateTemplateVersion(ctx, v(1, 1), nil))
+}
