@@ -15,7 +15,7 @@ func TestTemplatesUpdate(t *testing.T) {
 	bundle := library + "/environments/vpc-ecs/v1"
 	ap.must(t, admin, "templates", "create", "--kind", "environment", "--name", "vpc-ecs", "--description", "a network")
 	ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", bundle, "--publish")
-	ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", bundle, "--major", "1", "--publish")
+	ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", revisedBundle(t, bundle), "--major", "1", "--publish")
 	line := func(field, value string) *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^` + field + `: +` + regexp.QuoteMeta(value) + `$`)
 	}
@@ -85,7 +85,7 @@ func TestTemplateVersionVerbs(t *testing.T) {
 	}
 	ap.must(t, admin, with([]string{"templates", "create"})...)
 	ap.must(t, admin, with([]string{"templates", "register"}, "--bundle", bundle, "--publish")...)
-	ap.must(t, admin, with([]string{"templates", "register"}, "--bundle", bundle, "--major", "1", "--publish")...)
+	ap.must(t, admin, with([]string{"templates", "register"}, "--bundle", revisedBundle(t, bundle), "--major", "1", "--publish")...)
 
 	out := ap.must(t, admin, with([]string{"templates", "version", "deprecate"}, "--version", "1.1")...)
 	if !strings.Contains(out, "DEPRECATED") {

@@ -119,8 +119,13 @@ func TestAPICommands(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^NAME +DISPLAY NAME +RECOMMENDED +CREATED\nvpc-ecs +VPC and ECS +1\.0 +\d{4}-`).MatchString(out) {
 			t.Fatalf("list printed:\n%s", out)
 		}
-		// The next minor of major 1 starts as a DRAFT beside the published 1.0.
+		// The same bundle under major 1 is 1.0; another one is the next minor, a DRAFT
+		// beside the published 1.0.
 		out = ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", library+"/environments/vpc-ecs/v1", "--major", "1")
+		if !regexp.MustCompile(`(?m)^version: +1\.0$`).MatchString(out) {
+			t.Fatalf("register the same bundle --major 1 printed:\n%s", out)
+		}
+		out = ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", revisedBundle(t, library+"/environments/vpc-ecs/v1"), "--major", "1")
 		if !regexp.MustCompile(`(?m)^version: +1\.1$`).MatchString(out) {
 			t.Fatalf("register --major 1 printed:\n%s", out)
 		}

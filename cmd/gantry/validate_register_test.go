@@ -74,3 +74,16 @@ func TestValidateAndRegisterAgree(t *testing.T) {
 		}
 	}
 }
+
+// revisedBundle copies the bundle folder src with a comment added to its schema: another
+// bundle (an identical one registered again under its major is the version it already is).
+func revisedBundle(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	copyBundle(t, src, dir)
+	schema := filepath.Join(dir, "schema", "schema.yaml")
+	if err := os.WriteFile(schema, []byte(mustRead(t, schema)+"\n# revised\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
