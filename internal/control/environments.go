@@ -2,6 +2,8 @@ package control
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -88,6 +90,11 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 		if err != nil {
 			return env, err
 		}
+		if tv.Version.Major != env.TemplateVersion.Major {
+			if err := s.checkInstancesCompatible(ctx, name, tv); err != nil {
+				return env, err
+			}
+		}
 		spec := in.Spec
 		if spec == "" {
 			spec = env.Spec
@@ -135,4 +142,50 @@ func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.
 		return env, err
 	}
 	return s.store.GetEnvironment(ctx, name)
+}
+
+// checkInstancesCompatible refuses to move environment name to template version tv while
+// a service instance runs in it whose service template version is not compatible with
+// tv's major: Conflict naming the instances (up to ten, and how many more).
+func (s *Service) checkInstancesCompatible(ctx context.Context, name string, tv platform.TemplateVersion) error {
+	versions := map[string]platform.TemplateVersion{} // service template name@version → version
+	var incompatible []string
+	page := platform.PageRequest{Limit: 100}
+	for {
+		instances, err := s.store.ListEnvironmentInstances(ctx, name, page)
+		if err != nil {
+			return err
+		}
+		for _, i := range instances.Items {
+			key := i.TemplateName + "@" + i.TemplateVersion.String()
+			sv, ok := versions[key]
+			if !ok {
+				if sv, err = s.store.GetTemplateVersion(ctx, platform.ServiceTemplate, i.TemplateName, i.TemplateVersion); err != nil {
+					return err
+				}
+				versions[key] = sv
+			}
+			compatible := false
+			for _, c := range sv.CompatibleEnvironments {
+				compatible = compatible || (c.TemplateName == tv.TemplateName && c.MajorVersion == tv.Version.Major)
+			}
+			if !compatible {
+				incompatible = append(incompatible, fmt.Sprintf("%s/%s (%s %s)", i.Service, i.Name, i.TemplateName, i.TemplateVersion))
+			}
+		}
+		if instances.NextToken == "" {
+			break
+		}
+		page.NextToken = instances.NextToken
+	}
+	if len(incompatible) == 0 {
+		return nil
+	}
+	named := incompatible
+	more := ""
+	if len(named) > 10 {
+		named, more = named[:10], fmt.Sprintf(" and %d more", len(incompatible)-10)
+	}
+	return platform.Errorf(platform.Conflict, "environment %s cannot move to %s:%d: service instances running in it are not compatible with that major version: %s%s",
+		name, tv.TemplateName, tv.Version.Major, strings.Join(named, ", "), more)
 }

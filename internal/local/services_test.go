@@ -106,6 +106,19 @@ func TestServiceLifecycle(t *testing.T) {
 		t.Fatalf("created service = %v", svc)
 	}
 
+	// Beta cannot move to a major its instances' template is not compatible with (the
+	// service template is compatible with the environment template's major 1 only).
+	var v2 map[string]any
+	if status, body := admin.call("POST", "/v1/environment-templates/"+platformtest.EnvTemplate+"/versions", "application/gzip",
+		platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil), &v2); status != 201 || v2["majorVersion"] != 2.0 {
+		t.Fatalf("register major 2: %d %s", status, body)
+	}
+	admin.must(200, "POST", "/v1/environment-templates/"+platformtest.EnvTemplate+"/versions/2.0/publish", nil, nil)
+	status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "MAJOR_VERSION", "templateMajorVersion": 2}, nil)
+	if status != 409 || !strings.Contains(body, "frontend/one") || !strings.Contains(body, "frontend/two") || !strings.Contains(body, "not compatible") {
+		t.Fatalf("moving Beta to major 2: %d %s, want 409 naming the instances", status, body)
+	}
+
 	// Replace instance two by three.
 	dev.must(202, "PATCH", "/v1/services/frontend", map[string]any{"description": "web", "spec": instanceSpec("one", "three")}, &svc)
 	if svc["status"] != "UPDATE_IN_PROGRESS" || svc["description"] != "web" {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -81,7 +82,7 @@ func ParseSpec(data []byte) (*Spec, error) {
 	if n := utf8.RuneCount(data); n > MaxSpecLength {
 		return nil, platform.Errorf(platform.Invalid, "spec is %d characters long; the limit is %d", n, MaxSpecLength)
 	}
-	doc, err := parseYAML(data)
+	doc, err := parseSpecYAML(data)
 	if err != nil {
 		return nil, platform.Errorf(platform.Invalid, "spec: %v", err)
 	}
@@ -243,7 +244,7 @@ func ParseInstanceSpec(data []byte, instance string) (*render.Map, error) {
 	if n := utf8.RuneCount(data); n > MaxSpecLength {
 		return nil, platform.Errorf(platform.Invalid, "spec is %d characters long; the limit is %d", n, MaxSpecLength)
 	}
-	doc, err := parseYAML(data)
+	doc, err := parseSpecYAML(data)
 	if err != nil {
 		return nil, platform.Errorf(platform.Invalid, "spec: %v", err)
 	}
@@ -432,4 +433,19 @@ func ceilPlusOne(n json.Number) int64 {
 		i++
 	}
 	return i
+}
+
+// parseSpecYAML parses a spec, which is one YAML document: a second document (after a
+// "---" line) is an error naming its line, never silently ignored.
+func parseSpecYAML(data []byte) (*yaml.Node, error) {
+	doc, err := parseYAML(data)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first, second yaml.Node
+	if dec.Decode(&first) == nil && dec.Decode(&second) == nil {
+		return nil, &lineError{Line: second.Line, Message: "a spec is one YAML document; a second one starts here (remove the \"---\" and what follows, or merge them)"}
+	}
+	return doc, nil
 }

@@ -158,3 +158,19 @@ func TestAliasBombIsRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestSpecIsOneDocument(t *testing.T) {
+	two := "proton: EnvironmentSpec\nspec:\n  a: 1\n---\nproton: EnvironmentSpec\nspec:\n  a: 2\n"
+	_, err := ParseSpec([]byte(two))
+	if platform.KindOf(err) != platform.Invalid || !strings.Contains(err.Error(), "line 4") || !strings.Contains(err.Error(), "one YAML document") {
+		t.Fatalf("ParseSpec of two documents: %v, want Invalid naming line 4 (the ---)", err)
+	}
+	_, err = ParseInstanceSpec([]byte("spec:\n  a: 1\n---\nspec:\n  a: 2\n"), "web")
+	if platform.KindOf(err) != platform.Invalid || !strings.Contains(err.Error(), "one YAML document") {
+		t.Fatalf("ParseInstanceSpec of two documents: %v, want Invalid", err)
+	}
+	// A leading "---" starts the one document.
+	if _, err := ParseSpec([]byte("---\nproton: EnvironmentSpec\nspec:\n  a: 1\n")); err != nil {
+		t.Fatalf("one document after ---: %v", err)
+	}
+}
