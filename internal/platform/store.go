@@ -80,6 +80,10 @@ type Store interface {
 	// created with, then that of its last successful deployment; it leaves the list once
 	// deleted. The list may lag a write by a moment (an eventually consistent index).
 	ListTemplateVersionTargets(ctx context.Context, kind TemplateKind, name string, v Version, page PageRequest) (Page[VersionTarget], error)
+	// ListTemplateVersionInstances lists the service instances of every service that run
+	// version v of service template name, by service and instance name (the same index,
+	// as eventually consistent). Invalid when v.Minor is AllMinors.
+	ListTemplateVersionInstances(ctx context.Context, name string, v Version, page PageRequest) (Page[ServiceInstance], error)
 
 	// GetClientToken returns a recorded client token, NotFound if none.
 	GetClientToken(ctx context.Context, scope, token string) (ClientToken, error)

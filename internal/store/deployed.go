@@ -44,3 +44,17 @@ func (s *Store) ListTemplateVersionTargets(ctx context.Context, kind platform.Te
 	}
 	return list(ctx, s, q, page, deployedItem.domain)
 }
+
+// ListTemplateVersionInstances lists the service instances, across every service, that
+// run version v of service template name (v.Minor a minor, not platform.AllMinors), by
+// service and instance name: one Query of gsi3 narrowed to the minor's instances (the
+// pipelines on the same version sort after them). Invalid for AllMinors or a bad page
+// token.
+func (s *Store) ListTemplateVersionInstances(ctx context.Context, name string, v platform.Version, page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+	if v.Minor < 0 {
+		return platform.Page[platform.ServiceInstance]{}, platform.FieldErrorf("templateMinorVersion", "is required to list the instances of a template version")
+	}
+	target := deployedMinorPrefix(v.Minor) + string(platform.ServiceInstanceTarget) + "#"
+	q := listQuery{index: "gsi3", partition: deployedGSI3PK(platform.ServiceTemplate, name, v.Major), prefix: target, what: "template version instances"}
+	return list(ctx, s, q, page, instanceItem.domain)
+}

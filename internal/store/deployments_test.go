@@ -320,6 +320,19 @@ func TestListTemplateVersionTargets(t *testing.T) {
 	if len(other.Items) != 0 {
 		t.Fatalf("targets on api major 2: %+v", other.Items)
 	}
+	// The instances themselves, across services, by version: pipelines are left out.
+	inst, err := s.ListTemplateVersionInstances(ctx, "api", v10, platform.PageRequest{})
+	mustOK(t, err)
+	if len(inst.Items) != 1 || inst.Items[0].Name != "frontend-dev" || inst.Items[0].Environment != "dev" {
+		t.Fatalf("instances on api 1.0: %+v", inst.Items)
+	}
+	inst, err = s.ListTemplateVersionInstances(ctx, "api", d.TemplateVersion, platform.PageRequest{})
+	mustOK(t, err)
+	if len(inst.Items) != 1 || inst.Items[0].Name != "frontend-prod" {
+		t.Fatalf("instances on api 1.1: %+v", inst.Items)
+	}
+	_, err = s.ListTemplateVersionInstances(ctx, "api", major1, platform.PageRequest{})
+	wantKind(t, err, platform.Invalid, "templateMinorVersion")
 	// A token of one minor's list is refused by another's.
 	first, err := s.ListTemplateVersionTargets(ctx, platform.ServiceTemplate, "api", v10, platform.PageRequest{Limit: 1})
 	mustOK(t, err)
