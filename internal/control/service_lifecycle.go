@@ -179,8 +179,13 @@ func (s *Service) UpdateService(ctx context.Context, name string, in UpdateServi
 	if err := s.store.ChangeService(ctx, changed, added, deployments, revisions, token); err != nil {
 		return svc, err
 	}
+	if len(deployments) == 0 {
+		return s.GetService(ctx, name)
+	}
 	s.launchAll(ctx, startable(deployments))
-	return s.GetService(ctx, name)
+	// The answer is the change as accepted: its deployments have just started.
+	changed.Revision++
+	return changed, nil
 }
 
 // deleteDeployment builds the deletion of a service's instance or pipeline, not yet stored.
@@ -258,7 +263,8 @@ func (s *Service) DeleteService(ctx context.Context, name string) (platform.Serv
 		return changed, nil
 	}
 	s.launchAll(ctx, launch)
-	return s.GetService(ctx, name)
+	changed.Revision++
+	return changed, nil
 }
 
 // CreateServiceInstanceInput is a new instance of an existing service, as Proton's
