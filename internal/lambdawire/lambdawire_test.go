@@ -16,16 +16,20 @@ import (
 
 func TestConfigFromEnv(t *testing.T) {
 	cfg, err := lambdawire.ConfigFromEnv(awstest.Getenv(map[string]string{
-		lambdaenv.TableName:       "gantry-table",
-		lambdaenv.StateMachineARN: "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry",
-		lambdaenv.AdminGroups:     " platform-team , ",
-		lambdaenv.DeveloperGroups: "devs,qa",
+		lambdaenv.TableName:        "gantry-table",
+		lambdaenv.StateMachineARN:  "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry",
+		lambdaenv.AdminGroups:      " platform-team , ",
+		lambdaenv.DeveloperGroups:  "devs,qa",
+		lambdaenv.AccessKeysKMSKey: "alias/gantry-access-keys",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.AccountID != "444455556666" || cfg.Partition != "aws-cn" {
 		t.Errorf("account %q partition %q, want them from the state machine ARN", cfg.AccountID, cfg.Partition)
+	}
+	if cfg.AccessKeysKMSKey != "alias/gantry-access-keys" {
+		t.Errorf("access keys' KMS key = %q", cfg.AccessKeysKMSKey)
 	}
 	if strings.Join(cfg.Roles.AdminGroups, ",") != "platform-team" || strings.Join(cfg.Roles.DeveloperGroups, ",") != "devs,qa" {
 		t.Errorf("roles = %+v", cfg.Roles)
@@ -59,6 +63,13 @@ func TestAWSPortsAsksSTSForTheAccountAndSkipsWhatIsNotConfigured(t *testing.T) {
 	}
 	if ports.Store == nil || ports.Blobs == nil || ports.Provisioner == nil || ports.Workflows == nil {
 		t.Errorf("ports = %+v", ports)
+	}
+	if ports.Sealer != nil || ports.Bundles != nil {
+		t.Errorf("sealer %v, bundles %v: want none without the access keys' KMS key", ports.Sealer, ports.Bundles)
+	}
+	cfg.AccessKeysKMSKey = "arn:aws:kms:us-east-1:444455556666:key/abc"
+	if ports, err = lambdawire.AWSPorts(context.Background(), &cfg, clients); err != nil || ports.Sealer == nil || ports.Bundles == nil {
+		t.Errorf("with the access keys' KMS key: sealer %v, bundles %v, %v; want both", ports.Sealer, ports.Bundles, err)
 	}
 }
 
