@@ -66,13 +66,15 @@ func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) 
 	if err := platform.ValidateTags("tags", in.Tags); err != nil {
 		return platform.Component{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "CreateComponent", in.ClientToken, in)
-	if err != nil {
-		return platform.Component{}, err
-	}
-	if replay != "" {
-		return s.store.GetComponent(ctx, replay)
-	}
+	replay := func(name string) (platform.Component, error) { return s.store.GetComponent(ctx, name) }
+	return idempotent(ctx, s, "CreateComponent", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Component, error) {
+		return s.createComponent(ctx, in, token)
+	})
+}
+
+// createComponent stores a checked new component with its first deployment (and token,
+// when not nil) and starts deploying it.
+func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, token *platform.ClientToken) (platform.Component, error) {
 	now := s.clock()
 	c := platform.Component{Name: in.Name, Description: in.Description, ServiceSpec: in.ServiceSpec,
 		Manifest: in.Manifest, TemplateFile: in.TemplateFile, LastClientRequestToken: in.ClientToken, UpdatedAt: now}
@@ -214,13 +216,15 @@ func (s *Service) UpdateComponent(ctx context.Context, name string, in UpdateCom
 	default:
 		return platform.Component{}, platform.FieldErrorf("deploymentType", "%q is not one of NONE, CURRENT_VERSION (a component has no template version)", in.DeploymentType)
 	}
-	token, replay, err := s.idempotency(ctx, "UpdateComponent:"+name, in.ClientToken, in)
-	if err != nil {
-		return platform.Component{}, err
-	}
-	if replay != "" {
-		return s.store.GetComponent(ctx, name)
-	}
+	replay := func(string) (platform.Component, error) { return s.store.GetComponent(ctx, name) }
+	return idempotent(ctx, s, "UpdateComponent:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Component, error) {
+		return s.updateComponent(ctx, name, in, token)
+	})
+}
+
+// updateComponent applies a checked update to component name, storing token (when not
+// nil) with the change.
+func (s *Service) updateComponent(ctx context.Context, name string, in UpdateComponentInput, token *platform.ClientToken) (platform.Component, error) {
 	c, err := s.store.GetComponent(ctx, name)
 	if err != nil {
 		return c, err
