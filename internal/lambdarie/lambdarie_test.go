@@ -2,7 +2,9 @@ package lambdarie_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -43,7 +45,7 @@ func mustBuild(t testing.TB) (string, map[string]string) {
 		if built.emulator, built.err = lambdarie.BuildEmulator(ctx); built.err != nil {
 			return
 		}
-		dir, err := os.MkdirTemp("", "gantry-lambdas-")
+		dir, err := buildDir()
 		if err != nil {
 			built.err = err
 			return
@@ -59,6 +61,22 @@ func mustBuild(t testing.TB) (string, map[string]string) {
 		t.Fatal(built.err)
 	}
 	return built.emulator, built.functions
+}
+
+// buildDir is where the function binaries go: one directory of the user's cache per
+// checkout, rebuilt by each run (a temporary directory would outlive the test binary,
+// whose TestMain exits through dynamolocal.Main).
+func buildDir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(cache, "gantry", "lambdarie", hex.EncodeToString(sum[:6])), nil
 }
 
 // stage is what the functions reach: a table of their own on DynamoDB Local, and a
