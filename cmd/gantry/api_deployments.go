@@ -14,7 +14,7 @@ import (
 func deploymentsCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return resource("deployments", []verb{
 		{"list", "list a target's deployments, newest first", deploymentsListUsage, deploymentsList},
-		{"get", "show a deployment", "usage: gantry deployments get ID\n", deploymentsGet},
+		{"get", "show a deployment, or with --rendered the CloudFormation template it rendered", "usage: gantry deployments get [--rendered] ID\n\nWith --rendered, prints the template the deployment rendered (kept whether it\nsucceeded or failed): the lines CloudFormation errors cite are its lines.\n", deploymentsGet},
 		{"cancel", "cancel an unfinished deployment (developer)", "usage: gantry deployments cancel ID\n", deploymentsCancel},
 		{"delete", "delete a finished deployment from the history", "usage: gantry deployments delete ID\n", deploymentsDelete},
 	})
@@ -94,7 +94,13 @@ func idFlag(a *apiCommand) *string {
 
 func deploymentsGet(a *apiCommand) action {
 	id := idFlag(a)
+	rendered := a.fs.Bool("rendered", false, "print the CloudFormation template the deployment rendered")
 	return func(ctx context.Context) int {
+		if *rendered {
+			r, err := a.client.GetRenderedTemplate(ctx, *id)
+			raw, _ := json.Marshal(r)
+			return a.answer(err, raw, func(w io.Writer) { io.WriteString(w, r.Template) })
+		}
 		d, err := a.client.GetDeployment(ctx, *id)
 		return a.answer(err, d.Raw, func(w io.Writer) { writeDeployment(w, d) })
 	}

@@ -374,6 +374,10 @@ func TestAPICommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &env); err != nil || env["name"] != "doomed" {
 			t.Fatalf("stdout is not the create's JSON: %v\n%s", err, out)
 		}
+		// The rendered template that failed is kept: the spec's resource type is in it.
+		if out := ap.must(t, admin, "deployments", "get", "--rendered", env["lastDeploymentId"].(string)); !strings.HasPrefix(out, "Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n") {
+			t.Fatalf("deployments get --rendered printed:\n%s", out)
+		}
 		// Deleting it, waiting until it is gone.
 		out = ap.must(t, admin, "environments", "delete", "doomed", "--wait", "--interval", "10ms")
 		if !strings.Contains(out, "environment doomed: DELETE_IN_PROGRESS") || !strings.Contains(out, "environment doomed: DELETE_COMPLETE") {

@@ -183,6 +183,7 @@ func schemas() map[string]any {
 				map[string]any{"templateName": str(), "majorVersion": integer()})},
 			"createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"TemplateVersionList": list("TemplateVersion"),
+		"RenderedTemplate":    object([]string{"deploymentId", "template"}, map[string]any{"deploymentId": str(), "template": str()}),
 		"UpdateTemplateVersion": object(nil, map[string]any{
 			"description": map[string]any{"type": "string", "maxLength": 500},
 			"status":      enum("DRAFT", "PUBLISHED", "DEPRECATED"),

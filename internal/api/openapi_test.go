@@ -88,6 +88,7 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"TemplateVersion":       reflect.TypeFor[apimodel.TemplateVersion](),
 		"TemplateVersionList":   reflect.TypeFor[apimodel.List[apimodel.TemplateVersion]](),
 		"UpdateTemplateVersion": reflect.TypeFor[apimodel.UpdateTemplateVersion](),
+		"RenderedTemplate":      reflect.TypeFor[apimodel.RenderedTemplate](),
 		"CreateEnvironment":     reflect.TypeFor[apimodel.CreateEnvironment](),
 		"Update":                reflect.TypeFor[apimodel.Update](),
 		"Environment":           reflect.TypeFor[apimodel.Environment](),

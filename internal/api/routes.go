@@ -78,6 +78,7 @@ func routes() []route {
 		route{method: "GET", path: "/v1/services/{name}/pipeline/outputs", operationID: "ListServicePipelineOutputs", summary: "A service pipeline's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).pipelineOutputs},
 		route{method: "POST", path: "/v1/services/{name}/pipeline/cancel", operationID: "CancelServicePipelineDeployment", summary: "Cancel the pipeline's deployment in progress", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelPipelineDeployment},
 		route{method: "GET", path: "/v1/deployments/{id}", operationID: "GetDeployment", summary: "Get a deployment", access: anyRole, response: "Deployment", status: 200, handle: (*handler).getDeployment},
+		route{method: "GET", path: "/v1/deployments/{id}/rendered", operationID: "GetDeploymentRenderedTemplate", summary: "The CloudFormation template a deployment rendered, kept whether it then succeeded or failed (404 saying why when it rendered nothing)", access: anyRole, response: "RenderedTemplate", status: 200, handle: (*handler).getRenderedTemplate},
 		route{method: "POST", path: "/v1/deployments/{id}/cancel", operationID: "CancelDeployment", summary: "Cancel an unfinished deployment: before its stack operation starts it stops; a stack update in progress is cancelled and rolls back (409 for a stack being created or deleted)", access: developer, response: "Deployment", status: 200, handle: (*handler).cancelDeployment},
 	)
 }

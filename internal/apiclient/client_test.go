@@ -395,6 +395,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetEnvironmentTemplate": "GetTemplate", "GetServiceTemplate": "GetTemplate",
 		"UpdateEnvironmentTemplate": "UpdateTemplate", "UpdateServiceTemplate": "UpdateTemplate",
 		"DeleteEnvironmentTemplate": "DeleteTemplate", "DeleteServiceTemplate": "DeleteTemplate",
+		"GetDeploymentRenderedTemplate":    "GetRenderedTemplate",
 		"UpdateEnvironmentTemplateVersion": "UpdateTemplateVersion", "UpdateServiceTemplateVersion": "UpdateTemplateVersion",
 		"DeleteEnvironmentTemplateVersion": "DeleteTemplateVersion", "DeleteServiceTemplateVersion": "DeleteTemplateVersion",
 		"CreateEnvironmentTemplateVersion": "CreateTemplateVersion", "CreateServiceTemplateVersion": "CreateTemplateVersion",

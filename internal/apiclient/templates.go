@@ -34,3 +34,11 @@ func (c *Client) DeleteTemplateVersion(ctx context.Context, kind platform.Templa
 	err := c.do(ctx, request{method: "DELETE", path: templatesPath(kind) + pathOf(name, "versions", v.String())}, &out)
 	return out, err
 }
+
+// GetRenderedTemplate returns the CloudFormation template deployment id rendered; NotFound,
+// saying why, when it rendered nothing.
+func (c *Client) GetRenderedTemplate(ctx context.Context, id string) (apimodel.RenderedTemplate, error) {
+	var out apimodel.RenderedTemplate
+	err := c.do(ctx, request{method: "GET", path: pathOf("v1", "deployments", id, "rendered")}, &out)
+	return out, err
+}

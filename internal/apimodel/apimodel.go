@@ -225,3 +225,10 @@ type Health struct {
 	Status       string            `json:"status"`
 	Dependencies map[string]string `json:"dependencies"`
 }
+
+// RenderedTemplate is the CloudFormation template a deployment rendered (GET
+// /v1/deployments/{id}/rendered): lines cited by CloudFormation errors are its lines.
+type RenderedTemplate struct {
+	DeploymentID string `json:"deploymentId"`
+	Template     string `json:"template"`
+}

@@ -332,6 +332,12 @@ func TestUnknownResourceTypeFails(t *testing.T) {
 	if d["deploymentStatus"] != "FAILED" || d["completedAt"] == nil {
 		t.Fatalf("deployment = %v", d)
 	}
+	// The template CloudFormation refused is kept and returned, as deployed.
+	var rendered map[string]any
+	admin.must(200, "GET", "/v1/deployments/"+env["lastDeploymentId"].(string)+"/rendered", nil, &rendered)
+	if rendered["template"] != "Resources:\n  Thing:\n    Type: AWS::Foo::Bar\n    Properties: {}\n" {
+		t.Fatalf("rendered = %v", rendered)
+	}
 }
 
 // TestOneDeploymentAtATime checks that a target with a deployment in progress refuses a

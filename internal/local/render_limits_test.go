@@ -44,6 +44,11 @@ func TestHostileTemplateFailsTheDeployment(t *testing.T) {
 	if d["deploymentStatus"] != "FAILED" || !strings.Contains(fmt.Sprint(d["deploymentStatusMessage"]), want) {
 		t.Fatalf("deployment = %v, want FAILED with %q", d, want)
 	}
+	// A render that failed kept nothing: its error cites the bundle's file and line.
+	status, body := admin.json("GET", "/v1/deployments/"+env["lastDeploymentId"].(string)+"/rendered", nil, nil)
+	if status != 404 || !strings.Contains(body, "has no rendered template: it ended before rendering") || !strings.Contains(body, "cloudformation.yaml:5") {
+		t.Fatalf("rendered of a failed render: %d %s", status, body)
+	}
 	admin.must(200, "GET", "/v1/environments", nil, nil)
 }
 
