@@ -405,7 +405,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"CreateEnvironment": "CreateEnvironment", "ListEnvironments": "ListEnvironments", "GetEnvironment": "GetEnvironment",
 		"UpdateEnvironment": "UpdateEnvironment", "DeleteEnvironment": "DeleteEnvironment", "ListEnvironmentOutputs": "EnvironmentOutputs",
 		"CreateService": "CreateService", "ListServices": "ListServices", "GetService": "GetService",
-		"ListServiceInstances": "ListServiceInstances", "GetServiceInstance": "GetServiceInstance",
+		"ListServiceInstancesOfService": "ListServiceInstances", "ListServiceInstances": "FindServiceInstances", "GetServiceInstance": "GetServiceInstance",
 		"UpdateServiceInstance": "UpdateServiceInstance", "ListServiceInstanceOutputs": "ServiceInstanceOutputs",
 		"UpdateServicePipeline": "UpdateServicePipeline", "ListServicePipelineOutputs": "ServicePipelineOutputs",
 		"CancelEnvironmentDeployment": "CancelEnvironmentDeployment", "CancelServiceInstanceDeployment": "CancelServiceInstanceDeployment",

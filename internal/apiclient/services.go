@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
 )
@@ -81,5 +82,34 @@ func (c *Client) DeleteDeployment(ctx context.Context, id string) (Deployment, e
 func (c *Client) post(ctx context.Context, path string) (Deployment, error) {
 	var out Deployment
 	err := c.do(ctx, request{method: "POST", path: path}, &out)
+	return out, err
+}
+
+// InstanceFilter picks service instances across services: by ServiceName,
+// EnvironmentName, or TemplateName with both versions (set versions with a non-nil
+// pointer); DeploymentStatus narrows.
+type InstanceFilter struct {
+	ServiceName, EnvironmentName, TemplateName string
+	TemplateMajorVersion, TemplateMinorVersion *int
+	DeploymentStatus                           string
+}
+
+// FindServiceInstances lists service instances across services (Proton's
+// ListServiceInstances), one page.
+func (c *Client) FindServiceInstances(ctx context.Context, f InstanceFilter, p PageRequest) (Page[ServiceInstance], error) {
+	q := pageQuery(p)
+	for k, v := range map[string]string{"serviceName": f.ServiceName, "environmentName": f.EnvironmentName,
+		"templateName": f.TemplateName, "deploymentStatus": f.DeploymentStatus} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	for k, v := range map[string]*int{"templateMajorVersion": f.TemplateMajorVersion, "templateMinorVersion": f.TemplateMinorVersion} {
+		if v != nil {
+			q.Set(k, strconv.Itoa(*v))
+		}
+	}
+	var out Page[ServiceInstance]
+	err := c.do(ctx, request{method: "GET", path: "/v1/service-instances", query: q}, &out)
 	return out, err
 }

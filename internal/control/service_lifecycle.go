@@ -344,3 +344,54 @@ func (s *Service) CreateServiceInstance(ctx context.Context, in CreateServiceIns
 	}
 	return s.store.GetServiceInstance(ctx, in.Service, in.Name)
 }
+
+// ServiceInstanceFilter picks service instances across services, as Proton's
+// ListServiceInstances filters do. One of Service, Environment or a full template
+// version (TemplateName, Major and Minor) chooses the index read; the other fields
+// narrow what it returns.
+type ServiceInstanceFilter struct {
+	Service          string
+	Environment      string
+	TemplateName     string
+	Major            *int
+	Minor            *int
+	DeploymentStatus platform.DeploymentStatus
+}
+
+// FindServiceInstances lists the service instances filter picks: one Query of the
+// template version index, of the environment's instances, or of the service's partition,
+// never a Scan; the other filters narrow each page (a page may then hold fewer items than
+// asked, NextToken still leading on). Invalid (naming the filters) when none of the three
+// is given; NotFound is never returned (an unknown name has no instances).
+func (s *Service) FindServiceInstances(ctx context.Context, f ServiceInstanceFilter, page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+	var list platform.Page[platform.ServiceInstance]
+	var err error
+	switch {
+	case f.TemplateName != "" && f.Major != nil && f.Minor != nil:
+		list, err = s.store.ListTemplateVersionInstances(ctx, f.TemplateName, platform.Version{Major: *f.Major, Minor: *f.Minor}, page)
+	case f.Environment != "":
+		list, err = s.store.ListEnvironmentInstances(ctx, f.Environment, page)
+	case f.Service != "":
+		list, err = s.store.ListServiceInstances(ctx, f.Service, page)
+	default:
+		return list, platform.Errorf(platform.Invalid, "name serviceName, environmentName, or templateName with templateMajorVersion and templateMinorVersion")
+	}
+	if err != nil {
+		return list, err
+	}
+	kept := list.Items[:0]
+	for _, i := range list.Items {
+		switch {
+		case f.Service != "" && i.Service != f.Service,
+			f.Environment != "" && i.Environment != f.Environment,
+			f.TemplateName != "" && i.TemplateName != f.TemplateName,
+			f.Major != nil && i.TemplateVersion.Major != *f.Major,
+			f.Minor != nil && i.TemplateVersion.Minor != *f.Minor,
+			f.DeploymentStatus != "" && i.DeploymentStatus != f.DeploymentStatus:
+			continue
+		}
+		kept = append(kept, i)
+	}
+	list.Items = kept
+	return list, nil
+}

@@ -52,6 +52,26 @@ func TestLifeOfAnEstate(t *testing.T) {
 	if p := dev.waitPipeline("web"); p["deploymentStatus"] != "SUCCEEDED" || p["templateMinorVersion"] != 1.0 {
 		t.Fatalf("pipeline after MINOR_VERSION = %v", p)
 	}
+	// ListServiceInstances across services, by template version and by environment.
+	var found struct {
+		Items []map[string]any `json:"items"`
+	}
+	dev.must(200, "GET", "/v1/service-instances?templateName="+svcTemplate+"&templateMajorVersion=1&templateMinorVersion=1", nil, &found)
+	if len(found.Items) != 2 || found.Items[0]["name"] != "web-a" || found.Items[1]["name"] != "web-c" {
+		t.Fatalf("instances on 1.1 = %v", found.Items)
+	}
+	dev.must(200, "GET", "/v1/service-instances?templateName="+svcTemplate+"&templateMajorVersion=1&templateMinorVersion=0", nil, &found)
+	if len(found.Items) != 0 {
+		t.Fatalf("instances still on 1.0 = %v", found.Items)
+	}
+	dev.must(200, "GET", "/v1/service-instances?environmentName=Beta&deploymentStatus=SUCCEEDED", nil, &found)
+	if len(found.Items) != 2 {
+		t.Fatalf("succeeded instances in Beta = %v", found.Items)
+	}
+	if status, body := dev.json("GET", "/v1/service-instances?deploymentStatus=FAILED", nil, nil); status != 400 || !strings.Contains(body, "serviceName") {
+		t.Fatalf("no index filter: %d %s, want 400", status, body)
+	}
+
 	// 1.0 runs nowhere now and can go; 1.1 cannot while the service runs it.
 	admin.must(200, "DELETE", "/v1/service-templates/"+svcTemplate+"/versions/1.0", nil, nil)
 	if status, body := admin.json("DELETE", "/v1/service-templates/"+svcTemplate+"/versions/1.1", nil, nil); status != 409 {
