@@ -149,6 +149,12 @@ func (s *server) json(role, method, path string, body any) response {
 // tarGz packs dir as a .tar.gz bundle.
 func tarGz(t *testing.T, dir string) []byte {
 	t.Helper()
+	return tarGzUnder(t, dir, "")
+}
+
+// tarGzUnder packs dir with every entry's name starting with prefix (e.g. "v1/").
+func tarGzUnder(t *testing.T, dir, prefix string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
@@ -161,7 +167,7 @@ func tarGz(t *testing.T, dir string) []byte {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+		if err := tw.WriteHeader(&tar.Header{Name: prefix + filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
 			return err
 		}
 		_, err = tw.Write(data)

@@ -205,3 +205,14 @@ func TestTemplateVersionLifecycleStatuses(t *testing.T) {
 	version(s.json("admin", "DELETE", path+"/versions/1.0", nil), 200) // the last version
 	templateOf(t, s.json("admin", "DELETE", path, nil), 200)
 }
+
+// TestRegisterBundleUnderATopFolder registers a bundle packed as `tar czf x.tgz v1/` packs
+// it: every file under one top folder.
+func TestRegisterBundleUnderATopFolder(t *testing.T) {
+	s := newRealServer(t)
+	templateOf(t, s.json("admin", "POST", "/v1/environment-templates", map[string]string{"name": "env"}), 201)
+	r := s.do("admin", "POST", "/v1/environment-templates/env/versions", "application/gzip", tarGzUnder(t, envBundleDir, "v1/"))
+	if r.status != 201 || !strings.Contains(r.body, `"status":"DRAFT"`) {
+		t.Fatalf("register a bundle under v1/: %d %s", r.status, r.body)
+	}
+}
