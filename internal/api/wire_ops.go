@@ -51,7 +51,7 @@ func wireOps() map[string]wireOp {
 		"UpdateService":                   op(developer, []string{"name", "description", "spec"}, (*handler).wUpdateService),
 		"DeleteService":                   op(developer, []string{"name"}, (*handler).wDeleteService),
 		"CreateServiceInstance":           op(developer, []string{"serviceName", "name", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wCreateServiceInstance),
-		"ListServiceInstances":            op(anyRole, []string{"serviceName", "maxResults", "nextToken"}, (*handler).wListServiceInstances),
+		"ListServiceInstances":            op(anyRole, []string{"serviceName", "filters", "maxResults", "nextToken"}, (*handler).wListServiceInstances),
 		"GetServiceInstance":              op(anyRole, []string{"serviceName", "name"}, (*handler).wGetServiceInstance),
 		"UpdateServiceInstance":           op(developer, []string{"serviceName", "name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wUpdateServiceInstance),
 		"ListServiceInstanceOutputs":      op(anyRole, []string{"serviceName", "serviceInstanceName", "nextToken"}, (*handler).wListServiceInstanceOutputs),
@@ -786,14 +786,27 @@ func (h *handler) wInstance(i platform.ServiceInstance) *pw.ServiceInstance {
 }
 
 func (h *handler) wListServiceInstances(ctx context.Context, in *pw.ListServiceInstancesInput) (*pw.ListServiceInstancesOutput, error) {
-	if err := required("serviceName", in.ServiceName); err != nil {
-		return nil, err
-	}
 	p, err := wirePage(in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	list, err := h.svc.ListServiceInstances(ctx, in.ServiceName, p)
+	f := control.ServiceInstanceFilter{Service: in.ServiceName}
+	for i, filter := range in.Filters {
+		field := "filters[" + strconv.Itoa(i) + "]"
+		switch filter.Key {
+		case "serviceName":
+			f.Service = filter.Value
+		case "environmentName":
+			f.Environment = filter.Value
+		case "templateName":
+			f.TemplateName = filter.Value
+		case "deploymentStatus":
+			f.DeploymentStatus = platform.DeploymentStatus(filter.Value)
+		default:
+			return nil, platform.FieldErrorf(field+".key", "Gantry filters service instances by serviceName, environmentName, templateName and deploymentStatus, not %q", filter.Key)
+		}
+	}
+	list, err := h.svc.FindServiceInstances(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,10 @@ func TestProtonSDKEveryDay(t *testing.T) {
 	check("GetService", err, err == nil && svc.Service.Pipeline != nil && aws.ToString(svc.Service.Arn) == "arn:aws:proton:us-east-1:"+AccountID+":service/frontend")
 	insts, err := dev.ListServiceInstances(ctx, &proton.ListServiceInstancesInput{ServiceName: aws.String("frontend")})
 	check("ListServiceInstances", err, err == nil && len(insts.ServiceInstances) == 1)
+	inEnv, err := dev.ListServiceInstances(ctx, &proton.ListServiceInstancesInput{Filters: []types.ListServiceInstancesFilter{
+		{Key: types.ListServiceInstancesFilterByEnvironmentName, Value: aws.String("Beta")},
+		{Key: types.ListServiceInstancesFilterByDeploymentStatus, Value: aws.String("SUCCEEDED")}}})
+	check("ListServiceInstances by environment and status", err, err == nil && len(inEnv.ServiceInstances) == 1 && aws.ToString(inEnv.ServiceInstances[0].ServiceName) == "frontend")
 	io, err := dev.ListServiceInstanceOutputs(ctx, &proton.ListServiceInstanceOutputsInput{ServiceName: aws.String("frontend"), ServiceInstanceName: aws.String("frontend-dev")})
 	check("ListServiceInstanceOutputs", err, err == nil && len(io.Outputs) > 0)
 	check("ServicePipelineDeployed", proton.NewServicePipelineDeployedWaiter(dev).Wait(ctx, &proton.GetServiceInput{Name: aws.String("frontend")}, time.Minute,
