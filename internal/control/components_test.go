@@ -2,7 +2,6 @@ package control_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/control"
@@ -306,35 +305,5 @@ func TestEnvironmentWithComponentsIsNotDeleted(t *testing.T) {
 	h.mustFinish(c.LastDeploymentID)
 	if _, err := h.svc.DeleteEnvironment(h.ctx, "Beta"); platform.KindOf(err) != platform.Conflict || !strings.Contains(err.Error(), "bucket") {
 		t.Fatalf("deleting an environment holding a component: %v, want Conflict naming it", err)
-	}
-}
-
-// TestConcurrentCreateComponentWithOneClientToken races 20 identical creates with one
-// client token: one component and one deployment are made, and every call answers it.
-func TestConcurrentCreateComponentWithOneClientToken(t *testing.T) {
-	h := newHarness(t)
-	h.mustComponentService(true)
-	dev := developerContext()
-	starts := h.startCount()
-	in := attachedInput("queue")
-	in.ClientToken = "create-queue-at-once"
-	const n = 20
-	answers := make([]platform.Component, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { answers[i], errs[i] = h.svc.CreateComponent(dev, in) })
-	}
-	wg.Wait()
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("call %d of %d: %v", i, n, errs[i])
-		}
-		if answers[i].Name != "queue" || answers[i].LastDeploymentID != answers[0].LastDeploymentID {
-			t.Fatalf("call %d answered %+v, want the one component of call 0 (deployment %s)", i, answers[i], answers[0].LastDeploymentID)
-		}
-	}
-	if h.startCount()-starts != 1 {
-		t.Fatalf("%d workflow starts, want 1", h.startCount()-starts)
 	}
 }

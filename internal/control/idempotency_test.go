@@ -18,13 +18,7 @@ func TestConcurrentCreatesWithOneClientToken(t *testing.T) {
 	in := h.envInput("Beta")
 	in.ClientToken = "create-beta-at-once"
 	const n = 50
-	answers := make([]platform.Environment, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { answers[i], errs[i] = h.svc.CreateEnvironment(h.ctx, in) })
-	}
-	wg.Wait()
+	answers, errs := callAtOnce(n, func() (platform.Environment, error) { return h.svc.CreateEnvironment(h.ctx, in) })
 	stored := h.mustEnvironment("Beta")
 	for i := range n {
 		if errs[i] != nil {
@@ -80,5 +74,63 @@ func TestConcurrentClientTokenOtherRequest(t *testing.T) {
 	loser := map[string]string{"Alpha": "Bravo", "Bravo": "Alpha"}[winner]
 	if _, err := h.store.GetEnvironment(h.ctx, loser); platform.KindOf(err) != platform.NotFound {
 		t.Fatalf("the losing request's environment %s: %v, want NotFound", loser, err)
+	}
+}
+
+// callAtOnce makes n calls of call at once and returns their answers and errors, in the
+// order of the calls.
+func callAtOnce[T any](n int, call func() (T, error)) ([]T, []error) {
+	answers := make([]T, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i], errs[i] = call() })
+	}
+	wg.Wait()
+	return answers, errs
+}
+
+// TestConcurrentCreateServiceInstanceWithOneClientToken races 20 identical
+// CreateServiceInstance calls with one client token: one instance and one deployment are
+// made, and every call answers that instance.
+func TestConcurrentCreateServiceInstanceWithOneClientToken(t *testing.T) {
+	h := newHarness(t)
+	h.mustComponentService(false)
+	starts := h.startCount()
+	in := control.CreateServiceInstanceInput{Service: "frontend", Name: "frontend-two", ClientToken: "add-two-at-once",
+		Spec: "proton: ServiceSpec\ninstances:\n  - name: frontend-two\n    environment: Beta\n    spec:\n      port: 81\n"}
+	answers, errs := callAtOnce(20, func() (platform.ServiceInstance, error) { return h.svc.CreateServiceInstance(developerContext(), in) })
+	for i := range answers {
+		if errs[i] != nil {
+			t.Fatalf("call %d: %v", i, errs[i])
+		}
+		if answers[i].Name != "frontend-two" || answers[i].LastDeploymentID != answers[0].LastDeploymentID {
+			t.Fatalf("call %d answered %+v, want the one instance of call 0 (deployment %s)", i, answers[i], answers[0].LastDeploymentID)
+		}
+	}
+	if h.startCount()-starts != 1 {
+		t.Fatalf("%d workflow starts, want 1", h.startCount()-starts)
+	}
+}
+
+// TestConcurrentCreateComponentWithOneClientToken races 20 identical creates with one
+// client token: one component and one deployment are made, and every call answers it.
+func TestConcurrentCreateComponentWithOneClientToken(t *testing.T) {
+	h := newHarness(t)
+	h.mustComponentService(true)
+	starts := h.startCount()
+	in := attachedInput("queue")
+	in.ClientToken = "create-queue-at-once"
+	answers, errs := callAtOnce(20, func() (platform.Component, error) { return h.svc.CreateComponent(developerContext(), in) })
+	for i := range answers {
+		if errs[i] != nil {
+			t.Fatalf("call %d: %v", i, errs[i])
+		}
+		if answers[i].Name != "queue" || answers[i].LastDeploymentID != answers[0].LastDeploymentID {
+			t.Fatalf("call %d answered %+v, want the one component of call 0 (deployment %s)", i, answers[i], answers[0].LastDeploymentID)
+		}
+	}
+	if h.startCount()-starts != 1 {
+		t.Fatalf("%d workflow starts, want 1", h.startCount()-starts)
 	}
 }

@@ -16,13 +16,15 @@ func (s *Service) UpdateServicePipeline(ctx context.Context, service string, in 
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.ServicePipeline{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "UpdateServicePipeline:"+service, in.ClientToken, in)
-	if err != nil {
-		return platform.ServicePipeline{}, err
-	}
-	if replay != "" {
-		return s.store.GetServicePipeline(ctx, service)
-	}
+	replay := func(result string) (platform.ServicePipeline, error) { return s.store.GetServicePipeline(ctx, service) }
+	return idempotent(ctx, s, "UpdateServicePipeline:"+service, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.ServicePipeline, error) {
+		return s.updateServicePipeline(ctx, service, in, token)
+	})
+}
+
+// updateServicePipeline applies a checked update to service's pipeline, storing token
+// (when not nil) with it.
+func (s *Service) updateServicePipeline(ctx context.Context, service string, in UpdateInput, token *platform.ClientToken) (platform.ServicePipeline, error) {
 	p, err := s.store.GetServicePipeline(ctx, service)
 	if err != nil {
 		return p, err

@@ -75,13 +75,15 @@ func (s *Service) UpdateService(ctx context.Context, name string, in UpdateServi
 	if in.Description != nil && len(*in.Description) > maxDescriptionChars {
 		return platform.Service{}, platform.FieldErrorf("description", "must be at most %d characters", maxDescriptionChars)
 	}
-	token, replay, err := s.idempotency(ctx, "UpdateService:"+name, in.ClientToken, in)
-	if err != nil {
-		return platform.Service{}, err
-	}
-	if replay != "" {
-		return s.GetService(ctx, name)
-	}
+	replay := func(result string) (platform.Service, error) { return s.GetService(ctx, name) }
+	return idempotent(ctx, s, "UpdateService:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Service, error) {
+		return s.updateService(ctx, name, in, token)
+	})
+}
+
+// updateService applies a checked update to service name, storing token (when not nil)
+// with it.
+func (s *Service) updateService(ctx context.Context, name string, in UpdateServiceInput, token *platform.ClientToken) (platform.Service, error) {
 	svc, err := s.store.GetService(ctx, name)
 	if err != nil {
 		return svc, err
@@ -291,13 +293,17 @@ func (s *Service) CreateServiceInstance(ctx context.Context, in CreateServiceIns
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.ServiceInstance{}, err
 	}
-	token, replay, err := s.idempotency(ctx, "CreateServiceInstance:"+in.Service, in.ClientToken, in)
-	if err != nil {
-		return platform.ServiceInstance{}, err
+	replay := func(result string) (platform.ServiceInstance, error) {
+		return s.store.GetServiceInstance(ctx, in.Service, result)
 	}
-	if replay != "" {
-		return s.store.GetServiceInstance(ctx, in.Service, replay)
-	}
+	return idempotent(ctx, s, "CreateServiceInstance:"+in.Service, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.ServiceInstance, error) {
+		return s.createServiceInstance(ctx, in, token)
+	})
+}
+
+// createServiceInstance stores and deploys a checked new instance, storing token (when
+// not nil) with it.
+func (s *Service) createServiceInstance(ctx context.Context, in CreateServiceInstanceInput, token *platform.ClientToken) (platform.ServiceInstance, error) {
 	svc, err := s.store.GetService(ctx, in.Service)
 	if err != nil {
 		return platform.ServiceInstance{}, err
