@@ -8,7 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all deps dev test faults race bench build lambdas synth deploy lint fmt clean
+.PHONY: all deps awscli dev test faults race bench build lambdas synth deploy lint fmt clean
 
 all: build
 
@@ -25,8 +25,12 @@ node_modules/.installed: package.json package-lock.json
 dev: deps
 	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR)
 
+# awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs.
+awscli:
+	@test -x /usr/bin/aws || { apt-get update -qq && apt-get install -y -qq awscli; }
+
 # test runs every test: unit, store (on DynamoDB Local), CDK assertions, end to end.
-test: deps
+test: deps awscli
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 

@@ -435,3 +435,25 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestPollServiceSeesTheServiceGoBetweenItsReads: a service removed after its instances
+// were listed but before it was read is deleted, not an error.
+func TestPollServiceSeesTheServiceGoBetweenItsReads(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/instances") {
+			w.Write([]byte(`{"items":[{"serviceName":"api","name":"api-beta","deploymentStatus":"DELETE_IN_PROGRESS"}]}`))
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"code":"ResourceNotFoundException","message":"service \"api\" does not exist","requestId":"r1"}`))
+	}))
+	defer ts.Close()
+	c, err := apiclient.New(ts.URL, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.PollService("api")(context.Background())
+	if err != nil || len(got) != 1 || got[0].DeploymentStatus != platform.DeleteComplete {
+		t.Fatalf("poll = %+v, %v; want the service DELETE_COMPLETE", got, err)
+	}
+}

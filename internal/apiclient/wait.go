@@ -86,11 +86,12 @@ func (c *Client) PollServiceInstance(service, instance string) Poll {
 // service is gone (deleted) its status is DELETE_COMPLETE.
 func (c *Client) PollService(name string) Poll {
 	return func(ctx context.Context) ([]Status, error) {
+		gone := []Status{{Target: "service " + name, DeploymentStatus: platform.DeleteComplete}}
 		instances, err := All(ctx, func(ctx context.Context, p PageRequest) (Page[ServiceInstance], error) {
 			return c.ListServiceInstances(ctx, name, p)
 		})
 		if IsNotFound(err) {
-			return []Status{{Target: "service " + name, DeploymentStatus: platform.DeleteComplete}}, nil
+			return gone, nil
 		}
 		if err != nil {
 			return nil, err
@@ -99,7 +100,11 @@ func (c *Client) PollService(name string) Poll {
 		for _, inst := range instances.Items {
 			out = append(out, ServiceInstanceStatus(inst))
 		}
+		// The service may be removed between the two reads, as its last instance goes.
 		svc, err := c.GetService(ctx, name)
+		if IsNotFound(err) {
+			return gone, nil
+		}
 		if err != nil {
 			return nil, err
 		}
