@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -20,9 +21,8 @@ import (
 // the aws CLI sign them, in the Authorization header) by access keys Gantry issued. It
 // checks the signature in full: the canonical request rebuilt from the signed headers, the
 // payload hash over the body it read, the credential scope (date, region when Region is
-// set, service, terminator) and a request time within MaxSkew of now. As on AWS, a signed
-// request may be sent again within that window (a script repeating a call within one
-// second signs it identically); creates are made safe to repeat by their clientToken.
+// set, service, terminator), a request time within MaxSkew of now, and that the same
+// signature is not presented twice.
 type SigV4 struct {
 	// Keys looks up an active key and its secret; Unauthorized when unknown or inactive.
 	Keys func(ctx context.Context, id string) (platform.AccessKey, []byte, error)
@@ -33,6 +33,8 @@ type SigV4 struct {
 	// MaxBody bounds the body read for the payload hash.
 	MaxBody int64
 	Now     func() time.Time
+
+	seen replayCache
 }
 
 // MaxSkew is how far a request's X-Amz-Date may be from the server's clock (AWS's rule).
@@ -177,6 +179,9 @@ func (v *SigV4) Authenticate(r *http.Request) (platform.Caller, error) {
 	if !hmac.Equal([]byte(want), []byte(h.signature)) {
 		return platform.Caller{}, sigErr(CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
+	if !v.seen.add(h.signature, at, now) {
+		return platform.Caller{}, sigErr(CodeInvalidSignature, "the request was already received: a signature is accepted once (sign each request afresh)")
+	}
 	return key.Caller(), nil
 }
 
@@ -267,4 +272,34 @@ func sigV4Escape(s string) string {
 		b.WriteByte(hexDigits[c&15])
 	}
 	return b.String()
+}
+
+// replayCache remembers the signatures accepted within the skew window, so that a
+// captured request cannot be sent again while its date is still acceptable. It is per
+// process: behind several API function instances a replay to another instance is caught
+// only by the date check.
+type replayCache struct {
+	mu   sync.Mutex
+	seen map[string]time.Time // signature → request time
+}
+
+// add records sig and reports whether it is new; entries older than the window are dropped.
+func (c *replayCache) add(sig string, at, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[string]time.Time{}
+	}
+	if _, dup := c.seen[sig]; dup {
+		return false
+	}
+	if len(c.seen) > 4096 {
+		for s, t := range c.seen {
+			if now.Sub(t) > MaxSkew {
+				delete(c.seen, s)
+			}
+		}
+	}
+	c.seen[sig] = at
+	return true
 }

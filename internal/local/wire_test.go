@@ -440,15 +440,13 @@ func TestProtonSignatures(t *testing.T) {
 		}
 	}
 
-	// The same signed request twice within the window is answered twice, as AWS does: a
-	// script repeating a call within one second signs it identically. (Creates are made
-	// safe to repeat by their clientToken, not by refusing a signature seen before.)
+	// A replay: the same signed request twice.
 	req := w.signedRequest(t, "CreateEnvironmentTemplate", create("once"), adminID, adminSecret, "proton", now)
 	if status, code := send(t, req, create("once")); status != 200 {
 		t.Fatalf("signed request: %d %s", status, code)
 	}
-	if status, code := send(t, req, create("once")); status != 409 || code != "ConflictException" {
-		t.Fatalf("the same signed create again: %d %s, want it verified and answered 409 ConflictException (the name is taken)", status, code)
+	if status, code := send(t, req, create("once")); status != 403 || code != "InvalidSignatureException" {
+		t.Fatalf("replayed request: %d %s, want 403 InvalidSignatureException", status, code)
 	}
 
 	// A disabled key signs nothing; enabled again, it does.
