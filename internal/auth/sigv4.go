@@ -21,8 +21,8 @@ import (
 // the aws CLI sign them, in the Authorization header) by access keys Gantry issued. It
 // checks the signature in full: the canonical request rebuilt from the signed headers, the
 // payload hash over the body it read, the credential scope (date, region when Region is
-// set, service, terminator), a request time within MaxSkew of now, and that the same
-// signature is not presented twice.
+// set, service, terminator), a request time within MaxSkew of now, and that a signature of
+// a request that changes something is not presented twice (reads may repeat).
 type SigV4 struct {
 	// Keys looks up an active key and its secret; Unauthorized when unknown or inactive.
 	Keys func(ctx context.Context, id string) (platform.AccessKey, []byte, error)
@@ -179,8 +179,8 @@ func (v *SigV4) Authenticate(r *http.Request) (platform.Caller, error) {
 	if !hmac.Equal([]byte(want), []byte(h.signature)) {
 		return platform.Caller{}, sigErr(CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
-	if !v.seen.add(h.signature, at, now) {
-		return platform.Caller{}, sigErr(CodeInvalidSignature, "the request was already received: a signature is accepted once (sign each request afresh)")
+	if changesState(r) && !v.seen.add(h.signature, at, now) {
+		return platform.Caller{}, sigErr(CodeInvalidSignature, "the request was already received: a signature that changes something is accepted once (sign each request afresh)")
 	}
 	return key.Caller(), nil
 }
@@ -272,6 +272,16 @@ func sigV4Escape(s string) string {
 		b.WriteByte(hexDigits[c&15])
 	}
 	return b.String()
+}
+
+// changesState reports whether r's operation (X-Amz-Target: <service>.<Operation>) may
+// change something. Reads (Get*, List*) may be sent again within the skew window: a
+// client repeating a read within one second signs it identically (the aws CLI's waiters
+// and scripts do), and AWS answers both.
+func changesState(r *http.Request) bool {
+	target := r.Header.Get("X-Amz-Target")
+	op := target[strings.LastIndexByte(target, '.')+1:]
+	return !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List")
 }
 
 // replayCache remembers the signatures accepted within the skew window, so that a

@@ -448,6 +448,15 @@ func TestProtonSignatures(t *testing.T) {
 	if status, code := send(t, req, create("once")); status != 403 || code != "InvalidSignatureException" {
 		t.Fatalf("replayed request: %d %s, want 403 InvalidSignatureException", status, code)
 	}
+	// A read signed once may be sent again (a client repeating it within one second signs
+	// it identically): both are answered.
+	get := `{"name":"once"}`
+	read := w.signedRequest(t, "GetEnvironmentTemplate", get, adminID, adminSecret, "proton", now)
+	for i := range 2 {
+		if status, code := send(t, read, get); status != 200 {
+			t.Fatalf("signed read, time %d: %d %s, want 200", i+1, status, code)
+		}
+	}
 
 	// A disabled key signs nothing; enabled again, it does.
 	admin := platform.WithCaller(ctx, platform.Caller{Subject: "alice", Roles: []platform.Role{platform.AdminRole}})
