@@ -3,7 +3,6 @@ package control
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -96,8 +95,9 @@ func (s *Service) createService(ctx context.Context, in CreateServiceInput, toke
 	if tv.HasPipeline {
 		target := platform.Target{Kind: platform.ServicePipelineTarget, Service: in.Name}
 		d := s.newDeployment(target, platform.Deploy, tv, in.Spec, spec.Pipeline)
-		d.StatusMessage = "waiting for the service's instances to finish deploying"
-		d.LeaseOwner, d.LeaseExpiresAt = "", time.Time{} // no worker until the instances finish
+		// No worker until the instances finish; the lease lets the reconciler start it
+		// should the worker that finishes the last instance be lost first.
+		d.StatusMessage = platform.WaitingForInstances
 		deployments = append(deployments, d)
 		pipeline = &platform.ServicePipeline{Service: in.Name, Deployable: newDeployable(tv, d)}
 		pipeline.DeploymentStatusMessage = d.StatusMessage

@@ -126,6 +126,10 @@ const (
 	ServiceDeleteFailed     ServiceStatus = "DELETE_FAILED"
 )
 
+// WaitingForInstances is the status message of a new service's pipeline deployment
+// while the service's instances deploy: the workflow starts it once none is deploying.
+const WaitingForInstances = "waiting for the service's instances to finish deploying"
+
 // WaitingForPipelineDeletion is the status message of a service instance's deletion
 // that DeleteService stored to start once the service's pipeline is deleted (the
 // pipeline may use what the instances' stacks export).

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -119,6 +120,26 @@ func (t *Tasks) resume(ctx context.Context, d platform.Deployment, report *Recon
 		report.Left++
 		return
 	}
+	switch waiting, err := t.waiting(ctx, d); {
+	case err != nil:
+		log.ErrorContext(ctx, "reconcile: what the deployment waits for", "error", err)
+		report.Left++
+		return
+	case waiting == stillWaiting:
+		// Nothing is lost: what it waits for is under way and will start it. Hold it
+		// another lease.
+		d.LeaseOwner, d.LeaseExpiresAt, d.UpdatedAt = "waiting", t.clock().Add(t.lease), t.clock()
+		if err := t.store.UpdateDeployment(ctx, d); err != nil {
+			log.InfoContext(ctx, "reconcile: waiting deployment not renewed", "error", err)
+		}
+		report.Left++
+		return
+	case waiting == waitOver:
+		// What it waited for ended, but the worker that was to start it was lost: start
+		// it as that worker would have (its own execution, named after it).
+		t.startWaited(ctx, d, log, report)
+		return
+	}
 	name := d.ID + "-resume-" + strconv.FormatInt(d.Revision+1, 10)
 	d.LeaseOwner, d.LeaseExpiresAt, d.UpdatedAt = name, t.clock().Add(t.lease), t.clock()
 	if err := t.store.UpdateDeployment(ctx, d); err != nil {
@@ -135,4 +156,118 @@ func (t *Tasks) resume(ctx context.Context, d platform.Deployment, report *Recon
 	}
 	log.WarnContext(ctx, "reconcile: the deployment's worker was lost; resumed", "execution", name)
 	report.Resumed = append(report.Resumed, d.ID)
+}
+
+// waitState says whether a deployment is one that waits for another target's deployment
+// before it starts, and whether that other one is still under way.
+type waitState int
+
+const (
+	notWaiting   waitState = iota // an ordinary deployment
+	stillWaiting                  // what it waits for is under way
+	waitOver                      // what it waits for has ended
+)
+
+// waiting tells whether d is a deployment that starts only when another ends — a new
+// service's pipeline after its instances (platform.WaitingForInstances), an instance's
+// deletion after its pipeline's or its component's — and whether that one is still under
+// way. Errors: the store's.
+func (t *Tasks) waiting(ctx context.Context, d platform.Deployment) (waitState, error) {
+	busy := func(active bool, err error) (waitState, error) {
+		switch {
+		case platform.KindOf(err) == platform.NotFound:
+			return waitOver, nil
+		case err != nil:
+			return notWaiting, err
+		case active:
+			return stillWaiting, nil
+		}
+		return waitOver, nil
+	}
+	switch d.StatusMessage {
+	case platform.WaitingForInstances:
+		settled, err := t.instancesSettled(ctx, d.Target.Service)
+		return busy(!settled, err)
+	case platform.WaitingForPipelineDeletion:
+		p, err := t.store.GetServicePipeline(ctx, d.Target.Service)
+		return busy(p.DeploymentStatus.Active(), err)
+	case platform.WaitingForComponentDeletion:
+		c, err := t.store.GetInstanceComponent(ctx, d.Target.Service, d.Target.Instance)
+		return busy(c.DeploymentStatus.Active(), err)
+	}
+	return notWaiting, nil
+}
+
+// startWaited claims d, a waiting deployment whose wait is over, and starts it: a
+// pipeline as followUp does once the instances have finished; an instance's deletion as
+// deleteWaitingInstances and deleteInstanceAfterComponent do, through the deployment its
+// wait was for (so that a failed pipeline or component deletion fails it as there).
+func (t *Tasks) startWaited(ctx context.Context, d platform.Deployment, log *slog.Logger, report *ReconcileReport) {
+	d.LeaseOwner, d.LeaseExpiresAt, d.UpdatedAt = d.ID, t.clock().Add(t.lease), t.clock()
+	if err := t.store.UpdateDeployment(ctx, d); err != nil {
+		log.InfoContext(ctx, "reconcile: waiting deployment not claimed", "error", err)
+		report.Left++
+		return
+	}
+	var err error
+	switch d.StatusMessage {
+	case platform.WaitingForInstances:
+		_, err = t.workflows.Start(ctx, d.ID, []byte(`{"deploymentId":"`+d.ID+`"}`))
+		if err == nil {
+			t.publish(ctx, platform.TargetEvents(d, platform.InProgress)...)
+		}
+	case platform.WaitingForPipelineDeletion:
+		p, gerr := t.store.GetServicePipeline(ctx, d.Target.Service)
+		var awaited platform.Deployment
+		if awaited, err = t.awaitedDeletion(ctx, platform.Target{Kind: platform.ServicePipelineTarget, Service: d.Target.Service}, p.LastDeploymentID, gerr); err == nil {
+			err = t.deleteWaitingInstances(ctx, awaited)
+		}
+	case platform.WaitingForComponentDeletion:
+		c, gerr := t.store.GetInstanceComponent(ctx, d.Target.Service, d.Target.Instance)
+		target := platform.Target{Kind: platform.ComponentTarget, Service: d.Target.Service, Instance: d.Target.Instance, Component: c.Name}
+		var awaited platform.Deployment
+		if awaited, err = t.awaitedDeletion(ctx, target, c.LastDeploymentID, gerr); err == nil {
+			err = t.deleteInstanceAfterComponent(ctx, awaited)
+		}
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "reconcile: start the waiting deployment", "error", err)
+		report.Left++
+		return
+	}
+	log.WarnContext(ctx, "reconcile: the worker that was to start this deployment was lost; started")
+	report.Resumed = append(report.Resumed, d.ID)
+}
+
+// instancesSettled reports whether none of service's instances has a deployment under way.
+func (t *Tasks) instancesSettled(ctx context.Context, service string) (bool, error) {
+	page := platform.PageRequest{Limit: 100}
+	for {
+		instances, err := t.store.ListServiceInstances(ctx, service, page)
+		if err != nil {
+			return false, err
+		}
+		for _, i := range instances.Items {
+			if i.DeploymentStatus.Active() {
+				return false, nil
+			}
+		}
+		if instances.NextToken == "" {
+			return true, nil
+		}
+		page.NextToken = instances.NextToken
+	}
+}
+
+// awaitedDeletion returns the deletion a waiting deployment waited for, from the read of
+// its target (getErr): a target that is gone was deleted (DELETE_COMPLETE); one still there
+// ended otherwise, as its last deployment says.
+func (t *Tasks) awaitedDeletion(ctx context.Context, target platform.Target, lastDeploymentID string, getErr error) (platform.Deployment, error) {
+	switch {
+	case platform.KindOf(getErr) == platform.NotFound:
+		return platform.Deployment{Target: target, Operation: platform.Delete, Status: platform.DeleteComplete}, nil
+	case getErr != nil:
+		return platform.Deployment{}, getErr
+	}
+	return t.store.GetDeployment(ctx, lastDeploymentID)
 }

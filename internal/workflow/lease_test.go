@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/statemachine"
@@ -252,5 +253,149 @@ func TestHandleEventReconciles(t *testing.T) {
 	h.deliver(tick)
 	if got := h.mustDeployment(d.ID); got.LeaseOwner == again.LeaseOwner {
 		t.Fatalf("a tick after the lease expired left it with %s", got.LeaseOwner)
+	}
+}
+
+// TestReconcileStartsAPipelineWhoseStarterWasLost: a new service's pipeline deployment
+// waits for the service's instances. While one is still deploying, a sweep only renews
+// its lease; once the last instance has finished but the worker that was to start the
+// pipeline was lost first, a sweep starts it, once.
+func TestReconcileStartsAPipelineWhoseStarterWasLost(t *testing.T) {
+	h := newHarness(t)
+	pd, instances := mustServiceWithPipeline(t, h)
+	if pd.StatusMessage != platform.WaitingForInstances || pd.LeaseExpiresAt.IsZero() {
+		t.Fatalf("the waiting pipeline deployment = %q with lease until %s, want %q and a lease", pd.StatusMessage, pd.LeaseExpiresAt, platform.WaitingForInstances)
+	}
+	h.mustSucceed(instances[0])
+
+	// frontend-prod still deploys: its worker holds it; the pipeline's lease is renewed.
+	h.mustRender(instances[1].ID)
+	h.clock.Advance(workflow.DefaultLease + time.Minute)
+	h.mustRender(instances[1].ID) // frontend-prod's worker is alive and renews
+	report, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(report.Resumed, pd.ID) || h.workflows.startsOf(pd.ID) != 0 {
+		t.Fatalf("the pipeline was started (%d) or resumed (%v) while frontend-prod deploys", h.workflows.startsOf(pd.ID), report.Resumed)
+	}
+	if renewed := h.mustDeployment(pd.ID); !renewed.LeaseExpiresAt.After(h.clock.Now()) || renewed.Finished() {
+		t.Fatalf("the waiting pipeline deployment after the sweep: %s, lease until %s", renewed.Status, renewed.LeaseExpiresAt)
+	}
+
+	// frontend-prod ends, but the worker that was to start the pipeline is lost.
+	start := h.taskWorkflows.StartFunc
+	h.taskWorkflows.StartFunc = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+		return "", context.Canceled // the process died here
+	}
+	h.mustProvision(instances[1])
+	_, _ = h.tasks.Record(h.ctx, workflow.Input{DeploymentID: instances[1].ID})
+	h.taskWorkflows.StartFunc = start
+	if n := h.workflows.startsOf(pd.ID); n != 0 {
+		t.Fatalf("the pipeline started %d times with its starter lost", n)
+	}
+	h.clock.Advance(workflow.DefaultLease + time.Minute)
+	report, err = h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(report.Resumed, pd.ID) || h.workflows.startsOf(pd.ID) != 1 {
+		t.Fatalf("after the lost start a sweep resumed %v and started the pipeline %d times, want it once", report.Resumed, h.workflows.startsOf(pd.ID))
+	}
+}
+
+// mustServiceWithPipeline creates service frontend with instances frontend-dev and
+// frontend-prod (in Beta) and a pipeline, and returns the pipeline's waiting deployment
+// and the instances' deployments.
+func mustServiceWithPipeline(t *testing.T, h *harness) (platform.Deployment, []platform.Deployment) {
+	t.Helper()
+	h.mustDeployedEnvironment()
+	h.mustTemplate(platform.ServiceTemplate, platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
+	spec := "proton: ServiceSpec\npipeline:\n  unit_test_command: \"ls\"\ninstances:\n" +
+		"  - name: frontend-dev\n    environment: Beta\n    spec:\n      port: 80\n" +
+		"  - name: frontend-prod\n    environment: Beta\n    spec:\n      desired_count: 2\n"
+	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1,
+		Spec: spec, RepositoryID: "example-org/frontend", BranchName: "main",
+		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
+		t.Fatalf("create service: %v", err)
+	}
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var instances []platform.Deployment
+	for _, name := range []string{"frontend-dev", "frontend-prod"} {
+		inst, err := h.store.GetServiceInstance(h.ctx, "frontend", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances = append(instances, h.mustDeployment(inst.LastDeploymentID))
+	}
+	return h.mustDeployment(pipeline.LastDeploymentID), instances
+}
+
+// TestReconcileStartsInstanceDeletionsWhoseStarterWasLost: deleting a service deletes its
+// pipeline first while the instances' deletions wait. A sweep while the pipeline's
+// deletion runs leaves them waiting (it does not fail them as never submitted); once the
+// pipeline is gone but the worker that was to start them was lost, a sweep starts them.
+func TestReconcileStartsInstanceDeletionsWhoseStarterWasLost(t *testing.T) {
+	h := newHarness(t)
+	pd, instances := mustServiceWithPipeline(t, h)
+	for _, d := range instances {
+		h.mustSucceed(d)
+	}
+	h.mustSucceed(h.mustDeployment(pd.ID))
+	if _, err := h.control.DeleteService(h.ctx, "frontend"); err != nil {
+		t.Fatalf("delete service: %v", err)
+	}
+	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipelineDeletion := h.mustDeployment(pipeline.LastDeploymentID)
+	var deletions []platform.Deployment
+	for _, name := range []string{"frontend-dev", "frontend-prod"} {
+		inst, err := h.store.GetServiceInstance(h.ctx, "frontend", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := h.mustDeployment(inst.LastDeploymentID)
+		if d.StatusMessage != platform.WaitingForPipelineDeletion {
+			t.Fatalf("%s's deletion: %q, want it waiting for the pipeline's", name, d.StatusMessage)
+		}
+		deletions = append(deletions, d)
+	}
+
+	// The pipeline's deletion is under way past the instances' deletions' lease.
+	h.mustDeploy(pipelineDeletion.ID)
+	h.clock.Advance(workflow.DefaultLease + time.Minute)
+	h.mustDeploy(pipelineDeletion.ID) // its worker is alive and renews
+	if _, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deletions {
+		if got := h.mustDeployment(d.ID); got.Finished() || h.workflows.startsOf(d.ID) != 0 {
+			t.Fatalf("while the pipeline's deletion runs, %s's deletion ended %s or started (%d)", d.Target, got.Status, h.workflows.startsOf(d.ID))
+		}
+	}
+
+	// The pipeline is deleted, but the worker that was to start the instances' deletions is lost.
+	start := h.taskWorkflows.StartFunc
+	h.taskWorkflows.StartFunc = func(ctx context.Context, name string, input json.RawMessage) (string, error) {
+		return "", context.Canceled // the process died here
+	}
+	h.sim.Wait(pipelineDeletion.StackName)
+	h.deliver(h.takeStackEvents()...)
+	_, _ = h.tasks.Record(h.ctx, workflow.Input{DeploymentID: pipelineDeletion.ID})
+	h.taskWorkflows.StartFunc = start
+	h.clock.Advance(workflow.DefaultLease + time.Minute)
+	report, err := h.tasks.Reconcile(h.ctx, workflow.ReconcileInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deletions {
+		if n := h.workflows.startsOf(d.ID); n != 1 || !slices.Contains(report.Resumed, d.ID) {
+			t.Fatalf("%s's deletion started %d times (resumed %v), want once", d.Target, n, report.Resumed)
+		}
 	}
 }

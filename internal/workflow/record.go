@@ -121,21 +121,8 @@ func (t *Tasks) followUp(ctx context.Context, d platform.Deployment) error {
 	if err != nil || pd.Finished() {
 		return err
 	}
-	page := platform.PageRequest{Limit: 100}
-	for {
-		instances, err := t.store.ListServiceInstances(ctx, d.Target.Service, page)
-		if err != nil {
-			return err
-		}
-		for _, i := range instances.Items {
-			if i.DeploymentStatus.Active() {
-				return nil // the last instance to finish starts the pipeline
-			}
-		}
-		if instances.NextToken == "" {
-			break
-		}
-		page.NextToken = instances.NextToken
+	if settled, err := t.instancesSettled(ctx, d.Target.Service); err != nil || !settled {
+		return err // the last instance to finish starts the pipeline
 	}
 	// Start is idempotent by name: when two instances finish together, both may get here
 	// and the pipeline still deploys once.

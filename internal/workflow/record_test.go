@@ -190,30 +190,11 @@ func TestRecordCancellation(t *testing.T) {
 // pipeline: the pipeline's deployment starts when the last instance has finished, once.
 func TestRecordStartsPipelineAfterLastInstance(t *testing.T) {
 	h := newHarness(t)
-	h.mustDeployedEnvironment()
-	h.mustTemplate(platform.ServiceTemplate, platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
-	spec := "proton: ServiceSpec\npipeline:\n  unit_test_command: \"ls\"\ninstances:\n" +
-		"  - name: frontend-dev\n    environment: Beta\n    spec:\n      port: 80\n" +
-		"  - name: frontend-prod\n    environment: Beta\n    spec:\n      desired_count: 2\n"
-	if _, err := h.control.CreateService(h.ctx, control.CreateServiceInput{Name: "frontend", TemplateName: platformtest.SvcTemplate, MajorVersion: 1,
-		Spec: spec, RepositoryID: "example-org/frontend", BranchName: "main",
-		RepositoryConnectionARN: "arn:aws:codestar-connections:us-east-1:111122223333:connection/example"}); err != nil {
-		t.Fatalf("create service: %v", err)
-	}
-	pipeline, err := h.store.GetServicePipeline(h.ctx, "frontend")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pd := pipeline.LastDeploymentID
-	var instances []platform.Deployment
-	for _, name := range []string{"frontend-dev", "frontend-prod"} {
-		inst, err := h.store.GetServiceInstance(h.ctx, "frontend", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		instances = append(instances, h.mustDeployment(inst.LastDeploymentID))
-		if n := h.workflows.startsOf(inst.LastDeploymentID); n != 1 {
-			t.Fatalf("instance %s's deployment started %d times, want once", name, n)
+	pipeline, instances := mustServiceWithPipeline(t, h)
+	pd := pipeline.ID
+	for _, d := range instances {
+		if n := h.workflows.startsOf(d.ID); n != 1 {
+			t.Fatalf("%s's deployment started %d times, want once", d.Target, n)
 		}
 	}
 	if n := h.workflows.startsOf(pd); n != 0 {
