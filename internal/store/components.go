@@ -103,12 +103,9 @@ func (s *Store) CreateComponent(ctx context.Context, c platform.Component, d pla
 		return err
 	}
 	ops = append(ops, dop)
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "create component", ops...)
 }
@@ -211,12 +208,9 @@ func (s *Store) UpdateComponent(ctx context.Context, c platform.Component, d *pl
 		}
 		ops = append(ops, dop)
 	}
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "update component", ops...)
 }

@@ -35,12 +35,9 @@ func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targ
 		return err
 	}
 	ops := []writeOp{mark, put}
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "start deployment", ops...)
 }

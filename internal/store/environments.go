@@ -48,12 +48,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, e platform.Environment, d
 		return err
 	}
 	ops = append(ops, depOp)
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "create environment", ops...)
 }

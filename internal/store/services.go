@@ -88,12 +88,9 @@ func (s *Store) CreateService(ctx context.Context, svc platform.Service, instanc
 		}
 		ops = append(ops, op)
 	}
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "create service", ops...)
 }
@@ -251,12 +248,9 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 		op.update.ExpressionAttributeValues[":added"] = number(int64(len(added)))
 	}
 	ops = append([]writeOp{op}, ops...)
-	if token != nil {
-		op, err := s.putToken(*token)
-		if err != nil {
-			return err
-		}
-		ops = append(ops, op)
+	ops, err = s.withToken(ops, token)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, "change service", ops...)
 }

@@ -280,6 +280,18 @@ func (s *Store) putToken(t platform.ClientToken) (writeOp, error) {
 	}, nil
 }
 
+// withToken appends the write of the client token, when not nil, to ops.
+func (s *Store) withToken(ops []writeOp, token *platform.ClientToken) ([]writeOp, error) {
+	if token == nil {
+		return ops, nil
+	}
+	op, err := s.putToken(*token)
+	if err != nil {
+		return nil, err
+	}
+	return append(ops, op), nil
+}
+
 func number(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }

@@ -26,18 +26,6 @@ func (s *Store) CreateTemplate(ctx context.Context, t platform.Template, token *
 	return s.write(ctx, "create template", ops...)
 }
 
-// withToken appends the write of the client token, when not nil, to ops.
-func (s *Store) withToken(ops []writeOp, token *platform.ClientToken) ([]writeOp, error) {
-	if token == nil {
-		return ops, nil
-	}
-	op, err := s.putToken(*token)
-	if err != nil {
-		return nil, err
-	}
-	return append(ops, op), nil
-}
-
 // GetTemplate returns a template; NotFound if there is none.
 func (s *Store) GetTemplate(ctx context.Context, kind platform.TemplateKind, name string) (platform.Template, error) {
 	var it templateItem
