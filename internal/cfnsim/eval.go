@@ -22,6 +22,8 @@ type evaluation struct {
 	exports   map[string]string
 	imports   []string
 	resources map[string]bool // logical ids
+	// provisioned are the resources whose condition holds, in logical id order.
+	provisioned []plannedResource
 }
 
 // noValue is what Ref AWS::NoValue evaluates to: the member it is in disappears.
@@ -83,6 +85,11 @@ func (e *evaluator) evaluate() (*evaluation, error) {
 	for id := range e.resources {
 		out.resources[id] = true
 	}
+	provisioned, err := e.plan()
+	if err != nil {
+		return nil, err
+	}
+	out.provisioned = provisioned
 	outputs := cfntemplate.Lookup(e.root, "Outputs")
 	if outputs != nil && outputs.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(outputs.Content); i += 2 {

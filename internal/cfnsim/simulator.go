@@ -73,6 +73,8 @@ type stack struct {
 	imports   []string          // export names the current template imports
 	resources map[string]bool   // logical ids of the current template
 	op        *operation        // the latest operation
+	// listed are the resources as ListStackResources shows them, in logical id order.
+	listed []listedResource
 }
 
 type export struct {
@@ -424,6 +426,8 @@ type operation struct {
 	failure  string // root cause, "" on success
 	problems []cfnspec.Problem
 	result   *evaluation
+	// before are the stack's resources when the operation started.
+	before   []listedResource
 	template []byte
 	tags     map[string]string
 	// cancelled reports an update cancelled while UPDATE_IN_PROGRESS: it rolls back.
@@ -439,7 +443,9 @@ func (s *Simulator) start(st *stack, op *operation) {
 	prev := s.ops[st.name]
 	s.ops[st.name] = done
 	st.op = op
+	op.before = st.listed
 	st.status, st.reason = op.sequence[0], reasonFor(op, op.sequence[0])
+	st.listed = op.resourcesAt(st.status, op.before)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -501,6 +507,7 @@ func (s *Simulator) play(st *stack, op *operation) {
 // enter moves the stack to status; last applies the operation's outcome. s.mu is held.
 func (s *Simulator) enter(st *stack, op *operation, status string, last bool) {
 	st.status, st.reason = status, reasonFor(op, status)
+	st.listed = op.resourcesAt(status, op.before)
 	switch {
 	case op.failure != "" && (strings.Contains(status, "ROLLBACK") || strings.HasSuffix(status, "_FAILED")):
 		// Describe gives the root cause, not the rollback's summary.

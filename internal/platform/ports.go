@@ -50,6 +50,27 @@ type Stack struct {
 	LastClientRequestToken string
 }
 
+// StackResource is one resource of a stack, as CloudFormation's ListStackResources
+// summarises it.
+type StackResource struct {
+	// LogicalID is the resource's name in the template.
+	LogicalID string
+	// PhysicalID is the resource's identifier in its service ("" until it is created).
+	PhysicalID string
+	// Type is the resource type, e.g. AWS::S3::Bucket.
+	Type string
+	// Status is CloudFormation's resource status, e.g. CREATE_COMPLETE, UPDATE_FAILED.
+	Status       string
+	StatusReason string
+}
+
+// StackResourcePage is one page of a stack's resources; NextToken, when not empty, asks
+// for the next page.
+type StackResourcePage struct {
+	Resources []StackResource
+	NextToken string
+}
+
 // Provisioner creates, updates and deletes the CloudFormation stacks that hold users'
 // infrastructure. Operations return once started; completion is reported asynchronously
 // as "CloudFormation Stack Status Change" events that carry the client request token.
@@ -68,6 +89,11 @@ type Provisioner interface {
 	// operation in progress, is a Conflict error with CloudFormation's reason; a missing
 	// stack is NotFound.
 	Cancel(ctx context.Context, stackName, clientRequestToken string) error
+	// ListResources returns one page of the stack's resources (CloudFormation's
+	// ListStackResources), starting at nextToken ("" for the first page). Errors: NotFound
+	// when the stack does not exist (never created, or deleted); Invalid for a nextToken
+	// that is not one this stack's listing gave.
+	ListResources(ctx context.Context, stackName, nextToken string) (StackResourcePage, error)
 }
 
 // Workflows runs the deployment state machine and resolves its waiting tasks.

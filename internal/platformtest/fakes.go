@@ -61,6 +61,8 @@ type Provisioner struct {
 	DeleteFunc   func(ctx context.Context, stackName, token string) (platform.StackOperation, error)
 	DescribeFunc func(ctx context.Context, stackName string) (platform.Stack, error)
 	CancelFunc   func(ctx context.Context, stackName, token string) error
+	// ListResourcesFunc answers ListResources.
+	ListResourcesFunc func(ctx context.Context, stackName, nextToken string) (platform.StackResourcePage, error)
 }
 
 var _ platform.Provisioner = (*Provisioner)(nil)
@@ -95,6 +97,14 @@ func (p *Provisioner) Cancel(ctx context.Context, stackName, token string) error
 		return unexpected("Provisioner.Cancel")
 	}
 	return p.CancelFunc(ctx, stackName, token)
+}
+
+// ListResources calls ListResourcesFunc.
+func (p *Provisioner) ListResources(ctx context.Context, stackName, nextToken string) (platform.StackResourcePage, error) {
+	if p.ListResourcesFunc == nil {
+		return platform.StackResourcePage{}, unexpected("Provisioner.ListResources")
+	}
+	return p.ListResourcesFunc(ctx, stackName, nextToken)
 }
 
 // Recorder is a platform.EventPublisher and a platform.Notifier that keeps what it is
