@@ -23,6 +23,8 @@ func (s *Service) taggable(ctx context.Context, arn string) (platform.Resource, 
 		_, err = s.store.GetServiceInstance(ctx, r.Service, r.Name)
 	case platform.ComponentResource:
 		_, err = s.store.GetComponent(ctx, r.Name)
+	case platform.EnvironmentAccountConnectionResource:
+		_, _, err = s.connectionFor(ctx, r.Name)
 	case platform.EnvironmentTemplateResource, platform.ServiceTemplateResource:
 		_, err = s.store.GetTemplate(ctx, templateKindOf(r.Type), r.Name)
 	case platform.EnvironmentTemplateVersionResource, platform.ServiceTemplateVersionResource:

@@ -19,9 +19,12 @@ const (
 // team). The secret is kept only sealed (SealedSecret, by a Sealer); Gantry shows it once,
 // when the key is created.
 type AccessKey struct {
-	ID          string
-	Role        Role
-	Team        string
+	ID   string
+	Role Role
+	Team string
+	// Account is the AWS account requests signed with the key act in; "" is the
+	// platform's own account.
+	Account     string
 	Description string
 	Status      AccessKeyStatus
 	// CreatedBy is the subject of the admin who created the key.
@@ -35,9 +38,10 @@ type AccessKey struct {
 // Subject is the caller subject of requests signed with the key.
 func (k AccessKey) Subject() string { return "accesskey:" + k.ID }
 
-// Caller is the caller of requests signed with the key: its role, and its team as a group.
+// Caller is the caller of requests signed with the key: its role, its account, and its team
+// as a group.
 func (k AccessKey) Caller() Caller {
-	c := Caller{Subject: k.Subject(), Roles: []Role{k.Role}}
+	c := Caller{Subject: k.Subject(), Roles: []Role{k.Role}, Account: k.Account}
 	if k.Team != "" {
 		c.Groups = []string{k.Team}
 	}

@@ -18,6 +18,8 @@ const (
 	ServiceTemplateVersionResource     ResourceType = "service-template-version"
 	ComponentResource                  ResourceType = "component"
 	DeploymentResource                 ResourceType = "deployment"
+	// EnvironmentAccountConnectionResource is a connection, named by its id.
+	EnvironmentAccountConnectionResource ResourceType = "environment-account-connection"
 )
 
 // Resource identifies one resource: Name is its name (a deployment's id); Service is the
@@ -99,7 +101,7 @@ func (s ARNScope) prefix() string {
 // ARN returns the ARN of r in Proton's formats: environment/<name>, service/<name>,
 // service/<service>/service-instance/<name>, environment-template/<name>,
 // environment-template/<name>:<major>.<minor> (and the same for service templates),
-// component/<name>, deployment/<id>.
+// component/<name>, deployment/<id>, environment-account-connection/<id>.
 func (s ARNScope) ARN(r Resource) string {
 	var path string
 	switch r.Type {
@@ -126,13 +128,13 @@ func (s ARNScope) ParseARN(field, arn string) (Resource, error) {
 		return Resource{}, FieldErrorf(field, "%q is not a resource of this Gantry (its ARNs start %s)", arn, s.prefix())
 	}
 	path := strings.TrimPrefix(arn, s.prefix())
-	bad := FieldErrorf(field, "%q does not name an environment, service, service instance, template, template version, component or deployment", arn)
+	bad := FieldErrorf(field, "%q does not name an environment, service, service instance, template, template version, component, deployment or environment account connection", arn)
 	typ, rest, ok := strings.Cut(path, "/")
 	if !ok || rest == "" {
 		return Resource{}, bad
 	}
 	switch ResourceType(typ) {
-	case EnvironmentResource, ComponentResource, DeploymentResource:
+	case EnvironmentResource, ComponentResource, DeploymentResource, EnvironmentAccountConnectionResource:
 		if strings.Contains(rest, "/") {
 			return Resource{}, bad
 		}

@@ -19,6 +19,9 @@ type Caller struct {
 	Subject string
 	Groups  []string
 	Roles   []Role
+	// Account is the AWS account the caller acts in (an access key's account, a token's
+	// account claim); "" is the platform's own account (the management account).
+	Account string
 }
 
 // Has reports whether the caller holds role; admins hold every role.

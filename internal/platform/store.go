@@ -47,6 +47,8 @@ type ClientToken struct {
 // succeeds only when the item's stored Revision equals the given one, and the stored
 // Revision is then one higher (a create stores Revision 1).
 type Store interface {
+	EnvironmentAccountConnectionStore
+
 	// CreateTemplate stores a new template and the client token (when not nil)
 	// atomically; Conflict if the name or the token is taken.
 	CreateTemplate(ctx context.Context, t Template, token *ClientToken) error
