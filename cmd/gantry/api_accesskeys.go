@@ -10,7 +10,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/apimodel"
 )
 
-const accessKeysCreateUsage = `usage: gantry access-keys create --role admin|developer [--team TEAM] [--description TEXT]
+const accessKeysCreateUsage = `usage: gantry access-keys create --role admin|developer [--team TEAM] [--account ACCOUNT_ID] [--description TEXT]
 
 Issues an access key for Gantry's Proton endpoint (AWS Signature Version 4: the aws CLI
 and the AWS SDKs) and prints it as shell exports; the secret is shown only this once.
@@ -31,6 +31,7 @@ func accessKeysCreate(a *apiCommand) action {
 	var in apimodel.CreateAccessKey
 	a.fs.StringVar(&in.Role, "role", "", "admin or developer (required)")
 	a.fs.StringVar(&in.Team, "team", "", "the team the key acts for")
+	a.fs.StringVar(&in.Account, "account", "", "the AWS account the key's requests act in (default: the platform's own)")
 	a.fs.StringVar(&in.Description, "description", "", "what the key is for")
 	a.required(&in.Role, "role")
 	return func(ctx context.Context) int {
@@ -45,15 +46,15 @@ func accessKeysList(a *apiCommand) action {
 	a.pageFlags()
 	return func(ctx context.Context) int {
 		return list(ctx, a, a.client.ListAccessKeys, func(k apiclient.AccessKey) json.RawMessage { return k.Raw },
-			[]string{"ACCESS KEY ID", "ROLE", "TEAM", "STATUS", "CREATED BY", "CREATED"},
+			[]string{"ACCESS KEY ID", "ROLE", "TEAM", "ACCOUNT", "STATUS", "CREATED BY", "CREATED"},
 			func(k apiclient.AccessKey) []string {
-				return []string{k.AccessKeyID, k.Role, k.Team, k.Status, k.CreatedBy, timeText(k.CreatedAt)}
+				return []string{k.AccessKeyID, k.Role, k.Team, k.Account, k.Status, k.CreatedBy, timeText(k.CreatedAt)}
 			})
 	}
 }
 
 func writeAccessKey(w io.Writer, k apiclient.AccessKey) {
-	writeFields(w, []field{{"access key id", k.AccessKeyID}, {"role", k.Role}, {"team", k.Team}, {"status", k.Status},
+	writeFields(w, []field{{"access key id", k.AccessKeyID}, {"role", k.Role}, {"team", k.Team}, {"account", k.Account}, {"status", k.Status},
 		{"description", k.Description}, {"created by", k.CreatedBy}, {"created", timeText(k.CreatedAt)}})
 }
 

@@ -19,7 +19,7 @@ func accessKeyRoutes() []route {
 }
 
 func viewAccessKey(k platform.AccessKey) apimodel.AccessKey {
-	return apimodel.AccessKey{AccessKeyID: k.ID, Role: string(k.Role), Team: k.Team, Description: k.Description,
+	return apimodel.AccessKey{AccessKeyID: k.ID, Role: string(k.Role), Team: k.Team, Account: k.Account, Description: k.Description,
 		Status: string(k.Status), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt}
 }
 
@@ -28,7 +28,7 @@ func (h *handler) createAccessKey(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	k, secret, err := h.svc.CreateAccessKey(r.Context(), control.CreateAccessKeyInput{Role: platform.Role(in.Role), Team: in.Team, Description: in.Description})
+	k, secret, err := h.svc.CreateAccessKey(r.Context(), control.CreateAccessKeyInput{Role: platform.Role(in.Role), Team: in.Team, Account: in.Account, Description: in.Description})
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import "time"
 // CreateAccessKey is the body of POST /v1/access-keys.
 type CreateAccessKey struct {
 	// Role is admin or developer.
-	Role        string `json:"role"`
-	Team        string `json:"team,omitempty"`
+	Role string `json:"role"`
+	Team string `json:"team,omitempty"`
+	// Account is the AWS account the key's requests act in; omitted, the platform's own.
+	Account     string `json:"account,omitempty"`
 	Description string `json:"description,omitempty"`
 }
 
@@ -23,6 +25,7 @@ type AccessKey struct {
 	SecretAccessKey string    `json:"secretAccessKey,omitempty"`
 	Role            string    `json:"role"`
 	Team            string    `json:"team,omitempty"`
+	Account         string    `json:"account,omitempty"`
 	Description     string    `json:"description,omitempty"`
 	Status          string    `json:"status"`
 	CreatedBy       string    `json:"createdBy,omitempty"`

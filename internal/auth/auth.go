@@ -18,6 +18,35 @@ type RoleMap struct {
 	DeveloperGroups []string
 	// GroupsClaim is the claim that holds the caller's groups; "" means "groups".
 	GroupsClaim string
+	// AccountClaim is the claim that names the AWS account the caller acts in (for
+	// environment account connections); "" means "gantry:account". A token without it
+	// acts in the platform's own account.
+	AccountClaim string
+}
+
+// DefaultAccountClaim is the claim read for the caller's account unless
+// RoleMap.AccountClaim says otherwise.
+const DefaultAccountClaim = "gantry:account"
+
+// accountClaim returns the name of the account claim.
+func (m RoleMap) accountClaim() string {
+	if m.AccountClaim == "" {
+		return DefaultAccountClaim
+	}
+	return m.AccountClaim
+}
+
+// withAccount sets the caller's account from an account claim's value ("" for none).
+// Unauthorized when the value is not a 12-digit account id.
+func withAccount(c platform.Caller, account string) (platform.Caller, error) {
+	if account == "" {
+		return c, nil
+	}
+	if platform.ValidateAccountID("account", account) != nil {
+		return platform.Caller{}, platform.Errorf(platform.Unauthorized, "the token's account claim %q is not an AWS account id (12 digits)", account)
+	}
+	c.Account = account
+	return c, nil
 }
 
 // DefaultGroupsClaim is the claim read for groups unless RoleMap.GroupsClaim says otherwise.

@@ -186,3 +186,35 @@ func TestVerifiedTokenStillExpires(t *testing.T) {
 		t.Fatalf("expired token after caching: %v, want Unauthorized", err)
 	}
 }
+
+func TestCallerAccount(t *testing.T) {
+	l := mustIssuer(t)
+	check := func(token, want string, kind platform.ErrorKind) {
+		t.Helper()
+		c, err := l.Verify(token)
+		if platform.KindOf(err) != kind || err == nil && c.Account != want {
+			t.Fatalf("caller = %+v, %v; want account %q (error kind %q)", c, err, want, kind)
+		}
+	}
+	home, _ := l.Issue("alice", []string{"gantry-admins"}, time.Hour)
+	check(home, "", "")
+	workload, _ := l.IssueIn("erin", []string{"gantry-admins"}, "222222222222", time.Hour)
+	check(workload, "222222222222", "")
+	forged, _ := l.IssueIn("erin", []string{"gantry-admins"}, "2222", time.Hour)
+	check(forged, "", platform.Unauthorized)
+
+	g := GatewayClaims{Roles: DefaultRoleMap()}
+	event := events.APIGatewayV2HTTPRequest{RawPath: "/", RequestContext: events.APIGatewayV2HTTPRequestContext{
+		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/"},
+		Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "erin", "groups": "[gantry-admins]", "gantry:account": "222222222222"}}}}}
+	r, _ := (&core.RequestAccessorV2{}).EventToRequestWithContext(context.Background(), event)
+	if c, err := g.Authenticate(r); err != nil || c.Account != "222222222222" {
+		t.Fatalf("gateway caller = %+v, %v", c, err)
+	}
+	event.RequestContext.Authorizer.JWT.Claims["gantry:account"] = "me"
+	r, _ = (&core.RequestAccessorV2{}).EventToRequestWithContext(context.Background(), event)
+	if _, err := g.Authenticate(r); platform.KindOf(err) != platform.Unauthorized {
+		t.Fatalf("a malformed account claim: %v, want Unauthorized", err)
+	}
+}

@@ -15,13 +15,18 @@ type GatewayClaims struct {
 	Roles RoleMap
 }
 
-// Authenticate returns the caller of the validated claims; Unauthorized when the request
-// carries none (it did not come through the authorizer).
+// Authenticate returns the caller of the validated claims (its account from the account
+// claim); Unauthorized when the request carries none (it did not come through the
+// authorizer) or the account claim is not an account id.
 func (g GatewayClaims) Authenticate(r *http.Request) (platform.Caller, error) {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil || rc.Authorizer.JWT == nil {
 		return platform.Caller{}, platform.Errorf(platform.Unauthorized, "no validated token: the request did not pass the JWT authorizer")
 	}
 	claims := rc.Authorizer.JWT.Claims
-	return g.Roles.Caller(claims["sub"], parseGroupsString(claims[g.Roles.groupsClaim()]))
+	c, err := g.Roles.Caller(claims["sub"], parseGroupsString(claims[g.Roles.groupsClaim()]))
+	if err != nil {
+		return c, err
+	}
+	return withAccount(c, claims[g.Roles.accountClaim()])
 }

@@ -112,18 +112,26 @@ type claims struct {
 	Issued   int64           `json:"iat,omitempty"`
 	NotYet   int64           `json:"nbf,omitempty"`
 	Groups   json.RawMessage `json:"groups,omitempty"`
+	Account  string          `json:"gantry:account,omitempty"`
 }
 
 var b64 = base64.RawURLEncoding
 
-// Issue returns a token for subject in groups, valid for ttl.
+// Issue returns a token for subject in groups, valid for ttl, acting in the platform's
+// own account.
 func (l *LocalIssuer) Issue(subject string, groups []string, ttl time.Duration) (string, error) {
+	return l.IssueIn(subject, groups, "", ttl)
+}
+
+// IssueIn returns a token for subject in groups acting in account (the claim
+// gantry:account; "" for the platform's own account), valid for ttl.
+func (l *LocalIssuer) IssueIn(subject string, groups []string, account string, ttl time.Duration) (string, error) {
 	now := l.now()
 	aud, _ := json.Marshal(l.audience)
 	grp, _ := json.Marshal(groups)
 	h, _ := json.Marshal(header{Alg: "ES256", Typ: "JWT"})
 	c, _ := json.Marshal(claims{Issuer: l.issuer, Subject: subject, Audience: aud,
-		Expires: now.Add(ttl).Unix(), Issued: now.Unix(), Groups: grp})
+		Expires: now.Add(ttl).Unix(), Issued: now.Unix(), Groups: grp, Account: account})
 	signing := b64.EncodeToString(h) + "." + b64.EncodeToString(c)
 	digest := sha256.Sum256([]byte(signing))
 	r, s, err := ecdsa.Sign(rand.Reader, l.key, digest[:])
@@ -191,6 +199,9 @@ func (l *LocalIssuer) Verify(token string) (platform.Caller, error) {
 		return unauthorized("not valid yet")
 	}
 	caller, err := l.roles.Caller(c.Subject, parseGroupsClaim(c.Groups))
+	if err == nil {
+		caller, err = withAccount(caller, c.Account)
+	}
 	if err == nil {
 		l.verified.put(token, caller, c.Expires)
 	}

@@ -11,8 +11,11 @@ import (
 
 // CreateAccessKeyInput is what CreateAccessKey needs.
 type CreateAccessKeyInput struct {
-	Role        platform.Role
-	Team        string
+	Role platform.Role
+	Team string
+	// Account is the AWS account requests signed with the key act in (an environment
+	// account of environment account connections); "" is the platform's own.
+	Account     string
 	Description string
 }
 
@@ -57,10 +60,18 @@ func (s *Service) CreateAccessKey(ctx context.Context, in CreateAccessKeyInput) 
 	if len(in.Description) > 500 {
 		return platform.AccessKey{}, "", platform.FieldErrorf("description", "must be at most 500 characters")
 	}
+	if in.Account == s.arns.Account {
+		in.Account = ""
+	}
+	if in.Account != "" {
+		if err := platform.ValidateAccountID("account", in.Account); err != nil {
+			return platform.AccessKey{}, "", err
+		}
+	}
 	if err := s.accessKeysConfigured(); err != nil {
 		return platform.AccessKey{}, "", err
 	}
-	k := platform.AccessKey{ID: newAccessKeyID(), Role: in.Role, Team: in.Team, Description: in.Description,
+	k := platform.AccessKey{ID: newAccessKeyID(), Role: in.Role, Team: in.Team, Account: in.Account, Description: in.Description,
 		Status: platform.AccessKeyActive, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
 	secret := newAccessKeySecret()
 	sealed, err := s.sealer.Seal(ctx, []byte(secret), k.ID)
@@ -72,7 +83,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in CreateAccessKeyInput) 
 		return platform.AccessKey{}, "", err
 	}
 	k.Revision = 1
-	s.log.InfoContext(ctx, "access key created", "accessKeyId", k.ID, "role", k.Role, "team", k.Team, "by", k.CreatedBy)
+	s.log.InfoContext(ctx, "access key created", "accessKeyId", k.ID, "role", k.Role, "team", k.Team, "account", k.Account, "by", k.CreatedBy)
 	return k, secret, nil
 }
 

@@ -84,3 +84,29 @@ func TestAccessKeys(t *testing.T) {
 		t.Fatalf("deleting a deleted key: %v, want NotFound", err)
 	}
 }
+
+func TestAccessKeyAccount(t *testing.T) {
+	st := storetest.NewStore(t)
+	sealer, err := keyseal.LoadLocalKey(filepath.Join(t.TempDir(), "key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := control.New(control.Config{Store: st, AccessKeys: st, Sealer: sealer, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	admin := platformtest.AdminContext("alice")
+	if _, _, err := svc.CreateAccessKey(admin, control.CreateAccessKeyInput{Role: platform.AdminRole, Account: "22222222222x"}); platform.KindOf(err) != platform.Invalid {
+		t.Fatalf("a malformed account: %v, want Invalid", err)
+	}
+	k, _, err := svc.CreateAccessKey(admin, control.CreateAccessKeyInput{Role: platform.AdminRole, Account: "222222222222"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := svc.AccessKeySecret(t.Context(), k.ID)
+	if err != nil || got.Caller().Account != "222222222222" {
+		t.Fatalf("the key's caller = %+v, %v; want account 222222222222", got.Caller(), err)
+	}
+	// The platform's own account is stored as none: its callers act there by default.
+	home, _, err := svc.CreateAccessKey(admin, control.CreateAccessKeyInput{Role: platform.AdminRole, Account: svc.ARNScope().Account})
+	if err != nil || home.Account != "" || svc.CallerAccount(platform.WithCaller(t.Context(), home.Caller())) != svc.ARNScope().Account {
+		t.Fatalf("a key of the platform's account = %+v, %v", home, err)
+	}
+}

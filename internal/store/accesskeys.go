@@ -22,6 +22,7 @@ type accessKeyItem struct {
 	ID           string `dynamodbav:"accessKeyId"`
 	Role         string `dynamodbav:"role"`
 	Team         string `dynamodbav:"team,omitempty"`
+	Account      string `dynamodbav:"account,omitempty"`
 	Description  string `dynamodbav:"description,omitempty"`
 	Status       string `dynamodbav:"status"`
 	CreatedBy    string `dynamodbav:"createdBy,omitempty"`
@@ -35,14 +36,14 @@ func accessKeyWhat(id string) string { return fmt.Sprintf("access key %q", id) }
 func newAccessKeyItem(k platform.AccessKey) accessKeyItem {
 	return accessKeyItem{
 		itemKeys: itemKeys{PK: accessKeyPKPrefix + k.ID, SK: skAccessKey, GSI1PK: gsi1AccessKeysPK, GSI1SK: k.ID},
-		ID:       k.ID, Role: string(k.Role), Team: k.Team, Description: k.Description, Status: string(k.Status),
+		ID:       k.ID, Role: string(k.Role), Team: k.Team, Account: k.Account, Description: k.Description, Status: string(k.Status),
 		CreatedBy: k.CreatedBy, CreatedAt: formatTime(k.CreatedAt), SealedSecret: k.SealedSecret, Revision: k.Revision,
 	}
 }
 
 func (it accessKeyItem) domain() (platform.AccessKey, error) {
 	var p times
-	k := platform.AccessKey{ID: it.ID, Role: platform.Role(it.Role), Team: it.Team, Description: it.Description,
+	k := platform.AccessKey{ID: it.ID, Role: platform.Role(it.Role), Team: it.Team, Account: it.Account, Description: it.Description,
 		Status: platform.AccessKeyStatus(it.Status), CreatedBy: it.CreatedBy, CreatedAt: p.parse(it.CreatedAt),
 		SealedSecret: it.SealedSecret, Revision: it.Revision}
 	return k, p.err
