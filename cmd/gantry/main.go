@@ -43,6 +43,7 @@ func commands() []command {
 		{"untag", "API: remove tags from a resource (by ARN)", untagCommand()},
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
+		{"account-connection", "API: request, accept, reject, list, update and delete environment account connections", accountConnectionCommand()},
 	}
 }
 

@@ -230,14 +230,25 @@ func schemas() map[string]any {
 	for k, v := range componentSchemas(name, spec, arn, deploymentStatus) {
 		all[k] = v
 	}
+	for k, v := range accountConnectionSchemas(name, arn) {
+		all[k] = v
+	}
 	return all
+}
+
+// tagSchema is a tag's schema, tagsSchema a request's list of tags (Proton's limits).
+func tagSchema() map[string]any {
+	return object([]string{"key", "value"}, map[string]any{"key": map[string]any{"type": "string", "minLength": 1, "maxLength": 128},
+		"value": map[string]any{"type": "string", "maxLength": 256}})
+}
+
+func tagsSchema() map[string]any {
+	return map[string]any{"type": "array", "maxItems": 50, "items": tagSchema()}
 }
 
 // componentSchemas are the schemas of components and tags.
 func componentSchemas(name, spec, arn, status map[string]any) map[string]any {
-	tag := object([]string{"key", "value"}, map[string]any{"key": map[string]any{"type": "string", "minLength": 1, "maxLength": 128},
-		"value": map[string]any{"type": "string", "maxLength": 256}})
-	tags := map[string]any{"type": "array", "maxItems": 50, "items": tag}
+	tag, tags := tagSchema(), tagsSchema()
 	text := func(max int) map[string]any { return map[string]any{"type": "string", "maxLength": max} }
 	return map[string]any{
 		"Component": object([]string{"name", "arn", "environmentName", "deploymentStatus", "createdAt", "lastModifiedAt"}, map[string]any{

@@ -65,6 +65,7 @@ func wireOps() map[string]wireOp {
 		"ListDeployments": op(anyRole, []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, (*handler).wListDeployments),
 	}
 	maps.Copy(ops, componentWireOps())
+	maps.Copy(ops, accountWireOps())
 	return ops
 }
 
