@@ -151,7 +151,7 @@ func schemas() map[string]any {
 		"DeadLetter": object([]string{"id", "time", "rule", "event", "error", "attempts"}, map[string]any{"id": str(), "time": dateTime(),
 			"rule": str(), "target": str(), "event": map[string]any{"type": "object", "description": "the EventBridge event"}, "error": str(), "attempts": integer()}),
 		"CreateAccessKey": object([]string{"role"}, map[string]any{"role": enum("admin", "developer"), "team": name,
-			"account": map[string]any{"type": "string", "pattern": "^[0-9]{12}$", "description": "the AWS account the key's requests act in (default: the platform's own)"},
+			"account":     map[string]any{"type": "string", "pattern": "^[0-9]{12}$", "description": "the AWS account the key's requests act in (default: the platform's own)"},
 			"description": map[string]any{"type": "string", "maxLength": 500}}),
 		"UpdateAccessKey": object([]string{"status"}, map[string]any{"status": enum("Active", "Inactive")}),
 		"AccessKey": object([]string{"accessKeyId", "role", "status", "createdAt"}, map[string]any{"accessKeyId": str(),
