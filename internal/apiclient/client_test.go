@@ -418,7 +418,11 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"ListDeployments": "ListDeployments", "GetDeployment": "GetDeployment", "CancelDeployment": "CancelDeployment",
 		"ListDeadLetters": "ListDeadLetters", "ReplayDeadLetters": "ReplayDeadLetters",
 		"CreateAccessKey": "CreateAccessKey", "ListAccessKeys": "ListAccessKeys", "UpdateAccessKey": "UpdateAccessKey",
-		"DeleteAccessKey": "DeleteAccessKey",
+		"DeleteAccessKey":                    "DeleteAccessKey",
+		"CreateEnvironmentAccountConnection": "CreateEnvironmentAccountConnection", "ListEnvironmentAccountConnections": "ListEnvironmentAccountConnections",
+		"GetEnvironmentAccountConnection": "GetEnvironmentAccountConnection", "UpdateEnvironmentAccountConnection": "UpdateEnvironmentAccountConnection",
+		"DeleteEnvironmentAccountConnection": "DeleteEnvironmentAccountConnection",
+		"AcceptEnvironmentAccountConnection": "DecideEnvironmentAccountConnection", "RejectEnvironmentAccountConnection": "DecideEnvironmentAccountConnection",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
