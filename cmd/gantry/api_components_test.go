@@ -43,6 +43,10 @@ func TestComponentAndTagCommands(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^logs +beta +- +SUCCEEDED `).MatchString(out) {
 		t.Fatalf("list printed:\n%s", out)
 	}
+	out = ap.must(t, dev, "summary")
+	if !regexp.MustCompile(`(?m)^environments +1 +0 +1 +0 +0$`).MatchString(out) || !regexp.MustCompile(`(?m)^components +1 +0 +- +- +-$`).MatchString(out) {
+		t.Fatalf("summary printed:\n%s", out)
+	}
 	out = ap.must(t, dev, "components", "outputs", "logs")
 	if !regexp.MustCompile(`(?m)^Owner +logs in beta$`).MatchString(out) {
 		t.Fatalf("outputs printed:\n%s", out)

@@ -41,6 +41,7 @@ func commands() []command {
 		{"tags", "API: show a resource's tags (by ARN)", tagsCommand()},
 		{"tag", "API: tag a resource (by ARN)", tagCommand()},
 		{"untag", "API: remove tags from a resource (by ARN)", untagCommand()},
+		{"summary", "API: count each kind of resource: total, failed, behind the recommended version", summaryCommand()},
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
 		{"account-connection", "API: request, accept, reject, list, update and delete environment account connections", accountConnectionCommand()},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -233,6 +234,7 @@ func schemas() map[string]any {
 	for k, v := range accountConnectionSchemas(name, arn) {
 		all[k] = v
 	}
+	maps.Copy(all, summarySchemas())
 	return all
 }
 

@@ -124,6 +124,7 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"EnvironmentAccountConnectionList":   reflect.TypeFor[apimodel.List[apimodel.EnvironmentAccountConnection]](),
 		"CreateEnvironmentAccountConnection": reflect.TypeFor[apimodel.CreateEnvironmentAccountConnection](),
 		"UpdateEnvironmentAccountConnection": reflect.TypeFor[apimodel.UpdateEnvironmentAccountConnection](),
+		"ResourcesSummary":                   reflect.TypeFor[apimodel.ResourcesSummary](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

@@ -66,6 +66,7 @@ func wireOps() map[string]wireOp {
 	}
 	maps.Copy(ops, componentWireOps())
 	maps.Copy(ops, accountWireOps())
+	maps.Copy(ops, summaryWireOps())
 	return ops
 }
 

@@ -194,6 +194,15 @@ func TestProtonSDK(t *testing.T) {
 		aws.ToString(got.Environment.Arn) != "arn:aws:proton:us-east-1:"+AccountID+":environment/Beta" {
 		t.Fatalf("deployed environment = %+v", got.Environment)
 	}
+	summary, err := dev.GetResourcesSummary(ctx, &proton.GetResourcesSummaryInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := summary.Counts; aws.ToInt32(c.Environments.Total) != 1 || aws.ToInt32(c.Environments.UpToDate) != 1 || aws.ToInt32(c.Environments.Failed) != 0 ||
+		aws.ToInt32(c.EnvironmentTemplates.Total) != 1 || aws.ToInt32(c.ServiceTemplates.Total) != 1 || aws.ToInt32(c.ServiceInstances.Total) != 0 ||
+		c.ServiceTemplates.UpToDate != nil || c.Components.Failed == nil {
+		t.Fatalf("GetResourcesSummary = %+v", summary.Counts)
+	}
 	outputs, err := dev.ListEnvironmentOutputs(ctx, &proton.ListEnvironmentOutputsInput{EnvironmentName: aws.String("Beta")})
 	if err != nil {
 		t.Fatal(err)

@@ -176,4 +176,9 @@ type Store interface {
 	// DeleteDeployment removes a finished deployment; Conflict while it is unfinished or
 	// its target's last or last successful deployment; NotFound.
 	DeleteDeployment(ctx context.Context, id string) error
+
+	// GetEstateCounts returns the counts GetResourcesSummary is computed from: kept by the
+	// writes that create, remove, fail or move what is counted, in their own transactions,
+	// and read in O(1) requests whatever the size of the estate.
+	GetEstateCounts(ctx context.Context) (EstateCounts, error)
 }

@@ -103,7 +103,9 @@ func (s *Store) CreateComponent(ctx context.Context, c platform.Component, d pla
 		return err
 	}
 	ops = append(ops, dop)
-	ops, err = s.withToken(ops, token)
+	c2 := counts{}
+	c2.add(platform.ComponentTarget, c.Deployable, +1)
+	ops, err = s.withToken(s.withCounts(ops, c2), token)
 	if err != nil {
 		return err
 	}
@@ -171,6 +173,7 @@ func (s *Store) UpdateComponent(ctx context.Context, c platform.Component, d *pl
 	what := componentWhat(c.Name)
 	revision := c.Revision
 	c.Revision++
+	before := c.Deployable // as stored at revision, which the write checks
 	if d != nil {
 		if d.Target != c.Target() {
 			return platform.FieldErrorf("deployment.target", "%s is not component %q", d.Target, c.Name)
@@ -208,7 +211,9 @@ func (s *Store) UpdateComponent(ctx context.Context, c platform.Component, d *pl
 		}
 		ops = append(ops, dop)
 	}
-	ops, err = s.withToken(ops, token)
+	moved := counts{}
+	moved.change(platform.ComponentTarget, before, c.Deployable)
+	ops, err = s.withToken(s.withCounts(ops, moved), token)
 	if err != nil {
 		return err
 	}

@@ -29,12 +29,18 @@ func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targ
 	if err != nil {
 		return err
 	}
+	stored, err := s.readTargets(ctx, []platform.Target{d.Target})
+	if err != nil {
+		return err
+	}
 	d.Revision = 1
 	put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
 	if err != nil {
 		return err
 	}
-	ops := []writeOp{mark, put}
+	c := counts{}
+	countStart(c, d, stored[d.Target])
+	ops := s.withCounts([]writeOp{mark, put}, c)
 	ops, err = s.withToken(ops, token)
 	if err != nil {
 		return err
@@ -114,11 +120,11 @@ func (s *Store) UpdateDeployment(ctx context.Context, d platform.Deployment) err
 		return err
 	}
 	if stored.Status != d.Status && target != nil && target.LastDeploymentID == d.ID {
-		op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) { t.DeploymentStatus = d.Status })
+		revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) { t.DeploymentStatus = d.Status })
 		if err != nil {
 			return err
 		}
-		ops = append(ops, op)
+		ops = append(ops, revised...)
 	}
 	return s.write(ctx, "update deployment", ops...)
 }
@@ -152,7 +158,7 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 		case platform.DeleteComplete:
 			ops = append(ops, s.removeTarget(d.Target, target)...)
 		case platform.Succeeded:
-			op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
+			revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
 				t.TemplateName = d.TemplateName
 				t.TemplateVersion = d.TemplateVersion
 				t.Spec = d.Spec
@@ -166,16 +172,16 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 			if err != nil {
 				return err
 			}
-			ops = append(ops, op)
+			ops = append(ops, revised...)
 		default:
-			op, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
+			revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
 				t.DeploymentStatus = d.Status
 				t.DeploymentStatusMessage = d.StatusMessage
 			})
 			if err != nil {
 				return err
 			}
-			ops = append(ops, op)
+			ops = append(ops, revised...)
 		}
 	}
 	return s.write(ctx, "finish deployment", ops...)
@@ -256,66 +262,75 @@ func (s *Store) reviseDeployment(d platform.Deployment) ([]writeOp, error) {
 	return []writeOp{op}, nil
 }
 
-// reviseTarget rewrites a stored target with change applied, checked on its revision.
-func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change func(*platform.Deployable)) (writeOp, error) {
+// reviseTarget rewrites a stored target with change applied, checked on its revision, and
+// moves it within the estate's counts.
+func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change func(*platform.Deployable)) ([]writeOp, error) {
 	what := targetWhat(t)
+	before := stored.deployable()
+	var after platform.Deployable
 	var item any
 	switch t.Kind {
 	case platform.EnvironmentTarget:
 		var it environmentItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+			return nil, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		e, err := it.domain()
 		if err != nil {
-			return writeOp{}, err
+			return nil, err
 		}
 		change(&e.Deployable)
+		after = e.Deployable
 		e.Revision++
 		item = newEnvironmentItem(e)
 	case platform.ServiceInstanceTarget:
 		var it instanceItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+			return nil, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		in, err := it.domain()
 		if err != nil {
-			return writeOp{}, err
+			return nil, err
 		}
 		change(&in.Deployable)
+		after = in.Deployable
 		in.Revision++
 		item = newInstanceItem(in)
 	case platform.ComponentTarget:
 		var it componentItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+			return nil, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		c, err := it.domain()
 		if err != nil {
-			return writeOp{}, err
+			return nil, err
 		}
 		change(&c.Deployable)
+		after = c.Deployable
 		c.Revision++
 		item = newComponentItem(c)
 	default:
 		var it pipelineItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
+			return nil, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		p, err := it.domain()
 		if err != nil {
-			return writeOp{}, err
+			return nil, err
 		}
 		change(&p.Deployable)
+		after = p.Deployable
 		p.Revision++
 		item = newPipelineItem(p)
 	}
 	op, err := s.putRevised(item, stored.Revision, what)
 	if err != nil {
-		return writeOp{}, err
+		return nil, err
 	}
 	op.failed = func(map[string]types.AttributeValue) error { return changed(what) }
-	return op, nil
+	c := counts{}
+	c.change(t.Kind, before, after)
+	return s.withCounts([]writeOp{op}, c), nil
 }
 
 // removeTarget deletes a target as stored, with its tags; an instance or pipeline is also
@@ -325,11 +340,14 @@ func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp 
 	pk, sk, _ := targetItemKey(t) // t was checked by readDeployment
 	del := s.deleteRevised(pk, sk, stored.Revision, what)
 	del.failed = func(map[string]types.AttributeValue) error { return changed(what) }
+	c := counts{}
+	c.add(t.Kind, stored.deployable(), -1)
+	uncounted := s.countOps(c)
 	switch t.Kind {
 	case platform.EnvironmentTarget:
-		return []writeOp{del, s.dropTags(platform.TargetResource(t))}
+		return append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, uncounted...)
 	case platform.ComponentTarget:
-		return append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, s.unlinkComponent(stored.raw)...)
+		return append(append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, s.unlinkComponent(stored.raw)...), uncounted...)
 	}
 	service := fmt.Sprintf("service %q", t.Service)
 	uncount := writeOp{
@@ -345,7 +363,7 @@ func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp 
 		what:   service,
 		failed: func(map[string]types.AttributeValue) error { return notFound(service) },
 	}
-	ops := []writeOp{del, uncount}
+	ops := append([]writeOp{del, uncount}, uncounted...)
 	if t.Kind == platform.ServiceInstanceTarget {
 		ops = append(ops, s.dropTags(platform.TargetResource(t)))
 	}

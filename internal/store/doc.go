@@ -12,6 +12,8 @@
 //	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      LEASED_DEPLOYMENTS / <leaseExpiresAt>#<id> (unfinished, leased)  HISTORY#<target key> / <createdAt>#<id>      SVC_HISTORY#<service> / <createdAt>#<id> (instances', pipelines')
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
+//	estate count      COUNTS                       C#<kind>#<template>#<major>#<minor>#<shard>  -         -                                            -
+//	recommendation    COUNTS                       R#<template kind>#<name>        -                        -                                            -
 //
 // A target key is ENVIRONMENT#<env>, SERVICE_INSTANCE#<service>#<instance> or
 // SERVICE_PIPELINE#<service>; createdAt is UTC with nine fraction digits, so history sorts
@@ -34,6 +36,11 @@
 // A service item counts its instances and pipeline (attribute children), so that
 // DeleteService can refuse atomically while any remain; FinishDeployment's DELETE_COMPLETE
 // decrements it in the transaction that removes the instance or pipeline.
+//
+// The COUNTS partition answers GetResourcesSummary with one Query (see counts.go): count
+// shards (total, failed) per counted kind and template version, added to by the
+// transactions that create, remove, fail or move what they count, and a mirror of each
+// template's recommended version written with the template.
 //
 // Every item carries a revision (number) for optimistic concurrency: each write of an item
 // is conditioned on the stored revision and stores the next one.

@@ -48,7 +48,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, e platform.Environment, d
 		return err
 	}
 	ops = append(ops, depOp)
-	ops, err = s.withToken(ops, token)
+	c := counts{}
+	c.add(platform.EnvironmentTarget, e.Deployable, +1)
+	ops, err = s.withToken(s.withCounts(ops, c), token)
 	if err != nil {
 		return err
 	}

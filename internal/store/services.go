@@ -88,7 +88,15 @@ func (s *Store) CreateService(ctx context.Context, svc platform.Service, instanc
 		}
 		ops = append(ops, op)
 	}
-	ops, err = s.withToken(ops, token)
+	c := counts{}
+	c.addService(+1)
+	for _, in := range instances {
+		c.add(platform.ServiceInstanceTarget, in.Deployable, +1)
+	}
+	if pipeline != nil {
+		c.add(platform.ServicePipelineTarget, pipe.Deployable, +1)
+	}
+	ops, err = s.withToken(s.withCounts(ops, c), token)
 	if err != nil {
 		return err
 	}
@@ -143,7 +151,9 @@ func (s *Store) DeleteService(ctx context.Context, name string) error {
 			return platform.Errorf(platform.Conflict, "%s still has instances or a pipeline", what)
 		},
 	}
-	return s.write(ctx, "delete service", op)
+	c := counts{}
+	c.addService(-1)
+	return s.write(ctx, "delete service", s.withCounts([]writeOp{op}, c)...)
 }
 
 // GetServiceInstance returns a service instance; NotFound if there is none.
@@ -191,6 +201,17 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 	if items > maxTransactItems {
 		return platform.Errorf(platform.Invalid, "changing %s takes %d writes; at most %d fit in one request (add or remove fewer instances at once)", what, items, maxTransactItems)
 	}
+	var existing []platform.Target
+	for _, d := range deployments {
+		if !addedTarget(added, d.Target) {
+			existing = append(existing, d.Target)
+		}
+	}
+	stored, err := s.readTargets(ctx, existing)
+	if err != nil {
+		return err
+	}
+	c := counts{}
 	firsts := map[platform.Target]*platform.Deployable{}
 	added = append([]platform.ServiceInstance(nil), added...)
 	for i := range added {
@@ -221,6 +242,7 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 				return err
 			}
 			ops = append(ops, mark)
+			countStart(c, d, stored[d.Target])
 		}
 		d.Revision = 1
 		put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
@@ -235,6 +257,7 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 			return err
 		}
 		ops = append(ops, op)
+		c.add(platform.ServiceInstanceTarget, in.Deployable, +1)
 	}
 	revision := svc.Revision
 	svc.Revision++
@@ -248,9 +271,12 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 		op.update.ExpressionAttributeValues[":added"] = number(int64(len(added)))
 	}
 	ops = append([]writeOp{op}, ops...)
-	ops, err = s.withToken(ops, token)
+	ops, err = s.withToken(s.withCounts(ops, c), token)
 	if err != nil {
 		return err
+	}
+	if len(ops) > maxTransactItems {
+		return platform.Errorf(platform.Invalid, "changing %s takes %d writes; at most %d fit in one request (add or remove fewer instances at once)", what, len(ops), maxTransactItems)
 	}
 	return s.write(ctx, "change service", ops...)
 }

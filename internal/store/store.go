@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"time"
@@ -60,6 +61,12 @@ type writeOp struct {
 // write applies ops atomically: one conditional request for a single op, otherwise a
 // transaction. A broken condition becomes the failing op's error (a conditional failure
 // takes precedence over a transaction conflict); any other failure is Internal.
+//
+// A transaction cancelled only because another one touched the same items at the same
+// moment (TransactionConflict, no broken condition) changed nothing, so it is sent again,
+// up to conflictRetries times with a short random pause: the estate's count items are
+// shared by every write of a kind. Its conditions are evaluated again, so a write that
+// really raced with a change of its items then fails on them.
 func (s *Store) write(ctx context.Context, action string, ops ...writeOp) error {
 	if len(ops) == 1 && ops[0].check == nil {
 		return s.writeOne(ctx, action, ops[0])
@@ -68,9 +75,20 @@ func (s *Store) write(ctx context.Context, action string, ops ...writeOp) error 
 	for i, op := range ops {
 		items[i] = types.TransactWriteItem{Put: op.put, Update: op.update, Delete: op.delete, ConditionCheck: op.check}
 	}
-	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
+	var err error
+	for attempt := 0; ; attempt++ {
+		_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		if attempt == conflictRetries || !onlyConflicts(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: %s: %w", action, ctx.Err())
+		case <-time.After(time.Duration(1+rand.IntN(5<<min(attempt, 4))) * time.Millisecond):
+		}
 	}
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
@@ -91,6 +109,33 @@ func (s *Store) write(ctx context.Context, action string, ops ...writeOp) error 
 		return changed(ops[0].what)
 	}
 	return fmt.Errorf("store: %s: %w", action, err)
+}
+
+// conflictRetries bounds how often write sends a transaction again after a TransactionConflict.
+const conflictRetries = 8
+
+// onlyConflicts reports whether err is a transaction cancelled for conflicts with
+// concurrent transactions alone, no condition being broken.
+func onlyConflicts(err error) bool {
+	var conflict *types.TransactionConflictException
+	if errors.As(err, &conflict) {
+		return true
+	}
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) {
+		return false
+	}
+	seen := false
+	for _, r := range canceled.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "", "None":
+		case "TransactionConflict":
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
 }
 
 func (s *Store) writeOne(ctx context.Context, action string, op writeOp) error {

@@ -19,7 +19,11 @@ func (s *Store) CreateTemplate(ctx context.Context, t platform.Template, token *
 	if err != nil {
 		return err
 	}
-	ops, err := s.withToken([]writeOp{op}, token)
+	mirror, err := s.mirrorTemplate(t)
+	if err != nil {
+		return err
+	}
+	ops, err := s.withToken([]writeOp{op, mirror}, token)
 	if err != nil {
 		return err
 	}
@@ -42,7 +46,11 @@ func (s *Store) UpdateTemplate(ctx context.Context, t platform.Template) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, "update template", op)
+	mirror, err := s.mirrorTemplate(t)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "update template", op, mirror)
 }
 
 // reviseTemplate is the write of t checked on its Revision, storing Revision+1 and every
@@ -68,7 +76,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, kind platform.TemplateKind, 
 		}
 		return revisionFailed(what)(old)
 	}
-	return s.write(ctx, "delete template", op)
+	return s.write(ctx, "delete template", op, s.unmirrorTemplate(kind, name))
 }
 
 // ListTemplates lists the templates of a kind by name; Invalid for a bad page token.
@@ -192,7 +200,11 @@ func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVe
 		if err != nil {
 			return err
 		}
-		ops = append(ops, op)
+		mirror, err := s.mirrorTemplate(*t)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op, mirror)
 	}
 	return s.write(ctx, "update template version", ops...)
 }
@@ -214,7 +226,11 @@ func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVe
 	*tmpl.update.UpdateExpression += " ADD #versions :minusOne"
 	tmpl.update.ExpressionAttributeNames["#versions"] = attrVersions
 	tmpl.update.ExpressionAttributeValues[":minusOne"] = number(-1)
-	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl}
+	mirror, err := s.mirrorTemplate(t)
+	if err != nil {
+		return err
+	}
+	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl, mirror}
 	if v.BundleDigest != "" {
 		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(templatePK(v.Kind, v.TemplateName), bundleMarkerSK(v.Version.Major, v.BundleDigest))},
 			what: what, failed: revisionFailed(what)})
