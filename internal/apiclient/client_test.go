@@ -423,6 +423,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetEnvironmentAccountConnection": "GetEnvironmentAccountConnection", "UpdateEnvironmentAccountConnection": "UpdateEnvironmentAccountConnection",
 		"DeleteEnvironmentAccountConnection": "DeleteEnvironmentAccountConnection",
 		"AcceptEnvironmentAccountConnection": "DecideEnvironmentAccountConnection", "RejectEnvironmentAccountConnection": "DecideEnvironmentAccountConnection",
+		"GetResourcesSummary": "GetResourcesSummary",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
