@@ -59,6 +59,9 @@ type Simulator struct {
 	ops     map[string]chan struct{} // stack name -> closed when its latest operation ends
 	created int                      // stacks created so far, for stack ids
 	serial  int                      // operations started so far
+	// changeSets are the change sets not yet executed, by stack name and change set
+	// name (see changeset.go).
+	changeSets map[string]*changeSet
 }
 
 type stack struct {

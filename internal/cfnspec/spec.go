@@ -58,6 +58,9 @@ type resourceType struct {
 type propertyType struct {
 	props    map[string]valueType
 	required []string // in name order
+	// replaces holds the properties whose change replaces the resource ("Always") or may
+	// ("Conditionally").
+	replaces map[string]string
 }
 
 // valueType is a property's type: anything (a scalar or free-form JSON), a property type,
@@ -101,6 +104,47 @@ func (s *Spec) Resource(t string) (ResourceType, bool) {
 		return ResourceType{}, false
 	}
 	return ResourceType{Name: r.name, RefAttribute: r.refAttr, ARNTemplate: r.arn, Attributes: append([]string(nil), r.attributes...)}, true
+}
+
+// The values of RequiresRecreation, CloudFormation's word for what a property's change
+// does to its resource (the resource specification's UpdateType Mutable, Immutable and
+// Conditional).
+const (
+	Never         = "Never"
+	Always        = "Always"
+	Conditionally = "Conditionally"
+)
+
+// RequiresRecreation says whether changing property of resource type t replaces the
+// resource: Always (UpdateType Immutable), Conditionally (Conditional) or Never (Mutable,
+// and for a type or property the specification does not have). The data is the
+// specification's causesReplacement ("yes", "maybe") on the type's own properties.
+func (s *Spec) RequiresRecreation(t, property string) string {
+	r, ok := s.resources[t]
+	if !ok {
+		return Never
+	}
+	if v, ok := r.props.replaces[property]; ok {
+		return v
+	}
+	return Never
+}
+
+// HasProperty reports whether resource type t has property name.
+func (s *Spec) HasProperty(t, name string) bool {
+	r, ok := s.resources[t]
+	if !ok {
+		return false
+	}
+	_, ok = r.props.props[name]
+	return ok
+}
+
+func (p *propertyType) setReplaces(name, value string) {
+	if p.replaces == nil {
+		p.replaces = map[string]string{}
+	}
+	p.replaces[name] = value
 }
 
 func isServerless(t string) bool { return strings.HasPrefix(t, "AWS::Serverless::") }
@@ -175,6 +219,14 @@ func parse(gz []byte) (*Spec, error) {
 			vt, rest, err := decodeType(enc)
 			if err != nil || rest != "" {
 				return nil, bad("property type %q", enc)
+			}
+			switch {
+			case strings.HasSuffix(name, "^"):
+				name = strings.TrimSuffix(name, "^")
+				current.setReplaces(name, Always)
+			case strings.HasSuffix(name, "~"):
+				name = strings.TrimSuffix(name, "~")
+				current.setReplaces(name, Conditionally)
 			}
 			if strings.HasSuffix(name, "!") {
 				name = strings.TrimSuffix(name, "!")

@@ -135,48 +135,11 @@ func (p *Provisioner) Deploy(ctx context.Context, in platform.StackDeployment) (
 	if err != nil {
 		return platform.StackOperation{}, err
 	}
-	changeSetType := types.ChangeSetTypeUpdate
-	stack, err := describeStack(ctx, api, in.StackName)
-	switch {
-	case platform.KindOf(err) == platform.NotFound:
-		changeSetType = types.ChangeSetTypeCreate
-	case err != nil:
-		return platform.StackOperation{}, err
-	default:
-		switch status := string(stack.StackStatus); status {
-		case "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS":
-			if err := p.deleteAndWait(ctx, api, stack); err != nil {
-				return platform.StackOperation{}, err
-			}
-			changeSetType = types.ChangeSetTypeCreate
-		case "REVIEW_IN_PROGRESS":
-			// Created by a change set never executed: it is still created with CREATE.
-			changeSetType = types.ChangeSetTypeCreate
-		default:
-			if inProgress(status) {
-				return platform.StackOperation{}, platform.Errorf(platform.Conflict, "stack %s is %s: another operation is running", in.StackName, status)
-			}
-		}
-	}
-	create := &cfn.CreateChangeSetInput{
-		StackName:     aws.String(in.StackName),
-		ChangeSetName: aws.String(ChangeSetName(in.ClientRequestToken)),
-		ChangeSetType: changeSetType,
-		ClientToken:   aws.String(in.ClientRequestToken),
-		Description:   aws.String("Gantry deployment " + in.ClientRequestToken),
-		Capabilities:  capabilities,
-		Tags:          tags(in.Tags),
-	}
-	if in.RoleARN != "" {
-		create.RoleARN = aws.String(in.RoleARN)
-	}
-	if err := p.setTemplate(ctx, create, in); err != nil {
+	changeSetType, err := p.changeSetType(ctx, api, in.StackName)
+	if err != nil {
 		return platform.StackOperation{}, err
 	}
-	if _, err := api.CreateChangeSet(ctx, create); err != nil && !isCode(err, "AlreadyExistsException") {
-		return platform.StackOperation{}, changeSetError("CreateChangeSet", in.StackName, err)
-	}
-	cs, err := p.waitForChangeSet(ctx, api, in.StackName, *create.ChangeSetName)
+	create, cs, err := p.createChangeSet(ctx, api, in, changeSetType, ChangeSetName(in.ClientRequestToken), "Gantry deployment "+in.ClientRequestToken)
 	if err != nil {
 		return platform.StackOperation{}, err
 	}
@@ -208,6 +171,63 @@ func (p *Provisioner) Deploy(ctx context.Context, in platform.StackDeployment) (
 		return platform.StackOperation{}, changeSetError("ExecuteChangeSet", in.StackName, err)
 	}
 	return op, nil
+}
+
+// changeSetType is the type of a change set for the stack: UPDATE, or CREATE when it does
+// not exist. A stack left in ROLLBACK_COMPLETE by a failed create can only be deleted, so
+// it is deleted (and waited for) first, as is one DELETE_IN_PROGRESS. Conflict while
+// another operation runs.
+func (p *Provisioner) changeSetType(ctx context.Context, api API, stackName string) (types.ChangeSetType, error) {
+	stack, err := describeStack(ctx, api, stackName)
+	switch {
+	case platform.KindOf(err) == platform.NotFound:
+		return types.ChangeSetTypeCreate, nil
+	case err != nil:
+		return "", err
+	}
+	switch status := string(stack.StackStatus); status {
+	case "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS":
+		if err := p.deleteAndWait(ctx, api, stack); err != nil {
+			return "", err
+		}
+		return types.ChangeSetTypeCreate, nil
+	case "REVIEW_IN_PROGRESS":
+		// Created by a change set never executed: it is still created with CREATE.
+		return types.ChangeSetTypeCreate, nil
+	default:
+		if inProgress(status) {
+			return "", platform.Errorf(platform.Conflict, "stack %s is %s: another operation is running", stackName, status)
+		}
+	}
+	return types.ChangeSetTypeUpdate, nil
+}
+
+// createChangeSet creates change set name for in (token in.ClientRequestToken when set)
+// and waits until CloudFormation has computed it; a change set of that name already
+// there is waited for likewise.
+func (p *Provisioner) createChangeSet(ctx context.Context, api API, in platform.StackDeployment, changeSetType types.ChangeSetType, name, description string) (*cfn.CreateChangeSetInput, *cfn.DescribeChangeSetOutput, error) {
+	create := &cfn.CreateChangeSetInput{
+		StackName:     aws.String(in.StackName),
+		ChangeSetName: aws.String(name),
+		ChangeSetType: changeSetType,
+		Description:   aws.String(description),
+		Capabilities:  capabilities,
+		Tags:          tags(in.Tags),
+	}
+	if in.ClientRequestToken != "" {
+		create.ClientToken = aws.String(in.ClientRequestToken)
+	}
+	if in.RoleARN != "" {
+		create.RoleARN = aws.String(in.RoleARN)
+	}
+	if err := p.setTemplate(ctx, create, in); err != nil {
+		return nil, nil, err
+	}
+	if _, err := api.CreateChangeSet(ctx, create); err != nil && !isCode(err, "AlreadyExistsException") {
+		return nil, nil, changeSetError("CreateChangeSet", in.StackName, err)
+	}
+	cs, err := p.waitForChangeSet(ctx, api, in.StackName, name)
+	return create, cs, err
 }
 
 // setTemplate puts the template in the request: inline, or by URL when too large.

@@ -295,6 +295,10 @@ type Deployment struct {
 	TaskToken string
 	// RenderedKey is where the rendered template is kept (Blobs).
 	RenderedKey string
+	// ChangeSetName, when set, is the previewed change set the deployment executes (its
+	// template was rendered at RenderedKey by the preview): Render and the change set's
+	// creation are skipped.
+	ChangeSetName string
 	// PreviousDeploymentID is the target's last succeeded deployment when this one began.
 	PreviousDeploymentID string
 	// LeaseOwner is the worker that last claimed the unfinished deployment (a workflow

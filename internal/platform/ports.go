@@ -94,6 +94,19 @@ type Provisioner interface {
 	// when the stack does not exist (never created, or deleted); Invalid for a nextToken
 	// that is not one this stack's listing gave.
 	ListResources(ctx context.Context, stackName, nextToken string) (StackResourcePage, error)
+	// CreateChangeSet creates change set name for in (CREATE when the stack does not
+	// exist, else UPDATE), waits until CloudFormation has computed it and describes it,
+	// every page of its changes, without executing it. A change set that changes nothing
+	// is returned FAILED with NoChangesReason, not as an error. Errors: Invalid when
+	// CloudFormation rejects the template (its message); Conflict while the stack has an
+	// operation in progress or cannot be updated.
+	CreateChangeSet(ctx context.Context, in StackDeployment, name string) (ChangeSet, error)
+	// ExecuteChangeSet executes change set name of the stack with clientRequestToken, as
+	// Deploy starts an operation; an empty change set is NoChanges (and deleted).
+	// Errors: NotFound when the change set no longer exists (CloudFormation drops a
+	// stack's change sets once another operation ran on it); Conflict when it cannot be
+	// executed (the stack is busy or the change set is obsolete).
+	ExecuteChangeSet(ctx context.Context, stackName, name, clientRequestToken string) (StackOperation, error)
 }
 
 // Workflows runs the deployment state machine and resolves its waiting tasks.

@@ -63,6 +63,25 @@ type Provisioner struct {
 	CancelFunc   func(ctx context.Context, stackName, token string) error
 	// ListResourcesFunc answers ListResources.
 	ListResourcesFunc func(ctx context.Context, stackName, nextToken string) (platform.StackResourcePage, error)
+
+	CreateChangeSetFunc  func(ctx context.Context, in platform.StackDeployment, name string) (platform.ChangeSet, error)
+	ExecuteChangeSetFunc func(ctx context.Context, stackName, name, token string) (platform.StackOperation, error)
+}
+
+// CreateChangeSet calls CreateChangeSetFunc.
+func (p *Provisioner) CreateChangeSet(ctx context.Context, in platform.StackDeployment, name string) (platform.ChangeSet, error) {
+	if p.CreateChangeSetFunc == nil {
+		return platform.ChangeSet{}, unexpected("Provisioner.CreateChangeSet")
+	}
+	return p.CreateChangeSetFunc(ctx, in, name)
+}
+
+// ExecuteChangeSet calls ExecuteChangeSetFunc.
+func (p *Provisioner) ExecuteChangeSet(ctx context.Context, stackName, name, token string) (platform.StackOperation, error) {
+	if p.ExecuteChangeSetFunc == nil {
+		return platform.StackOperation{}, unexpected("Provisioner.ExecuteChangeSet")
+	}
+	return p.ExecuteChangeSetFunc(ctx, stackName, name, token)
 }
 
 var _ platform.Provisioner = (*Provisioner)(nil)

@@ -155,6 +155,7 @@ type deploymentItem struct {
 	ExecutionID          string       `dynamodbav:"executionId,omitempty"`
 	TaskToken            string       `dynamodbav:"taskToken,omitempty"`
 	RenderedKey          string       `dynamodbav:"renderedKey,omitempty"`
+	ChangeSetName        string       `dynamodbav:"changeSetName,omitempty"`
 	PreviousDeploymentID string       `dynamodbav:"previousDeploymentId,omitempty"`
 	LeaseOwner           string       `dynamodbav:"leaseOwner,omitempty"`
 	LeaseExpiresAt       string       `dynamodbav:"leaseExpiresAt,omitempty"`
@@ -460,6 +461,7 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		ExecutionID:          d.ExecutionID,
 		TaskToken:            d.TaskToken,
 		RenderedKey:          d.RenderedKey,
+		ChangeSetName:        d.ChangeSetName,
 		PreviousDeploymentID: d.PreviousDeploymentID,
 		LeaseOwner:           d.LeaseOwner,
 		LeaseExpiresAt:       formatTime(d.LeaseExpiresAt),
@@ -493,6 +495,7 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 		ExecutionID:          it.ExecutionID,
 		TaskToken:            it.TaskToken,
 		RenderedKey:          it.RenderedKey,
+		ChangeSetName:        it.ChangeSetName,
 		PreviousDeploymentID: it.PreviousDeploymentID,
 		LeaseOwner:           it.LeaseOwner,
 		LeaseExpiresAt:       p.parse(it.LeaseExpiresAt),

@@ -76,16 +76,23 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		}
 	}
 	var op platform.StackOperation
-	if d.Operation == platform.Delete {
+	switch {
+	case d.Operation == platform.Delete:
 		op, err = t.provisioner.Delete(ctx, d.StackName, d.ID)
-	} else {
+	case d.ChangeSetName != "":
+		op, err = t.provisioner.ExecuteChangeSet(ctx, d.StackName, d.ChangeSetName, d.ID)
+		if platform.KindOf(err) == platform.NotFound {
+			return DeployOutput{}, &StackRejected{Reason: "the previewed change set " + d.ChangeSetName + " of " + d.StackName +
+				" no longer exists: another operation ran on the stack since the preview; preview again"}
+		}
+	default:
 		var body []byte
 		body, err = t.blobs.Get(ctx, d.RenderedKey)
 		if err != nil {
 			return DeployOutput{}, err
 		}
 		var tags map[string]string
-		if tags, err = t.stackTags(ctx, d); err != nil {
+		if tags, err = t.StackTags(ctx, d); err != nil {
 			return DeployOutput{}, &TransientError{Err: err}
 		}
 		op, err = t.provisioner.Deploy(ctx, platform.StackDeployment{StackName: d.StackName, TemplateBody: body,
@@ -117,12 +124,12 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	return DeployOutput{}, nil
 }
 
-// stackTags are the tags of d's stack: the customer tags of its target (and, for a
+// StackTags are the tags of d's stack: the customer tags of its target (and, for a
 // service instance or pipeline, of its service, which the instance's own override), then
 // Gantry's managed tags, which say what the stack belongs to: gantry:target, and as they
 // apply gantry:environment, gantry:service, gantry:service-instance, gantry:component,
 // gantry:template and gantry:template-version.
-func (t *Tasks) stackTags(ctx context.Context, d platform.Deployment) (map[string]string, error) {
+func (t *Tasks) StackTags(ctx context.Context, d platform.Deployment) (map[string]string, error) {
 	tags := map[string]string{}
 	var resources []platform.Resource
 	if d.Target.Kind == platform.ServiceInstanceTarget || d.Target.Kind == platform.ServicePipelineTarget {

@@ -26,15 +26,12 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	case d.Status == platform.Cancelling:
 		return RenderOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
-	archive, err := t.bundle(ctx, d)
-	if err != nil {
-		return RenderOutput{}, err
+	if d.ChangeSetName != "" && d.RenderedKey != "" {
+		// A previewed deployment: its template was rendered by the preview.
+		_, err = t.update(ctx, d, func(d *platform.Deployment) bool { return t.renew(d, in.Execution, 0) })
+		return RenderOutput{RenderedKey: d.RenderedKey}, err
 	}
-	data, err := t.renderData(ctx, d)
-	if err != nil {
-		return RenderOutput{}, err
-	}
-	body, err := t.renderer.Render(ctx, archive, d.Target.Kind, data)
+	body, err := t.RenderDeployment(ctx, d)
 	if platform.KindOf(err) == platform.Invalid {
 		return RenderOutput{}, &RenderFailed{Reason: "rendering failed: " + platform.MessageOf(err)}
 	}
@@ -51,6 +48,22 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 		return t.renew(d, in.Execution, 0) || changed
 	})
 	return RenderOutput{RenderedKey: key}, err
+}
+
+// RenderDeployment renders d's template with Proton's context for its target, as Render
+// does, without keeping it: d need not be stored (a preview renders a deployment it has
+// not made yet). Errors: Invalid naming the template file and line for a template or
+// input problem, NotFound when the target or its template version is gone.
+func (t *Tasks) RenderDeployment(ctx context.Context, d platform.Deployment) ([]byte, error) {
+	archive, err := t.bundle(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	data, err := t.renderData(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return t.renderer.Render(ctx, archive, d.Target.Kind, data)
 }
 
 // bundle returns the bundle archive of d's template version; nil for a component, whose

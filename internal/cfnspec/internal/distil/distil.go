@@ -9,7 +9,10 @@
 //	T                                     starts property type n (n counts T lines from 0)
 //	R <type> <ref attribute> <arn tmpl>   starts a resource type ("-" for none)
 //	A <attr> <attr> ...                   the resource's attributes (Fn::GetAtt names)
-//	<name>[!] <type>                      a property of the current type; ! marks required
+//	<name>[!][^|~] <type>                 a property of the current type; ! marks required,
+//	                                      ^ a property whose change replaces the resource
+//	                                      (CloudFormation's UpdateType Immutable), ~ one whose
+//	                                      change may (Conditional)
 //
 // A property's type is "*" (a scalar or free-form JSON: not checked further), "#n"
 // (property type n), "[" followed by a type (a list of it) or "{" followed by a type (a
@@ -30,7 +33,7 @@ import (
 const Header = "gantry-cfnspec"
 
 // FormatVersion is the version of the distilled format.
-const FormatVersion = 1
+const FormatVersion = 2
 
 type db struct {
 	Schema struct {
@@ -61,6 +64,9 @@ type typeDefinition struct {
 type property struct {
 	Type     typeExpr `json:"type"`
 	Required bool     `json:"required"`
+	// CausesReplacement is "yes" (UpdateType Immutable), "maybe" (Conditional) or ""
+	// (Mutable).
+	CausesReplacement string `json:"causesReplacement"`
 }
 
 type typeExpr struct {
@@ -237,6 +243,12 @@ func (w *writer) writeProperties(b *strings.Builder, props map[string]property) 
 		b.WriteString(name)
 		if p.Required {
 			b.WriteString("!")
+		}
+		switch p.CausesReplacement {
+		case "yes":
+			b.WriteString("^")
+		case "maybe":
+			b.WriteString("~")
 		}
 		b.WriteString(" " + w.encode(p.Type) + "\n")
 	}

@@ -1,0 +1,328 @@
+package cfnsim
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gantry-platform/gantry/internal/cfnspec"
+	"github.com/gantry-platform/gantry/internal/cfnspec/cfntemplate"
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// changeSet is a change set the simulator keeps until it is executed or obsolete.
+type changeSet struct {
+	platform.ChangeSet
+	in platform.StackDeployment
+	// serial is the serial of the stack's latest operation when the change set was
+	// created (0 for a stack that did not exist): once another operation ran, the change
+	// set is gone, as CloudFormation deletes a stack's change sets when one is executed.
+	serial int
+}
+
+var changeSetNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+
+// CreateChangeSet computes what deploying in would change, as CloudFormation's
+// CreateChangeSet and DescribeChangeSet do, and keeps the change set for
+// ExecuteChangeSet. Resources are compared by logical id: Add, Remove, or Modify with the
+// changed properties (RequiresRecreation from the resource specification's
+// causesReplacement, i.e. UpdateType Immutable → Always, Conditional → Conditionally)
+// and the other changed attributes (Metadata, policies; a change of the stack's tags is
+// a Tags change of every resource whose type takes Tags). Templates are compared as
+// parsed, so that formatting does not count. A template and tags that change nothing
+// give a FAILED change set with platform.NoChangesReason. Errors: those of Deploy for
+// the template and the stack's state; Invalid for a bad change set name; Conflict when
+// the name is taken for the stack.
+func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeployment, name string) (platform.ChangeSet, error) {
+	if err := validateStackName(in.StackName); err != nil {
+		return platform.ChangeSet{}, err
+	}
+	if len(name) > 128 || !changeSetNamePattern.MatchString(name) {
+		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "1 validation error detected: Value '%s' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
+	}
+	root, err := cfntemplate.Parse(in.TemplateBody)
+	if err != nil {
+		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "Template format error: %s", err)
+	}
+	var upFront []cfnspec.Problem
+	for _, p := range s.spec.CheckNode(root) {
+		if p.RejectedUpFront() {
+			upFront = append(upFront, p)
+		}
+	}
+	if len(upFront) > 0 {
+		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", upFrontMessage(upFront))
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: simulator closed")
+	}
+	current := s.stacks[in.StackName]
+	stackID := ""
+	serial := 0
+	if current != nil {
+		switch {
+		case strings.HasSuffix(current.status, "_IN_PROGRESS"):
+			return platform.ChangeSet{}, platform.Errorf(platform.Conflict, "Stack:%s is in %s state and can not be updated.", current.id, current.status)
+		case current.status == "ROLLBACK_COMPLETE" || current.status == "DELETE_FAILED":
+			return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "Stack:%s is in %s state and can not be updated.", current.id, current.status)
+		}
+		stackID = current.id
+		if current.op != nil {
+			serial = current.op.serial
+		}
+	} else {
+		stackID = fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.opts.Region, s.opts.Account, in.StackName, uuidFrom("stack", s.opts.Account, s.opts.Region, in.StackName, "changeset", name))
+	}
+	// Templates CloudFormation would refuse when creating the change set are refused.
+	ev := &evaluator{sim: s, stackName: in.StackName, stackID: stackID, root: root}
+	if _, err := ev.evaluate(); err != nil {
+		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", err)
+	}
+	key := in.StackName + "\x00" + name
+	if s.changeSets == nil {
+		s.changeSets = map[string]*changeSet{}
+	}
+	if old, ok := s.changeSets[key]; ok && old.serial == serial {
+		return platform.ChangeSet{}, platform.Errorf(platform.Conflict, "ChangeSet %s already exists", name)
+	}
+	cs := platform.ChangeSet{Name: name, StackName: in.StackName, StackID: stackID, Status: "CREATE_COMPLETE",
+		ID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", s.opts.Region, s.opts.Account, name, uuidFrom("changeset", stackID, name, itoa(serial)))}
+	if current == nil {
+		cs.Type = "CREATE"
+		cs.Changes = added(root)
+	} else {
+		cs.Type = "UPDATE"
+		old, err := cfntemplate.Parse(current.template)
+		if err != nil {
+			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
+		}
+		cs.Changes = s.diff(in.StackName, stackID, old, root, !maps.Equal(current.tags, in.Tags))
+		if len(cs.Changes) == 0 && reflect.DeepEqual(plain(old), plain(root)) && maps.Equal(current.tags, in.Tags) {
+			cs.Status, cs.StatusReason = "FAILED", platform.NoChangesReason
+		}
+	}
+	s.changeSets[key] = &changeSet{ChangeSet: cs, in: in, serial: serial}
+	return cloneChangeSet(cs), nil
+}
+
+// ExecuteChangeSet executes a change set CreateChangeSet made, as Deploy would deploy its
+// template and tags, with clientRequestToken. An empty change set is NoChanges and is
+// deleted. Errors: NotFound when there is no such change set or another operation ran on
+// the stack since it was made (CloudFormation deleted it); Conflict while the stack has
+// an operation in progress.
+func (s *Simulator) ExecuteChangeSet(ctx context.Context, stackName, name, clientRequestToken string) (platform.StackOperation, error) {
+	s.mu.Lock()
+	cs, ok := s.changeSets[stackName+"\x00"+name]
+	current := s.stacks[stackName]
+	serial := 0
+	if current != nil && current.op != nil {
+		serial = current.op.serial
+	}
+	if !ok || cs.serial != serial || (cs.Type == "CREATE") != (current == nil) {
+		s.mu.Unlock()
+		return platform.StackOperation{}, platform.Errorf(platform.NotFound, "ChangeSet [%s] does not exist", name)
+	}
+	if cs.Empty() {
+		delete(s.changeSets, stackName+"\x00"+name)
+		s.mu.Unlock()
+		return platform.StackOperation{StackID: cs.StackID, NoChanges: true}, nil
+	}
+	in := cs.in
+	in.ClientRequestToken = clientRequestToken
+	s.mu.Unlock()
+	return s.Deploy(ctx, in)
+}
+
+// added lists every resource of root as an Add.
+func added(root *yaml.Node) []platform.ResourceChange {
+	var out []platform.ResourceChange
+	resources := cfntemplate.Lookup(root, "Resources")
+	if resources == nil {
+		return nil
+	}
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		id := resources.Content[i].Value
+		out = append(out, platform.ResourceChange{Action: "Add", LogicalResourceID: id, ResourceType: typeOf(resources.Content[i+1])})
+	}
+	return out
+}
+
+// resourceAttributes are the members of a resource declaration besides Type and
+// Properties that a change set reports as a Scope of their own.
+var resourceAttributes = []string{"Metadata", "CreationPolicy", "UpdatePolicy", "DeletionPolicy", "UpdateReplacePolicy"}
+
+// diff compares the resources of the stack's template old with new: additions, then
+// modifications and removals in logical id order. tagsChanged reports a change of the
+// stack's tags. s.mu is held.
+func (s *Simulator) diff(stackName, stackID string, old, new *yaml.Node, tagsChanged bool) []platform.ResourceChange {
+	before, after := resourceMap(old), resourceMap(new)
+	phys := &evaluator{sim: s, stackName: stackName, stackID: stackID, root: old}
+	physOK := true
+	if _, err := phys.evaluate(); err != nil {
+		physOK = false
+	}
+	physical := func(id string) string {
+		if !physOK {
+			return ""
+		}
+		return phys.physicalID(id)
+	}
+	var out []platform.ResourceChange
+	for _, id := range sortedKeys(after) {
+		if _, ok := before[id]; !ok {
+			out = append(out, platform.ResourceChange{Action: "Add", LogicalResourceID: id, ResourceType: typeOf(after[id])})
+		}
+	}
+	for _, id := range sortedKeys(before) {
+		b, ok := after[id]
+		if !ok {
+			out = append(out, platform.ResourceChange{Action: "Remove", LogicalResourceID: id, ResourceType: typeOf(before[id]), PhysicalResourceID: physical(id)})
+			continue
+		}
+		a := before[id]
+		rc := platform.ResourceChange{Action: "Modify", LogicalResourceID: id, ResourceType: typeOf(b), PhysicalResourceID: physical(id)}
+		if typeOf(a) != typeOf(b) {
+			rc.Details = append(rc.Details, platform.ResourceChangeDetail{Attribute: "Properties", Name: "Type", RequiresRecreation: cfnspec.Always,
+				Evaluation: "Static", ChangeSource: "DirectModification"})
+		}
+		pa, pb := mapOf(cfntemplate.Lookup(a, "Properties")), mapOf(cfntemplate.Lookup(b, "Properties"))
+		for _, name := range unionKeys(pa, pb) {
+			if reflect.DeepEqual(pa[name], pb[name]) {
+				continue
+			}
+			d := platform.ResourceChangeDetail{Attribute: "Properties", Name: name, Evaluation: "Static", ChangeSource: "DirectModification",
+				RequiresRecreation: s.spec.RequiresRecreation(typeOf(b), name)}
+			if name == "Tags" {
+				d.Attribute, d.RequiresRecreation = "Tags", cfnspec.Never
+			}
+			rc.Details = append(rc.Details, d)
+		}
+		for _, attr := range resourceAttributes {
+			if !reflect.DeepEqual(plain(cfntemplate.Lookup(a, attr)), plain(cfntemplate.Lookup(b, attr))) {
+				rc.Details = append(rc.Details, platform.ResourceChangeDetail{Attribute: attr, RequiresRecreation: cfnspec.Never,
+					Evaluation: "Static", ChangeSource: "DirectModification"})
+			}
+		}
+		if tagsChanged && s.spec.HasProperty(typeOf(b), "Tags") && !slices.ContainsFunc(rc.Details, func(d platform.ResourceChangeDetail) bool { return d.Attribute == "Tags" }) {
+			rc.Details = append(rc.Details, platform.ResourceChangeDetail{Attribute: "Tags", RequiresRecreation: cfnspec.Never,
+				Evaluation: "Static", ChangeSource: "DirectModification"})
+		}
+		if len(rc.Details) == 0 {
+			continue
+		}
+		rc.Replacement = "False"
+		for _, d := range rc.Details {
+			switch d.RequiresRecreation {
+			case cfnspec.Always:
+				rc.Replacement = "True"
+			case cfnspec.Conditionally:
+				if rc.Replacement == "False" {
+					rc.Replacement = "Conditional"
+				}
+			}
+			if !slices.Contains(rc.Scope, d.Attribute) {
+				rc.Scope = append(rc.Scope, d.Attribute)
+			}
+		}
+		out = append(out, rc)
+	}
+	return out
+}
+
+func resourceMap(root *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	resources := cfntemplate.Lookup(root, "Resources")
+	if resources == nil || resources.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		out[resources.Content[i].Value] = cfntemplate.Resolve(resources.Content[i+1])
+	}
+	return out
+}
+
+func typeOf(body *yaml.Node) string {
+	if t := cfntemplate.Lookup(body, "Type"); t != nil {
+		return t.Value
+	}
+	return ""
+}
+
+// mapOf returns a mapping's members as plain values.
+func mapOf(n *yaml.Node) map[string]any {
+	out := map[string]any{}
+	n = cfntemplate.Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = plain(n.Content[i+1])
+	}
+	return out
+}
+
+// plain turns a template node into comparable values: mappings, lists and scalars (as
+// strings), with short-form intrinsics written in their long form, so that YAML and JSON,
+// short and long forms and formatting compare equal.
+func plain(n *yaml.Node) any {
+	n = cfntemplate.Resolve(n)
+	if n == nil {
+		return nil
+	}
+	if fn, arg, ok := cfntemplate.Intrinsic(n); ok {
+		v := plain(arg)
+		if fn == "Fn::GetAtt" {
+			if s, ok := v.(string); ok { // !GetAtt A.B is Fn::GetAtt [A, B]
+				if a, b, ok := strings.Cut(s, "."); ok {
+					v = []any{a, b}
+				}
+			}
+		}
+		return map[string]any{fn: v}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return plain(n.Content[0])
+		}
+		return nil
+	case yaml.MappingNode:
+		return mapOf(n)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = plain(c)
+		}
+		return out
+	}
+	return n.Value
+}
+
+func unionKeys(a, b map[string]any) []string {
+	keys := sortedKeys(a)
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func cloneChangeSet(cs platform.ChangeSet) platform.ChangeSet {
+	cs.Changes = slices.Clone(cs.Changes)
+	for i := range cs.Changes {
+		cs.Changes[i].Scope = slices.Clone(cs.Changes[i].Scope)
+		cs.Changes[i].Details = slices.Clone(cs.Changes[i].Details)
+	}
+	return cs
+}

@@ -1,0 +1,133 @@
+package cfnsim
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+const bucketsTemplate = `Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs-a
+      VersioningConfiguration: {Status: Enabled}
+  Data:
+    Type: AWS::S3::Bucket
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 30
+`
+
+func mustChangeSet(t *testing.T, sim *Simulator, stack, template, name string, tags map[string]string) platform.ChangeSet {
+	t.Helper()
+	cs, err := sim.CreateChangeSet(context.Background(), platform.StackDeployment{StackName: stack, TemplateBody: []byte(template), Tags: tags}, name)
+	if err != nil {
+		t.Fatalf("CreateChangeSet %s: %v", name, err)
+	}
+	return cs
+}
+
+// A change set of a new stack adds every resource; of an existing one, it says per
+// resource Add, Modify (Replacement from the specification's causesReplacement) or Remove,
+// and executing it deploys exactly what was previewed.
+func TestChangeSetActionsAndReplacement(t *testing.T) {
+	sim := newSimulator(t, &recorder{})
+	create := mustChangeSet(t, sim, "buckets", bucketsTemplate, "first", nil)
+	if create.Type != "CREATE" || create.Status != "CREATE_COMPLETE" || len(create.Changes) != 3 {
+		t.Fatalf("create change set = %+v", create)
+	}
+	for _, c := range create.Changes {
+		if c.Action != "Add" {
+			t.Errorf("%s: action %s, want Add", c.LogicalResourceID, c.Action)
+		}
+	}
+	if _, err := sim.Describe(context.Background(), "buckets"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("a change set created the stack: %v", err)
+	}
+	op, err := sim.ExecuteChangeSet(context.Background(), "buckets", "first", "deploy-1")
+	if err != nil || op.NoChanges {
+		t.Fatalf("ExecuteChangeSet = %+v, %v", op, err)
+	}
+	sim.Wait("buckets")
+	if st := mustDescribe(t, sim, "buckets"); st.Status != "CREATE_COMPLETE" || st.LastClientRequestToken != "deploy-1" {
+		t.Fatalf("stack = %+v", st)
+	}
+
+	// Renamed bucket (BucketName replaces), a mutable queue property, Data removed, a topic added,
+	// and a Metadata change only.
+	next := `Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs-b
+      VersioningConfiguration: {Status: Enabled}
+  Queue:
+    Type: AWS::SQS::Queue
+    Metadata: {owner: team-a}
+    Properties:
+      VisibilityTimeout: 60
+  Topic:
+    Type: AWS::SNS::Topic
+`
+	cs := mustChangeSet(t, sim, "buckets", next, "second", nil)
+	got := map[string]platform.ResourceChange{}
+	for _, c := range cs.Changes {
+		got[c.LogicalResourceID] = c
+	}
+	if c := got["Logs"]; c.Action != "Modify" || c.Replacement != "True" || !reflect.DeepEqual(c.Scope, []string{"Properties"}) ||
+		len(c.Details) != 1 || c.Details[0].Name != "BucketName" || c.Details[0].RequiresRecreation != "Always" || c.PhysicalResourceID == "" {
+		t.Errorf("Logs = %+v", c)
+	}
+	if c := got["Queue"]; c.Action != "Modify" || c.Replacement != "False" || !reflect.DeepEqual(c.Scope, []string{"Properties", "Metadata"}) {
+		t.Errorf("Queue = %+v", c)
+	}
+	if c := got["Data"]; c.Action != "Remove" || c.ResourceType != "AWS::S3::Bucket" {
+		t.Errorf("Data = %+v", c)
+	}
+	if c := got["Topic"]; c.Action != "Add" {
+		t.Errorf("Topic = %+v", c)
+	}
+	if s := cs.Summary(); s != (platform.ChangeSetSummary{Add: 1, Modify: 2, Remove: 1, Replace: 1}) {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+// A template that changes nothing — even written differently (JSON, long-form
+// intrinsics, other formatting) — gives CloudFormation's FAILED change set with its exact
+// reason; executing it is NoChanges. A change of the stack's tags alone is a Tags change of
+// the resources that take tags.
+func TestChangeSetEmptyAndTagsOnly(t *testing.T) {
+	sim := newSimulator(t, &recorder{})
+	mustDeploy(t, sim, "cluster", clusterTemplate, "t1")
+	same := `{"Resources": {"Cluster": {"Type": "AWS::ECS::Cluster"}}, "Outputs": {"ClusterName": {"Value": {"Ref": "Cluster"}}}}`
+	cs := mustChangeSet(t, sim, "cluster", same, "again", nil)
+	if !cs.Empty() || cs.StatusReason != "The submitted information didn't contain changes. Submit different information to create a change set." {
+		t.Fatalf("change set = %+v, want empty", cs)
+	}
+	if op, err := sim.ExecuteChangeSet(context.Background(), "cluster", "again", "t2"); err != nil || !op.NoChanges {
+		t.Fatalf("ExecuteChangeSet = %+v, %v; want NoChanges", op, err)
+	}
+	tagged := mustChangeSet(t, sim, "cluster", clusterTemplate, "tags", map[string]string{"team": "a"})
+	if tagged.Empty() || len(tagged.Changes) != 1 || !reflect.DeepEqual(tagged.Changes[0].Scope, []string{"Tags"}) || tagged.Changes[0].Replacement != "False" {
+		t.Fatalf("tags-only change set = %+v", tagged)
+	}
+}
+
+// Once another operation ran on the stack, its earlier change sets are gone (NotFound); a
+// change set cannot be made while the stack is busy.
+func TestChangeSetObsoleteAfterAnotherOperation(t *testing.T) {
+	sim := newSimulator(t, &recorder{})
+	mustDeploy(t, sim, "cluster", clusterTemplate, "t1")
+	mustChangeSet(t, sim, "cluster", bucketsTemplate, "stale", nil)
+	mustDeploy(t, sim, "cluster", clusterTemplate+"  Other:\n    Value: x\n", "t2")
+	if _, err := sim.ExecuteChangeSet(context.Background(), "cluster", "stale", "t3"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("executing an obsolete change set: %v, want NotFound", err)
+	}
+	if _, err := sim.CreateChangeSet(context.Background(), platform.StackDeployment{StackName: "cluster", TemplateBody: []byte("Resources: {X: {Type: AWS::Nope::Thing}}")}, "bad"); platform.KindOf(err) != platform.Invalid {
+		t.Fatalf("unknown type: %v, want Invalid", err)
+	}
+}
