@@ -197,7 +197,9 @@ func schemas() map[string]any {
 			"templateMinorVersion": integer(), "spec": spec, "clientToken": str()}),
 		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec,
 			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
-			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str()}),
+			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str(),
+			"dryRun":    map[string]any{"type": "boolean", "description": "answer the update's Preview (200) instead of deploying"},
+			"previewId": map[string]any{"type": "string", "description": "deploy this preview's change set (its spec and template version)"}}),
 		"Environment":     deployable(map[string]any{"name": str(), "arn": arn, "description": str()}, "name"),
 		"EnvironmentList": list("Environment"),
 		"Outputs":         object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
@@ -235,6 +237,7 @@ func schemas() map[string]any {
 		all[k] = v
 	}
 	maps.Copy(all, summarySchemas())
+	maps.Copy(all, previewSchemas())
 	return all
 }
 

@@ -125,6 +125,8 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"CreateEnvironmentAccountConnection": reflect.TypeFor[apimodel.CreateEnvironmentAccountConnection](),
 		"UpdateEnvironmentAccountConnection": reflect.TypeFor[apimodel.UpdateEnvironmentAccountConnection](),
 		"ResourcesSummary":                   reflect.TypeFor[apimodel.ResourcesSummary](),
+		"Preview":                            reflect.TypeFor[apimodel.Preview](),
+		"FleetPreview":                       reflect.TypeFor[apimodel.FleetPreview](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

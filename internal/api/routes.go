@@ -55,6 +55,7 @@ func routes() []route {
 	rs = append(rs, accessKeyRoutes()...)
 	rs = append(rs, accountConnectionRoutes()...)
 	rs = append(rs, summaryRoutes()...)
+	rs = append(rs, previewRoutes()...)
 	return append(rs,
 		route{method: "POST", path: "/v1/environments", operationID: "CreateEnvironment", summary: "Create and deploy an environment", access: adminOnly, request: "CreateEnvironment", response: "Environment", status: 202, handle: (*handler).createEnvironment},
 		route{method: "GET", path: "/v1/environments", operationID: "ListEnvironments", summary: "List environments", access: anyRole, response: "EnvironmentList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listEnvironments},
@@ -262,6 +263,9 @@ func (h *handler) updateEnvironment(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	if in.DryRun {
+		return h.writePreview(w, 200)(h.svc.PreviewEnvironmentUpdate(r.Context(), r.PathValue("name"), updateInput(in)))
+	}
 	env, err := h.svc.UpdateEnvironment(r.Context(), r.PathValue("name"), updateInput(in))
 	if err != nil {
 		return err
@@ -362,6 +366,9 @@ func (h *handler) updateInstance(w http.ResponseWriter, r *http.Request) error {
 	var in apimodel.Update
 	if err := decode(r, &in); err != nil {
 		return err
+	}
+	if in.DryRun {
+		return h.writePreview(w, 200)(h.svc.PreviewServiceInstanceUpdate(r.Context(), r.PathValue("name"), r.PathValue("instance"), updateInput(in)))
 	}
 	inst, err := h.svc.UpdateServiceInstance(r.Context(), r.PathValue("name"), r.PathValue("instance"), updateInput(in))
 	if err != nil {

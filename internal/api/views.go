@@ -154,7 +154,7 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
-		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken}
+		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID}
 }
 
 func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {

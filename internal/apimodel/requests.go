@@ -55,6 +55,11 @@ type Update struct {
 	TemplateMajorVersion *int                    `json:"templateMajorVersion,omitempty"`
 	TemplateMinorVersion *int                    `json:"templateMinorVersion,omitempty"`
 	ClientToken          string                  `json:"clientToken,omitempty"`
+	// DryRun answers the update's Preview (200) instead of deploying.
+	DryRun bool `json:"dryRun,omitempty"`
+	// PreviewID deploys that preview's change set (its spec and template version: leave
+	// Spec and the versions out).
+	PreviewID string `json:"previewId,omitempty"`
 }
 
 // UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and

@@ -105,7 +105,7 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 		if err != nil {
 			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
 		}
-		cs.Changes = s.diff(in.StackName, stackID, old, root, !maps.Equal(current.tags, in.Tags))
+		cs.Changes = s.diff(in.StackName, stackID, old, ev, !maps.Equal(current.tags, in.Tags))
 		if len(cs.Changes) == 0 && reflect.DeepEqual(plain(old), plain(root)) && maps.Equal(current.tags, in.Tags) {
 			cs.Status, cs.StatusReason = "FAILED", platform.NoChangesReason
 		}
@@ -160,11 +160,13 @@ func added(root *yaml.Node) []platform.ResourceChange {
 // Properties that a change set reports as a Scope of their own.
 var resourceAttributes = []string{"Metadata", "CreationPolicy", "UpdatePolicy", "DeletionPolicy", "UpdateReplacePolicy"}
 
-// diff compares the resources of the stack's template old with new: additions, then
-// modifications and removals in logical id order. tagsChanged reports a change of the
-// stack's tags. s.mu is held.
-func (s *Simulator) diff(stackName, stackID string, old, new *yaml.Node, tagsChanged bool) []platform.ResourceChange {
-	before, after := resourceMap(old), resourceMap(new)
+// diff compares the resources of the stack's template old with those of next (evaluated):
+// additions, then modifications and removals in logical id order. Properties are compared
+// resolved (parameters, mappings, conditions, Sub, references to the same resources), as
+// CloudFormation compares them, so that a change of a mapping shows on the resources
+// using it. tagsChanged reports a change of the stack's tags. s.mu is held.
+func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evaluator, tagsChanged bool) []platform.ResourceChange {
+	before, after := resourceMap(old), resourceMap(next.root)
 	phys := &evaluator{sim: s, stackName: stackName, stackID: stackID, root: old}
 	physOK := true
 	if _, err := phys.evaluate(); err != nil {
@@ -175,6 +177,17 @@ func (s *Simulator) diff(stackName, stackID string, old, new *yaml.Node, tagsCha
 			return ""
 		}
 		return phys.physicalID(id)
+	}
+	resolved := func(ev *evaluator, ok bool, body *yaml.Node) map[string]any {
+		props := cfntemplate.Lookup(body, "Properties")
+		if ok {
+			if v, err := ev.eval(props); err == nil {
+				if m, isMap := v.(map[string]any); isMap {
+					return m
+				}
+			}
+		}
+		return mapOf(props)
 	}
 	var out []platform.ResourceChange
 	for _, id := range sortedKeys(after) {
@@ -194,7 +207,7 @@ func (s *Simulator) diff(stackName, stackID string, old, new *yaml.Node, tagsCha
 			rc.Details = append(rc.Details, platform.ResourceChangeDetail{Attribute: "Properties", Name: "Type", RequiresRecreation: cfnspec.Always,
 				Evaluation: "Static", ChangeSource: "DirectModification"})
 		}
-		pa, pb := mapOf(cfntemplate.Lookup(a, "Properties")), mapOf(cfntemplate.Lookup(b, "Properties"))
+		pa, pb := resolved(phys, physOK, a), resolved(next, true, b)
 		for _, name := range unionKeys(pa, pb) {
 			if reflect.DeepEqual(pa[name], pb[name]) {
 				continue

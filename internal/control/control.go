@@ -64,6 +64,7 @@ type Service struct {
 	blobs     platform.Blobs
 	workflows platform.Workflows
 	stacks    platform.Provisioner
+	previewer Previewer
 	events    platform.EventPublisher
 	engine    TemplateEngine
 	arns      platform.ARNScope
@@ -85,8 +86,11 @@ type Config struct {
 	// without one, cancelling a deployment whose stack operation has started only fails
 	// the workflow's waiting task and the stack operation runs on.
 	Provisioner platform.Provisioner
-	Events      platform.EventPublisher
-	Engine      TemplateEngine
+	// Previewer renders the deployments previews show (the workflow's tasks); without
+	// one, previews are Internal errors.
+	Previewer Previewer
+	Events    platform.EventPublisher
+	Engine    TemplateEngine
 	// ARNs is the partition, region and account of resources' ARNs; what is left empty
 	// is platform.DefaultARNScope()'s.
 	ARNs  platform.ARNScope
@@ -102,7 +106,7 @@ type Config struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, events: c.Events,
+	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	if s.now == nil {
 		s.now = time.Now

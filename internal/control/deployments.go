@@ -175,6 +175,9 @@ type UpdateInput struct {
 	MajorVersion *int
 	MinorVersion *int
 	ClientToken  string
+	// PreviewID, when set, deploys that preview's change set: the template version and
+	// spec are the preview's, and Spec, MajorVersion and MinorVersion must be left out.
+	PreviewID string
 }
 
 // updateVersion resolves the template version an update moves to.

@@ -82,28 +82,10 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 	}
 	replay := func(string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
 	return idempotent(ctx, s, "UpdateEnvironment:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
-		env, err := s.store.GetEnvironment(ctx, name)
+		env, d, err := s.planEnvironmentUpdate(ctx, name, in)
 		if err != nil {
 			return env, err
 		}
-		tv, err := s.updateVersion(ctx, platform.EnvironmentTemplate, env.Deployable, in)
-		if err != nil {
-			return env, err
-		}
-		if tv.Version.Major != env.TemplateVersion.Major {
-			if err := s.checkInstancesCompatible(ctx, name, tv); err != nil {
-				return env, err
-			}
-		}
-		spec := in.Spec
-		if spec == "" {
-			spec = env.Spec
-		}
-		inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
-		if err != nil {
-			return env, err
-		}
-		d := s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs)
 		if token != nil {
 			token.Result = d.ID
 		}
@@ -112,6 +94,37 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 		}
 		return s.store.GetEnvironment(ctx, name)
 	})
+}
+
+// planEnvironmentUpdate checks an update of environment name and returns the environment
+// and the deployment the update makes, not stored: from a preview when in names one.
+func (s *Service) planEnvironmentUpdate(ctx context.Context, name string, in UpdateInput) (platform.Environment, platform.Deployment, error) {
+	env, err := s.store.GetEnvironment(ctx, name)
+	if err != nil {
+		return env, platform.Deployment{}, err
+	}
+	if in.PreviewID != "" {
+		d, err := s.previewedDeployment(ctx, env.Target(), env.Deployable, in)
+		return env, d, err
+	}
+	tv, err := s.updateVersion(ctx, platform.EnvironmentTemplate, env.Deployable, in)
+	if err != nil {
+		return env, platform.Deployment{}, err
+	}
+	if tv.Version.Major != env.TemplateVersion.Major {
+		if err := s.checkInstancesCompatible(ctx, name, tv); err != nil {
+			return env, platform.Deployment{}, err
+		}
+	}
+	spec := in.Spec
+	if spec == "" {
+		spec = env.Spec
+	}
+	inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
+	if err != nil {
+		return env, platform.Deployment{}, err
+	}
+	return env, s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs), nil
 }
 
 // DeleteEnvironment deletes an environment's stack, then its record. Conflict while

@@ -221,19 +221,24 @@ func (s *Service) UpdateServiceInstance(ctx context.Context, service, name strin
 	})
 }
 
-// updateServiceInstance is UpdateServiceInstance once its client token is checked.
-func (s *Service) updateServiceInstance(ctx context.Context, service, name string, in UpdateInput, token *platform.ClientToken) (platform.ServiceInstance, error) {
+// planInstanceUpdate checks an update of a service instance and returns the instance and
+// the deployment the update makes, not stored: from a preview when in names one.
+func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, platform.Deployment, error) {
 	inst, err := s.store.GetServiceInstance(ctx, service, name)
 	if err != nil {
-		return inst, err
+		return inst, platform.Deployment{}, err
+	}
+	if in.PreviewID != "" {
+		d, err := s.previewedDeployment(ctx, inst.Target(), inst.Deployable, in)
+		return inst, d, err
 	}
 	tv, err := s.updateVersion(ctx, platform.ServiceTemplate, inst.Deployable, in)
 	if err != nil {
-		return inst, err
+		return inst, platform.Deployment{}, err
 	}
 	if tv.Version.Major != inst.TemplateVersion.Major {
 		if err := s.checkEnvironment(ctx, tv, inst.Environment, "environment"); err != nil {
-			return inst, err
+			return inst, platform.Deployment{}, err
 		}
 	}
 	spec := in.Spec
@@ -242,9 +247,17 @@ func (s *Service) updateServiceInstance(ctx context.Context, service, name strin
 	}
 	inputs, err := s.engine.InstanceInputs(tv.Schema, spec, name)
 	if err != nil {
+		return inst, platform.Deployment{}, err
+	}
+	return inst, s.newDeployment(inst.Target(), platform.Deploy, tv, spec, inputs), nil
+}
+
+// updateServiceInstance is UpdateServiceInstance once its client token is checked.
+func (s *Service) updateServiceInstance(ctx context.Context, service, name string, in UpdateInput, token *platform.ClientToken) (platform.ServiceInstance, error) {
+	inst, d, err := s.planInstanceUpdate(ctx, service, name, in)
+	if err != nil {
 		return inst, err
 	}
-	d := s.newDeployment(inst.Target(), platform.Deploy, tv, spec, inputs)
 	if token != nil {
 		token.Result = d.ID
 	}

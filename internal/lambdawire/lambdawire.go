@@ -182,17 +182,18 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	}
 	templates := engine.WithLimits(cfg.RenderLimits)
 	accessKeys, _ := ports.Store.(platform.AccessKeyStore)
+	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
+		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
+		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log})
 	return &App{
 		Config: cfg,
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
-			Provisioner: ports.Provisioner, Events: ports.Events, Engine: templates, Log: log,
+			Provisioner: ports.Provisioner, Previewer: tasks, Events: ports.Events, Engine: templates, Log: log,
 			ARNs:       platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID},
 			AccessKeys: accessKeys, Sealer: ports.Sealer}),
-		Tasks: workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
-			Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
-			AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log}),
+		Tasks: tasks,
 	}
 }
 

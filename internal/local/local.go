@@ -203,7 +203,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Events: publisher,
+	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks, Events: publisher,
 		Engine: eng, Log: cfg.Log, ARNs: platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID},
 		AccessKeys: p.Store, Sealer: sealer})
 	p.Control = svc

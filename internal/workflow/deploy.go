@@ -91,12 +91,11 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		if err != nil {
 			return DeployOutput{}, err
 		}
-		var tags map[string]string
-		if tags, err = t.StackTags(ctx, d); err != nil {
+		var in platform.StackDeployment
+		if in, err = t.StackDeployment(ctx, d, body); err != nil {
 			return DeployOutput{}, &TransientError{Err: err}
 		}
-		op, err = t.provisioner.Deploy(ctx, platform.StackDeployment{StackName: d.StackName, TemplateBody: body,
-			ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: tags})
+		op, err = t.provisioner.Deploy(ctx, in)
 	}
 	switch platform.KindOf(err) {
 	case "":
@@ -122,6 +121,16 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		}
 	}
 	return DeployOutput{}, nil
+}
+
+// StackDeployment is what deploying body as d's stack asks of the provisioner: its stack
+// name, the deployment id as client request token, the provisioning role and StackTags.
+func (t *Tasks) StackDeployment(ctx context.Context, d platform.Deployment, body []byte) (platform.StackDeployment, error) {
+	tags, err := t.StackTags(ctx, d)
+	if err != nil {
+		return platform.StackDeployment{}, err
+	}
+	return platform.StackDeployment{StackName: d.StackName, TemplateBody: body, ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: tags}, nil
 }
 
 // StackTags are the tags of d's stack: the customer tags of its target (and, for a

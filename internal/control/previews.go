@@ -1,0 +1,269 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"sync"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// Previewer renders a deployment that is not stored and says how its stack would be
+// deployed: the workflow's own rendering (workflow.Tasks), so that a preview shows
+// exactly what the deployment would do.
+type Previewer interface {
+	// RenderDeployment renders d's template; Invalid errors name the file and line.
+	RenderDeployment(ctx context.Context, d platform.Deployment) ([]byte, error)
+	// StackDeployment is what deploying body as d's stack asks of the provisioner
+	// (stack name, tags, role); the client request token is d.ID.
+	StackDeployment(ctx context.Context, d platform.Deployment, body []byte) (platform.StackDeployment, error)
+}
+
+// PreviewEnvironmentUpdate computes what UpdateEnvironment with in would change without
+// deploying: it checks the update exactly as UpdateEnvironment does, renders the
+// template, validates it and creates a CloudFormation change set (never executed), and
+// keeps the preview for an update naming it (UpdateInput.PreviewID). Admins only.
+// Errors: Forbidden; Invalid naming the field, or the template file and line, or
+// CloudFormation's reason; NotFound; Conflict while a deployment is in progress.
+func (s *Service) PreviewEnvironmentUpdate(ctx context.Context, name string, in UpdateInput) (platform.Preview, error) {
+	if err := requireRole(ctx, platform.AdminRole, "PreviewEnvironmentUpdate"); err != nil {
+		return platform.Preview{}, err
+	}
+	if err := s.checkPreviewInput(in); err != nil {
+		return platform.Preview{}, err
+	}
+	env, d, err := s.planEnvironmentUpdate(ctx, name, in)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	return s.preview(ctx, d, env.Deployable)
+}
+
+// PreviewServiceInstanceUpdate is PreviewEnvironmentUpdate for UpdateServiceInstance.
+// Developers (and admins).
+func (s *Service) PreviewServiceInstanceUpdate(ctx context.Context, service, name string, in UpdateInput) (platform.Preview, error) {
+	if err := requireRole(ctx, platform.DeveloperRole, "PreviewServiceInstanceUpdate"); err != nil {
+		return platform.Preview{}, err
+	}
+	if err := s.checkPreviewInput(in); err != nil {
+		return platform.Preview{}, err
+	}
+	inst, d, err := s.planInstanceUpdate(ctx, service, name, in)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	return s.preview(ctx, d, inst.Deployable)
+}
+
+func (s *Service) checkPreviewInput(in UpdateInput) error {
+	if err := checkSpec("spec", in.Spec); err != nil {
+		return err
+	}
+	if in.PreviewID != "" {
+		return platform.FieldErrorf("previewId", "a preview is deployed by an update naming it, not previewed again")
+	}
+	if in.DeploymentType == platform.DeployNone {
+		return platform.FieldErrorf("deploymentType", "NONE deploys nothing: there is nothing to preview")
+	}
+	return nil
+}
+
+// preview renders d, creates its change set and keeps the preview. current is d's
+// target as stored.
+func (s *Service) preview(ctx context.Context, d platform.Deployment, current platform.Deployable) (platform.Preview, error) {
+	if current.DeploymentStatus.Active() {
+		return platform.Preview{}, platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); preview once it has ended", d.Target, current.LastDeploymentID)
+	}
+	if s.previewer == nil || s.stacks == nil {
+		return platform.Preview{}, platform.Errorf(platform.Internal, "control: previews need a previewer and a provisioner")
+	}
+	body, err := s.previewer.RenderDeployment(ctx, d)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	id := s.newID()
+	d.ID = id // the change set's client token
+	stack, err := s.previewer.StackDeployment(ctx, d, body)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	p := platform.Preview{ID: id, Target: d.Target, TemplateName: d.TemplateName, TemplateVersion: d.TemplateVersion,
+		Spec: d.Spec, Inputs: d.Inputs, StackName: d.StackName, BaseDeploymentID: current.LastDeploymentID,
+		RenderedKey: previewKey(id) + "/cloudformation.yaml", CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
+	if err := s.blobs.Put(ctx, p.RenderedKey, body); err != nil {
+		return platform.Preview{}, err
+	}
+	p.ChangeSet, err = s.stacks.CreateChangeSet(ctx, stack, platform.PreviewChangeSetName(id))
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	record, err := json.Marshal(p)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	if err := s.blobs.Put(ctx, previewKey(id)+".json", record); err != nil {
+		return platform.Preview{}, err
+	}
+	return p, nil
+}
+
+func previewKey(id string) string { return "previews/" + id }
+
+var previewIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// GetPreview returns a preview. Errors: Invalid (id) for an id that is not one, NotFound.
+func (s *Service) GetPreview(ctx context.Context, id string) (platform.Preview, error) {
+	if !previewIDPattern.MatchString(id) {
+		return platform.Preview{}, platform.FieldErrorf("id", "%q is not a preview id", id)
+	}
+	body, err := s.blobs.Get(ctx, previewKey(id)+".json")
+	if platform.KindOf(err) == platform.NotFound {
+		return platform.Preview{}, platform.Errorf(platform.NotFound, "preview %s does not exist", id)
+	}
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	var p platform.Preview
+	if err := json.Unmarshal(body, &p); err != nil {
+		return platform.Preview{}, err
+	}
+	return p, nil
+}
+
+// previewedDeployment is the deployment of an update naming a preview: the preview's
+// template version, spec, rendered template and change set. Errors: Invalid (previewId,
+// spec, templateMajorVersion, deploymentType) when the update says more than the preview
+// or names another target's preview; NotFound; Conflict when the target was deployed
+// since the preview was made.
+func (s *Service) previewedDeployment(ctx context.Context, target platform.Target, current platform.Deployable, in UpdateInput) (platform.Deployment, error) {
+	switch {
+	case in.Spec != "":
+		return platform.Deployment{}, platform.FieldErrorf("spec", "must be left out with previewId: the preview's spec is deployed")
+	case in.MajorVersion != nil || in.MinorVersion != nil:
+		return platform.Deployment{}, platform.FieldErrorf("templateMajorVersion", "must be left out with previewId: the preview's template version is deployed")
+	case in.DeploymentType == platform.DeployNone:
+		return platform.Deployment{}, platform.FieldErrorf("deploymentType", "must not be NONE with previewId")
+	}
+	p, err := s.GetPreview(ctx, in.PreviewID)
+	if platform.KindOf(err) == platform.Invalid {
+		return platform.Deployment{}, platform.FieldErrorf("previewId", "%q is not a preview id", in.PreviewID)
+	}
+	if err != nil {
+		return platform.Deployment{}, err
+	}
+	if p.Target != target {
+		return platform.Deployment{}, platform.FieldErrorf("previewId", "is a preview of %s, not of %s", p.Target, target)
+	}
+	if p.BaseDeploymentID != current.LastDeploymentID {
+		return platform.Deployment{}, platform.Errorf(platform.Conflict, "%s was deployed since preview %s was made (deployment %s): preview again", target, p.ID, current.LastDeploymentID)
+	}
+	kind := platform.ServiceTemplate
+	if target.Kind == platform.EnvironmentTarget {
+		kind = platform.EnvironmentTemplate
+	}
+	tv, err := s.store.GetTemplateVersion(ctx, kind, p.TemplateName, p.TemplateVersion)
+	if err != nil {
+		return platform.Deployment{}, err
+	}
+	d := s.newDeployment(target, platform.Deploy, tv, p.Spec, p.Inputs)
+	d.StackName, d.RenderedKey, d.ChangeSetName = p.StackName, p.RenderedKey, p.ChangeSet.Name
+	return d, nil
+}
+
+// FleetPreview is the preview of moving every target of a template to one version.
+type FleetPreview struct {
+	Kind         platform.TemplateKind
+	TemplateName string
+	Version      platform.Version
+	Targets      []FleetTarget
+	// Summary adds up the targets' changes; Changed counts the targets whose change set
+	// is not empty, Failed those that could not be previewed.
+	Summary          platform.ChangeSetSummary
+	Changed, Failed  int
+	TargetsPreviewed int
+}
+
+// FleetTarget is one target of a fleet preview: its preview, or why there is none.
+type FleetTarget struct {
+	Target  platform.Target
+	From    platform.Version
+	Preview platform.Preview
+	Error   error
+}
+
+// fleetParallelism bounds the previews a fleet preview makes at once.
+const fleetParallelism = 16
+
+// PreviewTemplateVersionRollout previews moving every environment (for an environment
+// template) or service instance (for a service template) that runs an older version of
+// template name to version v — MINOR_VERSION within v's major, MAJOR_VERSION from older
+// majors — as PreviewEnvironmentUpdate and PreviewServiceInstanceUpdate do, at most
+// fleetParallelism at once, each preview kept for its own update. A target that cannot
+// be previewed is reported with its error; the call fails only when the version cannot
+// be read. Role: admin for environment templates, developer for service templates.
+// Errors: Forbidden, NotFound, Invalid (version).
+func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (FleetPreview, error) {
+	role := platform.DeveloperRole
+	if kind == platform.EnvironmentTemplate {
+		role = platform.AdminRole
+	}
+	if err := requireRole(ctx, role, "PreviewTemplateVersionRollout"); err != nil {
+		return FleetPreview{}, err
+	}
+	if _, err := s.store.GetTemplateVersion(ctx, kind, name, v); err != nil {
+		return FleetPreview{}, err
+	}
+	fleet := FleetPreview{Kind: kind, TemplateName: name, Version: v}
+	for major := 1; major <= v.Major; major++ {
+		page := platform.PageRequest{Limit: 100}
+		for {
+			targets, err := s.store.ListTemplateVersionTargets(ctx, kind, name, platform.Version{Major: major, Minor: platform.AllMinors}, page)
+			if err != nil {
+				return FleetPreview{}, err
+			}
+			for _, t := range targets.Items {
+				if t.Target.Kind != platform.ServicePipelineTarget && t.TemplateVersion.Less(v) {
+					fleet.Targets = append(fleet.Targets, FleetTarget{Target: t.Target, From: t.TemplateVersion})
+				}
+			}
+			if targets.NextToken == "" {
+				break
+			}
+			page.NextToken = targets.NextToken
+		}
+	}
+	sem := make(chan struct{}, fleetParallelism)
+	var wg sync.WaitGroup
+	for i := range fleet.Targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(ft *FleetTarget) {
+			defer func() { <-sem; wg.Done() }()
+			major, minor := v.Major, v.Minor
+			in := UpdateInput{DeploymentType: platform.DeployMinorVersion, MajorVersion: &major, MinorVersion: &minor}
+			if ft.From.Major != v.Major {
+				in.DeploymentType = platform.DeployMajorVersion
+			}
+			if ft.Target.Kind == platform.EnvironmentTarget {
+				ft.Preview, ft.Error = s.PreviewEnvironmentUpdate(ctx, ft.Target.Environment, in)
+			} else {
+				ft.Preview, ft.Error = s.PreviewServiceInstanceUpdate(ctx, ft.Target.Service, ft.Target.Instance, in)
+			}
+		}(&fleet.Targets[i])
+	}
+	wg.Wait()
+	for _, ft := range fleet.Targets {
+		switch {
+		case ft.Error != nil:
+			fleet.Failed++
+		default:
+			fleet.TargetsPreviewed++
+			fleet.Summary = fleet.Summary.Plus(ft.Preview.ChangeSet.Summary())
+			if !ft.Preview.ChangeSet.Empty() {
+				fleet.Changed++
+			}
+		}
+	}
+	return fleet, nil
+}

@@ -1,0 +1,31 @@
+package platform
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Preview is what an update of a target would change, computed without deploying: the
+// template version and spec the update would apply, its rendered template, and the
+// CloudFormation change set made from them. An update naming the preview (PreviewID)
+// deploys exactly that change set.
+type Preview struct {
+	ID              string
+	Target          Target
+	TemplateName    string
+	TemplateVersion Version
+	Spec            string
+	Inputs          json.RawMessage
+	StackName       string
+	// BaseDeploymentID is the target's last deployment when the preview was made: the
+	// preview no longer holds once another deployment of the target has started.
+	BaseDeploymentID string
+	// RenderedKey is where the rendered template is kept (Blobs).
+	RenderedKey string
+	ChangeSet   ChangeSet
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+// PreviewChangeSetName is the name of preview id's change set.
+func PreviewChangeSetName(id string) string { return "gantry-preview-" + id }
