@@ -7,19 +7,19 @@ import "time"
 // version and spec the update would apply and the CloudFormation change set made from
 // them. PATCH with previewId deploys exactly that change set.
 type Preview struct {
-	ID                   string    `json:"id"`
-	TargetResourceType   string    `json:"targetResourceType"`
-	EnvironmentName      string    `json:"environmentName,omitempty"`
-	ServiceName          string    `json:"serviceName,omitempty"`
-	ServiceInstanceName  string    `json:"serviceInstanceName,omitempty"`
-	TemplateName         string    `json:"templateName"`
-	TemplateMajorVersion int       `json:"templateMajorVersion"`
-	TemplateMinorVersion int       `json:"templateMinorVersion"`
-	Spec                 string    `json:"spec,omitempty"`
-	StackName            string    `json:"stackName"`
-	ChangeSetName        string    `json:"changeSetName"`
-	ChangeSetID          string    `json:"changeSetId,omitempty"`
-	ChangeSetType        string    `json:"changeSetType"`
+	ID                   string `json:"id"`
+	TargetResourceType   string `json:"targetResourceType"`
+	EnvironmentName      string `json:"environmentName,omitempty"`
+	ServiceName          string `json:"serviceName,omitempty"`
+	ServiceInstanceName  string `json:"serviceInstanceName,omitempty"`
+	TemplateName         string `json:"templateName"`
+	TemplateMajorVersion int    `json:"templateMajorVersion"`
+	TemplateMinorVersion int    `json:"templateMinorVersion"`
+	Spec                 string `json:"spec,omitempty"`
+	StackName            string `json:"stackName"`
+	ChangeSetName        string `json:"changeSetName"`
+	ChangeSetID          string `json:"changeSetId,omitempty"`
+	ChangeSetType        string `json:"changeSetType"`
 	// Status is CloudFormation's: CREATE_COMPLETE, or FAILED with StatusReason (a change
 	// set without changes is FAILED; Empty says so).
 	Status       string           `json:"status"`
