@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gantry-platform/gantry/internal/platform"
 )
 
 // The rendering engines a manifest may name.
@@ -40,6 +42,21 @@ type Template struct {
 	Deprovision []string
 	// Line is the entry's line in manifest.yaml.
 	Line int
+}
+
+// Engine is the provisioning engine of the manifest's templates (its first's): jinja is
+// CloudFormation, codebuild CodeBuild, hcl Terraform.
+func (m *Manifest) Engine() platform.Engine {
+	if m == nil || len(m.Templates) == 0 {
+		return platform.EngineCloudFormation
+	}
+	switch m.Templates[0].RenderingEngine {
+	case EngineCodeBuild:
+		return platform.EngineCodeBuild
+	case EngineHCL:
+		return platform.EngineTerraform
+	}
+	return platform.EngineCloudFormation
 }
 
 // Path returns the template's path inside the bundle, e.g.

@@ -1,4 +1,4 @@
-// Package cfnsim is a local CloudFormation: a platform.Provisioner that validates templates
+// Package cfnsim is a local CloudFormation: a platform.StackProvisioner that validates templates
 // against the resource specification (package cfnspec), rejects what CloudFormation
 // rejects up front, and otherwise plays the real status sequence in the background —
 // failures and rollbacks included — publishing one "CloudFormation Stack Status Change"
@@ -26,7 +26,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
-var _ platform.Provisioner = (*Simulator)(nil)
+var _ platform.StackProvisioner = (*Simulator)(nil)
 
 // Options configures a Simulator.
 type Options struct {

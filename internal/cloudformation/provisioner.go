@@ -1,4 +1,4 @@
-// Package cloudformation implements platform.Provisioner on AWS CloudFormation. Stacks are
+// Package cloudformation implements platform.StackProvisioner on AWS CloudFormation. Stacks are
 // created and updated through change sets whose operations carry the deployment id as
 // their client request token, so that the "Stack Status Change" events CloudFormation
 // emits can be matched to the deployment; operations return once started. Stacks in
@@ -76,7 +76,7 @@ type Provisioner struct {
 	poll      Poll
 }
 
-var _ platform.Provisioner = (*Provisioner)(nil)
+var _ platform.StackProvisioner = (*Provisioner)(nil)
 
 // New returns a Provisioner that reaches the home account through home.
 func New(home API, opts Options) *Provisioner {

@@ -35,8 +35,11 @@ type TemplateEngine interface {
 
 // BundleFacts is what registration learns from a bundle.
 type BundleFacts struct {
-	Schema                 string
-	HasPipeline            bool
+	Schema      string
+	HasPipeline bool
+	// Engine provisions the infrastructure, PipelineEngine the pipeline (from the
+	// manifests).
+	Engine, PipelineEngine platform.Engine
 	CompatibleEnvironments []platform.CompatibleEnvironment
 	// SupportedComponentSources is what .template-registration.yaml lists (service bundles).
 	SupportedComponentSources []string
@@ -63,8 +66,9 @@ type Service struct {
 	store     platform.Store
 	blobs     platform.Blobs
 	workflows platform.Workflows
-	stacks    platform.Provisioner
+	stacks    platform.StackProvisioner
 	previewer Previewer
+	engines   platform.Engines
 	events    platform.EventPublisher
 	engine    TemplateEngine
 	arns      platform.ARNScope
@@ -82,15 +86,18 @@ type Config struct {
 	Store     platform.Store
 	Blobs     platform.Blobs
 	Workflows platform.Workflows
-	// Provisioner cancels the stack update of a cancelled deployment (CancelUpdateStack);
-	// without one, cancelling a deployment whose stack operation has started only fails
-	// the workflow's waiting task and the stack operation runs on.
-	Provisioner platform.Provisioner
+	// Provisioner makes previews' change sets (CloudFormation's stacks).
+	Provisioner platform.StackProvisioner
 	// Previewer renders the deployments previews show (the workflow's tasks); without
 	// one, previews are Internal errors.
 	Previewer Previewer
-	Events    platform.EventPublisher
-	Engine    TemplateEngine
+	// Engines cancel the operation of a cancelled deployment (CloudFormation's
+	// CancelUpdateStack, CodeBuild's StopBuild); without its engine, cancelling a
+	// deployment whose operation has started only fails the workflow's waiting task and
+	// the operation runs on.
+	Engines platform.Engines
+	Events  platform.EventPublisher
+	Engine  TemplateEngine
 	// ARNs is the partition, region and account of resources' ARNs; what is left empty
 	// is platform.DefaultARNScope()'s.
 	ARNs  platform.ARNScope
@@ -106,7 +113,7 @@ type Config struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, events: c.Events,
+	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	if s.now == nil {
 		s.now = time.Now
@@ -117,15 +124,7 @@ func New(c Config) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	def := platform.DefaultARNScope()
-	for _, f := range []struct {
-		v *string
-		d string
-	}{{&s.arns.Partition, def.Partition}, {&s.arns.Region, def.Region}, {&s.arns.Account, def.Account}} {
-		if *f.v == "" {
-			*f.v = f.d
-		}
-	}
+	s.arns = s.arns.OrDefault()
 	return s
 }
 

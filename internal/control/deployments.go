@@ -312,10 +312,11 @@ func (s *Service) CancelTargetDeployment(ctx context.Context, target platform.Ta
 // CancelDeployment asks an unfinished deployment to stop, as Proton's
 // CancelEnvironmentDeployment and CancelServiceInstanceDeployment do. A deployment whose
 // stack operation has not started (no task token yet) stops before touching its stack.
-// Once the workflow waits on CloudFormation, the stack update is cancelled
-// (Provisioner.Cancel): the deployment is CANCELLING until the stack has rolled back to
-// its previous template, when the workflow records it CANCELLED (a stack not created yet
-// has its waiting task failed at once). Cancelling a deployment already CANCELLING
+// Once the workflow waits on the engine, its operation is cancelled (the engine's
+// Provisioner.Cancel: a stack update is cancelled, a build stopped): the deployment is
+// CANCELLING until the operation has ended (the stack rolled back to its previous
+// template), when the workflow records it CANCELLED (nothing started yet: its waiting task
+// is failed at once). Cancelling a deployment already CANCELLING
 // returns it unchanged. Errors: Conflict when the deployment has finished, deletes its
 // target, or its stack cannot be cancelled (CloudFormation cancels only an update in
 // progress, not a create); the deployment is then left as it was. Forbidden when a
@@ -346,18 +347,17 @@ func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Dep
 	}
 	d.Revision++
 	failTask := d.TaskToken != ""
-	if d.TaskToken != "" && s.stacks != nil {
-		err := s.stacks.Cancel(ctx, d.StackName, platform.CancelToken(d.ID))
+	if engine, err := s.engines.For(d.Engine); d.TaskToken != "" && err == nil {
+		err := engine.Cancel(ctx, d)
 		switch platform.KindOf(err) {
 		case "":
-			failTask = false // the stack's rollback ends the workflow's wait
+			failTask = false // the operation's end (a rollback, a stopped build) ends the workflow's wait
 		case platform.NotFound:
-			// The stack is not created yet: the waiting task stops the deployment.
+			// Nothing was started yet: the waiting task stops the deployment.
 		default:
 			s.restore(ctx, d, before)
 			if platform.KindOf(err) == platform.Conflict {
-				return before, platform.Errorf(platform.Conflict, "deployment %s cannot be cancelled: CloudFormation cancels only a stack update in progress, "+
-					"not a stack being created or deleted (%s)", id, platform.MessageOf(err))
+				return before, platform.Errorf(platform.Conflict, "deployment %s cannot be cancelled: %s", id, platform.MessageOf(err))
 			}
 			return before, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store"
 	"github.com/gantry-platform/gantry/internal/store/storetest"
@@ -91,7 +92,7 @@ func newHarness(t *testing.T) *harness {
 			return h.cancelErr
 		},
 	}
-	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Events: h.events,
+	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Engines: provision.Engines(stacks, nil), Events: h.events,
 		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h
 }

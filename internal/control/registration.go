@@ -195,6 +195,7 @@ func (s *Service) checkRegistration(ctx context.Context, tv platform.TemplateVer
 		}
 	}
 	tv.Schema, tv.HasPipeline = facts.Schema, facts.HasPipeline
+	tv.Engine, tv.PipelineEngine = facts.Engine, facts.PipelineEngine
 	tv.CompatibleEnvironments, tv.SupportedComponentSources = compatible, sources
 	return tv, nil
 }

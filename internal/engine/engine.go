@@ -76,7 +76,11 @@ func (e *Engine) InspectBundle(ctx context.Context, kind platform.TemplateKind, 
 		return control.BundleFacts{}, err
 	}
 	sum := sha256.Sum256(archive)
-	facts := control.BundleFacts{Schema: string(schemaText), HasPipeline: b.Pipeline != nil, Digest: hex.EncodeToString(sum[:])}
+	facts := control.BundleFacts{Schema: string(schemaText), HasPipeline: b.Pipeline != nil, Digest: hex.EncodeToString(sum[:]),
+		Engine: b.Infrastructure.Engine()}
+	if b.Pipeline != nil {
+		facts.PipelineEngine = b.Pipeline.Engine()
+	}
 	facts.SupportedComponentSources = append(facts.SupportedComponentSources, b.Registration.SupportedComponentSources...)
 	for _, c := range b.Registration.CompatibleEnvironments {
 		facts.CompatibleEnvironments = append(facts.CompatibleEnvironments, platform.CompatibleEnvironment{TemplateName: c.Template, MajorVersion: c.Major})

@@ -32,6 +32,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/lambdaenv"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/s3blobs"
 	"github.com/gantry-platform/gantry/internal/sns"
@@ -111,9 +112,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // Ports are the adapters behind the platform's ports. Events and Notifier may be nil
 // (nothing sent).
 type Ports struct {
-	Store       platform.Store
-	Blobs       platform.Blobs
-	Provisioner platform.Provisioner
+	Store platform.Store
+	Blobs platform.Blobs
+	// Provisioner is CloudFormation's (the CloudFormation engine's stacks); Engines the
+	// adapters of the other engines.
+	Provisioner platform.StackProvisioner
+	Engines     platform.Engines
 	Workflows   platform.Workflows
 	Events      platform.EventPublisher
 	Notifier    platform.Notifier
@@ -182,17 +186,18 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	}
 	templates := engine.WithLimits(cfg.RenderLimits)
 	accessKeys, _ := ports.Store.(platform.AccessKeyStore)
-	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Provisioner: ports.Provisioner,
+	engines := provision.Engines(ports.Provisioner, ports.Engines)
+	arns := platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}
+	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
 		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
-		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, Log: log})
+		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, ARNs: arns, Log: log})
 	return &App{
 		Config: cfg,
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
-			Provisioner: ports.Provisioner, Previewer: tasks, Events: ports.Events, Engine: templates, Log: log,
-			ARNs:       platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID},
-			AccessKeys: accessKeys, Sealer: ports.Sealer}),
+			Provisioner: ports.Provisioner, Previewer: tasks, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
+			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer}),
 		Tasks: tasks,
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/eventbus"
 	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/statemachine"
 	"github.com/gantry-platform/gantry/internal/store"
@@ -176,8 +177,10 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Provisioner: p.Sim, Workflows: p.Runner,
-		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, Lease: cfg.Lease, Log: cfg.Log})
+	arns := platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID}
+	engines := provision.Engines(p.Sim, nil)
+	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Engines: engines, Workflows: p.Runner,
+		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, ARNs: arns, Lease: cfg.Lease, Log: cfg.Log})
 	p.tasks = tasks
 	functions.handlers["render"] = lambda.NewHandler(tasks.Render)
 	functions.handlers["deploy"] = lambda.NewHandler(tasks.Deploy)
@@ -203,8 +206,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks, Events: publisher,
-		Engine: eng, Log: cfg.Log, ARNs: platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID},
+	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks,
+		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
 		AccessKeys: p.Store, Sealer: sealer})
 	p.Control = svc
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))

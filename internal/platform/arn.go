@@ -89,6 +89,20 @@ func DefaultARNScope() ARNScope {
 	return ARNScope{Partition: "aws", Region: "us-east-1", Account: "000000000000"}
 }
 
+// OrDefault returns s with what is empty taken from DefaultARNScope.
+func (s ARNScope) OrDefault() ARNScope {
+	def := DefaultARNScope()
+	for _, f := range []struct {
+		v *string
+		d string
+	}{{&s.Partition, def.Partition}, {&s.Region, def.Region}, {&s.Account, def.Account}} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	return s
+}
+
 // arnService is the service part of Gantry's ARNs: Proton's, so that tools and policies
 // written for Proton read them.
 const arnService = "proton"

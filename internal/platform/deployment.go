@@ -291,8 +291,18 @@ type Deployment struct {
 	Outputs       []Output
 	// ExecutionID is the workflow execution that runs the deployment.
 	ExecutionID string
-	// TaskToken is the token the workflow waits on while CloudFormation works.
+	// TaskToken is the token the workflow waits on while the engine works.
 	TaskToken string
+	// Engine provisions the deployment (its template version's; empty: CloudFormation),
+	// recorded when the operation is submitted; ProvisioningRef is what the engine needs
+	// back to report on it (a build id).
+	Engine          Engine
+	ProvisioningRef string
+	// Reported is the final status the engine's commands reported
+	// (NotifyResourceDeploymentStatusChange: SUCCEEDED or FAILED, with ReportedMessage)
+	// before the workflow recorded the end.
+	Reported        DeploymentStatus
+	ReportedMessage string
 	// RenderedKey is where the rendered template is kept (Blobs).
 	RenderedKey string
 	// ChangeSetName, when set, is the previewed change set the deployment executes (its

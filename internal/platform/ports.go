@@ -11,7 +11,7 @@ type Output struct {
 	Value string
 }
 
-// StackDeployment asks a Provisioner to bring a stack to a template.
+// StackDeployment asks a StackProvisioner to bring a stack to a template.
 type StackDeployment struct {
 	StackName    string
 	TemplateBody []byte
@@ -25,7 +25,7 @@ type StackDeployment struct {
 	Account string
 }
 
-// StackOperation is what a Provisioner started.
+// StackOperation is what a StackProvisioner started.
 type StackOperation struct {
 	StackID string
 	// NoChanges reports that the stack already matched the template: nothing was started
@@ -71,10 +71,11 @@ type StackResourcePage struct {
 	NextToken string
 }
 
-// Provisioner creates, updates and deletes the CloudFormation stacks that hold users'
-// infrastructure. Operations return once started; completion is reported asynchronously
+// StackProvisioner creates, updates and deletes the CloudFormation stacks that hold users'
+// infrastructure: what the CloudFormation engine (a Provisioner) drives, on AWS or the
+// local simulator. Operations return once started; completion is reported asynchronously
 // as "CloudFormation Stack Status Change" events that carry the client request token.
-type Provisioner interface {
+type StackProvisioner interface {
 	// Deploy creates the stack if it does not exist, otherwise updates it (through a change
 	// set). A template CloudFormation rejects up front returns an Invalid error.
 	Deploy(ctx context.Context, in StackDeployment) (StackOperation, error)

@@ -106,9 +106,13 @@ type TemplateVersion struct {
 	SupportedComponentSources []string
 	// HasPipeline reports that a service template version carries a pipeline template.
 	HasPipeline bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Revision    int64
+	// Engine provisions the version's infrastructure, PipelineEngine its pipeline (from
+	// the manifests' rendering_engine and template_language; empty: CloudFormation).
+	Engine         Engine
+	PipelineEngine Engine
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Revision       int64
 }
 
 // DirectlyDefinedComponents is Proton's only component source: components defined in the

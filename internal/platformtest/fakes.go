@@ -54,7 +54,7 @@ func (w *Workflows) SendTaskHeartbeat(ctx context.Context, token string) error {
 	return w.SendTaskHeartbeatFunc(ctx, token)
 }
 
-// Provisioner is a platform.Provisioner whose methods call its function fields; a call
+// Provisioner is a platform.StackProvisioner whose methods call its function fields; a call
 // whose field is nil returns an error naming the method.
 type Provisioner struct {
 	DeployFunc   func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error)
@@ -84,7 +84,7 @@ func (p *Provisioner) ExecuteChangeSet(ctx context.Context, stackName, name, tok
 	return p.ExecuteChangeSetFunc(ctx, stackName, name, token)
 }
 
-var _ platform.Provisioner = (*Provisioner)(nil)
+var _ platform.StackProvisioner = (*Provisioner)(nil)
 
 // Deploy calls DeployFunc.
 func (p *Provisioner) Deploy(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {

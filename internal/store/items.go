@@ -57,6 +57,8 @@ type templateVersionItem struct {
 	CompatibleEnvironments    []compatibleEnvironmentItem `dynamodbav:"compatibleEnvironments,omitempty"`
 	SupportedComponentSources []string                    `dynamodbav:"supportedComponentSources,omitempty"`
 	HasPipeline               bool                        `dynamodbav:"hasPipeline,omitempty"`
+	Engine                    string                      `dynamodbav:"engine,omitempty"`
+	PipelineEngine            string                      `dynamodbav:"pipelineEngine,omitempty"`
 	CreatedAt                 string                      `dynamodbav:"createdAt,omitempty"`
 	UpdatedAt                 string                      `dynamodbav:"updatedAt,omitempty"`
 	Revision                  int64                       `dynamodbav:"revision"`
@@ -154,6 +156,10 @@ type deploymentItem struct {
 	Outputs              []outputItem `dynamodbav:"outputs,omitempty"`
 	ExecutionID          string       `dynamodbav:"executionId,omitempty"`
 	TaskToken            string       `dynamodbav:"taskToken,omitempty"`
+	Engine               string       `dynamodbav:"engine,omitempty"`
+	ProvisioningRef      string       `dynamodbav:"provisioningRef,omitempty"`
+	Reported             string       `dynamodbav:"reported,omitempty"`
+	ReportedMessage      string       `dynamodbav:"reportedMessage,omitempty"`
 	RenderedKey          string       `dynamodbav:"renderedKey,omitempty"`
 	ChangeSetName        string       `dynamodbav:"changeSetName,omitempty"`
 	PreviousDeploymentID string       `dynamodbav:"previousDeploymentId,omitempty"`
@@ -265,6 +271,8 @@ func newTemplateVersionItem(v platform.TemplateVersion) templateVersionItem {
 		CompatibleEnvironments:    compatible,
 		SupportedComponentSources: v.SupportedComponentSources,
 		HasPipeline:               v.HasPipeline,
+		Engine:                    string(v.Engine),
+		PipelineEngine:            string(v.PipelineEngine),
 		CreatedAt:                 formatTime(v.CreatedAt),
 		UpdatedAt:                 formatTime(v.UpdatedAt),
 		Revision:                  v.Revision,
@@ -290,6 +298,8 @@ func (it templateVersionItem) domain() (platform.TemplateVersion, error) {
 		CompatibleEnvironments:    compatible,
 		SupportedComponentSources: it.SupportedComponentSources,
 		HasPipeline:               it.HasPipeline,
+		Engine:                    platform.Engine(it.Engine),
+		PipelineEngine:            platform.Engine(it.PipelineEngine),
 		CreatedAt:                 p.parse(it.CreatedAt),
 		UpdatedAt:                 p.parse(it.UpdatedAt),
 		Revision:                  it.Revision,
@@ -460,6 +470,10 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		Outputs:              outputsToItems(d.Outputs),
 		ExecutionID:          d.ExecutionID,
 		TaskToken:            d.TaskToken,
+		Engine:               string(d.Engine),
+		ProvisioningRef:      d.ProvisioningRef,
+		Reported:             string(d.Reported),
+		ReportedMessage:      d.ReportedMessage,
 		RenderedKey:          d.RenderedKey,
 		ChangeSetName:        d.ChangeSetName,
 		PreviousDeploymentID: d.PreviousDeploymentID,
@@ -494,6 +508,10 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 		Outputs:              outputsFromItems(it.Outputs),
 		ExecutionID:          it.ExecutionID,
 		TaskToken:            it.TaskToken,
+		Engine:               platform.Engine(it.Engine),
+		ProvisioningRef:      it.ProvisioningRef,
+		Reported:             platform.DeploymentStatus(it.Reported),
+		ReportedMessage:      it.ReportedMessage,
 		RenderedKey:          it.RenderedKey,
 		ChangeSetName:        it.ChangeSetName,
 		PreviousDeploymentID: it.PreviousDeploymentID,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -20,7 +21,7 @@ func TestCancelledStackUpdateEndsCancelled(t *testing.T) {
 	h := newHarness(t)
 	env := h.mustDeployedEnvironment()
 	h.prov.CancelFunc = h.sim.Cancel
-	svc := control.New(control.Config{Store: h.store, Blobs: h.blobDir, Workflows: h.workflows.fake(), Provisioner: h.prov,
+	svc := control.New(control.Config{Store: h.store, Blobs: h.blobDir, Workflows: h.workflows.fake(), Engines: provision.Engines(h.prov, nil),
 		Events: h.out, Engine: h.engine, Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	updated, err := svc.UpdateEnvironment(h.ctx, "Beta", control.UpdateInput{DeploymentType: platform.DeployCurrentVersion,
 		Spec: "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n"})

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"time"
 
-	"github.com/gantry-platform/gantry/internal/awsevents"
+	"github.com/gantry-platform/gantry/internal/bundle"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -30,11 +30,13 @@ type DeployOutput struct {
 // deployment.
 const reconcileLimit = 24 * time.Hour
 
-// Deploy starts the deployment's stack operation and records the task token the workflow
-// now waits on; the events handler resolves it when CloudFormation finishes. A stack that
-// already matches is resolved at once. With in.Reconcile it instead asks CloudFormation how
-// the operation stands (the workflow's path when no event arrived in time). Errors:
-// *StackRejected when CloudFormation refuses the template, *DeploymentCancelled.
+// Deploy submits the deployment's operation to its engine (the adapter chosen by the
+// deployment's engine, recorded by Render) and records the task token the workflow now
+// waits on; the engine's end — its events, or the notify call of the commands it runs —
+// resolves it. An operation with nothing to change is resolved at once. With in.Reconcile
+// it instead asks the engine how the operation stands (the workflow's path when nothing
+// resolved the wait in time). Errors: *StackRejected when the engine refuses the
+// operation, *DeploymentCancelled.
 func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	d, err := t.store.GetDeployment(ctx, in.DeploymentID)
 	if err != nil {
@@ -54,11 +56,15 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if d.Status == platform.Cancelling {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
+	engine, err := t.engines.For(d.Engine)
+	if err != nil {
+		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
+	}
 	repeat := false // a repeated invocation: this task token was already recorded
 	d, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
-		// Nothing renews the lease while the workflow waits on CloudFormation, until
+		// Nothing renews the lease while the workflow waits on the engine, until
 		// Provision times out into Reconcile: the lease covers that wait.
 		return t.renew(d, in.Execution, ProvisionWait) || !repeat
 	})
@@ -69,33 +75,21 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		return DeployOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
 	}
 	if repeat {
-		// The earlier invocation started the stack operation: its event (or Reconcile)
-		// resolves the task.
-		if stack, err := t.provisioner.Describe(ctx, d.StackName); err == nil && platform.DeploymentOfToken(stack.LastClientRequestToken) == d.ID {
+		// The earlier invocation started the operation: its end (or Reconcile) resolves
+		// the task.
+		if rep, err := engine.Report(ctx, d); err == nil && rep.DeploymentID == d.ID {
 			return DeployOutput{}, nil
 		}
 	}
-	var op platform.StackOperation
-	switch {
-	case d.Operation == platform.Delete:
-		op, err = t.provisioner.Delete(ctx, d.StackName, d.ID)
-	case d.ChangeSetName != "":
-		op, err = t.provisioner.ExecuteChangeSet(ctx, d.StackName, d.ChangeSetName, d.ID)
-		if platform.KindOf(err) == platform.NotFound {
-			return DeployOutput{}, &StackRejected{Reason: "the previewed change set " + d.ChangeSetName + " of " + d.StackName +
-				" no longer exists: another operation ran on the stack since the preview; preview again"}
-		}
-	default:
-		var body []byte
-		body, err = t.blobs.Get(ctx, d.RenderedKey)
-		if err != nil {
-			return DeployOutput{}, err
-		}
-		var in platform.StackDeployment
-		if in, err = t.StackDeployment(ctx, d, body); err != nil {
-			return DeployOutput{}, &TransientError{Err: err}
-		}
-		op, err = t.provisioner.Deploy(ctx, in)
+	p, err := t.provisioning(ctx, d)
+	if err != nil {
+		return DeployOutput{}, err
+	}
+	var sub platform.Submission
+	if d.Operation == platform.Delete {
+		sub, err = engine.Deprovision(ctx, p)
+	} else {
+		sub, err = engine.Submit(ctx, p)
 	}
 	switch platform.KindOf(err) {
 	case "":
@@ -103,14 +97,19 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
 	case platform.Conflict:
 		// A repeated invocation finds its own operation running: nothing more to do.
-		if stack, derr := t.provisioner.Describe(ctx, d.StackName); derr == nil && platform.DeploymentOfToken(stack.LastClientRequestToken) == d.ID {
+		if rep, rerr := engine.Report(ctx, d); rerr == nil && rep.DeploymentID == d.ID {
 			return DeployOutput{}, nil
 		}
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
 	default:
 		return DeployOutput{}, &TransientError{Err: err}
 	}
-	if op.NoChanges {
+	if sub.Ref != "" && sub.Ref != d.ProvisioningRef {
+		if _, err := t.update(ctx, d, func(d *platform.Deployment) bool { d.ProvisioningRef = sub.Ref; return true }); err != nil {
+			return DeployOutput{}, &TransientError{Err: err}
+		}
+	}
+	if sub.NoChanges {
 		out, _ := json.Marshal(map[string]string{"stackStatus": "NO_CHANGES"})
 		err := t.workflows.SendTaskSuccess(ctx, in.TaskToken, out)
 		if repeat {
@@ -131,6 +130,44 @@ func (t *Tasks) StackDeployment(ctx context.Context, d platform.Deployment, body
 		return platform.StackDeployment{}, err
 	}
 	return platform.StackDeployment{StackName: d.StackName, TemplateBody: body, ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: tags}, nil
+}
+
+// provisioning is what d's engine is given: the rendered template, or for an engine that
+// runs the bundle the bundle, its manifest's folder and proton-inputs.json (Render's); the
+// stack's tags, the role and the target's ARN.
+func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platform.Provisioning, error) {
+	p := platform.Provisioning{Deployment: d, RoleARN: t.roleARN, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
+	var err error
+	if d.Engine.RunsBundle() {
+		if p.Bundle, err = t.bundle(ctx, d); err != nil {
+			return p, &TransientError{Err: err}
+		}
+		if p.ProtonInputs, err = t.blobs.Get(ctx, d.RenderedKey); err != nil {
+			return p, &TransientError{Err: err}
+		}
+		p.Dir = manifestDir(d.Target.Kind)
+	} else if d.Operation != platform.Delete {
+		if p.TemplateBody, err = t.blobs.Get(ctx, d.RenderedKey); err != nil {
+			return p, err
+		}
+	}
+	if d.Operation != platform.Delete {
+		if p.Tags, err = t.StackTags(ctx, d); err != nil {
+			return p, &TransientError{Err: err}
+		}
+	}
+	return p, nil
+}
+
+// manifestDir is the bundle folder whose manifest provisions a target of kind.
+func manifestDir(kind platform.TargetKind) string {
+	switch kind {
+	case platform.EnvironmentTarget:
+		return bundle.EnvironmentDir
+	case platform.ServicePipelineTarget:
+		return bundle.PipelineDir
+	}
+	return bundle.InstanceDir
 }
 
 // StackTags are the tags of d's stack: the customer tags of its target (and, for a
@@ -186,46 +223,68 @@ func (t *Tasks) StackTags(ctx context.Context, d platform.Deployment) (map[strin
 // operation was submitted.
 const notSubmitted = "the deployment stopped before its stack operation was submitted (its worker was lost); nothing was changed — deploy again"
 
-// reconcile reports how d's stack operation stands, from CloudFormation's own description.
+// reconcile reports how d's operation stands: as its engine's commands reported it
+// (Reported), else from the engine's own account.
 func (t *Tasks) reconcile(ctx context.Context, d platform.Deployment) (DeployOutput, error) {
 	if d.Finished() {
 		return DeployOutput{Outcome: outcomeSucceeded}, nil
 	}
+	switch d.Reported {
+	case platform.Succeeded:
+		return DeployOutput{Outcome: outcomeSucceeded}, nil
+	case platform.Failed:
+		return DeployOutput{Outcome: outcomeFailed, Reason: d.ReportedMessage}, nil
+	}
 	if d.TaskToken == "" && d.Operation != platform.Delete {
 		return DeployOutput{Outcome: outcomeFailed, Reason: notSubmitted}, nil
 	}
-	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	engine, err := t.engines.For(d.Engine)
+	if err != nil {
+		return DeployOutput{Outcome: outcomeFailed, Reason: platform.MessageOf(err)}, nil
+	}
+	rep, err := engine.Report(ctx, d)
 	switch {
 	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete:
 		return DeployOutput{Outcome: outcomeSucceeded}, nil
 	case platform.KindOf(err) == platform.NotFound:
-		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack " + d.StackName + " does not exist: its operation was never submitted " +
-			"(the deployment's worker was lost first) or the stack was deleted outside Gantry"}, nil
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the " + d.StackName + " " + engineThing(d.Engine) + " does not exist: its operation was never submitted " +
+			"(the deployment's worker was lost first) or it was deleted outside Gantry"}, nil
 	case err != nil:
 		return DeployOutput{}, &TransientError{Err: err}
 	}
-	if platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID {
+	if rep.DeploymentID != d.ID {
 		if d.TaskToken == "" {
 			return DeployOutput{Outcome: outcomeFailed, Reason: notSubmitted}, nil
 		}
-		other := stack.LastClientRequestToken
+		other := rep.DeploymentID
 		if other == "" {
 			other = "one without a token"
 		}
-		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack's latest operation is not this deployment's: its own was never submitted " +
-			"(the deployment's worker was lost first), or another operation (" + other + ") took over the stack"}, nil
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the " + engineThing(d.Engine) + "'s latest operation is not this deployment's: its own was never submitted " +
+			"(the deployment's worker was lost first), or another operation (" + other + ") took over"}, nil
 	}
-	switch awsevents.ClassifyStackStatus(stack.Status) {
-	case awsevents.Succeeded:
-		if d.Operation == platform.Delete && stack.Status != "DELETE_COMPLETE" {
-			break
-		}
+	switch rep.Outcome {
+	case platform.OutcomeSucceeded:
 		return DeployOutput{Outcome: outcomeSucceeded}, nil
-	case awsevents.Failed:
-		return DeployOutput{Outcome: outcomeFailed, Reason: stack.StatusReason}, nil
+	case platform.OutcomeFailed:
+		return DeployOutput{Outcome: outcomeFailed, Reason: rep.Reason}, nil
 	}
 	if t.clock().Sub(d.CreatedAt) > reconcileLimit {
-		return DeployOutput{Outcome: outcomeFailed, Reason: "the stack was still " + stack.Status + " after 24 hours"}, nil
+		return DeployOutput{Outcome: outcomeFailed, Reason: "the " + engineThing(d.Engine) + " was still " + rep.Status + " after 24 hours"}, nil
 	}
 	return DeployOutput{Outcome: outcomeInProgress}, nil
+}
+
+// engineName names engine e in messages; engineThing what it works on.
+func engineName(e platform.Engine) string  { name, _ := engineWords(e); return name }
+func engineThing(e platform.Engine) string { _, thing := engineWords(e); return thing }
+
+func engineWords(e platform.Engine) (name, thing string) {
+	switch e.OrDefault() {
+	case platform.EngineCodeBuild:
+		return "CodeBuild", "build"
+	case platform.EngineTerraform:
+		return "the provisioning repository's CI", "pull request"
+	}
+	return "CloudFormation", "stack"
 }

@@ -80,6 +80,9 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 	case d.Finished() || d.TaskToken == "":
 		log.InfoContext(ctx, "stack event while its deployment waits on no stack operation (finished, or not submitted yet): dropped")
 		return nil
+	case d.Engine.OrDefault() != platform.EngineCloudFormation:
+		log.WarnContext(ctx, "stack event for a deployment another engine provisions: dropped", "engine", d.Engine)
+		return nil
 	case ev.StackName != d.StackName:
 		log.WarnContext(ctx, "stack event of another stack carrying this deployment's token: dropped", "deploymentStack", d.StackName)
 		return nil
@@ -108,7 +111,11 @@ func (t *Tasks) stackChanged(ctx context.Context, ev awsevents.StackStatusChange
 // event ev agrees: same stack id, d's operation the latest, ended. It returns the stack's
 // final status and failure reason (the root cause from the stack's events).
 func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.Deployment, ev awsevents.StackStatusChange) (status, reason string, ok bool, err error) {
-	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	stacks, err := t.engines.For(platform.EngineCloudFormation)
+	if err != nil {
+		return "", "", false, err
+	}
+	stack, err := stacks.Report(ctx, d)
 	switch {
 	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete && ev.Status == "DELETE_COMPLETE":
 		return ev.Status, "", true, nil // a deleted stack is described no more (by name)
@@ -119,11 +126,11 @@ func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.De
 		return "", "", false, &TransientError{Err: fmt.Errorf("verify the stack event against the stack: %w", err)}
 	}
 	switch {
-	case stack.StackID != ev.StackID:
-		log.WarnContext(ctx, "stack event of another stack of that name (an earlier one): dropped", "currentStackId", stack.StackID)
+	case stack.ID != ev.StackID:
+		log.WarnContext(ctx, "stack event of another stack of that name (an earlier one): dropped", "currentStackId", stack.ID)
 		return "", "", false, nil
-	case platform.DeploymentOfToken(stack.LastClientRequestToken) != d.ID:
-		log.WarnContext(ctx, "stack event of an operation that is not the stack's latest: dropped", "latestToken", stack.LastClientRequestToken)
+	case stack.DeploymentID != d.ID:
+		log.WarnContext(ctx, "stack event of an operation that is not the stack's latest: dropped", "latestDeployment", stack.DeploymentID)
 		return "", "", false, nil
 	}
 	outcome := awsevents.ClassifyStackStatus(stack.Status)
@@ -134,7 +141,7 @@ func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.De
 	if outcome != awsevents.ClassifyStackStatus(ev.Status) {
 		log.WarnContext(ctx, "stack event disagrees with the stack, which ended "+stack.Status+": the stack's status counts")
 	}
-	return stack.Status, stack.StatusReason, true, nil
+	return stack.Status, stack.Reason, true, nil
 }
 
 // executionEnded hands the deployment of an execution that ended badly to the reconciler.

@@ -16,6 +16,7 @@ import (
 	"github.com/gantry-platform/gantry/events"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/statemachine"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
@@ -264,7 +265,7 @@ func TestHandleEventDuplicateWithTheLocalRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(runner.Close)
-	tasks = workflow.New(workflow.Config{Store: h.store, Blobs: h.blobDir, Provisioner: h.prov, Workflows: runner,
+	tasks = workflow.New(workflow.Config{Store: h.store, Blobs: h.blobDir, Engines: provision.Engines(h.prov, nil), Workflows: runner,
 		Renderer: h.engine, Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	handler := lambda.NewHandler(tasks.HandleEvent)
 

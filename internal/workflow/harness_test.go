@@ -21,6 +21,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
+	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/store"
 	"github.com/gantry-platform/gantry/internal/store/storetest"
@@ -187,7 +188,7 @@ func newHarness(t *testing.T) *harness {
 	h.control = control.New(control.Config{Store: h.store, Blobs: blobs, Workflows: h.workflows.fake(), Events: h.out,
 		Engine: eng, Now: h.clock.Tick, Log: quiet})
 	h.taskWorkflows = h.workflows.fake()
-	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Provisioner: h.prov, Workflows: h.taskWorkflows,
+	h.tasks = workflow.New(workflow.Config{Store: h.store, Blobs: blobs, Engines: provision.Engines(h.prov, nil), Workflows: h.taskWorkflows,
 		Events: h.out, Notifier: h.out, Renderer: eng, AccountID: "111122223333", Now: h.clock.Tick, Log: quiet})
 	h.events = lambda.NewHandler(h.tasks.HandleEvent)
 	return h

@@ -75,17 +75,27 @@ func (t *Tasks) settle(ctx context.Context, d *platform.Deployment, failure *Tas
 		d.Status, d.StatusMessage = platform.DeleteComplete, ""
 		return nil
 	}
-	stack, err := t.provisioner.Describe(ctx, d.StackName)
+	engine, err := t.engines.For(d.Engine)
+	if err != nil {
+		return err
+	}
+	rep, err := engine.Report(ctx, *d)
 	if err != nil {
 		return &TransientError{Err: err}
 	}
 	message := ""
 	if d.Status == platform.Cancelling {
-		// The cancellation came too late: CloudFormation had finished. Say so, rather
-		// than end SUCCEEDED as if nobody had asked.
-		message = d.StatusMessage + ", too late: CloudFormation had already finished the stack operation (" + stack.Status + "); the deployment succeeded"
+		// The cancellation came too late: the engine had finished. Say so, rather than
+		// end SUCCEEDED as if nobody had asked.
+		message = d.StatusMessage + ", too late: " + engineName(d.Engine) + " had already finished the operation (" + rep.Status + "); the deployment succeeded"
 	}
-	d.Status, d.StatusMessage, d.StackID, d.Outputs = platform.Succeeded, message, stack.StackID, stack.Outputs
+	d.Status, d.StatusMessage = platform.Succeeded, message
+	if rep.ID != "" {
+		d.StackID = rep.ID
+	}
+	if rep.Outputs != nil {
+		d.Outputs = rep.Outputs // otherwise those the engine's commands notified stand
+	}
 	return nil
 }
 

@@ -12,16 +12,19 @@ type RenderOutput struct {
 	RenderedKey string `json:"renderedKey,omitempty"`
 }
 
-// Render renders the deployment's template with Proton's context for its target and keeps
-// the result for Deploy. Deletions render nothing. Errors: *RenderFailed for a template or
-// input problem, *DeploymentCancelled when the deployment was cancelled.
+// Render prepares what the deployment's engine is given and records the engine (its
+// template version's): for CloudFormation the template rendered with Proton's context for
+// its target, for engines that run the bundle (CodeBuild, Terraform) proton-inputs.json;
+// both are kept as the deployment's rendered artefact. Deletions render no template but
+// get proton-inputs.json with the inputs the target last deployed. Errors: *RenderFailed
+// for a template or input problem, *DeploymentCancelled when the deployment was cancelled.
 func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 	d, err := t.store.GetDeployment(ctx, in.DeploymentID)
 	if err != nil {
 		return RenderOutput{}, err
 	}
 	switch {
-	case d.Finished() || d.Operation == platform.Delete:
+	case d.Finished():
 		return RenderOutput{RenderedKey: d.RenderedKey}, nil
 	case d.Status == platform.Cancelling:
 		return RenderOutput{}, &DeploymentCancelled{Reason: d.StatusMessage}
@@ -31,23 +34,51 @@ func (t *Tasks) Render(ctx context.Context, in Input) (RenderOutput, error) {
 		_, err = t.update(ctx, d, func(d *platform.Deployment) bool { return t.renew(d, in.Execution, 0) })
 		return RenderOutput{RenderedKey: d.RenderedKey}, err
 	}
-	body, err := t.RenderDeployment(ctx, d)
-	if platform.KindOf(err) == platform.Invalid {
-		return RenderOutput{}, &RenderFailed{Reason: "rendering failed: " + platform.MessageOf(err)}
+	engine, err := t.engineOf(ctx, d)
+	if err != nil {
+		return RenderOutput{}, err
+	}
+	key := d.RenderedKey
+	var body []byte
+	switch {
+	case engine.RunsBundle():
+		key = fmt.Sprintf("rendered/%s/proton-inputs.json", d.ID)
+		if body, err = t.protonInputs(ctx, d); platform.KindOf(err) == platform.Invalid {
+			return RenderOutput{}, &RenderFailed{Reason: platform.MessageOf(err)}
+		}
+	case d.Operation == platform.Delete:
+		// A stack is deleted by name: nothing to render.
+		if d.Engine == engine {
+			return RenderOutput{RenderedKey: d.RenderedKey}, nil
+		}
+	default:
+		key = fmt.Sprintf("rendered/%s/cloudformation.yaml", d.ID)
+		body, err = t.renderTemplate(ctx, d)
 	}
 	if err != nil {
 		return RenderOutput{}, err
 	}
-	key := fmt.Sprintf("rendered/%s/cloudformation.yaml", d.ID)
-	if err := t.blobs.Put(ctx, key, body); err != nil {
-		return RenderOutput{}, err
+	if body != nil {
+		if err := t.blobs.Put(ctx, key, body); err != nil {
+			return RenderOutput{}, err
+		}
 	}
 	_, err = t.update(ctx, d, func(d *platform.Deployment) bool {
-		changed := d.RenderedKey != key
-		d.RenderedKey = key
+		changed := d.RenderedKey != key || d.Engine != engine
+		d.RenderedKey, d.Engine = key, engine
 		return t.renew(d, in.Execution, 0) || changed
 	})
 	return RenderOutput{RenderedKey: key}, err
+}
+
+// renderTemplate renders d's CloudFormation template (RenderDeployment); Invalid errors
+// become *RenderFailed.
+func (t *Tasks) renderTemplate(ctx context.Context, d platform.Deployment) ([]byte, error) {
+	body, err := t.RenderDeployment(ctx, d)
+	if platform.KindOf(err) == platform.Invalid {
+		return nil, &RenderFailed{Reason: "rendering failed: " + platform.MessageOf(err)}
+	}
+	return body, err
 }
 
 // RenderDeployment renders d's template with Proton's context for its target, as Render
@@ -64,6 +95,31 @@ func (t *Tasks) RenderDeployment(ctx context.Context, d platform.Deployment) ([]
 		return nil, err
 	}
 	return t.renderer.Render(ctx, archive, d.Target.Kind, data)
+}
+
+// engineOf is the engine of d's template version (its pipeline's, for a pipeline); a
+// directly defined component's is CloudFormation.
+func (t *Tasks) engineOf(ctx context.Context, d platform.Deployment) (platform.Engine, error) {
+	if d.Target.Kind == platform.ComponentTarget {
+		return platform.EngineCloudFormation, nil
+	}
+	kind := platform.ServiceTemplate
+	if d.Target.Kind == platform.EnvironmentTarget {
+		kind = platform.EnvironmentTemplate
+	}
+	tv, err := t.store.GetTemplateVersion(ctx, kind, d.TemplateName, d.TemplateVersion)
+	if platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete {
+		// A version cannot be deleted while a target runs it; should it be gone all the
+		// same, the deletion keeps the engine it began with (CloudFormation by default).
+		return d.Engine.OrDefault(), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if d.Target.Kind == platform.ServicePipelineTarget {
+		return tv.PipelineEngine.OrDefault(), nil
+	}
+	return tv.Engine.OrDefault(), nil
 }
 
 // bundle returns the bundle archive of d's template version; nil for a component, whose

@@ -81,33 +81,39 @@ type PipelineInstance struct {
 
 // Tasks runs the workflow's tasks. Build it with New.
 type Tasks struct {
-	store       platform.Store
-	blobs       platform.Blobs
-	provisioner platform.Provisioner
-	workflows   platform.Workflows
-	events      platform.EventPublisher
-	notifier    platform.Notifier
-	renderer    Renderer
-	accountID   string
-	roleARN     string
-	lease       time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	store     platform.Store
+	blobs     platform.Blobs
+	engines   platform.Engines
+	workflows platform.Workflows
+	events    platform.EventPublisher
+	notifier  platform.Notifier
+	renderer  Renderer
+	accountID string
+	roleARN   string
+	arns      platform.ARNScope
+	lease     time.Duration
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 // Config is what New needs. Notifier and Events may be nil (nothing sent).
 type Config struct {
-	Store       platform.Store
-	Blobs       platform.Blobs
-	Provisioner platform.Provisioner
-	Workflows   platform.Workflows
-	Events      platform.EventPublisher
-	Notifier    platform.Notifier
-	Renderer    Renderer
+	Store platform.Store
+	Blobs platform.Blobs
+	// Engines are the provisioning engines' adapters; a deployment uses its template
+	// version's engine (CloudFormation when none is recorded).
+	Engines   platform.Engines
+	Workflows platform.Workflows
+	Events    platform.EventPublisher
+	Notifier  platform.Notifier
+	Renderer  Renderer
 	// AccountID is the AWS account stacks deploy to, Proton's environment.account_id.
 	AccountID string
 	// RoleARN is the role CloudFormation assumes for users' stacks ("" for the caller's).
 	RoleARN string
+	// ARNs is the scope of targets' ARNs (RESOURCE_ARN for engines that run the bundle);
+	// what is empty is platform.DefaultARNScope's.
+	ARNs platform.ARNScope
 	// Lease is how long a task's claim on a deployment outlives the task's own wait
 	// (default DefaultLease): a deployment nobody renews for that long has lost its worker
 	// and the reconciler takes it over.
@@ -118,12 +124,13 @@ type Config struct {
 
 // New returns Tasks.
 func New(c Config) *Tasks {
-	t := &Tasks{store: c.Store, blobs: c.Blobs, provisioner: c.Provisioner, workflows: c.Workflows,
+	t := &Tasks{store: c.Store, blobs: c.Blobs, engines: c.Engines, workflows: c.Workflows,
 		events: c.Events, notifier: c.Notifier, renderer: c.Renderer, accountID: c.AccountID,
-		roleARN: c.RoleARN, lease: c.Lease, now: c.Now, log: c.Log}
+		roleARN: c.RoleARN, arns: c.ARNs, lease: c.Lease, now: c.Now, log: c.Log}
 	if t.lease <= 0 {
 		t.lease = DefaultLease
 	}
+	t.arns = t.arns.OrDefault()
 	if t.now == nil {
 		t.now = time.Now
 	}

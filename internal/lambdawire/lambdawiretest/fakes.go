@@ -94,6 +94,11 @@ func (s *Store) GetEnvironment(_ context.Context, name string) (platform.Environ
 	return e, nil
 }
 
+// GetTemplateVersion implements platform.Store: no template version is kept here.
+func (s *Store) GetTemplateVersion(_ context.Context, kind platform.TemplateKind, name string, v platform.Version) (platform.TemplateVersion, error) {
+	return platform.TemplateVersion{}, platform.Errorf(platform.NotFound, "no %s template %s version %s", kind, name, v)
+}
+
 // GetServicePipeline implements platform.Store: no service has a pipeline here.
 func (s *Store) GetServicePipeline(_ context.Context, service string) (platform.ServicePipeline, error) {
 	return platform.ServicePipeline{}, platform.Errorf(platform.NotFound, "service %q has no pipeline", service)
