@@ -238,6 +238,7 @@ func schemas() map[string]any {
 	}
 	maps.Copy(all, summarySchemas())
 	maps.Copy(all, previewSchemas())
+	maps.Copy(all, provisionedResourceSchemas())
 	return all
 }
 

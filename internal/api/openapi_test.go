@@ -127,6 +127,8 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"ResourcesSummary":                   reflect.TypeFor[apimodel.ResourcesSummary](),
 		"Preview":                            reflect.TypeFor[apimodel.Preview](),
 		"FleetPreview":                       reflect.TypeFor[apimodel.FleetPreview](),
+		"ProvisionedResource":                reflect.TypeFor[apimodel.ProvisionedResource](),
+		"ProvisionedResourceList":            reflect.TypeFor[apimodel.List[apimodel.ProvisionedResource]](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

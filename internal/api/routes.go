@@ -51,6 +51,7 @@ func routes() []route {
 	}
 	rs = append(rs, localRoutes()...)
 	rs = append(rs, componentRoutes()...)
+	rs = append(rs, provisionedResourceRoutes()...)
 	rs = append(rs, tagRoutes()...)
 	rs = append(rs, accessKeyRoutes()...)
 	rs = append(rs, accountConnectionRoutes()...)

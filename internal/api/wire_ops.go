@@ -67,6 +67,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, componentWireOps())
 	maps.Copy(ops, accountWireOps())
 	maps.Copy(ops, summaryWireOps())
+	maps.Copy(ops, provisionedResourceWireOps())
 	return ops
 }
 

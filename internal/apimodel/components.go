@@ -81,3 +81,12 @@ type Tags struct {
 	Tags      []Tag  `json:"tags"`
 	NextToken string `json:"nextToken,omitempty"`
 }
+
+// ProvisionedResource is a resource a target's deployments provisioned (Proton's
+// ProvisionedResource): name is the template's logical id, identifier the physical id
+// ("" while it is being created), provisioningEngine CLOUDFORMATION or TERRAFORM.
+type ProvisionedResource struct {
+	Name               string                      `json:"name"`
+	Identifier         string                      `json:"identifier,omitempty"`
+	ProvisioningEngine platform.ProvisioningEngine `json:"provisioningEngine"`
+}

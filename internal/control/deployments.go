@@ -282,26 +282,9 @@ func (s *Service) DeleteDeployment(ctx context.Context, id string) (platform.Dep
 // CancelServicePipelineDeployment: the same rules as CancelDeployment, and Conflict when
 // the target has no deployment in progress; NotFound when the target does not exist.
 func (s *Service) CancelTargetDeployment(ctx context.Context, target platform.Target) (platform.Deployment, error) {
-	var current platform.Deployable
-	switch target.Kind {
-	case platform.EnvironmentTarget:
-		e, err := s.store.GetEnvironment(ctx, target.Environment)
-		if err != nil {
-			return platform.Deployment{}, err
-		}
-		current = e.Deployable
-	case platform.ServiceInstanceTarget:
-		i, err := s.store.GetServiceInstance(ctx, target.Service, target.Instance)
-		if err != nil {
-			return platform.Deployment{}, err
-		}
-		current = i.Deployable
-	default:
-		p, err := s.store.GetServicePipeline(ctx, target.Service)
-		if err != nil {
-			return platform.Deployment{}, err
-		}
-		current = p.Deployable
+	current, err := s.deployableOf(ctx, target)
+	if err != nil {
+		return platform.Deployment{}, err
 	}
 	if !current.DeploymentStatus.Active() {
 		return platform.Deployment{}, platform.Errorf(platform.Conflict, "%s has no deployment in progress (%s)", target, current.DeploymentStatus)

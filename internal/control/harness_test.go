@@ -54,6 +54,9 @@ type harness struct {
 	startErr  error
 	cancels   []stackCancel
 	cancelErr error
+	// stackResources are the pages ListResources answers, by stack name and token; a
+	// stack not there does not exist (NotFound).
+	stackResources map[string]map[string]platform.StackResourcePage
 }
 
 func newHarness(t *testing.T) *harness {
@@ -90,6 +93,19 @@ func newHarness(t *testing.T) *harness {
 			defer h.mu.Unlock()
 			h.cancels = append(h.cancels, stackCancel{stackName, token})
 			return h.cancelErr
+		},
+		ListResourcesFunc: func(ctx context.Context, stackName, token string) (platform.StackResourcePage, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			pages, ok := h.stackResources[stackName]
+			if !ok {
+				return platform.StackResourcePage{}, platform.Errorf(platform.NotFound, "Stack with id %s does not exist", stackName)
+			}
+			page, ok := pages[token]
+			if !ok {
+				return platform.StackResourcePage{}, platform.FieldErrorf("nextToken", "Invalid NextToken")
+			}
+			return page, nil
 		},
 	}
 	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Engines: provision.Engines(stacks, nil), Events: h.events,

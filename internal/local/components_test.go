@@ -90,6 +90,10 @@ func TestComponentLifecycle(t *testing.T) {
 	if componentOut["QueueUrl"] == "" || componentOut["Environment"] != "Beta" {
 		t.Fatalf("component outputs = %v", componentOut)
 	}
+	// Its provisioned resources are its stack's: the queue, whose identifier is its URL.
+	if rs := dev.provisionedResources("/v1/components/queue"); len(rs) != 1 || rs["Queue"].Identifier != componentOut["QueueUrl"] {
+		t.Fatalf("component resources = %+v, want Queue %s", rs, componentOut["QueueUrl"])
+	}
 	ctx := context.Background()
 	stack, err := p.Sim.Describe(ctx, "gantry-component-queue")
 	if err != nil {

@@ -76,6 +76,22 @@ func TestProtonSDKEveryDay(t *testing.T) {
 		func(o *proton.ServicePipelineDeployedWaiterOptions) { fast[any](&o.MinDelay, &o.MaxDelay)(nil) }), true)
 	_, err = dev.ListServicePipelineOutputs(ctx, &proton.ListServicePipelineOutputsInput{ServiceName: aws.String("frontend")})
 	check("ListServicePipelineOutputs", err, true)
+	envResources, err := dev.ListEnvironmentProvisionedResources(ctx, &proton.ListEnvironmentProvisionedResourcesInput{EnvironmentName: aws.String("Beta")})
+	check("ListEnvironmentProvisionedResources", err, err == nil && hasResource(envResources.ProvisionedResources, "VPC"))
+	var instResources []types.ProvisionedResource
+	pages := proton.NewListServiceInstanceProvisionedResourcesPaginator(dev, &proton.ListServiceInstanceProvisionedResourcesInput{
+		ServiceName: aws.String("frontend"), ServiceInstanceName: aws.String("frontend-dev")})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		check("ListServiceInstanceProvisionedResources page", err, true)
+		instResources = append(instResources, page.ProvisionedResources...)
+	}
+	check("ListServiceInstanceProvisionedResources", nil, hasResource(instResources, "Service"))
+	pipeResources, err := dev.ListServicePipelineProvisionedResources(ctx, &proton.ListServicePipelineProvisionedResourcesInput{ServiceName: aws.String("frontend")})
+	check("ListServicePipelineProvisionedResources", err, err == nil && len(pipeResources.ProvisionedResources) > 0)
+	_, err = dev.ListComponentProvisionedResources(ctx, &proton.ListComponentProvisionedResourcesInput{ComponentName: aws.String("nope")})
+	var missing *types.ResourceNotFoundException
+	check("ListComponentProvisionedResources of a missing component is a ResourceNotFoundException", nil, errors.As(err, &missing))
 
 	envARN := aws.String("arn:aws:proton:us-east-1:" + AccountID + ":environment/Beta")
 	_, err = admin.TagResource(ctx, &proton.TagResourceInput{ResourceArn: envARN, Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("payments")}}})
@@ -120,4 +136,14 @@ func TestProtonSDKEveryDay(t *testing.T) {
 	check("DeleteEnvironmentTemplate", err, true)
 	left, err := dev.ListEnvironmentTemplates(ctx, &proton.ListEnvironmentTemplatesInput{})
 	check("nothing left", err, err == nil && len(left.Templates) == 0)
+}
+
+// hasResource reports a resource named name provisioned by CloudFormation with an identifier.
+func hasResource(rs []types.ProvisionedResource, name string) bool {
+	for _, r := range rs {
+		if aws.ToString(r.Name) == name && aws.ToString(r.Identifier) != "" && r.ProvisioningEngine == types.ProvisionedResourceEngineCloudformation {
+			return true
+		}
+	}
+	return false
 }

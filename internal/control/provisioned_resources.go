@@ -1,0 +1,70 @@
+package control
+
+import (
+	"context"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
+
+// ListProvisionedResources returns one page of the resources provisioned for target —
+// Proton's ListEnvironmentProvisionedResources, ListServiceInstanceProvisionedResources,
+// ListServicePipelineProvisionedResources and ListComponentProvisionedResources: the
+// resources of its stack as CloudFormation lists them (name = logical id, identifier =
+// physical id), leaving out those already deleted. nextToken continues a previous
+// page of the same target. A target whose stack was never created (not deployed yet, or
+// its first deployment failed before CloudFormation made the stack) has none. Errors:
+// NotFound when the target does not exist (a service without a pipeline has no pipeline
+// resources); Invalid for a nextToken that is not this target's; Forbidden for a caller
+// with neither role.
+func (s *Service) ListProvisionedResources(ctx context.Context, target platform.Target, nextToken string) (platform.Page[platform.ProvisionedResource], error) {
+	page := platform.Page[platform.ProvisionedResource]{Items: []platform.ProvisionedResource{}}
+	if err := requireRole(ctx, platform.DeveloperRole, "listing provisioned resources"); err != nil {
+		return page, err
+	}
+	current, err := s.deployableOf(ctx, target)
+	if err != nil {
+		return page, err
+	}
+	if s.stacks == nil {
+		return page, platform.Errorf(platform.Internal, "control: no provisioner to list %s's resources", target)
+	}
+	stackName := current.StackName
+	if stackName == "" {
+		stackName = platform.StackName(target)
+	}
+	resources, err := s.stacks.ListResources(ctx, stackName, nextToken)
+	switch {
+	case platform.KindOf(err) == platform.NotFound && nextToken == "":
+		return page, nil
+	case platform.KindOf(err) == platform.NotFound:
+		return page, platform.FieldErrorf("nextToken", "the listing it continues has ended: %s's stack no longer exists", target)
+	case err != nil:
+		return page, err
+	}
+	page.NextToken = resources.NextToken
+	for _, r := range resources.Resources {
+		if r.Status == "DELETE_COMPLETE" {
+			continue
+		}
+		page.Items = append(page.Items, platform.ProvisionedResource{Name: r.LogicalID, Identifier: r.PhysicalID, ProvisioningEngine: platform.CloudFormationEngine})
+	}
+	return page, nil
+}
+
+// deployableOf returns what target's record says of its deployments; NotFound when the
+// target does not exist.
+func (s *Service) deployableOf(ctx context.Context, target platform.Target) (platform.Deployable, error) {
+	switch target.Kind {
+	case platform.EnvironmentTarget:
+		e, err := s.store.GetEnvironment(ctx, target.Environment)
+		return e.Deployable, err
+	case platform.ServiceInstanceTarget:
+		i, err := s.store.GetServiceInstance(ctx, target.Service, target.Instance)
+		return i.Deployable, err
+	case platform.ComponentTarget:
+		c, err := s.store.GetComponent(ctx, target.Component)
+		return c.Deployable, err
+	}
+	p, err := s.store.GetServicePipeline(ctx, target.Service)
+	return p.Deployable, err
+}
