@@ -423,7 +423,9 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetEnvironmentAccountConnection": "GetEnvironmentAccountConnection", "UpdateEnvironmentAccountConnection": "UpdateEnvironmentAccountConnection",
 		"DeleteEnvironmentAccountConnection": "DeleteEnvironmentAccountConnection",
 		"AcceptEnvironmentAccountConnection": "DecideEnvironmentAccountConnection", "RejectEnvironmentAccountConnection": "DecideEnvironmentAccountConnection",
-		"GetResourcesSummary": "GetResourcesSummary",
+		"GetResourcesSummary":                 "GetResourcesSummary",
+		"ListEnvironmentProvisionedResources": "ListProvisionedResources", "ListServiceInstanceProvisionedResources": "ListProvisionedResources",
+		"ListServicePipelineProvisionedResources": "ListProvisionedResources", "ListComponentProvisionedResources": "ListProvisionedResources",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
