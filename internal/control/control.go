@@ -86,7 +86,8 @@ type Config struct {
 	Store     platform.Store
 	Blobs     platform.Blobs
 	Workflows platform.Workflows
-	// Provisioner makes previews' change sets (CloudFormation's stacks).
+	// Provisioner makes previews' change sets and lists targets' provisioned resources
+	// (CloudFormation's stacks).
 	Provisioner platform.StackProvisioner
 	// Previewer renders the deployments previews show (the workflow's tasks); without
 	// one, previews are Internal errors.

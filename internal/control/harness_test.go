@@ -108,7 +108,7 @@ func newHarness(t *testing.T) *harness {
 			return page, nil
 		},
 	}
-	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Engines: provision.Engines(stacks, nil), Events: h.events,
+	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Engines: provision.Engines(stacks, nil), Events: h.events,
 		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h
 }
