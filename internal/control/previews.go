@@ -90,10 +90,7 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	}
 	p := platform.Preview{ID: id, Target: d.Target, TemplateName: d.TemplateName, TemplateVersion: d.TemplateVersion,
 		Spec: d.Spec, Inputs: d.Inputs, StackName: d.StackName, BaseDeploymentID: current.LastDeploymentID,
-		RenderedKey: previewKey(id) + "/cloudformation.yaml", CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
-	if err := s.blobs.Put(ctx, p.RenderedKey, body); err != nil {
-		return platform.Preview{}, err
-	}
+		Rendered: body, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
 	p.ChangeSet, err = s.stacks.CreateChangeSet(ctx, stack, platform.PreviewChangeSetName(id))
 	if err != nil {
 		return platform.Preview{}, err
@@ -167,7 +164,12 @@ func (s *Service) previewedDeployment(ctx context.Context, target platform.Targe
 		return platform.Deployment{}, err
 	}
 	d := s.newDeployment(target, platform.Deploy, tv, p.Spec, p.Inputs)
-	d.StackName, d.RenderedKey, d.ChangeSetName = p.StackName, p.RenderedKey, p.ChangeSet.Name
+	d.StackName, d.ChangeSetName = p.StackName, p.ChangeSet.Name
+	// The rendered template is kept where the deployment's would be, as Render keeps it.
+	d.RenderedKey = "rendered/" + d.ID + "/cloudformation.yaml"
+	if err := s.blobs.Put(ctx, d.RenderedKey, p.Rendered); err != nil {
+		return platform.Deployment{}, err
+	}
 	return d, nil
 }
 

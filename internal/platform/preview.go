@@ -20,8 +20,8 @@ type Preview struct {
 	// BaseDeploymentID is the target's last deployment when the preview was made: the
 	// preview no longer holds once another deployment of the target has started.
 	BaseDeploymentID string
-	// RenderedKey is where the rendered template is kept (Blobs).
-	RenderedKey string
+	// Rendered is the rendered template.
+	Rendered []byte
 	ChangeSet   ChangeSet
 	CreatedBy   string
 	CreatedAt   time.Time
