@@ -426,6 +426,9 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetResourcesSummary":                 "GetResourcesSummary",
 		"ListEnvironmentProvisionedResources": "ListProvisionedResources", "ListServiceInstanceProvisionedResources": "ListProvisionedResources",
 		"ListServicePipelineProvisionedResources": "ListProvisionedResources", "ListComponentProvisionedResources": "ListProvisionedResources",
+		"PreviewEnvironmentUpdate": "PreviewEnvironmentUpdate", "PreviewServiceInstanceUpdate": "PreviewServiceInstanceUpdate",
+		"GetPreview": "GetPreview", "PreviewEnvironmentTemplateVersionRollout": "PreviewTemplateVersionRollout",
+		"PreviewServiceTemplateVersionRollout": "PreviewTemplateVersionRollout",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
