@@ -45,7 +45,8 @@ faults: deps
 # a raw DynamoDB Local GetItem (same run), the platform's overhead per deployment, the
 # conformance suite's rendering time, the store's round trips (with ListServiceInstances by
 # template version over 10,000 instances: p50 per page), and each Lambda function's cold
-# start under the Lambda runtime emulator with its binary size.
+# start under the Lambda runtime emulator with its binary size, and a fleet preview of
+# 1,000 service instances (goal: ≤ 2 s).
 # race runs the concurrent packages' tests under the race detector (needs cgo: gcc).
 race: deps
 	$(GO) test -race -count=1 ./internal/local ./internal/workflow ./internal/control ./internal/api \
@@ -59,6 +60,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/store
 	$(GO) test -run '^$$' -bench RefuseGzipBomb -benchmem ./internal/bundle
 	$(GO) test -run '^$$' -bench ColdInit -benchtime 20x ./internal/lambdarie
+	$(GO) test -run '^$$' -bench FleetPreview -benchtime 3x -timeout 30m ./internal/local
 
 build:
 	$(GO) build ./...

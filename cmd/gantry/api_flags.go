@@ -69,6 +69,7 @@ func newUpdateFlags(a *apiCommand) *updateFlags {
 	a.fs.Var(&major, "major", "move to this major version (default with MAJOR_VERSION: the recommended one)")
 	a.fs.Var(&minor, "minor", "move to this minor version (default with MINOR_VERSION: the recommended one)")
 	a.fs.StringVar(&u.input.ClientToken, "client-token", "", "an idempotency token: repeating the call with it deploys nothing new")
+	a.fs.StringVar(&u.input.PreviewID, "preview-id", "", "deploy this preview's change set (gantry preview made it; no --spec or version flags)")
 	a.waitFlags()
 	a.check(func() (code int, ok bool) {
 		u.input.DeploymentType = platform.DeploymentType(*deploymentType)

@@ -175,6 +175,32 @@ func TestAPICommands(t *testing.T) {
 		}
 	})
 
+	t.Run("preview an environment update, then deploy that change set", func(t *testing.T) {
+		out := ap.must(t, admin, "preview", "environment", "--name", "beta")
+		if !regexp.MustCompile(`(?m)^changes: +none \(The submitted information didn't contain changes`).MatchString(out) {
+			t.Fatalf("preview of the same spec printed:\n%s", out)
+		}
+		wider := filepath.Join(t.TempDir(), "spec.yaml")
+		if err := os.WriteFile(wider, []byte("proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = ap.must(t, admin, "preview", "environment", "--name", "beta", "--spec", wider)
+		m := regexp.MustCompile(`(?m)^preview: +(\S+)$`).FindStringSubmatch(out)
+		if m == nil || !regexp.MustCompile(`(?m)^Modify +\w+ +AWS::EC2::VPC +True +Properties\.CidrBlock \(Always replaces\)$`).MatchString(out) {
+			t.Fatalf("preview of another VPC range printed:\n%s", out)
+		}
+		if code, _, errOut := ap.as(t, dev, "preview", "environment", "--name", "beta"); code != exitProblems || !strings.Contains(errOut, "AccessDeniedException") {
+			t.Fatalf("a developer's preview of an environment: exit %d, %s", code, errOut)
+		}
+		out = ap.must(t, admin, "environments", "update", "--name", "beta", "--preview-id", m[1], "--wait", "--interval", "10ms")
+		if !strings.Contains(out, "environment beta: SUCCEEDED") {
+			t.Fatalf("update --preview-id printed:\n%s", out)
+		}
+		if out = ap.must(t, admin, "environments", "get", "beta"); !strings.Contains(out, "vpc_cidr: 10.1.0.0/16") {
+			t.Fatalf("environment after the previewed update:\n%s", out)
+		}
+	})
+
 	t.Run("update an instance's inputs", func(t *testing.T) {
 		ap.must(t, dev, "services", "create", "--name", "uploads", "--template", "s3-bucket", "--major", "1",
 			"--spec", library+"/services/s3-bucket/tests/defaults/spec.yaml", "--wait", "--interval", "10ms")
