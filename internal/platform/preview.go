@@ -21,10 +21,10 @@ type Preview struct {
 	// preview no longer holds once another deployment of the target has started.
 	BaseDeploymentID string
 	// Rendered is the rendered template.
-	Rendered []byte
-	ChangeSet   ChangeSet
-	CreatedBy   string
-	CreatedAt   time.Time
+	Rendered  []byte
+	ChangeSet ChangeSet
+	CreatedBy string
+	CreatedAt time.Time
 }
 
 // PreviewChangeSetName is the name of preview id's change set.
