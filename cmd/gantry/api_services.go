@@ -41,7 +41,7 @@ func servicesCommand() func(ctx context.Context, args []string, stdout, stderr i
 
 func instancesCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return resource("instances", []verb{
-		{"list", "list a service's instances", "usage: gantry instances list --service SERVICE\n", instancesList},
+		{"list", "list service instances: a service's, or across services with filters and a sort", "usage: gantry instances list [--service SERVICE] [--filter KEY=VALUE]... [--sort-by KEY] [--sort-order ASCENDING|DESCENDING]\n", instancesList},
 		{"get", "show a service instance", "usage: gantry instances get --service SERVICE NAME\n", instancesGet},
 		{"create", "add an instance to a service and deploy it (developer)", instancesCreateUsage, instancesCreate},
 		{"update", "redeploy an instance: new spec, inputs and/or template version (developer)", instancesUpdateUsage, instancesUpdate},
@@ -96,15 +96,42 @@ func servicesCreate(a *apiCommand) action {
 }
 
 func instancesList(a *apiCommand) action {
-	service := a.argument(a.fs.String("service", "", "the service's name"), "service", "--service SERVICE")
+	flag := a.fs.String("service", "", "the service's name (without it, instances across services)")
+	var filters tagFlags
+	a.fs.Var(&filters, "filter", "a ListServiceInstances filter KEY=VALUE (repeatable): name, deploymentStatus, templateName, environmentName, "+
+		"deployedTemplateVersionStatus (UP_TO_DATE, BEHIND_MINOR, BEHIND_MAJOR), templateMajorVersion, templateMinorVersion, "+
+		"lastDeploymentAttemptedAtBefore|After, lastDeploymentSucceededAtBefore|After, createdAtBefore|After (RFC 3339)")
+	sortBy := a.fs.String("sort-by", "", "name, deploymentStatus, templateName, serviceName (the default), environmentName, lastDeploymentAttemptedAt or createdAt")
+	sortOrder := a.fs.String("sort-order", "", "ASCENDING (the default) or DESCENDING")
+	a.takesArgument = true
+	service := new(string)
+	a.check(func() (int, bool) {
+		switch {
+		case len(a.positional) > 1 || (len(a.positional) == 1 && *flag != ""):
+			return a.usageError("unexpected argument %q", a.positional[len(a.positional)-1]), false
+		case len(a.positional) == 1:
+			*service = a.positional[0]
+		default:
+			*service = *flag
+		}
+		return exitOK, true
+	})
 	a.pageFlags()
 	return func(ctx context.Context) int {
-		return list(ctx, a, func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.ServiceInstance], error) {
-			return a.client.ListServiceInstances(ctx, *service, p)
-		}, func(i apiclient.ServiceInstance) json.RawMessage { return i.Raw },
-			[]string{"NAME", "ENVIRONMENT", "TEMPLATE", "VERSION", "STATUS", "LAST DEPLOYMENT"},
+		read := func(ctx context.Context, p apiclient.PageRequest) (apiclient.Page[apiclient.ServiceInstance], error) {
+			if *service != "" && len(filters) == 0 && *sortBy == "" && *sortOrder == "" {
+				return a.client.ListServiceInstances(ctx, *service, p)
+			}
+			f := apiclient.InstanceFilter{ServiceName: *service, SortBy: *sortBy, SortOrder: *sortOrder, Filters: map[string]string{}}
+			for _, kv := range filters {
+				f.Filters[kv.Key] = kv.Value
+			}
+			return a.client.FindServiceInstances(ctx, f, p)
+		}
+		return list(ctx, a, read, func(i apiclient.ServiceInstance) json.RawMessage { return i.Raw },
+			[]string{"SERVICE", "NAME", "ENVIRONMENT", "TEMPLATE", "VERSION", "STATUS", "LAST DEPLOYMENT"},
 			func(i apiclient.ServiceInstance) []string {
-				return []string{i.Name, i.EnvironmentName, i.TemplateName, versionText(i.TemplateMajorVersion, i.TemplateMinorVersion),
+				return []string{i.ServiceName, i.Name, i.EnvironmentName, i.TemplateName, versionText(i.TemplateMajorVersion, i.TemplateMinorVersion),
 					string(i.DeploymentStatus), timePtrText(i.LastDeploymentAttemptedAt)}
 			})
 	}

@@ -273,6 +273,10 @@ func TestAPICommands(t *testing.T) {
 		if strings.Contains(out, "logs-a") || !strings.Contains(out, "logs-b") {
 			t.Fatalf("instances after the update:\n%s", out)
 		}
+		out = ap.must(t, dev, "instances", "list", "--filter", "deploymentStatus=SUCCEEDED", "--filter", "name=logs-b", "--sort-by", "createdAt", "--sort-order", "DESCENDING")
+		if !regexp.MustCompile(`(?m)^logs +logs-b +`).MatchString(out) || strings.Contains(out, "logs-a") {
+			t.Fatalf("instances list --filter printed:\n%s", out)
+		}
 		out = ap.must(t, dev, "deployments", "list", "--service", "logs")
 		if n := strings.Count(out, "instance logs/"); n != 3 {
 			t.Fatalf("%d deployments of the service, want 3 (two creates, one delete):\n%s", n, out)

@@ -57,6 +57,7 @@ func routes() []route {
 	rs = append(rs, accountConnectionRoutes()...)
 	rs = append(rs, summaryRoutes()...)
 	rs = append(rs, previewRoutes()...)
+	rs = append(rs, instanceListRoutes()...)
 	return append(rs,
 		route{method: "POST", path: "/v1/environments", operationID: "CreateEnvironment", summary: "Create and deploy an environment", access: adminOnly, request: "CreateEnvironment", response: "Environment", status: 202, handle: (*handler).createEnvironment},
 		route{method: "GET", path: "/v1/environments", operationID: "ListEnvironments", summary: "List environments", access: anyRole, response: "EnvironmentList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listEnvironments},
@@ -71,7 +72,6 @@ func routes() []route {
 		route{method: "DELETE", path: "/v1/services/{name}", operationID: "DeleteService", summary: "Delete a service: its pipeline, then every instance (stacks first), then the service", access: developer, response: "Service", status: 202, handle: (*handler).deleteService},
 		route{method: "POST", path: "/v1/services/{name}/instances", operationID: "CreateServiceInstance", summary: "Add an instance to a service and deploy it", access: developer, request: "CreateServiceInstance", response: "ServiceInstance", status: 202, handle: (*handler).createInstance},
 		route{method: "GET", path: "/v1/services/{name}/instances", operationID: "ListServiceInstancesOfService", summary: "List a service's instances", access: anyRole, response: "ServiceInstanceList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listInstances},
-		route{method: "GET", path: "/v1/service-instances", operationID: "ListServiceInstances", summary: "Service instances across services (Proton's ListServiceInstances): by ?serviceName=, ?environmentName=, or ?templateName= with ?templateMajorVersion= and ?templateMinorVersion=; ?deploymentStatus= and the others narrow", access: anyRole, response: "ServiceInstanceList", status: 200, query: []string{"serviceName", "environmentName", "templateName", "templateMajorVersion", "templateMinorVersion", "deploymentStatus", "maxResults", "nextToken"}, handle: (*handler).findInstances},
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}", operationID: "GetServiceInstance", summary: "Get a service instance", access: anyRole, response: "ServiceInstance", status: 200, handle: (*handler).getInstance},
 		route{method: "PATCH", path: "/v1/services/{name}/instances/{instance}", operationID: "UpdateServiceInstance", summary: "Update an instance's spec and/or template version", access: developer, request: "Update", response: "ServiceInstance", status: 202, handle: (*handler).updateInstance},
 		route{method: "GET", path: "/v1/services/{name}/instances/{instance}/outputs", operationID: "ListServiceInstanceOutputs", summary: "A service instance's stack outputs", access: anyRole, response: "Outputs", status: 200, handle: (*handler).instanceOutputs},

@@ -51,7 +51,6 @@ func wireOps() map[string]wireOp {
 		"UpdateService":                   op(developer, []string{"name", "description", "spec"}, (*handler).wUpdateService),
 		"DeleteService":                   op(developer, []string{"name"}, (*handler).wDeleteService),
 		"CreateServiceInstance":           op(developer, []string{"serviceName", "name", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wCreateServiceInstance),
-		"ListServiceInstances":            op(anyRole, []string{"serviceName", "filters", "maxResults", "nextToken"}, (*handler).wListServiceInstances),
 		"GetServiceInstance":              op(anyRole, []string{"serviceName", "name"}, (*handler).wGetServiceInstance),
 		"UpdateServiceInstance":           op(developer, []string{"serviceName", "name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "clientToken"}, (*handler).wUpdateServiceInstance),
 		"ListServiceInstanceOutputs":      op(anyRole, []string{"serviceName", "serviceInstanceName", "nextToken"}, (*handler).wListServiceInstanceOutputs),
@@ -68,6 +67,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, accountWireOps())
 	maps.Copy(ops, summaryWireOps())
 	maps.Copy(ops, provisionedResourceWireOps())
+	maps.Copy(ops, instanceWireOps())
 	return ops
 }
 
@@ -786,43 +786,6 @@ func (h *handler) wInstance(i platform.ServiceInstance) *pw.ServiceInstance {
 		DeploymentStatus: string(i.DeploymentStatus), DeploymentStatusMessage: i.DeploymentStatusMessage,
 		LastAttemptedDeploymentID: i.LastDeploymentID, LastSucceededDeploymentID: i.LastSucceededDeploymentID,
 		CreatedAt: pw.At(i.CreatedAt), LastDeploymentAttemptedAt: pw.At(i.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(i.LastSucceededAt)}
-}
-
-func (h *handler) wListServiceInstances(ctx context.Context, in *pw.ListServiceInstancesInput) (*pw.ListServiceInstancesOutput, error) {
-	p, err := wirePage(in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	f := control.ServiceInstanceFilter{Service: in.ServiceName}
-	for i, filter := range in.Filters {
-		field := "filters[" + strconv.Itoa(i) + "]"
-		switch filter.Key {
-		case "serviceName":
-			f.Service = filter.Value
-		case "environmentName":
-			f.Environment = filter.Value
-		case "templateName":
-			f.TemplateName = filter.Value
-		case "deploymentStatus":
-			f.DeploymentStatus = platform.DeploymentStatus(filter.Value)
-		default:
-			return nil, platform.FieldErrorf(field+".key", "Gantry filters service instances by serviceName, environmentName, templateName and deploymentStatus, not %q", filter.Key)
-		}
-	}
-	list, err := h.svc.FindServiceInstances(ctx, f, p)
-	if err != nil {
-		return nil, err
-	}
-	out := &pw.ListServiceInstancesOutput{ServiceInstances: []pw.ServiceInstanceSummary{}, NextToken: list.NextToken}
-	for _, i := range list.Items {
-		v := h.wInstance(i)
-		out.ServiceInstances = append(out.ServiceInstances, pw.ServiceInstanceSummary{ARN: v.ARN, Name: v.Name, ServiceName: v.ServiceName,
-			EnvironmentName: v.EnvironmentName, TemplateName: v.TemplateName, TemplateMajorVersion: v.TemplateMajorVersion,
-			TemplateMinorVersion: v.TemplateMinorVersion, DeploymentStatus: v.DeploymentStatus, DeploymentStatusMessage: v.DeploymentStatusMessage,
-			LastAttemptedDeploymentID: v.LastAttemptedDeploymentID, LastSucceededDeploymentID: v.LastSucceededDeploymentID,
-			CreatedAt: v.CreatedAt, LastDeploymentAttemptedAt: v.LastDeploymentAttemptedAt, LastDeploymentSucceededAt: v.LastDeploymentSucceededAt})
-	}
-	return out, nil
 }
 
 func (h *handler) wGetServiceInstance(ctx context.Context, in *pw.GetServiceInstanceInput) (*pw.GetServiceInstanceOutput, error) {

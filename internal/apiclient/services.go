@@ -87,19 +87,26 @@ func (c *Client) post(ctx context.Context, path string) (Deployment, error) {
 
 // InstanceFilter picks service instances across services: by ServiceName,
 // EnvironmentName, or TemplateName with both versions (set versions with a non-nil
-// pointer); DeploymentStatus narrows.
+// pointer); DeploymentStatus narrows. Filters holds any other filter of
+// ListServiceInstances by its key (e.g. "createdAtAfter", "deployedTemplateVersionStatus");
+// SortBy and SortOrder (ASCENDING, DESCENDING) order the list.
 type InstanceFilter struct {
 	ServiceName, EnvironmentName, TemplateName string
 	TemplateMajorVersion, TemplateMinorVersion *int
 	DeploymentStatus                           string
+	Filters                                    map[string]string
+	SortBy, SortOrder                          string
 }
 
 // FindServiceInstances lists service instances across services (Proton's
 // ListServiceInstances), one page.
 func (c *Client) FindServiceInstances(ctx context.Context, f InstanceFilter, p PageRequest) (Page[ServiceInstance], error) {
 	q := pageQuery(p)
+	for k, v := range f.Filters {
+		q.Set(k, v)
+	}
 	for k, v := range map[string]string{"serviceName": f.ServiceName, "environmentName": f.EnvironmentName,
-		"templateName": f.TemplateName, "deploymentStatus": f.DeploymentStatus} {
+		"templateName": f.TemplateName, "deploymentStatus": f.DeploymentStatus, "sortBy": f.SortBy, "sortOrder": f.SortOrder} {
 		if v != "" {
 			q.Set(k, v)
 		}

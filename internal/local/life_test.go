@@ -68,8 +68,16 @@ func TestLifeOfAnEstate(t *testing.T) {
 	if len(found.Items) != 2 {
 		t.Fatalf("succeeded instances in Beta = %v", found.Items)
 	}
-	if status, body := dev.json("GET", "/v1/service-instances?deploymentStatus=FAILED", nil, nil); status != 400 || !strings.Contains(body, "serviceName") {
-		t.Fatalf("no index filter: %d %s, want 400", status, body)
+	dev.must(200, "GET", "/v1/service-instances?deploymentStatus=FAILED", nil, &found)
+	if len(found.Items) != 0 {
+		t.Fatalf("failed instances across the estate = %v", found.Items)
+	}
+	dev.must(200, "GET", "/v1/service-instances?sortBy=name&sortOrder=DESCENDING", nil, &found)
+	if len(found.Items) != 2 || found.Items[0]["name"] != "web-c" || found.Items[1]["name"] != "web-a" {
+		t.Fatalf("every instance by name, descending = %v", found.Items)
+	}
+	if status, body := dev.json("GET", "/v1/service-instances?deploymentStatus=BROKEN", nil, nil); status != 400 || !strings.Contains(body, "deploymentStatus") {
+		t.Fatalf("an unknown status: %d %s, want 400", status, body)
 	}
 
 	// 1.0 runs nowhere now and can go; 1.1 cannot while the service runs it.

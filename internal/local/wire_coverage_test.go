@@ -70,6 +70,12 @@ func TestProtonSDKEveryDay(t *testing.T) {
 		{Key: types.ListServiceInstancesFilterByEnvironmentName, Value: aws.String("Beta")},
 		{Key: types.ListServiceInstancesFilterByDeploymentStatus, Value: aws.String("SUCCEEDED")}}})
 	check("ListServiceInstances by environment and status", err, err == nil && len(inEnv.ServiceInstances) == 1 && aws.ToString(inEnv.ServiceInstances[0].ServiceName) == "frontend")
+	sorted, err := dev.ListServiceInstances(ctx, &proton.ListServiceInstancesInput{SortBy: types.ListServiceInstancesSortByCreatedAt, SortOrder: types.SortOrderDescending,
+		Filters: []types.ListServiceInstancesFilter{{Key: types.ListServiceInstancesFilterByCreatedAtAfter, Value: aws.String("2000-01-01T00:00:00Z")},
+			{Key: types.ListServiceInstancesFilterByDeployedTemplateVersionStatus, Value: aws.String("UP_TO_DATE")}}})
+	check("ListServiceInstances sorted by createdAt, filtered by time and version status", err, err == nil && len(sorted.ServiceInstances) == 1)
+	_, err = dev.ListServiceInstances(ctx, &proton.ListServiceInstancesInput{SortBy: "color"})
+	check("ListServiceInstances with an unknown sortBy", nil, err != nil && strings.Contains(err.Error(), "sortBy"))
 	io, err := dev.ListServiceInstanceOutputs(ctx, &proton.ListServiceInstanceOutputsInput{ServiceName: aws.String("frontend"), ServiceInstanceName: aws.String("frontend-dev")})
 	check("ListServiceInstanceOutputs", err, err == nil && len(io.Outputs) > 0)
 	check("ServicePipelineDeployed", proton.NewServicePipelineDeployedWaiter(dev).Wait(ctx, &proton.GetServiceInput{Name: aws.String("frontend")}, time.Minute,

@@ -27,6 +27,16 @@ type VersionTarget struct {
 // AllMinors as a Version's Minor asks ListTemplateVersionTargets for every minor of the major.
 const AllMinors = -1
 
+// InstanceScope chooses the service instances ListInstances reads: one template version
+// (TemplateName with Version), else one environment's, else one service's, else every
+// instance.
+type InstanceScope struct {
+	TemplateName string
+	Version      Version
+	Environment  string
+	Service      string
+}
+
 // ClientToken makes a create or update call idempotent: the first call with a token
 // records it with a fingerprint of its parameters and what it produced (Result, e.g. a
 // deployment id); a repeat with the same token and fingerprint gets the same Result back,
@@ -176,6 +186,11 @@ type Store interface {
 	// DeleteDeployment removes a finished deployment; Conflict while it is unfinished or
 	// its target's last or last successful deployment; NotFound.
 	DeleteDeployment(ctx context.Context, id string) error
+
+	// ListInstances lists the service instances scope chooses, by service then instance
+	// name (descending reverses the order), one Query of an index per page (never a
+	// Scan). Invalid for a bad page token.
+	ListInstances(ctx context.Context, scope InstanceScope, descending bool, page PageRequest) (Page[ServiceInstance], error)
 
 	// GetEstateCounts returns the counts GetResourcesSummary is computed from: kept by the
 	// writes that create, remove, fail or move what is counted, in their own transactions,

@@ -8,7 +8,7 @@
 //	bundle marker     TEMPLATE#<kind>#<name>       BUNDLE#<major %06d>#<digest>    -                        -                                            -
 //	environment       ENV#<name>                   ENV                             ENVIRONMENTS / name      -                                            DEPLOYED#ENVIRONMENT#<template>#<major> / <minor>#<target key>
 //	service           SVC#<name>                   SERVICE                         SERVICES / name          -                                            -
-//	service instance  SVC#<service>                INSTANCE#<name>                 -                        ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
+//	service instance  SVC#<service>                INSTANCE#<name>                 INSTANCES / <service>#<name>  ENV_INSTANCES#<environment> / <service>#<name>  DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	service pipeline  SVC#<service>                PIPELINE                        -                        -                                            DEPLOYED#SERVICE#<template>#<major> / <minor>#<target key>
 //	deployment        DEPLOYMENT#<id>              DEPLOYMENT                      LEASED_DEPLOYMENTS / <leaseExpiresAt>#<id> (unfinished, leased)  HISTORY#<target key> / <createdAt>#<id>      SVC_HISTORY#<service> / <createdAt>#<id> (instances', pipelines')
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -

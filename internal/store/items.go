@@ -413,6 +413,7 @@ func instanceTarget(i platform.ServiceInstance) platform.Target {
 func newInstanceItem(i platform.ServiceInstance) instanceItem {
 	k := itemKeys{
 		PK: servicePK(i.Service), SK: instanceSK(i.Name),
+		GSI1PK: gsi1InstancesPK, GSI1SK: i.Service + "#" + i.Name,
 		GSI2PK: environmentInstancesGSI2PK(i.Environment), GSI2SK: i.Service + "#" + i.Name,
 	}
 	deployedKeys(&k, platform.ServiceTemplate, i.Deployable, instanceTarget(i))

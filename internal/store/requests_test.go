@@ -44,6 +44,10 @@ func TestEstateReadsAreQueries(t *testing.T) {
 			_, err := s.ListServiceInstances(ctx, "frontend", page)
 			return err
 		}, []string{"Query"}},
+		{"every instance (ListServiceInstances without an index filter)", func() error {
+			_, err := s.ListInstances(ctx, platform.InstanceScope{}, true, page)
+			return err
+		}, []string{"Query(gsi1)"}},
 		{"the estate's counts (GetResourcesSummary)", func() error {
 			_, err := s.GetEstateCounts(ctx)
 			return err
