@@ -11,7 +11,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -41,6 +43,7 @@ func run() error {
 	eventRetryFor := flag.Duration("event-retry-for", 5*time.Minute, "how long the event bus retries a failing delivery before it dead-letters it")
 	lease := flag.Duration("lease", 0, "how long a workflow task's claim on a deployment outlives its wait (default 10m)")
 	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
+	webDir := flag.String("web-dir", "web/dist", "the web console's built files, served at / (make dev builds them); missing: the API alone")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -77,10 +80,20 @@ func run() error {
 			return err
 		}
 	}
-	server := local.NewServer(*addr, p.Handler, local.DefaultServerLimits)
+	var dist fs.FS
+	if st, err := os.Stat(filepath.Join(*webDir, "index.html")); err == nil && !st.IsDir() {
+		dist = os.DirFS(*webDir)
+	} else {
+		log.Warn("the web console is not built: serving the API alone (make dev builds it)", "webDir", *webDir)
+	}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	server := local.NewServer(listener.Addr().String(), p.Console(dist), local.DefaultServerLimits)
 	errc := make(chan error, 1)
-	go func() { errc <- server.ListenAndServe() }()
-	fmt.Fprintf(os.Stderr, "Gantry is running on http://%s — tokens in %s/{admin,developer}.token, access keys for the aws CLI and SDKs in %s/{admin,developer}.aws-env; Ctrl-C stops it.\n", *addr, *dataDir, *dataDir)
+	go func() { errc <- server.Serve(listener) }()
+	fmt.Fprintf(os.Stderr, "Gantry is running on http://%s — the console at /, tokens in %s/{admin,developer}.token, access keys for the aws CLI and SDKs in %s/{admin,developer}.aws-env; Ctrl-C stops it.\n", listener.Addr(), *dataDir, *dataDir)
 	select {
 	case err := <-errc:
 		return err
