@@ -8,7 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all deps awscli dev test faults race bench build lambdas synth deploy lint fmt clean
+.PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy lint fmt clean
 
 all: build
 
@@ -21,18 +21,53 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	@touch $@
 
-# dev runs the whole platform locally on $(GANTRY_ADDR); Ctrl-C stops everything it started.
-dev: deps
+# dev runs the whole platform locally on $(GANTRY_ADDR), the web console at /; Ctrl-C stops
+# everything it started.
+dev: deps web
 	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR)
 
 # awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs.
 awscli:
 	@test -x /usr/bin/aws || { apt-get update -qq && apt-get install -y -qq awscli; }
 
-# test runs every test: unit, store (on DynamoDB Local), CDK assertions, end to end.
+# chromium installs Debian's Chromium, which the console's browser suite drives headless.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# web builds the console (web/dist): npm ci, the API client's types generated from the API's
+# OpenAPI document, the TypeScript check and vite build. Each step runs only when its inputs
+# changed, so a second make test or make dev does not build again.
+WEB_INPUTS := $(shell find web/src web/public -type f -not -path 'web/src/api/openapi.json' -not -path 'web/src/api/schema.d.ts' 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json
+API_INPUTS := $(wildcard internal/api/*.go internal/apimodel/*.go cmd/gantry-openapi/*.go)
+
+web: web/dist/index.html
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+web/src/api/schema.d.ts: web/node_modules/.installed web/scripts/gen-api.mjs $(API_INPUTS)
+	cd web && GO=$(GO) node scripts/gen-api.mjs
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed web/src/api/schema.d.ts $(WEB_INPUTS)
+	cd web && $(NPM) run --silent build
+
+# web-test runs the console's unit and component tests (Vitest), checks that its API types
+# match the API's route table, then the browser suite (web/e2e/run.mjs: Chromium against a
+# real gantry-local on a free port; screenshots in web/artefacts).
+web-test: web chromium
+	cd web && npx vitest run
+	cd web && GO=$(GO) node scripts/gen-api.mjs --check
+	cd web && GO=$(GO) node e2e/run.mjs
+
+# test runs every test: unit, store (on DynamoDB Local), CDK assertions, end to end, and the
+# web console's (Vitest, then the browser suite).
 test: deps awscli
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) web-test
 
 # faults runs the fault suite (internal/faults, build tag faults): the real gantry-local
 # binary under kills, DynamoDB Local dying, concurrent retries, hostile templates and bad
@@ -86,4 +121,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf dist cdk.out .gantry
+	rm -rf dist cdk.out .gantry web/dist web/artefacts
