@@ -25,6 +25,7 @@ const (
 	ContextAccountRoleName       = "gantry:accountRoleName"
 	ContextAlarmEmail            = "gantry:alarmEmail"
 	ContextProvisioningPolicyARN = "gantry:provisioningPolicyArns"
+	ContextConsoleDir            = "gantry:consoleDir"
 )
 
 // Defaults of the context keys.
@@ -33,6 +34,8 @@ const (
 	DefaultAdminGroup      = "gantry-admins"
 	DefaultDeveloperGroup  = "gantry-developers"
 	DefaultAccountRoleName = "GantryProvisioning"
+	// DefaultConsoleDir is where make web builds the console.
+	DefaultConsoleDir = "web/dist"
 	// PlaceholderJWTIssuer stands in for an unset gantry:jwtIssuer so that synth works on a
 	// fresh machine. The .invalid domain never resolves (RFC 2606): an API deployed with it
 	// rejects every token. The app warns at synth when it is used.
@@ -64,6 +67,9 @@ type Config struct {
 	// BundleBuckets are the S3 buckets Proton's Create*TemplateVersion may read bundles
 	// from (source.s3); none: only bundles uploaded through the REST API.
 	BundleBuckets []string
+	// ConsoleDir is the built web console (make web); the service stack deploys it behind
+	// CloudFront when it holds an index.html, and warns at synth when not.
+	ConsoleDir string
 }
 
 // ConfigFromContext reads the Config from the context of node (cdk.json and -c flags),
@@ -105,6 +111,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.AlarmEmail = str(ContextAlarmEmail, "")
 	cfg.ProvisioningPolicyARNs = list(ContextProvisioningPolicyARN)
 	cfg.BundleBuckets = list(ContextBundleBuckets)
+	cfg.ConsoleDir = str(ContextConsoleDir, DefaultConsoleDir)
 	if err != nil {
 		return Config{}, err
 	}

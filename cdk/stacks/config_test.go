@@ -28,6 +28,7 @@ func TestConfigDefaults(t *testing.T) {
 		DeveloperGroups: []string{stacks.DefaultDeveloperGroup},
 		GroupsClaim:     "groups",
 		AccountRoleName: stacks.DefaultAccountRoleName,
+		ConsoleDir:      stacks.DefaultConsoleDir,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)

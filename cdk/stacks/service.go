@@ -44,6 +44,8 @@ type ServiceStack struct {
 	Observability *Observability
 	// Proton is AWS Proton's wire protocol on the API (POST /, SigV4 access keys).
 	Proton *ProtonEndpoint
+	// Console is the web console and, on its origin, the API; nil when it was not built.
+	Console *Console
 }
 
 // NewServiceStack builds the functions of lambdaenv.Functions() with the permissions and
@@ -101,6 +103,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	if cfg.JWTIssuer == "" || len(cfg.JWTAudience) == 0 {
 		awscdk.Annotations_Of(s.API.HTTPAPI).AddWarningV2(jsii.String("gantry:noIdentityProvider"),
 			jsii.String(ContextJWTIssuer+" or "+ContextJWTAudience+" is not set: the API rejects every token until you set both (see docs/deploy.md)"))
+	}
+	if ConsoleBuilt(cfg.ConsoleDir) {
+		s.Console = NewConsole(stack, "Console", &ConsoleProps{Dir: cfg.ConsoleDir, API: s.API, Config: cfg})
+	} else {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("gantry:consoleNotBuilt"),
+			jsii.String(ContextConsoleDir+" ("+cfg.ConsoleDir+") holds no built console: deploying without it (make web builds it)"))
 	}
 	if s.EventRouting, err = NewEventRouting(stack, "EventRouting", &EventRoutingProps{Rules: rules, Schedules: schedules, Functions: s.Functions,
 		StateMachineARN: s.Workflow.StateMachine.StateMachineArn()}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/consolefiles"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -26,8 +27,9 @@ const ConsoleTokenTTL = 12 * time.Hour
 // Console returns the handler of local mode's one origin: the API (its /v1 routes,
 // /healthz, /openapi.json and Proton's wire protocol on POST /) first, then the web
 // console's built files from dist (web/dist) at /, with index.html for any other GET (the
-// console's own routes, e.g. /environments/dev) but that of a missing built file (under
-// /assets/, or .js, .css, .svg…), which reaches the API and its JSON 404.
+// console's own routes, e.g. /environments/dev) but that of a missing built file
+// (consolefiles.IsFile: under /assets/, or .js, .css, .svg…), which reaches the API and
+// its JSON 404.
 //
 // It also serves, to loopback clients only, the sign-in picker's tokens at
 // ConsoleTokensPath: {"admin": "<JWT>", "developer": "<JWT>"} issued by p, valid for
@@ -59,7 +61,7 @@ func (p *Platform) Console(dist fs.FS) http.Handler {
 				files.ServeHTTP(w, r)
 				return
 			}
-			if strings.HasPrefix(name, "assets/") || assetExtensions[path.Ext(name)] {
+			if consolefiles.IsFile("/" + name) {
 				p.Handler.ServeHTTP(w, r)
 				return
 			}
@@ -68,11 +70,6 @@ func (p *Platform) Console(dist fs.FS) http.Handler {
 		}
 	})
 }
-
-// assetExtensions are those of the built files: a missing one is a 404, never the index
-// (a console route may end in ".0", as a template version does).
-var assetExtensions = map[string]bool{".js": true, ".css": true, ".map": true, ".svg": true, ".png": true, ".ico": true,
-	".woff": true, ".woff2": true, ".json": true, ".txt": true, ".html": true}
 
 // isAPIPath reports whether r is for the API rather than the console's files.
 func isAPIPath(r *http.Request) bool {

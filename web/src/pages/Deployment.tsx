@@ -51,7 +51,7 @@ export function DeploymentPage({ id }: { id: string }) {
       ) : null}
       <OutputsTable outputs={d?.outputs} loading={dep.loading} />
       <Container>
-        <Tabs tabs={[
+        <Tabs i18nStrings={{ scrollLeftAriaLabel: "Scroll tabs left", scrollRightAriaLabel: "Scroll tabs right" }} tabs={[
           { id: "rendered", label: "Rendered template", content: renderedMissing ? <Box>{(rendered.error as ApiError).message}</Box> : <SpaceBetween size="s"><ErrorAlert error={rendered.error} /><Yaml text={rendered.data?.template} label="Rendered CloudFormation template" /></SpaceBetween> },
           { id: "spec", label: "Spec", content: <Yaml text={d?.spec} label="Deployment spec" /> },
           { id: "inputs", label: "Validated inputs", content: <Yaml text={d?.inputs ? dump(d.inputs) : ""} label="Validated inputs" /> },
