@@ -107,10 +107,10 @@ lambdas:
 			-o $(LAMBDA_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
-synth: deps lambdas
+synth: deps lambdas web
 	$(CDK) synth --quiet
 
-deploy: deps lambdas
+deploy: deps lambdas web
 	$(CDK) deploy --all
 
 lint:
