@@ -79,6 +79,9 @@ type Service struct {
 	// accessKeys and sealer keep the access keys of the Proton endpoint (SigV4).
 	accessKeys platform.AccessKeyStore
 	sealer     platform.Sealer
+
+	// repos keeps linked repositories and the account settings.
+	repos platform.RepositoryStore
 }
 
 // Config is what New needs.
@@ -110,12 +113,17 @@ type Config struct {
 	// endpoint; without them the access-key operations are Internal errors.
 	AccessKeys platform.AccessKeyStore
 	Sealer     platform.Sealer
+
+	// Repositories keeps linked repositories and the account settings; without it the
+	// repository and account-settings operations are Internal errors.
+	Repositories platform.RepositoryStore
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
+	s.repos = c.Repositories
 	if s.now == nil {
 		s.now = time.Now
 	}

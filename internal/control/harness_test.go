@@ -109,7 +109,8 @@ func newHarness(t *testing.T) *harness {
 		},
 	}
 	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Engines: provision.Engines(stacks, nil), Events: h.events,
-		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Repositories: h.store})
 	return h
 }
 

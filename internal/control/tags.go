@@ -29,6 +29,11 @@ func (s *Service) taggable(ctx context.Context, arn string) (platform.Resource, 
 		_, err = s.store.GetTemplate(ctx, templateKindOf(r.Type), r.Name)
 	case platform.EnvironmentTemplateVersionResource, platform.ServiceTemplateVersionResource:
 		_, err = s.store.GetTemplateVersion(ctx, templateKindOf(r.Type), r.Name, r.Version)
+	case platform.RepositoryResource:
+		id, _ := platform.RepositoryIDOf(r)
+		if err = s.reposConfigured(); err == nil {
+			_, err = s.repos.GetRepository(ctx, id)
+		}
 	default:
 		return r, platform.FieldErrorf("resourceArn", "%s carries no tags", r)
 	}

@@ -115,7 +115,8 @@ func (s ARNScope) prefix() string {
 // ARN returns the ARN of r in Proton's formats: environment/<name>, service/<name>,
 // service/<service>/service-instance/<name>, environment-template/<name>,
 // environment-template/<name>:<major>.<minor> (and the same for service templates),
-// component/<name>, deployment/<id>, environment-account-connection/<id>.
+// component/<name>, deployment/<id>, environment-account-connection/<id>,
+// repository/<provider in lower case>:<owner>/<repo>.
 func (s ARNScope) ARN(r Resource) string {
 	var path string
 	switch r.Type {
@@ -125,6 +126,9 @@ func (s ARNScope) ARN(r Resource) string {
 		path = "environment-template/" + r.Name + ":" + r.Version.String()
 	case ServiceTemplateVersionResource:
 		path = "service-template/" + r.Name + ":" + r.Version.String()
+	case RepositoryResource:
+		provider, name, _ := strings.Cut(r.Name, ":")
+		path = "repository/" + strings.ToLower(provider) + ":" + name
 	default:
 		path = string(r.Type) + "/" + r.Name
 	}
@@ -142,7 +146,7 @@ func (s ARNScope) ParseARN(field, arn string) (Resource, error) {
 		return Resource{}, FieldErrorf(field, "%q is not a resource of this Gantry (its ARNs start %s)", arn, s.prefix())
 	}
 	path := strings.TrimPrefix(arn, s.prefix())
-	bad := FieldErrorf(field, "%q does not name an environment, service, service instance, template, template version, component, deployment or environment account connection", arn)
+	bad := FieldErrorf(field, "%q does not name an environment, service, service instance, template, template version, component, deployment, environment account connection or repository", arn)
 	typ, rest, ok := strings.Cut(path, "/")
 	if !ok || rest == "" {
 		return Resource{}, bad
@@ -179,6 +183,13 @@ func (s ARNScope) ParseARN(field, arn string) (Resource, error) {
 			return Resource{}, bad
 		}
 		return TemplateVersionResource(kind, name, v), nil
+	case RepositoryResource:
+		provider, name, ok := strings.Cut(rest, ":")
+		id := RepositoryID{Provider: RepositoryProvider(strings.ToUpper(provider)), Name: name}
+		if !ok || provider != strings.ToLower(provider) || ValidateRepositoryProvider(field, id.Provider) != nil || ValidateRepositoryName(field, name) != nil {
+			return Resource{}, bad
+		}
+		return id.Resource(), nil
 	}
 	return Resource{}, bad
 }
