@@ -46,6 +46,8 @@ func commands() []command {
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
 		{"account-connection", "API: request, accept, reject, list, update and delete environment account connections", accountConnectionCommand()},
+		{"repositories", "API: link, list, show and unlink git repositories", repositoriesCommand()},
+		{"account-settings", "API: show and change the account settings (pipeline repository and roles)", accountSettingsCommand()},
 	}
 }
 

@@ -308,7 +308,8 @@ func byteSize(n int64) string {
 }
 
 // checkPathValues validates the request's path parameters (params) before anything looks
-// them up: {version} must be major.minor, {id} a deployment id, any other parameter a
+// them up: {version} must be major.minor, {id} a deployment id, {provider} a repository provider, {owner} and {repo} halves
+// of a repository name, any other parameter a
 // name by Proton's rule. It returns an Invalid error naming the parameter.
 func checkPathValues(r *http.Request, params []string) error {
 	for _, name := range params {
@@ -323,6 +324,14 @@ func checkPathValues(r *http.Request, params []string) error {
 			}
 		case "id":
 			if err := platform.ValidateDeploymentID(name, v); err != nil {
+				return err
+			}
+		case "provider":
+			if err := platform.ValidateRepositoryProvider(name, platform.RepositoryProvider(v)); err != nil {
+				return err
+			}
+		case "owner", "repo":
+			if err := platform.ValidateRepositoryPart(name, v); err != nil {
 				return err
 			}
 		default:

@@ -102,7 +102,7 @@ func (s *lookupStore) GetEnvironment(ctx context.Context, name string) (platform
 func TestPathParametersAreValidatedBeforeAnyLookup(t *testing.T) {
 	st := &lookupStore{}
 	s := newServer(t, st) // any store method but GetEnvironment panics: a lookup is a 500
-	valid := map[string]string{"version": "1.0", "id": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+	valid := map[string]string{"version": "1.0", "id": "0f8fad5b-d9cb-469f-a165-70867728950e", "provider": "GITHUB"}
 	invalid := map[string][]string{
 		"version": {"1.x", "1", strings.Repeat("9", 30) + ".1", "0.1"},
 		"id":      {"nope", strings.Repeat("a", 1000), "0f8fad5b-d9cb-469f-a165-70867728950g", "0f8fad5b+d9cb-469f-a165-70867728950e"},

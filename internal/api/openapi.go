@@ -239,6 +239,7 @@ func schemas() map[string]any {
 	maps.Copy(all, summarySchemas())
 	maps.Copy(all, previewSchemas())
 	maps.Copy(all, provisionedResourceSchemas())
+	maps.Copy(all, repositorySchemas(arn))
 	return all
 }
 

@@ -129,6 +129,12 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"FleetPreview":                       reflect.TypeFor[apimodel.FleetPreview](),
 		"ProvisionedResource":                reflect.TypeFor[apimodel.ProvisionedResource](),
 		"ProvisionedResourceList":            reflect.TypeFor[apimodel.List[apimodel.ProvisionedResource]](),
+		"CreateRepository":                   reflect.TypeFor[apimodel.CreateRepository](),
+		"Repository":                         reflect.TypeFor[apimodel.Repository](),
+		"RepositoryList":                     reflect.TypeFor[apimodel.List[apimodel.Repository]](),
+		"RepositoryBranch":                   reflect.TypeFor[apimodel.RepositoryBranch](),
+		"AccountSettings":                    reflect.TypeFor[apimodel.AccountSettings](),
+		"UpdateAccountSettings":              reflect.TypeFor[apimodel.UpdateAccountSettings](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

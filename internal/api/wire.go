@@ -67,6 +67,9 @@ func checkWireIdentifiers(members map[string]json.RawMessage) error {
 		switch member {
 		case "name", "templateName", "environmentName", "serviceName", "serviceInstanceName":
 			check = platform.ValidateName
+			if _, repository := members["provider"]; repository && member == "name" {
+				check = platform.ValidateRepositoryName // a repository's "owner/repo"
+			}
 		case "id":
 			check = platform.ValidateDeploymentID
 		default:

@@ -68,6 +68,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, summaryWireOps())
 	maps.Copy(ops, provisionedResourceWireOps())
 	maps.Copy(ops, instanceWireOps())
+	maps.Copy(ops, repositoryWireOps())
 	return ops
 }
 

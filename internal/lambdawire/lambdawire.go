@@ -191,13 +191,15 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
 		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
 		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, ARNs: arns, Log: log})
+	repositories, _ := ports.Store.(platform.RepositoryStore)
 	return &App{
 		Config: cfg,
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
 			Provisioner: ports.Provisioner, Previewer: tasks, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
-			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer}),
+			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer,
+			Repositories: repositories}),
 		Tasks: tasks,
 	}
 }

@@ -208,7 +208,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	}
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks,
 		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
-		AccessKeys: p.Store, Sealer: sealer})
+		AccessKeys: p.Store, Sealer: sealer,
+		Repositories: p.Store})
 	p.Control = svc
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {

@@ -100,7 +100,8 @@ type AccountSettings struct {
 
 // repositoryNamePattern is Proton's RepositoryName rule, anchored: owner and repository
 // made of letters, digits, '_', '.', '-', separated by a slash.
-var repositoryNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+// Neither half may start with '-' (it would read as an option to git).
+var repositoryNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.-]*/[A-Za-z0-9_.][A-Za-z0-9_.-]*$`)
 
 // ValidateRepositoryName checks a repository name ("owner/repo", at most 100 characters);
 // the Invalid error names field.
@@ -111,7 +112,7 @@ func ValidateRepositoryName(field, name string) error {
 	case len(name) > 100:
 		return FieldErrorf(field, "must be at most 100 characters, is %d", len(name))
 	case !repositoryNamePattern.MatchString(name) || strings.Contains(name, ".."):
-		return FieldErrorf(field, "%q must be owner/repository (letters, digits, '_', '.', '-' on each side of one '/')", name)
+		return FieldErrorf(field, "%q must be owner/repository (letters, digits, '_', '.', '-' on each side of one '/', not starting with '-')", name)
 	}
 	return nil
 }
@@ -125,6 +126,9 @@ func ValidateRepositoryProvider(field string, p RepositoryProvider) error {
 	}
 	if p == "" {
 		return FieldErrorf(field, "is required (GITHUB, GITHUB_ENTERPRISE or BITBUCKET)")
+	}
+	if len(p) > 40 {
+		return FieldErrorf(field, "is not a repository provider (GITHUB, GITHUB_ENTERPRISE or BITBUCKET; %d characters given)", len(p))
 	}
 	return FieldErrorf(field, "%q is not a repository provider (GITHUB, GITHUB_ENTERPRISE or BITBUCKET)", p)
 }
@@ -187,4 +191,20 @@ func RepositoryIDOf(r Resource) (id RepositoryID, ok bool) {
 	}
 	provider, name, ok := strings.Cut(r.Name, ":")
 	return RepositoryID{Provider: RepositoryProvider(provider), Name: name}, ok
+}
+
+var repositoryPartPattern = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.-]*$`)
+
+// ValidateRepositoryPart checks one half of a repository name (the owner or the
+// repository, as a REST path carries them); the Invalid error names field.
+func ValidateRepositoryPart(field, part string) error {
+	switch {
+	case part == "":
+		return FieldErrorf(field, "is required")
+	case len(part) > 99:
+		return FieldErrorf(field, "must be at most 99 characters, is %d", len(part))
+	case !repositoryPartPattern.MatchString(part) || part == "." || part == "..":
+		return FieldErrorf(field, "%q must be letters, digits, '_', '.' and '-', not starting with '-'", part)
+	}
+	return nil
 }
