@@ -429,6 +429,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"PreviewEnvironmentUpdate": "PreviewEnvironmentUpdate", "PreviewServiceInstanceUpdate": "PreviewServiceInstanceUpdate",
 		"GetPreview": "GetPreview", "PreviewEnvironmentTemplateVersionRollout": "PreviewTemplateVersionRollout",
 		"PreviewServiceTemplateVersionRollout": "PreviewTemplateVersionRollout",
+		"CreateRepository":                     "CreateRepository", "ListRepositories": "ListRepositories", "GetRepository": "GetRepository",
+		"DeleteRepository": "DeleteRepository", "GetAccountSettings": "GetAccountSettings", "UpdateAccountSettings": "UpdateAccountSettings",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {

@@ -326,10 +326,9 @@ func TestProtonSDK(t *testing.T) {
 	if !errors.As(err, &notFound) {
 		t.Fatalf("GetEnvironment of a missing environment: %v, want *types.ResourceNotFoundException", err)
 	}
-	_, err = admin.CreateRepository(ctx, &proton.CreateRepositoryInput{Name: aws.String("org/repo"), Provider: types.RepositoryProviderGithub,
-		ConnectionArn: aws.String("arn:aws:codestar-connections:us-east-1:000000000000:connection/x")})
+	_, err = admin.UpdateServiceSyncBlocker(ctx, &proton.UpdateServiceSyncBlockerInput{Id: aws.String("b1"), ResolvedReason: aws.String("fixed")})
 	wantAPIError(t, err, "UnknownOperationException")
-	if !strings.Contains(err.Error(), "CreateRepository") {
+	if !strings.Contains(err.Error(), "UpdateServiceSyncBlocker") {
 		t.Fatalf("an operation not served: %v, want its name in the message", err)
 	}
 	// Names and ids are checked before any lookup: too long for a key is a 400, never a 500.
