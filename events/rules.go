@@ -2,7 +2,9 @@
 // in this folder are the single source of truth for the rules: the CDK app creates an
 // EventBridge rule per entry of Rules, and the local event bus matches the same patterns.
 //
-// rules.json is the manifest, a JSON array of {name, description, pattern, target}, where
+// rules.json is the manifest, a JSON array of {name, description, pattern, target,
+// account}, where account is "" for the platform account's rules and "environment" for
+// the rules a connection stack deploys in an environment account (ForwardingRules), and
 // pattern is the path of the pattern file relative to this folder, in EventBridge pattern
 // syntax restricted to the operators EventBridge and quamina v1.3.0 both support (exact
 // values, prefix, anything-but with a list of values, exists, equals-ignore-case). samples/
@@ -38,8 +40,11 @@ type Rule struct {
 	Description string
 	// Pattern is the EventBridge event pattern, a JSON object.
 	Pattern json.RawMessage
-	// Target is the logical name of the function that receives the matched events.
+	// Target is the logical name of the function that receives the matched events
+	// (PlatformBus for a forwarding rule).
 	Target string
+
+	account string
 }
 
 // Schedule is one scheduled EventBridge rule: its target function receives a "Scheduled
@@ -52,7 +57,15 @@ type Schedule struct {
 	Target     string
 }
 
+// EnvironmentAccount is the account of the rules a connection stack deploys in an
+// environment account: they forward its events to the platform account's bus.
+const EnvironmentAccount = "environment"
+
+// PlatformBus is the target of the forwarding rules: the platform account's default bus.
+const PlatformBus = "platform-bus"
+
 type manifestEntry struct {
+	Account     string `json:"account"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Pattern     string `json:"pattern"`
@@ -60,12 +73,33 @@ type manifestEntry struct {
 	Target      string `json:"target"`
 }
 
-// Rules returns the pattern rules of the manifest in its order, each with its pattern file
-// read. It returns an error naming the file and the entry when the manifest or a pattern
-// is malformed: a missing field, a duplicate name, an entry with both or neither of
-// pattern and schedule, a pattern file that is missing or not a JSON object.
+// Rules returns the pattern rules of the platform account in the manifest's order, each
+// with its pattern file read. It returns an error naming the file and the entry when the
+// manifest or a pattern is malformed: a missing field, a duplicate name, an entry with
+// both or neither of pattern and schedule, a pattern file that is missing or not a JSON
+// object, an unknown account.
 func Rules() ([]Rule, error) {
-	return loadRules(files)
+	return accountRules("")
+}
+
+// ForwardingRules returns the pattern rules an environment account runs (the connection
+// stack's, locally each extra account's bus): each targets PlatformBus. Errors as Rules.
+func ForwardingRules() ([]Rule, error) {
+	return accountRules(EnvironmentAccount)
+}
+
+func accountRules(account string) ([]Rule, error) {
+	all, err := loadRules(files)
+	if err != nil {
+		return nil, err
+	}
+	var out []Rule
+	for _, r := range all {
+		if r.account == account {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Schedules returns the scheduled rules of the manifest (its entries with a schedule
@@ -116,6 +150,10 @@ func loadRules(fsys fs.FS) ([]Rule, error) {
 			return nil, fmt.Errorf("events: %s (%s): schedule %q is not a rate(…) or cron(…) expression", where, e.Name, e.Schedule)
 		case e.Target == "":
 			return nil, fmt.Errorf("events: %s (%s): target is required", where, e.Name)
+		case e.Account != "" && e.Account != EnvironmentAccount:
+			return nil, fmt.Errorf("events: %s (%s): account %q is neither \"\" (the platform's) nor %q", where, e.Name, e.Account, EnvironmentAccount)
+		case e.Account == EnvironmentAccount && (e.Target != PlatformBus || e.Schedule != ""):
+			return nil, fmt.Errorf("events: %s (%s): an environment account's rule has a pattern and targets %s", where, e.Name, PlatformBus)
 		}
 		seen[e.Name] = true
 		if e.Schedule != "" {
@@ -138,6 +176,7 @@ func loadRules(fsys fs.FS) ([]Rule, error) {
 			Description: e.Description,
 			Pattern:     json.RawMessage(compact.Bytes()),
 			Target:      e.Target,
+			account:     e.Account,
 		})
 	}
 	return rules, nil

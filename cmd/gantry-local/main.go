@@ -2,8 +2,10 @@
 // DynamoDB Local, the API on GANTRY_ADDR (default 127.0.0.1:8080), the workflow runner,
 // the event bus and the CloudFormation simulator. It writes ready bearer tokens to
 // <data-dir>/admin.token and <data-dir>/developer.token, and the exports of an access key
-// for the aws CLI and SDKs to <data-dir>/admin.aws-env and developer.aws-env. Ctrl-C
-// stops everything it started.
+// for the aws CLI and SDKs to <data-dir>/admin.aws-env and developer.aws-env. With
+// --accounts, each listed environment account gets its own simulated CloudFormation and
+// event bus (forwarding to the platform's) and an admin token <data-dir>/admin-ACCOUNT.token.
+// Ctrl-C stops everything it started.
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gantry-platform/gantry/internal/auth"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/local"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -44,6 +47,7 @@ func run() error {
 	lease := flag.Duration("lease", 0, "how long a workflow task's claim on a deployment outlives its wait (default 10m)")
 	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
 	webDir := flag.String("web-dir", "web/dist", "the web console's built files, served at / (make dev builds them); missing: the API alone")
+	accounts := flag.String("accounts", "", "environment accounts besides the platform's own ("+local.AccountID+"), comma-separated, e.g. 111111111111,222222222222")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -55,7 +59,7 @@ func run() error {
 		return err
 	}
 	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
-		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir})
+		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, Accounts: auth.ParseGroupList(*accounts)})
 	if err != nil {
 		return err
 	}
@@ -77,6 +81,15 @@ func run() error {
 		role platform.Role
 	}{{"admin.aws-env", platform.AdminRole}, {"developer.aws-env", platform.DeveloperRole}} {
 		if err := writeAccessKey(ctx, p, who.role, filepath.Join(*dataDir, who.file), *addr); err != nil {
+			return err
+		}
+	}
+	for _, account := range auth.ParseGroupList(*accounts) {
+		token, err := p.AccountToken("local-admin-"+account, account, 30*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*dataDir, "admin-"+account+".token"), []byte(token+"\n"), 0o600); err != nil {
 			return err
 		}
 	}

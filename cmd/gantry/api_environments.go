@@ -10,10 +10,11 @@ import (
 )
 
 const environmentsCreateUsage = `usage: gantry environments create --name NAME --template TEMPLATE --major N [--minor N] --spec FILE
-       [--description TEXT] [--client-token TOKEN] [--wait [--timeout D]]
+       [--description TEXT] [--account-connection ID] [--client-token TOKEN] [--wait [--timeout D]]
 
 --spec is the "proton: EnvironmentSpec" YAML file. --minor defaults to the recommended
-minor version of --major.
+minor version of --major. --account-connection deploys the environment into the account
+of that CONNECTED environment account connection (gantry account-connection).
 `
 
 const environmentsUpdateUsage = `usage: gantry environments update --name NAME [--spec FILE] [--deployment-type TYPE]
@@ -54,7 +55,8 @@ func deployableFields(d apimodel.Deployable) []field {
 }
 
 func writeEnvironment(w io.Writer, e apiclient.Environment) {
-	writeFields(w, append([]field{{"name", e.Name}, {"description", e.Description}}, deployableFields(e.Deployable)...),
+	writeFields(w, append([]field{{"name", e.Name}, {"description", e.Description}, {"account", e.EnvironmentAccountID},
+		{"account connection", e.EnvironmentAccountConnectionID}}, deployableFields(e.Deployable)...),
 		field{"spec", e.Spec})
 }
 
@@ -68,10 +70,11 @@ func environmentsGet(a *apiCommand) action {
 
 func environmentsCreate(a *apiCommand) action {
 	c := newCreateFlags(a, "environment")
+	connection := a.fs.String("account-connection", "", "deploy into this environment account connection's account")
 	return func(ctx context.Context) int {
 		env, err := a.client.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: *c.name, Description: c.description,
 			TemplateName: c.template, TemplateMajorVersion: c.major, TemplateMinorVersion: c.minor.ptr(), Spec: c.spec,
-			ClientToken: c.clientToken})
+			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection})
 		return environmentStarted(ctx, a, env, err)
 	}
 }

@@ -56,7 +56,8 @@ func timePtr(t time.Time) *time.Time {
 }
 
 func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
-	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description, Deployable: viewDeployable(e.Deployable)}
+	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description,
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, Deployable: viewDeployable(e.Deployable)}
 }
 
 // viewService maps a service and, when p is not nil, its pipeline.
@@ -117,7 +118,7 @@ func viewDeployment(arns platform.ARNScope, d platform.Deployment) apimodel.Depl
 		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, ComponentName: d.Target.Component, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
 		Spec: d.Spec, Inputs: inputs, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
-		StackID: d.StackID, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
+		StackID: d.StackID, Account: d.Account, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
 		CreatedAt: d.CreatedAt, LastModifiedAt: d.UpdatedAt, CompletedAt: timePtr(d.CompletedAt)}
 }
 
@@ -142,7 +143,8 @@ func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput
 
 func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
-		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken}
+		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID}
 }
 
 func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {

@@ -37,7 +37,7 @@ func wireOps() map[string]wireOp {
 		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wUpdateServiceTemplateVersion),
 		"DeleteServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteServiceTemplateVersion),
 
-		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec"}, (*handler).wCreateEnvironment),
+		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId"}, (*handler).wCreateEnvironment),
 		"GetEnvironment":              op(anyRole, []string{"name"}, (*handler).wGetEnvironment),
 		"ListEnvironments":            op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListEnvironments),
 		"UpdateEnvironment":           op(adminOnly, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion"}, (*handler).wUpdateEnvironment),
@@ -533,7 +533,8 @@ func (h *handler) wEnvironment(e platform.Environment) *pw.Environment {
 		TemplateMinorVersion: part(e.TemplateVersion.Minor), Spec: e.Spec, DeploymentStatus: string(e.DeploymentStatus),
 		DeploymentStatusMessage: e.DeploymentStatusMessage, LastAttemptedDeploymentID: e.LastDeploymentID,
 		LastSucceededDeploymentID: e.LastSucceededDeploymentID, CreatedAt: pw.At(e.CreatedAt),
-		LastDeploymentAttemptedAt: pw.At(e.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(e.LastSucceededAt)}
+		LastDeploymentAttemptedAt: pw.At(e.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(e.LastSucceededAt),
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID}
 }
 
 func wUpdateInput(deploymentType, spec, major, minor string) (control.UpdateInput, error) {
@@ -559,7 +560,8 @@ func (h *handler) wCreateEnvironment(ctx context.Context, in *pw.CreateEnvironme
 		return nil, err
 	}
 	e, err := h.svc.CreateEnvironment(ctx, control.CreateEnvironmentInput{Name: in.Name, Description: in.Description,
-		TemplateName: in.TemplateName, MajorVersion: major, MinorVersion: minor, Spec: in.Spec})
+		TemplateName: in.TemplateName, MajorVersion: major, MinorVersion: minor, Spec: in.Spec,
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID})
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +592,8 @@ func (h *handler) wListEnvironments(ctx context.Context, in *pw.ListEnvironments
 			TemplateName: v.TemplateName, TemplateMajorVersion: v.TemplateMajorVersion, TemplateMinorVersion: v.TemplateMinorVersion,
 			DeploymentStatus: v.DeploymentStatus, DeploymentStatusMessage: v.DeploymentStatusMessage,
 			LastAttemptedDeploymentID: v.LastAttemptedDeploymentID, LastSucceededDeploymentID: v.LastSucceededDeploymentID,
-			CreatedAt: v.CreatedAt, LastDeploymentAttemptedAt: v.LastDeploymentAttemptedAt, LastDeploymentSucceededAt: v.LastDeploymentSucceededAt})
+			CreatedAt: v.CreatedAt, LastDeploymentAttemptedAt: v.LastDeploymentAttemptedAt, LastDeploymentSucceededAt: v.LastDeploymentSucceededAt,
+			EnvironmentAccountConnectionID: v.EnvironmentAccountConnectionID, EnvironmentAccountID: v.EnvironmentAccountID})
 	}
 	return out, nil
 }

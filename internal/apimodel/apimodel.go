@@ -91,6 +91,10 @@ type Environment struct {
 	Name        string `json:"name"`
 	ARN         string `json:"arn"`
 	Description string `json:"description,omitempty"`
+	// EnvironmentAccountConnectionID and EnvironmentAccountID say which connection and
+	// account the environment deploys into; omitted for the platform's own account.
+	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
+	EnvironmentAccountID           string `json:"environmentAccountId,omitempty"`
 	Deployable
 }
 
@@ -177,11 +181,13 @@ type Deployment struct {
 	DeploymentStatusMessage string                    `json:"deploymentStatusMessage,omitempty"`
 	StackName               string                    `json:"stackName,omitempty"`
 	StackID                 string                    `json:"stackId,omitempty"`
-	Outputs                 []Output                  `json:"outputs,omitempty"`
-	PreviousDeploymentID    string                    `json:"previousDeploymentId,omitempty"`
-	CreatedAt               time.Time                 `json:"createdAt"`
-	LastModifiedAt          time.Time                 `json:"lastModifiedAt"`
-	CompletedAt             *time.Time                `json:"completedAt,omitempty"`
+	// Account is the environment account the stack is in; omitted for the platform's own.
+	Account              string     `json:"account,omitempty"`
+	Outputs              []Output   `json:"outputs,omitempty"`
+	PreviousDeploymentID string     `json:"previousDeploymentId,omitempty"`
+	CreatedAt            time.Time  `json:"createdAt"`
+	LastModifiedAt       time.Time  `json:"lastModifiedAt"`
+	CompletedAt          *time.Time `json:"completedAt,omitempty"`
 }
 
 // List is one page of a list: Items in the API's order (never null) and the token of the

@@ -26,6 +26,9 @@ type CreateEnvironment struct {
 	// Spec is the "proton: EnvironmentSpec" YAML.
 	Spec        string `json:"spec"`
 	ClientToken string `json:"clientToken,omitempty"`
+	// EnvironmentAccountConnectionID deploys the environment into that connection's
+	// environment account.
+	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
 }
 
 // CreateService is the body of POST /v1/services: a new service. The repository fields are

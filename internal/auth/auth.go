@@ -65,7 +65,8 @@ func DefaultRoleMap() RoleMap {
 	return RoleMap{AdminGroups: []string{"gantry-admins"}, DeveloperGroups: []string{"gantry-developers"}}
 }
 
-// ParseGroupList splits a comma-separated list of group names, dropping blanks.
+// ParseGroupList splits a comma-separated list of group names (or of any names: gantry-local
+// reads its --accounts with it), dropping blanks.
 func ParseGroupList(s string) []string {
 	var out []string
 	for _, g := range strings.Split(s, ",") {

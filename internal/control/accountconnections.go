@@ -292,3 +292,35 @@ func (s *Service) ListEnvironmentAccountConnections(ctx context.Context, in List
 	return s.store.ListEnvironmentAccountConnections(ctx, platform.ConnectionFilter{RequestedBy: in.RequestedBy,
 		Account: s.CallerAccount(ctx), EnvironmentName: in.EnvironmentName, Statuses: in.Statuses}, page)
 }
+
+// environmentConnection checks that connection id may carry environment envName, as
+// Proton's CreateEnvironment does: it exists, it is CONNECTED, it is for that environment
+// name and this management account, and the caller acts in the management account.
+// Errors: Invalid naming environmentAccountConnectionId, Forbidden for a caller of another
+// account.
+func (s *Service) environmentConnection(ctx context.Context, envName, id string) (platform.EnvironmentAccountConnection, error) {
+	const field = "environmentAccountConnectionId"
+	var none platform.EnvironmentAccountConnection
+	if account := s.CallerAccount(ctx); account != s.arns.Account {
+		return none, platform.Errorf(platform.Forbidden, "an environment is created in the management account (%s), not from account %s", s.arns.Account, account)
+	}
+	if platform.ValidateDeploymentID(field, id) != nil {
+		return none, platform.FieldErrorf(field, "%q is not an environment account connection id (a UUID)", id)
+	}
+	c, err := s.store.GetEnvironmentAccountConnection(ctx, id)
+	switch {
+	case platform.KindOf(err) == platform.NotFound:
+		return none, platform.FieldErrorf(field, "environment account connection %s does not exist", id)
+	case err != nil:
+		return none, err
+	case c.ManagementAccountID != s.arns.Account:
+		return none, platform.FieldErrorf(field, "environment account connection %s is with management account %s, not this one", id, c.ManagementAccountID)
+	case c.Status != platform.ConnectionConnected:
+		return none, platform.FieldErrorf(field, "environment account connection %s is %s: the management account must accept it first", id, c.Status)
+	case c.EnvironmentName != envName:
+		return none, platform.FieldErrorf(field, "environment account connection %s is for environment %q, not %q", id, c.EnvironmentName, envName)
+	case c.RoleARN == "":
+		return none, platform.FieldErrorf(field, "environment account connection %s has no roleArn for Gantry to assume", id)
+	}
+	return c, nil
+}

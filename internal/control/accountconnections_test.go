@@ -176,3 +176,38 @@ func TestEnvironmentAccountConnectionRules(t *testing.T) {
 		t.Fatalf("a new request once the old one is deleted: %v", err)
 	}
 }
+
+// TestEnvironmentThroughAConnection: an environment deploys through a connection only when
+// it is CONNECTED, for that environment name, asked from the management account; it then
+// records the connection and its account.
+func TestEnvironmentThroughAConnection(t *testing.T) {
+	h := newHarness(t)
+	h.mustEnvTemplate()
+	const workload = "222222222222"
+	env := inAccount(t, "erin", workload, platform.AdminRole)
+	c, err := h.svc.CreateEnvironmentAccountConnection(env, control.CreateEnvironmentAccountConnectionInput{ManagementAccountID: h.svc.ARNScope().Account,
+		EnvironmentName: "prod", RoleARN: "arn:aws:iam::" + workload + ":role/gantry"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := h.envInput("prod")
+	in.EnvironmentAccountConnectionID = c.ID
+	_, err = h.svc.CreateEnvironment(h.ctx, in)
+	wantErr(t, "a PENDING connection", err, platform.Invalid, "PENDING")
+	if _, err := h.svc.AcceptEnvironmentAccountConnection(h.ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	other := h.envInput("beta")
+	other.EnvironmentAccountConnectionID = c.ID
+	_, err = h.svc.CreateEnvironment(h.ctx, other)
+	wantErr(t, "another environment's connection", err, platform.Invalid, `for environment "prod"`)
+	other.EnvironmentAccountConnectionID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	_, err = h.svc.CreateEnvironment(h.ctx, other)
+	wantErr(t, "an unknown connection", err, platform.Invalid, "does not exist")
+	_, err = h.svc.CreateEnvironment(env, in)
+	wantErr(t, "created from the environment account", err, platform.Forbidden, "management account")
+	got := h.mustCreateEnvironment(in)
+	if stored := h.mustEnvironment("prod"); got.AccountID != workload || stored.AccountConnectionID != c.ID || stored.AccountID != workload {
+		t.Fatalf("environment through the connection = %+v, stored %+v", got, stored)
+	}
+}

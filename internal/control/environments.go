@@ -18,6 +18,9 @@ type CreateEnvironmentInput struct {
 	// Spec is the EnvironmentSpec YAML.
 	Spec        string
 	ClientToken string
+	// EnvironmentAccountConnectionID, when set, deploys the environment (and its service
+	// instances and components) into that CONNECTED connection's environment account.
+	EnvironmentAccountConnectionID string
 }
 
 // CreateEnvironment validates the spec against the template version's schema, stores the
@@ -46,9 +49,15 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err != nil {
 		return platform.Environment{}, err
 	}
+	var conn platform.EnvironmentAccountConnection
+	if in.EnvironmentAccountConnectionID != "" {
+		if conn, err = s.environmentConnection(ctx, in.Name, in.EnvironmentAccountConnectionID); err != nil {
+			return platform.Environment{}, err
+		}
+	}
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
-	env := platform.Environment{Name: in.Name, Description: in.Description, Deployable: platform.Deployable{
+	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Deployable: platform.Deployable{
 		TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
 		DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
 		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}

@@ -80,6 +80,10 @@ type Config struct {
 	// S3Dir is where s3://BUCKET/KEY bundles of Proton's wire protocol are read from
 	// (DIR/BUCKET/KEY); default DataDir/s3.
 	S3Dir string
+	// Accounts are local environment accounts besides the platform's own (AccountID):
+	// each has its own CloudFormation stacks and a bus forwarding their events to the
+	// platform's, for environment account connections.
+	Accounts []string
 }
 
 // Platform is a running local Gantry. Close stops everything it started.
@@ -90,7 +94,9 @@ type Platform struct {
 	Store   *store.Store
 	Runner  *statemachine.Runner
 	Sim     *cfnsim.Simulator
-	Bus     *eventbus.Bus
+	// Estate holds the stacks of every local account: Sim's and Config.Accounts'.
+	Estate *cfnsim.Estate
+	Bus    *eventbus.Bus
 	// DeadLetters is the bus's dead-letter log, <DataDir>/eventbus/dead-letters.jsonl.
 	DeadLetters *eventbus.DeadLetterLog
 	// Notifications receives what would go to the SNS topic.
@@ -99,6 +105,7 @@ type Platform struct {
 	Control *control.Service
 
 	tasks          *workflow.Tasks
+	accounts       []workloadAccount
 	stopSweeps     context.CancelFunc
 	sweeps         sync.WaitGroup
 	dynamo         *dynamolocal.Server
@@ -160,6 +167,9 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 			cfg.Log.Error("event delivery given up: in the dead-letter log (gantry events dlq list)", "rule", rule, "error", err)
 		}})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
+	if err := p.startAccounts(spec, cfg); err != nil {
+		return err
+	}
 	eng := engine.WithLimits(cfg.RenderLimits)
 	publisher := p.Bus.Publisher(EventSource)
 
@@ -179,6 +189,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	}
 	arns := platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID}
 	engines := provision.Engines(p.Sim, nil)
+	// Stacks of environments in the other local accounts are in their simulators.
+	engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: p.Sim, Accounts: p.Estate, Connections: p.Store}
 	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Engines: engines, Workflows: p.Runner,
 		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, ARNs: arns, Lease: cfg.Lease, Log: cfg.Log})
 	p.tasks = tasks
@@ -300,6 +312,7 @@ func (p *Platform) Close() error {
 		if p.Sim != nil {
 			p.Sim.Close()
 		}
+		p.closeAccounts()
 		if p.Bus != nil {
 			p.Bus.Close()
 		}

@@ -106,6 +106,11 @@ type Deployable struct {
 type Environment struct {
 	Name        string
 	Description string
+	// AccountConnectionID is the environment account connection the environment deploys
+	// through (Proton's environmentAccountConnectionId), AccountID that connection's
+	// environment account; both "" for an environment in the platform's own account.
+	AccountConnectionID string
+	AccountID           string
 	Deployable
 }
 
@@ -288,7 +293,12 @@ type Deployment struct {
 	StatusMessage string
 	StackName     string
 	StackID       string
-	Outputs       []Output
+	// Account is the environment account the stack lives in, reached through the
+	// environment account connection ConnectionID; both "" for the platform's own account.
+	// The Deploy task records them before it submits the stack operation.
+	Account      string
+	ConnectionID string
+	Outputs      []Output
 	// ExecutionID is the workflow execution that runs the deployment.
 	ExecutionID string
 	// TaskToken is the token the workflow waits on while the engine works.

@@ -16,39 +16,65 @@ import (
 // workflow.
 type CloudFormation struct {
 	Stacks platform.StackProvisioner
+	// Accounts reaches the stacks of deployments into environment accounts (a
+	// deployment's Account), through the environment account connection Connections
+	// holds; without them such a deployment is Invalid.
+	Accounts    platform.StackProvisioners
+	Connections platform.EnvironmentAccountConnectionStore
+}
+
+// stacksOf returns the stack provisioner of d's stack: Stacks, or its environment
+// account's (platform.StacksOf).
+func (c CloudFormation) stacksOf(ctx context.Context, d platform.Deployment) (platform.StackProvisioner, error) {
+	return platform.StacksOf(ctx, c.Stacks, c.Accounts, c.Connections, d)
 }
 
 var _ platform.Provisioner = CloudFormation{}
+
+// Every operation reaches the stack in the deployment's account (stacksOf); an account
+// Gantry cannot reach is a Conflict or Invalid error naming the connection.
 
 // Submit creates or updates the stack with the rendered template, or executes the
 // deployment's previewed change set (Invalid when it is gone). Errors: the
 // StackProvisioner's (Invalid for a template CloudFormation refuses, Conflict for an
 // operation in progress).
 func (c CloudFormation) Submit(ctx context.Context, p platform.Provisioning) (platform.Submission, error) {
+	stacks, err := c.stacksOf(ctx, p.Deployment)
+	if err != nil {
+		return platform.Submission{}, err
+	}
 	if d := p.Deployment; d.ChangeSetName != "" {
 		// A previewed deployment executes the change set its preview made.
-		op, err := c.Stacks.ExecuteChangeSet(ctx, d.StackName, d.ChangeSetName, d.ID)
+		op, err := stacks.ExecuteChangeSet(ctx, d.StackName, d.ChangeSetName, d.ID)
 		if platform.KindOf(err) == platform.NotFound {
 			return platform.Submission{}, platform.Errorf(platform.Invalid, "the previewed change set %s of %s no longer exists: "+
 				"another operation ran on the stack since the preview; preview again", d.ChangeSetName, d.StackName)
 		}
 		return platform.Submission{NoChanges: op.NoChanges}, err
 	}
-	op, err := c.Stacks.Deploy(ctx, platform.StackDeployment{StackName: p.Deployment.StackName, TemplateBody: p.TemplateBody,
+	op, err := stacks.Deploy(ctx, platform.StackDeployment{StackName: p.Deployment.StackName, TemplateBody: p.TemplateBody,
 		ClientRequestToken: p.Deployment.ID, RoleARN: p.RoleARN, Account: p.Account, Tags: p.Tags})
 	return platform.Submission{NoChanges: op.NoChanges}, err
 }
 
 // Deprovision deletes the stack; a stack that does not exist is NoChanges.
 func (c CloudFormation) Deprovision(ctx context.Context, p platform.Provisioning) (platform.Submission, error) {
-	op, err := c.Stacks.Delete(ctx, p.Deployment.StackName, p.Deployment.ID)
+	stacks, err := c.stacksOf(ctx, p.Deployment)
+	if err != nil {
+		return platform.Submission{}, err
+	}
+	op, err := stacks.Delete(ctx, p.Deployment.StackName, p.Deployment.ID)
 	return platform.Submission{NoChanges: op.NoChanges}, err
 }
 
 // Report describes the stack: its latest operation's token, status and root cause, and its
 // outputs. A deletion is over only at DELETE_COMPLETE. NotFound when there is no stack.
 func (c CloudFormation) Report(ctx context.Context, d platform.Deployment) (platform.ProvisioningReport, error) {
-	stack, err := c.Stacks.Describe(ctx, d.StackName)
+	stacks, err := c.stacksOf(ctx, d)
+	if err != nil {
+		return platform.ProvisioningReport{}, err
+	}
+	stack, err := stacks.Describe(ctx, d.StackName)
 	if err != nil {
 		return platform.ProvisioningReport{}, err
 	}
@@ -72,7 +98,11 @@ func (c CloudFormation) Report(ctx context.Context, d platform.Deployment) (plat
 // cancellation's token). Conflict for a stack being created or deleted, with
 // CloudFormation's reason; NotFound when there is no stack yet.
 func (c CloudFormation) Cancel(ctx context.Context, d platform.Deployment) error {
-	err := c.Stacks.Cancel(ctx, d.StackName, platform.CancelToken(d.ID))
+	stacks, err := c.stacksOf(ctx, d)
+	if err != nil {
+		return err
+	}
+	err = stacks.Cancel(ctx, d.StackName, platform.CancelToken(d.ID))
 	if platform.KindOf(err) == platform.Conflict {
 		return platform.Errorf(platform.Conflict, "CloudFormation cancels only a stack update in progress, "+
 			"not a stack being created or deleted (%s)", platform.MessageOf(err))

@@ -92,8 +92,10 @@ type deployableItem struct {
 
 type environmentItem struct {
 	itemKeys
-	Name        string `dynamodbav:"name"`
-	Description string `dynamodbav:"description,omitempty"`
+	Name                string `dynamodbav:"name"`
+	Description         string `dynamodbav:"description,omitempty"`
+	AccountConnectionID string `dynamodbav:"accountConnectionId,omitempty"`
+	AccountID           string `dynamodbav:"accountId,omitempty"`
 	deployableItem
 }
 
@@ -153,6 +155,8 @@ type deploymentItem struct {
 	StatusMessage        string       `dynamodbav:"statusMessage,omitempty"`
 	StackName            string       `dynamodbav:"stackName,omitempty"`
 	StackID              string       `dynamodbav:"stackId,omitempty"`
+	Account              string       `dynamodbav:"account,omitempty"`
+	ConnectionID         string       `dynamodbav:"connectionId,omitempty"`
 	Outputs              []outputItem `dynamodbav:"outputs,omitempty"`
 	ExecutionID          string       `dynamodbav:"executionId,omitempty"`
 	TaskToken            string       `dynamodbav:"taskToken,omitempty"`
@@ -356,12 +360,14 @@ func deployedKeys(k *itemKeys, kind platform.TemplateKind, d platform.Deployable
 func newEnvironmentItem(e platform.Environment) environmentItem {
 	k := itemKeys{PK: environmentPK(e.Name), SK: skEnvironment, GSI1PK: gsi1EnvironmentsPK, GSI1SK: e.Name}
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
-	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, deployableItem: newDeployableItem(e.Deployable)}
+	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
+		AccountID: e.AccountID, deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
-	e := platform.Environment{Name: it.Name, Description: it.Description, Deployable: it.deployableItem.domain(&p)}
+	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
+		AccountID: it.AccountID, Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }
 
@@ -468,6 +474,8 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		StatusMessage:        d.StatusMessage,
 		StackName:            d.StackName,
 		StackID:              d.StackID,
+		Account:              d.Account,
+		ConnectionID:         d.ConnectionID,
 		Outputs:              outputsToItems(d.Outputs),
 		ExecutionID:          d.ExecutionID,
 		TaskToken:            d.TaskToken,
@@ -506,6 +514,8 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 		StatusMessage:        it.StatusMessage,
 		StackName:            it.StackName,
 		StackID:              it.StackID,
+		Account:              it.Account,
+		ConnectionID:         it.ConnectionID,
 		Outputs:              outputsFromItems(it.Outputs),
 		ExecutionID:          it.ExecutionID,
 		TaskToken:            it.TaskToken,

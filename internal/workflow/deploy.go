@@ -60,10 +60,19 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if err != nil {
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
 	}
+	account, connection, err := t.placement(ctx, d)
+	if err != nil {
+		return DeployOutput{}, &TransientError{Err: err}
+	}
 	repeat := false // a repeated invocation: this task token was already recorded
 	d, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
+		if d.Account == "" && d.ConnectionID == "" {
+			// Recorded before the operation is submitted: every later look at it goes
+			// to the same account.
+			d.Account, d.ConnectionID = account, connection
+		}
 		// Nothing renews the lease while the workflow waits on the engine, until
 		// Provision times out into Reconcile: the lease covers that wait.
 		return t.renew(d, in.Execution, ProvisionWait) || !repeat
@@ -136,7 +145,10 @@ func (t *Tasks) StackDeployment(ctx context.Context, d platform.Deployment, body
 // runs the bundle the bundle, its manifest's folder and proton-inputs.json (Render's); the
 // stack's tags, the role and the target's ARN.
 func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platform.Provisioning, error) {
-	p := platform.Provisioning{Deployment: d, RoleARN: t.roleARN, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
+	p := platform.Provisioning{Deployment: d, RoleARN: t.roleARN, Account: d.Account, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
+	if d.Account != "" {
+		p.RoleARN = "" // the engine works with the role assumed in the environment account
+	}
 	var err error
 	if d.Engine.RunsBundle() {
 		if p.Bundle, err = t.bundle(ctx, d); err != nil {

@@ -143,7 +143,11 @@ func (t *Tasks) bundle(ctx context.Context, d platform.Deployment) ([]byte, erro
 func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderData, error) {
 	switch d.Target.Kind {
 	case platform.EnvironmentTarget:
-		return RenderData{Environment: EnvironmentData{Name: d.Target.Environment, AccountID: t.accountID, Inputs: d.Inputs}}, nil
+		env, err := t.store.GetEnvironment(ctx, d.Target.Environment)
+		if err != nil {
+			return RenderData{}, err
+		}
+		return RenderData{Environment: EnvironmentData{Name: d.Target.Environment, AccountID: t.environmentAccount(env), Inputs: d.Inputs}}, nil
 	case platform.ServiceInstanceTarget:
 		svc, err := t.store.GetService(ctx, d.Target.Service)
 		if err != nil {
@@ -241,7 +245,16 @@ func (t *Tasks) environmentData(ctx context.Context, name string) (EnvironmentDa
 	if err != nil {
 		return EnvironmentData{}, err
 	}
-	return EnvironmentData{Name: env.Name, AccountID: t.accountID, Outputs: env.Outputs}, nil
+	return EnvironmentData{Name: env.Name, AccountID: t.environmentAccount(env), Outputs: env.Outputs}, nil
+}
+
+// environmentAccount is Proton's environment.account_id: the environment account of an
+// environment deployed through a connection, else the platform's.
+func (t *Tasks) environmentAccount(env platform.Environment) string {
+	if env.AccountID != "" {
+		return env.AccountID
+	}
+	return t.accountID
 }
 
 func serviceData(s platform.Service) ServiceData {
