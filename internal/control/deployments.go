@@ -148,19 +148,19 @@ func (s *Service) abandon(ctx context.Context, d platform.Deployment, message st
 }
 
 // startUpdate records deployment d of a target whose stored state is current and launches
-// it. DeploymentType NONE records the new spec without provisioning anything.
+// it. DeploymentType NONE, as in Proton, deploys nothing and writes no deployment: the
+// target keeps its status, template version and deployments, and only takes d's spec
+// (checked against its schema), which its next deployment uses.
 func (s *Service) startUpdate(ctx context.Context, d platform.Deployment, current platform.Deployable, deployType platform.DeploymentType, token *platform.ClientToken) error {
 	if current.DeploymentStatus.Active() {
 		return platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); wait for it or cancel it", d.Target, current.LastDeploymentID)
 	}
+	if deployType == platform.DeployNone {
+		return s.store.RecordSpec(ctx, d.Target, d.Spec, current.Revision, token)
+	}
 	d.PreviousDeploymentID = current.LastSucceededDeploymentID
 	if err := s.store.StartDeployment(ctx, d, current.Revision, token); err != nil {
 		return err
-	}
-	if deployType == platform.DeployNone {
-		d.Status, d.StatusMessage, d.Outputs = platform.Succeeded, "spec recorded; nothing deployed (deploymentType NONE)", current.Outputs
-		d.CompletedAt, d.UpdatedAt = s.clock(), s.clock()
-		return s.store.FinishDeployment(ctx, d)
 	}
 	return s.launch(ctx, d, current.DeploymentStatus)
 }

@@ -98,13 +98,29 @@ func TestUpdateEnvironmentDeploymentTypeNone(t *testing.T) {
 	if h.startCount() != starts {
 		t.Fatal("deploymentType NONE started a workflow")
 	}
-	if got.Spec != spec || got.DeploymentStatus != platform.Succeeded || got.LastDeploymentID == env.LastDeploymentID ||
-		got.LastSucceededDeploymentID != got.LastDeploymentID || !reflect.DeepEqual(got.Outputs, testOutputs) {
+	// As in Proton: the spec is stored, nothing is deployed, no deployment is written.
+	if got.Spec != spec || got.DeploymentStatus != platform.Succeeded || got.LastDeploymentID != env.LastDeploymentID ||
+		got.LastSucceededDeploymentID != env.LastSucceededDeploymentID || got.TemplateVersion != env.TemplateVersion ||
+		!reflect.DeepEqual(got.Outputs, testOutputs) || got.Revision != env.Revision+1 {
 		t.Fatalf("environment after NONE = %+v", got)
 	}
-	d := h.mustDeployment(got.LastDeploymentID)
-	if d.Status != platform.Succeeded || d.Spec != spec || !strings.Contains(d.StatusMessage, "NONE") || d.CompletedAt.IsZero() {
-		t.Fatalf("the NONE deployment = %+v", d)
+	if n := len(h.deploymentsOf(env.Target())); n != 1 {
+		t.Fatalf("NONE left %d deployments of the environment, want its first only", n)
+	}
+	// The next deployment takes the recorded spec.
+	next, err := h.svc.UpdateEnvironment(h.ctx, env.Name, control.UpdateInput{DeploymentType: platform.DeployCurrentVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := h.mustDeployment(next.LastDeploymentID); d.Spec != spec || h.startCount() != starts+1 {
+		t.Fatalf("the deployment after NONE = %+v (%d starts)", d, h.startCount()-starts)
+	}
+	// NONE while a deployment is in progress is refused, and a stale revision too.
+	if _, err := h.svc.UpdateEnvironment(h.ctx, env.Name, control.UpdateInput{DeploymentType: platform.DeployNone, Spec: spec}); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("NONE during a deployment: %v, want Conflict", err)
+	}
+	if err := h.store.RecordSpec(h.ctx, env.Target(), spec, env.Revision, nil); platform.KindOf(err) != platform.Conflict {
+		t.Fatalf("RecordSpec on a stale revision: %v, want Conflict", err)
 	}
 }
 
@@ -248,5 +264,32 @@ func TestStartFailureFailsTheDeployment(t *testing.T) {
 	}
 	if env := h.mustEnvironment("Beta"); env.DeploymentStatus != platform.DeleteFailed {
 		t.Fatalf("after a failed delete start the environment is %s, want DELETE_FAILED", env.DeploymentStatus)
+	}
+}
+
+// TestUpdateInstanceDeploymentTypeNone: an instance updated with NONE (and a client token)
+// takes the spec and nothing else; no deployment is written, no workflow started, and a
+// repeat with the token answers the same.
+func TestUpdateInstanceDeploymentTypeNone(t *testing.T) {
+	h := newHarness(t)
+	h.mustComponentService(false)
+	before, err := h.store.GetServiceInstance(h.ctx, "frontend", "frontend-beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts, deployments := h.startCount(), len(h.deploymentsOf(before.Target()))
+	spec := "port: 8080\n"
+	in := control.UpdateInput{DeploymentType: platform.DeployNone, Spec: spec, ClientToken: "none-1"}
+	for range 2 {
+		got, err := h.svc.UpdateServiceInstance(h.ctx, "frontend", "frontend-beta", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Spec != spec || got.LastDeploymentID != before.LastDeploymentID || got.DeploymentStatus != before.DeploymentStatus || got.Revision != before.Revision+1 {
+			t.Fatalf("instance after NONE = %+v", got)
+		}
+	}
+	if h.startCount() != starts || len(h.deploymentsOf(before.Target())) != deployments {
+		t.Fatalf("NONE started %d workflows and wrote %d deployments", h.startCount()-starts, len(h.deploymentsOf(before.Target()))-deployments)
 	}
 }

@@ -187,6 +187,11 @@ type Store interface {
 	// its target's last or last successful deployment; NotFound.
 	DeleteDeployment(ctx context.Context, id string) error
 
+	// RecordSpec stores spec as target t's spec, checked on its Revision and on no
+	// deployment being in progress, with the client token (when not nil), atomically; no
+	// deployment is written (deploymentType NONE). NotFound, Conflict.
+	RecordSpec(ctx context.Context, t Target, spec string, revision int64, token *ClientToken) error
+
 	// ListInstances lists the service instances scope chooses, by service then instance
 	// name (descending reverses the order), one Query of an index per page (never a
 	// Scan). Invalid for a bad page token.
