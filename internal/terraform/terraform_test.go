@@ -173,7 +173,7 @@ func TestSampleModules(t *testing.T) {
 func TestModuleProblems(t *testing.T) {
 	m := terraform.Parse("infrastructure", map[string][]byte{
 		"infrastructure/main.tf": []byte("variable \"environment\" {\n  type = string\n}\n\nlocals {\n  a = var.pipeline.inputs[\"size\"]\n  b = var.environment.inputs[\"cidr\"]\n}\n"),
-		"infrastructure/README": []byte("not terraform"),
+		"infrastructure/README":  []byte("not terraform"),
 	})
 	got := m.Check(map[terraform.Namespace]*terraform.Inputs{terraform.EnvironmentNamespace: {Type: "Env", Names: []string{"cidr"}},
 		terraform.PipelineNamespace: nil})
