@@ -117,10 +117,13 @@ type Ports struct {
 	// Provisioner is CloudFormation's (the CloudFormation engine's stacks); Engines the
 	// adapters of the other engines.
 	Provisioner platform.StackProvisioner
-	Engines     platform.Engines
-	Workflows   platform.Workflows
-	Events      platform.EventPublisher
-	Notifier    platform.Notifier
+	// Accounts reaches the stacks of environments in environment accounts (through their
+	// connections' roles); nil: such deployments fail, saying so.
+	Accounts  platform.StackProvisioners
+	Engines   platform.Engines
+	Workflows platform.Workflows
+	Events    platform.EventPublisher
+	Notifier  platform.Notifier
 	// Sealer seals access keys' secrets; Bundles reads Proton's s3:// bundle sources. Nil
 	// outside the API function.
 	Sealer  platform.Sealer
@@ -149,7 +152,9 @@ func AWSPorts(ctx context.Context, cfg *Config, clients *awsclients.Clients) (Po
 		Store:       store.New(clients.DynamoDB, cfg.TableName),
 		Blobs:       blobs,
 		Provisioner: cloudformation.New(clients.CloudFormation, provisioning),
-		Workflows:   stepfunctions.New(clients.StepFunctions, cfg.StateMachineARN),
+		Accounts: &cloudformation.ConnectedAccounts{STS: clients.STS, Config: clients.Config, Options: cloudformation.Options{Templates: blobs},
+			ClientOptions: []func(*cfn.Options){func(o *cfn.Options) { o.BaseEndpoint = clients.Endpoint(awsclients.CloudFormation) }}},
+		Workflows: stepfunctions.New(clients.StepFunctions, cfg.StateMachineARN),
 	}
 	if cfg.EventBusName != "" {
 		ports.Events = eventbridge.New(clients.EventBridge, cfg.EventBusName, cfg.EventSource)
@@ -187,6 +192,9 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	templates := engine.WithLimits(cfg.RenderLimits)
 	accessKeys, _ := ports.Store.(platform.AccessKeyStore)
 	engines := provision.Engines(ports.Provisioner, ports.Engines)
+	if ports.Accounts != nil {
+		engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: ports.Provisioner, Accounts: ports.Accounts, Connections: ports.Store}
+	}
 	arns := platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}
 	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
 		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,

@@ -52,8 +52,12 @@ func (c CloudFormation) Submit(ctx context.Context, p platform.Provisioning) (pl
 		}
 		return platform.Submission{NoChanges: op.NoChanges}, err
 	}
+	account := p.Account
+	if p.Deployment.Account != "" {
+		account = "" // stacks is the environment account's own
+	}
 	op, err := stacks.Deploy(ctx, platform.StackDeployment{StackName: p.Deployment.StackName, TemplateBody: p.TemplateBody,
-		ClientRequestToken: p.Deployment.ID, RoleARN: p.RoleARN, Account: p.Account, Tags: p.Tags})
+		ClientRequestToken: p.Deployment.ID, RoleARN: p.RoleARN, Account: account, Tags: p.Tags})
 	return platform.Submission{NoChanges: op.NoChanges}, err
 }
 
