@@ -35,9 +35,15 @@ type recorded struct {
 var in = gitprovider.PullRequestInput{Title: "Gantry: deploy environment dev", Body: "Deployment 0f8f", Head: "gantry/0f8f", Base: "main"}
 
 func contracts() []recorded {
-	github := func(base string) gitprovider.PullRequests { return gitprovider.GitHub{BaseURL: base, Token: "ghp_secret"} }
-	gitlab := func(base string) gitprovider.PullRequests { return gitprovider.GitLab{BaseURL: base, Token: "glpat-secret"} }
-	bitbucket := func(base string) gitprovider.PullRequests { return gitprovider.Bitbucket{BaseURL: base, Token: "bb-secret"} }
+	github := func(base string) gitprovider.PullRequests {
+		return gitprovider.GitHub{BaseURL: base, Token: "ghp_secret"}
+	}
+	gitlab := func(base string) gitprovider.PullRequests {
+		return gitprovider.GitLab{BaseURL: base, Token: "glpat-secret"}
+	}
+	bitbucket := func(base string) gitprovider.PullRequests {
+		return gitprovider.Bitbucket{BaseURL: base, Token: "bb-secret"}
+	}
 	return []recorded{
 		{name: "GitHub", api: github, method: "POST", path: "/repos/acme/infra/pulls",
 			headers: map[string]string{"Authorization": "Bearer ghp_secret", "Accept": "application/vnd.github+json", "X-Github-Api-Version": "2022-11-28"},
