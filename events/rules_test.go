@@ -25,6 +25,10 @@ var intended = map[string][]string{
 		"codepipeline-gantry-pipeline-execution-succeeded",
 		"codepipeline-gantry-stage-execution-failed",
 	},
+	// Builds of Gantry's provisioning projects that ended.
+	"build-state-change": {
+		"codebuild-gantry-build-failed",
+	},
 	// Only executions that ended badly: a succeeded one needs no reconciler.
 	"execution-status-change": {
 		"stepfunctions-gantry-execution-failed",
@@ -95,7 +99,7 @@ func TestRulesManifest(t *testing.T) {
 			t.Errorf("rule %s: pattern is not JSON: %s", r.Name, r.Pattern)
 		}
 	}
-	want := []string{"stack-status-change", "pipeline-state-change", "execution-status-change"}
+	want := []string{"stack-status-change", "pipeline-state-change", "build-state-change", "execution-status-change"}
 	if !slices.Equal(names, want) {
 		t.Errorf("rule names %v, want %v", names, want)
 	}

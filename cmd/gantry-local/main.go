@@ -59,7 +59,8 @@ func run() error {
 		return err
 	}
 	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
-		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, Accounts: auth.ParseGroupList(*accounts)})
+		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, Accounts: auth.ParseGroupList(*accounts),
+		Endpoint: "http://" + *addr})
 	if err != nil {
 		return err
 	}

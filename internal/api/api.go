@@ -59,6 +59,7 @@ const (
 	anyRole   access = "read"      // any authenticated caller with a role
 	adminOnly access = "admin"     // platform admins
 	developer access = "developer" // developers (and admins)
+	reporter  access = "reporter"  // a reporter's key for the resource (and admins)
 )
 
 // route is one operation of the API, the single source of the router and the OpenAPI document.
@@ -211,6 +212,14 @@ func authorize(c platform.Caller, rt route) error {
 	case anyRole:
 		if len(c.Roles) == 0 {
 			return platform.Errorf(platform.Forbidden, "%s: your groups grant no Gantry role", rt.operationID)
+		}
+		if !c.Has(platform.DeveloperRole) {
+			// A reporter's key may only report on its resource.
+			return platform.Errorf(platform.Forbidden, "%s needs the developer or admin role", rt.operationID)
+		}
+	case reporter:
+		if !c.Has(platform.ReporterRole) {
+			return platform.Errorf(platform.Forbidden, "%s needs a reporter's key for the resource, or the admin role", rt.operationID)
 		}
 	case adminOnly:
 		if !c.Has(platform.AdminRole) {

@@ -242,6 +242,7 @@ func schemas() map[string]any {
 	maps.Copy(all, previewSchemas())
 	maps.Copy(all, provisionedResourceSchemas())
 	maps.Copy(all, repositorySchemas(arn))
+	maps.Copy(all, notifySchemas(arn, output))
 	return all
 }
 

@@ -69,6 +69,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, provisionedResourceWireOps())
 	maps.Copy(ops, instanceWireOps())
 	maps.Copy(ops, repositoryWireOps())
+	maps.Copy(ops, notifyWireOps())
 	return ops
 }
 

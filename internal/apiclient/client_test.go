@@ -431,6 +431,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"PreviewServiceTemplateVersionRollout": "PreviewTemplateVersionRollout",
 		"CreateRepository":                     "CreateRepository", "ListRepositories": "ListRepositories", "GetRepository": "GetRepository",
 		"DeleteRepository": "DeleteRepository", "GetAccountSettings": "GetAccountSettings", "UpdateAccountSettings": "UpdateAccountSettings",
+		"NotifyResourceDeploymentStatusChange": "NotifyResourceDeploymentStatusChange",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {

@@ -118,7 +118,7 @@ type pipelineDetail struct {
 }
 
 // Decode decodes an EventBridge event into a StackStatusChange, a PipelineStateChange, an
-// ExecutionStatusChange or a Scheduled event, chosen by its source and detail type. It returns an Invalid error naming the source and
+// ExecutionStatusChange, a BuildStateChange or a Scheduled event, chosen by its source and detail type. It returns an Invalid error naming the source and
 // detail type of any other event, and an Invalid error naming the field of a malformed one.
 func Decode(raw []byte) (any, error) {
 	env, err := decodeEnvelope(raw)
@@ -134,6 +134,8 @@ func Decode(raw []byte) (any, error) {
 		return executionStatusChange(env)
 	case env.Source == SourceEventBridge && env.DetailType == DetailTypeScheduled:
 		return scheduled(env)
+	case env.Source == SourceCodeBuild && env.DetailType == DetailTypeBuildStateChange:
+		return buildStateChange(env)
 	}
 	return nil, platform.Errorf(platform.Invalid, "unsupported event: source %q, detail-type %q", env.Source, env.DetailType)
 }

@@ -59,6 +59,13 @@ func TestDecodeEverySample(t *testing.T) {
 			if c.EventID == "" || c.Time.IsZero() || c.ExecutionARN == "" || c.StateMachineARN == "" || c.Name == "" || c.Status == "" || c.Input == "" {
 				t.Errorf("%s: incomplete %+v", name, c)
 			}
+		case BuildStateChange:
+			if !strings.HasPrefix(name, "codebuild-") {
+				t.Errorf("%s decoded as a build state change", name)
+			}
+			if c.EventID == "" || c.Time.IsZero() || c.BuildID == "" || c.Project == "" || c.Status == "" || c.DeploymentID == "" {
+				t.Errorf("%s: incomplete %+v", name, c)
+			}
 		case Scheduled:
 			if !strings.HasPrefix(name, "eventbridge-scheduled") || c.Time.IsZero() || len(c.Rules) != 1 {
 				t.Errorf("%s decoded as %+v", name, c)
@@ -66,6 +73,20 @@ func TestDecodeEverySample(t *testing.T) {
 		default:
 			t.Errorf("%s decoded as %T", name, got)
 		}
+	}
+}
+
+// TestDecodeBuildStateChange: a failed build names its deployment, the phase that failed
+// and CodeBuild's context for it.
+func TestDecodeBuildStateChange(t *testing.T) {
+	got, err := Decode(mustSample(t, "codebuild-gantry-build-failed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := got.(BuildStateChange)
+	if !ok || b.Status != "FAILED" || b.DeploymentID != "0b6c2f4e-8a1d-4e3b-9f70-2c5d8e1a3b4f" || b.Project != "gantry-provisioning" ||
+		b.FailedPhase != "BUILD" || !strings.Contains(b.Reason, "npm run cdk -- deploy. Reason: exit status 1") || !BuildEnded(b.Status) {
+		t.Errorf("decoded %+v", got)
 	}
 }
 

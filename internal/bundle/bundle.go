@@ -50,6 +50,9 @@ type Limits struct {
 	ManifestBytes int64
 	TemplateBytes int64 // each template file a manifest lists
 	Files         int   // files in the bundle, directories not counted
+	// RunFiles bounds the files of a bundle whose manifests run it (codebuild, hcl): its
+	// files are a program (a CDK app, Terraform modules), not templates Gantry renders.
+	RunFiles int
 	// Ratio bounds how many times its compressed size a .tar.gz may expand to, checked
 	// from the first MB decompressed on (0: not checked). The decompressed archive is
 	// also bounded: BundleBytes plus 1 MB for the archive's own headers.
@@ -57,7 +60,8 @@ type Limits struct {
 }
 
 // ProtonLimits are AWS Proton's limits: a 5 MB bundle, a 50 KB schema and manifest, a
-// 200 KB template and 10 files; and Gantry's against decompression bombs: an archive may
+// 200 KB template and 10 files (1,000 for a bundle that runs its own files: Proton's own
+// samples of CodeBuild and Terraform provisioning have 13 to 16); and Gantry's against decompression bombs: an archive may
 // expand at most 200 times (templates are text: they compress 5 to 20 times; a bomb of
 // zeros expands 1,000 times).
 var ProtonLimits = Limits{
@@ -66,6 +70,7 @@ var ProtonLimits = Limits{
 	ManifestBytes: 50 << 10,
 	TemplateBytes: 200 << 10,
 	Files:         10,
+	RunFiles:      1000,
 	Ratio:         200,
 }
 
@@ -232,19 +237,41 @@ func (l *loader) load() *Bundle {
 		}
 		b.Registration = l.loadRegistration()
 	}
+	l.checkFileCount(b)
 	return b
+}
+
+// checkFileCount refuses more files than the limit of b's kind of bundle: Limits.Files for
+// templates Gantry renders, Limits.RunFiles when every manifest runs the bundle's files.
+func (l *loader) checkFileCount(b *Bundle) {
+	limit, what := l.limits.Files, ""
+	runs := b.Infrastructure != nil
+	for _, m := range b.Manifests() {
+		if m == nil || m.Engine() == platform.EngineCloudFormation {
+			runs = false
+		}
+	}
+	if runs && l.limits.RunFiles > limit {
+		limit, what = l.limits.RunFiles, " for a bundle that runs its files (codebuild, hcl)"
+	}
+	if len(l.files) <= limit {
+		return
+	}
+	names := make([]string, 0, len(l.files))
+	for p := range l.files {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	if len(names) > 20 {
+		names = append(names[:20], fmt.Sprintf("and %d more", len(l.files)-20))
+	}
+	l.problem("", 0, "bundle has %d files; the limit is %d%s (%s)", len(l.files), limit, what, strings.Join(names, ", "))
 }
 
 func (l *loader) checkLimits() {
 	var total int64
-	names := make([]string, 0, len(l.files))
-	for p, data := range l.files {
+	for _, data := range l.files {
 		total += int64(len(data))
-		names = append(names, p)
-	}
-	if len(l.files) > l.limits.Files {
-		sort.Strings(names)
-		l.problem("", 0, "bundle has %d files; the limit is %d (%s)", len(l.files), l.limits.Files, strings.Join(names, ", "))
 	}
 	if total > l.limits.BundleBytes {
 		l.problem("", 0, "bundle is %s; the limit is %s", size(total), size(l.limits.BundleBytes))

@@ -142,9 +142,12 @@ func TestLoadRegistrationAndLegacyEngine(t *testing.T) {
 	if p := b.Pipeline.Templates[0]; p.RenderingEngine != EngineCodeBuild || p.Provision[0] != "make deploy" {
 		t.Errorf("codebuild template = %+v", p)
 	}
-	_, err := b.RenderPipeline(context.Background(), fakeRenderer{}, render.NewMap())
-	if err == nil || !strings.Contains(err.Error(), `rendering engine "codebuild" is not supported yet`) {
-		t.Errorf("codebuild render: err = %v", err)
+	// A codebuild manifest runs the bundle's files: there is nothing to render.
+	if out, err := b.RenderPipeline(context.Background(), fakeRenderer{}, render.NewMap()); err != nil || len(out) != 0 {
+		t.Errorf("codebuild render: %v, %v; want nothing rendered", out, err)
+	}
+	if b.Pipeline.Engine() != platform.EngineCodeBuild || b.Infrastructure.Engine() != platform.EngineCloudFormation {
+		t.Errorf("engines %s, %s", b.Infrastructure.Engine(), b.Pipeline.Engine())
 	}
 }
 

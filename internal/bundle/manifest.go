@@ -19,6 +19,10 @@ const (
 	EngineHCL       = "hcl"
 )
 
+// WildcardFile is a Terraform manifest's file "*": every file of the folder whose name ends
+// in .tf.
+const WildcardFile = "*"
+
 // Manifest is one manifest.yaml: the templates of one folder of the bundle.
 type Manifest struct {
 	// Dir is the folder, e.g. "instance_infrastructure".
@@ -40,6 +44,10 @@ type Template struct {
 	// settings.deprovision commands.
 	Provision   []string
 	Deprovision []string
+	// Image is a CodeBuild template's settings.image and Runtimes its settings.runtimes
+	// (runtime → version, e.g. nodejs → 16).
+	Image    string
+	Runtimes map[string]string
 	// Line is the entry's line in manifest.yaml.
 	Line int
 }
@@ -94,8 +102,8 @@ func (l *loader) loadManifest(dir string) *Manifest {
 		return nil
 	}
 	for _, t := range m.Templates {
-		if t.File == "" {
-			continue
+		if t.File == "" || t.File == WildcardFile && t.RenderingEngine == EngineHCL {
+			continue // Terraform's "*": every .tf file of the folder
 		}
 		p := m.Path(t)
 		if _, ok := l.files[p]; !ok {
@@ -163,6 +171,15 @@ func parseManifest(dir string, data []byte) (*Manifest, []Problem) {
 			case "settings":
 				t.Provision = commands(value(v, "provision"))
 				t.Deprovision = commands(value(v, "deprovision"))
+				if img := value(v, "image"); img != nil && img.Kind == yaml.ScalarNode {
+					t.Image = img.Value
+				}
+				if rt := value(v, "runtimes"); rt != nil && rt.Kind == yaml.MappingNode {
+					t.Runtimes = map[string]string{}
+					for j := 0; j+1 < len(rt.Content); j += 2 {
+						t.Runtimes[rt.Content[j].Value] = rt.Content[j+1].Value
+					}
+				}
 			default:
 				problems = append(problems, bad(k, "infrastructure.templates[%d]: unknown key %q", i, k.Value)...)
 			}

@@ -32,9 +32,9 @@ var _ Renderer = (*render.Engine)(nil)
 
 // RenderInfrastructure renders every template of the infrastructure manifest
 // (infrastructure/ for an environment, instance_infrastructure/ for a service instance)
-// with data, a context from package rendercontext. Errors: Invalid *platform.Error for a
-// template that fails to render (the message names the bundle path and line) or whose
-// rendering engine is not supported yet (codebuild, hcl); ctx's error when it ends.
+// with data, a context from package rendercontext; a manifest that runs the bundle's own
+// files (codebuild) renders nothing. Errors: Invalid *platform.Error for a template that
+// fails to render (the message names the bundle path and line); ctx's error when it ends.
 func (b *Bundle) RenderInfrastructure(ctx context.Context, r Renderer, data *render.Map) ([]RenderedFile, error) {
 	return b.renderManifest(ctx, r, b.Infrastructure, data)
 }
@@ -59,7 +59,7 @@ func (b *Bundle) renderManifest(ctx context.Context, r Renderer, m *Manifest, da
 	out := make([]RenderedFile, 0, len(m.Templates))
 	for _, t := range m.Templates {
 		if t.RenderingEngine != EngineJinja {
-			return nil, platform.Errorf(platform.Invalid, "%s/%s: rendering engine %q is not supported yet (only jinja)", m.Dir, ManifestName, t.RenderingEngine)
+			continue // the bundle runs its own files (codebuild): nothing to render
 		}
 		text, err := renderTemplate(ctx, r, dir, m.Dir, t, data)
 		if err != nil {

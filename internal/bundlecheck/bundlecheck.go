@@ -75,11 +75,7 @@ func Check(ctx context.Context, load func() (*bundle.Bundle, error), opts Option
 	spec, notes := sampleSpec(b)
 	res.Notes = notes
 	for _, m := range b.Manifests() {
-		for _, t := range m.Templates {
-			if t.RenderingEngine != bundle.EngineJinja {
-				res.Problems = append(res.Problems, fmt.Sprintf("%s/%s:%d: rendering engine %q is not supported yet (only jinja)", m.Dir, bundle.ManifestName, t.Line, t.RenderingEngine))
-			}
-		}
+		res.Problems = append(res.Problems, engineProblems(m)...)
 	}
 	if len(res.Problems) > 0 {
 		return res, nil
@@ -108,6 +104,33 @@ func Check(ctx context.Context, load func() (*bundle.Bundle, error), opts Option
 		}
 	}
 	return res, nil
+}
+
+// engineProblems are the reasons manifest m cannot be provisioned here, each naming the
+// manifest line and what is supported: jinja templates (CloudFormation, any number) or one
+// codebuild entry with settings.provision commands, alone in its manifest.
+func engineProblems(m *bundle.Manifest) []string {
+	var problems []string
+	where := func(t bundle.Template) string { return fmt.Sprintf("%s/%s:%d", m.Dir, bundle.ManifestName, t.Line) }
+	for _, t := range m.Templates {
+		switch t.RenderingEngine {
+		case bundle.EngineJinja:
+			if lang := t.TemplateLanguage; lang != "" && lang != "cloudformation" {
+				problems = append(problems, fmt.Sprintf("%s: template_language %q with rendering_engine jinja is not supported: "+
+					"jinja renders CloudFormation templates (template_language cloudformation)", where(t), lang))
+			}
+		case bundle.EngineCodeBuild:
+			if len(m.Templates) > 1 {
+				problems = append(problems, fmt.Sprintf("%s: a codebuild entry must be the manifest's only one (it lists %d): "+
+					"its commands provision the whole folder", where(t), len(m.Templates)))
+			}
+		default:
+			problems = append(problems, fmt.Sprintf("%s: rendering_engine %q (template_language %q) is not supported: "+
+				"supported are jinja with CloudFormation templates, and codebuild with settings.provision commands",
+				where(t), t.RenderingEngine, t.TemplateLanguage))
+		}
+	}
+	return problems
 }
 
 // sampleSpec is a spec that renders b with its schema's defaults: one instance, and the

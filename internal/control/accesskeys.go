@@ -2,10 +2,9 @@ package control
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
-	"encoding/base64"
+	"time"
 
+	"github.com/gantry-platform/gantry/internal/auth"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -17,21 +16,6 @@ type CreateAccessKeyInput struct {
 	// account of environment account connections); "" is the platform's own.
 	Account     string
 	Description string
-}
-
-// accessKeyPrefix starts every access key id Gantry issues (AWS's own start with AKIA/ASIA).
-const accessKeyPrefix = "GKIA"
-
-func newAccessKeyID() string {
-	var b [10]byte
-	_, _ = rand.Read(b[:])
-	return accessKeyPrefix + base32.StdEncoding.EncodeToString(b[:])
-}
-
-func newAccessKeySecret() string {
-	var b [30]byte
-	_, _ = rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
 }
 
 func (s *Service) accessKeysConfigured() error {
@@ -71,9 +55,9 @@ func (s *Service) CreateAccessKey(ctx context.Context, in CreateAccessKeyInput) 
 	if err := s.accessKeysConfigured(); err != nil {
 		return platform.AccessKey{}, "", err
 	}
-	k := platform.AccessKey{ID: newAccessKeyID(), Role: in.Role, Team: in.Team, Account: in.Account, Description: in.Description,
+	k := platform.AccessKey{ID: auth.NewAccessKeyID(), Role: in.Role, Team: in.Team, Account: in.Account, Description: in.Description,
 		Status: platform.AccessKeyActive, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
-	secret := newAccessKeySecret()
+	secret := auth.NewAccessKeySecret()
 	sealed, err := s.sealer.Seal(ctx, []byte(secret), k.ID)
 	if err != nil {
 		return platform.AccessKey{}, "", err
@@ -164,6 +148,9 @@ func (s *Service) AccessKeySecret(ctx context.Context, id string) (platform.Acce
 	}
 	if k.Status != platform.AccessKeyActive {
 		return platform.AccessKey{}, nil, platform.Errorf(platform.Unauthorized, "the access key %s is inactive", id)
+	}
+	if k.Expired(s.clock()) {
+		return platform.AccessKey{}, nil, platform.Errorf(platform.Unauthorized, "the access key %s expired at %s", id, k.ExpiresAt.Format(time.RFC3339))
 	}
 	secret, err := s.sealer.Open(ctx, k.SealedSecret, k.ID)
 	if err != nil {

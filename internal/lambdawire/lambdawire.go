@@ -196,9 +196,14 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: ports.Provisioner, Accounts: ports.Accounts, Connections: ports.Store}
 	}
 	arns := platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}
-	tasks := workflow.New(workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
+	wc := workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
 		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
-		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, ARNs: arns, Log: log})
+		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, ARNs: arns, Log: log}
+	if accessKeys != nil && ports.Sealer != nil {
+		// The commands of engines that run the bundle get reporter's keys.
+		wc.ReporterKeys = auth.ReporterKeys{Keys: accessKeys, Sealer: ports.Sealer}
+	}
+	tasks := workflow.New(wc)
 	repositories, _ := ports.Store.(platform.RepositoryStore)
 	return &App{
 		Config: cfg,

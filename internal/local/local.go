@@ -27,6 +27,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/blobdir"
 	"github.com/gantry-platform/gantry/internal/cfnsim"
 	"github.com/gantry-platform/gantry/internal/cfnspec"
+	"github.com/gantry-platform/gantry/internal/codebuildsim"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
@@ -43,10 +44,12 @@ import (
 
 // The identity of local mode's tokens and account.
 const (
-	Issuer    = "gantry-local"
-	Audience  = "gantry"
-	AccountID = "000000000000"
-	Region    = "us-east-1"
+	// BuildProject is the CodeBuild project of CodeBuild provisioning's builds.
+	BuildProject = "gantry-provisioning"
+	Issuer       = "gantry-local"
+	Audience     = "gantry"
+	AccountID    = "000000000000"
+	Region       = "us-east-1"
 	// EventSource is the source of Gantry's own events.
 	EventSource = "gantry"
 )
@@ -77,6 +80,13 @@ type Config struct {
 	Lease             time.Duration
 	ReconcileInterval time.Duration
 	Log               *slog.Logger
+	// Endpoint is the URL the platform is served at, which CodeBuild provisioning's
+	// commands report to (AWS_ENDPOINT_URL_PROTON); SetEndpoint sets it once known.
+	Endpoint string
+	// BuildPath are directories put first on PATH in CodeBuild provisioning's builds;
+	// BuildTimeout bounds a build (default one hour).
+	BuildPath    []string
+	BuildTimeout time.Duration
 	// S3Dir is where s3://BUCKET/KEY bundles of Proton's wire protocol are read from
 	// (DIR/BUCKET/KEY); default DataDir/s3.
 	S3Dir string
@@ -96,6 +106,8 @@ type Platform struct {
 	Sim     *cfnsim.Simulator
 	// Estate holds the stacks of every local account: Sim's and Config.Accounts'.
 	Estate *cfnsim.Estate
+	// Builds is the CodeBuild stand-in, running CodeBuild provisioning's commands.
+	Builds *codebuildsim.Simulator
 	Bus    *eventbus.Bus
 	// DeadLetters is the bus's dead-letter log, <DataDir>/eventbus/dead-letters.jsonl.
 	DeadLetters *eventbus.DeadLetterLog
@@ -106,6 +118,7 @@ type Platform struct {
 
 	tasks          *workflow.Tasks
 	accounts       []workloadAccount
+	codebuild      *provision.CodeBuild
 	stopSweeps     context.CancelFunc
 	sweeps         sync.WaitGroup
 	dynamo         *dynamolocal.Server
@@ -170,6 +183,9 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err := p.startAccounts(spec, cfg); err != nil {
 		return err
 	}
+	p.Builds = codebuildsim.New(codebuildsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put,
+		PathPrefix: cfg.BuildPath, Log: cfg.Log})
+	p.codebuild = &provision.CodeBuild{Builds: p.Builds, Project: BuildProject, Endpoint: cfg.Endpoint, Timeout: cfg.BuildTimeout}
 	eng := engine.WithLimits(cfg.RenderLimits)
 	publisher := p.Bus.Publisher(EventSource)
 
@@ -187,12 +203,17 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	sealer, err := keyseal.LoadLocalKey(filepath.Join(cfg.DataDir, "access-keys.key"))
+	if err != nil {
+		return err
+	}
 	arns := platform.ARNScope{Partition: "aws", Region: Region, Account: AccountID}
-	engines := provision.Engines(p.Sim, nil)
+	engines := provision.Engines(p.Sim, platform.Engines{platform.EngineCodeBuild: p.codebuild})
 	// Stacks of environments in the other local accounts are in their simulators.
 	engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: p.Sim, Accounts: p.Estate, Connections: p.Store}
 	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Engines: engines, Workflows: p.Runner,
-		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, ARNs: arns, Lease: cfg.Lease, Log: cfg.Log})
+		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, ARNs: arns, Lease: cfg.Lease, Log: cfg.Log,
+		ReporterKeys: auth.ReporterKeys{Keys: p.Store, Sealer: sealer}})
 	p.tasks = tasks
 	functions.handlers["render"] = lambda.NewHandler(tasks.Render)
 	functions.handlers["deploy"] = lambda.NewHandler(tasks.Deploy)
@@ -212,10 +233,6 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		}
 	}
 	if err := p.Bus.AddRules(rules, targets); err != nil {
-		return err
-	}
-	sealer, err := keyseal.LoadLocalKey(filepath.Join(cfg.DataDir, "access-keys.key"))
-	if err != nil {
 		return err
 	}
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks,
@@ -297,7 +314,11 @@ func (p *Platform) Token(subject string, role platform.Role, ttl time.Duration) 
 	return p.Issuer.Issue(subject, []string{group}, ttl)
 }
 
-// Close stops the workflow runner, the simulator, the bus and DynamoDB Local.
+// SetEndpoint sets the URL the platform is served at (Config.Endpoint), before any
+// deployment runs.
+func (p *Platform) SetEndpoint(url string) { p.codebuild.Endpoint = url }
+
+// Close stops the workflow runner, the simulators, the bus and DynamoDB Local.
 func (p *Platform) Close() error {
 	var err error
 	p.closed.Do(func() {
@@ -313,6 +334,9 @@ func (p *Platform) Close() error {
 			p.Sim.Close()
 		}
 		p.closeAccounts()
+		if p.Builds != nil {
+			p.Builds.Close()
+		}
 		if p.Bus != nil {
 			p.Bus.Close()
 		}

@@ -32,7 +32,18 @@ type AccessKey struct {
 	CreatedAt time.Time
 	// LastUsedAt is not tracked: every verified request would be a write.
 	SealedSecret []byte
+	// ResourceARN and DeploymentID scope a reporter's key (ReporterRole) to one
+	// resource's deployment; ExpiresAt, when set, is when the key stops working (and the
+	// store forgets it).
+	ResourceARN  string
+	DeploymentID string
+	ExpiresAt    time.Time
 	Revision     int64
+}
+
+// Expired reports whether the key has expired at now.
+func (k AccessKey) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 }
 
 // Subject is the caller subject of requests signed with the key.
@@ -41,7 +52,7 @@ func (k AccessKey) Subject() string { return "accesskey:" + k.ID }
 // Caller is the caller of requests signed with the key: its role, its account, and its team
 // as a group.
 func (k AccessKey) Caller() Caller {
-	c := Caller{Subject: k.Subject(), Roles: []Role{k.Role}, Account: k.Account}
+	c := Caller{Subject: k.Subject(), Roles: []Role{k.Role}, Account: k.Account, Resource: k.ResourceARN, Deployment: k.DeploymentID}
 	if k.Team != "" {
 		c.Groups = []string{k.Team}
 	}

@@ -11,6 +11,10 @@ type Role string
 const (
 	AdminRole     Role = "admin"
 	DeveloperRole Role = "developer"
+	// ReporterRole may only report on one resource's deployment
+	// (NotifyResourceDeploymentStatusChange): the short-lived keys given to the commands
+	// an engine runs (CodeBuild provisioning). It reads nothing.
+	ReporterRole Role = "reporter"
 )
 
 // Caller is the authenticated principal of a request.
@@ -22,6 +26,10 @@ type Caller struct {
 	// Account is the AWS account the caller acts in (an access key's account, a token's
 	// account claim); "" is the platform's own account (the management account).
 	Account string
+	// Resource, for a reporter, is the ARN of the one resource it may report on, and
+	// Deployment that resource's deployment it was issued for.
+	Resource   string
+	Deployment string
 }
 
 // Has reports whether the caller holds role; admins hold every role.

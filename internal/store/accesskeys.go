@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -28,24 +29,41 @@ type accessKeyItem struct {
 	CreatedBy    string `dynamodbav:"createdBy,omitempty"`
 	CreatedAt    string `dynamodbav:"createdAt"`
 	SealedSecret []byte `dynamodbav:"sealedSecret"`
-	Revision     int64  `dynamodbav:"revision"`
+	ResourceARN  string `dynamodbav:"resourceArn,omitempty"`
+	DeploymentID string `dynamodbav:"deploymentId,omitempty"`
+	// ExpiresAt is epoch seconds, the table's TTL attribute: DynamoDB deletes an expired
+	// reporter's key by itself.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+	Revision  int64 `dynamodbav:"revision"`
 }
 
 func accessKeyWhat(id string) string { return fmt.Sprintf("access key %q", id) }
 
+// newAccessKeyItem is k's item; a key scoped to one resource (a reporter's) is not listed.
 func newAccessKeyItem(k platform.AccessKey) accessKeyItem {
-	return accessKeyItem{
+	it := accessKeyItem{
 		itemKeys: itemKeys{PK: accessKeyPKPrefix + k.ID, SK: skAccessKey, GSI1PK: gsi1AccessKeysPK, GSI1SK: k.ID},
 		ID:       k.ID, Role: string(k.Role), Team: k.Team, Account: k.Account, Description: k.Description, Status: string(k.Status),
 		CreatedBy: k.CreatedBy, CreatedAt: formatTime(k.CreatedAt), SealedSecret: k.SealedSecret, Revision: k.Revision,
+		ResourceARN: k.ResourceARN, DeploymentID: k.DeploymentID,
 	}
+	if k.ResourceARN != "" {
+		it.GSI1PK, it.GSI1SK = "", ""
+	}
+	if !k.ExpiresAt.IsZero() {
+		it.ExpiresAt = k.ExpiresAt.Unix()
+	}
+	return it
 }
 
 func (it accessKeyItem) domain() (platform.AccessKey, error) {
 	var p times
 	k := platform.AccessKey{ID: it.ID, Role: platform.Role(it.Role), Team: it.Team, Account: it.Account, Description: it.Description,
 		Status: platform.AccessKeyStatus(it.Status), CreatedBy: it.CreatedBy, CreatedAt: p.parse(it.CreatedAt),
-		SealedSecret: it.SealedSecret, Revision: it.Revision}
+		SealedSecret: it.SealedSecret, Revision: it.Revision, ResourceARN: it.ResourceARN, DeploymentID: it.DeploymentID}
+	if it.ExpiresAt != 0 {
+		k.ExpiresAt = time.Unix(it.ExpiresAt, 0).UTC()
+	}
 	return k, p.err
 }
 

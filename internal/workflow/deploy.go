@@ -158,6 +158,14 @@ func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platfo
 			return p, &TransientError{Err: err}
 		}
 		p.Dir = manifestDir(d.Target.Kind)
+		if t.reporters != nil {
+			// The key lives as long as the engine may run before Reconcile takes over.
+			creds, err := t.reporters.Mint(ctx, d.ID, p.ResourceARN, t.clock().Add(ProvisionWait+t.lease))
+			if err != nil {
+				return p, &TransientError{Err: err}
+			}
+			p.Credentials = &creds
+		}
 	} else if d.Operation != platform.Delete {
 		if p.TemplateBody, err = t.blobs.Get(ctx, d.RenderedKey); err != nil {
 			return p, err

@@ -21,7 +21,8 @@ import (
 // finished or superseded deployment, an intermediate status, an older pipeline change or a
 // repeat changes nothing. A Step Functions execution that ended badly (FAILED, TIMED_OUT,
 // ABORTED) has the reconciler resume its deployment if the execution still held it; a
-// scheduled event runs the reconciler's sweep (see Reconcile). An event of another kind is
+// scheduled event runs the reconciler's sweep (see Reconcile). A CodeBuild build's end
+// resolves the task of the deployment it ran for (see buildChanged). An event of another kind is
 // an Invalid error.
 func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	ev, err := awsevents.Decode(raw)
@@ -35,6 +36,8 @@ func (t *Tasks) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 		return t.pipelineChanged(ctx, ev)
 	case awsevents.ExecutionStatusChange:
 		return t.executionEnded(ctx, ev)
+	case awsevents.BuildStateChange:
+		return t.buildChanged(ctx, ev)
 	case awsevents.Scheduled:
 		_, err := t.Reconcile(ctx, ReconcileInput{})
 		return err

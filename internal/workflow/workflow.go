@@ -79,6 +79,12 @@ type PipelineInstance struct {
 	Environment EnvironmentData
 }
 
+// ReporterKeys issues a key that may only report on one resource's deployment
+// (auth.ReporterKeys).
+type ReporterKeys interface {
+	Mint(ctx context.Context, deploymentID, resourceARN string, expiresAt time.Time) (platform.ScopedCredentials, error)
+}
+
 // Tasks runs the workflow's tasks. Build it with New.
 type Tasks struct {
 	store     platform.Store
@@ -91,6 +97,7 @@ type Tasks struct {
 	accountID string
 	roleARN   string
 	arns      platform.ARNScope
+	reporters ReporterKeys
 	lease     time.Duration
 	now       func() time.Time
 	log       *slog.Logger
@@ -111,6 +118,10 @@ type Config struct {
 	AccountID string
 	// RoleARN is the role CloudFormation assumes for users' stacks ("" for the caller's).
 	RoleARN string
+	// ReporterKeys issues the short-lived keys the commands of engines that run the bundle
+	// report with; without it they get none (the engine's own end still finishes the
+	// deployment).
+	ReporterKeys ReporterKeys
 	// ARNs is the scope of targets' ARNs (RESOURCE_ARN for engines that run the bundle);
 	// what is empty is platform.DefaultARNScope's.
 	ARNs platform.ARNScope
@@ -126,7 +137,7 @@ type Config struct {
 func New(c Config) *Tasks {
 	t := &Tasks{store: c.Store, blobs: c.Blobs, engines: c.Engines, workflows: c.Workflows,
 		events: c.Events, notifier: c.Notifier, renderer: c.Renderer, accountID: c.AccountID,
-		roleARN: c.RoleARN, arns: c.ARNs, lease: c.Lease, now: c.Now, log: c.Log}
+		roleARN: c.RoleARN, arns: c.ARNs, reporters: c.ReporterKeys, lease: c.Lease, now: c.Now, log: c.Log}
 	if t.lease <= 0 {
 		t.lease = DefaultLease
 	}
