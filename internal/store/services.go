@@ -130,8 +130,8 @@ func (s *Store) UpdateService(ctx context.Context, svc platform.Service) error {
 	return s.write(ctx, "update service", op)
 }
 
-// DeleteService removes the service record: NotFound if there is none, Conflict while it
-// has instances or a pipeline.
+// DeleteService removes the service record with its tags, in one transaction: NotFound if
+// there is none, Conflict while it has instances or a pipeline.
 func (s *Store) DeleteService(ctx context.Context, name string) error {
 	what := fmt.Sprintf("service %q", name)
 	op := writeOp{
@@ -153,7 +153,8 @@ func (s *Store) DeleteService(ctx context.Context, name string) error {
 	}
 	c := counts{}
 	c.addService(-1)
-	return s.write(ctx, "delete service", s.withCounts([]writeOp{op}, c)...)
+	drop := s.dropTags(platform.Resource{Type: platform.ServiceResource, Name: name})
+	return s.write(ctx, "delete service", s.withCounts([]writeOp{op, drop}, c)...)
 }
 
 // GetServiceInstance returns a service instance; NotFound if there is none.

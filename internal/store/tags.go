@@ -116,3 +116,17 @@ func (s *Store) dropTags(r platform.Resource) writeOp {
 	return writeOp{delete: &types.Delete{TableName: &s.table, Key: key(tagsPK(r), skTags)},
 		what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }}
 }
+
+// templateResource is the tagged resource of a template, or of one of its versions when v
+// is not zero.
+func templateResource(kind platform.TemplateKind, name string, v platform.Version) platform.Resource {
+	switch {
+	case kind == platform.ServiceTemplate && v.IsZero():
+		return platform.Resource{Type: platform.ServiceTemplateResource, Name: name}
+	case kind == platform.ServiceTemplate:
+		return platform.Resource{Type: platform.ServiceTemplateVersionResource, Name: name, Version: v}
+	case v.IsZero():
+		return platform.Resource{Type: platform.EnvironmentTemplateResource, Name: name}
+	}
+	return platform.Resource{Type: platform.EnvironmentTemplateVersionResource, Name: name, Version: v}
+}

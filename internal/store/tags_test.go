@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -45,4 +46,89 @@ func TestTags(t *testing.T) {
 	tags, err = s.ListTags(ctx, env)
 	mustOK(t, err)
 	mustEqual(t, "a refused tagging changes nothing", tags, map[string]string{"again": "yes"})
+}
+
+// TestTagsGoWithTheirResource deletes a tagged environment, service, service instance,
+// component, template and template version, and creates each again under the same name:
+// none starts with the old tags.
+func TestTagsGoWithTheirResource(t *testing.T) {
+	s := newStore(t)
+	kind := platform.ServiceTemplate
+	v := platform.Version{Major: 1}
+	resources := map[string]platform.Resource{
+		"environment":      {Type: platform.EnvironmentResource, Name: "Beta"},
+		"service":          {Type: platform.ServiceResource, Name: "web"},
+		"instance":         {Type: platform.ServiceInstanceResource, Service: "web", Name: "web-dev"},
+		"component":        {Type: platform.ComponentResource, Name: "bucket"},
+		"template":         {Type: platform.ServiceTemplateResource, Name: "api"},
+		"template version": {Type: platform.ServiceTemplateVersionResource, Name: "api", Version: v},
+	}
+	round := 0
+	create := func() {
+		t.Helper()
+		round++
+		mustOK(t, s.CreateTemplate(ctx, platform.Template{Kind: kind, Name: "api"}, nil))
+		mustOK(t, s.CreateTemplateVersion(ctx, platform.TemplateVersion{Kind: kind, TemplateName: "api", Version: v, Status: platform.Draft}, nil))
+		mustCreateEnvironment(t, s, "Beta", fmt.Sprintf("e-%d", round))
+		svc := platform.Service{Name: "web", TemplateName: "api", TemplateVersion: v, HasPipeline: true, Status: platform.ServiceActive}
+		in := platform.ServiceInstance{Service: "web", Name: "web-dev", Environment: "Beta"}
+		mustOK(t, s.CreateService(ctx, svc, []platform.ServiceInstance{in}, &platform.ServicePipeline{Service: "web"}, []platform.Deployment{
+			svcDeployment(fmt.Sprintf("i-%d", round), instanceTarget("web", "web-dev")), svcDeployment(fmt.Sprintf("p-%d", round), pipelineTarget("web"))}, nil))
+		mustOK(t, s.CreateComponent(ctx, platform.Component{Name: "bucket", Environment: "Beta", Manifest: "m", TemplateFile: "t"},
+			componentDeployment(fmt.Sprintf("c-%d", round), "bucket", platform.Deploy), nil))
+	}
+	create()
+	for what, r := range resources {
+		mustOK(t, s.TagResource(ctx, r, map[string]string{"owner": what}))
+	}
+	// Delete everything, as the control plane does: stacks' deletions first, then the records.
+	i := 0
+	for _, target := range []platform.Target{
+		{Kind: platform.ComponentTarget, Component: "bucket"}, {Kind: platform.ServiceInstanceTarget, Service: "web", Instance: "web-dev"},
+		{Kind: platform.ServicePipelineTarget, Service: "web"}, {Kind: platform.EnvironmentTarget, Environment: "Beta"},
+	} {
+		for _, d := range mustDeploymentsOf(t, s, target) {
+			if !d.Finished() {
+				mustFinish(t, s, d.ID, platform.Succeeded)
+			}
+		}
+		i++
+		d := svcDeployment(fmt.Sprintf("x-%d", i), target)
+		d.Operation, d.Status = platform.Delete, platform.DeleteInProgress
+		var revision int64
+		if target.Kind == platform.ComponentTarget {
+			c, err := s.GetComponent(ctx, "bucket")
+			mustOK(t, err)
+			revision = c.Revision
+		} else {
+			revision = mustTargetRevision(t, s, target)
+		}
+		mustOK(t, s.StartDeployment(ctx, d, revision, nil))
+		mustFinish(t, s, d.ID, platform.DeleteComplete)
+	}
+	mustOK(t, s.DeleteService(ctx, "web"))
+	tv, err := s.GetTemplateVersion(ctx, kind, "api", v)
+	mustOK(t, err)
+	tmpl, err := s.GetTemplate(ctx, kind, "api")
+	mustOK(t, err)
+	mustOK(t, s.DeleteTemplateVersion(ctx, tv, tmpl))
+	tmpl, err = s.GetTemplate(ctx, kind, "api")
+	mustOK(t, err)
+	mustOK(t, s.DeleteTemplate(ctx, kind, "api", tmpl.Revision))
+
+	create()
+	for what, r := range resources {
+		tags, err := s.ListTags(ctx, r)
+		mustOK(t, err)
+		mustEqual(t, "tags of the re-created "+what, tags, map[string]string{})
+	}
+}
+
+func mustDeploymentsOf(t *testing.T, s interface {
+	ListDeployments(context.Context, platform.Target, platform.PageRequest) (platform.Page[platform.Deployment], error)
+}, target platform.Target) []platform.Deployment {
+	t.Helper()
+	p, err := s.ListDeployments(ctx, target, platform.PageRequest{Limit: 100})
+	mustOK(t, err)
+	return p.Items
 }

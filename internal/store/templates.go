@@ -61,8 +61,8 @@ func (s *Store) reviseTemplate(t platform.Template) (writeOp, error) {
 	return s.updateRevised(newTemplateItem(t), revision, templateWhat(t.Kind, t.Name), attrVersions)
 }
 
-// DeleteTemplate removes the template whose stored Revision is revision: NotFound when it
-// is gone, Conflict when it still has versions or its Revision differs.
+// DeleteTemplate removes the template whose stored Revision is revision, with its tags:
+// NotFound when it is gone, Conflict when it still has versions or its Revision differs.
 func (s *Store) DeleteTemplate(ctx context.Context, kind platform.TemplateKind, name string, revision int64) error {
 	what := templateWhat(kind, name)
 	op := s.deleteRevised(templatePK(kind, name), skTemplate, revision, what)
@@ -76,7 +76,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, kind platform.TemplateKind, 
 		}
 		return revisionFailed(what)(old)
 	}
-	return s.write(ctx, "delete template", op, s.unmirrorTemplate(kind, name))
+	return s.write(ctx, "delete template", op, s.unmirrorTemplate(kind, name), s.dropTags(templateResource(kind, name, platform.Version{})))
 }
 
 // ListTemplates lists the templates of a kind by name; Invalid for a bad page token.
@@ -209,11 +209,10 @@ func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVe
 	return s.write(ctx, "update template version", ops...)
 }
 
-// DeleteTemplateVersion removes v (with the marker of its bundle) and saves its template t
-// (the recommended version it keeps after the deletion), one fewer version counted on
-// it, atomically, each checked on
-// its Revision: NotFound when one is gone, Conflict when one's stored Revision differs;
-// Invalid when t is not v's template.
+// DeleteTemplateVersion removes v (with the marker of its bundle and its tags) and saves
+// its template t (the recommended version it keeps after the deletion), one fewer version
+// counted on it, atomically, each checked on its Revision: NotFound when one is gone,
+// Conflict when one's stored Revision differs; Invalid when t is not v's template.
 func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVersion, t platform.Template) error {
 	what := versionWhat(v.Kind, v.TemplateName, v.Version)
 	if t.Kind != v.Kind || t.Name != v.TemplateName {
@@ -230,7 +229,8 @@ func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVe
 	if err != nil {
 		return err
 	}
-	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl, mirror}
+	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl, mirror,
+		s.dropTags(templateResource(v.Kind, v.TemplateName, v.Version))}
 	if v.BundleDigest != "" {
 		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(templatePK(v.Kind, v.TemplateName), bundleMarkerSK(v.Version.Major, v.BundleDigest))},
 			what: what, failed: revisionFailed(what)})
