@@ -12,6 +12,7 @@ func TestEnvironmentAccountConnections(t *testing.T) {
 	ctx := t.Context()
 	s := storetest.NewStore(t)
 	at := time.Date(2026, 12, 6, 5, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at } // the client token expires an hour after at, whatever the day the test runs
 	c := platform.EnvironmentAccountConnection{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", ManagementAccountID: "111111111111",
 		EnvironmentAccountID: "222222222222", EnvironmentName: "prod", RoleARN: "arn:aws:iam::222222222222:role/gantry",
 		Status: platform.ConnectionPending, RequestedBy: "alice", RequestedAt: at, LastModifiedAt: at}
