@@ -8,7 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy lint fmt clean
+.PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy deploy-connection lint fmt clean
 
 all: build
 
@@ -111,7 +111,13 @@ synth: deps lambdas web
 	$(CDK) synth --quiet
 
 deploy: deps lambdas web
-	$(CDK) deploy --all
+	$(CDK) deploy GantryData Gantry
+
+# In an environment account (its credentials): the role Gantry assumes there and the rule
+# forwarding its stack events, e.g. make deploy-connection PLATFORM_ACCOUNT=111111111111
+# CONNECTION_IDS=id1,id2 (see README, "Environments in other accounts").
+deploy-connection: deps lambdas web
+	$(CDK) deploy GantryConnection --parameters PlatformAccountId=$(PLATFORM_ACCOUNT) --parameters ConnectionIds=$(or $(CONNECTION_IDS),pending)
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$bad" || (echo "gofmt would change: $$bad" && false)

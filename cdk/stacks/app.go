@@ -18,10 +18,12 @@ const (
 // crossStackReferencesFlag is the feature flag of the cross-stack reference strength.
 const crossStackReferencesFlag = "@aws-cdk/core:defaultCrossStackReferences"
 
-// Gantry is the deployed system: its two stacks.
+// Gantry is the deployed system: its two stacks, and the connection stack an environment
+// account deploys.
 type Gantry struct {
-	Data    *DataStack
-	Service *ServiceStack
+	Data       *DataStack
+	Service    *ServiceStack
+	Connection *ConnectionStack
 }
 
 // Build adds Gantry's stacks to app, configured by cfg, and applies the cdk-nag checks.
@@ -57,6 +59,12 @@ func Build(app awscdk.App, cfg Config) (*Gantry, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The connection stack is deployed in environment accounts: the same managed policies
+	// bound what users' templates may create there.
+	connection, err := NewConnectionStack(app, ConnectionStackID, &ConnectionStackProps{RoleName: cfg.AccountRoleName, PolicyARNs: cfg.ProvisioningPolicyARNs})
+	if err != nil {
+		return nil, err
+	}
 	ApplyChecks(app)
-	return &Gantry{Data: data, Service: service}, nil
+	return &Gantry{Data: data, Service: service, Connection: connection}, nil
 }

@@ -44,8 +44,11 @@ type synthesis struct {
 	data, service           assertions.Template
 	dataJSON, serviceJSON   template
 	dataNotes, serviceNotes []finding
-	gantry                  *stacks.Gantry
-	err                     error
+	// connection is the connection stack an environment account deploys.
+	connection      assertions.Template
+	connectionNotes []finding
+	gantry          *stacks.Gantry
+	err             error
 }
 
 var (
@@ -131,7 +134,8 @@ func synthesize() (s synthesis) {
 		id    string
 		tpl   *assertions.Template
 		notes *[]finding
-	}{{stacks.DataStackID, &s.data, &s.dataNotes}, {stacks.ServiceStackID, &s.service, &s.serviceNotes}} {
+	}{{stacks.DataStackID, &s.data, &s.dataNotes}, {stacks.ServiceStackID, &s.service, &s.serviceNotes},
+		{stacks.ConnectionStackID, &s.connection, &s.connectionNotes}} {
 		artifact := assembly.GetStackArtifact(jsii.String(st.id))
 		tpl, ok := artifact.Template().(map[string]any)
 		if !ok {
@@ -764,7 +768,7 @@ func TestCloudFormationAndAssumeRoleAreScoped(t *testing.T) {
 
 func TestCDKNagReportsNoUnsuppressedFinding(t *testing.T) {
 	s := synthesized(t)
-	for name, notes := range map[string][]finding{stacks.DataStackID: s.dataNotes, stacks.ServiceStackID: s.serviceNotes} {
+	for name, notes := range map[string][]finding{stacks.DataStackID: s.dataNotes, stacks.ServiceStackID: s.serviceNotes, stacks.ConnectionStackID: s.connectionNotes} {
 		for _, f := range notes {
 			if strings.Contains(f.message, "AwsSolutions-") {
 				t.Errorf("%s: cdk-nag %s at %s: %s", name, f.kind, f.path, f.message)
@@ -777,7 +781,7 @@ func TestSynthWarnsOnlyAboutGantrysOwnSettings(t *testing.T) {
 	s := synthesized(t)
 	// The test context sets every key: no warning about the identity provider or the
 	// provisioning policies, and no error at all.
-	for _, f := range append(s.dataNotes, s.serviceNotes...) {
+	for _, f := range append(append(s.dataNotes, s.serviceNotes...), s.connectionNotes...) {
 		t.Errorf("%s at %s: %s", f.kind, f.path, f.message)
 	}
 }

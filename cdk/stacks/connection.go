@@ -1,0 +1,122 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/events"
+)
+
+// ConnectionStackID is the id (and stack name) of the connection stack, deployed in an
+// environment account, not in Gantry's.
+const ConnectionStackID = "GantryConnection"
+
+// The connection stack's parameters.
+const (
+	ParamPlatformAccountID = "PlatformAccountId"
+	ParamConnectionIDs     = "ConnectionIds"
+	// PendingConnection is ParamConnectionIDs' default: no connection id matches it, so
+	// the role cannot be assumed until the stack is updated with the connections' ids.
+	PendingConnection = "pending"
+)
+
+// ConnectionStackProps configures NewConnectionStack.
+type ConnectionStackProps struct {
+	awscdk.StackProps
+	// RoleName is the role Gantry assumes in the environment account: Config's
+	// AccountRoleName, which Gantry's functions may assume.
+	RoleName string
+	// PolicyARNs are the managed policies of the role: what users' templates may create in
+	// the environment account.
+	PolicyARNs []string
+}
+
+// ConnectionStack is what an environment account deploys to be joined to Gantry by
+// environment account connections (parameters PlatformAccountId, and ConnectionIds once
+// the connections are requested): the role Gantry assumes there, trusted by the platform
+// account only with one of the connections' ids as external id, allowed CloudFormation on
+// Gantry's stacks (gantry-*) and to pass the roles those stacks create; and a rule that
+// forwards the account's CloudFormation stack events (events.ForwardingRules) to the
+// platform account's default bus.
+type ConnectionStack struct {
+	Stack   awscdk.Stack
+	Role    awsiam.Role
+	Forward []awsevents.Rule
+}
+
+// NewConnectionStack builds the connection stack; an error when the forwarding rules of
+// package events cannot be read.
+func NewConnectionStack(scope constructs.Construct, id string, props *ConnectionStackProps) (*ConnectionStack, error) {
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	platform := awscdk.NewCfnParameter(stack, jsii.String(ParamPlatformAccountID), &awscdk.CfnParameterProps{
+		Type: jsii.String("String"), AllowedPattern: jsii.String("^[0-9]{12}$"),
+		Description: jsii.String("The AWS account Gantry runs in (the management account)")})
+	connections := awscdk.NewCfnParameter(stack, jsii.String(ParamConnectionIDs), &awscdk.CfnParameterProps{
+		Type: jsii.String("CommaDelimitedList"), Default: jsii.String(PendingConnection),
+		Description: jsii.String("The ids of this account's environment account connections (gantry account-connection create): Gantry assumes the role with one of them as external id")})
+
+	policies := make([]awsiam.IManagedPolicy, 0, len(props.PolicyARNs))
+	for i, arn := range props.PolicyARNs {
+		policies = append(policies, awsiam.ManagedPolicy_FromManagedPolicyArn(stack, jsii.String(fmt.Sprintf("Policy%d", i)), jsii.String(arn)))
+	}
+	role := awsiam.NewRole(stack, jsii.String("ConnectionRole"), &awsiam.RoleProps{
+		RoleName: jsii.String(props.RoleName),
+		AssumedBy: awsiam.NewAccountPrincipal(platform.ValueAsString()).WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"sts:ExternalId": connections.ValueAsList()},
+		}),
+		Description:     jsii.String("Gantry deploys environments' stacks (gantry-*) in this account with this role, assumed from its account with a connection id as external id"),
+		ManagedPolicies: &policies,
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("GantryStacks"),
+		Actions: jsii.Strings("cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
+			"cloudformation:DeleteChangeSet", "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+			"cloudformation:DeleteStack", "cloudformation:CancelUpdateStack", "cloudformation:GetTemplate", "cloudformation:ListStackResources"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s*/*", *awscdk.Aws_PARTITION(), *awscdk.Aws_REGION(), *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix)),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("PassTheStacksRoles"),
+		Actions:   jsii.Strings("iam:PassRole"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/%s*", *awscdk.Aws_PARTITION(), *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix)),
+	}))
+	suppress(role, "AwsSolutions-IAM5", "CloudFormation on Gantry's stacks (gantry-*) and passing the roles they create (named after their stacks): "+
+		"the stacks' names are only known as they are deployed")
+	if len(policies) > 0 {
+		suppress(role, "AwsSolutions-IAM4", "the operator chooses these policies: they bound what users' templates may create in this account")
+	}
+
+	bus := awsevents.EventBus_FromEventBusArn(stack, jsii.String("PlatformBus"),
+		jsii.String(fmt.Sprintf("arn:%s:events:%s:%s:event-bus/default", *awscdk.Aws_PARTITION(), *awscdk.Aws_REGION(), *platform.ValueAsString())))
+	forwarder := awsiam.NewRole(stack, jsii.String("ForwardRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
+		Description: jsii.String("EventBridge puts this account's stack events on Gantry's bus with this role"),
+	})
+	rules, err := events.ForwardingRules()
+	if err != nil {
+		return nil, err
+	}
+	out := &ConnectionStack{Stack: stack, Role: role}
+	for _, r := range rules {
+		var pattern map[string]any
+		if err := json.Unmarshal(r.Pattern, &pattern); err != nil {
+			return nil, fmt.Errorf("events.ForwardingRules: rule %s: pattern: %w", r.Name, err)
+		}
+		rule := awsevents.NewRule(stack, jsii.String(r.Name), &awsevents.RuleProps{
+			Description:  jsii.String(truncate(r.Description, 512)),
+			EventPattern: &awsevents.EventPattern{Source: jsii.Strings("placeholder")},
+		})
+		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), pattern)
+		rule.AddTarget(awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: forwarder}))
+		out.Forward = append(out.Forward, rule)
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("RoleArn"), &awscdk.CfnOutputProps{Value: role.RoleArn(),
+		Description: jsii.String("The roleArn of gantry account-connection create")})
+	return out, nil
+}
