@@ -77,6 +77,8 @@ func Check(ctx context.Context, load func() (*bundle.Bundle, error), opts Option
 	for _, m := range b.Manifests() {
 		res.Problems = append(res.Problems, engineProblems(m)...)
 	}
+	problems, warnings := terraformProblems(b)
+	res.Problems, res.Warnings = append(res.Problems, problems...), append(res.Warnings, warnings...)
 	if len(res.Problems) > 0 {
 		return res, nil
 	}
@@ -107,8 +109,9 @@ func Check(ctx context.Context, load func() (*bundle.Bundle, error), opts Option
 }
 
 // engineProblems are the reasons manifest m cannot be provisioned here, each naming the
-// manifest line and what is supported: jinja templates (CloudFormation, any number) or one
-// codebuild entry with settings.provision commands, alone in its manifest.
+// manifest line and what is supported: jinja templates (CloudFormation, any number), one
+// codebuild entry with settings.provision commands, alone in its manifest, or hcl templates
+// in template_language terraform (self-managed provisioning).
 func engineProblems(m *bundle.Manifest) []string {
 	var problems []string
 	where := func(t bundle.Template) string { return fmt.Sprintf("%s/%s:%d", m.Dir, bundle.ManifestName, t.Line) }
@@ -119,6 +122,11 @@ func engineProblems(m *bundle.Manifest) []string {
 				problems = append(problems, fmt.Sprintf("%s: template_language %q with rendering_engine jinja is not supported: "+
 					"jinja renders CloudFormation templates (template_language cloudformation)", where(t), lang))
 			}
+		case bundle.EngineHCL:
+			if lang := t.TemplateLanguage; lang != "terraform" {
+				problems = append(problems, fmt.Sprintf("%s: rendering_engine hcl needs template_language terraform, not %q: "+
+					"Gantry provisions hcl bundles as self-managed Terraform (a pull request on the provisioning repository)", where(t), lang))
+			}
 		case bundle.EngineCodeBuild:
 			if len(m.Templates) > 1 {
 				problems = append(problems, fmt.Sprintf("%s: a codebuild entry must be the manifest's only one (it lists %d): "+
@@ -126,7 +134,7 @@ func engineProblems(m *bundle.Manifest) []string {
 			}
 		default:
 			problems = append(problems, fmt.Sprintf("%s: rendering_engine %q (template_language %q) is not supported: "+
-				"supported are jinja with CloudFormation templates, and codebuild with settings.provision commands",
+				"supported are jinja with CloudFormation templates, codebuild with settings.provision commands, and hcl with terraform",
 				where(t), t.RenderingEngine, t.TemplateLanguage))
 		}
 	}
