@@ -14,7 +14,9 @@ const terraformSamples = "../../../shared/samples/proton-bundles/terraform/"
 
 func loadTerraform(t *testing.T, dir string, overrides map[string]string) func() (*bundle.Bundle, error) {
 	archive := platformtest.TarGz(t, terraformSamples+dir, overrides)
-	return func() (*bundle.Bundle, error) { return bundle.LoadTarGz(strings.NewReader(string(archive)), bundle.ProtonLimits) }
+	return func() (*bundle.Bundle, error) {
+		return bundle.LoadTarGz(strings.NewReader(string(archive)), bundle.ProtonLimits)
+	}
 }
 
 // The real Terraform bundles pass unchanged (file "*", 13 files); vpc-env's config.tf,
