@@ -10,6 +10,7 @@ import { ErrorAlert } from "./components";
 import { completeSignIn, currentSession, loadConfig, saveSession, signOut, type ConsoleConfig, type Session } from "./lib/auth";
 import { follow, match, navigate, useLocation } from "./lib/router";
 import { SessionContext } from "./lib/session";
+import { AccountConnectionsPage } from "./pages/AccountConnections";
 import { ComponentPage, ComponentsPage } from "./pages/Components";
 import { DeploymentPage } from "./pages/Deployment";
 import { CreateEnvironmentPage, EnvironmentPage, EnvironmentsPage } from "./pages/Environments";
@@ -36,6 +37,7 @@ function Page({ path }: { path: string }) {
   if ((m = match("/components/:name", path))) return <ComponentPage name={m.name} />;
   if ((m = match("/deployments/:id", path))) return <DeploymentPage id={m.id} />;
   if (match("/fleet", path)) return <FleetPage />;
+  if (match("/account-connections", path)) return <AccountConnectionsPage />;
   if ((m = match("/fleet/:kind/:name", path)) && kindOf(m.kind)) return <TemplateFleetPage kind={kindOf(m.kind)!} name={m.name} />;
   return <Box variant="h1">Not found: no page at {path}</Box>;
 }
@@ -59,6 +61,7 @@ const sections = [
   { href: "/services", text: "Services" },
   { href: "/components", text: "Components" },
   { href: "/fleet", text: "Fleet" },
+  { href: "/account-connections", text: "Account connections" },
 ];
 
 export function App() {

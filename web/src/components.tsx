@@ -11,7 +11,7 @@ import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
-import { api, ApiError, unwrap, type Deployment, type Output } from "./api/client";
+import { api, ApiError, unwrap, type Deployment, type Output, type Schemas } from "./api/client";
 import { follow } from "./lib/router";
 import { useLoad, inProgress } from "./lib/hooks";
 
@@ -179,8 +179,32 @@ export function Tags({ arn }: { arn?: string }) {
 
 export function Yaml({ text, label }: { text?: string; label: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} style={{ margin: 0, padding: 12, overflowX: "auto", background: "#f4f4f4", color: "#16191f", borderRadius: 8, fontSize: 13 }}>
+    <pre role="region" aria-label={label} tabIndex={0} style={{ margin: 0, padding: 12, overflowX: "auto", background: "#f4f4f4", color: "#16191f", borderRadius: 8, fontSize: 13 }}>
       {text ?? ""}
     </pre>
+  );
+}
+
+/** ProvisionedResources lists the resources a target's stack holds (Proton's List*ProvisionedResources). */
+export function ProvisionedResources({ load, deps }: { load: () => Promise<Schemas["ProvisionedResource"][]>; deps: unknown[] }) {
+  const list = useLoad(load, deps);
+  return (
+    <>
+      <ErrorAlert error={list.error} />
+      <Table
+        data-testid="provisioned-resources"
+        header={<Header counter={list.data ? `(${list.data.length})` : undefined}>Provisioned resources</Header>}
+        variant="container"
+        loading={list.loading && !list.data}
+        loadingText="Loading provisioned resources"
+        items={list.data ?? []}
+        columnDefinitions={[
+          { id: "name", header: "Logical id", cell: (r) => r.name },
+          { id: "identifier", header: "Physical id", cell: (r) => <span style={{ wordBreak: "break-all" }}>{r.identifier ?? "being created"}</span> },
+          { id: "engine", header: "Engine", cell: (r) => r.provisioningEngine },
+        ]}
+        empty={<Box textAlign="center">No resources yet</Box>}
+      />
+    </>
   );
 }

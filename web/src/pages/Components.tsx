@@ -7,7 +7,7 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { api, listAll, unwrap } from "../api/client";
-import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, Status, Tags, Yaml } from "../components";
+import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, ProvisionedResources, Status, Tags, Yaml } from "../components";
 import { inProgress, useLoad } from "../lib/hooks";
 
 export function ComponentsPage() {
@@ -55,6 +55,8 @@ export function ComponentPage({ name }: { name: string }) {
         </ColumnLayout>
       </Container>
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
+      <ProvisionedResources deps={[name, status]}
+        load={() => listAll((nextToken) => api.GET("/v1/components/{name}/provisioned-resources", { params: { path: { name }, query: { nextToken } } }))} />
       <DeploymentsTable deployments={deployments.data} loading={deployments.loading} />
       {c?.serviceSpec ? <Container header={<Header>Service spec</Header>}><Yaml text={c.serviceSpec} label="Component service spec" /></Container> : null}
       <Tags arn={c?.arn} />

@@ -12,6 +12,7 @@ import { dump } from "js-yaml";
 import { api, ApiError, unwrap } from "../api/client";
 import { ErrorAlert, NavLink, OutputsTable, Status, Yaml } from "../components";
 import { inProgress, useLoad } from "../lib/hooks";
+import { navigate } from "../lib/router";
 
 export function DeploymentPage({ id }: { id: string }) {
   const dep = useLoad(() => unwrap(api.GET("/v1/deployments/{id}", { params: { path: { id } } })), [id], 1000, (d) => inProgress(d.deploymentStatus));
@@ -30,7 +31,10 @@ export function DeploymentPage({ id }: { id: string }) {
         actions={inProgress(status) ? <Button onClick={async () => {
           setError(undefined);
           try { await unwrap(api.POST("/v1/deployments/{id}/cancel", { params: { path: { id } } })); dep.reload(); } catch (e) { setError(e); }
-        }}>Cancel</Button> : undefined}>
+        }}>Cancel</Button> : d ? <Button onClick={async () => {
+          setError(undefined);
+          try { await unwrap(api.DELETE("/v1/deployments/{id}", { params: { path: { id } } })); if (target) navigate(target); } catch (e) { setError(e); }
+        }}>Delete from history</Button> : undefined}>
         Deployment {id.slice(0, 8)}
       </Header>
       <ErrorAlert error={dep.error ?? error} />

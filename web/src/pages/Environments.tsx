@@ -13,7 +13,7 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { api, ApiError, listAll, unwrap, type Schemas } from "../api/client";
-import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, Status, Tags, Yaml } from "../components";
+import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, ProvisionedResources, Status, Tags, Yaml } from "../components";
 import { SchemaFields } from "../SchemaFields";
 import { inProgress, useLoad } from "../lib/hooks";
 import { navigate, query } from "../lib/router";
@@ -162,6 +162,8 @@ export function EnvironmentPage({ name }: { name: string }) {
       </Container>
       {editing && e ? <UpdateTarget kind="environment" target={e} onDone={() => { setEditing(false); env.reload(); }} /> : null}
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
+      <ProvisionedResources deps={[name, status]}
+        load={() => listAll((nextToken) => api.GET("/v1/environments/{name}/provisioned-resources", { params: { path: { name }, query: { nextToken } } }))} />
       <DeploymentsTable deployments={deployments.data} loading={deployments.loading} />
       <Container header={<Header>Spec</Header>}><Yaml text={e?.spec} label="Environment spec" /></Container>
       <Tags arn={e?.arn} />

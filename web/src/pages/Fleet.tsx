@@ -10,7 +10,7 @@ import Header from "@cloudscape-design/components/header";
 import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { api, listAll, unwrap, type Deployment, type Environment, type ServiceInstance, type Template } from "../api/client";
+import { api, listAll, unwrap, type Deployment, type Environment, type Schemas, type ServiceInstance, type Template } from "../api/client";
 import { ErrorAlert, NavLink, Status } from "../components";
 import { countStandings, standingLabel, standingOf, type Counts, type Standing } from "../lib/fleet";
 import { inProgress, useLoad } from "../lib/hooks";
@@ -49,6 +49,44 @@ function CountsRow({ counts, testId }: { counts: Counts; testId: string }) {
   );
 }
 
+const summaryRows: { key: keyof Schemas["ResourcesSummary"]["counts"]; label: string }[] = [
+  { key: "environmentTemplates", label: "Environment templates" },
+  { key: "serviceTemplates", label: "Service templates" },
+  { key: "environments", label: "Environments" },
+  { key: "services", label: "Services" },
+  { key: "serviceInstances", label: "Service instances" },
+  { key: "pipelines", label: "Pipelines" },
+  { key: "components", label: "Components" },
+];
+
+/** Summary is Proton's GetResourcesSummary: the estate's counts against recommended versions. */
+function Summary() {
+  const summary = useLoad(() => unwrap(api.GET("/v1/resources-summary")), []);
+  const counts = summary.data?.counts;
+  return (
+    <>
+      <ErrorAlert error={summary.error} />
+      <Table
+        data-testid="resources-summary"
+        variant="container"
+        header={<Header description="Proton's resources summary, counted by the API">Estate</Header>}
+        loading={summary.loading && !summary.data}
+        loadingText="Loading the summary"
+        items={summaryRows.filter((r) => counts?.[r.key])}
+        columnDefinitions={[
+          { id: "kind", header: "Resources", cell: (r) => r.label },
+          { id: "upToDate", header: "Up to date", cell: (r) => counts?.[r.key]?.upToDate ?? 0 },
+          { id: "behindMinor", header: "Behind a minor", cell: (r) => counts?.[r.key]?.behindMinor ?? 0 },
+          { id: "behindMajor", header: "Behind a major", cell: (r) => counts?.[r.key]?.behindMajor ?? 0 },
+          { id: "failed", header: "Failed", cell: (r) => counts?.[r.key]?.failed ?? 0 },
+          { id: "total", header: "Total", cell: (r) => counts?.[r.key]?.total ?? 0 },
+        ]}
+        empty={<Box textAlign="center">Nothing yet</Box>}
+      />
+    </>
+  );
+}
+
 export function FleetPage() {
   const data = useLoad(async () => {
     const out: { kind: Kind; template: Template; counts: Counts; total: number }[] = [];
@@ -62,11 +100,13 @@ export function FleetPage() {
   }, []);
   return (
     <SpaceBetween size="l">
+      <Header variant="h1" description="Where each template's environments and instances stand against its recommended version">Fleet</Header>
+      <Summary />
       <ErrorAlert error={data.error} />
       <Table
         data-testid="fleet"
-        variant="full-page"
-        header={<Header variant="h1" description="Where each template's environments and instances stand against its recommended version">Fleet</Header>}
+        variant="container"
+        header={<Header>By template</Header>}
         loading={data.loading && !data.data}
         loadingText="Loading the fleet"
         items={data.data ?? []}

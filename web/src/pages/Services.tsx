@@ -14,12 +14,13 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { api, ApiError, listAll, unwrap } from "../api/client";
-import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, Status, Tags, Yaml } from "../components";
+import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, ProvisionedResources, Status, Tags, Yaml } from "../components";
 import { SchemaFields } from "../SchemaFields";
 import { inProgress, useLoad } from "../lib/hooks";
 import { navigate, query } from "../lib/router";
 import { errorFor, fieldErrors, fieldsOf, initialValues, inputsOf, serviceSpec, type FieldError, type Values } from "../lib/schema";
 import { listEnvironments, UpdateTarget } from "./Environments";
+import { AddInstance, PipelineSection } from "./ServiceParts";
 import { TemplatePicker, type Picked } from "./TemplatePicker";
 
 export const listServices = () => listAll((nextToken) => api.GET("/v1/services", { params: { query: { nextToken } } }));
@@ -171,17 +172,22 @@ export function ServicePage({ name }: { name: string }) {
     (s) => inProgress(s.status) || inProgress(s.pipeline?.deploymentStatus));
   const status = `${svc.data?.status}/${svc.data?.pipeline?.deploymentStatus}`;
   const instances = useLoad(() => listAll((nextToken) => api.GET("/v1/services/{name}/instances", { params: { path: { name }, query: { nextToken } } })), [name, status]);
-  const pipelineOutputs = useLoad(() => (svc.data?.pipeline ? unwrap(api.GET("/v1/services/{name}/pipeline/outputs", { params: { path: { name } } })) : Promise.resolve(undefined)), [name, status]);
   const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { serviceName: name, nextToken } } })), [name, status]);
   const [error, setError] = useState<unknown>();
+  const [adding, setAdding] = useState(false);
   const s = svc.data;
   return (
     <SpaceBetween size="l">
       <Header variant="h1"
-        actions={<Button onClick={async () => {
-          setError(undefined);
-          try { await unwrap(api.DELETE("/v1/services/{name}", { params: { path: { name } } })); svc.reload(); } catch (e) { setError(e); }
-        }}>Delete</Button>}>
+        actions={
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button onClick={() => setAdding(!adding)}>Add instance</Button>
+            <Button onClick={async () => {
+              setError(undefined);
+              try { await unwrap(api.DELETE("/v1/services/{name}", { params: { path: { name } } })); svc.reload(); } catch (e) { setError(e); }
+            }}>Delete</Button>
+          </SpaceBetween>
+        }>
         Service {name}
       </Header>
       <ErrorAlert error={svc.error ?? error} />
@@ -192,7 +198,7 @@ export function ServicePage({ name }: { name: string }) {
           <div><Box variant="awsui-key-label">Status message</Box>{s?.statusMessage ?? "-"}</div>
           <div><Box variant="awsui-key-label">Repository</Box>{s?.repositoryId ? `${s.repositoryId} (${s.branchName})` : "-"}</div>
           <div><Box variant="awsui-key-label">Pipeline</Box>{s?.pipeline ? <Status status={s.pipeline.deploymentStatus} /> : "none"}</div>
-          <div><Box variant="awsui-key-label">Last pipeline run</Box>{s?.pipeline?.lastExecution ? JSON.stringify(s.pipeline.lastExecution) : "-"}</div>
+          <div><Box variant="awsui-key-label">Description</Box>{s?.description ?? "-"}</div>
         </ColumnLayout>
       </Container>
       <Table
@@ -210,7 +216,8 @@ export function ServicePage({ name }: { name: string }) {
         ]}
         empty={<Box textAlign="center">No instances</Box>}
       />
-      {s?.pipeline ? <Container header={<Header>Pipeline outputs</Header>}><OutputsTable outputs={pipelineOutputs.data?.outputs} loading={pipelineOutputs.loading} /></Container> : null}
+      {adding && s ? <AddInstance service={s} onDone={() => { setAdding(false); svc.reload(); }} /> : null}
+      {s?.pipeline ? <PipelineSection service={s} onChange={svc.reload} /> : null}
       <DeploymentsTable deployments={deployments.data} loading={deployments.loading} />
       <Container header={<Header>Spec</Header>}><Yaml text={s?.spec} label="Service spec" /></Container>
       <Tags arn={s?.arn} />
@@ -255,6 +262,8 @@ export function InstancePage({ service, name }: { service: string; name: string 
       </Container>
       {editing && i ? <UpdateTarget kind="instance" target={{ ...i, serviceName: service }} onDone={() => { setEditing(false); inst.reload(); }} /> : null}
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
+      <ProvisionedResources deps={[service, name, status]}
+        load={() => listAll((nextToken) => api.GET("/v1/services/{name}/instances/{instance}/provisioned-resources", { params: { path: { name: service, instance: name }, query: { nextToken } } }))} />
       <Table
         data-testid="components"
         variant="container"

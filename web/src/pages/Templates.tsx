@@ -160,6 +160,10 @@ export function TemplatePage({ kind, name }: { kind: Kind; name: string }) {
     act(() => kind === "environment"
       ? unwrap(api.DELETE("/v1/environment-templates/{name}/versions/{version}", path(v)))
       : unwrap(api.DELETE("/v1/service-templates/{name}/versions/{version}", path(v))));
+  const pin = (recommendedVersion: string) =>
+    act(() => kind === "environment"
+      ? unwrap(api.PATCH("/v1/environment-templates/{name}", { params: { path: { name } }, body: { recommendedVersion } }))
+      : unwrap(api.PATCH("/v1/service-templates/{name}", { params: { path: { name } }, body: { recommendedVersion } })));
   const removeTemplate = async () => {
     setError(undefined);
     try {
@@ -188,7 +192,14 @@ export function TemplatePage({ kind, name }: { kind: Kind; name: string }) {
         <ColumnLayout columns={3} variant="text-grid">
           <div><Box variant="awsui-key-label">Name</Box>{name}</div>
           <div><Box variant="awsui-key-label">Kind</Box>{kind} template</div>
-          <div><Box variant="awsui-key-label">Recommended version</Box><span data-testid="recommended">{t?.recommendedVersion ?? "-"}</span></div>
+          <div>
+            <Box variant="awsui-key-label">Recommended version</Box>
+            <SpaceBetween direction="horizontal" size="xs">
+              <span data-testid="recommended">{t?.recommendedVersion ?? "-"}</span>
+              {t?.recommendedVersionPinned ? <span>(pinned)</span> : null}
+              {admin && t?.recommendedVersionPinned ? <Button variant="inline-link" disabled={busy} onClick={() => pin("latest")}>Unpin</Button> : null}
+            </SpaceBetween>
+          </div>
         </ColumnLayout>
       </Container>
       <Table
@@ -214,7 +225,10 @@ export function TemplatePage({ kind, name }: { kind: Kind; name: string }) {
                   <SpaceBetween direction="horizontal" size="xs">
                     {v.status === "DRAFT" ? <Button disabled={busy} ariaLabel={`Publish ${versionOf(v)}`} onClick={() => publish(v)}>Publish</Button> : null}
                     {v.status === "PUBLISHED" ? <Button disabled={busy} ariaLabel={`Deprecate ${versionOf(v)}`} onClick={() => setStatus(v, "DEPRECATED")}>Deprecate</Button> : null}
-                    {v.status === "DEPRECATED" ? <Button disabled={busy} ariaLabel={`Republish ${versionOf(v)}`} onClick={() => setStatus(v, "PUBLISHED")}>Publish again</Button> : null}
+                    {v.status === "PUBLISHED" && !(t?.recommendedVersionPinned && t.recommendedVersion === versionOf(v)) ? (
+                      <Button disabled={busy} ariaLabel={`Pin as recommended ${versionOf(v)}`} onClick={() => pin(versionOf(v))}>Pin as recommended</Button>
+                    ) : null}
+                    {v.status === "DEPRECATED" ? <Button disabled={busy} ariaLabel={`Publish again ${versionOf(v)}`} onClick={() => setStatus(v, "PUBLISHED")}>Publish again</Button> : null}
                     <Button disabled={busy} ariaLabel={`Delete ${versionOf(v)}`} onClick={() => remove(v)}>Delete</Button>
                   </SpaceBetween>
                 ),
