@@ -34,6 +34,11 @@ type access struct {
 	// assumeAccountRole assumes the connected accounts' role.
 	passProvisioningRole bool
 	assumeAccountRole    bool
+	// builds is CodeBuild provisioning's project: read = describe builds, readWrite =
+	// also start and stop them.
+	builds level
+	// sealAccessKeys seals access keys' secrets (the reporter's keys given to builds).
+	sealAccessKeys bool
 	// roleGroups gets the identity-provider groups of the admin and developer roles.
 	roleGroups bool
 	// timeoutSeconds and memoryMiB size the function.
@@ -51,7 +56,7 @@ func functionAccess(name string) (access, error) {
 		// there yet), publishes Gantry's events for changes made through the API. API
 		// Gateway gives up at 30 s.
 		return access{table: readWrite, bucket: readWrite, startExecution: true, sendTaskResponse: true, putEvents: true,
-			cancelStackUpdates: true, roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
+			cancelStackUpdates: true, builds: readWrite, roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
 	case "render":
 		// Renders a template version's bundle into a CloudFormation template.
 		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil
@@ -59,20 +64,21 @@ func functionAccess(name string) (access, error) {
 		// Creates, updates and deletes users' stacks here (passing the provisioning role)
 		// or in a connected account (assuming its role); resolves its own task at once
 		// when a stack needs no change.
+		// Starts CodeBuild provisioning's builds, with a reporter's key it seals.
 		return access{table: readWrite, bucket: readWrite, stacks: readWrite, passProvisioningRole: true, sendTaskResponse: true,
-			assumeAccountRole: true, timeoutSeconds: 60, memoryMiB: 256}, nil
+			assumeAccountRole: true, builds: readWrite, sealAccessKeys: true, timeoutSeconds: 60, memoryMiB: 256}, nil
 	case "record":
 		// Records a deployment's outcome and its stack's outputs; starts a new service's
 		// pipeline deployment once its instances are done.
 		return access{table: readWrite, stacks: read, startExecution: true, assumeAccountRole: true, putEvents: true,
-			timeoutSeconds: 30, memoryMiB: 256}, nil
+			builds: read, timeoutSeconds: 30, memoryMiB: 256}, nil
 	case "notify":
 		return access{table: read, putEvents: true, publish: true, timeoutSeconds: 30, memoryMiB: 256}, nil
 	case "events":
 		// Resolves waiting tasks from stack and pipeline events, updates statuses and
 		// starts follow-up deployments.
 		return access{table: readWrite, stacks: read, startExecution: true, sendTaskResponse: true,
-			putEvents: true, assumeAccountRole: true, timeoutSeconds: 30, memoryMiB: 256}, nil
+			putEvents: true, assumeAccountRole: true, builds: read, timeoutSeconds: 30, memoryMiB: 256}, nil
 	default:
 		return access{}, fmt.Errorf("function %q: no access is declared for it in cdk/stacks/access.go", name)
 	}

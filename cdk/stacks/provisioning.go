@@ -31,10 +31,7 @@ type Provisioning struct {
 // warns.
 func NewProvisioning(scope constructs.Construct, id string, props *ProvisioningProps) *Provisioning {
 	c := constructs.NewConstruct(scope, &id)
-	policies := make([]awsiam.IManagedPolicy, 0, len(props.PolicyARNs))
-	for i, arn := range props.PolicyARNs {
-		policies = append(policies, awsiam.ManagedPolicy_FromManagedPolicyArn(c, jsii.String(fmt.Sprintf("Policy%d", i)), jsii.String(arn)))
-	}
+	policies := managedPolicies(c, props.PolicyARNs)
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cloudformation.amazonaws.com"), nil).
 			WithConditions(&map[string]any{
@@ -53,4 +50,13 @@ func NewProvisioning(scope constructs.Construct, id string, props *ProvisioningP
 				"); they bound what users' templates may create, not what Gantry's code may do")
 	}
 	return &Provisioning{Construct: c, Role: role}
+}
+
+// managedPolicies imports the managed policies arns into scope (Policy0, Policy1, …).
+func managedPolicies(scope constructs.Construct, arns []string) []awsiam.IManagedPolicy {
+	policies := make([]awsiam.IManagedPolicy, 0, len(arns))
+	for i, arn := range arns {
+		policies = append(policies, awsiam.ManagedPolicy_FromManagedPolicyArn(scope, jsii.String(fmt.Sprintf("Policy%d", i)), jsii.String(arn)))
+	}
+	return policies
 }

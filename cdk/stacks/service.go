@@ -38,6 +38,8 @@ type ServiceStack struct {
 	Functions     map[string]*Function
 	Notifications *Notifications
 	Provisioning  *Provisioning
+	// Builds is CodeBuild provisioning's project and role.
+	Builds        *CodeBuildProvisioning
 	Workflow      *Workflow
 	API           *API
 	EventRouting  *EventRouting
@@ -82,6 +84,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	s := &ServiceStack{Stack: stack, Functions: make(map[string]*Function, len(names))}
 	s.Notifications = NewNotifications(stack, "Notifications", &NotificationsProps{AlarmEmail: cfg.AlarmEmail})
 	s.Provisioning = NewProvisioning(stack, "Provisioning", &ProvisioningProps{PolicyARNs: cfg.ProvisioningPolicyARNs})
+	s.Builds = NewCodeBuildProvisioning(stack, "CodeBuildProvisioning", &CodeBuildProvisioningProps{PolicyARNs: cfg.ProvisioningPolicyARNs, Bucket: props.Bucket})
 	ordered := make([]*Function, 0, len(names))
 	for _, name := range names {
 		a := accesses[name]
@@ -211,6 +214,20 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 			Resources: jsii.Strings(accountRoleARN(cfg.AccountRoleName)),
 		}))
 		env(lambdaenv.AccountRoleName, jsii.String(cfg.AccountRoleName))
+	}
+	if a.builds != none {
+		actions := []string{"codebuild:BatchGetBuilds"}
+		if a.builds == readWrite {
+			actions = append(actions, "codebuild:StartBuild", "codebuild:StopBuild")
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ProvisioningBuilds"), Actions: jsii.Strings(actions...), Resources: &[]*string{s.Builds.Project.ProjectArn()}}))
+		env(lambdaenv.BuildProject, s.Builds.Project.ProjectName())
+		env(lambdaenv.ProtonEndpoint, s.API.HTTPAPI.ApiEndpoint())
+	}
+	if a.sealAccessKeys {
+		props.AccessKeysKey.GrantEncrypt(role)
+		env(lambdaenv.AccessKeysKMSKey, props.AccessKeysKey.KeyArn())
 	}
 	if a.roleGroups {
 		env(lambdaenv.AdminGroups, jsii.String(strings.Join(cfg.AdminGroups, ",")))

@@ -383,7 +383,8 @@ func TestFunctionEnvironmentUsesLambdaenvNames(t *testing.T) {
 	known := map[string]bool{}
 	for _, name := range []string{lambdaenv.TableName, lambdaenv.BucketName, lambdaenv.StateMachineARN,
 		lambdaenv.EventBusName, lambdaenv.TopicARN, lambdaenv.ProvisioningRoleARN, lambdaenv.AccountRoleName,
-		lambdaenv.EventSource, lambdaenv.AdminGroups, lambdaenv.DeveloperGroups, lambdaenv.GroupsClaim, lambdaenv.AccessKeysKMSKey} {
+		lambdaenv.EventSource, lambdaenv.AdminGroups, lambdaenv.DeveloperGroups, lambdaenv.GroupsClaim, lambdaenv.AccessKeysKMSKey,
+		lambdaenv.BuildProject, lambdaenv.ProtonEndpoint} {
 		known[name] = true
 	}
 	fns := s.serviceJSON.functions(t)

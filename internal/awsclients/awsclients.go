@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -38,6 +39,7 @@ const (
 	EventBridge    Service = "EVENTBRIDGE"
 	SNS            Service = "SNS"
 	STS            Service = "STS"
+	CodeBuild      Service = "CODEBUILD"
 )
 
 // Clients are the SDK clients of one AWS configuration, each built once.
@@ -52,6 +54,7 @@ type Clients struct {
 	EventBridge    *eventbridge.Client
 	SNS            *sns.Client
 	STS            *sts.Client
+	CodeBuild      *codebuild.Client
 	endpoints      map[Service]string
 }
 
@@ -75,7 +78,7 @@ func New(cfg aws.Config, getenv func(string) string) *Clients {
 		getenv = os.Getenv
 	}
 	c := &Clients{Config: cfg, endpoints: map[Service]string{}}
-	for _, s := range []Service{DynamoDB, S3, CloudFormation, StepFunctions, EventBridge, SNS, STS} {
+	for _, s := range []Service{DynamoDB, S3, CloudFormation, StepFunctions, EventBridge, SNS, STS, CodeBuild} {
 		if url := endpoint(getenv, s); url != "" {
 			c.endpoints[s] = url
 		}
@@ -90,6 +93,7 @@ func New(cfg aws.Config, getenv func(string) string) *Clients {
 	c.EventBridge = eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.BaseEndpoint = c.Endpoint(EventBridge) })
 	c.SNS = sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = c.Endpoint(SNS) })
 	c.STS = sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = c.Endpoint(STS) })
+	c.CodeBuild = codebuild.NewFromConfig(cfg, func(o *codebuild.Options) { o.BaseEndpoint = c.Endpoint(CodeBuild) })
 	return c
 }
 

@@ -30,6 +30,10 @@ const (
 	// AccessKeysKMSKey is the KMS key that seals the secrets of the access keys signing
 	// requests to the Proton endpoint (the API function only).
 	AccessKeysKMSKey = "GANTRY_ACCESS_KEYS_KMS_KEY"
+	// BuildProject is the CodeBuild project of CodeBuild provisioning's builds, and
+	// ProtonEndpoint the URL their commands report to (AWS_ENDPOINT_URL_PROTON).
+	BuildProject   = "GANTRY_BUILD_PROJECT"
+	ProtonEndpoint = "GANTRY_PROTON_ENDPOINT"
 )
 
 // Functions lists Gantry's Lambda functions by logical name; each is built from

@@ -26,6 +26,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/auth"
 	"github.com/gantry-platform/gantry/internal/awsclients"
 	"github.com/gantry-platform/gantry/internal/cloudformation"
+	"github.com/gantry-platform/gantry/internal/codebuild"
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbridge"
@@ -67,6 +68,10 @@ type Config struct {
 	// AccessKeysKMSKey is the KMS key sealing access keys' secrets ("" outside the API
 	// function: no access keys, and Proton's protocol refuses every request).
 	AccessKeysKMSKey string
+	// BuildProject and ProtonEndpoint configure the CodeBuild engine (the functions that
+	// start, stop or describe provisioning builds): the project its builds run in and the
+	// URL their commands report to.
+	BuildProject, ProtonEndpoint string
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
@@ -88,6 +93,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Partition:        "aws",
 		Region:           get("AWS_REGION"),
 		AccessKeysKMSKey: get(lambdaenv.AccessKeysKMSKey),
+		BuildProject:     get(lambdaenv.BuildProject),
+		ProtonEndpoint:   get(lambdaenv.ProtonEndpoint),
 	}
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
@@ -155,6 +162,10 @@ func AWSPorts(ctx context.Context, cfg *Config, clients *awsclients.Clients) (Po
 		Accounts: &cloudformation.ConnectedAccounts{STS: clients.STS, Config: clients.Config, Options: cloudformation.Options{Templates: blobs},
 			ClientOptions: []func(*cfn.Options){func(o *cfn.Options) { o.BaseEndpoint = clients.Endpoint(awsclients.CloudFormation) }}},
 		Workflows: stepfunctions.New(clients.StepFunctions, cfg.StateMachineARN),
+	}
+	if cfg.BuildProject != "" {
+		ports.Engines = platform.Engines{platform.EngineCodeBuild: provision.CodeBuild{Project: cfg.BuildProject, Endpoint: cfg.ProtonEndpoint,
+			Builds: codebuild.New(clients.CodeBuild, blobs, cfg.BucketName)}}
 	}
 	if cfg.EventBusName != "" {
 		ports.Events = eventbridge.New(clients.EventBridge, cfg.EventBusName, cfg.EventSource)

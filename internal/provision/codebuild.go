@@ -99,7 +99,7 @@ func (c CodeBuild) start(ctx context.Context, p platform.Provisioning, deprovisi
 	env := map[string]string{"RESOURCE_ARN": p.ResourceARN, awsevents.BuildDeploymentVariable: p.Deployment.ID,
 		"AWS_ENDPOINT_URL_PROTON": c.Endpoint, "GANTRY_AWS_WRAPPER": AWSWrapper}
 	build, err := c.Builds.StartBuild(ctx, platform.BuildRequest{Project: c.Project, Files: files, Image: t.Image,
-		Buildspec: Buildspec(t.Runtimes, commands), Env: env, IdempotencyToken: p.Deployment.ID, Timeout: timeout, RoleARN: p.RoleARN})
+		Buildspec: Buildspec(t.Runtimes, commands), Env: env, IdempotencyToken: p.Deployment.ID, Timeout: timeout})
 	if err != nil {
 		return platform.Submission{}, err
 	}

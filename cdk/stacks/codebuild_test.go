@@ -1,0 +1,85 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gantry-platform/gantry/cdk/stacks"
+	"github.com/gantry-platform/gantry/internal/lambdaenv"
+)
+
+// TestCodeBuildProvisioningProjectAndRole: one CodeBuild project (gantry-provisioning-…,
+// so the build-state-change rule matches it) runs under a role CodeBuild alone assumes, in
+// this account, with the operator's provisioning policies; deploy may start and stop its
+// builds and seal reporter's keys, events and record may only describe them, and no
+// function touches CodeBuild beyond that project.
+func TestCodeBuildProvisioningProjectAndRole(t *testing.T) {
+	s := synthesized(t)
+	holds(t, "one project", func() { s.service.ResourceCountIs(jsii.String("AWS::CodeBuild::Project"), jsii.Number(1)) })
+	projects := s.serviceJSON.ofType("AWS::CodeBuild::Project")
+	project := s.serviceJSON.Resources[projects[0]].Properties
+	name, _ := json.Marshal(project["Name"])
+	if !strings.Contains(string(name), `gantry-provisioning-`) || project["TimeoutInMinutes"] != float64(60) {
+		t.Errorf("project name %s, timeout %v", name, project["TimeoutInMinutes"])
+	}
+	role := project["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	holds(t, "the builds' role", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+			"ManagedPolicyArns": testContext[stacks.ContextProvisioningPolicyARN],
+			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Principal": map[string]any{"Service": "codebuild.amazonaws.com"},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}})}},
+		})
+	})
+	if !strings.HasPrefix(role, "CodeBuildProvisioningRole") {
+		t.Errorf("the project runs under %s", role)
+	}
+	got := map[string][]string{}
+	for id, sts := range statements(s.serviceJSON) {
+		for _, st := range sts {
+			for _, a := range asList(st["Action"]) {
+				action := fmt.Sprint(a)
+				if !strings.HasPrefix(action, "codebuild:") || strings.HasPrefix(id, "CodeBuildProvisioning") {
+					continue
+				}
+				resource, _ := json.Marshal(st["Resource"])
+				if !strings.Contains(string(resource), projects[0]) {
+					t.Errorf("%s: %s on %s, want the provisioning project only", id, action, resource)
+				}
+				for _, fn := range lambdaenv.Functions() {
+					if strings.HasPrefix(id, strings.ToUpper(fn[:1])+fn[1:]+"Function") {
+						got[fn] = append(got[fn], action)
+					}
+				}
+			}
+		}
+	}
+	for fn, want := range map[string][]string{
+		"deploy": {"codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"},
+		"api":    {"codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"},
+		"events": {"codebuild:BatchGetBuilds"}, "record": {"codebuild:BatchGetBuilds"},
+	} {
+		slices.Sort(got[fn])
+		if !slices.Equal(got[fn], want) {
+			t.Errorf("%s may %v on builds, want %v", fn, got[fn], want)
+		}
+	}
+	for _, fn := range []string{"render", "notify"} {
+		if len(got[fn]) > 0 {
+			t.Errorf("%s may %v on builds, want nothing", fn, got[fn])
+		}
+	}
+	holds(t, "deploy knows the project, the endpoint and the key", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+				lambdaenv.BuildProject: assertions.Match_AnyValue(), lambdaenv.ProtonEndpoint: assertions.Match_AnyValue(),
+				lambdaenv.AccessKeysKMSKey: assertions.Match_AnyValue(), lambdaenv.ProvisioningRoleARN: assertions.Match_AnyValue()})},
+		})
+	})
+}
