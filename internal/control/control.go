@@ -82,6 +82,10 @@ type Service struct {
 
 	// repos keeps linked repositories and the account settings.
 	repos platform.RepositoryStore
+
+	// syncs keeps sync configurations and attempts; git reads the repositories they follow.
+	syncs platform.SyncStore
+	git   GitRepositories
 }
 
 // Config is what New needs.
@@ -117,6 +121,11 @@ type Config struct {
 	// Repositories keeps linked repositories and the account settings; without it the
 	// repository and account-settings operations are Internal errors.
 	Repositories platform.RepositoryStore
+
+	// Syncs keeps template and service sync configurations and their attempts, and Git
+	// reads the branches they follow; without them the sync operations are Internal errors.
+	Syncs platform.SyncStore
+	Git   GitRepositories
 }
 
 // New returns a Service.
@@ -124,6 +133,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
+	s.syncs, s.git = c.Syncs, c.Git
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -43,7 +43,9 @@ type harness struct {
 	blobRoot string
 	events   *platformtest.Recorder
 	svc      *control.Service
-	bundles  map[string][]byte
+	// cfg is what svc was built with.
+	cfg     control.Config
+	bundles map[string][]byte
 	// revisions counts the bundles mustVersion registered.
 	revisions int
 	clock     *platformtest.Clock
@@ -108,9 +110,10 @@ func newHarness(t *testing.T) *harness {
 			return page, nil
 		},
 	}
-	h.svc = control.New(control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Engines: provision.Engines(stacks, nil), Events: h.events,
+	h.cfg = control.Config{Store: h.store, Blobs: h.blobs, Workflows: workflows, Provisioner: stacks, Engines: provision.Engines(stacks, nil), Events: h.events,
 		Engine: engine.New(render.New(render.Options{})), Now: h.clock.Tick, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Repositories: h.store})
+		Repositories: h.store}
+	h.svc = control.New(h.cfg)
 	return h
 }
 

@@ -83,6 +83,9 @@ func (c *Clone) RemoteHead(ctx context.Context, branch string) (string, error) {
 	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
 		return "", platform.Errorf(platform.NotFound, "the repository %s has no branch %q (it is empty)", c.url, branch)
 	}
+	if errors.Is(err, transport.ErrRepositoryNotFound) {
+		return "", platform.Errorf(platform.NotFound, "the repository %s does not exist", c.url)
+	}
 	if err != nil {
 		return "", fmt.Errorf("gitsync: listing %s: %w", c.url, err)
 	}
@@ -110,6 +113,8 @@ func (c *Clone) Fetch(ctx context.Context, branch string) (string, error) {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), isNoMatchingRef(err):
 		return "", platform.Errorf(platform.NotFound, "the repository %s has no branch %q", c.url, branch)
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return "", platform.Errorf(platform.NotFound, "the repository %s does not exist", c.url)
 	default:
 		return "", fmt.Errorf("gitsync: fetching %s of %s: %w", branch, c.url, err)
 	}

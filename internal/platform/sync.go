@@ -157,10 +157,11 @@ type SyncStore interface {
 	// repository, by template kind and name.
 	ListTemplateSyncConfigs(ctx context.Context, repo RepositoryID, page PageRequest) (Page[TemplateSyncConfig], error)
 
-	// ClaimSyncCommit records that the configuration key processes commit; Conflict when
-	// it was claimed before — how a commit seen by both the webhook and the poller is
-	// processed once. A claim is kept for good.
-	ClaimSyncCommit(ctx context.Context, key, commit string, at time.Time) error
+	// ClaimSyncCommit records that the configuration key processes commit, by (a workflow
+	// execution); Conflict when another claimed it before — how a commit seen by both the
+	// webhook and the poller is processed once. The same claimant may claim again (a
+	// retried task goes on). A claim is kept for good.
+	ClaimSyncCommit(ctx context.Context, key, commit, by string, at time.Time) error
 	// PutResourceSyncAttempt keeps a as the latest attempt of the resource statusKey
 	// names, and as its latest successful one when a succeeded; desired, when not nil,
 	// becomes its desired state.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -128,22 +129,28 @@ func (s *Store) ListTemplateSyncConfigs(ctx context.Context, repo platform.Repos
 
 type syncClaimItem struct {
 	itemKeys
+	ClaimedBy string `dynamodbav:"claimedBy"`
 	ClaimedAt string `dynamodbav:"claimedAt"`
 }
 
-// ClaimSyncCommit writes the claim of key on commit if there is none; Conflict when
-// there is.
-func (s *Store) ClaimSyncCommit(ctx context.Context, key, commit string, at time.Time) error {
+// ClaimSyncCommit writes the claim of key on commit unless another claimant holds it:
+// Conflict then. The same claimant's claim succeeds again (a retried task), unchanged.
+func (s *Store) ClaimSyncCommit(ctx context.Context, key, commit, by string, at time.Time) error {
 	what := fmt.Sprintf("commit %s of sync %s", commit, key)
-	op, err := s.putNew(syncClaimItem{itemKeys: itemKeys{PK: syncClaimPKPrefix + key, SK: commit}, ClaimedAt: formatTime(at)}, what)
+	av, err := attributevalue.MarshalMap(syncClaimItem{itemKeys: itemKeys{PK: syncClaimPKPrefix + key, SK: commit}, ClaimedBy: by, ClaimedAt: formatTime(at)})
 	if err != nil {
-		return err
+		return fmt.Errorf("store: encode the claim of %s: %w", what, err)
 	}
-	if err := s.write(ctx, "claim "+what, op); err != nil {
-		if platform.KindOf(err) == platform.Conflict {
-			return platform.Errorf(platform.Conflict, "%s was processed already", what)
-		}
-		return err
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #by = :by"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#by": "claimedBy"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":by": &types.AttributeValueMemberS{Value: by}}})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return platform.Errorf(platform.Conflict, "%s was processed already", what)
+	case err != nil:
+		return fmt.Errorf("store: claim %s: %w", what, err)
 	}
 	return nil
 }

@@ -30,7 +30,16 @@ type Remote struct {
 // NewRemote makes an empty bare repository and a working copy of it.
 func NewRemote(t testing.TB) *Remote {
 	t.Helper()
-	dir := t.TempDir()
+	return NewRemoteAt(t, t.TempDir())
+}
+
+// NewRemoteAt makes an empty bare repository at dir (created when missing) and a working
+// copy of it.
+func NewRemoteAt(t testing.TB, dir string) *Remote {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := git.PlainInit(dir, true); err != nil {
 		t.Fatal(err)
 	}
