@@ -243,6 +243,9 @@ func schemas() map[string]any {
 	maps.Copy(all, provisionedResourceSchemas())
 	maps.Copy(all, repositorySchemas(arn))
 	maps.Copy(all, notifySchemas(arn, output))
+	for k, v := range syncSchemas(name) {
+		all[k] = v
+	}
 	return all
 }
 

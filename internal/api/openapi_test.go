@@ -137,6 +137,11 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"UpdateAccountSettings":                reflect.TypeFor[apimodel.UpdateAccountSettings](),
 		"NotifyResourceDeploymentStatusChange": reflect.TypeFor[apimodel.NotifyResourceDeploymentStatusChange](),
 		"NotifyResult":                         reflect.TypeFor[apimodel.NotifyResult](),
+		"TemplateSyncConfig":                   reflect.TypeFor[apimodel.TemplateSyncConfig](),
+		"ResourceSyncStatus":                   reflect.TypeFor[apimodel.ResourceSyncStatus](),
+		"RepositorySyncDefinition":             reflect.TypeFor[apimodel.RepositorySyncDefinition](),
+		"RepositorySyncDefinitionList":         reflect.TypeFor[apimodel.List[apimodel.RepositorySyncDefinition]](),
+		"RepositorySyncStatus":                 reflect.TypeFor[apimodel.RepositorySyncStatus](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

@@ -70,6 +70,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, instanceWireOps())
 	maps.Copy(ops, repositoryWireOps())
 	maps.Copy(ops, notifyWireOps())
+	maps.Copy(ops, syncWireOps())
 	return ops
 }
 

@@ -1,0 +1,72 @@
+package apimodel
+
+import "time"
+
+// TemplateSyncConfig is a template's sync configuration (Proton's TemplateSyncConfig), and
+// the body of CreateTemplateSyncConfig and UpdateTemplateSyncConfig.
+type TemplateSyncConfig struct {
+	TemplateName       string `json:"templateName"`
+	TemplateType       string `json:"templateType"`
+	RepositoryProvider string `json:"repositoryProvider"`
+	RepositoryName     string `json:"repositoryName"`
+	Branch             string `json:"branch"`
+	Subdirectory       string `json:"subdirectory,omitempty"`
+}
+
+// SyncRevision is a commit of a branch and the directory a sync read (Proton's Revision).
+type SyncRevision struct {
+	RepositoryProvider string `json:"repositoryProvider"`
+	RepositoryName     string `json:"repositoryName"`
+	Branch             string `json:"branch"`
+	Directory          string `json:"directory"`
+	Sha                string `json:"sha"`
+}
+
+// SyncEvent is one step of a sync attempt (Proton's ResourceSyncEvent, RepositorySyncEvent).
+type SyncEvent struct {
+	Type       string    `json:"type"`
+	Event      string    `json:"event"`
+	ExternalID string    `json:"externalId,omitempty"`
+	Time       time.Time `json:"time"`
+}
+
+// ResourceSyncAttempt is one attempt to sync a resource to a commit (Proton's
+// ResourceSyncAttempt); status is INITIATED, IN_PROGRESS, SUCCEEDED or FAILED.
+type ResourceSyncAttempt struct {
+	Target          string       `json:"target"`
+	InitialRevision SyncRevision `json:"initialRevision"`
+	TargetRevision  SyncRevision `json:"targetRevision"`
+	Status          string       `json:"status"`
+	StartedAt       time.Time    `json:"startedAt"`
+	Events          []SyncEvent  `json:"events"`
+}
+
+// ResourceSyncStatus is the answer of GetTemplateSyncStatus (and
+// GetServiceInstanceSyncStatus): each part is left out when there is none.
+type ResourceSyncStatus struct {
+	LatestSync           *ResourceSyncAttempt `json:"latestSync,omitempty"`
+	LatestSuccessfulSync *ResourceSyncAttempt `json:"latestSuccessfulSync,omitempty"`
+	DesiredState         *SyncRevision        `json:"desiredState,omitempty"`
+}
+
+// RepositorySyncDefinition is what a repository's branch is synced to (Proton's).
+type RepositorySyncDefinition struct {
+	Branch    string `json:"branch"`
+	Directory string `json:"directory"`
+	Parent    string `json:"parent"`
+	Target    string `json:"target"`
+}
+
+// RepositorySyncAttempt is one commit of a branch processed for a sync type (Proton's).
+type RepositorySyncAttempt struct {
+	Sha       string      `json:"sha,omitempty"`
+	Status    string      `json:"status"`
+	StartedAt time.Time   `json:"startedAt"`
+	Events    []SyncEvent `json:"events"`
+}
+
+// RepositorySyncStatus is the answer of GetRepositorySyncStatus; latestSync is left out
+// when the branch was never synced for the type.
+type RepositorySyncStatus struct {
+	LatestSync *RepositorySyncAttempt `json:"latestSync,omitempty"`
+}
