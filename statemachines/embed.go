@@ -8,6 +8,9 @@ import _ "embed"
 //go:embed deployment.asl.json
 var deployment []byte
 
+//go:embed sync.asl.json
+var syncDefinition []byte
+
 // Deployment returns the text of statemachines/deployment.asl.json (a fresh copy).
 func Deployment() []byte { return append([]byte(nil), deployment...) }
 
@@ -21,4 +24,14 @@ func DeploymentSubstitutions() map[string]string {
 		"RecordFunctionArn": "record",
 		"NotifyFunctionArn": "notify",
 	}
+}
+
+// Sync returns the text of statemachines/sync.asl.json (a fresh copy): one commit
+// processed for one sync configuration.
+func Sync() []byte { return append([]byte(nil), syncDefinition...) }
+
+// SyncSubstitutions returns the definition substitutions of Sync, as
+// DeploymentSubstitutions does for Deployment.
+func SyncSubstitutions() map[string]string {
+	return map[string]string{"SyncFunctionArn": "sync"}
 }

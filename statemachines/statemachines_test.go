@@ -17,21 +17,30 @@ func TestDefinitionsParse(t *testing.T) {
 	if _, err := statemachine.Parse(Deployment()); err != nil {
 		t.Fatalf("deployment.asl.json: %v", err)
 	}
+	if _, err := statemachine.Parse(Sync()); err != nil {
+		t.Fatalf("sync.asl.json: %v", err)
+	}
 }
 
-// TestSubstitutionsCoverTheDefinition checks that DeploymentSubstitutions names exactly the
-// ${...} placeholders of the definition.
+// TestSubstitutionsCoverTheDefinition checks that DeploymentSubstitutions and
+// SyncSubstitutions name exactly the ${...} placeholders of their definitions.
 func TestSubstitutionsCoverTheDefinition(t *testing.T) {
+	substitutionsCover(t, Deployment(), DeploymentSubstitutions())
+	substitutionsCover(t, Sync(), SyncSubstitutions())
+}
+
+func substitutionsCover(t *testing.T, definition []byte, substitutions map[string]string) {
+	t.Helper()
 	var used []string
 	seen := map[string]bool{}
-	for _, m := range regexp.MustCompile(`\$\{([A-Za-z]+)\}`).FindAllSubmatch(Deployment(), -1) {
+	for _, m := range regexp.MustCompile(`\$\{([A-Za-z]+)\}`).FindAllSubmatch(definition, -1) {
 		if name := string(m[1]); !seen[name] {
 			seen[name] = true
 			used = append(used, name)
 		}
 	}
 	var declared []string
-	for name := range DeploymentSubstitutions() {
+	for name := range substitutions {
 		declared = append(declared, name)
 	}
 	sort.Strings(used)

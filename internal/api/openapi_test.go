@@ -142,6 +142,9 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"RepositorySyncDefinition":             reflect.TypeFor[apimodel.RepositorySyncDefinition](),
 		"RepositorySyncDefinitionList":         reflect.TypeFor[apimodel.List[apimodel.RepositorySyncDefinition]](),
 		"RepositorySyncStatus":                 reflect.TypeFor[apimodel.RepositorySyncStatus](),
+		"RepositoryWebhookSecret":              reflect.TypeFor[apimodel.RepositoryWebhookSecret](),
+		"RepositoryWebhook":                    reflect.TypeFor[apimodel.RepositoryWebhook](),
+		"WebhookReceipt":                       reflect.TypeFor[apimodel.WebhookReceipt](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

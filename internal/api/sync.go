@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
+	"io"
 	"net/http"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/gitsync"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -21,6 +24,8 @@ func syncRoutes() []route {
 		{method: "DELETE", path: cfg, operationID: "DeleteTemplateSyncConfig", summary: "Stop following a branch for a template (its versions stay)", access: adminOnly, response: "TemplateSyncConfig", status: 200, handle: (*handler).deleteTemplateSyncConfig},
 		{method: "GET", path: cfg + "/status", operationID: "GetTemplateSyncStatus", summary: "The syncs of one major (?templateVersion=1): the latest, the latest successful, the desired state", access: anyRole, response: "ResourceSyncStatus", status: 200, query: []string{"templateVersion"}, handle: (*handler).getTemplateSyncStatus},
 		{method: "GET", path: repo + "/definitions", operationID: "ListRepositorySyncDefinitions", summary: "What a linked repository is synced to, for ?syncType=TEMPLATE_SYNC or SERVICE_SYNC", access: anyRole, response: "RepositorySyncDefinitionList", status: 200, query: []string{"syncType", "nextToken", "maxResults"}, handle: (*handler).listRepositorySyncDefinitions},
+		{method: "PUT", path: repo + "/webhook-secret", operationID: "PutRepositoryWebhookSecret", summary: "Set the secret that signs the repository's push webhooks (GitHub's and Bitbucket's HMAC key, GitLab's token), kept sealed", access: adminOnly, request: "RepositoryWebhookSecret", response: "RepositoryWebhook", status: 200, handle: (*handler).putWebhookSecret},
+		{method: "POST", path: "/webhooks/{provider}", operationID: "ReceiveRepositoryWebhook", summary: "A provider's push webhook (GITHUB, GITHUB_ENTERPRISE, BITBUCKET): authenticated by its signature against the repository's webhook secret, not a token; each branch it moves starts the sync workflow of the configurations following it", access: public, response: "WebhookReceipt", status: 202, maxBody: 5 << 20, handle: (*handler).receiveWebhook},
 		{method: "GET", path: repo + "/status", operationID: "GetRepositorySyncStatus", summary: "The latest sync of ?branch= of a linked repository for ?syncType=", access: anyRole, response: "RepositorySyncStatus", status: 200, query: []string{"branch", "syncType"}, handle: (*handler).getRepositorySyncStatus},
 	}
 }
@@ -210,6 +215,45 @@ func (h *handler) getRepositorySyncStatus(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
+func (h *handler) putWebhookSecret(w http.ResponseWriter, r *http.Request) error {
+	var in apimodel.RepositoryWebhookSecret
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	repo := syncRepository(r)
+	if err := h.svc.SetWebhookSecret(r.Context(), repo, in.Secret); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apimodel.RepositoryWebhook{RepositoryProvider: string(repo.Provider), RepositoryName: repo.Name,
+		Path: "/webhooks/" + string(repo.Provider)})
+	return nil
+}
+
+func (h *handler) receiveWebhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	provider := r.PathValue("provider")
+	secretFor := func(ctx context.Context, provider, repository string) ([]byte, error) {
+		return h.svc.WebhookSecret(ctx, platform.RepositoryID{Provider: platform.RepositoryProvider(provider), Name: repository})
+	}
+	pushes, err := gitsync.ReceivePush(r.Context(), provider, r.Header, body, secretFor)
+	if err != nil {
+		return err
+	}
+	receipt := apimodel.WebhookReceipt{Syncs: []string{}}
+	for _, p := range pushes {
+		keys, err := h.svc.ReceivePush(r.Context(), platform.RepositoryID{Provider: platform.RepositoryProvider(p.Provider), Name: p.Repository}, p.Branch, p.Commit)
+		if err != nil {
+			return err
+		}
+		receipt.Syncs = append(receipt.Syncs, keys...)
+	}
+	writeJSON(w, http.StatusAccepted, receipt)
+	return nil
+}
+
 // syncSchemas are the schemas of the sync operations.
 func syncSchemas(name map[string]any) map[string]any {
 	revision := object([]string{"repositoryProvider", "repositoryName", "branch", "directory", "sha"}, map[string]any{
@@ -228,6 +272,10 @@ func syncSchemas(name map[string]any) map[string]any {
 		"RepositorySyncDefinitionList": list("RepositorySyncDefinition"),
 		"RepositorySyncDefinition": object([]string{"branch", "directory", "parent", "target"}, map[string]any{
 			"branch": str(), "directory": str(), "parent": str(), "target": str()}),
+		"RepositoryWebhookSecret": object([]string{"secret"}, map[string]any{"secret": map[string]any{"type": "string", "minLength": 16, "maxLength": 256}}),
+		"RepositoryWebhook": object([]string{"repositoryProvider", "repositoryName", "path"}, map[string]any{"repositoryProvider": str(), "repositoryName": str(),
+			"path": map[string]any{"type": "string", "description": "where the provider is to deliver push events"}}),
+		"WebhookReceipt": object([]string{"syncs"}, map[string]any{"syncs": map[string]any{"type": "array", "items": str(), "description": "the sync configurations whose workflow the push started"}}),
 		"RepositorySyncStatus": object(nil, map[string]any{"latestSync": object([]string{"status", "startedAt", "events"}, map[string]any{
 			"sha": str(), "status": enum("INITIATED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "QUEUED"), "startedAt": dateTime(), "events": events})}),
 	}

@@ -70,3 +70,22 @@ type RepositorySyncAttempt struct {
 type RepositorySyncStatus struct {
 	LatestSync *RepositorySyncAttempt `json:"latestSync,omitempty"`
 }
+
+// RepositoryWebhookSecret is the body of PutRepositoryWebhookSecret.
+type RepositoryWebhookSecret struct {
+	Secret string `json:"secret"`
+}
+
+// RepositoryWebhook says where a repository's provider is to deliver push webhooks
+// (relative to the API's address).
+type RepositoryWebhook struct {
+	RepositoryProvider string `json:"repositoryProvider"`
+	RepositoryName     string `json:"repositoryName"`
+	Path               string `json:"path"`
+}
+
+// WebhookReceipt is the answer to a push webhook: the sync configurations whose workflow
+// it started.
+type WebhookReceipt struct {
+	Syncs []string `json:"syncs"`
+}

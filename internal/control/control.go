@@ -84,8 +84,9 @@ type Service struct {
 	repos platform.RepositoryStore
 
 	// syncs keeps sync configurations and attempts; git reads the repositories they follow.
-	syncs platform.SyncStore
-	git   GitRepositories
+	syncs         platform.SyncStore
+	git           GitRepositories
+	syncWorkflows platform.Workflows
 }
 
 // Config is what New needs.
@@ -126,6 +127,9 @@ type Config struct {
 	// reads the branches they follow; without them the sync operations are Internal errors.
 	Syncs platform.SyncStore
 	Git   GitRepositories
+	// SyncWorkflows starts the sync workflow (statemachines/sync.asl.json), which
+	// ReceivePush starts for each configuration a push concerns.
+	SyncWorkflows platform.Workflows
 }
 
 // New returns a Service.
@@ -133,7 +137,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
-	s.syncs, s.git = c.Syncs, c.Git
+	s.syncs, s.git, s.syncWorkflows = c.Syncs, c.Git, c.SyncWorkflows
 	if s.now == nil {
 		s.now = time.Now
 	}

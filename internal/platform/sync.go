@@ -66,6 +66,20 @@ func TemplateSyncKey(kind TemplateKind, name string) string {
 	return string(TemplateSync) + ":" + string(kind) + ":" + name
 }
 
+// ParseTemplateSyncKey reads a TemplateSyncKey back; ok is false for another key.
+func ParseTemplateSyncKey(key string) (kind TemplateKind, name string, ok bool) {
+	rest, ok := strings.CutPrefix(key, string(TemplateSync)+":")
+	if !ok {
+		return "", "", false
+	}
+	k, name, ok := strings.Cut(rest, ":")
+	kind = TemplateKind(k)
+	if !ok || kind != EnvironmentTemplate && kind != ServiceTemplate || name == "" {
+		return "", "", false
+	}
+	return kind, name, true
+}
+
 // Folder is the folder of major's bundle in the repository.
 func (c TemplateSyncConfig) Folder(major int) string {
 	return path.Join(c.Subdirectory, c.TemplateName, fmt.Sprintf("v%d", major))
@@ -156,6 +170,9 @@ type SyncStore interface {
 	// ListTemplateSyncConfigs lists the template sync configurations that follow a
 	// repository, by template kind and name.
 	ListTemplateSyncConfigs(ctx context.Context, repo RepositoryID, page PageRequest) (Page[TemplateSyncConfig], error)
+	// ListAllTemplateSyncConfigs lists every template sync configuration, by template kind
+	// and name.
+	ListAllTemplateSyncConfigs(ctx context.Context, page PageRequest) (Page[TemplateSyncConfig], error)
 
 	// ClaimSyncCommit records that the configuration key processes commit, by (a workflow
 	// execution); Conflict when another claimed it before — how a commit seen by both the
@@ -174,4 +191,10 @@ type SyncStore interface {
 	// GetRepositorySyncAttempt returns the latest attempt of a branch for a sync type;
 	// NotFound when there is none.
 	GetRepositorySyncAttempt(ctx context.Context, repo RepositoryID, branch string, t SyncType) (RepositorySyncAttempt, error)
+
+	// PutWebhookSecret keeps a repository's webhook secret, sealed (by a Sealer), in
+	// place of any it had.
+	PutWebhookSecret(ctx context.Context, repo RepositoryID, sealed []byte) error
+	// GetWebhookSecret returns a repository's sealed webhook secret; NotFound when none.
+	GetWebhookSecret(ctx context.Context, repo RepositoryID) ([]byte, error)
 }

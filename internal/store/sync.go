@@ -17,7 +17,7 @@ import (
 
 // Sync: a template sync configuration is one item under TSYNC#<kind>#<name> / CONFIG, on
 // gsi1 under the repository it follows (REPOSYNC#<provider>#<owner/repo>#TEMPLATE_SYNC,
-// sorted by kind and name). A processed commit is a claim item
+// sorted by kind and name) and on gsi2 among all of them (TEMPLATE_SYNCS). A processed commit is a claim item
 // SYNCCLAIM#<config key> / <commit>, written only if absent. A resource's sync status is
 // one item SYNCSTATUS#<status key> / STATUS holding its latest attempt, latest successful
 // attempt and desired state (JSON); a branch's latest repository attempt per sync type is
@@ -30,6 +30,7 @@ const (
 	skSyncStatus         = "STATUS"
 	repoSyncPKPrefix     = "REPOSYNC#"
 	repoSyncBranchPrefix = "BRANCH#"
+	gsi2TemplateSyncsPK  = "TEMPLATE_SYNCS"
 )
 
 var _ platform.SyncStore = (*Store)(nil)
@@ -63,7 +64,8 @@ type templateSyncItem struct {
 func newTemplateSyncItem(c platform.TemplateSyncConfig) templateSyncItem {
 	return templateSyncItem{
 		itemKeys: itemKeys{PK: templateSyncPK(c.Kind, c.TemplateName), SK: skSyncConfig,
-			GSI1PK: repoSyncPK(c.Repository, platform.TemplateSync), GSI1SK: string(c.Kind) + "#" + c.TemplateName},
+			GSI1PK: repoSyncPK(c.Repository, platform.TemplateSync), GSI1SK: string(c.Kind) + "#" + c.TemplateName,
+			GSI2PK: gsi2TemplateSyncsPK, GSI2SK: string(c.Kind) + "#" + c.TemplateName},
 		Kind: string(c.Kind), TemplateName: c.TemplateName, Provider: string(c.Repository.Provider), Repository: c.Repository.Name,
 		Branch: c.Branch, Subdirectory: c.Subdirectory, LastCommit: c.LastCommit,
 		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), Revision: c.Revision,
@@ -124,6 +126,13 @@ func (s *Store) DeleteTemplateSyncConfig(ctx context.Context, kind platform.Temp
 // template kind and name (one Query of gsi1); Invalid for a bad page token.
 func (s *Store) ListTemplateSyncConfigs(ctx context.Context, repo platform.RepositoryID, page platform.PageRequest) (platform.Page[platform.TemplateSyncConfig], error) {
 	q := listQuery{index: "gsi1", partition: repoSyncPK(repo, platform.TemplateSync), what: "template sync configurations"}
+	return list(ctx, s, q, page, templateSyncItem.domain)
+}
+
+// ListAllTemplateSyncConfigs lists every template sync configuration, by template kind
+// and name (one Query of gsi2); Invalid for a bad page token.
+func (s *Store) ListAllTemplateSyncConfigs(ctx context.Context, page platform.PageRequest) (platform.Page[platform.TemplateSyncConfig], error) {
+	q := listQuery{index: "gsi2", partition: gsi2TemplateSyncsPK, what: "template sync configurations"}
 	return list(ctx, s, q, page, templateSyncItem.domain)
 }
 
@@ -327,4 +336,31 @@ func (s *Store) GetRepositorySyncAttempt(ctx context.Context, repo platform.Repo
 	var p times
 	a := platform.RepositorySyncAttempt{Commit: it.Commit, Status: platform.SyncStatus(it.Status), StartedAt: p.parse(it.StartedAt), Events: p.syncEvents(events)}
 	return a, p.err
+}
+
+// A repository's sealed webhook secret is one item WEBHOOK#<provider>#<owner/repo> / SECRET.
+type webhookSecretItem struct {
+	itemKeys
+	Sealed []byte `dynamodbav:"sealedSecret"`
+}
+
+// PutWebhookSecret keeps repo's sealed webhook secret, replacing any.
+func (s *Store) PutWebhookSecret(ctx context.Context, repo platform.RepositoryID, sealed []byte) error {
+	av, err := attributevalue.MarshalMap(webhookSecretItem{itemKeys: itemKeys{PK: "WEBHOOK#" + repositoryKey(repo), SK: "SECRET"}, Sealed: sealed})
+	if err != nil {
+		return err
+	}
+	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av}); err != nil {
+		return fmt.Errorf("store: keep the webhook secret of %s: %w", repo, err)
+	}
+	return nil
+}
+
+// GetWebhookSecret returns repo's sealed webhook secret; NotFound when none.
+func (s *Store) GetWebhookSecret(ctx context.Context, repo platform.RepositoryID) ([]byte, error) {
+	var it webhookSecretItem
+	if err := s.get(ctx, "WEBHOOK#"+repositoryKey(repo), "SECRET", &it, "webhook secret of "+repo.String()); err != nil {
+		return nil, err
+	}
+	return it.Sealed, nil
 }
