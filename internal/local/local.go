@@ -32,15 +32,20 @@ import (
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbus"
+	"github.com/gantry-platform/gantry/internal/gitsync"
 	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/provision"
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/statemachine"
 	"github.com/gantry-platform/gantry/internal/store"
+	"github.com/gantry-platform/gantry/internal/syncflow"
 	"github.com/gantry-platform/gantry/internal/workflow"
 	"github.com/gantry-platform/gantry/statemachines"
 )
+
+// syncStateMachineARN is the ARN of local mode's sync state machine.
+const syncStateMachineARN = "arn:aws:states:" + Region + ":" + AccountID + ":stateMachine:gantry-sync"
 
 // The identity of local mode's tokens and account.
 const (
@@ -94,6 +99,13 @@ type Config struct {
 	// each has its own CloudFormation stacks and a bus forwarding their events to the
 	// platform's, for environment account connections.
 	Accounts []string
+	// RepositoriesDir holds the git repositories that linked repositories stand for, bare,
+	// at <dir>/<provider, lower case>/<owner>/<repo> (gitsync.LocalRepositories); default
+	// DataDir/repositories.
+	RepositoriesDir string
+	// PollInterval is how often the sync poller asks each followed branch for its head;
+	// 0 or less: no poller (webhooks only).
+	PollInterval time.Duration
 }
 
 // Platform is a running local Gantry. Close stops everything it started.
@@ -115,11 +127,19 @@ type Platform struct {
 	Notifications *Notifications
 	// Control is the control plane the API calls.
 	Control *control.Service
+	// SyncRunner runs the sync workflow (statemachines/sync.asl.json).
+	SyncRunner *statemachine.Runner
+	// Poller follows the branches of sync configurations (nil without PollInterval).
+	Poller *gitsync.Poller
+	// Sources reads the repositories under RepositoriesDir for sync.
+	Sources *gitsync.Sources
 
 	tasks          *workflow.Tasks
 	accounts       []workloadAccount
 	codebuild      *provision.CodeBuild
 	stopSweeps     context.CancelFunc
+	stopPoller     context.CancelFunc
+	polling        sync.WaitGroup
 	sweeps         sync.WaitGroup
 	dynamo         *dynamolocal.Server
 	dynamoEndpoint string
@@ -235,11 +255,35 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	if err := p.Bus.AddRules(rules, targets); err != nil {
 		return err
 	}
+	syncDef, err := statemachine.Parse(statemachines.Sync())
+	if err != nil {
+		return err
+	}
+	p.SyncRunner, err = statemachine.New(syncDef, statemachine.Options{Invoker: functions, Substitutions: statemachines.SyncSubstitutions(),
+		Sleep: cfg.Sleep, StateMachineARN: syncStateMachineARN})
+	if err != nil {
+		return err
+	}
+	repositories := cfg.RepositoriesDir
+	if repositories == "" {
+		repositories = filepath.Join(cfg.DataDir, "repositories")
+	}
+	sources := &gitsync.Sources{Dir: filepath.Join(cfg.DataDir, "git-copies"), Locate: gitsync.LocalRepositories(repositories)}
+	p.Sources = sources
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks,
 		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
 		AccessKeys: p.Store, Sealer: sealer,
-		Repositories: p.Store})
+		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner})
 	p.Control = svc
+	functions.handlers["sync"] = lambda.NewHandler(syncflow.Task{Control: svc}.Sync)
+	if cfg.PollInterval > 0 {
+		p.Poller = syncflow.NewPoller(svc, sources)
+		pollCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		p.stopPoller = stop
+		p.polling.Go(func() {
+			p.Poller.Run(pollCtx, cfg.PollInterval, func(err error) { cfg.Log.WarnContext(pollCtx, "sync poller", "error", err) })
+		})
+	}
 	p.Issuer, err = loadIssuer(filepath.Join(cfg.DataDir, "signing-key.pem"))
 	if err != nil {
 		return err
@@ -327,8 +371,15 @@ func (p *Platform) Close() error {
 			p.stopSweeps()
 			p.sweeps.Wait()
 		}
+		if p.stopPoller != nil {
+			p.stopPoller()
+			p.polling.Wait()
+		}
 		if p.Runner != nil {
 			p.Runner.Close()
+		}
+		if p.SyncRunner != nil {
+			p.SyncRunner.Close()
 		}
 		if p.Sim != nil {
 			p.Sim.Close()
