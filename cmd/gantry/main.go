@@ -45,6 +45,8 @@ func commands() []command {
 		{"summary", "API: count each kind of resource: total, failed, behind the recommended version", summaryCommand()},
 		{"events", "API, local mode: the event bus's dead letters (dlq list, dlq replay)", eventsCommand()},
 		{"access-keys", "API: issue, list, disable and delete access keys for the aws CLI and SDKs", accessKeysCommand()},
+		{"template-sync", "API: follow a git branch for a template (create, show, update, delete, status)", templateSyncCommand()},
+		{"repository-sync", "API: a linked repository's sync definitions and status, its webhook secret", repositorySyncCommand()},
 		{"account-connection", "API: request, accept, reject, list, update and delete environment account connections", accountConnectionCommand()},
 		{"repositories", "API: link, list, show and unlink git repositories", repositoriesCommand()},
 		{"account-settings", "API: show and change the account settings (pipeline repository and roles)", accountSettingsCommand()},

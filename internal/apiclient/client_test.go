@@ -432,6 +432,11 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"CreateRepository":                     "CreateRepository", "ListRepositories": "ListRepositories", "GetRepository": "GetRepository",
 		"DeleteRepository": "DeleteRepository", "GetAccountSettings": "GetAccountSettings", "UpdateAccountSettings": "UpdateAccountSettings",
 		"NotifyResourceDeploymentStatusChange": "NotifyResourceDeploymentStatusChange",
+		"CreateTemplateSyncConfig":             "CreateTemplateSyncConfig", "GetTemplateSyncConfig": "GetTemplateSyncConfig",
+		"UpdateTemplateSyncConfig": "UpdateTemplateSyncConfig", "DeleteTemplateSyncConfig": "DeleteTemplateSyncConfig",
+		"GetTemplateSyncStatus": "GetTemplateSyncStatus", "ListRepositorySyncDefinitions": "ListRepositorySyncDefinitions",
+		"GetRepositorySyncStatus": "GetRepositorySyncStatus", "PutRepositoryWebhookSecret": "PutRepositoryWebhookSecret",
+		"ReceiveRepositoryWebhook": "", // the providers' call, not a client's
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {
