@@ -87,6 +87,7 @@ type Service struct {
 	syncs         platform.SyncStore
 	git           GitRepositories
 	syncWorkflows platform.Workflows
+	serviceSyncs  platform.ServiceSyncStore
 }
 
 // Config is what New needs.
@@ -130,6 +131,8 @@ type Config struct {
 	// SyncWorkflows starts the sync workflow (statemachines/sync.asl.json), which
 	// ReceivePush starts for each configuration a push concerns.
 	SyncWorkflows platform.Workflows
+	// ServiceSyncs keeps service sync configurations and sync blockers.
+	ServiceSyncs platform.ServiceSyncStore
 }
 
 // New returns a Service.
@@ -137,7 +140,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
-	s.syncs, s.git, s.syncWorkflows = c.Syncs, c.Git, c.SyncWorkflows
+	s.syncs, s.git, s.syncWorkflows, s.serviceSyncs = c.Syncs, c.Git, c.SyncWorkflows, c.ServiceSyncs
 	if s.now == nil {
 		s.now = time.Now
 	}

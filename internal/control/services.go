@@ -211,14 +211,21 @@ func (s *Service) GetServicePipeline(ctx context.Context, service string) (platf
 
 // UpdateServiceInstance redeploys one instance with a new spec (its inputs, or a
 // ServiceSpec naming it) and/or template version. Conflict while a deployment is in progress.
+// When the service is synced (CreateServiceSyncConfig) and the caller is not sync, the
+// change raises a sync blocker, as in Proton.
 func (s *Service) UpdateServiceInstance(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, error) {
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.ServiceInstance{}, err
 	}
 	replay := func(string) (platform.ServiceInstance, error) { return s.store.GetServiceInstance(ctx, service, name) }
-	return idempotent(ctx, s, "UpdateServiceInstance:"+service+"/"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.ServiceInstance, error) {
+	inst, err := idempotent(ctx, s, "UpdateServiceInstance:"+service+"/"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.ServiceInstance, error) {
 		return s.updateServiceInstance(ctx, service, name, in, token)
 	})
+	if err == nil {
+		// A synced service changed by hand: its syncs stop until someone resolves it.
+		err = s.raiseManualChangeBlocker(ctx, service, name, inst.LastDeploymentID)
+	}
+	return inst, err
 }
 
 // planInstanceUpdate checks an update of a service instance and returns the instance and

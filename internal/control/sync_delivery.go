@@ -41,6 +41,17 @@ func (s *Service) ReceivePush(ctx context.Context, repo platform.RepositoryID, b
 		return nil, platform.FieldErrorf("commit", "%q is not a commit id (40 hexadecimal digits)", commit)
 	}
 	var started []string
+	start := func(key string) error {
+		input, err := json.Marshal(SyncInput{Key: key, Commit: commit})
+		if err != nil {
+			return err
+		}
+		if _, err := s.syncWorkflows.Start(ctx, SyncExecutionName(key, commit), input); err != nil {
+			return err
+		}
+		started = append(started, key)
+		return nil
+	}
 	next := ""
 	for {
 		page, err := s.syncs.ListTemplateSyncConfigs(ctx, repo, platform.PageRequest{NextToken: next, Limit: 100})
@@ -51,14 +62,28 @@ func (s *Service) ReceivePush(ctx context.Context, repo platform.RepositoryID, b
 			if c.Branch != branch {
 				continue
 			}
-			input, err := json.Marshal(SyncInput{Key: c.Key(), Commit: commit})
-			if err != nil {
+			if err := start(c.Key()); err != nil {
 				return started, err
 			}
-			if _, err := s.syncWorkflows.Start(ctx, SyncExecutionName(c.Key(), commit), input); err != nil {
+		}
+		if next = page.NextToken; next == "" {
+			break
+		}
+	}
+	if s.serviceSyncs == nil {
+		return started, nil
+	}
+	// Service syncs: any branch may be an instance's; the sync reads the proton-ops file.
+	for {
+		page, err := s.serviceSyncs.ListServiceSyncConfigs(ctx, repo, platform.PageRequest{NextToken: next, Limit: 100})
+		if err != nil {
+			return started, err
+		}
+		for _, c := range page.Items {
+			key := platform.ServiceSyncKey(c.ServiceName, branch)
+			if err := start(key); err != nil {
 				return started, err
 			}
-			started = append(started, c.Key())
 		}
 		if next = page.NextToken; next == "" {
 			return started, nil
@@ -94,9 +119,26 @@ func (s *Service) SyncWatches(ctx context.Context) ([]SyncWatch, error) {
 			}
 		}
 		if next = page.NextToken; next == "" {
-			return out, nil
+			break
 		}
 	}
+	for s.serviceSyncs != nil {
+		page, err := s.serviceSyncs.ListAllServiceSyncConfigs(ctx, platform.PageRequest{NextToken: next, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Items {
+			w := SyncWatch{Repository: c.Repository, Branch: c.Branch}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+		if next = page.NextToken; next == "" {
+			break
+		}
+	}
+	return out, nil
 }
 
 // SyncCommit is the sync workflow's task: it processes in for the configuration its key
@@ -104,6 +146,15 @@ func (s *Service) SyncWatches(ctx context.Context) ([]SyncWatch, error) {
 // to do (Skipped). Errors: Invalid for a key that names no kind of configuration; the
 // rest as SyncTemplateCommit's.
 func (s *Service) SyncCommit(ctx context.Context, in SyncInput, execution string) (SyncOutcome, error) {
+	if service, branch, ok := platform.ParseServiceSyncKey(in.Key); ok {
+		out, err := s.SyncServiceCommit(ctx, service, branch, in.Commit, execution)
+		if platform.KindOf(err) == platform.NotFound && out.Status == "" {
+			if _, gone := s.serviceSyncs.GetServiceSyncConfig(ctx, service); platform.KindOf(gone) == platform.NotFound {
+				return SyncOutcome{Skipped: true}, nil
+			}
+		}
+		return out, err
+	}
 	kind, name, ok := platform.ParseTemplateSyncKey(in.Key)
 	if !ok {
 		return SyncOutcome{}, platform.FieldErrorf("key", "%q names no sync configuration", in.Key)

@@ -27,7 +27,7 @@ func newSyncHarness(t *testing.T) *syncHarness {
 	h := newHarness(t)
 	root := t.TempDir()
 	git := &gitsync.Sources{Dir: t.TempDir(), Locate: gitsync.LocalRepositories(root)}
-	h.cfg.Syncs, h.cfg.Git = h.store, git
+	h.cfg.Syncs, h.cfg.Git, h.cfg.ServiceSyncs = h.store, git, h.store
 	h.svc = control.New(h.cfg)
 	return &syncHarness{harness: h, root: root}
 }
