@@ -39,7 +39,9 @@ func TestTemplateSyncCommands(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		out := ap.must(t, ap.devFile, "template-sync", "status", "--type", "environment", "--template", "vpc-ecs", "--major", "1")
-		if strings.Contains(out, "latest sync: SUCCEEDED at "+commit[:12]) && strings.Contains(out, "TEMPLATE_VERSION_REGISTERED") {
+		repoOut := ap.must(t, ap.devFile, "repository-sync", "status", "--provider", "GITHUB", "--repository", repo.Name, "--branch", "main")
+		if strings.Contains(out, "latest sync: SUCCEEDED at "+commit[:12]) && strings.Contains(out, "TEMPLATE_VERSION_REGISTERED") &&
+			strings.Contains(repoOut, "SUCCEEDED at "+commit[:12]) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -49,9 +51,6 @@ func TestTemplateSyncCommands(t *testing.T) {
 	}
 	if out := ap.must(t, ap.devFile, "repository-sync", "definitions", "--provider", "GITHUB", "--repository", repo.Name); !strings.Contains(out, "/envs/vpc-ecs") {
 		t.Fatalf("repository-sync definitions printed %q", out)
-	}
-	if out := ap.must(t, ap.devFile, "repository-sync", "status", "--provider", "GITHUB", "--repository", repo.Name, "--branch", "main"); !strings.Contains(out, "SUCCEEDED at "+commit[:12]) {
-		t.Fatalf("repository-sync status printed %q", out)
 	}
 	if out := ap.must(t, ap.adminFile, "repository-sync", "webhook-secret", "--provider", "GITHUB", "--repository", repo.Name, "--secret", "sixteen-chars-or-more"); !strings.Contains(out, "/webhooks/GITHUB") {
 		t.Fatalf("repository-sync webhook-secret printed %q", out)
