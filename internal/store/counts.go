@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -18,19 +19,22 @@ import (
 
 // The estate's counts (GetResourcesSummary) live in one partition, pkCounts, so that one
 // Query reads them all:
-//   - a count item per (counted kind, template, major, minor, shard) holds total and failed;
-//     every write that creates, removes, fails or moves a counted record adds to the count
-//     items in its own transaction. A write picks one of countShards shards at random, so
-//     that concurrent writes seldom touch the same count item (transactions touching the
-//     same item conflict); the reader sums the shards.
+//   - a count item per (counted kind, template, major, minor) holds total, failed and
+//     deploying; every write that creates, removes, fails or moves a counted record, or
+//     starts or finishes a deployment, adds to the count items in its own transaction.
+//     DeleteTemplateVersion checks a version's items are at 0, which is why a count is
+//     one item, not shards summed by the reader (countShards is 1; the shard suffix of
+//     the key is kept for a layout that may shard the counts nothing checks): concurrent
+//     writes on one count conflict, and write sends them again (see Store.write).
 //   - a template item per template mirrors its recommended version, written with the
 //     template in every transaction that writes it, so that staleness is computed at read
 //     time against the recommendation as it is now.
 const (
+	attrDeploying     = "deploying"
 	pkCounts          = "COUNTS"
 	prefixCount       = "C#"
 	prefixRecommended = "R#"
-	countShards       = 4
+	countShards       = 1
 )
 
 func countSK(k countKey, shard int) string {
@@ -59,7 +63,11 @@ type countKey struct {
 	version  platform.Version
 }
 
-type countDelta struct{ total, failed int }
+// countDelta changes a count: total and failed count what runs a template version;
+// deploying counts the unfinished deployments to it (started by the writes that start a
+// deployment, ended by FinishDeployment), so that a version cannot be deleted while
+// anything runs it or is being moved to it (DeleteTemplateVersion checks both are 0).
+type countDelta struct{ total, failed, deploying int }
 
 // counts are the changes a write makes to the estate's counts.
 type counts map[countKey]countDelta
@@ -102,6 +110,18 @@ func (c counts) change(t platform.TargetKind, before, after platform.Deployable)
 	c.add(t, after, +1)
 }
 
+// deploying counts deployment d starting (sign +1) or finishing (sign -1), under the
+// template version it deploys; components have none and are not counted.
+func (c counts) deploying(d platform.Deployment, sign int) {
+	if d.Target.Kind == platform.ComponentTarget || d.TemplateName == "" {
+		return
+	}
+	k := countKey{kind: countedKindOf(d.Target.Kind), template: d.TemplateName, version: d.TemplateVersion}
+	delta := c[k]
+	delta.deploying += sign
+	c[k] = delta
+}
+
 // addService counts a service (sign +1) or uncounts it (sign -1).
 func (c counts) addService(sign int) {
 	k := countKey{kind: platform.CountedServices}
@@ -128,11 +148,11 @@ func (s *Store) countOps(c counts) []writeOp {
 			update: &types.Update{
 				TableName:        &s.table,
 				Key:              key(pkCounts, countSK(k, shard)),
-				UpdateExpression: aws.String("ADD #total :total, #failed :failed SET #kind = :kind, #template = :template, #major = :major, #minor = :minor"),
-				ExpressionAttributeNames: map[string]string{"#total": "total", "#failed": "failed", "#kind": "kind",
+				UpdateExpression: aws.String("ADD #total :total, #failed :failed, #deploying :deploying SET #kind = :kind, #template = :template, #major = :major, #minor = :minor"),
+				ExpressionAttributeNames: map[string]string{"#total": "total", "#failed": "failed", "#deploying": attrDeploying, "#kind": "kind",
 					"#template": "templateName", "#major": "major", "#minor": "minor"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":total": number(int64(d.total)), ":failed": number(int64(d.failed)),
+					":total": number(int64(d.total)), ":failed": number(int64(d.failed)), ":deploying": number(int64(d.deploying)),
 					":kind": &types.AttributeValueMemberS{Value: string(k.kind)}, ":template": &types.AttributeValueMemberS{Value: k.template},
 					":major": number(int64(k.version.Major)), ":minor": number(int64(k.version.Minor)),
 				},
@@ -346,4 +366,99 @@ func readCountItem(raw map[string]types.AttributeValue, out *platform.EstateCoun
 	b.Total += total
 	b.Failed += failed
 	return nil
+}
+
+// versionUnused are the checks that nothing runs or is being deployed to version v of a
+// template (every count shard of the kinds that run it), for DeleteTemplateVersion.
+func (s *Store) versionUnused(kind platform.TemplateKind, name string, v platform.Version) []writeOp {
+	kinds := []platform.CountedKind{platform.CountedEnvironments}
+	if kind == platform.ServiceTemplate {
+		kinds = []platform.CountedKind{platform.CountedServiceInstances, platform.CountedPipelines}
+	}
+	what := versionWhat(kind, name, v)
+	var ops []writeOp
+	for _, k := range kinds {
+		for shard := range countShards {
+			ops = append(ops, writeOp{
+				check: &types.ConditionCheck{
+					TableName:                 &s.table,
+					Key:                       key(pkCounts, countSK(countKey{kind: k, template: name, version: v}, shard)),
+					ConditionExpression:       aws.String("(attribute_not_exists(#total) OR #total = :zero) AND (attribute_not_exists(#deploying) OR #deploying = :zero)"),
+					ExpressionAttributeNames:  map[string]string{"#total": "total", "#deploying": attrDeploying},
+					ExpressionAttributeValues: map[string]types.AttributeValue{":zero": number(0)},
+				},
+				what: what,
+				failed: func(map[string]types.AttributeValue) error {
+					return platform.Errorf(platform.Conflict, "%s is in use: something runs it or is being deployed to it", what)
+				},
+			})
+		}
+	}
+	return ops
+}
+
+// A deleted template version leaves a tombstone (TEMPLATE#<kind>#<name> /
+// DELETED#<version sk>) for tombstoneTTL, written in DeleteTemplateVersion's transaction
+// and removed by a registration that takes the number again; every write that starts a
+// deployment checks that the version it deploys has none. With the counts
+// DeleteTemplateVersion checks, a deletion and a create or deployment racing on one
+// version cannot both succeed: whichever commits second fails on the other's write (or
+// they conflict, and the one retried then fails).
+const (
+	prefixTombstone = "DELETED#"
+	tombstoneTTL    = 24 * time.Hour
+)
+
+func tombstoneSK(v platform.Version) string { return prefixTombstone + versionSK(v) }
+
+// tombstone is the write of version v's tombstone.
+func (s *Store) tombstone(kind platform.TemplateKind, name string, v platform.Version) writeOp {
+	what := versionWhat(kind, name, v) + " tombstone"
+	return writeOp{put: &types.Put{TableName: &s.table, Item: map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: templatePK(kind, name)}, attrSK: &types.AttributeValueMemberS{Value: tombstoneSK(v)},
+		attrExpiresAt: number(s.Now().Add(tombstoneTTL).Unix()),
+	}}, what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }}
+}
+
+// untombstone removes version v's tombstone, if any.
+func (s *Store) untombstone(kind platform.TemplateKind, name string, v platform.Version) writeOp {
+	what := versionWhat(kind, name, v) + " tombstone"
+	return writeOp{delete: &types.Delete{TableName: &s.table, Key: key(templatePK(kind, name), tombstoneSK(v))},
+		what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }}
+}
+
+// versionNotDeleted are the checks that the template versions the deployments in ds
+// deploy were not deleted (one per version): NotFound naming the version otherwise.
+// Components have no template version.
+func (s *Store) versionNotDeleted(ds ...platform.Deployment) []writeOp {
+	seen := map[countKey]bool{}
+	var ops []writeOp
+	for _, d := range ds {
+		if d.Target.Kind == platform.ComponentTarget || d.TemplateName == "" || d.TemplateVersion.IsZero() {
+			continue
+		}
+		kind := platform.ServiceTemplate
+		if d.Target.Kind == platform.EnvironmentTarget {
+			kind = platform.EnvironmentTemplate
+		}
+		k := countKey{kind: platform.CountedKind(kind), template: d.TemplateName, version: d.TemplateVersion}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		what := versionWhat(kind, d.TemplateName, d.TemplateVersion)
+		ops = append(ops, writeOp{
+			check: &types.ConditionCheck{
+				TableName:                &s.table,
+				Key:                      key(templatePK(kind, d.TemplateName), tombstoneSK(d.TemplateVersion)),
+				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+			},
+			what: what,
+			failed: func(map[string]types.AttributeValue) error {
+				return platform.Errorf(platform.NotFound, "%s was deleted", what)
+			},
+		})
+	}
+	return ops
 }

@@ -40,7 +40,8 @@ func (s *Store) StartDeployment(ctx context.Context, d platform.Deployment, targ
 	}
 	c := counts{}
 	countStart(c, d, stored[d.Target])
-	ops := s.withCounts([]writeOp{mark, put}, c)
+	c.deploying(d, +1)
+	ops := s.withCounts(append([]writeOp{mark, put}, s.versionNotDeleted(d)...), c)
 	ops, err = s.withToken(ops, token)
 	if err != nil {
 		return err
@@ -119,14 +120,15 @@ func (s *Store) UpdateDeployment(ctx context.Context, d platform.Deployment) err
 	if err != nil {
 		return err
 	}
+	c := counts{}
 	if stored.Status != d.Status && target != nil && target.LastDeploymentID == d.ID {
-		revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) { t.DeploymentStatus = d.Status })
+		revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) { t.DeploymentStatus = d.Status }, c)
 		if err != nil {
 			return err
 		}
-		ops = append(ops, revised...)
+		ops = append(ops, revised)
 	}
-	return s.write(ctx, "update deployment", ops...)
+	return s.write(ctx, "update deployment", s.withCounts(ops, c)...)
 }
 
 // FinishDeployment stores d's final status (CompletedAt defaults to now) and, if the
@@ -145,7 +147,7 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 	if d.CompletedAt.IsZero() {
 		d.CompletedAt = s.Now()
 	}
-	_, target, err := s.readDeployment(ctx, d)
+	stored, target, err := s.readDeployment(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -153,10 +155,12 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 	if err != nil {
 		return err
 	}
+	c := counts{}
+	c.deploying(stored, -1)
 	if target != nil && target.LastDeploymentID == d.ID {
 		switch d.Status {
 		case platform.DeleteComplete:
-			ops = append(ops, s.removeTarget(d.Target, target)...)
+			ops = append(ops, s.removeTarget(d.Target, target, c)...)
 		case platform.Succeeded:
 			revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
 				t.TemplateName = d.TemplateName
@@ -168,23 +172,23 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 				t.DeploymentStatusMessage = d.StatusMessage
 				t.LastSucceededDeploymentID = d.ID
 				t.LastSucceededAt = d.CompletedAt
-			})
+			}, c)
 			if err != nil {
 				return err
 			}
-			ops = append(ops, revised...)
+			ops = append(ops, revised)
 		default:
 			revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
 				t.DeploymentStatus = d.Status
 				t.DeploymentStatusMessage = d.StatusMessage
-			})
+			}, c)
 			if err != nil {
 				return err
 			}
-			ops = append(ops, revised...)
+			ops = append(ops, revised)
 		}
 	}
-	return s.write(ctx, "finish deployment", ops...)
+	return s.write(ctx, "finish deployment", s.withCounts(ops, c)...)
 }
 
 // storedTarget is a deployment target as read: its raw item and its shared state.
@@ -263,8 +267,8 @@ func (s *Store) reviseDeployment(d platform.Deployment) ([]writeOp, error) {
 }
 
 // reviseTarget rewrites a stored target with change applied, checked on its revision, and
-// moves it within the estate's counts.
-func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change func(*platform.Deployable)) ([]writeOp, error) {
+// moves it within the estate's counts c.
+func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change func(*platform.Deployable), c counts) (writeOp, error) {
 	what := targetWhat(t)
 	before := stored.deployable()
 	var after platform.Deployable
@@ -273,11 +277,11 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	case platform.EnvironmentTarget:
 		var it environmentItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return nil, fmt.Errorf("store: decode %s: %w", what, err)
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		e, err := it.domain()
 		if err != nil {
-			return nil, err
+			return writeOp{}, err
 		}
 		change(&e.Deployable)
 		after = e.Deployable
@@ -286,11 +290,11 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	case platform.ServiceInstanceTarget:
 		var it instanceItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return nil, fmt.Errorf("store: decode %s: %w", what, err)
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		in, err := it.domain()
 		if err != nil {
-			return nil, err
+			return writeOp{}, err
 		}
 		change(&in.Deployable)
 		after = in.Deployable
@@ -299,11 +303,11 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	case platform.ComponentTarget:
 		var it componentItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return nil, fmt.Errorf("store: decode %s: %w", what, err)
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		c, err := it.domain()
 		if err != nil {
-			return nil, err
+			return writeOp{}, err
 		}
 		change(&c.Deployable)
 		after = c.Deployable
@@ -312,11 +316,11 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	default:
 		var it pipelineItem
 		if err := attributevalue.UnmarshalMap(stored.raw, &it); err != nil {
-			return nil, fmt.Errorf("store: decode %s: %w", what, err)
+			return writeOp{}, fmt.Errorf("store: decode %s: %w", what, err)
 		}
 		p, err := it.domain()
 		if err != nil {
-			return nil, err
+			return writeOp{}, err
 		}
 		change(&p.Deployable)
 		after = p.Deployable
@@ -325,29 +329,27 @@ func (s *Store) reviseTarget(t platform.Target, stored *storedTarget, change fun
 	}
 	op, err := s.putRevised(item, stored.Revision, what)
 	if err != nil {
-		return nil, err
+		return writeOp{}, err
 	}
 	op.failed = func(map[string]types.AttributeValue) error { return changed(what) }
-	c := counts{}
 	c.change(t.Kind, before, after)
-	return s.withCounts([]writeOp{op}, c), nil
+	return op, nil
 }
 
-// removeTarget deletes a target as stored, with its tags; an instance or pipeline is also
-// uncounted from its service, a component's link to its service instance goes with it.
-func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp {
+// removeTarget deletes a target as stored, with its tags, and uncounts it in c; an
+// instance or pipeline is also uncounted from its service, a component's link to its
+// service instance goes with it.
+func (s *Store) removeTarget(t platform.Target, stored *storedTarget, c counts) []writeOp {
 	what := targetWhat(t)
 	pk, sk, _ := targetItemKey(t) // t was checked by readDeployment
 	del := s.deleteRevised(pk, sk, stored.Revision, what)
 	del.failed = func(map[string]types.AttributeValue) error { return changed(what) }
-	c := counts{}
 	c.add(t.Kind, stored.deployable(), -1)
-	uncounted := s.countOps(c)
 	switch t.Kind {
 	case platform.EnvironmentTarget:
-		return append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, uncounted...)
+		return []writeOp{del, s.dropTags(platform.TargetResource(t))}
 	case platform.ComponentTarget:
-		return append(append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, s.unlinkComponent(stored.raw)...), uncounted...)
+		return append([]writeOp{del, s.dropTags(platform.TargetResource(t))}, s.unlinkComponent(stored.raw)...)
 	}
 	service := fmt.Sprintf("service %q", t.Service)
 	uncount := writeOp{
@@ -363,7 +365,7 @@ func (s *Store) removeTarget(t platform.Target, stored *storedTarget) []writeOp 
 		what:   service,
 		failed: func(map[string]types.AttributeValue) error { return notFound(service) },
 	}
-	ops := append([]writeOp{del, uncount}, uncounted...)
+	ops := []writeOp{del, uncount}
 	if t.Kind == platform.ServiceInstanceTarget {
 		ops = append(ops, s.dropTags(platform.TargetResource(t)))
 	}

@@ -50,7 +50,8 @@ func (s *Store) CreateEnvironment(ctx context.Context, e platform.Environment, d
 	ops = append(ops, depOp)
 	c := counts{}
 	c.add(platform.EnvironmentTarget, e.Deployable, +1)
-	ops, err = s.withToken(s.withCounts(ops, c), token)
+	c.deploying(d, +1)
+	ops, err = s.withToken(s.withCounts(append(ops, s.versionNotDeleted(d)...), c), token)
 	if err != nil {
 		return err
 	}

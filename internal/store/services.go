@@ -96,7 +96,10 @@ func (s *Store) CreateService(ctx context.Context, svc platform.Service, instanc
 	if pipeline != nil {
 		c.add(platform.ServicePipelineTarget, pipe.Deployable, +1)
 	}
-	ops, err = s.withToken(s.withCounts(ops, c), token)
+	for _, d := range deployments {
+		c.deploying(d, +1)
+	}
+	ops, err = s.withToken(s.withCounts(append(ops, s.versionNotDeleted(deployments...)...), c), token)
 	if err != nil {
 		return err
 	}
@@ -272,7 +275,10 @@ func (s *Store) ChangeService(ctx context.Context, svc platform.Service, added [
 		op.update.ExpressionAttributeValues[":added"] = number(int64(len(added)))
 	}
 	ops = append([]writeOp{op}, ops...)
-	ops, err = s.withToken(s.withCounts(ops, c), token)
+	for _, d := range deployments {
+		c.deploying(d, +1)
+	}
+	ops, err = s.withToken(s.withCounts(append(ops, s.versionNotDeleted(deployments...)...), c), token)
 	if err != nil {
 		return err
 	}

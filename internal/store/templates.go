@@ -110,7 +110,7 @@ func (s *Store) CreateTemplateVersion(ctx context.Context, v platform.TemplateVe
 	if err != nil {
 		return err
 	}
-	ops := []writeOp{check, put}
+	ops := []writeOp{check, put, s.untombstone(v.Kind, v.TemplateName, v.Version)}
 	if v.BundleDigest != "" {
 		marker, err := s.putNew(bundleMarkerItem{itemKeys: itemKeys{PK: templatePK(v.Kind, v.TemplateName), SK: bundleMarkerSK(v.Version.Major, v.BundleDigest)},
 			Major: v.Version.Major, Minor: v.Version.Minor}, "")
@@ -211,8 +211,11 @@ func (s *Store) UpdateTemplateVersion(ctx context.Context, v platform.TemplateVe
 
 // DeleteTemplateVersion removes v (with the marker of its bundle and its tags) and saves
 // its template t (the recommended version it keeps after the deletion), one fewer version
-// counted on it, atomically, each checked on its Revision: NotFound when one is gone,
-// Conflict when one's stored Revision differs; Invalid when t is not v's template.
+// counted on it, atomically, each checked on its Revision, and on nothing running v or
+// being deployed to it (the estate's counts, written in the same transactions as what
+// they count, so a concurrent create or deployment on v either fails or stops this):
+// NotFound when one is gone, Conflict when one's stored Revision differs or v is in use;
+// Invalid when t is not v's template.
 func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVersion, t platform.Template) error {
 	what := versionWhat(v.Kind, v.TemplateName, v.Version)
 	if t.Kind != v.Kind || t.Name != v.TemplateName {
@@ -231,6 +234,8 @@ func (s *Store) DeleteTemplateVersion(ctx context.Context, v platform.TemplateVe
 	}
 	ops := []writeOp{s.deleteRevised(templatePK(v.Kind, v.TemplateName), versionSK(v.Version), v.Revision, what), tmpl, mirror,
 		s.dropTags(templateResource(v.Kind, v.TemplateName, v.Version))}
+	ops = append(ops, s.tombstone(v.Kind, v.TemplateName, v.Version))
+	ops = append(ops, s.versionUnused(v.Kind, v.TemplateName, v.Version)...)
 	if v.BundleDigest != "" {
 		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(templatePK(v.Kind, v.TemplateName), bundleMarkerSK(v.Version.Major, v.BundleDigest))},
 			what: what, failed: revisionFailed(what)})
