@@ -7,6 +7,7 @@ CDK       := node_modules/.bin/cdk
 LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events
 GANTRY_ADDR ?= 127.0.0.1:8080
+GANTRY_ACCOUNTS ?=
 
 .PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy deploy-connection lint fmt clean
 
@@ -24,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 # dev runs the whole platform locally on $(GANTRY_ADDR), the web console at /; Ctrl-C stops
 # everything it started.
 dev: deps web
-	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR)
+	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR) --accounts "$(GANTRY_ACCOUNTS)"
 
 # awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs.
 awscli:
