@@ -38,6 +38,7 @@ func componentsCommand() func(ctx context.Context, args []string, stdout, stderr
 		{"update", "change a component's description, or redeploy it with a new template file or service spec (developer)", componentsUpdateUsage, componentsUpdate},
 		{"delete", "delete a component's stack, then the component (developer)", "usage: gantry components delete [--wait [--timeout D]] NAME\n", componentsDelete},
 		{"outputs", "show a component's stack outputs", "usage: gantry components outputs [--deployment ID] NAME\n", componentsOutputs},
+		{"resources", "list the resources a component's stack provisioned", "usage: gantry components resources NAME\n", componentsResources},
 		{"cancel", "cancel the component's deployment in progress (developer)", "usage: gantry components cancel NAME\n", componentsCancel},
 	})
 }

@@ -17,7 +17,8 @@ func TestComponentAndTagCommands(t *testing.T) {
 	ap.must(t, admin, "templates", "create", "--kind", "environment", "--name", "vpc-ecs")
 	ap.must(t, admin, "templates", "register", "--kind", "environment", "--name", "vpc-ecs", "--bundle", library+"/environments/vpc-ecs/v1", "--publish")
 	ap.must(t, admin, "environments", "create", "--name", "beta", "--template", "vpc-ecs", "--major", "1",
-		"--spec", library+"/environments/vpc-ecs/tests/defaults/spec.yaml", "--wait", "--interval", "10ms")
+		"--spec", library+"/environments/vpc-ecs/tests/defaults/spec.yaml", "--component-role", "arn:aws:iam::000000000000:role/gantry-components",
+		"--wait", "--interval", "10ms")
 
 	dir := t.TempDir()
 	manifest, template := filepath.Join(dir, "manifest.yaml"), filepath.Join(dir, "cloudformation.yaml")
@@ -50,6 +51,18 @@ func TestComponentAndTagCommands(t *testing.T) {
 	out = ap.must(t, dev, "components", "outputs", "logs")
 	if !regexp.MustCompile(`(?m)^Owner +logs in beta$`).MatchString(out) {
 		t.Fatalf("outputs printed:\n%s", out)
+	}
+	out = ap.must(t, dev, "components", "resources", "logs")
+	if !regexp.MustCompile(`(?m)^Bucket +\S+ +CLOUDFORMATION$`).MatchString(out) {
+		t.Fatalf("resources printed:\n%s", out)
+	}
+	out = ap.must(t, dev, "environments", "resources", "--output", "json", "beta")
+	if !strings.Contains(out, `"provisioningEngine":"CLOUDFORMATION"`) {
+		t.Fatalf("environments resources --output json printed:\n%s", out)
+	}
+	out = ap.must(t, dev, "environments", "get", "beta")
+	if !regexp.MustCompile(`(?m)^component role: +arn:aws:iam::000000000000:role/gantry-components$`).MatchString(out) {
+		t.Fatalf("get printed:\n%s", out)
 	}
 	out = ap.must(t, dev, "tags", "arn:aws:proton:us-east-1:000000000000:component/logs")
 	if !regexp.MustCompile(`(?m)^team +ops$`).MatchString(out) {

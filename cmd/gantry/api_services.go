@@ -47,6 +47,7 @@ func instancesCommand() func(ctx context.Context, args []string, stdout, stderr 
 		{"update", "redeploy an instance: new spec, inputs and/or template version (developer)", instancesUpdateUsage, instancesUpdate},
 		{"cancel", "cancel an instance's deployment in progress (developer)", "usage: gantry instances cancel --service SERVICE NAME\n", instancesCancel},
 		{"outputs", "show a service instance's stack outputs", "usage: gantry instances outputs --service SERVICE NAME\n", instancesOutputs},
+		{"resources", "list the resources a service instance's stack provisioned", "usage: gantry instances resources --service SERVICE NAME\n", instancesResources},
 	})
 }
 
@@ -292,6 +293,7 @@ func pipelinesCommand() func(ctx context.Context, args []string, stdout, stderr 
 	return resource("pipelines", []verb{
 		{"update", "redeploy a service's pipeline: new spec and/or template version (developer)", pipelinesUpdateUsage, pipelinesUpdate},
 		{"outputs", "show a service pipeline's stack outputs", "usage: gantry pipelines outputs SERVICE\n", pipelinesOutputs},
+		{"resources", "list the resources a service pipeline's stack provisioned", "usage: gantry pipelines resources SERVICE\n", pipelinesResources},
 		{"cancel", "cancel a service pipeline's deployment in progress (developer)", "usage: gantry pipelines cancel SERVICE\n", pipelinesCancel},
 	})
 }

@@ -22,8 +22,9 @@ func TestComponentsAndTagsStatuses(t *testing.T) {
 	s := newServer(t, st)
 	s.mustEnvTemplate()
 	var env apimodel.Environment
-	r := s.json("admin", "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "env", "templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec: {}\n"})
-	if r.status != 202 || json.Unmarshal([]byte(r.body), &env) != nil {
+	r := s.json("admin", "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": "env", "templateMajorVersion": 1, "spec": "proton: EnvironmentSpec\nspec: {}\n",
+		"componentRoleArn": "arn:aws:iam::000000000000:role/gantry-components"})
+	if r.status != 202 || json.Unmarshal([]byte(r.body), &env) != nil || env.ComponentRoleARN != "arn:aws:iam::000000000000:role/gantry-components" {
 		t.Fatalf("create environment: %d %s", r.status, r.body)
 	}
 	ctx := context.Background()

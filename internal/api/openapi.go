@@ -147,6 +147,8 @@ func schemas() map[string]any {
 	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
 	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
+	componentRole := map[string]any{"type": "string", "maxLength": 2048,
+		"description": "environments: the IAM role of its directly defined components (Proton's componentRoleArn); an update with \"\" removes it"}
 	all := map[string]any{
 		"DeadLetterList": list("DeadLetter"),
 		"DeadLetter": object([]string{"id", "time", "rule", "event", "error", "attempts"}, map[string]any{"id": str(), "time": dateTime(),
@@ -195,14 +197,15 @@ func schemas() map[string]any {
 		"CreateEnvironment": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{
 			"name": name, "description": str(), "templateName": str(), "templateMajorVersion": integer(),
 			"templateMinorVersion": integer(), "spec": spec, "clientToken": str(),
-			"environmentAccountConnectionId": map[string]any{"type": "string", "description": "deploy into this CONNECTED environment account connection's account"}}),
-		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec,
+			"environmentAccountConnectionId": map[string]any{"type": "string", "description": "deploy into this CONNECTED environment account connection's account"},
+			"componentRoleArn":               componentRole}),
+		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec, "componentRoleArn": componentRole,
 			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
 			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str(),
 			"dryRun":    map[string]any{"type": "boolean", "description": "answer the update's Preview (200) instead of deploying"},
 			"previewId": map[string]any{"type": "string", "description": "deploy this preview's change set (its spec and template version)"}}),
 		"Environment": deployable(map[string]any{"name": str(), "arn": arn, "description": str(),
-			"environmentAccountConnectionId": str(), "environmentAccountId": str()}, "name"),
+			"environmentAccountConnectionId": str(), "environmentAccountId": str(), "componentRoleArn": str()}, "name"),
 		"EnvironmentList": list("Environment"),
 		"Outputs":         object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),
 		"CreateService": object([]string{"name", "templateName", "templateMajorVersion", "spec"}, map[string]any{

@@ -57,7 +57,8 @@ func timePtr(t time.Time) *time.Time {
 
 func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
 	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description,
-		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, Deployable: viewDeployable(e.Deployable)}
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN,
+		Deployable: viewDeployable(e.Deployable)}
 }
 
 // viewService maps a service and, when p is not nil, its pipeline.
@@ -144,7 +145,7 @@ func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput
 func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
 		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID}
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN}
 }
 
 func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
@@ -156,7 +157,7 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
-		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID}
+		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID, ComponentRoleARN: in.ComponentRoleARN}
 }
 
 func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {

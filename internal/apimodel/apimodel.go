@@ -95,6 +95,7 @@ type Environment struct {
 	// account the environment deploys into; omitted for the platform's own account.
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
 	EnvironmentAccountID           string `json:"environmentAccountId,omitempty"`
+	ComponentRoleARN               string `json:"componentRoleArn,omitempty"`
 	Deployable
 }
 

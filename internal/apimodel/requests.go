@@ -29,6 +29,9 @@ type CreateEnvironment struct {
 	// EnvironmentAccountConnectionID deploys the environment into that connection's
 	// environment account.
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
+	// ComponentRoleARN is the IAM role of the environment's directly defined components
+	// (Proton's componentRoleArn); without one the environment takes none.
+	ComponentRoleARN string `json:"componentRoleArn,omitempty"`
 }
 
 // CreateService is the body of POST /v1/services: a new service. The repository fields are
@@ -63,6 +66,8 @@ type Update struct {
 	// PreviewID deploys that preview's change set (its spec and template version: leave
 	// Spec and the versions out).
 	PreviewID string `json:"previewId,omitempty"`
+	// ComponentRoleARN, for an environment only, replaces its component role ("" removes it).
+	ComponentRoleARN *string `json:"componentRoleArn,omitempty"`
 }
 
 // UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and

@@ -43,8 +43,10 @@ type CreateComponentInput struct {
 // CreateComponent validates a directly defined component, stores it with its first
 // deployment and starts deploying it into a stack of its own. An attached component needs
 // a service instance whose service template version lists DIRECTLY_DEFINED among its
-// supported component sources, and which has no component yet. Errors: Invalid naming
-// the field (sources, names, the attachment, the service spec), NotFound for a missing
+// supported component sources, and which has no component yet; the environment must have
+// a component role (Proton's componentRoleArn), which its stack is deployed under. Errors:
+// Invalid naming the field (sources, names, the attachment, the service spec, an
+// environment without a component role), NotFound for a missing
 // service instance, Conflict when the name is taken or the instance has a component,
 // Forbidden without the developer role.
 func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) (platform.Component, error) {
@@ -112,6 +114,9 @@ func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, 
 		c.Environment = env.Name
 	default:
 		return c, platform.FieldErrorf("environmentName", "is required for a component not attached to a service instance (else give serviceName and serviceInstanceName)")
+	}
+	if err := s.checkComponentRole(ctx, c.Environment, in.EnvironmentName != "" && in.ServiceName == ""); err != nil {
+		return c, err
 	}
 	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, in.ServiceSpec, inputs)
 	c.Deployable = newDeployable(platform.TemplateVersion{}, d)
@@ -347,6 +352,25 @@ func (s *Service) CancelComponentDeployment(ctx context.Context, name string) (p
 		return c, err
 	}
 	return s.store.GetComponent(ctx, name)
+}
+
+// checkComponentRole refuses a directly defined component in an environment without a
+// component role, as Proton does: Invalid naming environmentName when the request named
+// the environment (detached), serviceInstanceName otherwise.
+func (s *Service) checkComponentRole(ctx context.Context, environment string, detached bool) error {
+	env, err := s.store.GetEnvironment(ctx, environment)
+	if err != nil {
+		return err
+	}
+	if env.ComponentRoleARN != "" {
+		return nil
+	}
+	field := "serviceInstanceName"
+	if detached {
+		field = "environmentName"
+	}
+	return platform.FieldErrorf(field, "environment %s has no componentRoleArn: directly defined components can only be created in an environment "+
+		"that has one (set it with UpdateEnvironment)", environment)
 }
 
 // componentFirst prepares the deletion of the component attached to the instance that

@@ -178,6 +178,9 @@ type UpdateInput struct {
 	// PreviewID, when set, deploys that preview's change set: the template version and
 	// spec are the preview's, and Spec, MajorVersion and MinorVersion must be left out.
 	PreviewID string
+	// ComponentRoleARN, environments only, when not nil replaces the environment's
+	// component role ("" removes it); see UpdateEnvironment.
+	ComponentRoleARN *string
 }
 
 // updateVersion resolves the template version an update moves to.

@@ -21,6 +21,10 @@ type CreateEnvironmentInput struct {
 	// EnvironmentAccountConnectionID, when set, deploys the environment (and its service
 	// instances and components) into that CONNECTED connection's environment account.
 	EnvironmentAccountConnectionID string
+	// ComponentRoleARN is the IAM role of the environment's directly defined components
+	// (Proton's componentRoleArn), a role of Gantry's account; without one, no directly
+	// defined component can be created in the environment.
+	ComponentRoleARN string
 }
 
 // CreateEnvironment validates the spec against the template version's schema, stores the
@@ -31,6 +35,9 @@ func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInp
 		return platform.Environment{}, err
 	}
 	if err := checkSpec("spec", in.Spec); err != nil {
+		return platform.Environment{}, err
+	}
+	if err := s.checkRoleARN("componentRoleArn", in.ComponentRoleARN, s.arns.Account); err != nil {
 		return platform.Environment{}, err
 	}
 	replay := func(name string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
@@ -57,10 +64,11 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	}
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
-	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Deployable: platform.Deployable{
-		TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
-		DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
-		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
+	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID,
+		ComponentRoleARN: in.ComponentRoleARN, Deployable: platform.Deployable{
+			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
+			DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
+			LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
 	if token != nil {
 		token.Result = in.Name
 	}
@@ -84,10 +92,18 @@ func (s *Service) ListEnvironments(ctx context.Context, page platform.PageReques
 }
 
 // UpdateEnvironment redeploys an environment with a new spec and/or template version.
-// Conflict while a deployment is in progress.
+// A ComponentRoleARN given is recorded first, once the update is checked, as Proton
+// records metadata: the environment's components deploy under it from their next
+// deployment on (a deployment refused after that, by a concurrent change, leaves the role
+// recorded). Invalid naming the field; Conflict while a deployment is in progress.
 func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateInput) (platform.Environment, error) {
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
+	}
+	if in.ComponentRoleARN != nil {
+		if err := s.checkRoleARN("componentRoleArn", *in.ComponentRoleARN, s.arns.Account); err != nil {
+			return platform.Environment{}, err
+		}
 	}
 	replay := func(string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
 	return idempotent(ctx, s, "UpdateEnvironment:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
@@ -97,6 +113,15 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 		}
 		if token != nil {
 			token.Result = d.ID
+		}
+		if in.ComponentRoleARN != nil && *in.ComponentRoleARN != env.ComponentRoleARN {
+			if env.DeploymentStatus.Active() {
+				return env, platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); wait for it or cancel it", env.Target(), env.LastDeploymentID)
+			}
+			if err := s.store.SetEnvironmentComponentRole(ctx, name, *in.ComponentRoleARN, env.Revision); err != nil {
+				return env, err
+			}
+			env.Revision++
 		}
 		if err := s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token); err != nil {
 			return env, err

@@ -214,9 +214,12 @@ func (h *harness) mustEnvTemplate() {
 	h.mustPublish(platform.EnvironmentTemplate, platformtest.EnvTemplate, h.mustVersion(platform.EnvironmentTemplate, platformtest.EnvTemplate, 0).Version)
 }
 
+// testComponentRole is the component role of the environments envInput makes.
+const testComponentRole = "arn:aws:iam::000000000000:role/gantry-components"
+
 func (h *harness) envInput(name string) control.CreateEnvironmentInput {
 	return control.CreateEnvironmentInput{Name: name, TemplateName: platformtest.EnvTemplate, MajorVersion: 1,
-		Spec: platformtest.ReadFile(h.t, platformtest.SamplePath(h.t, platformtest.EnvSpec))}
+		Spec: platformtest.ReadFile(h.t, platformtest.SamplePath(h.t, platformtest.EnvSpec)), ComponentRoleARN: testComponentRole}
 }
 
 func (h *harness) mustCreateEnvironment(in control.CreateEnvironmentInput) platform.Environment {

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,17 @@ func TestComponentLifecycle(t *testing.T) {
 	}
 	if out := dev.outputsOf(instPath + "/outputs"); out["ComponentQueue"] != "none" || out["ComponentOutputCount"] != "0" || out["Greeting"] != "hi" {
 		t.Fatalf("instance outputs without a component = %v", out)
+	}
+
+	// Environment Beta was created without a component role: it takes no component until
+	// it has one (a metadata update, nothing deployed).
+	queue := map[string]any{"name": "queue", "serviceName": "web", "serviceInstanceName": "web-beta", "manifest": queueManifest, "templateFile": queueTemplate}
+	if status, body := dev.json("POST", "/v1/components", queue, nil); status != 400 || !strings.Contains(body, "componentRoleArn") {
+		t.Fatalf("a component in an environment without a component role: %d %s", status, body)
+	}
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "NONE", "componentRoleArn": "arn:aws:iam::000000000000:role/gantry-components"}, nil)
+	if env := admin.waitFor("/v1/environments/Beta"); env["componentRoleArn"] != "arn:aws:iam::000000000000:role/gantry-components" {
+		t.Fatalf("environment Beta after setting its component role = %v", env)
 	}
 
 	var c apimodel.Component

@@ -111,6 +111,10 @@ type Environment struct {
 	// environment account; both "" for an environment in the platform's own account.
 	AccountConnectionID string
 	AccountID           string
+	// ComponentRoleARN is the IAM role CloudFormation works under for the directly defined
+	// components in the environment (Proton's componentRoleArn); without one, no directly
+	// defined component can be created in it.
+	ComponentRoleARN string
 	Deployable
 }
 

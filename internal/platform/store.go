@@ -104,6 +104,10 @@ type Store interface {
 	// token, when not nil) atomically; Conflict if the name is taken.
 	CreateEnvironment(ctx context.Context, e Environment, d Deployment, token *ClientToken) error
 	GetEnvironment(ctx context.Context, name string) (Environment, error)
+	// SetEnvironmentComponentRole records the environment's component role (a metadata
+	// change, no deployment), if its revision is still revision and no deployment is in
+	// progress on it; the revision moves on. Conflict otherwise; NotFound.
+	SetEnvironmentComponentRole(ctx context.Context, name, roleARN string, revision int64) error
 	ListEnvironments(ctx context.Context, page PageRequest) (Page[Environment], error)
 
 	// CreateService stores a new service with its instances, its pipeline (when not nil),

@@ -80,17 +80,8 @@ func (s *Store) markTarget(d platform.Deployment, targetRevision int64) (writeOp
 			},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		},
-		what: targetWhat(target),
-		failed: func(old map[string]types.AttributeValue) error {
-			if old == nil {
-				return notFound(targetWhat(target))
-			}
-			var it deployableItem
-			if err := attributevalue.UnmarshalMap(old, &it); err == nil && platform.DeploymentStatus(it.DeploymentStatus).Active() {
-				return platform.Errorf(platform.Conflict, "%s has a deployment in progress", target)
-			}
-			return changed(targetWhat(target))
-		},
+		what:   targetWhat(target),
+		failed: targetConditionFailed(target),
 	}, nil
 }
 

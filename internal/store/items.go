@@ -96,6 +96,7 @@ type environmentItem struct {
 	Description         string `dynamodbav:"description,omitempty"`
 	AccountConnectionID string `dynamodbav:"accountConnectionId,omitempty"`
 	AccountID           string `dynamodbav:"accountId,omitempty"`
+	ComponentRoleARN    string `dynamodbav:"componentRoleArn,omitempty"`
 	deployableItem
 }
 
@@ -361,13 +362,13 @@ func newEnvironmentItem(e platform.Environment) environmentItem {
 	k := itemKeys{PK: environmentPK(e.Name), SK: skEnvironment, GSI1PK: gsi1EnvironmentsPK, GSI1SK: e.Name}
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
 	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
-		AccountID: e.AccountID, deployableItem: newDeployableItem(e.Deployable)}
+		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
 	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
-		AccountID: it.AccountID, Deployable: it.deployableItem.domain(&p)}
+		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }
 

@@ -138,18 +138,22 @@ func (t *Tasks) StackDeployment(ctx context.Context, d platform.Deployment, body
 	if err != nil {
 		return platform.StackDeployment{}, err
 	}
-	return platform.StackDeployment{StackName: d.StackName, TemplateBody: body, ClientRequestToken: d.ID, RoleARN: t.roleARN, Tags: tags}, nil
+	role, err := t.provisioningRole(ctx, d)
+	if err != nil {
+		return platform.StackDeployment{}, err
+	}
+	return platform.StackDeployment{StackName: d.StackName, TemplateBody: body, ClientRequestToken: d.ID, RoleARN: role, Tags: tags}, nil
 }
 
 // provisioning is what d's engine is given: the rendered template, or for an engine that
 // runs the bundle the bundle, its manifest's folder and proton-inputs.json (Render's); the
 // stack's tags, the role and the target's ARN.
 func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platform.Provisioning, error) {
-	p := platform.Provisioning{Deployment: d, RoleARN: t.roleARN, Account: d.Account, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
-	if d.Account != "" {
-		p.RoleARN = "" // the engine works with the role assumed in the environment account
-	}
+	p := platform.Provisioning{Deployment: d, Account: d.Account, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
 	var err error
+	if p.RoleARN, err = t.provisioningRole(ctx, d); err != nil {
+		return p, &TransientError{Err: err}
+	}
 	if d.Engine.RunsBundle() {
 		if p.Bundle, err = t.bundle(ctx, d); err != nil {
 			return p, &TransientError{Err: err}

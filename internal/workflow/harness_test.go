@@ -135,8 +135,9 @@ type harness struct {
 	mu         sync.Mutex
 	operations []string // stack operations started: "DEPLOY name" / "DELETE name"
 	describes  int
-	stackEvts  [][]byte      // events the simulator published, in order
-	hold       chan struct{} // while not nil, the simulator's stacks stay at their first status
+	stackEvts  [][]byte          // events the simulator published, in order
+	hold       chan struct{}     // while not nil, the simulator's stacks stay at their first status
+	roles      map[string]string // stack name -> the role of its latest Deploy
 }
 
 // newHarness builds a harness; the clock moves one second per reading, so that any write
@@ -162,6 +163,12 @@ func newHarness(t *testing.T) *harness {
 	})
 	h.prov = &platformtest.Provisioner{
 		DeployFunc: func(ctx context.Context, in platform.StackDeployment) (platform.StackOperation, error) {
+			h.mu.Lock()
+			if h.roles == nil {
+				h.roles = map[string]string{}
+			}
+			h.roles[in.StackName] = in.RoleARN
+			h.mu.Unlock()
 			op, err := h.sim.Deploy(ctx, in)
 			if err == nil && !op.NoChanges {
 				h.count("DEPLOY " + in.StackName)
