@@ -355,15 +355,16 @@ func (s *Service) CancelComponentDeployment(ctx context.Context, name string) (p
 }
 
 // checkComponentRole refuses a directly defined component in an environment without a
-// component role, as Proton does: Invalid naming environmentName when the request named
+// component role (its own, or its account connection's), as Proton does: Invalid naming environmentName when the request named
 // the environment (detached), serviceInstanceName otherwise.
 func (s *Service) checkComponentRole(ctx context.Context, environment string, detached bool) error {
 	env, err := s.store.GetEnvironment(ctx, environment)
 	if err != nil {
 		return err
 	}
-	if env.ComponentRoleARN != "" {
-		return nil
+	role, err := platform.ComponentRoleOf(ctx, s.store, env)
+	if err != nil || role != "" {
+		return err
 	}
 	field := "serviceInstanceName"
 	if detached {

@@ -7,7 +7,8 @@ import (
 )
 
 // provisioningRole is the role d's stack is provisioned under: for a component, its
-// environment's component role (Proton's componentRoleArn), read at deployment time; for
+// environment's component role (Proton's componentRoleArn, or its account connection's),
+// read at deployment time; for
 // the others, the configured RoleARN, or none in another account (d.Account: the engine
 // works with the role assumed there). A component whose environment has no component role
 // left (removed since the component was created) falls back to the same. Errors are the
@@ -28,8 +29,9 @@ func (t *Tasks) provisioningRole(ctx context.Context, d platform.Deployment) (st
 	if err != nil {
 		return "", err
 	}
-	if env.ComponentRoleARN == "" {
-		return fallback, nil
+	role, err := platform.ComponentRoleOf(ctx, t.store, env)
+	if err != nil || role == "" {
+		return fallback, err
 	}
-	return env.ComponentRoleARN, nil
+	return role, nil
 }
