@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
 
@@ -26,6 +27,10 @@ func TestLifeOfAnEstate(t *testing.T) {
 		"repositoryId": "example-org/web", "branchName": "main"}, nil)
 	if s := dev.waitService("web"); s["status"] != "ACTIVE" {
 		t.Fatalf("service web = %v", s)
+	}
+	// What the instance's stack provisioned.
+	if rs := dev.provisionedResources("/v1/services/web/instances/web-a"); rs["Service"].Identifier == "" || rs["Service"].ProvisioningEngine != platform.CloudFormationEngine {
+		t.Fatalf("provisioned resources of web-a = %+v, want its ECS Service with an identifier", rs)
 	}
 
 	// Add web-c, remove web-b.
