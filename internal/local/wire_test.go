@@ -194,6 +194,16 @@ func TestProtonSDK(t *testing.T) {
 		aws.ToString(got.Environment.Arn) != "arn:aws:proton:us-east-1:"+AccountID+":environment/Beta" {
 		t.Fatalf("deployed environment = %+v", got.Environment)
 	}
+	// NotifyResourceDeploymentStatusChange: a developer may not report; an admin may, but
+	// not on a deployment that has finished.
+	notify := &proton.NotifyResourceDeploymentStatusChangeInput{ResourceArn: got.Environment.Arn, Status: types.ResourceDeploymentStatusSucceeded,
+		DeploymentId: got.Environment.LastSucceededDeploymentId, Outputs: []types.Output{{Key: aws.String("k"), ValueString: aws.String("v")}}}
+	if _, err := dev.NotifyResourceDeploymentStatusChange(ctx, notify); !errors.As(err, &denied) {
+		t.Errorf("developer NotifyResourceDeploymentStatusChange: %v, want *types.AccessDeniedException", err)
+	}
+	if _, err := admin.NotifyResourceDeploymentStatusChange(ctx, notify); !errors.As(err, &conflict) || !strings.Contains(err.Error(), "already finished") {
+		t.Errorf("NotifyResourceDeploymentStatusChange of a finished deployment: %v, want *types.ConflictException", err)
+	}
 	summary, err := dev.GetResourcesSummary(ctx, &proton.GetResourcesSummaryInput{})
 	if err != nil {
 		t.Fatal(err)
