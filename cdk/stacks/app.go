@@ -59,6 +59,7 @@ func Build(app awscdk.App, cfg Config) (*Gantry, error) {
 	if err != nil {
 		return nil, err
 	}
+	AllowEnvironmentAccounts(service.Stack, cfg.EnvironmentAccounts)
 	// The connection stack is deployed in environment accounts: the same managed policies
 	// bound what users' templates may create there.
 	connection, err := NewConnectionStack(app, ConnectionStackID, &ConnectionStackProps{RoleName: cfg.AccountRoleName, PolicyARNs: cfg.ProvisioningPolicyARNs})

@@ -67,6 +67,9 @@ type Config struct {
 	// BundleBuckets are the S3 buckets Proton's Create*TemplateVersion may read bundles
 	// from (source.s3); none: only bundles uploaded through the REST API.
 	BundleBuckets []string
+	// EnvironmentAccounts may put events on this account's default bus: their connection
+	// stacks forward their stack events there.
+	EnvironmentAccounts []string
 	// ConsoleDir is the built web console (make web); the service stack deploys it behind
 	// CloudFront when it holds an index.html, and warns at synth when not.
 	ConsoleDir string
@@ -111,6 +114,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.AlarmEmail = str(ContextAlarmEmail, "")
 	cfg.ProvisioningPolicyARNs = list(ContextProvisioningPolicyARN)
 	cfg.BundleBuckets = list(ContextBundleBuckets)
+	cfg.EnvironmentAccounts = list(ContextEnvironmentAccounts)
 	cfg.ConsoleDir = str(ContextConsoleDir, DefaultConsoleDir)
 	if err != nil {
 		return Config{}, err
@@ -132,6 +136,11 @@ func (c Config) Validate() error {
 	for _, arn := range c.ProvisioningPolicyARNs {
 		if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::") || !strings.Contains(arn, ":policy/") {
 			return fmt.Errorf("%s: %q is not an IAM managed policy ARN", ContextProvisioningPolicyARN, arn)
+		}
+	}
+	for _, a := range c.EnvironmentAccounts {
+		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
+			return fmt.Errorf("%s: %q is not an AWS account id (12 digits)", ContextEnvironmentAccounts, a)
 		}
 	}
 	if c.AlarmEmail != "" && !strings.Contains(c.AlarmEmail, "@") {

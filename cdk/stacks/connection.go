@@ -14,6 +14,23 @@ import (
 	"github.com/gantry-platform/gantry/events"
 )
 
+// ContextEnvironmentAccounts lists the environment accounts (joined by connections) whose
+// connection stacks may put their stack events on Gantry's default bus.
+const ContextEnvironmentAccounts = "gantry:environmentAccounts"
+
+// AllowEnvironmentAccounts lets each of accounts put events on the default bus of stack
+// (Gantry's): the cross-account target of their connection stacks' forwarding rules.
+func AllowEnvironmentAccounts(stack awscdk.Stack, accounts []string) {
+	for _, account := range accounts {
+		awsevents.NewCfnEventBusPolicy(stack, jsii.String("EnvironmentAccount"+account), &awsevents.CfnEventBusPolicyProps{
+			EventBusName: jsii.String("default"),
+			StatementId:  jsii.String("gantry-" + account),
+			Action:       jsii.String("events:PutEvents"),
+			Principal:    jsii.String(account),
+		})
+	}
+}
+
 // ConnectionStackID is the id (and stack name) of the connection stack, deployed in an
 // environment account, not in Gantry's.
 const ConnectionStackID = "GantryConnection"

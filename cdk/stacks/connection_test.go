@@ -80,3 +80,13 @@ func TestConnectionStackForwardsStackEventsToThePlatformBus(t *testing.T) {
 			assertions.Match_ObjectLike(&map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": platformBus})}}})
 	})
 }
+
+// TestPlatformBusTakesTheEnvironmentAccountsEvents: each of gantry:environmentAccounts may
+// put events on Gantry's default bus, the target of its forwarding rule.
+func TestPlatformBusTakesTheEnvironmentAccountsEvents(t *testing.T) {
+	s := synthesized(t)
+	holds(t, "the bus policy", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::Events::EventBusPolicy"), map[string]any{
+			"EventBusName": "default", "Action": "events:PutEvents", "Principal": "222222222222", "StatementId": "gantry-222222222222"})
+	})
+}

@@ -36,6 +36,7 @@ var testContext = map[string]any{
 	stacks.ContextAlarmEmail:            "ops@example.com",
 	stacks.ContextProvisioningPolicyARN: []any{"arn:aws:iam::123456789012:policy/gantry-provisioning"},
 	stacks.ContextBundleBuckets:         "team-bundles",
+	stacks.ContextEnvironmentAccounts:   "222222222222",
 }
 
 // synthesis is the app synthesized once per test binary: jsii's start and a synth cost
