@@ -211,9 +211,14 @@ func Samples() []string {
 	return names
 }
 
+// AdoptedNamePrefix starts the names of the stacks AWS Proton made, which Gantry adopts
+// under their own names (gantry import proton).
+const AdoptedNamePrefix = "AWSProton-"
+
 // IsGantryStackID reports whether stackID, a CloudFormation stack ARN
 // (arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/UUID) or a bare stack name, names
-// one of Gantry's stacks. The stack rule matches every stack's status changes, because no
+// one of Gantry's stacks: its own (NamePrefix) or one adopted from AWS Proton
+// (AdoptedNamePrefix; the events function still checks it is a deployment's stack). The stack rule matches every stack's status changes, because no
 // pattern operator supported by both EventBridge and quamina can match the name inside the
 // ARN without fixing the partition, region and account; the events function filters with
 // this.
@@ -230,5 +235,10 @@ func IsGantryStackID(stackID string) bool {
 		}
 		name, _, _ = strings.Cut(resource, "/")
 	}
-	return strings.HasPrefix(name, NamePrefix) && len(name) > len(NamePrefix)
+	for _, prefix := range []string{NamePrefix, AdoptedNamePrefix} {
+		if strings.HasPrefix(name, prefix) && len(name) > len(prefix) {
+			return true
+		}
+	}
+	return false
 }

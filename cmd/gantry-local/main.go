@@ -48,6 +48,7 @@ func run() error {
 	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
 	webDir := flag.String("web-dir", "web/dist", "the web console's built files, served at / (make dev builds them); missing: the API alone")
 	accounts := flag.String("accounts", "", "environment accounts besides the platform's own ("+local.AccountID+"), comma-separated, e.g. 111111111111,222222222222")
+	seedStacks := flag.String("seed-stacks", "", "a directory of stacks the CloudFormation simulator starts with, as if they existed (DIR/STACK/template.yaml and stack.json: tags, outputs, parameters), e.g. AWS Proton's for gantry import proton")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -59,7 +60,7 @@ func run() error {
 		return err
 	}
 	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
-		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, Accounts: auth.ParseGroupList(*accounts),
+		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, SeedStacks: *seedStacks, Accounts: auth.ParseGroupList(*accounts),
 		Endpoint: "http://" + *addr})
 	if err != nil {
 		return err

@@ -243,6 +243,7 @@ func schemas() map[string]any {
 	}
 	maps.Copy(all, summarySchemas())
 	maps.Copy(all, previewSchemas())
+	maps.Copy(all, importSchemas())
 	maps.Copy(all, provisionedResourceSchemas())
 	maps.Copy(all, repositorySchemas(arn))
 	maps.Copy(all, notifySchemas(arn, output))

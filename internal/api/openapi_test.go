@@ -145,6 +145,8 @@ func TestOpenAPISchemasAreTheModel(t *testing.T) {
 		"RepositoryWebhookSecret":              reflect.TypeFor[apimodel.RepositoryWebhookSecret](),
 		"RepositoryWebhook":                    reflect.TypeFor[apimodel.RepositoryWebhook](),
 		"WebhookReceipt":                       reflect.TypeFor[apimodel.WebhookReceipt](),
+		"ImportProton":                         reflect.TypeFor[apimodel.ImportProton](),
+		"ImportReport":                         reflect.TypeFor[apimodel.ImportReport](),
 	}
 	notModel := map[string]bool{"OpenAPI": true} // not shapes of apimodel
 	for name, schema := range schemas() {

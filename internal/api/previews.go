@@ -97,6 +97,9 @@ func viewChangeSummary(s platform.ChangeSetSummary) apimodel.ChangeSummary {
 	return apimodel.ChangeSummary{Add: s.Add, Modify: s.Modify, Remove: s.Remove, Replace: s.Replace}
 }
 
+// platformPreview wraps a change set alone, for its view.
+func platformPreview(cs platform.ChangeSet) platform.Preview { return platform.Preview{ChangeSet: cs} }
+
 func viewPreview(p platform.Preview) apimodel.Preview {
 	cs := p.ChangeSet
 	out := apimodel.Preview{ID: p.ID, TargetResourceType: string(p.Target.Kind), EnvironmentName: p.Target.Environment,

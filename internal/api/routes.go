@@ -57,6 +57,7 @@ func routes() []route {
 	rs = append(rs, accountConnectionRoutes()...)
 	rs = append(rs, summaryRoutes()...)
 	rs = append(rs, previewRoutes()...)
+	rs = append(rs, importRoutes()...)
 	rs = append(rs, instanceListRoutes()...)
 	rs = append(rs, repositoryRoutes()...)
 	rs = append(rs, notifyRoutes()...)

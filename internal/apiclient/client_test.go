@@ -429,6 +429,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"PreviewEnvironmentUpdate": "PreviewEnvironmentUpdate", "PreviewServiceInstanceUpdate": "PreviewServiceInstanceUpdate",
 		"GetPreview": "GetPreview", "PreviewEnvironmentTemplateVersionRollout": "PreviewTemplateVersionRollout",
 		"PreviewServiceTemplateVersionRollout": "PreviewTemplateVersionRollout",
+		"ImportProtonStacks":                   "ImportProtonStacks",
 		"CreateRepository":                     "CreateRepository", "ListRepositories": "ListRepositories", "GetRepository": "GetRepository",
 		"DeleteRepository": "DeleteRepository", "GetAccountSettings": "GetAccountSettings", "UpdateAccountSettings": "UpdateAccountSettings",
 		"NotifyResourceDeploymentStatusChange": "NotifyResourceDeploymentStatusChange",

@@ -58,3 +58,21 @@ func (c *Client) PreviewTemplateVersionRollout(ctx context.Context, kind, templa
 	err := c.do(ctx, request{method: "POST", path: pathOf("v1", kind, template, "versions", version, "preview")}, &out)
 	return out, err
 }
+
+// ImportReport is an import's report, with its JSON.
+type ImportReport struct {
+	apimodel.ImportReport
+	Raw json.RawMessage `json:"-"`
+}
+
+func (p *ImportReport) keepRaw(raw json.RawMessage) { p.Raw = raw }
+
+// ImportProtonStacks adopts the stacks AWS Proton left (admin role).
+func (c *Client) ImportProtonStacks(ctx context.Context, in apimodel.ImportProton) (ImportReport, error) {
+	var out ImportReport
+	r, err := jsonRequest("POST", pathOf("v1", "imports", "proton"), in)
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}

@@ -252,13 +252,17 @@ func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evalua
 }
 
 func resourceMap(root *yaml.Node) map[string]*yaml.Node {
+	return members(cfntemplate.Lookup(root, "Resources"))
+}
+
+// members returns a mapping's members by key (none when m is not a mapping).
+func members(m *yaml.Node) map[string]*yaml.Node {
 	out := map[string]*yaml.Node{}
-	resources := cfntemplate.Lookup(root, "Resources")
-	if resources == nil || resources.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode {
 		return out
 	}
-	for i := 0; i+1 < len(resources.Content); i += 2 {
-		out[resources.Content[i].Value] = cfntemplate.Resolve(resources.Content[i+1])
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		out[m.Content[i].Value] = cfntemplate.Resolve(m.Content[i+1])
 	}
 	return out
 }

@@ -29,6 +29,7 @@ type API interface {
 	CancelUpdateStack(ctx context.Context, in *cfn.CancelUpdateStackInput, optFns ...func(*cfn.Options)) (*cfn.CancelUpdateStackOutput, error)
 	DescribeStacks(ctx context.Context, in *cfn.DescribeStacksInput, optFns ...func(*cfn.Options)) (*cfn.DescribeStacksOutput, error)
 	DescribeStackEvents(ctx context.Context, in *cfn.DescribeStackEventsInput, optFns ...func(*cfn.Options)) (*cfn.DescribeStackEventsOutput, error)
+	GetTemplate(ctx context.Context, in *cfn.GetTemplateInput, optFns ...func(*cfn.Options)) (*cfn.GetTemplateOutput, error)
 	ListStackResources(ctx context.Context, in *cfn.ListStackResourcesInput, optFns ...func(*cfn.Options)) (*cfn.ListStackResourcesOutput, error)
 }
 

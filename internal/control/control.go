@@ -68,6 +68,7 @@ type Service struct {
 	workflows platform.Workflows
 	stacks    platform.StackProvisioner
 	previewer Previewer
+	estate    platform.StackLister
 	engines   platform.Engines
 	events    platform.EventPublisher
 	engine    TemplateEngine
@@ -101,6 +102,9 @@ type Config struct {
 	// Previewer renders the deployments previews show (the workflow's tasks); without
 	// one, previews are Internal errors.
 	Previewer Previewer
+	// Estate lists the stacks an import of AWS Proton's estate adopts; without it,
+	// imports are Internal errors.
+	Estate platform.StackLister
 	// Engines cancel the operation of a cancelled deployment (CloudFormation's
 	// CancelUpdateStack, CodeBuild's StopBuild); without its engine, cancelling a
 	// deployment whose operation has started only fails the workflow's waiting task and
@@ -137,7 +141,7 @@ type Config struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, engines: c.Engines, events: c.Events,
+	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, estate: c.Estate, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
 	s.syncs, s.git, s.syncWorkflows, s.serviceSyncs = c.Syncs, c.Git, c.SyncWorkflows, c.ServiceSyncs

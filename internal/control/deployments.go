@@ -118,6 +118,15 @@ func (s *Service) newDeployment(target platform.Target, op platform.Operation, t
 		LeaseOwner: "control-plane", LeaseExpiresAt: now.Add(startLease)}
 }
 
+// stackOf is the stack of d's target: the one its record names (an adopted stack keeps
+// its own name), else the derived one d carries.
+func stackOf(current platform.Deployable, d platform.Deployment) string {
+	if current.StackName != "" {
+		return current.StackName
+	}
+	return d.StackName
+}
+
 // startLease is the lease of a new deployment until its workflow's first task renews it.
 const startLease = 10 * time.Minute
 
@@ -159,6 +168,7 @@ func (s *Service) startUpdate(ctx context.Context, d platform.Deployment, curren
 		return s.store.RecordSpec(ctx, d.Target, d.Spec, current.Revision, token)
 	}
 	d.PreviousDeploymentID = current.LastSucceededDeploymentID
+	d.StackName = stackOf(current, d)
 	if err := s.store.StartDeployment(ctx, d, current.Revision, token); err != nil {
 		return err
 	}

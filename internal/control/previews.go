@@ -18,6 +18,10 @@ type Previewer interface {
 	// StackDeployment is what deploying body as d's stack asks of the provisioner
 	// (stack name, tags, role); the client request token is d.ID.
 	StackDeployment(ctx context.Context, d platform.Deployment, body []byte) (platform.StackDeployment, error)
+	// RenderNewEnvironment renders d for environment env, not stored yet.
+	RenderNewEnvironment(ctx context.Context, d platform.Deployment, env platform.Environment) ([]byte, error)
+	// RenderNewInstance renders d for service instance inst of svc, neither stored yet.
+	RenderNewInstance(ctx context.Context, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) ([]byte, error)
 }
 
 // PreviewEnvironmentUpdate computes what UpdateEnvironment with in would change without
@@ -78,6 +82,7 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	if s.previewer == nil || s.stacks == nil {
 		return platform.Preview{}, platform.Errorf(platform.Internal, "control: previews need a previewer and a provisioner")
 	}
+	d.StackName = stackOf(current, d)
 	body, err := s.previewer.RenderDeployment(ctx, d)
 	if err != nil {
 		return platform.Preview{}, err

@@ -195,6 +195,7 @@ func (s *Service) deleteDeployment(c platform.ServiceChild) platform.Deployment 
 	tv := platform.TemplateVersion{TemplateName: c.TemplateName, Version: c.TemplateVersion}
 	d := s.newDeployment(c.Target, platform.Delete, tv, c.Spec, nil)
 	d.PreviousDeploymentID = c.LastSucceededDeploymentID
+	d.StackName = stackOf(c.Deployable, d)
 	return d
 }
 

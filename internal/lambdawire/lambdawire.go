@@ -207,6 +207,7 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: ports.Provisioner, Accounts: ports.Accounts, Connections: ports.Store}
 	}
 	arns := platform.ARNScope{Partition: cfg.Partition, Region: cfg.Region, Account: cfg.AccountID}
+	estate, _ := ports.Provisioner.(platform.StackLister)
 	wc := workflow.Config{Store: ports.Store, Blobs: ports.Blobs, Engines: engines,
 		Workflows: ports.Workflows, Events: ports.Events, Notifier: ports.Notifier, Renderer: templates,
 		AccountID: cfg.AccountID, RoleARN: cfg.ProvisioningRoleARN, ARNs: arns, Log: log}
@@ -221,7 +222,7 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		Ports:  ports,
 		Log:    log,
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
-			Provisioner: ports.Provisioner, Previewer: tasks, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
+			Provisioner: ports.Provisioner, Previewer: tasks, Estate: estate, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
 			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer,
 			Repositories: repositories}),
 		Tasks: tasks,

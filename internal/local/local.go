@@ -63,6 +63,9 @@ const (
 type Config struct {
 	// DataDir holds blobs, the token signing key and, unless InMemory, the database.
 	DataDir string
+	// SeedStacks, when set, is a directory of stacks the CloudFormation simulator starts
+	// with, as if made outside Gantry (see LoadSeedStacks).
+	SeedStacks string
 	// InMemory keeps the database in memory (it is lost when the platform stops).
 	InMemory bool
 	// DynamoEndpoint, when set, is a running DynamoDB Local to use instead of starting one.
@@ -200,6 +203,15 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 			cfg.Log.Error("event delivery given up: in the dead-letter log (gantry events dlq list)", "rule", rule, "error", err)
 		}})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
+	if cfg.SeedStacks != "" {
+		seeds, err := LoadSeedStacks(cfg.SeedStacks)
+		if err != nil {
+			return err
+		}
+		if err := p.Sim.Seed(seeds...); err != nil {
+			return err
+		}
+	}
 	if err := p.startAccounts(spec, cfg); err != nil {
 		return err
 	}
@@ -270,7 +282,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	}
 	sources := &gitsync.Sources{Dir: filepath.Join(cfg.DataDir, "git-copies"), Locate: gitsync.LocalRepositories(repositories)}
 	p.Sources = sources
-	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks,
+	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks, Estate: p.Sim,
 		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
 		AccessKeys: p.Store, Sealer: sealer,
 		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner})

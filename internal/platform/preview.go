@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -29,3 +30,13 @@ type Preview struct {
 
 // PreviewChangeSetName is the name of preview id's change set.
 func PreviewChangeSetName(id string) string { return "gantry-preview-" + id }
+
+// StackLister reads the stacks that exist, whoever made them: what an import of AWS
+// Proton's stacks starts from.
+type StackLister interface {
+	// ListStacks returns the live stacks whose name starts with prefix, with their tags
+	// and outputs.
+	ListStacks(ctx context.Context, prefix string) ([]Stack, error)
+	// GetTemplate returns a stack's current template; NotFound when there is no such stack.
+	GetTemplate(ctx context.Context, stackName string) ([]byte, error)
+}

@@ -147,7 +147,7 @@ func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderDa
 		if err != nil {
 			return RenderData{}, err
 		}
-		return RenderData{Environment: EnvironmentData{Name: d.Target.Environment, AccountID: t.environmentAccount(env), Inputs: d.Inputs}}, nil
+		return t.ownEnvironmentData(d, env), nil
 	case platform.ServiceInstanceTarget:
 		svc, err := t.store.GetService(ctx, d.Target.Service)
 		if err != nil {
@@ -157,20 +157,7 @@ func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderDa
 		if err != nil {
 			return RenderData{}, err
 		}
-		env, err := t.environmentData(ctx, inst.Environment)
-		if err != nil {
-			return RenderData{}, err
-		}
-		data := RenderData{Environment: env, Service: serviceData(svc), Instance: InstanceData{Name: inst.Name, Inputs: d.Inputs}}
-		c, err := t.store.GetInstanceComponent(ctx, inst.Service, inst.Name)
-		switch platform.KindOf(err) {
-		case "":
-			data.Instance.Component = &ComponentData{Name: c.Name, Outputs: c.Outputs}
-		case platform.NotFound:
-		default:
-			return RenderData{}, err
-		}
-		return data, nil
+		return t.instanceData(ctx, d, svc, inst)
 	case platform.ComponentTarget:
 		return t.componentData(ctx, d)
 	default:
@@ -198,6 +185,54 @@ func (t *Tasks) renderData(ctx context.Context, d platform.Deployment) (RenderDa
 			page.NextToken = instances.NextToken
 		}
 	}
+}
+
+// instanceData is the context of d, a deployment of service instance inst of svc.
+func (t *Tasks) instanceData(ctx context.Context, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) (RenderData, error) {
+	env, err := t.environmentData(ctx, inst.Environment)
+	if err != nil {
+		return RenderData{}, err
+	}
+	data := RenderData{Environment: env, Service: serviceData(svc), Instance: InstanceData{Name: inst.Name, Inputs: d.Inputs}}
+	c, err := t.store.GetInstanceComponent(ctx, inst.Service, inst.Name)
+	switch platform.KindOf(err) {
+	case "":
+		data.Instance.Component = &ComponentData{Name: c.Name, Outputs: c.Outputs}
+	case platform.NotFound:
+	default:
+		return RenderData{}, err
+	}
+	return data, nil
+}
+
+// ownEnvironmentData is the context of d, a deployment of environment env.
+func (t *Tasks) ownEnvironmentData(d platform.Deployment, env platform.Environment) RenderData {
+	return RenderData{Environment: EnvironmentData{Name: d.Target.Environment, AccountID: t.environmentAccount(env), Inputs: d.Inputs}}
+}
+
+// RenderNewEnvironment renders d, a deployment of environment env that is not stored yet
+// (an import proves its stack before storing it). Errors as RenderDeployment's.
+func (t *Tasks) RenderNewEnvironment(ctx context.Context, d platform.Deployment, env platform.Environment) ([]byte, error) {
+	archive, err := t.bundle(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return t.renderer.Render(ctx, archive, d.Target.Kind, t.ownEnvironmentData(d, env))
+}
+
+// RenderNewInstance renders d, a deployment of service instance inst of svc that are not
+// stored yet (an import proves their stack before storing them); their environment is.
+// Errors as RenderDeployment's.
+func (t *Tasks) RenderNewInstance(ctx context.Context, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) ([]byte, error) {
+	archive, err := t.bundle(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	data, err := t.instanceData(ctx, d, svc, inst)
+	if err != nil {
+		return nil, err
+	}
+	return t.renderer.Render(ctx, archive, d.Target.Kind, data)
 }
 
 // componentData is the context of a component's template: its environment, and the
