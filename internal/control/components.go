@@ -189,8 +189,9 @@ func (s *Service) ListComponents(ctx context.Context, f platform.ComponentFilter
 type UpdateComponentInput struct {
 	DeploymentType platform.DeploymentType
 	Description    *string
-	// ServiceName and ServiceInstanceName, when given, must name the instance the
-	// component is attached to: Gantry does not move components between instances.
+	// ServiceName and ServiceInstanceName, given together, move the component: to that
+	// service instance (of the same environment), or, both "", detached (Proton's
+	// UpdateComponent); nil keeps the attachment. A move needs CURRENT_VERSION.
 	ServiceName         *string
 	ServiceInstanceName *string
 	ServiceSpec         *string
@@ -234,20 +235,18 @@ func (s *Service) updateComponent(ctx context.Context, name string, in UpdateCom
 	if err != nil {
 		return c, err
 	}
-	for field, v := range map[string]*string{"serviceName": in.ServiceName, "serviceInstanceName": in.ServiceInstanceName} {
-		current := c.Service
-		if field == "serviceInstanceName" {
-			current = c.Instance
-		}
-		if v != nil && *v != current {
-			return c, platform.FieldErrorf(field, "component %s is attached to %q; Gantry does not move a component (delete it and create it again)", c.Name, current)
-		}
+	moved, err := s.moveComponent(ctx, &c, in)
+	if err != nil {
+		return c, err
 	}
 	if in.Description != nil {
 		c.Description = *in.Description
 	}
 	c.UpdatedAt, c.LastClientRequestToken = s.clock(), in.ClientToken
 	if in.DeploymentType == platform.DeployNone {
+		if moved {
+			return c, platform.FieldErrorf("deploymentType", "moving component %s to another service instance redeploys it: use CURRENT_VERSION", c.Name)
+		}
 		if err := s.store.UpdateComponent(ctx, c, nil, token); err != nil {
 			return c, err
 		}
@@ -270,6 +269,11 @@ func (s *Service) updateComponent(ctx context.Context, name string, in UpdateCom
 	}
 	if err := s.engine.CheckComponent(c.Manifest, c.TemplateFile); err != nil {
 		return c, err
+	}
+	if moved {
+		if err := s.checkComponentRole(ctx, c.Environment, !c.Attached()); err != nil {
+			return c, err
+		}
 	}
 	var inputs json.RawMessage
 	if c.Attached() {
@@ -352,6 +356,52 @@ func (s *Service) CancelComponentDeployment(ctx context.Context, name string) (p
 		return c, err
 	}
 	return s.store.GetComponent(ctx, name)
+}
+
+// moveComponent applies UpdateComponent's serviceName and serviceInstanceName to c, as
+// Proton does: both nil keep the attachment, both "" detach the component (it stays in
+// its environment), both set attach it to that instance of the same environment, which
+// must exist, accept DIRECTLY_DEFINED components and have no deployment in progress
+// (nor may the instance it leaves). A move resets the service spec unless one is given.
+// It reports whether the attachment changes. Errors: Invalid naming the field, NotFound
+// for a missing instance, Conflict for a deployment in progress.
+func (s *Service) moveComponent(ctx context.Context, c *platform.Component, in UpdateComponentInput) (bool, error) {
+	if in.ServiceName == nil && in.ServiceInstanceName == nil {
+		return false, nil
+	}
+	if in.ServiceName == nil || in.ServiceInstanceName == nil || (*in.ServiceName == "") != (*in.ServiceInstanceName == "") {
+		return false, platform.FieldErrorf("serviceInstanceName", "serviceName and serviceInstanceName go together: give both (\"\" for both detaches the component) or neither")
+	}
+	service, instance := *in.ServiceName, *in.ServiceInstanceName
+	if service == c.Service && instance == c.Instance {
+		return false, nil
+	}
+	for _, inst := range [][2]string{{c.Service, c.Instance}, {service, instance}} {
+		if inst[1] == "" {
+			continue
+		}
+		i, err := s.store.GetServiceInstance(ctx, inst[0], inst[1])
+		if err != nil {
+			return false, err
+		}
+		if i.DeploymentStatus.Active() {
+			return false, platform.Errorf(platform.Conflict, "service instance %s/%s has a deployment in progress (%s); a component moves only between instances at rest", i.Service, i.Name, i.LastDeploymentID)
+		}
+		if inst[0] != service || inst[1] != instance {
+			continue
+		}
+		if i.Environment != c.Environment {
+			return false, platform.FieldErrorf("serviceInstanceName", "service instance %s/%s runs in environment %s; component %s stays in environment %s", i.Service, i.Name, i.Environment, c.Name, c.Environment)
+		}
+		if _, err := s.componentInputs(ctx, i, ""); err != nil {
+			return false, err
+		}
+	}
+	c.Service, c.Instance = service, instance
+	if in.ServiceSpec == nil {
+		c.ServiceSpec = ""
+	}
+	return true, nil
 }
 
 // checkComponentRole refuses a directly defined component in an environment without a

@@ -145,6 +145,33 @@ func (s *Store) unlinkComponent(raw map[string]types.AttributeValue) []writeOp {
 		what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }}}
 }
 
+// relinkComponent returns the writes that move c's link from the instance it is stored
+// attached to onto the one c names, none when they are the same. The stored item is read
+// here; UpdateComponent's revision check makes the transaction fail if it changed since.
+func (s *Store) relinkComponent(ctx context.Context, c platform.Component) ([]writeOp, error) {
+	stored, err := s.GetComponent(ctx, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	if stored.Service == c.Service && stored.Instance == c.Instance {
+		return nil, nil
+	}
+	var ops []writeOp
+	if stored.Attached() {
+		what := componentWhat(c.Name) + " link"
+		ops = append(ops, writeOp{delete: &types.Delete{TableName: &s.table, Key: key(servicePK(stored.Service), componentLinkSK(stored.Instance))},
+			what: what, failed: func(map[string]types.AttributeValue) error { return changed(what) }})
+	}
+	if c.Attached() {
+		link, err := s.linkComponent(c)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, link...)
+	}
+	return ops, nil
+}
+
 // GetComponent returns a component; NotFound if there is none.
 func (s *Store) GetComponent(ctx context.Context, name string) (platform.Component, error) {
 	var it componentItem
@@ -167,7 +194,9 @@ func (s *Store) GetInstanceComponent(ctx context.Context, service, instance stri
 
 // UpdateComponent saves c, checked on its Revision, and, when d is not nil, starts d as
 // StartDeployment does, atomically: c is marked with d, and the write fails with Conflict
-// while c has a deployment in progress. NotFound when c is gone; Conflict when its stored
+// while c has a deployment in progress. A c attached elsewhere than stored is moved in the
+// same transaction: the old instance's link goes, the new one's is written (Conflict when
+// that instance has a component, NotFound when it does not exist). NotFound when c is gone; Conflict when its stored
 // Revision differs or the client token is taken; Invalid when d does not target c.
 func (s *Store) UpdateComponent(ctx context.Context, c platform.Component, d *platform.Deployment, token *platform.ClientToken) error {
 	what := componentWhat(c.Name)
@@ -211,6 +240,11 @@ func (s *Store) UpdateComponent(ctx context.Context, c platform.Component, d *pl
 		}
 		ops = append(ops, dop)
 	}
+	relinked, err := s.relinkComponent(ctx, c)
+	if err != nil {
+		return err
+	}
+	ops = append(ops, relinked...)
 	moved := counts{}
 	moved.change(platform.ComponentTarget, before, c.Deployable)
 	ops, err = s.withToken(s.withCounts(ops, moved), token)
