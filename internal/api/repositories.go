@@ -27,12 +27,33 @@ func viewRepository(arns platform.ARNScope, r platform.Repository) apimodel.Repo
 }
 
 func viewAccountSettings(arns platform.ARNScope, s platform.AccountSettings) apimodel.AccountSettings {
-	v := apimodel.AccountSettings{PipelineServiceRoleARN: s.PipelineServiceRoleARN, PipelineCodebuildRoleARN: s.PipelineCodebuildRoleARN}
-	if b := s.PipelineProvisioningRepository; b != nil {
-		v.PipelineProvisioningRepository = &apimodel.RepositoryBranch{ARN: arns.ARN(b.Repository().Resource()),
-			Provider: string(b.Provider), Name: b.Name, Branch: b.Branch}
+	return apimodel.AccountSettings{PipelineServiceRoleARN: s.PipelineServiceRoleARN, PipelineCodebuildRoleARN: s.PipelineCodebuildRoleARN,
+		PipelineProvisioningRepository: viewRepositoryBranch(arns, s.PipelineProvisioningRepository)}
+}
+
+// customerManaged is Proton's provisioning of a self-managed environment.
+const customerManaged = "CUSTOMER_MANAGED"
+
+// provisioningOf is Proton's provisioning of e: CUSTOMER_MANAGED when self-managed.
+func provisioningOf(e platform.Environment) string {
+	if e.ProvisioningRepository != nil {
+		return customerManaged
 	}
-	return v
+	return ""
+}
+
+func viewRepositoryBranch(arns platform.ARNScope, b *platform.RepositoryBranch) *apimodel.RepositoryBranch {
+	if b == nil {
+		return nil
+	}
+	return &apimodel.RepositoryBranch{ARN: arns.ARN(b.Repository().Resource()), Provider: string(b.Provider), Name: b.Name, Branch: b.Branch}
+}
+
+func repositoryBranchInput(b *apimodel.RepositoryBranch) *platform.RepositoryBranch {
+	if b == nil {
+		return nil
+	}
+	return &platform.RepositoryBranch{Provider: platform.RepositoryProvider(b.Provider), Name: b.Name, Branch: b.Branch}
 }
 
 func repositoryID(r *http.Request) platform.RepositoryID {
@@ -103,10 +124,8 @@ func (h *handler) updateAccountSettings(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	c := control.UpdateAccountSettingsInput{DeletePipelineProvisioningRepository: in.DeletePipelineProvisioningRepository,
-		PipelineServiceRoleARN: in.PipelineServiceRoleARN, PipelineCodebuildRoleARN: in.PipelineCodebuildRoleARN}
-	if b := in.PipelineProvisioningRepository; b != nil {
-		c.PipelineProvisioningRepository = &platform.RepositoryBranch{Provider: platform.RepositoryProvider(b.Provider), Name: b.Name, Branch: b.Branch}
-	}
+		PipelineServiceRoleARN: in.PipelineServiceRoleARN, PipelineCodebuildRoleARN: in.PipelineCodebuildRoleARN,
+		PipelineProvisioningRepository: repositoryBranchInput(in.PipelineProvisioningRepository)}
 	s, err := h.svc.UpdateAccountSettings(r.Context(), c)
 	if err != nil {
 		return err

@@ -58,7 +58,8 @@ func timePtr(t time.Time) *time.Time {
 func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
 	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description,
 		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN,
-		Deployable: viewDeployable(e.Deployable)}
+		Deployable:   viewDeployable(e.Deployable),
+		Provisioning: provisioningOf(e), ProvisioningRepository: viewRepositoryBranch(arns, e.ProvisioningRepository)}
 }
 
 // viewService maps a service and, when p is not nil, its pipeline.
@@ -145,7 +146,8 @@ func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput
 func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
 		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN}
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN,
+		ProvisioningRepository: repositoryBranchInput(in.ProvisioningRepository)}
 }
 
 func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {

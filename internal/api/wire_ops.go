@@ -37,7 +37,7 @@ func wireOps() map[string]wireOp {
 		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wUpdateServiceTemplateVersion),
 		"DeleteServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteServiceTemplateVersion),
 
-		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn"}, (*handler).wCreateEnvironment),
+		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn", "provisioningRepository"}, (*handler).wCreateEnvironment),
 		"GetEnvironment":              op(anyRole, []string{"name"}, (*handler).wGetEnvironment),
 		"ListEnvironments":            op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListEnvironments),
 		"UpdateEnvironment":           op(adminOnly, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "componentRoleArn"}, (*handler).wUpdateEnvironment),
@@ -536,7 +536,8 @@ func (h *handler) wEnvironment(e platform.Environment) *pw.Environment {
 		DeploymentStatusMessage: e.DeploymentStatusMessage, LastAttemptedDeploymentID: e.LastDeploymentID,
 		LastSucceededDeploymentID: e.LastSucceededDeploymentID, CreatedAt: pw.At(e.CreatedAt),
 		LastDeploymentAttemptedAt: pw.At(e.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(e.LastSucceededAt),
-		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN}
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN,
+		Provisioning: provisioningOf(e), ProvisioningRepository: h.wRepositoryBranch(e.ProvisioningRepository)}
 }
 
 func wUpdateInput(deploymentType, spec, major, minor string) (control.UpdateInput, error) {
@@ -563,7 +564,8 @@ func (h *handler) wCreateEnvironment(ctx context.Context, in *pw.CreateEnvironme
 	}
 	e, err := h.svc.CreateEnvironment(ctx, control.CreateEnvironmentInput{Name: in.Name, Description: in.Description,
 		TemplateName: in.TemplateName, MajorVersion: major, MinorVersion: minor, Spec: in.Spec,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN})
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN,
+		ProvisioningRepository: wRepositoryBranchInput(in.ProvisioningRepository)})
 	if err != nil {
 		return nil, err
 	}

@@ -48,12 +48,23 @@ func (h *handler) wRepository(r platform.Repository) *pw.Repository {
 }
 
 func (h *handler) wAccountSettings(s platform.AccountSettings) *pw.AccountSettings {
-	v := viewAccountSettings(h.arns, s)
-	out := &pw.AccountSettings{PipelineServiceRoleARN: v.PipelineServiceRoleARN, PipelineCodebuildRoleARN: v.PipelineCodebuildRoleARN}
-	if b := v.PipelineProvisioningRepository; b != nil {
-		out.PipelineProvisioningRepository = &pw.RepositoryBranch{ARN: b.ARN, Provider: b.Provider, Name: b.Name, Branch: b.Branch}
+	return &pw.AccountSettings{PipelineServiceRoleARN: s.PipelineServiceRoleARN, PipelineCodebuildRoleARN: s.PipelineCodebuildRoleARN,
+		PipelineProvisioningRepository: h.wRepositoryBranch(s.PipelineProvisioningRepository)}
+}
+
+func (h *handler) wRepositoryBranch(b *platform.RepositoryBranch) *pw.RepositoryBranch {
+	v := viewRepositoryBranch(h.arns, b)
+	if v == nil {
+		return nil
 	}
-	return out
+	return &pw.RepositoryBranch{ARN: v.ARN, Provider: v.Provider, Name: v.Name, Branch: v.Branch}
+}
+
+func wRepositoryBranchInput(b *pw.RepositoryBranchInput) *platform.RepositoryBranch {
+	if b == nil {
+		return nil
+	}
+	return &platform.RepositoryBranch{Provider: platform.RepositoryProvider(b.Provider), Name: b.Name, Branch: b.Branch}
 }
 
 func wRepositoryID(provider, name string) platform.RepositoryID {
@@ -117,10 +128,8 @@ func (h *handler) wGetAccountSettings(ctx context.Context, _ *pw.GetAccountSetti
 // wUpdateAccountSettings changes the role ARNs among the members sent (a null one is not
 // sent).
 func (h *handler) wUpdateAccountSettings(ctx context.Context, in *pw.UpdateAccountSettingsInput, sent map[string]json.RawMessage) (*pw.UpdateAccountSettingsOutput, error) {
-	c := control.UpdateAccountSettingsInput{DeletePipelineProvisioningRepository: in.DeletePipelineProvisioningRepository != nil && *in.DeletePipelineProvisioningRepository}
-	if b := in.PipelineProvisioningRepository; b != nil {
-		c.PipelineProvisioningRepository = &platform.RepositoryBranch{Provider: platform.RepositoryProvider(b.Provider), Name: b.Name, Branch: b.Branch}
-	}
+	c := control.UpdateAccountSettingsInput{DeletePipelineProvisioningRepository: in.DeletePipelineProvisioningRepository != nil && *in.DeletePipelineProvisioningRepository,
+		PipelineProvisioningRepository: wRepositoryBranchInput(in.PipelineProvisioningRepository)}
 	if raw, ok := sent["pipelineServiceRoleArn"]; ok && string(raw) != "null" {
 		c.PipelineServiceRoleARN = &in.PipelineServiceRoleARN
 	}

@@ -96,6 +96,10 @@ type Environment struct {
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
 	EnvironmentAccountID           string `json:"environmentAccountId,omitempty"`
 	ComponentRoleARN               string `json:"componentRoleArn,omitempty"`
+	// Provisioning is CUSTOMER_MANAGED for a self-managed environment, whose pull requests
+	// go to ProvisioningRepository.
+	Provisioning           string            `json:"provisioning,omitempty"`
+	ProvisioningRepository *RepositoryBranch `json:"provisioningRepository,omitempty"`
 	Deployable
 }
 

@@ -32,6 +32,9 @@ type CreateEnvironment struct {
 	// ComponentRoleARN is the IAM role of the environment's directly defined components
 	// (Proton's componentRoleArn); without one the environment takes none.
 	ComponentRoleARN string `json:"componentRoleArn,omitempty"`
+	// ProvisioningRepository makes the environment self-managed: its Terraform goes as pull
+	// requests to this linked repository's branch.
+	ProvisioningRepository *RepositoryBranch `json:"provisioningRepository,omitempty"`
 }
 
 // CreateService is the body of POST /v1/services: a new service. The repository fields are

@@ -25,6 +25,10 @@ type CreateEnvironmentInput struct {
 	// (Proton's componentRoleArn), a role of Gantry's account; without one, no directly
 	// defined component can be created in the environment.
 	ComponentRoleARN string
+	// ProvisioningRepository is where a self-managed (Terraform) environment's pull
+	// requests go: required for a template version provisioned by Terraform, refused for
+	// another.
+	ProvisioningRepository *platform.RepositoryBranch
 }
 
 // CreateEnvironment validates the spec against the template version's schema, stores the
@@ -56,6 +60,9 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err != nil {
 		return platform.Environment{}, err
 	}
+	if err := s.checkProvisioningRepository(ctx, tv, in.ProvisioningRepository); err != nil {
+		return platform.Environment{}, err
+	}
 	var conn platform.EnvironmentAccountConnection
 	if in.EnvironmentAccountConnectionID != "" {
 		if conn, err = s.environmentConnection(ctx, in.Name, in.EnvironmentAccountConnectionID); err != nil {
@@ -65,7 +72,7 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
 	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID,
-		ComponentRoleARN: in.ComponentRoleARN, Deployable: platform.Deployable{
+		ComponentRoleARN: in.ComponentRoleARN, ProvisioningRepository: in.ProvisioningRepository, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
 			DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
 			LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}

@@ -207,3 +207,33 @@ func (s *Service) UpdateAccountSettings(ctx context.Context, in UpdateAccountSet
 	s.log.InfoContext(ctx, "account settings changed", "by", caller(ctx).Subject)
 	return settings, nil
 }
+
+// checkProvisioningRepository checks an environment's provisioning repository against
+// the engine of its template version tv: a Terraform (self-managed) version needs one,
+// linked; another engine takes none. Invalid naming provisioningRepository.
+func (s *Service) checkProvisioningRepository(ctx context.Context, tv platform.TemplateVersion, b *platform.RepositoryBranch) error {
+	const field = "provisioningRepository"
+	terraform := tv.Engine == platform.EngineTerraform
+	switch {
+	case terraform && b == nil:
+		return platform.FieldErrorf(field, "is required: %s:%s is provisioned by Terraform through pull requests "+
+			"(self-managed provisioning); name a linked repository and branch", tv.TemplateName, tv.Version)
+	case !terraform && b != nil:
+		return platform.FieldErrorf(field, "is only for template versions provisioned by Terraform (self-managed); %s:%s is provisioned by %s",
+			tv.TemplateName, tv.Version, tv.Engine.OrDefault())
+	case b == nil:
+		return nil
+	}
+	if err := platform.ValidateRepositoryBranch(field, *b); err != nil {
+		return err
+	}
+	if err := s.reposConfigured(); err != nil {
+		return err
+	}
+	if _, err := s.repos.GetRepository(ctx, b.Repository()); platform.KindOf(err) == platform.NotFound {
+		return platform.FieldErrorf(field, "repository %s is not linked: link it with CreateRepository first", b.Repository())
+	} else if err != nil {
+		return err
+	}
+	return nil
+}

@@ -136,7 +136,7 @@ func TestPushAndLocalPullRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, err := remotes.Ensure(ctx, id, "main"); err != nil || again != url || !strings.HasSuffix(url, "github/acme/infra.git") {
+	if again, err := remotes.Ensure(ctx, id, "main"); err != nil || again != url || !strings.HasSuffix(url, "github/acme/infra") {
 		t.Fatalf("Ensure again = %s, %v (first %s)", again, err, url)
 	}
 	when := time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,18 +17,20 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/memory"
 
+	"github.com/gantry-platform/gantry/internal/gitsync"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
 // LocalRemotes resolves linked repositories to bare repositories under Root, as local
-// mode does: <Root>/<provider in lower case>/<owner>/<repo>.git.
+// mode does: <Root>/<provider in lower case>/<owner>/<repo> (gitsync.LocalRepositoryPath,
+// the same place sync reads them from).
 type LocalRemotes struct {
 	Root string
 }
 
 // Path is the bare repository of id.
 func (l LocalRemotes) Path(id platform.RepositoryID) string {
-	return filepath.Join(l.Root, strings.ToLower(string(id.Provider)), filepath.FromSlash(id.Name)+".git")
+	return gitsync.LocalRepositoryPath(l.Root, id)
 }
 
 // Ensure makes the bare repository of id if it does not exist, with branch holding one

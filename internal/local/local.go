@@ -32,6 +32,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbus"
+	"github.com/gantry-platform/gantry/internal/gitprovider"
 	"github.com/gantry-platform/gantry/internal/gitsync"
 	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -136,6 +137,10 @@ type Platform struct {
 	Poller *gitsync.Poller
 	// Sources reads the repositories under RepositoriesDir for sync.
 	Sources *gitsync.Sources
+	// Git holds the linked repositories as bare repositories under Config.RepositoriesDir
+	// (gitsync.LocalRepositoryPath), with the pull requests self-managed provisioning
+	// opened beside them.
+	Git gitprovider.LocalRemotes
 
 	tasks          *workflow.Tasks
 	accounts       []workloadAccount
@@ -243,6 +248,13 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	engines := provision.Engines(p.Sim, platform.Engines{platform.EngineCodeBuild: p.codebuild})
 	// Stacks of environments in the other local accounts are in their simulators.
 	engines[platform.EngineCloudFormation] = provision.CloudFormation{Stacks: p.Sim, Accounts: p.Estate, Connections: p.Store}
+	repositories := cfg.RepositoriesDir
+	if repositories == "" {
+		repositories = filepath.Join(cfg.DataDir, "repositories")
+	}
+	p.Git = gitprovider.LocalRemotes{Root: repositories}
+	engines[platform.EngineTerraform] = provision.Terraform{RepositoryOf: provision.RepositoryResolver(p.Store),
+		Remotes: provision.LocalRemotes{LocalRemotes: p.Git}, PullRequests: provision.LocalPullRequests(p.Git)}
 	tasks := workflow.New(workflow.Config{Store: p.Store, Blobs: blobs, Engines: engines, Workflows: p.Runner,
 		Events: publisher, Notifier: p.Notifications, Renderer: eng, AccountID: AccountID, ARNs: arns, Lease: cfg.Lease, Log: cfg.Log,
 		ReporterKeys: auth.ReporterKeys{Keys: p.Store, Sealer: sealer}})
@@ -275,10 +287,6 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		Sleep: cfg.Sleep, StateMachineARN: syncStateMachineARN})
 	if err != nil {
 		return err
-	}
-	repositories := cfg.RepositoriesDir
-	if repositories == "" {
-		repositories = filepath.Join(cfg.DataDir, "repositories")
 	}
 	sources := &gitsync.Sources{Dir: filepath.Join(cfg.DataDir, "git-copies"), Locate: gitsync.LocalRepositories(repositories)}
 	p.Sources = sources

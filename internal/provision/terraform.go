@@ -240,3 +240,61 @@ func protonFiles(kind platform.TargetKind, inputs []byte) (vars, variables []byt
 	}
 	return nil, nil, platform.Errorf(platform.Invalid, "proton-inputs.json does not describe a %s", kind)
 }
+
+// TargetRepositories is what RepositoryResolver reads (the store).
+type TargetRepositories interface {
+	GetEnvironment(ctx context.Context, name string) (platform.Environment, error)
+	GetServiceInstance(ctx context.Context, service, name string) (platform.ServiceInstance, error)
+	GetAccountSettings(ctx context.Context) (platform.AccountSettings, error)
+}
+
+// RepositoryResolver is Terraform.RepositoryOf on r: an environment's own provisioning
+// repository, its service instances' environment's, and for pipelines the account
+// settings' pipelineProvisioningRepository. Invalid, saying what to set, when there is
+// none.
+func RepositoryResolver(r TargetRepositories) func(ctx context.Context, d platform.Deployment) (platform.RepositoryBranch, error) {
+	return func(ctx context.Context, d platform.Deployment) (platform.RepositoryBranch, error) {
+		t := d.Target
+		switch t.Kind {
+		case platform.EnvironmentTarget, platform.ServiceInstanceTarget:
+			envName := t.Environment
+			if t.Kind == platform.ServiceInstanceTarget {
+				inst, err := r.GetServiceInstance(ctx, t.Service, t.Instance)
+				if err != nil {
+					return platform.RepositoryBranch{}, err
+				}
+				envName = inst.Environment
+			}
+			env, err := r.GetEnvironment(ctx, envName)
+			if err != nil {
+				return platform.RepositoryBranch{}, err
+			}
+			if env.ProvisioningRepository == nil {
+				return platform.RepositoryBranch{}, platform.Errorf(platform.Invalid, "environment %s is not self-managed (it has no provisioningRepository): "+
+					"%s cannot be provisioned by Terraform there", envName, t)
+			}
+			return *env.ProvisioningRepository, nil
+		case platform.ServicePipelineTarget:
+			s, err := r.GetAccountSettings(ctx)
+			if err != nil {
+				return platform.RepositoryBranch{}, err
+			}
+			if s.PipelineProvisioningRepository == nil {
+				return platform.RepositoryBranch{}, platform.Errorf(platform.Invalid, "the pipeline of service %s is provisioned by Terraform: "+
+					"set the account settings' pipelineProvisioningRepository (UpdateAccountSettings)", t.Service)
+			}
+			return *s.PipelineProvisioningRepository, nil
+		}
+		return platform.RepositoryBranch{}, platform.Errorf(platform.Invalid, "%s cannot be provisioned by Terraform through a pull request", t)
+	}
+}
+
+// LocalPullRequests returns the local pull-request recorders of every provider, beside
+// the bare repositories of remotes.
+func LocalPullRequests(remotes gitprovider.LocalRemotes) gitprovider.Providers {
+	ps := gitprovider.Providers{}
+	for _, p := range platform.RepositoryProviders {
+		ps[p] = &gitprovider.LocalPullRequests{Remotes: remotes, Provider: p}
+	}
+	return ps
+}

@@ -92,11 +92,12 @@ type deployableItem struct {
 
 type environmentItem struct {
 	itemKeys
-	Name                string `dynamodbav:"name"`
-	Description         string `dynamodbav:"description,omitempty"`
-	AccountConnectionID string `dynamodbav:"accountConnectionId,omitempty"`
-	AccountID           string `dynamodbav:"accountId,omitempty"`
-	ComponentRoleARN    string `dynamodbav:"componentRoleArn,omitempty"`
+	Name                   string                `dynamodbav:"name"`
+	Description            string                `dynamodbav:"description,omitempty"`
+	AccountConnectionID    string                `dynamodbav:"accountConnectionId,omitempty"`
+	AccountID              string                `dynamodbav:"accountId,omitempty"`
+	ComponentRoleARN       string                `dynamodbav:"componentRoleArn,omitempty"`
+	ProvisioningRepository *repositoryBranchItem `dynamodbav:"provisioningRepository,omitempty"`
 	deployableItem
 }
 
@@ -362,13 +363,15 @@ func newEnvironmentItem(e platform.Environment) environmentItem {
 	k := itemKeys{PK: environmentPK(e.Name), SK: skEnvironment, GSI1PK: gsi1EnvironmentsPK, GSI1SK: e.Name}
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
 	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
-		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, deployableItem: newDeployableItem(e.Deployable)}
+		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
+		deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
 	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
-		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, Deployable: it.deployableItem.domain(&p)}
+		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
+		Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }
 
