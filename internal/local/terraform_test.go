@@ -10,11 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/proton"
 	"github.com/aws/aws-sdk-go-v2/service/proton/types"
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 
 	"github.com/gantry-platform/gantry/internal/gitprovider"
 	"github.com/gantry-platform/gantry/internal/gitsync"
+	"github.com/gantry-platform/gantry/internal/gitsync/gitsynctest"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -139,7 +138,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 	}
 
 	// Merged; deleting proposes removing the folder, and the CI reports the deletion.
-	mergeBranch(t, bare, opened[0].Head, "main")
+	gitsynctest.FastForward(t, bare, opened[0].Head, "main")
 	if _, err := admin.DeleteEnvironment(ctx, &proton.DeleteEnvironmentInput{Name: aws.String("vpc-env")}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,20 +165,5 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the environment was not deleted after DELETE_COMPLETE")
 		}
-	}
-}
-
-// mergeBranch fast-forwards base to branch in a bare repository, as merging the pull request does.
-func mergeBranch(t *testing.T, bare, branch, base string) {
-	t.Helper()
-	repo, err := git.PlainOpen(bare)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "self", URLs: []string{bare}}); err != nil && err != git.ErrRemoteExists {
-		t.Fatal(err)
-	}
-	if err := repo.Push(&git.PushOptions{RemoteName: "self", RefSpecs: []config.RefSpec{config.RefSpec("refs/heads/" + branch + ":refs/heads/" + base)}}); err != nil {
-		t.Fatal(err)
 	}
 }

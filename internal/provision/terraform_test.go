@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
-
 	"github.com/gantry-platform/gantry/internal/gitprovider"
 	"github.com/gantry-platform/gantry/internal/gitsync"
+	"github.com/gantry-platform/gantry/internal/gitsync/gitsynctest"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/provision"
@@ -43,22 +41,6 @@ func envBundle(t *testing.T) []byte {
 	write("infrastructure/main.tf", read("v1/infrastructure/main.tf"))
 	write("infrastructure/manifest.yaml", []byte("infrastructure:\n  templates:\n    - file: main.tf\n      rendering_engine: hcl\n      template_language: terraform\n"))
 	return platformtest.TarGz(t, dir, nil)
-}
-
-// merge fast-forwards base to branch in the bare repository, as approving the pull request does.
-func merge(t *testing.T, bare, branch, base string) {
-	t.Helper()
-	repo, err := git.PlainOpen(bare)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "self", URLs: []string{bare}}); err != nil && err != git.ErrRemoteExists {
-		t.Fatal(err)
-	}
-	err = repo.Push(&git.PushOptions{RemoteName: "self", RefSpecs: []config.RefSpec{config.RefSpec("refs/heads/" + branch + ":refs/heads/" + base)}})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestTerraformProposesPullRequests deploys an environment through the Terraform engine:
@@ -127,7 +109,7 @@ func TestTerraformProposesPullRequests(t *testing.T) {
 	if sub, err := tf.Deprovision(ctx, platform.Provisioning{Deployment: del}); err != nil || !sub.NoChanges {
 		t.Fatalf("Deprovision before the merge = %+v, %v; want NoChanges", sub, err)
 	}
-	merge(t, bare, "gantry/"+d.ID, "main")
+	gitsynctest.FastForward(t, bare, "gantry/"+d.ID, "main")
 	if sub, err := tf.Deprovision(ctx, platform.Provisioning{Deployment: del}); err != nil || sub.Ref == "" {
 		t.Fatalf("Deprovision = %+v, %v", sub, err)
 	}
