@@ -16,7 +16,7 @@ const repositoriesCreateUsage = `usage: gantry repositories create --provider GI
 
 Links a git repository: where self-managed (Terraform) provisioning opens its pull
 requests and sync reads templates. Locally its remote is the bare repository
-.gantry/git/<provider>/<owner>/<repo>.git (see README).
+.gantry/dev/repositories/<provider>/<owner>/<repo> (see README).
 `
 
 const repositoryIDUsage = "PROVIDER:OWNER/REPO (e.g. GITHUB:acme/infra), or --provider P --name OWNER/REPO"
