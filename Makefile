@@ -27,9 +27,11 @@ node_modules/.installed: package.json package-lock.json
 dev: deps web
 	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR) --accounts "$(GANTRY_ACCOUNTS)"
 
-# awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs.
+# awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs, and
+# jq, which the CodeBuild provisioning test's sample bundle (cdk-to-proton.sh) runs.
 awscli:
 	@test -x /usr/bin/aws || { apt-get update -qq && apt-get install -y -qq awscli; }
+	@test -x /usr/bin/jq || { apt-get update -qq && apt-get install -y -qq jq; }
 
 # chromium installs Debian's Chromium, which the console's browser suite drives headless.
 chromium:
