@@ -33,6 +33,7 @@ func commands() []command {
 		{"test", "render a template folder's test cases and compare with golden files", runTest},
 		{"templates", "API: list, show, create, register, publish and update templates", templatesCommand()},
 		{"environments", "API: list, show, create, update and delete environments", environmentsCommand()},
+		{"import", "API: adopt the stacks AWS Proton left (import proton)", importCommand()},
 		{"preview", "API: what an update (or a template version's rollout) would change, without deploying", previewCommand()},
 		{"services", "API: list, show, create, update and delete services", servicesCommand()},
 		{"instances", "API: list, show, create, update and cancel service instances", instancesCommand()},
