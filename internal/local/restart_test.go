@@ -134,10 +134,22 @@ func TestAbortedExecutionIsResumed(t *testing.T) {
 	if len(outputs.Outputs) == 0 {
 		t.Fatal("the resumed deployment recorded no outputs")
 	}
+	// The resuming execution records the deployment before its last steps end: wait for
+	// it to stop running (the target's status shows before the execution's does).
 	resumed := 0
-	for _, x := range p.Runner.List() {
-		if strings.HasPrefix(x.Name, id+"-resume-") && x.Status == "SUCCEEDED" {
-			resumed++
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		running := false
+		resumed = 0
+		for _, x := range p.Runner.List() {
+			if strings.HasPrefix(x.Name, id+"-resume-") {
+				running = running || x.Status == "RUNNING"
+				if x.Status == "SUCCEEDED" {
+					resumed++
+				}
+			}
+		}
+		if !running || time.Now().After(deadline) {
+			break
 		}
 	}
 	if resumed != 1 {
