@@ -252,6 +252,7 @@ func schemas() map[string]any {
 	for k, v := range syncSchemas(name) {
 		all[k] = v
 	}
+	maps.Copy(all, serviceSyncSchemas(name))
 	return all
 }
 

@@ -62,6 +62,7 @@ func routes() []route {
 	rs = append(rs, repositoryRoutes()...)
 	rs = append(rs, notifyRoutes()...)
 	rs = append(rs, syncRoutes()...)
+	rs = append(rs, serviceSyncRoutes()...)
 	return append(rs,
 		route{method: "POST", path: "/v1/environments", operationID: "CreateEnvironment", summary: "Create and deploy an environment", access: adminOnly, request: "CreateEnvironment", response: "Environment", status: 202, handle: (*handler).createEnvironment},
 		route{method: "GET", path: "/v1/environments", operationID: "ListEnvironments", summary: "List environments", access: anyRole, response: "EnvironmentList", status: 200, query: []string{"maxResults", "nextToken"}, handle: (*handler).listEnvironments},

@@ -71,6 +71,7 @@ func wireOps() map[string]wireOp {
 	maps.Copy(ops, repositoryWireOps())
 	maps.Copy(ops, notifyWireOps())
 	maps.Copy(ops, syncWireOps())
+	maps.Copy(ops, serviceSyncWireOps())
 	return ops
 }
 

@@ -144,3 +144,102 @@ func (h *handler) wGetRepositorySyncStatus(ctx context.Context, in *pw.GetReposi
 	}
 	return out, nil
 }
+
+// serviceSyncWireOps are the wire protocol's service sync operations.
+func serviceSyncWireOps() map[string]wireOp {
+	config := []string{"serviceName", "repositoryProvider", "repositoryName", "branch", "filePath"}
+	return map[string]wireOp{
+		"CreateServiceSyncConfig":      op(developer, config, (*handler).wCreateServiceSyncConfig),
+		"GetServiceSyncConfig":         op(anyRole, []string{"serviceName"}, (*handler).wGetServiceSyncConfig),
+		"UpdateServiceSyncConfig":      op(developer, config, (*handler).wUpdateServiceSyncConfig),
+		"DeleteServiceSyncConfig":      op(developer, []string{"serviceName"}, (*handler).wDeleteServiceSyncConfig),
+		"GetServiceInstanceSyncStatus": op(anyRole, []string{"serviceName", "serviceInstanceName"}, (*handler).wGetServiceInstanceSyncStatus),
+		"GetServiceSyncBlockerSummary": op(anyRole, []string{"serviceName", "serviceInstanceName"}, (*handler).wGetServiceSyncBlockerSummary),
+		"UpdateServiceSyncBlocker":     op(developer, []string{"id", "resolvedReason"}, (*handler).wUpdateServiceSyncBlocker),
+	}
+}
+
+func wServiceSyncConfig(c platform.ServiceSyncConfig) *pw.ServiceSyncConfig {
+	v := viewServiceSyncConfig(c)
+	return &pw.ServiceSyncConfig{Branch: v.Branch, FilePath: v.FilePath, RepositoryName: v.RepositoryName, RepositoryProvider: v.RepositoryProvider, ServiceName: v.ServiceName}
+}
+
+func wServiceSyncInput(service, provider, name, branch, filePath string) control.ServiceSyncConfigInput {
+	return control.ServiceSyncConfigInput{ServiceName: service, Branch: branch, FilePath: filePath,
+		Repository: platform.RepositoryID{Provider: platform.RepositoryProvider(provider), Name: name}}
+}
+
+func (h *handler) wCreateServiceSyncConfig(ctx context.Context, in *pw.CreateServiceSyncConfigInput) (*pw.CreateServiceSyncConfigOutput, error) {
+	c, err := h.svc.CreateServiceSyncConfig(ctx, wServiceSyncInput(in.ServiceName, in.RepositoryProvider, in.RepositoryName, in.Branch, in.FilePath))
+	if err != nil {
+		return nil, err
+	}
+	return &pw.CreateServiceSyncConfigOutput{ServiceSyncConfig: wServiceSyncConfig(c)}, nil
+}
+
+func (h *handler) wGetServiceSyncConfig(ctx context.Context, in *pw.GetServiceSyncConfigInput) (*pw.GetServiceSyncConfigOutput, error) {
+	c, err := h.svc.GetServiceSyncConfig(ctx, in.ServiceName)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.GetServiceSyncConfigOutput{ServiceSyncConfig: wServiceSyncConfig(c)}, nil
+}
+
+func (h *handler) wUpdateServiceSyncConfig(ctx context.Context, in *pw.UpdateServiceSyncConfigInput) (*pw.UpdateServiceSyncConfigOutput, error) {
+	c, err := h.svc.UpdateServiceSyncConfig(ctx, wServiceSyncInput(in.ServiceName, in.RepositoryProvider, in.RepositoryName, in.Branch, in.FilePath))
+	if err != nil {
+		return nil, err
+	}
+	return &pw.UpdateServiceSyncConfigOutput{ServiceSyncConfig: wServiceSyncConfig(c)}, nil
+}
+
+func (h *handler) wDeleteServiceSyncConfig(ctx context.Context, in *pw.DeleteServiceSyncConfigInput) (*pw.DeleteServiceSyncConfigOutput, error) {
+	c, err := h.svc.DeleteServiceSyncConfig(ctx, in.ServiceName)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.DeleteServiceSyncConfigOutput{ServiceSyncConfig: wServiceSyncConfig(c)}, nil
+}
+
+func (h *handler) wGetServiceInstanceSyncStatus(ctx context.Context, in *pw.GetServiceInstanceSyncStatusInput) (*pw.GetServiceInstanceSyncStatusOutput, error) {
+	st, err := h.svc.GetServiceInstanceSyncStatus(ctx, in.ServiceName, in.ServiceInstanceName)
+	if err != nil {
+		return nil, err
+	}
+	return &pw.GetServiceInstanceSyncStatusOutput{DesiredState: wSyncRevision(st.DesiredState), LatestSuccessfulSync: wResourceSyncAttempt(st.LatestSuccessful),
+		LatestSync: wResourceSyncAttempt(st.Latest)}, nil
+}
+
+func wSyncBlocker(b platform.SyncBlocker) pw.SyncBlocker {
+	v := viewSyncBlocker(b)
+	out := pw.SyncBlocker{ID: v.ID, Type: v.Type, Status: v.Status, CreatedReason: v.CreatedReason, CreatedAt: pw.At(b.CreatedAt),
+		ResolvedReason: v.ResolvedReason, ResolvedAt: pw.At(b.ResolvedAt), Contexts: []pw.SyncBlockerContext{}}
+	for _, c := range v.Contexts {
+		out.Contexts = append(out.Contexts, pw.SyncBlockerContext{Key: c.Key, Value: c.Value})
+	}
+	return out
+}
+
+func (h *handler) wGetServiceSyncBlockerSummary(ctx context.Context, in *pw.GetServiceSyncBlockerSummaryInput) (*pw.GetServiceSyncBlockerSummaryOutput, error) {
+	blockers, err := h.svc.GetServiceSyncBlockerSummary(ctx, in.ServiceName, in.ServiceInstanceName)
+	if err != nil {
+		return nil, err
+	}
+	sum := &pw.ServiceSyncBlockerSummary{ServiceName: in.ServiceName, ServiceInstanceName: in.ServiceInstanceName, LatestBlockers: []pw.SyncBlocker{}}
+	for _, b := range blockers {
+		sum.LatestBlockers = append(sum.LatestBlockers, wSyncBlocker(b))
+	}
+	return &pw.GetServiceSyncBlockerSummaryOutput{ServiceSyncBlockerSummary: sum}, nil
+}
+
+func (h *handler) wUpdateServiceSyncBlocker(ctx context.Context, in *pw.UpdateServiceSyncBlockerInput) (*pw.UpdateServiceSyncBlockerOutput, error) {
+	if err := required("id", in.ID); err != nil {
+		return nil, err
+	}
+	b, err := h.svc.UpdateServiceSyncBlocker(ctx, in.ID, in.ResolvedReason)
+	if err != nil {
+		return nil, err
+	}
+	blocker := wSyncBlocker(b)
+	return &pw.UpdateServiceSyncBlockerOutput{ServiceName: b.Service, ServiceInstanceName: b.Instance, ServiceSyncBlocker: &blocker}, nil
+}

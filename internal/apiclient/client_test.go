@@ -438,6 +438,10 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"GetTemplateSyncStatus": "GetTemplateSyncStatus", "ListRepositorySyncDefinitions": "ListRepositorySyncDefinitions",
 		"GetRepositorySyncStatus": "GetRepositorySyncStatus", "PutRepositoryWebhookSecret": "PutRepositoryWebhookSecret",
 		"ReceiveRepositoryWebhook": "", // the providers' call, not a client's
+		"CreateServiceSyncConfig":  "CreateServiceSyncConfig", "GetServiceSyncConfig": "GetServiceSyncConfig",
+		"UpdateServiceSyncConfig": "UpdateServiceSyncConfig", "DeleteServiceSyncConfig": "DeleteServiceSyncConfig",
+		"GetServiceInstanceSyncStatus": "GetServiceInstanceSyncStatus", "GetServiceSyncBlockerSummary": "GetServiceSyncBlockerSummary",
+		"UpdateServiceSyncBlocker": "UpdateServiceSyncBlocker",
 	}
 	client := reflect.TypeOf(&apiclient.Client{})
 	for path, item := range api.OpenAPI()["paths"].(map[string]any) {

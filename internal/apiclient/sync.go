@@ -133,3 +133,77 @@ func (c *Client) PutRepositoryWebhookSecret(ctx context.Context, provider, name,
 	}
 	return out, err
 }
+
+// ServiceSyncConfig is a service's sync configuration, with its JSON.
+type ServiceSyncConfig struct {
+	apimodel.ServiceSyncConfig
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes one ServiceSyncConfig and keeps its JSON in Raw.
+func (c *ServiceSyncConfig) UnmarshalJSON(data []byte) error {
+	return keep(data, &c.ServiceSyncConfig, &c.Raw)
+}
+
+// CreateServiceSyncConfig makes Gantry follow a service's proton-ops file (developer).
+func (c *Client) CreateServiceSyncConfig(ctx context.Context, in apimodel.ServiceSyncConfig) (ServiceSyncConfig, error) {
+	var out ServiceSyncConfig
+	r, err := jsonRequest("POST", "/v1/service-sync-configs", in)
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}
+
+// GetServiceSyncConfig returns a service's sync configuration.
+func (c *Client) GetServiceSyncConfig(ctx context.Context, service string) (ServiceSyncConfig, error) {
+	var out ServiceSyncConfig
+	err := c.do(ctx, request{method: "GET", path: pathOf("v1", "services", service, "sync-config")}, &out)
+	return out, err
+}
+
+// UpdateServiceSyncConfig points a service's sync configuration elsewhere (developer).
+func (c *Client) UpdateServiceSyncConfig(ctx context.Context, in apimodel.ServiceSyncConfig) (ServiceSyncConfig, error) {
+	var out ServiceSyncConfig
+	r, err := jsonRequest("PUT", pathOf("v1", "services", in.ServiceName, "sync-config"), in)
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}
+
+// DeleteServiceSyncConfig stops following a service's proton-ops file (developer).
+func (c *Client) DeleteServiceSyncConfig(ctx context.Context, service string) (ServiceSyncConfig, error) {
+	var out ServiceSyncConfig
+	err := c.do(ctx, request{method: "DELETE", path: pathOf("v1", "services", service, "sync-config")}, &out)
+	return out, err
+}
+
+// GetServiceInstanceSyncStatus returns the syncs of a service instance.
+func (c *Client) GetServiceInstanceSyncStatus(ctx context.Context, service, instance string) (ResourceSyncStatus, error) {
+	var out ResourceSyncStatus
+	err := c.do(ctx, request{method: "GET", path: pathOf("v1", "services", service, "instances", instance, "sync-status")}, &out)
+	return out, err
+}
+
+// GetServiceSyncBlockerSummary returns the ACTIVE sync blockers of a service (of one
+// instance when instance is not "").
+func (c *Client) GetServiceSyncBlockerSummary(ctx context.Context, service, instance string) (apimodel.ServiceSyncBlockerSummary, error) {
+	var out apimodel.ServiceSyncBlockerSummary
+	q := url.Values{}
+	if instance != "" {
+		q.Set("serviceInstanceName", instance)
+	}
+	err := c.do(ctx, request{method: "GET", path: pathOf("v1", "services", service, "sync-blockers"), query: q}, &out)
+	return out, err
+}
+
+// UpdateServiceSyncBlocker resolves a sync blocker with a reason (developer).
+func (c *Client) UpdateServiceSyncBlocker(ctx context.Context, id, reason string) (apimodel.ServiceSyncBlockerUpdate, error) {
+	var out apimodel.ServiceSyncBlockerUpdate
+	r, err := jsonRequest("PATCH", pathOf("v1", "sync-blockers", id), apimodel.ResolveSyncBlocker{ResolvedReason: reason})
+	if err == nil {
+		err = c.do(ctx, r, &out)
+	}
+	return out, err
+}

@@ -89,3 +89,52 @@ type RepositoryWebhook struct {
 type WebhookReceipt struct {
 	Syncs []string `json:"syncs"`
 }
+
+// ServiceSyncConfig is a service's sync configuration (Proton's ServiceSyncConfig), and
+// the body of CreateServiceSyncConfig and UpdateServiceSyncConfig.
+type ServiceSyncConfig struct {
+	ServiceName        string `json:"serviceName"`
+	RepositoryProvider string `json:"repositoryProvider"`
+	RepositoryName     string `json:"repositoryName"`
+	Branch             string `json:"branch"`
+	FilePath           string `json:"filePath,omitempty"`
+}
+
+// SyncBlockerContext is one fact about what raised a sync blocker.
+type SyncBlockerContext struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// SyncBlocker stops a service's syncs until resolved (Proton's SyncBlocker); status is
+// ACTIVE or RESOLVED, type AUTOMATED.
+type SyncBlocker struct {
+	ID             string               `json:"id"`
+	Type           string               `json:"type"`
+	Status         string               `json:"status"`
+	CreatedReason  string               `json:"createdReason"`
+	CreatedAt      time.Time            `json:"createdAt"`
+	ResolvedReason string               `json:"resolvedReason,omitempty"`
+	ResolvedAt     *time.Time           `json:"resolvedAt,omitempty"`
+	Contexts       []SyncBlockerContext `json:"contexts"`
+}
+
+// ServiceSyncBlockerSummary is the answer of GetServiceSyncBlockerSummary: the ACTIVE
+// blockers of a service (or of one instance).
+type ServiceSyncBlockerSummary struct {
+	ServiceName         string        `json:"serviceName"`
+	ServiceInstanceName string        `json:"serviceInstanceName,omitempty"`
+	LatestBlockers      []SyncBlocker `json:"latestBlockers"`
+}
+
+// ResolveSyncBlocker is the body of UpdateServiceSyncBlocker.
+type ResolveSyncBlocker struct {
+	ResolvedReason string `json:"resolvedReason"`
+}
+
+// ServiceSyncBlockerUpdate is the answer of UpdateServiceSyncBlocker.
+type ServiceSyncBlockerUpdate struct {
+	ServiceName         string      `json:"serviceName"`
+	ServiceInstanceName string      `json:"serviceInstanceName,omitempty"`
+	ServiceSyncBlocker  SyncBlocker `json:"serviceSyncBlocker"`
+}

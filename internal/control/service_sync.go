@@ -3,7 +3,6 @@ package control
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"strings"
@@ -298,7 +297,9 @@ func syncStarted(a platform.ResourceSyncAttempt, id string) bool {
 // the same cause again changes nothing.
 func (s *Service) raiseBlocker(ctx context.Context, cause, service, instance, reason string, contexts map[string]string) error {
 	sum := sha256.Sum256([]byte(service + "\x00" + cause))
-	b := platform.SyncBlocker{ID: hex.EncodeToString(sum[:16]), Service: service, Instance: instance, Type: platform.AutomatedBlocker,
+	sum[6], sum[8] = sum[6]&0x0f|0x50, sum[8]&0x3f|0x80 // a name-based UUID, the form of Proton's ids
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+	b := platform.SyncBlocker{ID: id, Service: service, Instance: instance, Type: platform.AutomatedBlocker,
 		Status: platform.SyncBlockerActive, CreatedReason: reason, CreatedAt: s.clock(), Contexts: contexts}
 	if err := s.serviceSyncs.CreateSyncBlocker(ctx, b); err != nil && platform.KindOf(err) != platform.Conflict {
 		return err

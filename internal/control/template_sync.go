@@ -192,7 +192,18 @@ func (s *Service) ListRepositorySyncDefinitions(ctx context.Context, repo platfo
 		return platform.Page[RepositorySyncDefinition]{}, err
 	}
 	if t == platform.ServiceSync {
-		return platform.Page[RepositorySyncDefinition]{}, nil
+		if s.serviceSyncs == nil {
+			return platform.Page[RepositorySyncDefinition]{}, platform.Errorf(platform.Internal, "control: service sync is not configured")
+		}
+		configs, err := s.serviceSyncs.ListServiceSyncConfigs(ctx, repo, page)
+		if err != nil {
+			return platform.Page[RepositorySyncDefinition]{}, err
+		}
+		out := platform.Page[RepositorySyncDefinition]{NextToken: configs.NextToken}
+		for _, c := range configs.Items {
+			out.Items = append(out.Items, RepositorySyncDefinition{Branch: c.Branch, Directory: path.Join("/", c.FilePath), Parent: c.ServiceName, Target: c.ServiceName})
+		}
+		return out, nil
 	}
 	configs, err := s.syncs.ListTemplateSyncConfigs(ctx, repo, page)
 	if err != nil {

@@ -203,6 +203,14 @@ func TestProtonSDKTemplateSync(t *testing.T) {
 		RepositoryProvider: types.RepositoryProviderGithub, RepositoryName: aws.String(repo.Name), Branch: aws.String("release")}); err != nil {
 		t.Fatal(err)
 	}
+	// Service sync operations on the wire: Proton's errors for what does not exist.
+	_, err = dev.CreateServiceSyncConfig(ctx, &proton.CreateServiceSyncConfigInput{ServiceName: aws.String("nope"), RepositoryProvider: types.RepositoryProviderGithub,
+		RepositoryName: aws.String(repo.Name), Branch: aws.String("main"), FilePath: aws.String("proton-ops.yaml")})
+	wantAPIError(t, err, "ResourceNotFoundException")
+	_, err = dev.UpdateServiceSyncBlocker(ctx, &proton.UpdateServiceSyncBlockerInput{Id: aws.String("0f8fad5b-d9cb-469f-a165-70867728950e"), ResolvedReason: aws.String("fixed")})
+	wantAPIError(t, err, "ResourceNotFoundException")
+	_, err = dev.GetServiceSyncBlockerSummary(ctx, &proton.GetServiceSyncBlockerSummaryInput{ServiceName: aws.String("nope")})
+	wantAPIError(t, err, "ResourceNotFoundException")
 	deleted, err := admin.DeleteTemplateSyncConfig(ctx, &proton.DeleteTemplateSyncConfigInput{TemplateName: aws.String("vpc-ecs"), TemplateType: types.TemplateTypeEnvironment})
 	if err != nil || aws.ToString(deleted.TemplateSyncConfig.Branch) != "release" {
 		t.Fatalf("DeleteTemplateSyncConfig = %+v, %v", deleted, err)
