@@ -31,30 +31,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 	w := newWirePlatform(t)
 	admin := w.client(t, platform.AdminRole)
 	sample := filepath.Join(platformtest.SharedDir(t), "samples", "proton-bundles", "terraform", "environment-templates", "vpc-env")
-	staged := filepath.Join(w.s3dir, "bundles", "vpc-env.tar.gz")
-	if err := os.MkdirAll(filepath.Dir(staged), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(staged, platformtest.TarGz(t, filepath.Join(sample, "v1"), nil), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.CreateEnvironmentTemplate(ctx, &proton.CreateEnvironmentTemplateInput{Name: aws.String("vpc-env")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.CreateEnvironmentTemplateVersion(ctx, &proton.CreateEnvironmentTemplateVersionInput{TemplateName: aws.String("vpc-env"),
-		Source: &types.TemplateVersionSourceInputMemberS3{Value: types.S3ObjectSource{Bucket: aws.String("bundles"), Key: aws.String("vpc-env.tar.gz")}}}); err != nil {
-		t.Fatalf("registering the Terraform bundle: %v", err)
-	}
-	if err := proton.NewEnvironmentTemplateVersionRegisteredWaiter(admin).Wait(ctx, &proton.GetEnvironmentTemplateVersionInput{TemplateName: aws.String("vpc-env"),
-		MajorVersion: aws.String("1"), MinorVersion: aws.String("0")}, time.Minute, func(o *proton.EnvironmentTemplateVersionRegisteredWaiterOptions) {
-		fast[any](&o.MinDelay, &o.MaxDelay)(nil)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.UpdateEnvironmentTemplateVersion(ctx, &proton.UpdateEnvironmentTemplateVersionInput{TemplateName: aws.String("vpc-env"),
-		MajorVersion: aws.String("1"), MinorVersion: aws.String("0"), Status: types.TemplateVersionStatusPublished}); err != nil {
-		t.Fatal(err)
-	}
+	registerTerraform(t, w, admin, false, "vpc-env", "environment-templates/vpc-env/v1")
 	spec, err := os.ReadFile(filepath.Join(sample, "spec", "spec.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,12 +58,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 
 	// The pull request appears; the deployment waits for the CI.
 	prs := &gitprovider.LocalPullRequests{Remotes: w.Git, Provider: platform.GitHub}
-	var opened []gitprovider.LocalPullRequest
-	for deadline := time.Now().Add(30 * time.Second); len(opened) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if opened, err = prs.List("acme/infra"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	opened := waitPullRequests(t, prs, "acme/infra", 1)
 	if len(opened) != 1 || opened[0].Head != "gantry/"+deployment || opened[0].Base != "main" {
 		t.Fatalf("pull requests = %+v, want one of gantry/%s into main", opened, deployment)
 	}
@@ -142,12 +114,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 	if _, err := admin.DeleteEnvironment(ctx, &proton.DeleteEnvironmentInput{Name: aws.String("vpc-env")}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); len(opened) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		opened, _ = prs.List("acme/infra")
-	}
-	if len(opened) != 2 {
-		t.Fatalf("pull requests after DeleteEnvironment = %+v", opened)
-	}
+	opened = waitPullRequests(t, prs, "acme/infra", 2)
 	head, _ = clone.Fetch(ctx, opened[1].Head)
 	if left, err := clone.Files(head, "environments/vpc-env"); err != nil || len(left) != 0 {
 		t.Fatalf("the deletion's branch still holds %d files (%v)", len(left), err)
