@@ -279,6 +279,21 @@ try {
     await screenshot("deployment-failed");
   });
 
+  await step("admin previews an environment update, then deploys exactly that preview", async () => {
+    await go("/environments/beta");
+    await statusIs("SUCCEEDED");
+    const before = await page.locator("[data-testid=deployments] tbody tr").count();
+    await click("Update");
+    await choose("update-input-flow_log_retention_days", "60");
+    await click("Preview changes");
+    await page.getByTestId("preview").getByRole("cell", { name: "Modify", exact: true }).first().waitFor();
+    await screenshot("environment-update-preview");
+    await click("Deploy this preview");
+    await statusIs("SUCCEEDED");
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=deployments] tbody tr").length > n, before);
+    await page.getByLabel("Environment spec").getByText("flow_log_retention_days: 60").waitFor();
+  });
+
   await step("every page passes axe at 1280 px and at 390 px, with a screenshot", async () => {
     const pages = ["/templates", "/templates/environment/vpc-ecs", "/templates/service/s3-bucket/versions/1.1", "/environments", "/environments/new",
       "/environments/beta", "/services", "/services/new", "/services/uploads", "/services/uploads/instances/uploads-a", "/components",

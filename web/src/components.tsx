@@ -103,7 +103,7 @@ export function DeploymentsTable({ deployments, loading }: { deployments?: Deplo
         { id: "id", header: "Deployment", cell: (d) => <NavLink href={`/deployments/${d.id}`}>{d.id.slice(0, 8)}</NavLink> },
         { id: "target", header: "Target", cell: (d) => [d.targetResourceType, d.serviceInstanceName ?? d.componentName ?? d.environmentName].filter(Boolean).join(" ") },
         { id: "op", header: "Operation", cell: (d) => d.operation },
-        { id: "version", header: "Template version", cell: (d) => (d.templateMajorVersion !== undefined ? `${d.templateMajorVersion}.${d.templateMinorVersion}` : "-") },
+        { id: "version", header: "Template version", cell: (d) => (d.templateMajorVersion !== undefined ? `${d.templateMajorVersion}.${d.templateMinorVersion ?? 0}` : "-") },
         { id: "status", header: "Status", cell: (d) => <Status status={d.deploymentStatus} /> },
         { id: "created", header: "Started", cell: (d) => new Date(d.createdAt).toLocaleString() },
       ]}

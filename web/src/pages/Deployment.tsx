@@ -43,7 +43,7 @@ export function DeploymentPage({ id }: { id: string }) {
           <div><Box variant="awsui-key-label">Status</Box><Status status={status} testId="deployment-status" /></div>
           <div><Box variant="awsui-key-label">Target</Box>{target ? <NavLink href={target}>{`${d?.targetResourceType} ${target.split("/").slice(2).join("/")}`}</NavLink> : "-"}</div>
           <div><Box variant="awsui-key-label">Operation</Box>{d?.operation ?? "-"}</div>
-          <div><Box variant="awsui-key-label">Template</Box>{d?.templateName ? `${d.templateName} ${d.templateMajorVersion}.${d.templateMinorVersion}` : "-"}</div>
+          <div><Box variant="awsui-key-label">Template</Box>{d?.templateName ? `${d.templateName} ${d.templateMajorVersion ?? 0}.${d.templateMinorVersion ?? 0}` : "-"}</div>
           <div><Box variant="awsui-key-label">Started</Box>{d ? new Date(d.createdAt).toLocaleString() : "-"}</div>
           <div><Box variant="awsui-key-label">Completed</Box>{d?.completedAt ? new Date(d.completedAt).toLocaleString() : "-"}</div>
         </ColumnLayout>

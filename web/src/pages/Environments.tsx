@@ -197,17 +197,34 @@ export function UpdateTarget({ kind, target, onDone }: {
   const spec = kind === "environment"
     ? environmentSpec(inputsOf(fields, shown))
     : instanceSpec(inputsOf(fields, shown));
+  const [preview, setPreview] = useState<Schemas["Preview"] | null>(null);
+  const body = { deploymentType: type, spec: type === "MAJOR_VERSION" ? undefined : spec, templateMajorVersion: type === "MAJOR_VERSION" ? target.templateMajorVersion + 1 : undefined };
+  const fail = (e: unknown) => {
+    setError(e);
+    if (e instanceof ApiError && e.status === 400) setErrors(fieldErrors(e.message));
+  };
+  // submit deploys the form, or exactly the previewed change set when there is one.
   const submit = async () => {
     setError(undefined);
     setErrors([]);
-    const body = { deploymentType: type, spec: type === "MAJOR_VERSION" ? undefined : spec, templateMajorVersion: type === "MAJOR_VERSION" ? target.templateMajorVersion + 1 : undefined };
+    const b = preview ? { deploymentType: type, previewId: preview.id } : body;
     try {
-      if (kind === "environment") await unwrap(api.PATCH("/v1/environments/{name}", { params: { path: { name: target.name } }, body }));
-      else await unwrap(api.PATCH("/v1/services/{name}/instances/{instance}", { params: { path: { name: target.serviceName!, instance: target.name } }, body }));
+      if (kind === "environment") await unwrap(api.PATCH("/v1/environments/{name}", { params: { path: { name: target.name } }, body: b }));
+      else await unwrap(api.PATCH("/v1/services/{name}/instances/{instance}", { params: { path: { name: target.serviceName!, instance: target.name } }, body: b }));
       onDone();
     } catch (e) {
-      setError(e);
-      if (e instanceof ApiError && e.status === 400) setErrors(fieldErrors(e.message));
+      fail(e);
+    }
+  };
+  const runPreview = async () => {
+    setError(undefined);
+    setErrors([]);
+    try {
+      setPreview(kind === "environment"
+        ? await unwrap(api.POST("/v1/environments/{name}/preview", { params: { path: { name: target.name } }, body }))
+        : await unwrap(api.POST("/v1/services/{name}/instances/{instance}/preview", { params: { path: { name: target.serviceName!, instance: target.name } }, body })));
+    } catch (e) {
+      fail(e);
     }
   };
   const typeOptions = types.map((t) => ({ label: t, value: t }));
@@ -216,11 +233,38 @@ export function UpdateTarget({ kind, target, onDone }: {
       <SpaceBetween size="m">
         <ErrorAlert error={error} />
         <FormField label="Deployment type" controlId="update-type">
-          <Select controlId="update-type" selectedOption={typeOptions.find((o) => o.value === type)!} options={typeOptions} onChange={(e) => setType(e.detail.selectedOption.value as DeploymentType)} />
+          <Select controlId="update-type" selectedOption={typeOptions.find((o) => o.value === type)!} options={typeOptions} onChange={(e) => { setType(e.detail.selectedOption.value as DeploymentType); setPreview(null); }} />
         </FormField>
-        <SchemaFields fields={fields} values={shown} onChange={setValues} errors={errors} idPrefix="update-input" />
-        <Button variant="primary" onClick={submit}>Deploy</Button>
+        <SchemaFields fields={fields} values={shown} onChange={(v) => { setValues(v); setPreview(null); }} errors={errors} idPrefix="update-input" />
+        {preview ? <PreviewChanges preview={preview} /> : null}
+        <SpaceBetween direction="horizontal" size="xs">
+          <Button onClick={runPreview}>Preview changes</Button>
+          <Button variant="primary" onClick={submit}>{preview ? "Deploy this preview" : "Deploy"}</Button>
+        </SpaceBetween>
       </SpaceBetween>
     </Container>
+  );
+}
+
+/** PreviewChanges shows a preview's change set: what CloudFormation would add, modify, replace, remove. */
+export function PreviewChanges({ preview }: { preview: Schemas["Preview"] }) {
+  const s = preview.summary;
+  return (
+    <Table
+      data-testid="preview"
+      variant="embedded"
+      header={<Header description={preview.status === "FAILED" ? preview.statusReason : `${s.add} to add, ${s.modify} to modify (${s.replace} replaced), ${s.remove} to remove`}>
+        Preview of {preview.stackName}
+      </Header>}
+      items={preview.changes}
+      columnDefinitions={[
+        { id: "action", header: "Action", cell: (c) => c.action },
+        { id: "id", header: "Logical id", cell: (c) => c.logicalResourceId },
+        { id: "type", header: "Type", cell: (c) => c.resourceType },
+        { id: "replacement", header: "Replacement", cell: (c) => c.replacement ?? "-" },
+        { id: "attributes", header: "Changes", cell: (c) => (c.details ?? []).map((d) => [d.attribute, d.name].filter(Boolean).join(" ")).join(", ") || "-" },
+      ]}
+      empty={<Box textAlign="center">{preview.empty ? "No change" : "No changes listed"}</Box>}
+    />
   );
 }
