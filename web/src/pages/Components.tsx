@@ -38,8 +38,9 @@ export function ComponentsPage() {
 export function ComponentPage({ name }: { name: string }) {
   const comp = useLoad(() => unwrap(api.GET("/v1/components/{name}", { params: { path: { name } } })), [name], 1500, (c) => inProgress(c.deploymentStatus));
   const status = comp.data?.deploymentStatus;
-  const outputs = useLoad(() => unwrap(api.GET("/v1/components/{name}/outputs", { params: { path: { name } } })), [name, status]);
-  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { componentName: name, nextToken } } })), [name, status]);
+  const revision = `${status}/${comp.data?.lastAttemptedDeploymentId}`;
+  const outputs = useLoad(() => unwrap(api.GET("/v1/components/{name}/outputs", { params: { path: { name } } })), [name, revision]);
+  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { componentName: name, nextToken } } })), [name, revision]);
   const c = comp.data;
   return (
     <SpaceBetween size="l">
@@ -55,7 +56,7 @@ export function ComponentPage({ name }: { name: string }) {
         </ColumnLayout>
       </Container>
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
-      <ProvisionedResources deps={[name, status]}
+      <ProvisionedResources deps={[name, revision]}
         load={() => listAll((nextToken) => api.GET("/v1/components/{name}/provisioned-resources", { params: { path: { name }, query: { nextToken } } }))} />
       <DeploymentsTable deployments={deployments.data} loading={deployments.loading} />
       {c?.serviceSpec ? <Container header={<Header>Service spec</Header>}><Yaml text={c.serviceSpec} label="Component service spec" /></Container> : null}

@@ -123,8 +123,11 @@ export function EnvironmentPage({ name }: { name: string }) {
   const admin = useIsAdmin();
   const env = useLoad(() => unwrap(api.GET("/v1/environments/{name}", { params: { path: { name } } })), [name], 1500, (e) => inProgress(e.deploymentStatus));
   const status = env.data?.deploymentStatus;
-  const outputs = useLoad(() => unwrap(api.GET("/v1/environments/{name}/outputs", { params: { path: { name } } })), [name, status]);
-  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { environmentName: name, nextToken } } })), [name, status]);
+  // What the target has become: its status and its last deployment (a deployment may
+  // start and end between two reads, leaving the status as it was).
+  const revision = `${status}/${env.data?.lastDeploymentId}`;
+  const outputs = useLoad(() => unwrap(api.GET("/v1/environments/{name}/outputs", { params: { path: { name } } })), [name, revision]);
+  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { environmentName: name, nextToken } } })), [name, revision]);
   const [error, setError] = useState<unknown>();
   const [editing, setEditing] = useState(false);
   const e = env.data;
@@ -162,7 +165,7 @@ export function EnvironmentPage({ name }: { name: string }) {
       </Container>
       {editing && e ? <UpdateTarget kind="environment" target={e} onDone={() => { setEditing(false); env.reload(); }} /> : null}
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
-      <ProvisionedResources deps={[name, status]}
+      <ProvisionedResources deps={[name, revision]}
         load={() => listAll((nextToken) => api.GET("/v1/environments/{name}/provisioned-resources", { params: { path: { name }, query: { nextToken } } }))} />
       <DeploymentsTable deployments={deployments.data} loading={deployments.loading} />
       <Container header={<Header>Spec</Header>}><Yaml text={e?.spec} label="Environment spec" /></Container>

@@ -25,7 +25,8 @@ export function PipelineSection({ service, onChange }: { service: Service; onCha
   const p = service.pipeline!;
   const name = service.name;
   const status = p.deploymentStatus;
-  const outputs = useLoad(() => unwrap(api.GET("/v1/services/{name}/pipeline/outputs", { params: { path: { name } } })), [name, status]);
+  const revision = `${status}/${p.lastDeploymentId}`;
+  const outputs = useLoad(() => unwrap(api.GET("/v1/services/{name}/pipeline/outputs", { params: { path: { name } } })), [name, revision]);
   const version = useLoad(() => getVersion("service", p.templateName, `${p.templateMajorVersion}.${p.templateMinorVersion}`), [p.templateName, p.templateMajorVersion, p.templateMinorVersion]);
   const fields = useMemo(() => fieldsOf(version.data?.schema, "pipeline") ?? [], [version.data]);
   const current = useMemo(() => ((p.spec ? (load(p.spec) as { pipeline?: Record<string, unknown> } | null)?.pipeline : undefined) ?? {}), [p.spec]);
@@ -82,7 +83,7 @@ export function PipelineSection({ service, onChange }: { service: Service; onCha
         </SpaceBetween>
       </Container>
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
-      <ProvisionedResources deps={[name, status]}
+      <ProvisionedResources deps={[name, revision]}
         load={() => listAll((nextToken) => api.GET("/v1/services/{name}/pipeline/provisioned-resources", { params: { path: { name }, query: { nextToken } } }))} />
     </SpaceBetween>
   );

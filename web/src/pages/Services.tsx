@@ -229,9 +229,10 @@ export function InstancePage({ service, name }: { service: string; name: string 
   const inst = useLoad(() => unwrap(api.GET("/v1/services/{name}/instances/{instance}", { params: { path: { name: service, instance: name } } })),
     [service, name], 1500, (i) => inProgress(i.deploymentStatus));
   const status = inst.data?.deploymentStatus;
-  const outputs = useLoad(() => unwrap(api.GET("/v1/services/{name}/instances/{instance}/outputs", { params: { path: { name: service, instance: name } } })), [service, name, status]);
-  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { serviceName: service, serviceInstanceName: name, nextToken } } })), [service, name, status]);
-  const components = useLoad(() => listAll((nextToken) => api.GET("/v1/components", { params: { query: { serviceName: service, serviceInstanceName: name, nextToken } } })), [service, name, status]);
+  const revision = `${status}/${inst.data?.lastDeploymentId}`;
+  const outputs = useLoad(() => unwrap(api.GET("/v1/services/{name}/instances/{instance}/outputs", { params: { path: { name: service, instance: name } } })), [service, name, revision]);
+  const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { serviceName: service, serviceInstanceName: name, nextToken } } })), [service, name, revision]);
+  const components = useLoad(() => listAll((nextToken) => api.GET("/v1/components", { params: { query: { serviceName: service, serviceInstanceName: name, nextToken } } })), [service, name, revision]);
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<unknown>();
   const i = inst.data;
@@ -262,7 +263,7 @@ export function InstancePage({ service, name }: { service: string; name: string 
       </Container>
       {editing && i ? <UpdateTarget kind="instance" target={{ ...i, serviceName: service }} onDone={() => { setEditing(false); inst.reload(); }} /> : null}
       <OutputsTable outputs={outputs.data?.outputs} loading={outputs.loading} />
-      <ProvisionedResources deps={[service, name, status]}
+      <ProvisionedResources deps={[service, name, revision]}
         load={() => listAll((nextToken) => api.GET("/v1/services/{name}/instances/{instance}/provisioned-resources", { params: { path: { name: service, instance: name }, query: { nextToken } } }))} />
       <Table
         data-testid="components"
