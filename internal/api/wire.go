@@ -44,13 +44,42 @@ type wireOp struct {
 
 // op builds a wireOp from a typed call.
 func op[In, Out any](a access, honoured []string, call func(h *handler, ctx context.Context, in *In) (*Out, error)) wireOp {
+	return opSent(a, honoured, func(h *handler, ctx context.Context, in *In, _ sentMembers) (*Out, error) {
+		return call(h, ctx, in)
+	})
+}
+
+// sentMembers are the members a request set to something other than null. The generated
+// shapes cannot tell a member sent as "" from one left out; where Proton gives "" a
+// meaning of its own ("specify an empty string to detach"), the operation asks here.
+type sentMembers map[string]json.RawMessage
+
+// has reports whether the request set member (to anything but null).
+func (s sentMembers) has(member string) bool {
+	raw, ok := s[member]
+	return ok && string(raw) != "null"
+}
+
+// sentString returns a pointer to v when the request set member, else nil: "" sent is
+// kept as "", left out is nil.
+func (s sentMembers) sentString(member, v string) *string {
+	if !s.has(member) {
+		return nil
+	}
+	return &v
+}
+
+// opSent builds a wireOp from a typed call that also reads which members were sent.
+func opSent[In, Out any](a access, honoured []string, call func(h *handler, ctx context.Context, in *In, sent sentMembers) (*Out, error)) wireOp {
 	return wireOp{access: a, honoured: honoured, input: reflect.TypeFor[In](), output: reflect.TypeFor[Out](),
 		call: func(h *handler, ctx context.Context, body []byte) (any, error) {
 			var in In
 			if err := decodeWire(body, honoured, &in); err != nil {
 				return nil, err
 			}
-			return call(h, ctx, &in)
+			sent := sentMembers{}
+			_ = json.Unmarshal(body, &sent) // decodeWire read it as an object (or an empty body)
+			return call(h, ctx, &in, sent)
 		}}
 }
 

@@ -15,7 +15,7 @@ func componentWireOps() map[string]wireOp {
 		"CreateComponent":           op(developer, []string{"name", "description", "environmentName", "serviceName", "serviceInstanceName", "serviceSpec", "manifest", "templateFile", "clientToken", "tags"}, (*handler).wCreateComponent),
 		"GetComponent":              op(anyRole, []string{"name"}, (*handler).wGetComponent),
 		"ListComponents":            op(anyRole, []string{"environmentName", "serviceName", "serviceInstanceName", "maxResults", "nextToken"}, (*handler).wListComponents),
-		"UpdateComponent":           op(developer, []string{"name", "deploymentType", "description", "serviceName", "serviceInstanceName", "serviceSpec", "templateFile", "clientToken"}, (*handler).wUpdateComponent),
+		"UpdateComponent":           opSent(developer, []string{"name", "deploymentType", "description", "serviceName", "serviceInstanceName", "serviceSpec", "templateFile", "clientToken"}, (*handler).wUpdateComponent),
 		"DeleteComponent":           op(developer, []string{"name"}, (*handler).wDeleteComponent),
 		"ListComponentOutputs":      op(anyRole, []string{"componentName", "deploymentId", "nextToken"}, (*handler).wListComponentOutputs),
 		"CancelComponentDeployment": op(developer, []string{"componentName"}, (*handler).wCancelComponentDeployment),
@@ -100,13 +100,16 @@ func optional(s string) *string {
 	return &s
 }
 
-func (h *handler) wUpdateComponent(ctx context.Context, in *pw.UpdateComponentInput) (*pw.UpdateComponentOutput, error) {
+// wUpdateComponent updates a component; serviceName and serviceInstanceName sent as ""
+// detach it (Proton's rule), left out they keep its attachment.
+func (h *handler) wUpdateComponent(ctx context.Context, in *pw.UpdateComponentInput, sent sentMembers) (*pw.UpdateComponentOutput, error) {
 	if err := required("deploymentType", in.DeploymentType); err != nil {
 		return nil, err
 	}
 	c, err := h.svc.UpdateComponent(ctx, in.Name, control.UpdateComponentInput{DeploymentType: platform.DeploymentType(in.DeploymentType),
-		Description: optional(in.Description), ServiceName: optional(in.ServiceName), ServiceInstanceName: optional(in.ServiceInstanceName),
-		ServiceSpec: optional(in.ServiceSpec), TemplateFile: optional(in.TemplateFile), ClientToken: in.ClientToken})
+		Description: optional(in.Description), ServiceName: sent.sentString("serviceName", in.ServiceName),
+		ServiceInstanceName: sent.sentString("serviceInstanceName", in.ServiceInstanceName),
+		ServiceSpec:         optional(in.ServiceSpec), TemplateFile: optional(in.TemplateFile), ClientToken: in.ClientToken})
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -23,23 +22,10 @@ func repositoryWireOps() map[string]wireOp {
 }
 
 // updateAccountSettingsOp decodes UpdateAccountSettings and also notes which role ARNs
-// were sent: an empty one removes the role (Proton's rule), one left out is kept, which
-// the generated shape alone cannot tell apart.
+// were sent: an empty one removes the role (Proton's rule), one left out is kept.
 func updateAccountSettingsOp() wireOp {
 	honoured := []string{"pipelineProvisioningRepository", "deletePipelineProvisioningRepository", "pipelineServiceRoleArn", "pipelineCodebuildRoleArn"}
-	o := op(adminOnly, honoured, func(h *handler, ctx context.Context, in *pw.UpdateAccountSettingsInput) (*pw.UpdateAccountSettingsOutput, error) {
-		return h.wUpdateAccountSettings(ctx, in, nil)
-	})
-	o.call = func(h *handler, ctx context.Context, body []byte) (any, error) {
-		var in pw.UpdateAccountSettingsInput
-		if err := decodeWire(body, honoured, &in); err != nil {
-			return nil, err
-		}
-		sent := map[string]json.RawMessage{}
-		_ = json.Unmarshal(body, &sent) // decodeWire read it as an object (or an empty body)
-		return h.wUpdateAccountSettings(ctx, &in, sent)
-	}
-	return o
+	return opSent(adminOnly, honoured, (*handler).wUpdateAccountSettings)
 }
 
 func (h *handler) wRepository(r platform.Repository) *pw.Repository {
@@ -125,17 +111,12 @@ func (h *handler) wGetAccountSettings(ctx context.Context, _ *pw.GetAccountSetti
 	return &pw.GetAccountSettingsOutput{AccountSettings: h.wAccountSettings(s)}, nil
 }
 
-// wUpdateAccountSettings changes the role ARNs among the members sent (a null one is not
-// sent).
-func (h *handler) wUpdateAccountSettings(ctx context.Context, in *pw.UpdateAccountSettingsInput, sent map[string]json.RawMessage) (*pw.UpdateAccountSettingsOutput, error) {
+// wUpdateAccountSettings changes the role ARNs among the members sent.
+func (h *handler) wUpdateAccountSettings(ctx context.Context, in *pw.UpdateAccountSettingsInput, sent sentMembers) (*pw.UpdateAccountSettingsOutput, error) {
 	c := control.UpdateAccountSettingsInput{DeletePipelineProvisioningRepository: in.DeletePipelineProvisioningRepository != nil && *in.DeletePipelineProvisioningRepository,
-		PipelineProvisioningRepository: wRepositoryBranchInput(in.PipelineProvisioningRepository)}
-	if raw, ok := sent["pipelineServiceRoleArn"]; ok && string(raw) != "null" {
-		c.PipelineServiceRoleARN = &in.PipelineServiceRoleARN
-	}
-	if raw, ok := sent["pipelineCodebuildRoleArn"]; ok && string(raw) != "null" {
-		c.PipelineCodebuildRoleARN = &in.PipelineCodebuildRoleARN
-	}
+		PipelineProvisioningRepository: wRepositoryBranchInput(in.PipelineProvisioningRepository),
+		PipelineServiceRoleARN:         sent.sentString("pipelineServiceRoleArn", in.PipelineServiceRoleARN),
+		PipelineCodebuildRoleARN:       sent.sentString("pipelineCodebuildRoleArn", in.PipelineCodebuildRoleARN)}
 	s, err := h.svc.UpdateAccountSettings(ctx, c)
 	if err != nil {
 		return nil, err

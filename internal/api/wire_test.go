@@ -2,11 +2,15 @@ package api
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"testing"
+
+	pw "github.com/gantry-platform/gantry/internal/protonwire"
 )
 
 // protonModel is the part of Proton's model (botocore's service-2.json) the contract
@@ -97,6 +101,39 @@ func TestRESTOperationsAreOnTheWire(t *testing.T) {
 	for _, rt := range routes() {
 		if _, proton := m.Operations[rt.operationID]; proton && !served[rt.operationID] {
 			t.Errorf("REST serves Proton's %s (%s %s), the wire protocol does not", rt.operationID, rt.method, rt.path)
+		}
+	}
+}
+
+// TestSentMembersTellEmptyFromLeftOut: Proton gives a member sent as "" a meaning of its
+// own (UpdateComponent detaches, UpdateAccountSettings removes a role), which the generated
+// shapes lose; an opSent call sees "" sent as "", and a member left out or null as nil.
+func TestSentMembersTellEmptyFromLeftOut(t *testing.T) {
+	type seen struct{ service, instance, description *string }
+	var got seen
+	o := opSent(developer, []string{"name", "deploymentType", "description", "serviceName", "serviceInstanceName"},
+		func(_ *handler, _ context.Context, in *pw.UpdateComponentInput, sent sentMembers) (*pw.UpdateComponentOutput, error) {
+			got = seen{sent.sentString("serviceName", in.ServiceName), sent.sentString("serviceInstanceName", in.ServiceInstanceName),
+				sent.sentString("description", in.Description)}
+			return &pw.UpdateComponentOutput{}, nil
+		})
+	show := func(p *string) string {
+		if p == nil {
+			return "nil"
+		}
+		return strconv.Quote(*p)
+	}
+	for _, c := range []struct{ body, service, instance, description string }{
+		{`{"name":"queue","deploymentType":"CURRENT_VERSION","serviceName":"","serviceInstanceName":""}`, `""`, `""`, "nil"},
+		{`{"name":"queue","deploymentType":"NONE","description":"d"}`, "nil", "nil", `"d"`},
+		{`{"name":"queue","deploymentType":"CURRENT_VERSION","serviceName":"web","serviceInstanceName":null}`, `"web"`, "nil", "nil"},
+	} {
+		if _, err := o.call(nil, t.Context(), []byte(c.body)); err != nil {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		if show(got.service) != c.service || show(got.instance) != c.instance || show(got.description) != c.description {
+			t.Errorf("%s: serviceName %s, serviceInstanceName %s, description %s; want %s, %s, %s", c.body,
+				show(got.service), show(got.instance), show(got.description), c.service, c.instance, c.description)
 		}
 	}
 }
