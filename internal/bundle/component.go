@@ -17,8 +17,8 @@ const (
 // ParseComponentManifest parses the manifest of a directly defined component (Proton's
 // CreateComponent manifest field, the shape of a bundle's manifest.yaml) and returns its
 // one template. Invalid errors name the field "manifest" and the line; a component has
-// exactly one template, rendered by jinja, in CloudFormation (Gantry deploys no other
-// language yet).
+// exactly one template: CloudFormation rendered by jinja, or Terraform (rendering_engine
+// hcl, template_language terraform) for a self-managed environment's repository.
 func ParseComponentManifest(manifest string) (Template, error) {
 	if len(manifest) > MaxComponentManifest {
 		return Template{}, platform.FieldErrorf("manifest", "is %d characters; the limit is %d", len(manifest), MaxComponentManifest)
@@ -35,11 +35,20 @@ func ParseComponentManifest(manifest string) (Template, error) {
 		return Template{}, platform.FieldErrorf("manifest", "lists %d templates; a component has exactly one", len(m.Templates))
 	}
 	t := m.Templates[0]
-	if t.RenderingEngine != EngineJinja {
-		return Template{}, platform.FieldErrorf("manifest", "line %d: rendering engine %q is not supported for components (only jinja)", t.Line, t.RenderingEngine)
-	}
-	if t.TemplateLanguage != "" && t.TemplateLanguage != "cloudformation" {
-		return Template{}, platform.FieldErrorf("manifest", "line %d: template language %q is not supported yet (only cloudformation)", t.Line, t.TemplateLanguage)
+	switch t.RenderingEngine {
+	case EngineJinja:
+		if t.TemplateLanguage != "" && t.TemplateLanguage != "cloudformation" {
+			return Template{}, platform.FieldErrorf("manifest", "line %d: template language %q does not go with rendering engine jinja (cloudformation does)", t.Line, t.TemplateLanguage)
+		}
+	case EngineHCL:
+		if t.TemplateLanguage != "terraform" {
+			return Template{}, platform.FieldErrorf("manifest", "line %d: rendering engine hcl needs template_language terraform, not %q", t.Line, t.TemplateLanguage)
+		}
+		if t.File == WildcardFile {
+			return Template{}, platform.FieldErrorf("manifest", "line %d: a component has one template file: name it (not %q)", t.Line, WildcardFile)
+		}
+	default:
+		return Template{}, platform.FieldErrorf("manifest", "line %d: rendering engine %q is not supported for components (jinja with cloudformation, or hcl with terraform)", t.Line, t.RenderingEngine)
 	}
 	return t, nil
 }

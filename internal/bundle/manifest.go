@@ -58,7 +58,13 @@ func (m *Manifest) Engine() platform.Engine {
 	if m == nil || len(m.Templates) == 0 {
 		return platform.EngineCloudFormation
 	}
-	switch m.Templates[0].RenderingEngine {
+	return m.Templates[0].Engine()
+}
+
+// Engine is the provisioning engine of template t: jinja is CloudFormation, codebuild
+// CodeBuild, hcl Terraform.
+func (t Template) Engine() platform.Engine {
+	switch t.RenderingEngine {
 	case EngineCodeBuild:
 		return platform.EngineCodeBuild
 	case EngineHCL:

@@ -59,7 +59,8 @@ func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) 
 	if len(in.Description) > maxDescription {
 		return platform.Component{}, platform.FieldErrorf("description", "must be at most %d characters", maxDescription)
 	}
-	if err := s.engine.CheckComponent(in.Manifest, in.TemplateFile); err != nil {
+	engine, err := s.engine.CheckComponent(in.Manifest, in.TemplateFile)
+	if err != nil {
 		return platform.Component{}, err
 	}
 	if err := checkSpec("serviceSpec", in.ServiceSpec); err != nil {
@@ -70,13 +71,13 @@ func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) 
 	}
 	replay := func(name string) (platform.Component, error) { return s.store.GetComponent(ctx, name) }
 	return idempotent(ctx, s, "CreateComponent", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Component, error) {
-		return s.createComponent(ctx, in, token)
+		return s.createComponent(ctx, in, engine, token)
 	})
 }
 
-// createComponent stores a checked new component with its first deployment (and token,
-// when not nil) and starts deploying it.
-func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, token *platform.ClientToken) (platform.Component, error) {
+// createComponent stores a checked new component, provisioned by engine, with its first
+// deployment (and token, when not nil) and starts deploying it.
+func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, engine platform.Engine, token *platform.ClientToken) (platform.Component, error) {
 	now := s.clock()
 	c := platform.Component{Name: in.Name, Description: in.Description, ServiceSpec: in.ServiceSpec,
 		Manifest: in.Manifest, TemplateFile: in.TemplateFile, LastClientRequestToken: in.ClientToken, UpdatedAt: now}
@@ -115,7 +116,7 @@ func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, 
 	default:
 		return c, platform.FieldErrorf("environmentName", "is required for a component not attached to a service instance (else give serviceName and serviceInstanceName)")
 	}
-	if err := s.checkComponentRole(ctx, c.Environment, in.EnvironmentName != "" && in.ServiceName == ""); err != nil {
+	if err := s.checkComponentEnvironment(ctx, c.Environment, in.EnvironmentName != "" && in.ServiceName == "", engine); err != nil {
 		return c, err
 	}
 	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, in.ServiceSpec, inputs)
@@ -267,11 +268,12 @@ func (s *Service) updateComponent(ctx context.Context, name string, in UpdateCom
 		}
 		c.ServiceSpec = *in.ServiceSpec
 	}
-	if err := s.engine.CheckComponent(c.Manifest, c.TemplateFile); err != nil {
+	engine, err := s.engine.CheckComponent(c.Manifest, c.TemplateFile)
+	if err != nil {
 		return c, err
 	}
 	if moved {
-		if err := s.checkComponentRole(ctx, c.Environment, !c.Attached()); err != nil {
+		if err := s.checkComponentEnvironment(ctx, c.Environment, !c.Attached(), engine); err != nil {
 			return c, err
 		}
 	}
@@ -404,13 +406,24 @@ func (s *Service) moveComponent(ctx context.Context, c *platform.Component, in U
 	return true, nil
 }
 
-// checkComponentRole refuses a directly defined component in an environment without a
-// component role (its own, or its account connection's), as Proton does: Invalid naming environmentName when the request named
-// the environment (detached), serviceInstanceName otherwise.
-func (s *Service) checkComponentRole(ctx context.Context, environment string, detached bool) error {
+// checkComponentEnvironment refuses a directly defined component, provisioned by engine,
+// in an environment that cannot take it: one without a component role (its own, or its
+// account connection's), as Proton does — Invalid naming environmentName when the request
+// named the environment (detached), serviceInstanceName otherwise; a Terraform component
+// in an environment that is not self-managed (no provisioningRepository), or a
+// CloudFormation one in a self-managed environment — Invalid naming manifest.
+func (s *Service) checkComponentEnvironment(ctx context.Context, environment string, detached bool, engine platform.Engine) error {
 	env, err := s.store.GetEnvironment(ctx, environment)
 	if err != nil {
 		return err
+	}
+	switch selfManaged := env.ProvisioningRepository != nil; {
+	case engine == platform.EngineTerraform && !selfManaged:
+		return platform.FieldErrorf("manifest", "names a Terraform template (rendering_engine hcl), but environment %s is provisioned by CloudFormation, "+
+			"not self-managed (it has no provisioningRepository): a Terraform component needs a self-managed environment", environment)
+	case engine != platform.EngineTerraform && selfManaged:
+		return platform.FieldErrorf("manifest", "names a CloudFormation template (rendering_engine jinja), but environment %s is self-managed "+
+			"(its provisioningRepository takes Terraform pull requests): a component there must be Terraform (rendering_engine hcl, template_language terraform)", environment)
 	}
 	role, err := platform.ComponentRoleOf(ctx, s.store, env)
 	if err != nil || role != "" {

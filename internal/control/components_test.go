@@ -114,6 +114,17 @@ func TestCreateComponent(t *testing.T) {
 		{"a codebuild manifest", func(in *control.CreateComponentInput) {
 			in.Manifest = "infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision: [make]\n"
 		}, platform.Invalid, "manifest"},
+		{"a Terraform template in an environment CloudFormation provisions", func(in *control.CreateComponentInput) {
+			in.Manifest = "infrastructure:\n  templates:\n    - file: component.tf\n      rendering_engine: hcl\n      template_language: terraform\n"
+			in.TemplateFile = "resource \"aws_sqs_queue\" \"q\" {}\n"
+		}, platform.Invalid, "manifest"},
+		{"hcl in another language than terraform", func(in *control.CreateComponentInput) {
+			in.Manifest = "infrastructure:\n  templates:\n    - file: component.tf\n      rendering_engine: hcl\n      template_language: pulumi\n"
+		}, platform.Invalid, "manifest"},
+		{"a Terraform template declaring Proton's own variable", func(in *control.CreateComponentInput) {
+			in.Manifest = "infrastructure:\n  templates:\n    - file: component.tf\n      rendering_engine: hcl\n      template_language: terraform\n"
+			in.TemplateFile = "variable \"component\" {\n  type = string\n}\n"
+		}, platform.Invalid, "templateFile"},
 		{"a service without its instance", func(in *control.CreateComponentInput) { in.ServiceInstanceName = "" }, platform.Invalid, "serviceInstanceName"},
 		{"nothing to attach to", func(in *control.CreateComponentInput) { in.ServiceName, in.ServiceInstanceName = "", "" }, platform.Invalid, "environmentName"},
 		{"another environment than the instance's", func(in *control.CreateComponentInput) { in.EnvironmentName = "Gamma" }, platform.Invalid, "environmentName"},

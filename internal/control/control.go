@@ -29,8 +29,9 @@ type TemplateEngine interface {
 	// inputs) against schema; field paths are prefixed with field.
 	InstanceInputs(schema, spec, instance string) (json.RawMessage, error)
 	// CheckComponent checks a directly defined component's manifest (one jinja
-	// CloudFormation template) and template file; Invalid errors name the field and line.
-	CheckComponent(manifest, templateFile string) error
+	// CloudFormation or hcl Terraform template) and template file and returns the engine
+	// that provisions it; Invalid errors name the field and line.
+	CheckComponent(manifest, templateFile string) (platform.Engine, error)
 }
 
 // BundleFacts is what registration learns from a bundle.

@@ -97,7 +97,7 @@ func (s *Service) notify(ctx context.Context, id string, target platform.Target,
 			return d, err
 		}
 		switch {
-		case d.Target != target:
+		case platform.TargetResource(d.Target) != platform.TargetResource(target): // a component's ARN names it alone
 			return d, platform.Errorf(platform.Conflict, "deployment %s is not a deployment of %s", id, in.ResourceARN)
 		case d.Finished():
 			return d, platform.Errorf(platform.Conflict, "deployment %s has already finished (%s)", id, d.Status)

@@ -23,6 +23,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/render"
 	"github.com/gantry-platform/gantry/internal/rendercontext"
 	"github.com/gantry-platform/gantry/internal/schema"
+	"github.com/gantry-platform/gantry/internal/terraform"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -317,18 +318,26 @@ func (e *Engine) renderComponent(ctx context.Context, data workflow.RenderData) 
 	return []byte(f.Content), nil
 }
 
-// CheckComponent implements control.TemplateEngine.
-func (e *Engine) CheckComponent(manifest, templateFile string) error {
-	if _, err := bundle.ParseComponentManifest(manifest); err != nil {
-		return err
+// CheckComponent implements control.TemplateEngine: a Terraform component's template
+// file is parsed with HCL (a file it cannot parse passes, as in a bundle; one declaring
+// Proton's own variables does not).
+func (e *Engine) CheckComponent(manifest, templateFile string) (platform.Engine, error) {
+	t, err := bundle.ParseComponentManifest(manifest)
+	if err != nil {
+		return "", err
 	}
 	switch {
 	case templateFile == "":
-		return platform.FieldErrorf("templateFile", "is required")
+		return "", platform.FieldErrorf("templateFile", "is required")
 	case len(templateFile) > bundle.MaxComponentTemplateFile:
-		return platform.FieldErrorf("templateFile", "is %d characters; the limit is %d", len(templateFile), bundle.MaxComponentTemplateFile)
+		return "", platform.FieldErrorf("templateFile", "is %d characters; the limit is %d", len(templateFile), bundle.MaxComponentTemplateFile)
 	}
-	return nil
+	if t.Engine() == platform.EngineTerraform {
+		if problems := terraform.Parse(".", map[string][]byte{t.File: []byte(templateFile)}).CheckComponent(); len(problems) > 0 {
+			return "", platform.FieldErrorf("templateFile", "%s", problems[0])
+		}
+	}
+	return t.Engine(), nil
 }
 
 func decodeInputs(raw json.RawMessage) (*render.Map, error) {

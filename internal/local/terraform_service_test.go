@@ -72,6 +72,58 @@ func waitPullRequests(t *testing.T, prs *gitprovider.LocalPullRequests, repo str
 	}
 }
 
+// sampleConnection is the repository connection of the self-managed tests.
+var sampleConnection = aws.String("arn:aws:codestar-connections:us-east-1:111122223333:connection/c")
+
+// selfManagedEnvironment registers the real vpc-env and apigw-lambda-svc Terraform
+// bundles, links acme/infra and acme/pipelines (the account settings' pipeline
+// repository), and deploys environment vpc-env-prod self-managed on acme/infra (with
+// componentRole, when not nil), playing its CI: SUCCEEDED with SnsTopicArn and
+// SnsTopicName. It returns the environment's ARN.
+func selfManagedEnvironment(t *testing.T, w *wirePlatform, admin *proton.Client, componentRole *string) *string {
+	t.Helper()
+	ctx := t.Context()
+	registerTerraform(t, w, admin, false, "vpc-env", "environment-templates/vpc-env/v1")
+	registerTerraform(t, w, admin, true, "apigw-lambda-svc", "service-templates/apigw-lambda-svc/v1")
+	for _, repo := range []string{"acme/infra", "acme/pipelines"} {
+		if _, err := admin.CreateRepository(ctx, &proton.CreateRepositoryInput{Provider: types.RepositoryProviderGithub, Name: aws.String(repo), ConnectionArn: sampleConnection}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := admin.UpdateAccountSettings(ctx, &proton.UpdateAccountSettingsInput{PipelineProvisioningRepository: &types.RepositoryBranchInput{
+		Provider: types.RepositoryProviderGithub, Name: aws.String("acme/pipelines"), Branch: aws.String("main")}}); err != nil {
+		t.Fatal(err)
+	}
+	env, err := admin.CreateEnvironment(ctx, &proton.CreateEnvironmentInput{Name: aws.String("vpc-env-prod"), TemplateName: aws.String("vpc-env"),
+		TemplateMajorVersion: aws.String("1"), Spec: aws.String("proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n"), ComponentRoleArn: componentRole,
+		ProvisioningRepository: &types.RepositoryBranchInput{Provider: types.RepositoryProviderGithub, Name: aws.String("acme/infra"), Branch: aws.String("main")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitPullRequests(t, &gitprovider.LocalPullRequests{Remotes: w.Git, Provider: platform.GitHub}, "acme/infra", 1)
+	notify(t, admin, env.Environment.Arn, types.ResourceDeploymentStatusSucceeded, "", "SnsTopicArn", "arn:aws:sns:us-east-1:111122223333:ping", "SnsTopicName", "ping")
+	if err := proton.NewEnvironmentDeployedWaiter(admin).Wait(ctx, &proton.GetEnvironmentInput{Name: aws.String("vpc-env-prod")}, time.Minute,
+		func(o *proton.EnvironmentDeployedWaiterOptions) { fast[any](&o.MinDelay, &o.MaxDelay)(nil) }); err != nil {
+		t.Fatal(err)
+	}
+	return env.Environment.Arn
+}
+
+// createSampleService creates service apigw-lambda-svc from the sample's spec (instance
+// apigw-lambda-svc-prod in vpc-env-prod).
+func createSampleService(t *testing.T, admin *proton.Client) {
+	t.Helper()
+	spec, err := os.ReadFile(filepath.Join(platformtest.SharedDir(t), "samples", "proton-bundles", "terraform", "service-templates", "apigw-lambda-svc", "spec", "spec.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateService(t.Context(), &proton.CreateServiceInput{Name: aws.String("apigw-lambda-svc"), TemplateName: aws.String("apigw-lambda-svc"),
+		TemplateMajorVersion: aws.String("1"), Spec: aws.String(string(spec)), RepositoryId: aws.String("acme/app"), RepositoryConnectionArn: sampleConnection,
+		BranchName: aws.String("main")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestTerraformSelfManagedService deploys the real apigw-lambda-svc Terraform bundle
 // (instance and pipeline) into a self-managed vpc-env environment: the instance's pull
 // request goes to the environment's repository with the environment's reported outputs
@@ -81,45 +133,9 @@ func TestTerraformSelfManagedService(t *testing.T) {
 	ctx := t.Context()
 	w := newWirePlatform(t)
 	admin := w.client(t, platform.AdminRole)
-	registerTerraform(t, w, admin, false, "vpc-env", "environment-templates/vpc-env/v1")
-	registerTerraform(t, w, admin, true, "apigw-lambda-svc", "service-templates/apigw-lambda-svc/v1")
-	conn := aws.String("arn:aws:codestar-connections:us-east-1:111122223333:connection/c")
-	for _, repo := range []string{"acme/infra", "acme/pipelines"} {
-		if _, err := admin.CreateRepository(ctx, &proton.CreateRepositoryInput{Provider: types.RepositoryProviderGithub, Name: aws.String(repo), ConnectionArn: conn}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := admin.UpdateAccountSettings(ctx, &proton.UpdateAccountSettingsInput{PipelineProvisioningRepository: &types.RepositoryBranchInput{
-		Provider: types.RepositoryProviderGithub, Name: aws.String("acme/pipelines"), Branch: aws.String("main")}}); err != nil {
-		t.Fatal(err)
-	}
-	env, err := admin.CreateEnvironment(ctx, &proton.CreateEnvironmentInput{Name: aws.String("vpc-env-prod"), TemplateName: aws.String("vpc-env"),
-		TemplateMajorVersion: aws.String("1"), Spec: aws.String("proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n"),
-		ProvisioningRepository: &types.RepositoryBranchInput{Provider: types.RepositoryProviderGithub, Name: aws.String("acme/infra"), Branch: aws.String("main")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	selfManagedEnvironment(t, w, admin, nil)
+	createSampleService(t, admin)
 	infra := &gitprovider.LocalPullRequests{Remotes: w.Git, Provider: platform.GitHub}
-	waitPullRequests(t, infra, "acme/infra", 1)
-	if _, err := admin.NotifyResourceDeploymentStatusChange(ctx, &proton.NotifyResourceDeploymentStatusChangeInput{ResourceArn: env.Environment.Arn,
-		Status: types.ResourceDeploymentStatusSucceeded, Outputs: []types.Output{{Key: aws.String("SnsTopicArn"), ValueString: aws.String("arn:aws:sns:us-east-1:111122223333:ping")},
-			{Key: aws.String("SnsTopicName"), ValueString: aws.String("ping")}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := proton.NewEnvironmentDeployedWaiter(admin).Wait(ctx, &proton.GetEnvironmentInput{Name: aws.String("vpc-env-prod")}, time.Minute,
-		func(o *proton.EnvironmentDeployedWaiterOptions) { fast[any](&o.MinDelay, &o.MaxDelay)(nil) }); err != nil {
-		t.Fatal(err)
-	}
-
-	spec, err := os.ReadFile(filepath.Join(platformtest.SharedDir(t), "samples", "proton-bundles", "terraform", "service-templates", "apigw-lambda-svc", "spec", "spec.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.CreateService(ctx, &proton.CreateServiceInput{Name: aws.String("apigw-lambda-svc"), TemplateName: aws.String("apigw-lambda-svc"),
-		TemplateMajorVersion: aws.String("1"), Spec: aws.String(string(spec)), RepositoryId: aws.String("acme/app"), RepositoryConnectionArn: conn,
-		BranchName: aws.String("main")}); err != nil {
-		t.Fatal(err)
-	}
 	prs := waitPullRequests(t, infra, "acme/infra", 2)
 	clone, err := gitsync.OpenClone(t.TempDir(), w.Git.Path(platform.RepositoryID{Provider: platform.GitHub, Name: "acme/infra"}), nil)
 	if err != nil {

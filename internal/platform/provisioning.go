@@ -44,6 +44,9 @@ type Provisioning struct {
 	// it (e.g. "infrastructure"), for engines that run the bundle itself (RunsBundle).
 	Bundle []byte
 	Dir    string
+	// Files, for a directly defined component (which has no bundle), are its one template
+	// file by its manifest's name.
+	Files map[string][]byte
 	// ProtonInputs is proton-inputs.json as Proton wrote it, for engines that run the
 	// bundle: the target's inputs and, by namespace, those of what it depends on with
 	// their outputs.

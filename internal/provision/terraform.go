@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -54,7 +55,8 @@ type Terraform struct {
 var _ platform.Provisioner = Terraform{}
 
 // Folder is where the files of d's target live in the provisioning repository:
-// environments/<name>, services/<service>/instances/<instance>, services/<service>/pipeline.
+// environments/<name>, services/<service>/instances/<instance>, services/<service>/pipeline,
+// components/<name>.
 func Folder(t platform.Target) string {
 	switch t.Kind {
 	case platform.EnvironmentTarget:
@@ -68,14 +70,18 @@ func Folder(t platform.Target) string {
 }
 
 // Submit renders proton.auto.tfvars.json and proton.variables.tf from the deployment's
-// proton-inputs.json, pushes them with the bundle folder's files to the branch
+// proton-inputs.json, pushes them with the bundle folder's files (a component's template
+// file) to the branch
 // gantry/<deployment id> and opens the pull request; its URL is the submission's Ref.
 // Errors: Invalid (a target without a provisioning repository, a bundle that does not
 // load, a provider's refusal), Internal.
 func (tf Terraform) Submit(ctx context.Context, p platform.Provisioning) (platform.Submission, error) {
-	files, err := bundleFolder(p.Bundle, p.Dir)
-	if err != nil {
-		return platform.Submission{}, err
+	files := maps.Clone(p.Files) // a component's
+	if files == nil {
+		var err error
+		if files, err = bundleFolder(p.Bundle, p.Dir); err != nil {
+			return platform.Submission{}, err
+		}
 	}
 	vars, variables, err := protonFiles(p.Deployment.Target.Kind, p.ProtonInputs)
 	if err != nil {
@@ -182,9 +188,18 @@ type protonInputsDoc struct {
 		BranchName              string `json:"branch_name"`
 	} `json:"service"`
 	ServiceInstance *struct {
-		Name   string          `json:"name"`
-		Inputs json.RawMessage `json:"inputs"`
+		Name       string          `json:"name"`
+		Inputs     json.RawMessage `json:"inputs"`
+		Components struct {
+			Default *struct {
+				Name    string            `json:"name"`
+				Outputs map[string]string `json:"outputs"`
+			} `json:"default"`
+		} `json:"components"`
 	} `json:"service_instance"`
+	Component *struct {
+		Name string `json:"name"`
+	} `json:"component"`
 	ServiceInstances []struct {
 		Name        string            `json:"name"`
 		Inputs      json.RawMessage   `json:"inputs"`
@@ -226,9 +241,22 @@ func protonFiles(kind platform.TargetKind, inputs []byte) (vars, variables []byt
 		vars, err = terraform.EnvironmentTFVars(doc.Environment.Name, doc.Environment.Inputs)
 		return vars, terraform.EnvironmentVariables(), err
 	case kind == platform.ServiceInstanceTarget && doc.ServiceInstance != nil && doc.Environment != nil:
-		vars, err = terraform.ServiceInstanceTFVars(svc, terraform.Instance{Name: doc.ServiceInstance.Name, Inputs: doc.ServiceInstance.Inputs,
-			EnvironmentName: doc.Environment.Name, EnvironmentAccount: doc.Environment.AccountID, EnvironmentOutputs: sortedOutputs(doc.Environment.Outputs)})
-		return vars, terraform.ServiceVariables(), err
+		inst := terraform.Instance{Name: doc.ServiceInstance.Name, Inputs: doc.ServiceInstance.Inputs,
+			EnvironmentName: doc.Environment.Name, EnvironmentAccount: doc.Environment.AccountID, EnvironmentOutputs: sortedOutputs(doc.Environment.Outputs)}
+		if c := doc.ServiceInstance.Components.Default; c != nil {
+			inst.Component = &terraform.Component{Name: c.Name, Outputs: sortedOutputs(c.Outputs)}
+		}
+		vars, err = terraform.ServiceInstanceTFVars(svc, inst)
+		return vars, terraform.ServiceInstanceVariables(inst.Component != nil), err
+	case kind == platform.ComponentTarget && doc.Component != nil && doc.Environment != nil:
+		env := terraform.Environment{Name: doc.Environment.Name, AccountID: doc.Environment.AccountID, Outputs: sortedOutputs(doc.Environment.Outputs)}
+		var service *terraform.Service
+		var instance *terraform.Instance
+		if doc.Service != nil && doc.ServiceInstance != nil {
+			service, instance = &svc, &terraform.Instance{Name: doc.ServiceInstance.Name, Inputs: doc.ServiceInstance.Inputs}
+		}
+		vars, err = terraform.ComponentTFVars(terraform.Component{Name: doc.Component.Name}, env, service, instance)
+		return vars, terraform.ComponentVariables(), err
 	case kind == platform.ServicePipelineTarget && doc.Pipeline != nil:
 		var instances []terraform.Instance
 		for _, i := range doc.ServiceInstances {
@@ -244,26 +272,34 @@ func protonFiles(kind platform.TargetKind, inputs []byte) (vars, variables []byt
 // TargetRepositories is what RepositoryResolver reads (the store).
 type TargetRepositories interface {
 	GetEnvironment(ctx context.Context, name string) (platform.Environment, error)
+	GetComponent(ctx context.Context, name string) (platform.Component, error)
 	GetServiceInstance(ctx context.Context, service, name string) (platform.ServiceInstance, error)
 	GetAccountSettings(ctx context.Context) (platform.AccountSettings, error)
 }
 
 // RepositoryResolver is Terraform.RepositoryOf on r: an environment's own provisioning
-// repository, its service instances' environment's, and for pipelines the account
+// repository, its service instances' and components' environment's, and for pipelines the account
 // settings' pipelineProvisioningRepository. Invalid, saying what to set, when there is
 // none.
 func RepositoryResolver(r TargetRepositories) func(ctx context.Context, d platform.Deployment) (platform.RepositoryBranch, error) {
 	return func(ctx context.Context, d platform.Deployment) (platform.RepositoryBranch, error) {
 		t := d.Target
 		switch t.Kind {
-		case platform.EnvironmentTarget, platform.ServiceInstanceTarget:
+		case platform.EnvironmentTarget, platform.ServiceInstanceTarget, platform.ComponentTarget:
 			envName := t.Environment
-			if t.Kind == platform.ServiceInstanceTarget {
+			switch t.Kind {
+			case platform.ServiceInstanceTarget:
 				inst, err := r.GetServiceInstance(ctx, t.Service, t.Instance)
 				if err != nil {
 					return platform.RepositoryBranch{}, err
 				}
 				envName = inst.Environment
+			case platform.ComponentTarget:
+				c, err := r.GetComponent(ctx, t.Component)
+				if err != nil {
+					return platform.RepositoryBranch{}, err
+				}
+				envName = c.Environment
 			}
 			env, err := r.GetEnvironment(ctx, envName)
 			if err != nil {

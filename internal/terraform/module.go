@@ -140,6 +140,24 @@ func inputRef(t hcl.Traversal) (InputRef, bool) {
 	return InputRef{}, false
 }
 
+// componentVariables are the variables proton.variables.tf declares beside a directly
+// defined component's Terraform.
+var componentVariables = map[string]bool{"environment": true, "service": true, "service_instance": true, "component": true}
+
+// CheckComponent returns the problems of a directly defined component's module: it has no
+// schema of its own (it reads its instance's inputs), so only a variable that Proton
+// declares beside it is one.
+func (m Module) CheckComponent() []Problem {
+	var problems []Problem
+	for _, v := range m.Variables {
+		if componentVariables[v.Name] {
+			problems = append(problems, Problem{Position: v.Position, Message: fmt.Sprintf(
+				"variable %q is Proton's own (proton.variables.tf declares it beside the component); rename it", v.Name)})
+		}
+	}
+	return problems
+}
+
 // Check returns the module's problems against what the schema declares: declared maps a
 // namespace (environment, service_instance, pipeline) to its input names and the schema
 // type that holds them (nil: the schema declares no such inputs). A module must not

@@ -1,6 +1,9 @@
 package terraform
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // environmentVariables is proton.variables.tf beside an environment's Terraform: Proton's
 // four namespaces, each an object defaulting to null (as Proton wrote it, without a final
@@ -55,23 +58,9 @@ variable "service_instances" {
   )
 }
 
-variable "service_instance" {
-  type = object({
-    name   = string
-    inputs = map(string)
-  })
-  default = null
-}
+` + serviceInstanceVariable + `
 
-variable "service" {
-  type = object({
-    name                      = string
-    repository_id             = string
-    repository_connection_arn = string
-    branch_name               = string
-  })
-  default = null
-}
+` + serviceVariable + `
 
 variable "environment" {
   type = object({
@@ -87,11 +76,112 @@ variable "pipeline" {
   default = null
 }`
 
+// componentVariablesFile is proton.variables.tf beside a directly defined component's
+// Terraform: its name, its environment (with outputs) and, when attached, the service and
+// service instance it reads (Proton's component namespaces).
+const componentVariablesFile = `variable "component" {
+  type = object({
+    name = string
+  })
+  default = null
+}
+
+variable "environment" {
+  type = object({
+    account_id = string
+    name       = string
+    outputs    = map(string)
+  })
+  default = null
+}
+
+` + serviceVariable + `
+
+` + serviceInstanceVariable + "\n"
+
+// serviceVariable and serviceInstanceVariable declare Proton's service and
+// service_instance namespaces (their inputs, without components).
+const serviceVariable = `variable "service" {
+  type = object({
+    name                      = string
+    repository_id             = string
+    repository_connection_arn = string
+    branch_name               = string
+  })
+  default = null
+}`
+
+const serviceInstanceVariable = `variable "service_instance" {
+  type = object({
+    name   = string
+    inputs = map(string)
+  })
+  default = null
+}`
+
+// instanceWithComponent is serviceVariables' service_instance when the instance has a
+// component: its outputs are var.service_instance.components.default.outputs.
+const instanceWithComponent = `variable "service_instance" {
+  type = object({
+    name   = string
+    inputs = map(string)
+    components = object({
+      default = object({
+        name    = string
+        outputs = map(string)
+      })
+    })
+  })
+  default = null
+}`
+
 // EnvironmentVariables is proton.variables.tf for an environment.
 func EnvironmentVariables() []byte { return []byte(environmentVariables) }
 
 // ServiceVariables is proton.variables.tf for a service instance or a service pipeline.
 func ServiceVariables() []byte { return []byte(serviceVariables) }
+
+// ServiceInstanceVariables is proton.variables.tf for a service instance: ServiceVariables,
+// with the service_instance's components when withComponent.
+func ServiceInstanceVariables(withComponent bool) []byte {
+	if !withComponent {
+		return ServiceVariables()
+	}
+	return []byte(strings.Replace(serviceVariables, serviceInstanceVariable, instanceWithComponent, 1))
+}
+
+// ComponentVariables is proton.variables.tf for a directly defined component.
+func ComponentVariables() []byte { return []byte(componentVariablesFile) }
+
+// Component is a directly defined component in proton.auto.tfvars.json: its name and
+// outputs (those an instance reads).
+type Component struct {
+	Name    string
+	Outputs []Output
+}
+
+// Environment is what proton.auto.tfvars.json says of the environment a target runs in.
+type Environment struct {
+	Name      string
+	AccountID string
+	Outputs   []Output
+}
+
+// ComponentTFVars is proton.auto.tfvars.json of component c in environment env; when the
+// component is attached, instance (its Name and Inputs) of service s is the service
+// instance it reads.
+func ComponentTFVars(c Component, env Environment, s *Service, instance *Instance) ([]byte, error) {
+	doc := Object(Field{"component", Object(Field{"name", c.Name})},
+		Field{"environment", Object(Field{"account_id", env.AccountID}, Field{"name", env.Name}, Field{"outputs", outputs(env.Outputs)})})
+	if s != nil && instance != nil {
+		in, err := orderedObject(instance.Inputs)
+		if err != nil {
+			return nil, err
+		}
+		doc = append(doc, Field{"service", s.fields()}, Field{"service_instance", Object(Field{"name", instance.Name}, Field{"inputs", in})})
+	}
+	return TFVars(doc), nil
+}
 
 // Service is what proton.auto.tfvars.json says of a service.
 type Service struct {
@@ -105,7 +195,7 @@ type Service struct {
 type Output struct{ Key, Value string }
 
 // Instance is one service instance in proton.auto.tfvars.json: its inputs (a JSON
-// object), outputs and environment.
+// object), outputs, environment and attached component (nil without one).
 type Instance struct {
 	Name               string
 	Inputs             json.RawMessage
@@ -113,6 +203,18 @@ type Instance struct {
 	EnvironmentName    string
 	EnvironmentAccount string
 	EnvironmentOutputs []Output
+	Component          *Component
+}
+
+// namespace is the instance's service_instance object: name, inputs (in) and, with a
+// component, components.default.
+func (i Instance) namespace(in []Field) []Field {
+	fields := Object(Field{"name", i.Name}, Field{"inputs", in})
+	if i.Component != nil {
+		fields = append(fields, Field{"components", Object(Field{"default",
+			Object(Field{"name", i.Component.Name}, Field{"outputs", outputs(i.Component.Outputs)})})})
+	}
+	return fields
 }
 
 func outputs(os []Output) []Field {
@@ -139,7 +241,7 @@ func ServiceInstanceTFVars(s Service, i Instance) ([]byte, error) {
 		Field{"service", s.fields()},
 		Field{"environment", Object(Field{"account_id", i.EnvironmentAccount}, Field{"name", i.EnvironmentName},
 			Field{"outputs", outputs(i.EnvironmentOutputs)})},
-		Field{"service_instance", Object(Field{"name", i.Name}, Field{"inputs", in})},
+		Field{"service_instance", i.namespace(in)},
 	)), nil
 }
 

@@ -155,7 +155,11 @@ func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platfo
 		return p, &TransientError{Err: err}
 	}
 	if d.Engine.RunsBundle() {
-		if p.Bundle, err = t.bundle(ctx, d); err != nil {
+		if d.Target.Kind == platform.ComponentTarget {
+			if p.Files, err = t.componentFiles(ctx, d); err != nil {
+				return p, &TransientError{Err: err}
+			}
+		} else if p.Bundle, err = t.bundle(ctx, d); err != nil {
 			return p, &TransientError{Err: err}
 		}
 		if p.ProtonInputs, err = t.blobs.Get(ctx, d.RenderedKey); err != nil {
@@ -181,6 +185,20 @@ func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platfo
 		}
 	}
 	return p, nil
+}
+
+// componentFiles are the sources of d's component: its template file by its manifest's
+// name.
+func (t *Tasks) componentFiles(ctx context.Context, d platform.Deployment) (map[string][]byte, error) {
+	c, err := t.store.GetComponent(ctx, d.Target.Component)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := bundle.ParseComponentManifest(c.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{tmpl.File: []byte(c.TemplateFile)}, nil
 }
 
 // manifestDir is the bundle folder whose manifest provisions a target of kind.

@@ -11,9 +11,12 @@ import (
 // protonInputs is proton-inputs.json as Proton wrote it for engines that run the bundle
 // (CodeBuild, Terraform): for an environment {"environment": {name, inputs}}; for a
 // service instance {"service_instance": {name, inputs}, "service": {name …},
-// "environment": {account_id, name, outputs}}; for a pipeline {"pipeline": {inputs},
-// "service": {…}, "service_instances": [{name, inputs, outputs, environment}]}. Outputs
-// are objects of key to value.
+// "environment": {account_id, name, outputs}}, the instance with "components":
+// {"default": {name, outputs}} when a component is attached; for a pipeline
+// {"pipeline": {inputs}, "service": {…}, "service_instances": [{name, inputs, outputs,
+// environment}]}; for a directly defined component {"component": {name}, "environment":
+// {…}} and, when attached, the "service" and "service_instance" {name, inputs} it reads.
+// Outputs are objects of key to value.
 func (t *Tasks) protonInputs(ctx context.Context, d platform.Deployment) ([]byte, error) {
 	if d.Operation == platform.Delete && len(d.Inputs) == 0 && d.PreviousDeploymentID != "" {
 		// A deletion runs with the inputs the target last deployed.
@@ -55,10 +58,16 @@ func (t *Tasks) protonInputs(ctx context.Context, d platform.Deployment) ([]byte
 	case platform.EnvironmentTarget:
 		doc = map[string]any{"environment": map[string]any{"name": data.Environment.Name, "inputs": inputs(data.Environment.Inputs)}}
 	case platform.ServiceInstanceTarget:
-		doc = map[string]any{
-			"service_instance": map[string]any{"name": data.Instance.Name, "inputs": inputs(data.Instance.Inputs)},
-			"service":          service(data.Service),
-			"environment":      environment(data.Environment),
+		instance := map[string]any{"name": data.Instance.Name, "inputs": inputs(data.Instance.Inputs)}
+		if c := data.Instance.Component; c != nil {
+			instance["components"] = map[string]any{"default": map[string]any{"name": c.Name, "outputs": outputs(c.Outputs)}}
+		}
+		doc = map[string]any{"service_instance": instance, "service": service(data.Service), "environment": environment(data.Environment)}
+	case platform.ComponentTarget:
+		doc = map[string]any{"component": map[string]any{"name": data.Component.Name}, "environment": environment(data.Environment)}
+		if data.Instance.Name != "" {
+			doc["service"] = service(data.Service)
+			doc["service_instance"] = map[string]any{"name": data.Instance.Name, "inputs": inputs(data.Instance.Inputs)}
 		}
 	case platform.ServicePipelineTarget:
 		instances := make([]map[string]any, 0, len(data.Pipeline.Instances))
@@ -69,7 +78,7 @@ func (t *Tasks) protonInputs(ctx context.Context, d platform.Deployment) ([]byte
 		doc = map[string]any{"pipeline": map[string]any{"inputs": inputs(data.Pipeline.Inputs)},
 			"service": service(data.Service), "service_instances": instances}
 	default:
-		return nil, platform.Errorf(platform.Invalid, "%s cannot be provisioned by running a bundle (only environments, service instances and pipelines)", d.Target)
+		return nil, platform.Errorf(platform.Invalid, "%s cannot be provisioned by running a bundle", d.Target)
 	}
 	body, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

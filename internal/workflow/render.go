@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gantry-platform/gantry/internal/bundle"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -98,10 +99,15 @@ func (t *Tasks) RenderDeployment(ctx context.Context, d platform.Deployment) ([]
 }
 
 // engineOf is the engine of d's template version (its pipeline's, for a pipeline); a
-// directly defined component's is CloudFormation.
+// directly defined component's is its manifest's (CloudFormation, or Terraform).
 func (t *Tasks) engineOf(ctx context.Context, d platform.Deployment) (platform.Engine, error) {
 	if d.Target.Kind == platform.ComponentTarget {
-		return platform.EngineCloudFormation, nil
+		c, err := t.store.GetComponent(ctx, d.Target.Component)
+		if err != nil {
+			return "", err
+		}
+		tmpl, err := bundle.ParseComponentManifest(c.Manifest) // checked when stored
+		return tmpl.Engine(), err
 	}
 	kind := platform.ServiceTemplate
 	if d.Target.Kind == platform.EnvironmentTarget {
