@@ -162,6 +162,7 @@ func (s *Simulator) Deploy(ctx context.Context, in platform.StackDeployment) (pl
 	if len(upFront) > 0 {
 		return platform.StackOperation{}, platform.Errorf(platform.Invalid, "%s", upFrontMessage(upFront))
 	}
+	provisioning = append(provisioning, handlerProblems(root)...)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

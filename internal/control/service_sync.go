@@ -3,8 +3,10 @@ package control
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -270,10 +272,7 @@ func (s *Service) raiseFailedDeploymentBlockers(ctx context.Context, service str
 			if err != nil {
 				return err
 			}
-			err = s.raiseBlocker(ctx, "deployment:"+inst.LastDeploymentID, service, inst.Name,
-				fmt.Sprintf("deployment %s of service instance %s, started by sync, failed: %s", inst.LastDeploymentID, inst.Name, inst.DeploymentStatusMessage),
-				map[string]string{"deploymentId": inst.LastDeploymentID, "commit": st.Latest.TargetRevision.Commit})
-			if err != nil {
+			if err := s.raiseDeploymentBlocker(ctx, service, inst.Name, inst.LastDeploymentID, inst.DeploymentStatusMessage, st.Latest.TargetRevision.Commit); err != nil {
 				return err
 			}
 		}
@@ -281,6 +280,14 @@ func (s *Service) raiseFailedDeploymentBlockers(ctx context.Context, service str
 			return nil
 		}
 	}
+}
+
+// raiseDeploymentBlocker raises the AUTOMATED blocker of deployment id of instance,
+// started by sync at commit, that failed with message — once per deployment.
+func (s *Service) raiseDeploymentBlocker(ctx context.Context, service, instance, id, message, commit string) error {
+	return s.raiseBlocker(ctx, "deployment:"+id, service, instance,
+		fmt.Sprintf("deployment %s of service instance %s, started by sync, failed: %s", id, instance, message),
+		map[string]string{"deploymentId": id, "commit": commit})
 }
 
 // syncStarted reports whether attempt a started deployment id.
@@ -369,11 +376,18 @@ func (s *Service) raiseManualChangeBlocker(ctx context.Context, service, instanc
 // SyncServiceCommit processes commit of branch for a service's sync configuration — the
 // sync workflow's step for services, once per service, branch and commit (by the
 // execution by, as SyncTemplateCommit). It reads the proton-ops file at the head of the
-// configuration's branch; each instance following branch whose spec file at commit is not
-// its current spec is updated (UpdateServiceInstance), in the file's order, unless an
-// ACTIVE blocker stops the service's syncs. A bad proton-ops file or spec records a FAILED
-// sync naming the file and line and changes nothing. Errors: NotFound when the
-// configuration is gone; Internal (transient) when git or the store fails.
+// configuration's branch and takes its instances in the file's order, Proton's promotion
+// order: an instance following branch whose spec file at commit is not its synced spec is
+// updated (UpdateServiceInstance) unless an ACTIVE blocker stops its syncs, and the
+// instances after it wait until that deployment succeeded (Waiting: the workflow runs the
+// task again later); when it fails, an AUTOMATED blocker is raised and none after it is
+// synced. An instance of another branch that this commit reached (a promotion by merge)
+// gates the instances after it the same way. A commit the branch has moved past deploys
+// nothing more (the newer commit's sync will). A bad proton-ops file or spec records a
+// FAILED sync naming the file and line and changes nothing. Run again by the same
+// execution (a retry, or after waiting), it goes on where it stopped and starts no
+// deployment twice. Errors: NotFound when the configuration is gone; Internal
+// (transient) when git or the store fails.
 func (s *Service) SyncServiceCommit(ctx context.Context, service, branch, commit, by string) (SyncOutcome, error) {
 	if err := s.serviceSyncConfigured(); err != nil {
 		return SyncOutcome{}, err
@@ -389,94 +403,322 @@ func (s *Service) SyncServiceCommit(ctx context.Context, service, branch, commit
 		return SyncOutcome{}, err
 	}
 	ctx = platform.WithCaller(ctx, platform.Caller{Subject: "sync:" + key, Roles: []platform.Role{platform.DeveloperRole}})
-	repoAttempt := platform.RepositorySyncAttempt{Commit: commit, Status: platform.SyncInProgress, StartedAt: s.clock()}
-	note := func(typ, format string, args ...any) {
-		repoAttempt.Events = append(repoAttempt.Events, platform.SyncEvent{Type: typ, Event: fmt.Sprintf(format, args...), ExternalID: commit, Time: s.clock()})
-	}
-	finish := func(status platform.SyncStatus) (SyncOutcome, error) {
-		repoAttempt.Status = status
-		note("SYNC_"+string(status), "sync of service %s at commit %s %s", service, short(commit), strings.ToLower(string(status)))
-		return SyncOutcome{Status: status, Events: repoAttempt.Events}, s.syncs.PutRepositorySyncAttempt(ctx, c.Repository, branch, platform.ServiceSync, repoAttempt)
+	run := &serviceSyncRun{s: s, config: c, branch: branch, commit: commit, by: by,
+		attempt: platform.RepositorySyncAttempt{Commit: commit, Status: platform.SyncInProgress, StartedAt: s.clock()}}
+	if prev, err := s.syncs.GetRepositorySyncAttempt(ctx, c.Repository, branch, platform.ServiceSync); err == nil && prev.Commit == commit {
+		run.attempt.StartedAt = prev.StartedAt
 	}
 	opsHead, err := s.git.Fetch(ctx, c.Repository, c.Branch)
 	if err != nil {
 		return SyncOutcome{}, err
 	}
-	if _, err := s.git.Fetch(ctx, c.Repository, branch); err != nil {
+	if run.head, err = s.git.Fetch(ctx, c.Repository, branch); err != nil {
 		return SyncOutcome{}, err
 	}
 	opsFile, err := s.git.ReadFile(ctx, c.Repository, opsHead, c.FilePath)
 	if err == nil {
 		var instances []OpsInstance
 		if instances, err = ParseOpsFile(c.FilePath, opsFile, service); err == nil {
-			return s.syncInstances(ctx, c, instances, branch, commit, note, finish)
+			return run.instances(ctx, instances)
 		}
 	}
 	if k := platform.KindOf(err); k != platform.Invalid && k != platform.NotFound {
 		return SyncOutcome{}, err
 	}
-	note("OPS_FILE_INVALID", "%s", platform.MessageOf(err))
-	return finish(platform.SyncFailed)
+	run.note("OPS_FILE_INVALID", "%s", platform.MessageOf(err))
+	return run.finish(ctx, platform.SyncFailed)
 }
 
-// syncInstances updates, in order, the instances following branch whose spec at commit
-// changed.
-func (s *Service) syncInstances(ctx context.Context, c platform.ServiceSyncConfig, instances []OpsInstance, branch, commit string,
-	note func(typ, format string, args ...any), finish func(platform.SyncStatus) (SyncOutcome, error)) (SyncOutcome, error) {
-	status := platform.SyncSucceeded
+// serviceSyncRun is one run of SyncServiceCommit's task: the commit of branch, synced for
+// config by the execution by, and the repository attempt it records.
+type serviceSyncRun struct {
+	s            *Service
+	config       platform.ServiceSyncConfig
+	branch, head string
+	commit, by   string
+	attempt      platform.RepositorySyncAttempt
+}
+
+func (r *serviceSyncRun) note(typ, format string, args ...any) {
+	r.attempt.Events = append(r.attempt.Events, platform.SyncEvent{Type: typ, Event: fmt.Sprintf(format, args...), ExternalID: r.commit, Time: r.s.clock()})
+}
+
+// finish records the repository attempt with status; IN_PROGRESS is an outcome that
+// waits.
+func (r *serviceSyncRun) finish(ctx context.Context, status platform.SyncStatus) (SyncOutcome, error) {
+	r.attempt.Status = status
+	if status != platform.SyncInProgress {
+		r.note("SYNC_"+string(status), "sync of service %s at commit %s %s", r.config.ServiceName, short(r.commit), strings.ToLower(string(status)))
+	}
+	out := SyncOutcome{Status: status, Waiting: status == platform.SyncInProgress, Events: r.attempt.Events}
+	return out, r.s.syncs.PutRepositorySyncAttempt(ctx, r.config.Repository, r.branch, platform.ServiceSync, r.attempt)
+}
+
+// instances syncs, in order, the instances following the run's branch, each after the
+// earlier ones this commit reached succeeded.
+func (r *serviceSyncRun) instances(ctx context.Context, instances []OpsInstance) (SyncOutcome, error) {
+	status, stoppedBy := platform.SyncSucceeded, ""
 	for _, oi := range instances {
-		if oi.Branch != branch {
-			continue
-		}
-		rev := platform.SyncRevision{Repository: c.Repository, Branch: branch, Directory: oi.Spec, Commit: commit}
-		attempt := platform.ResourceSyncAttempt{Target: oi.Name, InitialRevision: rev, TargetRevision: rev, Status: platform.SyncInProgress, StartedAt: s.clock()}
-		event := func(typ, id, format string, args ...any) {
-			attempt.Events = append(attempt.Events, platform.SyncEvent{Type: typ, Event: fmt.Sprintf(format, args...), ExternalID: id, Time: s.clock()})
-		}
-		inst, err := s.store.GetServiceInstance(ctx, c.ServiceName, oi.Name)
+		statusKey := platform.InstanceSyncStatusKey(r.config.ServiceName, oi.Name)
+		st, err := r.s.syncs.GetResourceSyncStatus(ctx, statusKey)
 		if err != nil && platform.KindOf(err) != platform.NotFound {
 			return SyncOutcome{}, err
 		}
-		spec, specErr := s.git.ReadFile(ctx, c.Repository, commit, oi.Spec)
+		var prev *platform.ResourceSyncAttempt // the instance's attempt at this commit
+		if st.Latest != nil && st.Latest.TargetRevision.Commit == r.commit && st.Latest.TargetRevision.Directory == oi.Spec {
+			prev = st.Latest
+		}
+		if oi.Branch != r.branch {
+			// An instance of another branch gates the ones after it when this commit reached it.
+			switch {
+			case prev == nil:
+			case prev.Status == platform.SyncFailed && stoppedBy == "":
+				stoppedBy = oi.Name
+			case prev.Status != platform.SyncSucceeded && prev.Status != platform.SyncFailed:
+				r.note("WAITING_FOR_INSTANCE", "instance %s (branch %s) syncs %s first", oi.Name, oi.Branch, short(r.commit))
+				return r.finish(ctx, platform.SyncInProgress)
+			}
+			continue
+		}
+		var attempt platform.ResourceSyncAttempt
 		switch {
-		case platform.KindOf(err) == platform.NotFound:
-			event("INSTANCE_NOT_FOUND", "", "service %s has no instance %s (create it first; sync updates instances)", c.ServiceName, oi.Name)
-		case specErr != nil && platform.KindOf(specErr) != platform.NotFound && platform.KindOf(specErr) != platform.Invalid:
-			return SyncOutcome{}, specErr
-		case specErr != nil:
-			event("SPEC_INVALID", "", "%s", platform.MessageOf(specErr))
-		case string(spec) == s.syncedSpec(ctx, c, oi, inst):
-			event("INSTANCE_UNCHANGED", "", "%s at %s is the instance's spec already", oi.Spec, short(commit))
-			attempt.Status = platform.SyncSucceeded
-		default:
-			blockers, err := s.activeBlockers(ctx, c.ServiceName, oi.Name)
+		case prev != nil && (prev.Status == platform.SyncSucceeded || prev.Status == platform.SyncFailed):
+			attempt = *prev // done before this run
+		case prev != nil:
+			attempt = *prev
+			waiting, err := r.settle(ctx, oi, &attempt)
 			if err != nil {
 				return SyncOutcome{}, err
 			}
-			if len(blockers) > 0 {
-				event("SYNC_BLOCKED", blockers[0].ID, "sync blocker %s stops the syncs of %s: %s (resolve it with UpdateServiceSyncBlocker)", blockers[0].ID, c.ServiceName, blockers[0].CreatedReason)
-				break
+			if waiting {
+				r.note("WAITING_FOR_DEPLOYMENT", "instance %s deploys %s", oi.Name, short(r.commit))
+				return r.finish(ctx, platform.SyncInProgress)
 			}
-			updated, err := s.UpdateServiceInstance(ctx, c.ServiceName, oi.Name, UpdateInput{Spec: string(spec), DeploymentType: platform.DeployCurrentVersion})
-			switch k := platform.KindOf(err); {
-			case err == nil:
-				event("DEPLOYMENT_STARTED", updated.LastDeploymentID, "%s at %s deploys as %s", oi.Spec, short(commit), updated.LastDeploymentID)
-				attempt.Status = platform.SyncSucceeded
-			case k == platform.Invalid || k == platform.Conflict:
-				event("UPDATE_REFUSED", "", "%s: %s", oi.Spec, platform.MessageOf(err))
-			default:
+		case stoppedBy != "":
+			attempt = r.newAttempt(oi)
+			r.event(&attempt, "PROMOTION_STOPPED", "", "instance %s, earlier in %s, failed at %s: %s is not synced", stoppedBy, r.config.FilePath, short(r.commit), oi.Name)
+			attempt.Status = platform.SyncFailed
+			if err := r.put(ctx, oi, attempt); err != nil {
 				return SyncOutcome{}, err
 			}
+		default:
+			var outcome instanceOutcome
+			attempt, outcome, err = r.syncInstance(ctx, oi)
+			if err != nil {
+				return SyncOutcome{}, err
+			}
+			switch outcome {
+			case instanceBusy:
+				r.note("WAITING_FOR_DEPLOYMENT", "instance %s has a deployment under way", oi.Name)
+				return r.finish(ctx, platform.SyncInProgress)
+			case instanceSuperseded:
+				r.note("SUPERSEDED", "branch %s has moved on to %s: %s deploys nothing more", r.branch, short(r.head), short(r.commit))
+				return r.finish(ctx, status)
+			case instanceDeploying:
+				r.note("WAITING_FOR_DEPLOYMENT", "instance %s deploys %s", oi.Name, short(r.commit))
+				return r.finish(ctx, platform.SyncInProgress)
+			}
 		}
-		if attempt.Status != platform.SyncSucceeded {
-			attempt.Status, status = platform.SyncFailed, platform.SyncFailed
+		if attempt.Status == platform.SyncFailed {
+			status = platform.SyncFailed
+			if stoppedBy == "" {
+				stoppedBy = oi.Name
+			}
 		}
-		if err := s.syncs.PutResourceSyncAttempt(ctx, platform.InstanceSyncStatusKey(c.ServiceName, oi.Name), attempt, &rev); err != nil {
-			return SyncOutcome{}, err
-		}
-		note("INSTANCE_"+string(attempt.Status), "instance %s: %s", oi.Name, strings.ToLower(string(attempt.Status)))
+		r.note("INSTANCE_"+string(attempt.Status), "instance %s: %s", oi.Name, strings.ToLower(string(attempt.Status)))
 	}
-	return finish(status)
+	return r.finish(ctx, status)
+}
+
+// instanceOutcome is what syncInstance did to an instance.
+type instanceOutcome int
+
+const (
+	instanceDone       instanceOutcome = iota // an attempt ended: unchanged, refused, blocked
+	instanceDeploying                         // a deployment started: the run waits for it
+	instanceBusy                              // a deployment was under way: nothing done, the run waits
+	instanceSuperseded                        // the branch moved past the commit: nothing done
+)
+
+func (r *serviceSyncRun) newAttempt(oi OpsInstance) platform.ResourceSyncAttempt {
+	rev := platform.SyncRevision{Repository: r.config.Repository, Branch: r.branch, Directory: oi.Spec, Commit: r.commit}
+	return platform.ResourceSyncAttempt{Target: oi.Name, InitialRevision: rev, TargetRevision: rev, Status: platform.SyncInProgress, StartedAt: r.s.clock()}
+}
+
+func (r *serviceSyncRun) event(a *platform.ResourceSyncAttempt, typ, id, format string, args ...any) {
+	a.Events = append(a.Events, platform.SyncEvent{Type: typ, Event: fmt.Sprintf(format, args...), ExternalID: id, Time: r.s.clock()})
+}
+
+// put records a as the instance's latest attempt, and its commit as the instance's
+// desired state.
+func (r *serviceSyncRun) put(ctx context.Context, oi OpsInstance, a platform.ResourceSyncAttempt) error {
+	rev := a.TargetRevision
+	return r.s.syncs.PutResourceSyncAttempt(ctx, platform.InstanceSyncStatusKey(r.config.ServiceName, oi.Name), a, &rev)
+}
+
+// syncInstance brings one instance, not yet synced at the run's commit, to its spec file
+// there, and records the attempt unless nothing was done (instanceBusy,
+// instanceSuperseded).
+func (r *serviceSyncRun) syncInstance(ctx context.Context, oi OpsInstance) (platform.ResourceSyncAttempt, instanceOutcome, error) {
+	s, c := r.s, r.config
+	attempt := r.newAttempt(oi)
+	done := func(status platform.SyncStatus, typ, id, format string, args ...any) (platform.ResourceSyncAttempt, instanceOutcome, error) {
+		r.event(&attempt, typ, id, format, args...)
+		attempt.Status = status
+		outcome := instanceDone
+		if status == platform.SyncInProgress {
+			outcome = instanceDeploying
+		}
+		return attempt, outcome, r.put(ctx, oi, attempt)
+	}
+	inst, err := s.store.GetServiceInstance(ctx, c.ServiceName, oi.Name)
+	if platform.KindOf(err) == platform.NotFound {
+		return done(platform.SyncFailed, "INSTANCE_NOT_FOUND", "", "service %s has no instance %s (create it first; sync updates instances)", c.ServiceName, oi.Name)
+	} else if err != nil {
+		return attempt, 0, err
+	}
+	if inst.DeploymentStatus.Active() {
+		return attempt, instanceBusy, nil
+	}
+	blockers, err := s.activeBlockers(ctx, c.ServiceName, oi.Name)
+	if err != nil {
+		return attempt, 0, err
+	}
+	if len(blockers) > 0 {
+		return done(platform.SyncFailed, "SYNC_BLOCKED", blockers[0].ID, "sync blocker %s stops the syncs of %s: %s (resolve it with UpdateServiceSyncBlocker)", blockers[0].ID, oi.Name, blockers[0].CreatedReason)
+	}
+	spec, err := s.git.ReadFile(ctx, c.Repository, r.commit, oi.Spec)
+	if k := platform.KindOf(err); k == platform.NotFound || k == platform.Invalid {
+		return done(platform.SyncFailed, "SPEC_INVALID", "", "%s", platform.MessageOf(err))
+	} else if err != nil {
+		return attempt, 0, err
+	}
+	if string(spec) == s.syncedSpec(ctx, c, oi, inst) {
+		return done(platform.SyncSucceeded, "INSTANCE_UNCHANGED", "", "%s at %s is the instance's spec already", oi.Spec, short(r.commit))
+	}
+	if r.head != r.commit {
+		return attempt, instanceSuperseded, nil
+	}
+	updated, err := s.UpdateServiceInstance(ctx, c.ServiceName, oi.Name, UpdateInput{Spec: string(spec), DeploymentType: platform.DeployCurrentVersion,
+		ClientToken: syncClientToken(r.by, oi.Name)})
+	switch k := platform.KindOf(err); {
+	case err == nil:
+		return done(platform.SyncInProgress, "DEPLOYMENT_STARTED", updated.LastDeploymentID, "%s at %s deploys as %s", oi.Spec, short(r.commit), updated.LastDeploymentID)
+	case k == platform.Conflict:
+		if now, gerr := s.store.GetServiceInstance(ctx, c.ServiceName, oi.Name); gerr == nil && now.DeploymentStatus.Active() {
+			return attempt, instanceBusy, nil // a deployment started meanwhile
+		}
+		return done(platform.SyncFailed, "UPDATE_REFUSED", "", "%s: %s", oi.Spec, platform.MessageOf(err))
+	case k == platform.Invalid:
+		if line := specFieldLine(spec, oi.Name, err); line > 0 {
+			return done(platform.SyncFailed, "UPDATE_REFUSED", "", "%s:%d: %s", oi.Spec, line, platform.MessageOf(err))
+		}
+		return done(platform.SyncFailed, "UPDATE_REFUSED", "", "%s: %s", oi.Spec, platform.MessageOf(err))
+	default:
+		return attempt, 0, err
+	}
+}
+
+// specFieldLine returns the line of the spec file where the field an Invalid error names
+// ("spec.a.b[0]") is, 0 when it cannot tell. The file is an instance's inputs, a "spec:"
+// mapping of them, or a ServiceSpec whose instances list names instance.
+func specFieldLine(file []byte, instance string, err error) int {
+	var pe *platform.Error
+	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Field, "spec.") {
+		return 0
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(file, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	root := doc.Content[0]
+	value := func(n *yaml.Node, key string) *yaml.Node {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	bases := []*yaml.Node{root, value(root, "spec")}
+	if list := value(root, "instances"); list != nil && list.Kind == yaml.SequenceNode {
+		for _, inst := range list.Content {
+			if name := value(inst, "name"); name != nil && name.Value == instance {
+				bases = append(bases, value(inst, "spec"))
+			}
+		}
+	}
+	path := strings.FieldsFunc(strings.TrimPrefix(pe.Field, "spec."), func(r rune) bool { return r == '.' || r == '[' || r == ']' })
+	for _, base := range bases {
+		n, line := base, 0
+		for _, step := range path {
+			if i, err := strconv.Atoi(step); err == nil && n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+				n = n.Content[i]
+				line = n.Line
+				continue
+			}
+			if n == nil || n.Kind != yaml.MappingNode {
+				n = nil
+				break
+			}
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == step {
+					next, line = n.Content[i+1], n.Content[i].Line
+				}
+			}
+			n = next
+		}
+		if n != nil {
+			return line
+		}
+	}
+	return 0
+}
+
+// syncClientToken is the client token of the update an execution makes of an instance: a
+// retried task replays its update instead of deploying again.
+func syncClientToken(execution, instance string) string {
+	sum := sha256.Sum256([]byte(execution + "\x00" + instance))
+	return fmt.Sprintf("sync-%x", sum[:24])
+}
+
+// settle looks at the deployment attempt a (in progress) started: still under way, it
+// reports waiting; ended, it records a as SUCCEEDED or FAILED — a failure raising the
+// AUTOMATED blocker that stops the instance's syncs.
+func (r *serviceSyncRun) settle(ctx context.Context, oi OpsInstance, a *platform.ResourceSyncAttempt) (waiting bool, err error) {
+	id := ""
+	for _, e := range a.Events {
+		if e.Type == "DEPLOYMENT_STARTED" {
+			id = e.ExternalID
+		}
+	}
+	if id == "" { // an attempt no run of this code leaves in progress without a deployment
+		a.Status = platform.SyncFailed
+		r.event(a, "DEPLOYMENT_UNKNOWN", "", "the attempt names no deployment")
+		return false, r.put(ctx, oi, *a)
+	}
+	d, err := r.s.store.GetDeployment(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case d.Status.Active():
+		return true, nil
+	case d.Status == platform.Succeeded:
+		a.Status = platform.SyncSucceeded
+		r.event(a, "DEPLOYMENT_SUCCEEDED", id, "deployment %s of %s succeeded", id, oi.Name)
+	default:
+		a.Status = platform.SyncFailed
+		r.event(a, "DEPLOYMENT_FAILED", id, "deployment %s of %s ended %s: %s", id, oi.Name, d.Status, d.StatusMessage)
+		if err := r.s.raiseDeploymentBlocker(ctx, r.config.ServiceName, oi.Name, id, d.StatusMessage, r.commit); err != nil {
+			return false, err
+		}
+	}
+	return false, r.put(ctx, oi, *a)
 }
 
 // syncedSpec is the spec the instance was last synced to: its spec file at the commit of

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/control"
+	"github.com/gantry-platform/gantry/internal/gitsync/gitsynctest"
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
@@ -37,7 +38,10 @@ func (h *syncHarness) syncService(branch, commit, by string) control.SyncOutcome
 	return out
 }
 
-func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
+// mustSyncedFrontend makes the service frontend with its instances frontend-beta and
+// frontend-gamma deployed, and the repository its proton-ops file will live in.
+func mustSyncedFrontend(t *testing.T) (*syncHarness, *gitsynctest.Remote) {
+	t.Helper()
 	h := newSyncHarness(t)
 	h.mustEnvTemplate()
 	h.mustDeployedEnvironment("Beta")
@@ -52,7 +56,11 @@ func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
 	if p, err := h.store.GetServicePipeline(h.ctx, "frontend"); err == nil {
 		h.mustFinish(p.LastDeploymentID)
 	}
-	remote := h.remote(templatesRepo)
+	return h, h.remote(templatesRepo)
+}
+
+func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
+	h, remote := mustSyncedFrontend(t)
 	remote.Commit(t, "prod", "gamma", map[string][]byte{"specs/gamma.yaml": []byte("port: 80\n")})
 	first := remote.Commit(t, "main", "ops", map[string][]byte{"proton-ops.yaml": []byte(opsFile), "specs/beta.yaml": []byte("port: 8080\n")})
 	dev := platform.WithCaller(h.ctx, platform.Caller{Subject: "dan", Roles: []platform.Role{platform.DeveloperRole}})
@@ -62,8 +70,9 @@ func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
 	}
 	gamma := h.instance("frontend-gamma").LastDeploymentID
 
-	// A commit on main changes beta's spec: beta redeploys, gamma (on prod) does not.
-	if out := h.syncService("main", first, "run-1"); out.Status != platform.SyncSucceeded {
+	// A commit on main changes beta's spec: beta redeploys, gamma (on prod) does not. The
+	// sync waits for the deployment, then succeeds.
+	if out := h.syncService("main", first, "run-1"); !out.Waiting || out.Status != platform.SyncInProgress {
 		t.Fatalf("first sync: %+v", out)
 	}
 	beta := h.instance("frontend-beta")
@@ -73,19 +82,31 @@ func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
 	if out := h.syncService("main", first, "run-2"); !out.Skipped {
 		t.Fatalf("the same commit by another execution: %+v", out)
 	}
+	h.mustFinish(beta.LastDeploymentID)
+	if out := h.syncService("main", first, "run-1"); out.Waiting || out.Status != platform.SyncSucceeded || h.instance("frontend-beta").LastDeploymentID != beta.LastDeploymentID {
+		t.Fatalf("the sync once the deployment succeeded: %+v", out)
+	}
 
-	// The synced deployment fails: an AUTOMATED blocker stops the service's syncs.
+	// The next synced deployment fails: an AUTOMATED blocker stops the instance's syncs.
+	second := remote.Commit(t, "main", "beta 9090", map[string][]byte{"specs/beta.yaml": []byte("port: 9090\n")})
+	if out := h.syncService("main", second, "run-3"); !out.Waiting {
+		t.Fatalf("second sync: %+v", out)
+	}
+	beta = h.instance("frontend-beta")
 	d := h.mustDeployment(beta.LastDeploymentID)
 	d.Status, d.StatusMessage, d.CompletedAt = platform.Failed, "stack failed", h.clock.Tick()
 	if err := h.store.FinishDeployment(h.ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	if out := h.syncService("main", second, "run-3"); out.Waiting || out.Status != platform.SyncFailed {
+		t.Fatalf("the sync once the deployment failed: %+v", out)
+	}
 	blockers, err := h.svc.GetServiceSyncBlockerSummary(h.ctx, "frontend", "")
 	if err != nil || len(blockers) != 1 || blockers[0].Type != "AUTOMATED" || blockers[0].Instance != "frontend-beta" || !strings.Contains(blockers[0].CreatedReason, "failed") {
 		t.Fatalf("blockers after a failed synced deployment: %+v, %v", blockers, err)
 	}
-	second := remote.Commit(t, "main", "beta 9090", map[string][]byte{"specs/beta.yaml": []byte("port: 9090\n")})
-	if out := h.syncService("main", second, "run-3"); out.Status != platform.SyncFailed {
+	third := remote.Commit(t, "main", "beta 9091", map[string][]byte{"specs/beta.yaml": []byte("port: 9091\n")})
+	if out := h.syncService("main", third, "run-4"); out.Status != platform.SyncFailed {
 		t.Fatalf("a sync while blocked: %+v", out)
 	}
 	if h.instance("frontend-beta").LastDeploymentID != beta.LastDeploymentID {
@@ -107,10 +128,12 @@ func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
 	if _, err := h.svc.UpdateServiceSyncBlocker(dev, blockers[0].ID, "again"); platform.KindOf(err) != platform.Conflict {
 		t.Fatalf("resolving twice: %v", err)
 	}
-	third := remote.Commit(t, "main", "beta 9091", map[string][]byte{"specs/beta.yaml": []byte("port: 9091\n")})
-	if out := h.syncService("main", third, "run-4"); out.Status != platform.SyncSucceeded || h.mustDeployment(h.instance("frontend-beta").LastDeploymentID).Spec != "port: 9091\n" {
+	fourth := remote.Commit(t, "main", "beta 9092", map[string][]byte{"specs/beta.yaml": []byte("port: 9092\n")})
+	if out := h.syncService("main", fourth, "run-5"); !out.Waiting || h.mustDeployment(h.instance("frontend-beta").LastDeploymentID).Spec != "port: 9092\n" {
 		t.Fatalf("the sync after resolving: %+v", out)
 	}
+
+	h.mustFinish(h.instance("frontend-beta").LastDeploymentID)
 
 	// A change by hand to a synced instance raises a blocker.
 	if _, err := h.svc.UpdateServiceInstance(dev, "frontend", "frontend-gamma", control.UpdateInput{Spec: "port: 81\n", DeploymentType: platform.DeployCurrentVersion}); err != nil {
@@ -123,9 +146,91 @@ func TestServiceSyncUpdatesTheInstancesOfABranch(t *testing.T) {
 
 	// A malformed proton-ops file fails the sync naming the file and line.
 	broken := remote.Commit(t, "main", "break ops", map[string][]byte{"proton-ops.yaml": []byte("sync:\n  services:\n    frontend:\n      frontend-beta:\n        spec: x.yaml\n")})
-	out := h.syncService("main", broken, "run-5")
+	out := h.syncService("main", broken, "run-6")
 	if out.Status != platform.SyncFailed || !strings.Contains(out.Events[0].Event, "proton-ops.yaml:5") {
 		t.Fatalf("a malformed ops file: %+v", out)
+	}
+}
+
+// TestServiceSyncPromotionOrder: two instances on one branch sync in the proton-ops
+// file's order — the second deploys once the first's deployment of the same commit
+// succeeded, never when it failed; a retried run starts nothing twice; a commit the branch
+// moved past stops promoting (the newer commit's sync carries it on).
+func TestServiceSyncPromotionOrder(t *testing.T) {
+	h, remote := mustSyncedFrontend(t)
+	const ops = "sync:\n  services:\n    frontend:\n      frontend-beta:\n        branch: main\n        spec: beta.yaml\n      frontend-gamma:\n        branch: main\n        spec: gamma.yaml\n"
+	specs := func(port string) map[string][]byte {
+		return map[string][]byte{"proton-ops.yaml": []byte(ops), "beta.yaml": []byte("port: " + port + "\n"), "gamma.yaml": []byte("port: " + port + "\n")}
+	}
+	dev := platform.WithCaller(h.ctx, platform.Caller{Subject: "dan", Roles: []platform.Role{platform.DeveloperRole}})
+	if _, err := h.svc.CreateServiceSyncConfig(dev, control.ServiceSyncConfigInput{ServiceName: "frontend", Repository: templatesRepo, Branch: "main"}); err != nil {
+		t.Fatal(err)
+	}
+	last := func(name string) string { return h.instance(name).LastDeploymentID }
+	specOf := func(name string) string { return h.mustDeployment(last(name)).Spec }
+	gamma0 := last("frontend-gamma")
+
+	c1 := remote.Commit(t, "main", "8081", specs("8081"))
+	for range 2 { // the second run is a retry of the same execution: nothing starts twice
+		if out := h.syncService("main", c1, "run-1"); !out.Waiting {
+			t.Fatalf("c1: %+v", out)
+		}
+	}
+	beta1 := last("frontend-beta")
+	if specOf("frontend-beta") != "port: 8081\n" || last("frontend-gamma") != gamma0 {
+		t.Fatalf("c1 first: beta deploys %q, gamma's last deployment %s (was %s)", specOf("frontend-beta"), last("frontend-gamma"), gamma0)
+	}
+	h.mustFinish(beta1)
+	for range 2 {
+		if out := h.syncService("main", c1, "run-1"); !out.Waiting {
+			t.Fatalf("c1 after beta: %+v", out)
+		}
+	}
+	if last("frontend-beta") != beta1 || specOf("frontend-gamma") != "port: 8081\n" {
+		t.Fatalf("c1 after beta succeeded: beta %s (was %s), gamma deploys %q", last("frontend-beta"), beta1, specOf("frontend-gamma"))
+	}
+	gamma1 := last("frontend-gamma")
+	h.mustFinish(gamma1)
+	if out := h.syncService("main", c1, "run-1"); out.Waiting || out.Status != platform.SyncSucceeded {
+		t.Fatalf("c1 done: %+v", out)
+	}
+
+	// beta fails at c2: gamma is not synced.
+	c2 := remote.Commit(t, "main", "8082", specs("8082"))
+	h.syncService("main", c2, "run-2")
+	d := h.mustDeployment(last("frontend-beta"))
+	d.Status, d.StatusMessage, d.CompletedAt = platform.Failed, "stack failed", h.clock.Tick()
+	if err := h.store.FinishDeployment(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if out := h.syncService("main", c2, "run-2"); out.Waiting || out.Status != platform.SyncFailed || last("frontend-gamma") != gamma1 {
+		t.Fatalf("c2 after beta failed: %+v, gamma's last deployment %s (was %s)", out, last("frontend-gamma"), gamma1)
+	}
+	st, err := h.svc.GetServiceInstanceSyncStatus(h.ctx, "frontend", "frontend-gamma")
+	if err != nil || st.Latest.Status != platform.SyncFailed || st.Latest.Events[0].Type != "PROMOTION_STOPPED" || !strings.Contains(st.Latest.Events[0].Event, "frontend-beta") {
+		t.Fatalf("gamma's sync status = %+v, %v", st.Latest, err)
+	}
+	blockers, err := h.svc.GetServiceSyncBlockerSummary(h.ctx, "frontend", "frontend-beta")
+	if err != nil || len(blockers) != 1 {
+		t.Fatalf("blockers = %+v, %v", blockers, err)
+	}
+	if _, err := h.svc.UpdateServiceSyncBlocker(dev, blockers[0].ID, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+
+	// c3 deploys beta; the branch moves on to c4 meanwhile: c3 deploys nothing more, and
+	// c4's sync brings gamma to the branch's spec after beta (unchanged since c3).
+	c3 := remote.Commit(t, "main", "8083", specs("8083"))
+	h.syncService("main", c3, "run-3")
+	c4 := remote.Commit(t, "main", "readme", map[string][]byte{"README.md": []byte("frontend\n")})
+	h.mustFinish(last("frontend-beta"))
+	out := h.syncService("main", c3, "run-3")
+	if out.Waiting || out.Events[len(out.Events)-2].Type != "SUPERSEDED" || last("frontend-gamma") != gamma1 {
+		t.Fatalf("c3 after the branch moved on: %+v, gamma's last deployment %s (was %s)", out, last("frontend-gamma"), gamma1)
+	}
+	beta3 := last("frontend-beta")
+	if out := h.syncService("main", c4, "run-4"); !out.Waiting || last("frontend-beta") != beta3 || specOf("frontend-gamma") != "port: 8083\n" {
+		t.Fatalf("c4: %+v, beta %s (was %s), gamma deploys %q", out, last("frontend-beta"), beta3, specOf("frontend-gamma"))
 	}
 }
 

@@ -98,7 +98,8 @@ type SyncWatch struct {
 }
 
 // SyncWatches lists the branches sync configurations follow, each once: what the poller
-// asks the remotes about.
+// asks the remotes about. A service sync follows its proton-ops file's branch and the
+// branches of the instances the file lists (read from the local copy when it can).
 func (s *Service) SyncWatches(ctx context.Context) ([]SyncWatch, error) {
 	if err := s.syncConfigured(); err != nil {
 		return nil, err
@@ -128,10 +129,12 @@ func (s *Service) SyncWatches(ctx context.Context) ([]SyncWatch, error) {
 			return nil, err
 		}
 		for _, c := range page.Items {
-			w := SyncWatch{Repository: c.Repository, Branch: c.Branch}
-			if !seen[w] {
-				seen[w] = true
-				out = append(out, w)
+			for _, branch := range s.serviceSyncBranches(ctx, c) {
+				w := SyncWatch{Repository: c.Repository, Branch: branch}
+				if !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+				}
 			}
 		}
 		if next = page.NextToken; next == "" {
@@ -212,4 +215,35 @@ func (s *Service) WebhookSecret(ctx context.Context, repo platform.RepositoryID)
 		return nil, err
 	}
 	return s.sealer.Open(ctx, sealed, webhookSecretContext(repo))
+}
+
+// serviceSyncBranches lists the branches a service sync follows: the configuration's and,
+// when its proton-ops file reads, each instance's. A file that cannot be read leaves the
+// configuration's branch alone (the sync of that branch reports the file's problem).
+func (s *Service) serviceSyncBranches(ctx context.Context, c platform.ServiceSyncConfig) []string {
+	branches := []string{c.Branch}
+	// The file at the commit last synced, when the local copy has it (no request), else
+	// at the branch's head.
+	var data []byte
+	last, err := s.syncs.GetRepositorySyncAttempt(ctx, c.Repository, c.Branch, platform.ServiceSync)
+	if err == nil {
+		data, err = s.git.ReadFile(ctx, c.Repository, last.Commit, c.FilePath)
+	}
+	if err != nil {
+		head, ferr := s.git.Fetch(ctx, c.Repository, c.Branch)
+		if ferr != nil {
+			return branches
+		}
+		if data, err = s.git.ReadFile(ctx, c.Repository, head, c.FilePath); err != nil {
+			return branches
+		}
+	}
+	instances, err := ParseOpsFile(c.FilePath, data, c.ServiceName)
+	if err != nil {
+		return branches
+	}
+	for _, oi := range instances {
+		branches = append(branches, oi.Branch)
+	}
+	return branches
 }

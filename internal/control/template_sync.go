@@ -255,6 +255,10 @@ type SyncOutcome struct {
 	// Skipped is true when the commit had been processed for the configuration before
 	// (the webhook and the poller both saw it): nothing was done this time.
 	Skipped bool
+	// Waiting is true when the sync must see deployments end before it can go on (a
+	// service sync's promotion order): the workflow waits and runs the same execution's
+	// task again, which goes on where it stopped.
+	Waiting bool
 	Status  platform.SyncStatus
 	Events  []platform.SyncEvent
 }

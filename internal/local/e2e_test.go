@@ -32,10 +32,27 @@ func newPlatform(t testing.TB) (*Platform, *httptest.Server) {
 // stack statuses.
 func newPlatformStep(t testing.TB, step time.Duration) (*Platform, *httptest.Server) {
 	t.Helper()
-	server := dynamolocal.Shared(t)
-	table := fmt.Sprintf("gantry-e2e-%d", time.Now().UnixNano())
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(), Table: table, Step: step,
-		Log: quietLog()})
+	return startPlatform(t, Config{Step: step})
+}
+
+// startPlatform starts a local platform configured by cfg, whose DataDir, DynamoEndpoint,
+// Table and Log default to a temporary directory, the test binary's DynamoDB Local, a
+// table of its own and a quiet log, and serves its API over real HTTP.
+func startPlatform(t testing.TB, cfg Config) (*Platform, *httptest.Server) {
+	t.Helper()
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	if cfg.DynamoEndpoint == "" {
+		cfg.DynamoEndpoint = dynamolocal.Shared(t).Endpoint()
+	}
+	if cfg.Table == "" {
+		cfg.Table = fmt.Sprintf("gantry-e2e-%d", time.Now().UnixNano())
+	}
+	if cfg.Log == nil {
+		cfg.Log = quietLog()
+	}
+	p, err := Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +60,31 @@ func newPlatformStep(t testing.TB, step time.Duration) (*Platform, *httptest.Ser
 	ts := httptest.NewServer(p.Handler)
 	t.Cleanup(ts.Close)
 	return p, ts
+}
+
+// shortSleep is a Config.Sleep that waits d whatever a Wait state asks.
+func shortSleep(d time.Duration) func(ctx context.Context, _ time.Duration) error {
+	return func(ctx context.Context, _ time.Duration) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
+		}
+	}
+}
+
+// createGoldenEnvironment registers the golden-path vpc-ecs (templates/) and deploys
+// environment name from it with its default spec.
+func (c *client) createGoldenEnvironment(name string) {
+	c.t.Helper()
+	lib := "../../templates"
+	c.register("environment-templates", "vpc-ecs", platformtest.TarGz(c.t, lib+"/environments/vpc-ecs/v1", nil))
+	c.must(202, "POST", "/v1/environments", map[string]any{"name": name, "templateName": "vpc-ecs",
+		"templateMajorVersion": 1, "spec": platformtest.ReadFile(c.t, lib+"/environments/vpc-ecs/tests/defaults/spec.yaml")}, nil)
+	if env := c.waitFor("/v1/environments/" + name); env["deploymentStatus"] != "SUCCEEDED" {
+		c.t.Fatalf("environment %s = %v", name, env)
+	}
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -364,12 +406,7 @@ func TestGoldenPathLibrary(t *testing.T) {
 	admin := newClient(t, p, ts, platform.AdminRole)
 	dev := newClient(t, p, ts, platform.DeveloperRole)
 	lib := "../../templates"
-	admin.register("environment-templates", "vpc-ecs", platformtest.TarGz(t, lib+"/environments/vpc-ecs/v1", nil))
-	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "beta", "templateName": "vpc-ecs",
-		"templateMajorVersion": 1, "spec": platformtest.ReadFile(t, lib+"/environments/vpc-ecs/tests/defaults/spec.yaml")}, nil)
-	if env := admin.waitFor("/v1/environments/beta"); env["deploymentStatus"] != "SUCCEEDED" {
-		t.Fatalf("environment beta = %v", env)
-	}
+	admin.createGoldenEnvironment("beta")
 	for _, svc := range []struct{ template, service, instance string }{
 		{"s3-bucket", "uploads", "uploads-beta"},
 		{"public-web-service", "frontend", "frontend-beta"},

@@ -1,14 +1,10 @@
 package local
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/render"
@@ -55,15 +51,7 @@ func TestHostileTemplateFailsTheDeployment(t *testing.T) {
 // TestRenderLimitsAreConfiguration starts a platform whose renders may write 100 bytes:
 // a template writing more fails its deployment with render.Limits.MaxOutput.
 func TestRenderLimitsAreConfiguration(t *testing.T) {
-	server := dynamolocal.Shared(t)
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(),
-		Table: fmt.Sprintf("gantry-limits-%d", time.Now().UnixNano()), Log: quietLog(), RenderLimits: render.Limits{MaxOutput: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
+	p, ts := startPlatform(t, Config{RenderLimits: render.Limits{MaxOutput: 100}})
 	admin := newClient(t, p, ts, platform.AdminRole)
 	env := deployHostile(t, admin, "Small", "Resources:\n{% for i in range(20) %}\n  Topic{{ i }}:\n    Type: AWS::SNS::Topic\n{% endfor %}\n")
 	msg, _ := env["deploymentStatusMessage"].(string)

@@ -90,24 +90,8 @@ func TestRestartEndsWhatWasInFlight(t *testing.T) {
 // Functions would, the reconciler resumes the deployment, and it ends SUCCEEDED with the
 // stack's outputs once CloudFormation finishes.
 func TestAbortedExecutionIsResumed(t *testing.T) {
-	server := dynamolocal.Shared(t)
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(),
-		Table: fmt.Sprintf("gantry-abort-%d", time.Now().UnixNano()), Step: 300 * time.Millisecond, Log: quietLog(),
-		// WaitForStack's minute, shortened: the resumed execution polls CloudFormation.
-		Sleep: func(ctx context.Context, _ time.Duration) error {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-				return nil
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
+	// WaitForStack's minute, shortened: the resumed execution polls CloudFormation.
+	p, ts := startPlatform(t, Config{Step: 300 * time.Millisecond, Sleep: shortSleep(50 * time.Millisecond)})
 	admin := newClient(t, p, ts, platform.AdminRole)
 	admin.createSampleEnvironment()
 	var env map[string]any
