@@ -10,22 +10,25 @@ import (
 )
 
 const environmentsCreateUsage = `usage: gantry environments create --name NAME --template TEMPLATE --major N [--minor N] --spec FILE
-       [--description TEXT] [--account-connection ID] [--component-role ARN] [--client-token TOKEN]
-       [--wait [--timeout D]]
+       [--description TEXT] [--account-connection ID] [--component-role ARN] [--codebuild-role ARN]
+       [--client-token TOKEN] [--wait [--timeout D]]
 
 --spec is the "proton: EnvironmentSpec" YAML file. --minor defaults to the recommended
 minor version of --major. --account-connection deploys the environment into the account
 of that CONNECTED environment account connection (gantry account-connection).
 --component-role is the IAM role the environment's directly defined components are
 deployed under (Proton's componentRoleArn); without one, the environment takes no
-component.
+component. --codebuild-role is the IAM role CodeBuild provisioning runs under for the
+environment and its service instances (Proton's codebuildRoleArn): required for a
+CodeBuild template version unless the account connection has one.
 `
 
 const environmentsUpdateUsage = `usage: gantry environments update --name NAME [--spec FILE] [--deployment-type TYPE]
-       [--major N] [--minor N] [--component-role ARN] [--client-token TOKEN] [--wait [--timeout D]]
+       [--major N] [--minor N] [--component-role ARN] [--codebuild-role ARN] [--client-token TOKEN]
+       [--wait [--timeout D]]
 
---component-role replaces the environment's component role ("" removes it); with
---deployment-type NONE nothing is deployed.
+--component-role and --codebuild-role replace the environment's component and CodeBuild
+roles ("" removes one); with --deployment-type NONE nothing is deployed.
 `
 
 func environmentsCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -64,7 +67,7 @@ func deployableFields(d apimodel.Deployable) []field {
 
 func writeEnvironment(w io.Writer, e apiclient.Environment) {
 	writeFields(w, append([]field{{"name", e.Name}, {"description", e.Description}, {"account", e.EnvironmentAccountID},
-		{"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}}, deployableFields(e.Deployable)...),
+		{"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}, {"codebuild role", e.CodebuildRoleARN}}, deployableFields(e.Deployable)...),
 		field{"spec", e.Spec})
 }
 
@@ -80,10 +83,11 @@ func environmentsCreate(a *apiCommand) action {
 	c := newCreateFlags(a, "environment")
 	connection := a.fs.String("account-connection", "", "deploy into this environment account connection's account")
 	role := a.fs.String("component-role", "", "the IAM role of the environment's directly defined components (Proton's componentRoleArn)")
+	codebuildRole := a.fs.String("codebuild-role", "", "the IAM role of the environment's CodeBuild provisioning (Proton's codebuildRoleArn)")
 	return func(ctx context.Context) int {
 		env, err := a.client.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: *c.name, Description: c.description,
 			TemplateName: c.template, TemplateMajorVersion: c.major, TemplateMinorVersion: c.minor.ptr(), Spec: c.spec,
-			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, ComponentRoleARN: *role})
+			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, ComponentRoleARN: *role, CodebuildRoleARN: *codebuildRole})
 		return environmentStarted(ctx, a, env, err)
 	}
 }
@@ -98,10 +102,11 @@ func environmentStarted(ctx context.Context, a *apiCommand, env apiclient.Enviro
 func environmentsUpdate(a *apiCommand) action {
 	name := a.nameFlag("environment", "the environment's name (required)")
 	u := newUpdateFlags(a)
-	var role optionalString
+	var role, codebuildRole optionalString
 	a.fs.Var(&role, "component-role", "replace the environment's component role (\"\" removes it)")
+	a.fs.Var(&codebuildRole, "codebuild-role", "replace the environment's CodeBuild role (\"\" removes it)")
 	return func(ctx context.Context) int {
-		u.input.ComponentRoleARN = role.ptr()
+		u.input.ComponentRoleARN, u.input.CodebuildRoleARN = role.ptr(), codebuildRole.ptr()
 		env, err := a.client.UpdateEnvironment(ctx, *name, u.input)
 		return environmentStarted(ctx, a, env, err)
 	}

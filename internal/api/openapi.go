@@ -149,6 +149,8 @@ func schemas() map[string]any {
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
 	componentRole := map[string]any{"type": "string", "maxLength": 2048,
 		"description": "environments: the IAM role of its directly defined components (Proton's componentRoleArn); an update with \"\" removes it"}
+	codebuildRole := map[string]any{"type": "string", "maxLength": 2048,
+		"description": "environments: the IAM role CodeBuild provisioning runs under for it and its instances (Proton's codebuildRoleArn; required for a CodeBuild template version unless its account connection has one); an update with \"\" removes it"}
 	all := map[string]any{
 		"DeadLetterList": list("DeadLetter"),
 		"DeadLetter": object([]string{"id", "time", "rule", "event", "error", "attempts"}, map[string]any{"id": str(), "time": dateTime(),
@@ -199,14 +201,15 @@ func schemas() map[string]any {
 			"templateMinorVersion": integer(), "spec": spec, "clientToken": str(),
 			"environmentAccountConnectionId": map[string]any{"type": "string", "description": "deploy into this CONNECTED environment account connection's account"},
 			"componentRoleArn":               componentRole,
+			"codebuildRoleArn":               codebuildRole,
 			"provisioningRepository":         ref("RepositoryBranch")}),
-		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec, "componentRoleArn": componentRole,
+		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec, "componentRoleArn": componentRole, "codebuildRoleArn": codebuildRole,
 			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
 			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str(),
 			"dryRun":    map[string]any{"type": "boolean", "description": "answer the update's Preview (200) instead of deploying"},
 			"previewId": map[string]any{"type": "string", "description": "deploy this preview's change set (its spec and template version)"}}),
 		"Environment": deployable(map[string]any{"name": str(), "arn": arn, "description": str(),
-			"environmentAccountConnectionId": str(), "environmentAccountId": str(), "componentRoleArn": str(),
+			"environmentAccountConnectionId": str(), "environmentAccountId": str(), "componentRoleArn": str(), "codebuildRoleArn": str(),
 			"provisioning": enum(customerManaged), "provisioningRepository": ref("RepositoryBranch")}, "name"),
 		"EnvironmentList": list("Environment"),
 		"Outputs":         object([]string{"outputs"}, map[string]any{"outputs": map[string]any{"type": "array", "items": output}}),

@@ -57,7 +57,7 @@ func timePtr(t time.Time) *time.Time {
 
 func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
 	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description,
-		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN,
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN,
 		Deployable:   viewDeployable(e.Deployable),
 		Provisioning: provisioningOf(e), ProvisioningRepository: viewRepositoryBranch(arns, e.ProvisioningRepository)}
 }
@@ -146,7 +146,7 @@ func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput
 func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
 		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN,
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN,
 		ProvisioningRepository: repositoryBranchInput(in.ProvisioningRepository)}
 }
 
@@ -159,7 +159,8 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
-		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID, ComponentRoleARN: in.ComponentRoleARN}
+		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID, ComponentRoleARN: in.ComponentRoleARN,
+		CodebuildRoleARN: in.CodebuildRoleARN}
 }
 
 func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {

@@ -37,10 +37,10 @@ func wireOps() map[string]wireOp {
 		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wUpdateServiceTemplateVersion),
 		"DeleteServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteServiceTemplateVersion),
 
-		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn", "provisioningRepository"}, (*handler).wCreateEnvironment),
+		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn", "codebuildRoleArn", "provisioningRepository"}, (*handler).wCreateEnvironment),
 		"GetEnvironment":              op(anyRole, []string{"name"}, (*handler).wGetEnvironment),
 		"ListEnvironments":            op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListEnvironments),
-		"UpdateEnvironment":           op(adminOnly, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "componentRoleArn"}, (*handler).wUpdateEnvironment),
+		"UpdateEnvironment":           op(adminOnly, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "componentRoleArn", "codebuildRoleArn"}, (*handler).wUpdateEnvironment),
 		"DeleteEnvironment":           op(adminOnly, []string{"name"}, (*handler).wDeleteEnvironment),
 		"ListEnvironmentOutputs":      op(anyRole, []string{"environmentName", "nextToken"}, (*handler).wListEnvironmentOutputs),
 		"CancelEnvironmentDeployment": op(adminOnly, []string{"environmentName"}, (*handler).wCancelEnvironmentDeployment),
@@ -537,7 +537,7 @@ func (h *handler) wEnvironment(e platform.Environment) *pw.Environment {
 		DeploymentStatusMessage: e.DeploymentStatusMessage, LastAttemptedDeploymentID: e.LastDeploymentID,
 		LastSucceededDeploymentID: e.LastSucceededDeploymentID, CreatedAt: pw.At(e.CreatedAt),
 		LastDeploymentAttemptedAt: pw.At(e.LastAttemptedAt), LastDeploymentSucceededAt: pw.At(e.LastSucceededAt),
-		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN,
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN,
 		Provisioning: provisioningOf(e), ProvisioningRepository: h.wRepositoryBranch(e.ProvisioningRepository)}
 }
 
@@ -565,7 +565,7 @@ func (h *handler) wCreateEnvironment(ctx context.Context, in *pw.CreateEnvironme
 	}
 	e, err := h.svc.CreateEnvironment(ctx, control.CreateEnvironmentInput{Name: in.Name, Description: in.Description,
 		TemplateName: in.TemplateName, MajorVersion: major, MinorVersion: minor, Spec: in.Spec,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN,
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN,
 		ProvisioningRepository: wRepositoryBranchInput(in.ProvisioningRepository)})
 	if err != nil {
 		return nil, err
@@ -608,7 +608,7 @@ func (h *handler) wUpdateEnvironment(ctx context.Context, in *pw.UpdateEnvironme
 	if err != nil {
 		return nil, err
 	}
-	u.ComponentRoleARN = optional(in.ComponentRoleARN)
+	u.ComponentRoleARN, u.CodebuildRoleARN = optional(in.ComponentRoleARN), optional(in.CodebuildRoleARN)
 	e, err := h.svc.UpdateEnvironment(ctx, in.Name, u)
 	if err != nil {
 		return nil, err

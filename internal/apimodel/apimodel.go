@@ -96,6 +96,7 @@ type Environment struct {
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
 	EnvironmentAccountID           string `json:"environmentAccountId,omitempty"`
 	ComponentRoleARN               string `json:"componentRoleArn,omitempty"`
+	CodebuildRoleARN               string `json:"codebuildRoleArn,omitempty"`
 	// Provisioning is CUSTOMER_MANAGED for a self-managed environment, whose pull requests
 	// go to ProvisioningRepository.
 	Provisioning           string            `json:"provisioning,omitempty"`

@@ -32,6 +32,9 @@ type CreateEnvironment struct {
 	// ComponentRoleARN is the IAM role of the environment's directly defined components
 	// (Proton's componentRoleArn); without one the environment takes none.
 	ComponentRoleARN string `json:"componentRoleArn,omitempty"`
+	// CodebuildRoleARN is the IAM role CodeBuild provisioning runs under for the
+	// environment and its instances (Proton's codebuildRoleArn).
+	CodebuildRoleARN string `json:"codebuildRoleArn,omitempty"`
 	// ProvisioningRepository makes the environment self-managed: its Terraform goes as pull
 	// requests to this linked repository's branch.
 	ProvisioningRepository *RepositoryBranch `json:"provisioningRepository,omitempty"`
@@ -71,6 +74,8 @@ type Update struct {
 	PreviewID string `json:"previewId,omitempty"`
 	// ComponentRoleARN, for an environment only, replaces its component role ("" removes it).
 	ComponentRoleARN *string `json:"componentRoleArn,omitempty"`
+	// CodebuildRoleARN, for an environment only, replaces its CodeBuild role ("" removes it).
+	CodebuildRoleARN *string `json:"codebuildRoleArn,omitempty"`
 }
 
 // UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and

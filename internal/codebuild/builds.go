@@ -52,9 +52,14 @@ func SourceKey(token string) string { return "provisioning/" + token + ".zip" }
 
 // StartBuild zips in.Files to the bucket and starts a build of in.Project on them, with
 // in's buildspec, variables, image, timeout and role, and in.IdempotencyToken (CodeBuild
-// answers a repeat within 5 minutes with the same build). Errors: Invalid for a request
+// answers a repeat within 5 minutes with the same build). Errors: Invalid for a build in
+// another account (not available yet) or a request
 // CodeBuild refuses, NotFound for an unknown project, Internal otherwise.
 func (b *Builds) StartBuild(ctx context.Context, in platform.BuildRequest) (platform.Build, error) {
+	if in.Account != "" {
+		return platform.Build{}, platform.Errorf(platform.Invalid, "CodeBuild provisioning in environment account %s is not available on AWS yet "+
+			"(it needs a provisioning project in that account): only environments in the platform's account run builds", in.Account)
+	}
 	source, err := zipFiles(in.Files)
 	if err != nil {
 		return platform.Build{}, err
@@ -117,7 +122,7 @@ func build(in *types.Build) platform.Build {
 	if in == nil {
 		return platform.Build{}
 	}
-	out := platform.Build{ID: aws.ToString(in.Id), Status: string(in.BuildStatus), Env: map[string]string{}}
+	out := platform.Build{ID: aws.ToString(in.Id), Status: string(in.BuildStatus), Env: map[string]string{}, RoleARN: aws.ToString(in.ServiceRole)}
 	if in.Environment != nil {
 		for _, v := range in.Environment.EnvironmentVariables {
 			if v.Type == types.EnvironmentVariableTypePlaintext || v.Type == "" {

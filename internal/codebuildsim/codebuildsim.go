@@ -129,12 +129,16 @@ func (s *Simulator) StartBuild(ctx context.Context, in platform.BuildRequest) (p
 			return platform.Build{}, err
 		}
 	}
-	id := fmt.Sprintf("arn:aws:codebuild:%s:%s:build/%s:%s", s.opts.Region, s.opts.Account, in.Project, platform.NewID())
+	account := in.Account
+	if account == "" {
+		account = s.opts.Account
+	}
+	id := fmt.Sprintf("arn:aws:codebuild:%s:%s:build/%s:%s", s.opts.Region, account, in.Project, platform.NewID())
 	runCtx, cancel := context.WithCancel(s.ctx)
 	if in.Timeout > 0 {
 		runCtx, cancel = context.WithTimeout(s.ctx, in.Timeout)
 	}
-	b := &build{Build: platform.Build{ID: id, Status: "IN_PROGRESS", Env: maps.Clone(in.Env)}, project: in.Project,
+	b := &build{Build: platform.Build{ID: id, Status: "IN_PROGRESS", Env: maps.Clone(in.Env), RoleARN: in.RoleARN, Account: account}, project: in.Project,
 		output: &tailBuffer{max: s.opts.MaxOutput}, cancel: cancel, done: make(chan struct{})}
 	s.builds[id] = b
 	if in.IdempotencyToken != "" {

@@ -191,6 +191,21 @@ type UpdateInput struct {
 	// ComponentRoleARN, environments only, when not nil replaces the environment's
 	// component role ("" removes it); see UpdateEnvironment.
 	ComponentRoleARN *string
+	// CodebuildRoleARN, environments only, when not nil replaces the environment's
+	// CodeBuild role ("" removes it), as ComponentRoleARN does.
+	CodebuildRoleARN *string
+}
+
+// checkNoRoles refuses the roles only an environment's update takes: Invalid naming
+// componentRoleArn or codebuildRoleArn.
+func (in UpdateInput) checkNoRoles() error {
+	if in.ComponentRoleARN != nil {
+		return platform.FieldErrorf("componentRoleArn", "only an environment has a component role")
+	}
+	if in.CodebuildRoleARN != nil {
+		return platform.FieldErrorf("codebuildRoleArn", "only an environment has a CodeBuild role (a pipeline's is the account settings' pipelineCodebuildRoleArn)")
+	}
+	return nil
 }
 
 // updateVersion resolves the template version an update moves to.

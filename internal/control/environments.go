@@ -25,6 +25,11 @@ type CreateEnvironmentInput struct {
 	// (Proton's componentRoleArn), a role of Gantry's account; without one, no directly
 	// defined component can be created in the environment.
 	ComponentRoleARN string
+	// CodebuildRoleARN is the IAM role CodeBuild provisioning runs under for the
+	// environment and its service instances (Proton's codebuildRoleArn), a role of
+	// Gantry's account: required for a CodeBuild template version unless the account
+	// connection has one.
+	CodebuildRoleARN string
 	// ProvisioningRepository is where a self-managed (Terraform) environment's pull
 	// requests go: required for a template version provisioned by Terraform, refused for
 	// another.
@@ -41,8 +46,10 @@ func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
 	}
-	if err := s.checkRoleARN("componentRoleArn", in.ComponentRoleARN, s.arns.Account); err != nil {
-		return platform.Environment{}, err
+	for field, role := range map[string]string{"componentRoleArn": in.ComponentRoleARN, "codebuildRoleArn": in.CodebuildRoleARN} {
+		if err := s.checkRoleARN(field, role, s.arns.Account); err != nil {
+			return platform.Environment{}, err
+		}
 	}
 	replay := func(name string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
 	return idempotent(ctx, s, "CreateEnvironment", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
@@ -69,10 +76,13 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 			return platform.Environment{}, err
 		}
 	}
+	if err := s.checkCodebuildRole(ctx, tv, platform.Environment{Name: in.Name, CodebuildRoleARN: in.CodebuildRoleARN, AccountConnectionID: conn.ID}); err != nil {
+		return platform.Environment{}, err
+	}
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
 	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID,
-		ComponentRoleARN: in.ComponentRoleARN, ProvisioningRepository: in.ProvisioningRepository, Deployable: platform.Deployable{
+		ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN, ProvisioningRepository: in.ProvisioningRepository, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
 			DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
 			LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
@@ -107,8 +117,11 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
 	}
-	if in.ComponentRoleARN != nil {
-		if err := s.checkRoleARN("componentRoleArn", *in.ComponentRoleARN, s.arns.Account); err != nil {
+	for field, role := range map[string]*string{"componentRoleArn": in.ComponentRoleARN, "codebuildRoleArn": in.CodebuildRoleARN} {
+		if role == nil {
+			continue
+		}
+		if err := s.checkRoleARN(field, *role, s.arns.Account); err != nil {
 			return platform.Environment{}, err
 		}
 	}
@@ -121,11 +134,18 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 		if token != nil {
 			token.Result = d.ID
 		}
-		if in.ComponentRoleARN != nil && *in.ComponentRoleARN != env.ComponentRoleARN {
+		for _, r := range []struct {
+			role    *string
+			current string
+			set     func(ctx context.Context, name, roleARN string, revision int64) error
+		}{{in.ComponentRoleARN, env.ComponentRoleARN, s.store.SetEnvironmentComponentRole}, {in.CodebuildRoleARN, env.CodebuildRoleARN, s.store.SetEnvironmentCodebuildRole}} {
+			if r.role == nil || *r.role == r.current {
+				continue
+			}
 			if env.DeploymentStatus.Active() {
 				return env, platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); wait for it or cancel it", env.Target(), env.LastDeploymentID)
 			}
-			if err := s.store.SetEnvironmentComponentRole(ctx, name, *in.ComponentRoleARN, env.Revision); err != nil {
+			if err := r.set(ctx, name, *r.role, env.Revision); err != nil {
 				return env, err
 			}
 			env.Revision++
@@ -163,6 +183,13 @@ func (s *Service) planEnvironmentUpdate(ctx context.Context, name string, in Upd
 	}
 	inputs, err := s.engine.EnvironmentInputs(tv.Schema, spec)
 	if err != nil {
+		return env, platform.Deployment{}, err
+	}
+	withRole := env
+	if in.CodebuildRoleARN != nil {
+		withRole.CodebuildRoleARN = *in.CodebuildRoleARN
+	}
+	if err := s.checkCodebuildRole(ctx, tv, withRole); err != nil {
 		return env, platform.Deployment{}, err
 	}
 	return env, s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs), nil

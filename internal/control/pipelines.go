@@ -13,8 +13,8 @@ import (
 // naming the field; Conflict while a deployment of the pipeline is in progress; NotFound
 // when the service has no pipeline.
 func (s *Service) UpdateServicePipeline(ctx context.Context, service string, in UpdateInput) (platform.ServicePipeline, error) {
-	if in.ComponentRoleARN != nil {
-		return platform.ServicePipeline{}, platform.FieldErrorf("componentRoleArn", "only an environment has a component role")
+	if err := in.checkNoRoles(); err != nil {
+		return platform.ServicePipeline{}, err
 	}
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.ServicePipeline{}, err

@@ -208,6 +208,22 @@ func (s *Service) UpdateAccountSettings(ctx context.Context, in UpdateAccountSet
 	return settings, nil
 }
 
+// checkCodebuildRole refuses a template version tv provisioned by CodeBuild for
+// environment env (or in it) when env has no CodeBuild role, its own or its account
+// connection's, as Proton refuses one without codebuildRoleArn: Invalid naming
+// codebuildRoleArn.
+func (s *Service) checkCodebuildRole(ctx context.Context, tv platform.TemplateVersion, env platform.Environment) error {
+	if tv.Engine != platform.EngineCodeBuild {
+		return nil
+	}
+	role, err := platform.CodebuildRoleOf(ctx, s.store, env)
+	if err != nil || role != "" {
+		return err
+	}
+	return platform.FieldErrorf("codebuildRoleArn", "is required: %s:%s is provisioned by CodeBuild, which runs under environment %s's codebuildRoleArn "+
+		"(or its account connection's); set one with CreateEnvironment or UpdateEnvironment", tv.TemplateName, tv.Version, env.Name)
+}
+
 // checkProvisioningRepository checks an environment's provisioning repository against
 // the engine of its template version tv: a Terraform (self-managed) version needs one,
 // linked; another engine takes none. Invalid naming provisioningRepository.

@@ -60,7 +60,7 @@ func codebuildPlatform(t *testing.T) (p *Platform, marks string) {
 	}
 	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(),
 		Table: fmt.Sprintf("gantry-codebuild-%d", time.Now().UnixNano()), Log: quietLog(), BuildPath: []string{bin},
-		BuildTimeout: 2 * time.Minute})
+		BuildTimeout: 2 * time.Minute, Accounts: []string{workloadID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,10 @@ func readMark(t *testing.T, marks, name string) string {
 // own cdk-to-proton.sh and `aws proton notify-resource-deployment-status-change` (Debian's
 // aws CLI, through the wrapper, signing with the deployment's reporter key) report the
 // outputs: the environment is SUCCEEDED with them. That key may do nothing else: listing
-// environments and reporting on another resource are refused. A failing build ends its
+// environments and reporting on another resource are refused. The build runs under the
+// environment's codebuildRoleArn (without one the environment is refused, naming it); an
+// environment in another account builds in that account under its connection's
+// codebuildRoleArn, as the stand-in records. A failing build ends its
 // deployment FAILED with the build's phase and reason; deleting the environment runs the
 // deprovision commands.
 func TestCodeBuildProvisioning(t *testing.T) {
@@ -125,20 +128,42 @@ func TestCodeBuildProvisioning(t *testing.T) {
 	if _, err := p.Control.PublishTemplateVersion(ctx, platform.EnvironmentTemplate, "tenant-env", tv.Version); err != nil {
 		t.Fatal(err)
 	}
-	create := func(name, tenant string) platform.Deployment {
-		t.Helper()
+	const buildRole = "arn:aws:iam::" + AccountID + ":role/gantry-provisioning"
+	input := func(name, tenant string) control.CreateEnvironmentInput {
 		spec := "proton: EnvironmentSpec\nspec:\n  tenantId: " + tenant + "\n  service_discovery_namespace: " + tenant + ".example.com\n"
-		env, err := p.Control.CreateEnvironment(ctx, control.CreateEnvironmentInput{Name: name, TemplateName: "tenant-env", MajorVersion: 1, Spec: spec})
+		return control.CreateEnvironmentInput{Name: name, TemplateName: "tenant-env", MajorVersion: 1, Spec: spec, CodebuildRoleARN: buildRole}
+	}
+	deploy := func(in control.CreateEnvironmentInput) platform.Deployment {
+		t.Helper()
+		env, err := p.Control.CreateEnvironment(ctx, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return waitDeployment(t, p, env.LastDeploymentID)
 	}
+	create := func(name, tenant string) platform.Deployment { return deploy(input(name, tenant)) }
+	// ranAs checks the role and account d's build ran as.
+	ranAs := func(d platform.Deployment, role, account string) {
+		t.Helper()
+		b, err := p.Builds.GetBuild(context.Background(), d.ProvisioningRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.RoleARN != role || b.Account != account {
+			t.Errorf("the build of %s ran as %q in %s, want %q in %s", d.Target, b.RoleARN, b.Account, role, account)
+		}
+	}
 
+	roleless := input("tenantXEnv", "tenantX")
+	roleless.CodebuildRoleARN = ""
+	if _, err := p.Control.CreateEnvironment(ctx, roleless); platform.KindOf(err) != platform.Invalid || !strings.HasPrefix(platform.MessageOf(err), "codebuildRoleArn") {
+		t.Fatalf("a CodeBuild environment without codebuildRoleArn: %v, want Invalid naming it", err)
+	}
 	d := create("tenantAEnv", "tenantA")
 	if d.Status != platform.Succeeded {
 		t.Fatalf("deployment %s: %s", d.Status, d.StatusMessage)
 	}
+	ranAs(d, buildRole, AccountID)
 	env, err := p.Store.GetEnvironment(context.Background(), "tenantAEnv")
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +180,25 @@ func TestCodeBuildProvisioning(t *testing.T) {
 	}
 	if rc := readMark(t, marks, "other.rc"); rc == "0" || !strings.Contains(readMark(t, marks, "other.err"), "AccessDenied") {
 		t.Errorf("the reporter key reported on another resource: rc %s, %s", rc, readMark(t, marks, "other.err"))
+	}
+
+	// An environment in another account builds there, under its connection's CodeBuild role.
+	workload := platform.WithCaller(context.Background(), platform.Caller{Subject: "erin", Roles: []platform.Role{platform.AdminRole}, Account: workloadID})
+	const connectionRole = "arn:aws:iam::" + workloadID + ":role/tenant-builds"
+	conn, err := p.Control.CreateEnvironmentAccountConnection(workload, control.CreateEnvironmentAccountConnectionInput{ManagementAccountID: AccountID,
+		EnvironmentName: "tenantCEnv", RoleARN: "arn:aws:iam::" + workloadID + ":role/gantry-connection", CodebuildRoleARN: connectionRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Control.AcceptEnvironmentAccountConnection(ctx, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	connected := input("tenantCEnv", "tenantC")
+	connected.CodebuildRoleARN, connected.EnvironmentAccountConnectionID = "", conn.ID
+	if d := deploy(connected); d.Status != platform.Succeeded {
+		t.Errorf("connected deployment %s: %s", d.Status, d.StatusMessage)
+	} else {
+		ranAs(d, connectionRole, workloadID)
 	}
 
 	failed := create("tenantBEnv", "fail")

@@ -25,6 +25,9 @@ type BuildRequest struct {
 	// RoleARN, when set, is the role the build runs under (the environment's CodeBuild
 	// role).
 	RoleARN string
+	// Account, when set, is the environment account the build runs in (through the
+	// environment's account connection); "" is the platform's own.
+	Account string
 }
 
 // Build is a build as its runner describes it.
@@ -36,6 +39,9 @@ type Build struct {
 	FailedPhase, Reason string
 	// Env are the build's environment variables (its deployment among them).
 	Env map[string]string
+	// RoleARN is the role the build ran under ("" for the project's own) and Account the
+	// account it ran in.
+	RoleARN, Account string
 }
 
 // BuildRunner starts, stops and describes builds: what the CodeBuild engine drives, on AWS

@@ -115,6 +115,10 @@ type Environment struct {
 	// components in the environment (Proton's componentRoleArn); without one, no directly
 	// defined component can be created in it.
 	ComponentRoleARN string
+	// CodebuildRoleARN is the IAM role CodeBuild provisioning runs under for the
+	// environment and its service instances (Proton's codebuildRoleArn); an environment
+	// in another account may take its account connection's instead.
+	CodebuildRoleARN string
 	// ProvisioningRepository, when set, makes the environment self-managed (Proton's
 	// provisioning CUSTOMER_MANAGED): its Terraform, and its service instances', is
 	// proposed as pull requests on that linked repository's branch.

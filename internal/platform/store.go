@@ -108,6 +108,9 @@ type Store interface {
 	// change, no deployment), if its revision is still revision and no deployment is in
 	// progress on it; the revision moves on. Conflict otherwise; NotFound.
 	SetEnvironmentComponentRole(ctx context.Context, name, roleARN string, revision int64) error
+	// SetEnvironmentCodebuildRole records the environment's CodeBuild role, as
+	// SetEnvironmentComponentRole does its component role.
+	SetEnvironmentCodebuildRole(ctx context.Context, name, roleARN string, revision int64) error
 	ListEnvironments(ctx context.Context, page PageRequest) (Page[Environment], error)
 
 	// CreateService stores a new service with its instances, its pipeline (when not nil),

@@ -21,7 +21,8 @@ import (
 // as Proton did. The build has Proton's RESOURCE_ARN, GANTRY_DEPLOYMENT_ID,
 // AWS_ENDPOINT_URL_PROTON (Gantry's endpoint) and a reporter's key, which an `aws` wrapper
 // first on PATH gives `aws proton` calls only (so that the build's own role still signs
-// everything else). The commands report with NotifyResourceDeploymentStatusChange; the
+// everything else). The build runs under the Provisioning's RoleARN (the environment's
+// codebuildRoleArn) in its Account. The commands report with NotifyResourceDeploymentStatusChange; the
 // build's end ("CodeBuild Build State Change") finishes the deployment if they did not.
 type CodeBuild struct {
 	Builds platform.BuildRunner
@@ -99,7 +100,8 @@ func (c CodeBuild) start(ctx context.Context, p platform.Provisioning, deprovisi
 	env := map[string]string{"RESOURCE_ARN": p.ResourceARN, awsevents.BuildDeploymentVariable: p.Deployment.ID,
 		"AWS_ENDPOINT_URL_PROTON": c.Endpoint, "GANTRY_AWS_WRAPPER": AWSWrapper}
 	build, err := c.Builds.StartBuild(ctx, platform.BuildRequest{Project: c.Project, Files: files, Image: t.Image,
-		Buildspec: Buildspec(t.Runtimes, commands), Env: env, IdempotencyToken: p.Deployment.ID, Timeout: timeout})
+		Buildspec: Buildspec(t.Runtimes, commands), Env: env, IdempotencyToken: p.Deployment.ID, Timeout: timeout,
+		RoleARN: p.RoleARN, Account: p.Account})
 	if err != nil {
 		return platform.Submission{}, err
 	}

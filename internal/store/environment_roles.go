@@ -15,6 +15,18 @@ import (
 // deployment may be in progress on it; its revision moves on. Conflict otherwise, naming
 // a deployment in progress when that is the cause; NotFound when there is no environment.
 func (s *Store) SetEnvironmentComponentRole(ctx context.Context, name, roleARN string, revision int64) error {
+	return s.setEnvironmentRole(ctx, name, "componentRoleArn", roleARN, revision)
+}
+
+// SetEnvironmentCodebuildRole records environment name's CodeBuild role ("" removes it)
+// as SetEnvironmentComponentRole records its component role, with the same errors.
+func (s *Store) SetEnvironmentCodebuildRole(ctx context.Context, name, roleARN string, revision int64) error {
+	return s.setEnvironmentRole(ctx, name, "codebuildRoleArn", roleARN, revision)
+}
+
+// setEnvironmentRole sets the environment's role attribute attr to roleARN (removes it
+// for "").
+func (s *Store) setEnvironmentRole(ctx context.Context, name, attr, roleARN string, revision int64) error {
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: name}
 	expression := "SET #role = :role, #revision = #revision + :one"
 	values := map[string]types.AttributeValue{
@@ -27,14 +39,14 @@ func (s *Store) SetEnvironmentComponentRole(ctx context.Context, name, roleARN s
 		expression = "SET #revision = #revision + :one REMOVE #role"
 		delete(values, ":role")
 	}
-	return s.write(ctx, "set environment component role", writeOp{
+	return s.write(ctx, "set environment "+attr, writeOp{
 		update: &types.Update{
 			TableName:        &s.table,
 			Key:              key(environmentPK(name), skEnvironment),
 			UpdateExpression: aws.String(expression),
 			ConditionExpression: aws.String("#revision = :expected AND " +
 				"(attribute_not_exists(#status) OR NOT #status IN (:inProgress, :deleteInProgress, :cancelling))"),
-			ExpressionAttributeNames:            map[string]string{"#role": "componentRoleArn", "#revision": attrRevision, "#status": attrDeploymentStatus},
+			ExpressionAttributeNames:            map[string]string{"#role": attr, "#revision": attrRevision, "#status": attrDeploymentStatus},
 			ExpressionAttributeValues:           values,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		},

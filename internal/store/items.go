@@ -97,6 +97,7 @@ type environmentItem struct {
 	AccountConnectionID    string                `dynamodbav:"accountConnectionId,omitempty"`
 	AccountID              string                `dynamodbav:"accountId,omitempty"`
 	ComponentRoleARN       string                `dynamodbav:"componentRoleArn,omitempty"`
+	CodebuildRoleARN       string                `dynamodbav:"codebuildRoleArn,omitempty"`
 	ProvisioningRepository *repositoryBranchItem `dynamodbav:"provisioningRepository,omitempty"`
 	deployableItem
 }
@@ -363,14 +364,14 @@ func newEnvironmentItem(e platform.Environment) environmentItem {
 	k := itemKeys{PK: environmentPK(e.Name), SK: skEnvironment, GSI1PK: gsi1EnvironmentsPK, GSI1SK: e.Name}
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
 	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
-		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
+		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
 		deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
 	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
-		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
+		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, CodebuildRoleARN: it.CodebuildRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
 		Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }

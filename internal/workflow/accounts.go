@@ -16,6 +16,16 @@ import (
 // placement returns the environment account and connection of d's target ("" for the
 // platform's own account): its environment's. A target already gone is the platform's.
 func (t *Tasks) placement(ctx context.Context, d platform.Deployment) (account, connection string, err error) {
+	env, err := t.targetEnvironment(ctx, d)
+	if err != nil || env == nil {
+		return "", "", ignoreNotFound(err)
+	}
+	return env.AccountID, env.AccountConnectionID, nil
+}
+
+// targetEnvironment is the environment d's target is or runs in; nil for a pipeline.
+// NotFound when the target or its environment is gone.
+func (t *Tasks) targetEnvironment(ctx context.Context, d platform.Deployment) (*platform.Environment, error) {
 	var envName string
 	switch d.Target.Kind {
 	case platform.EnvironmentTarget:
@@ -23,23 +33,49 @@ func (t *Tasks) placement(ctx context.Context, d platform.Deployment) (account, 
 	case platform.ServiceInstanceTarget:
 		inst, err := t.store.GetServiceInstance(ctx, d.Target.Service, d.Target.Instance)
 		if err != nil {
-			return "", "", ignoreNotFound(err)
+			return nil, err
 		}
 		envName = inst.Environment
 	case platform.ComponentTarget:
 		c, err := t.store.GetComponent(ctx, d.Target.Component)
 		if err != nil {
-			return "", "", ignoreNotFound(err)
+			return nil, err
 		}
 		envName = c.Environment
 	default:
-		return "", "", nil
+		return nil, nil
 	}
 	env, err := t.store.GetEnvironment(ctx, envName)
 	if err != nil {
-		return "", "", ignoreNotFound(err)
+		return nil, err
 	}
-	return env.AccountID, env.AccountConnectionID, nil
+	return &env, nil
+}
+
+// accountSettingsReader is what codebuildRole asks of the store for pipelines (the
+// DynamoDB store keeps the account settings).
+type accountSettingsReader interface {
+	GetAccountSettings(ctx context.Context) (platform.AccountSettings, error)
+}
+
+// codebuildRole is the role d's CodeBuild build runs under, as Proton chooses it: for a
+// pipeline the account settings' pipelineCodebuildRoleArn, else the codebuildRoleArn of
+// the environment it runs in (or of that environment's account connection); "" when
+// there is none.
+func (t *Tasks) codebuildRole(ctx context.Context, d platform.Deployment) (string, error) {
+	env, err := t.targetEnvironment(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if env != nil {
+		return platform.CodebuildRoleOf(ctx, t.store, *env)
+	}
+	settings, ok := t.store.(accountSettingsReader)
+	if !ok {
+		return "", nil
+	}
+	s, err := settings.GetAccountSettings(ctx)
+	return s.PipelineCodebuildRoleARN, err
 }
 
 func ignoreNotFound(err error) error {

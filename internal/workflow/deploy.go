@@ -147,12 +147,23 @@ func (t *Tasks) StackDeployment(ctx context.Context, d platform.Deployment, body
 
 // provisioning is what d's engine is given: the rendered template, or for an engine that
 // runs the bundle the bundle, its manifest's folder and proton-inputs.json (Render's); the
-// stack's tags, the role and the target's ARN.
+// stack's tags, the role (a CodeBuild build's: codebuildRole's) and the target's ARN.
 func (t *Tasks) provisioning(ctx context.Context, d platform.Deployment) (platform.Provisioning, error) {
 	p := platform.Provisioning{Deployment: d, Account: d.Account, ResourceARN: t.arns.ARN(platform.TargetResource(d.Target))}
 	var err error
 	if p.RoleARN, err = t.provisioningRole(ctx, d); err != nil {
 		return p, &TransientError{Err: err}
+	}
+	if d.Engine.OrDefault() == platform.EngineCodeBuild {
+		role, err := t.codebuildRole(ctx, d)
+		if err != nil {
+			return p, &TransientError{Err: err}
+		}
+		if role == "" {
+			return p, &StackRejected{Reason: "no codebuildRoleArn: CodeBuild provisioning runs under the environment's codebuildRoleArn " +
+				"(its account connection's, for an environment in another account; the account settings' pipelineCodebuildRoleArn for a pipeline); set one and deploy again"}
+		}
+		p.RoleARN = role
 	}
 	if d.Engine.RunsBundle() {
 		if d.Target.Kind == platform.ComponentTarget {

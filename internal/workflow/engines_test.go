@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 	"github.com/gantry-platform/gantry/internal/provision"
@@ -76,7 +78,17 @@ func TestTheEngineOfTheVersionProvisions(t *testing.T) {
 	h := newHarness(t)
 	e := &recordingEngine{report: platform.ProvisioningReport{Outcome: platform.OutcomeInProgress, Status: "IN_PROGRESS"}}
 	h.withEngine(e)
-	d := h.mustCreateEnvironment("Beta", platformtest.EnvTemplate)
+	create := control.CreateEnvironmentInput{Name: "Beta", TemplateName: platformtest.EnvTemplate, MajorVersion: 1,
+		Spec: platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}
+	if _, err := h.control.CreateEnvironment(h.ctx, create); platform.KindOf(err) != platform.Invalid || !strings.HasPrefix(platform.MessageOf(err), "codebuildRoleArn") {
+		t.Fatalf("a CodeBuild environment without codebuildRoleArn: %v, want Invalid naming it", err)
+	}
+	create.CodebuildRoleARN = "arn:aws:iam::000000000000:role/provisioning"
+	env, err := h.control.CreateEnvironment(h.ctx, create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.mustDeployment(env.LastDeploymentID)
 	e.report.DeploymentID = d.ID
 	out := h.mustRender(d.ID)
 	if out.RenderedKey != "rendered/"+d.ID+"/proton-inputs.json" {
@@ -95,6 +107,9 @@ func TestTheEngineOfTheVersionProvisions(t *testing.T) {
 	}
 	if err := json.Unmarshal(p.ProtonInputs, &inputs); err != nil || inputs.Environment.Name != "Beta" || len(inputs.Environment.Inputs) == 0 {
 		t.Errorf("proton-inputs.json = %s (%v), want the environment's name and inputs", p.ProtonInputs, err)
+	}
+	if p.RoleARN != create.CodebuildRoleARN {
+		t.Errorf("the build's role %q, want the environment's codebuildRoleArn", p.RoleARN)
 	}
 	if p.Dir != "infrastructure" || len(p.Bundle) == 0 || p.ResourceARN != "arn:aws:proton:us-east-1:000000000000:environment/Beta" || len(p.TemplateBody) != 0 {
 		t.Errorf("provisioning: dir %q, bundle %d bytes, ARN %q, template %d bytes", p.Dir, len(p.Bundle), p.ResourceARN, len(p.TemplateBody))
@@ -129,6 +144,20 @@ func TestTheEngineOfTheVersionProvisions(t *testing.T) {
 	}
 	if env := h.mustEnvironment("Beta"); len(env.Outputs) != 1 || env.Outputs[0].Value != "vpc-1" {
 		t.Errorf("environment outputs %+v, want those notified", env.Outputs)
+	}
+
+	// UpdateEnvironment replaces the role; it cannot remove the only one.
+	none := ""
+	if _, err := h.control.UpdateEnvironment(h.ctx, "Beta", control.UpdateInput{DeploymentType: platform.DeployNone, CodebuildRoleARN: &none}); platform.KindOf(err) != platform.Invalid ||
+		!strings.HasPrefix(platform.MessageOf(err), "codebuildRoleArn") {
+		t.Errorf("removing the CodeBuild environment's only role: %v, want Invalid naming codebuildRoleArn", err)
+	}
+	other := "arn:aws:iam::000000000000:role/provisioning-2"
+	if _, err := h.control.UpdateEnvironment(h.ctx, "Beta", control.UpdateInput{DeploymentType: platform.DeployNone, CodebuildRoleARN: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if env := h.mustEnvironment("Beta"); env.CodebuildRoleARN != other {
+		t.Errorf("environment's codebuildRoleArn %q after the update, want %q", env.CodebuildRoleARN, other)
 	}
 
 	del, err := h.control.DeleteEnvironment(h.ctx, "Beta")
