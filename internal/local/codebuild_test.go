@@ -20,7 +20,7 @@ import (
 // need the network; the stubs stand for them: `npm install|run build` do nothing, `npm run
 // cdk …` runs the cdk stub, whose deploy writes proton-outputs.json (the CDK's outputsFile
 // in the bundle's cdk.json) from proton-inputs.json with jq, and fails for tenant "fail";
-// destroy leaves a mark. Before deploying, the cdk stub also tries what the build's
+// destroy leaves a mark, and fails for environment tenantBEnv. Before deploying, the cdk stub also tries what the build's
 // reporter key must not do, and records the aws CLI's answers. Everything else — bash,
 // cdk-to-proton.sh's jq, the aws CLI and its notify call — runs for real.
 const (
@@ -40,7 +40,9 @@ case "$1" in
     tenant=$(jq -r .environment.inputs.tenantId proton-inputs.json)
     if [ "$tenant" = fail ]; then echo "TenantEnv failed: CREATE_FAILED (the stub's failure)" >&2; exit 1; fi
     jq '{(.environment.name): {TenantId: .environment.inputs.tenantId, VPCId: "vpc-0123", ECSClusterName: .environment.name}}' proton-inputs.json > proton-outputs.json ;;
-  destroy) jq -r .environment.name proton-inputs.json > "$marks/destroyed" ;;
+  destroy)
+    if [ "$(jq -r .environment.name proton-inputs.json)" = tenantBEnv ]; then echo "TenantEnv: DELETE_FAILED (the stub's failure)" >&2; exit 1; fi
+    jq -r .environment.name proton-inputs.json > "$marks/destroyed" ;;
 esac
 `
 )
@@ -206,6 +208,17 @@ func TestCodeBuildProvisioning(t *testing.T) {
 		!strings.Contains(failed.StatusMessage, "npm run cdk -- deploy") || !strings.Contains(failed.StatusMessage, "the stub's failure") {
 		t.Errorf("failing build: %s %q, want FAILED naming the phase, the command and its output", failed.Status, failed.StatusMessage)
 	}
+	// A deprovision build that fails leaves the environment, DELETE_FAILED with the reason.
+	delB, err := p.Control.DeleteEnvironment(ctx, "tenantBEnv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDeployment(t, p, delB.LastDeploymentID); d.Status != platform.DeleteFailed || !strings.Contains(d.StatusMessage, "DELETE_FAILED (the stub's failure)") {
+		t.Errorf("failing deprovision: %s %q, want DELETE_FAILED with the build's output", d.Status, d.StatusMessage)
+	}
+	if env, err := p.Store.GetEnvironment(context.Background(), "tenantBEnv"); err != nil || env.DeploymentStatus != platform.DeleteFailed {
+		t.Errorf("after a failed deprovision the environment is %+v, %v; want it kept, DELETE_FAILED", env.Deployable, err)
+	}
 
 	del, err := p.Control.DeleteEnvironment(ctx, "tenantAEnv")
 	if err != nil {
@@ -216,5 +229,8 @@ func TestCodeBuildProvisioning(t *testing.T) {
 	}
 	if got := readMark(t, marks, "destroyed"); got != "tenantAEnv" {
 		t.Errorf("deprovision destroyed %q, want tenantAEnv", got)
+	}
+	if _, err := p.Store.GetEnvironment(context.Background(), "tenantAEnv"); platform.KindOf(err) != platform.NotFound {
+		t.Errorf("tenantAEnv after its deprovision succeeded: %v, want it gone", err)
 	}
 }

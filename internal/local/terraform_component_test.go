@@ -86,7 +86,7 @@ func waitComponent(t *testing.T, c *proton.Client, name string, done func(*types
 // reported outputs make it ACTIVE and reach the instance's next deployment as
 // service_instance.components.default.outputs; a CloudFormation component is refused
 // there; a CI reporting FAILED fails the update with its message; deleting it proposes
-// removing its folder and ends with DELETE_COMPLETE.
+// removing its folder: DELETE_FAILED keeps it, DELETE_COMPLETE removes it.
 func TestTerraformSelfManagedComponent(t *testing.T) {
 	ctx := t.Context()
 	w := newWirePlatform(t)
@@ -222,18 +222,24 @@ func TestTerraformSelfManagedComponent(t *testing.T) {
 		t.Errorf("failed component's message = %q, want the CI's", msg)
 	}
 
-	// Deleting proposes removing its folder; the record goes once the CI reports the deletion.
-	if _, err := dev.DeleteComponent(ctx, &proton.DeleteComponentInput{Name: aws.String("bucket")}); err != nil {
-		t.Fatal(err)
+	// Deleting proposes removing its folder; a CI reporting DELETE_FAILED keeps the record,
+	// which goes once a deletion is reported DELETE_COMPLETE.
+	for i, report := range []types.ResourceDeploymentStatus{"DELETE_FAILED", "DELETE_COMPLETE"} {
+		if _, err := dev.DeleteComponent(ctx, &proton.DeleteComponentInput{Name: aws.String("bucket")}); err != nil {
+			t.Fatal(err)
+		}
+		prs = waitPullRequests(t, infra, "acme/infra", 6+i)
+		if left := branchFiles(t, w, "acme/infra", prs[5+i], "components/bucket"); len(left) != 0 {
+			t.Fatalf("the deletion's branch still holds %d files", len(left))
+		}
+		if got := waitComponent(t, dev, "bucket", func(c *types.Component) bool { return true }); got.DeploymentStatus != types.DeploymentStatusDeleteInProgress {
+			t.Fatalf("component while its deletion's pull request is open = %+v", got)
+		}
+		notify(t, admin, created.Component.Arn, report, "")
+		if report == "DELETE_FAILED" {
+			waitComponent(t, dev, "bucket", func(c *types.Component) bool { return c.DeploymentStatus == types.DeploymentStatusDeleteFailed })
+		}
 	}
-	prs = waitPullRequests(t, infra, "acme/infra", 6)
-	if left := branchFiles(t, w, "acme/infra", prs[5], "components/bucket"); len(left) != 0 {
-		t.Fatalf("the deletion's branch still holds %d files", len(left))
-	}
-	if got := waitComponent(t, dev, "bucket", func(c *types.Component) bool { return true }); got.DeploymentStatus != types.DeploymentStatusDeleteInProgress {
-		t.Fatalf("component while its deletion's pull request is open = %+v", got)
-	}
-	notify(t, admin, created.Component.Arn, types.ResourceDeploymentStatus("DELETE_COMPLETE"), "")
 	waitComponent(t, dev, "bucket", nil)
 }
 
