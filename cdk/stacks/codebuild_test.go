@@ -18,7 +18,9 @@ import (
 // so the build-state-change rule matches it) runs under a role CodeBuild alone assumes, in
 // this account, with the operator's provisioning policies; deploy may start and stop its
 // builds and seal reporter's keys, events and record may only describe them, and no
-// function touches CodeBuild beyond that project.
+// function touches CodeBuild beyond that project; deploy may pass this account's roles to
+// CodeBuild alone (the environments' codebuildRoleArn); the builds' sources, which carry
+// reporter's keys, expire from the bucket after a day.
 func TestCodeBuildProvisioningProjectAndRole(t *testing.T) {
 	s := synthesized(t)
 	holds(t, "one project", func() { s.service.ResourceCountIs(jsii.String("AWS::CodeBuild::Project"), jsii.Number(1)) })
@@ -75,6 +77,31 @@ func TestCodeBuildProvisioningProjectAndRole(t *testing.T) {
 			t.Errorf("%s may %v on builds, want nothing", fn, got[fn])
 		}
 	}
+	deployPasses := false
+	for id, sts := range statements(s.serviceJSON) {
+		for _, st := range sts {
+			if st["Sid"] != "PassCodebuildRoles" {
+				continue
+			}
+			if !strings.HasPrefix(id, "DeployFunction") && !strings.HasPrefix(id, "ApiFunction") {
+				t.Errorf("%s may pass roles to CodeBuild; only deploy and api start builds", id)
+			}
+			if cond, _ := json.Marshal(st["Condition"]); string(cond) != `{"StringEquals":{"iam:PassedToService":"codebuild.amazonaws.com"}}` {
+				t.Errorf("%s passes roles under %s, want to CodeBuild only", id, cond)
+			}
+			deployPasses = deployPasses || strings.HasPrefix(id, "DeployFunction")
+		}
+	}
+	if !deployPasses {
+		t.Error("deploy may not pass the environments' codebuildRoleArn to CodeBuild")
+	}
+	holds(t, "the builds' sources, which carry reporter's keys, expire after a day", func() {
+		s.data.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+			"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Prefix": stacks.ProvisioningSourcePrefix, "Status": "Enabled", "ExpirationInDays": 1,
+				"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": 1}})})},
+		})
+	})
 	holds(t, "deploy knows the project, the endpoint and the key", func() {
 		s.service.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{

@@ -92,6 +92,13 @@ func newBundleBucket(scope constructs.Construct) awss3.Bucket {
 			// costing storage.
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
+			Id: jsii.String("expire-build-sources"),
+			// A CodeBuild provisioning build's source carries its reporter's key: it goes a
+			// day after it was written (a build runs an hour at most), its versions too.
+			Prefix:                      jsii.String(ProvisioningSourcePrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(1)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
 	suppress(bucket, "AwsSolutions-S1", "private bucket read and written only by Gantry's function roles; "+

@@ -222,6 +222,15 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 		}
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("ProvisioningBuilds"), Actions: jsii.Strings(actions...), Resources: &[]*string{s.Builds.Project.ProjectArn()}}))
+		if a.builds == readWrite {
+			// A build runs under its environment's codebuildRoleArn (serviceRoleOverride):
+			// roles of this account, passed to CodeBuild only.
+			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("PassCodebuildRoles"), Actions: jsii.Strings("iam:PassRole"),
+				Resources:  jsii.Strings("arn:" + *awscdk.Aws_PARTITION() + ":iam::" + *awscdk.Aws_ACCOUNT_ID() + ":role/*"),
+				Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "codebuild.amazonaws.com"}},
+			}))
+		}
 		env(lambdaenv.BuildProject, s.Builds.Project.ProjectName())
 		env(lambdaenv.ProtonEndpoint, s.API.HTTPAPI.ApiEndpoint())
 	}
@@ -255,6 +264,8 @@ func (s *ServiceStack) suppressAcceptedFindings() {
 				"indexes of the table (<table>/index/*), the action families of those grants (s3:GetObject*, s3:List*, ...); "+
 				"CloudFormation is limited to Gantry's stacks (stack/"+events.NamePrefix+"*/*, any region) and sts:AssumeRole "+
 				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time); "+
+				"iam:PassRole on this account's roles (role/*) only when passed to CodeBuild (iam:PassedToService): "+
+				"the environments' codebuildRoleArn, which the admins choose at run time; "+
 				"states:DescribeExecution on the executions of Gantry's own state machine (execution:<name>:*), whose names are deployment ids",
 			matching(`^Action::s3:.*\*$`),
 			matching(`^Action::kms:.*\*$`),

@@ -3,6 +3,7 @@ package codebuildsim
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -53,8 +54,9 @@ func mustStart(t *testing.T, s *Simulator, in platform.BuildRequest) platform.Bu
 // TestBuildsEnd: a build runs its commands in its files' directory with its variables and
 // succeeds; one whose command fails stops there, FAILED in BUILD with CodeBuild's reason;
 // a build that loops is stopped at its timeout (TIMED_OUT), one stopped ends STOPPED; each
-// end is published as CodeBuild's event naming the deployment. The same idempotency token
-// starts one build.
+// end is published as CodeBuild's event naming the deployment. A build records the role
+// and account it ran as, and its source directory is removed when it ends. The same
+// idempotency token starts one build.
 func TestBuildsEnd(t *testing.T) {
 	rec := &recorder{}
 	s := New(Options{Publish: rec.publish, MaxOutput: 1 << 10})
@@ -62,7 +64,8 @@ func TestBuildsEnd(t *testing.T) {
 	env := map[string]string{awsevents.BuildDeploymentVariable: "d-1", "GREETING": "hello"}
 
 	ok := mustStart(t, s, platform.BuildRequest{Project: "gantry-provisioning", Files: map[string][]byte{"in/x.txt": []byte("x")},
-		Buildspec: spec(`test "$(cat in/x.txt)" = x`, `test "$GREETING" = hello`, `test -n "$CODEBUILD_SRC_DIR"`), Env: env, IdempotencyToken: "d-1"})
+		Buildspec: spec(`test "$(cat in/x.txt)" = x`, `test "$GREETING" = hello`, `echo "src=$CODEBUILD_SRC_DIR"`), Env: env, IdempotencyToken: "d-1",
+		RoleARN: "arn:aws:iam::222222222222:role/builds", Account: "222222222222"})
 	if again := mustStart(t, s, platform.BuildRequest{Buildspec: spec("true"), IdempotencyToken: "d-1"}); again.ID != ok.ID {
 		t.Errorf("the same token started another build")
 	}
@@ -72,6 +75,17 @@ func TestBuildsEnd(t *testing.T) {
 	}
 	if ev := rec.last(t); ev.Status != "SUCCEEDED" || ev.DeploymentID != "d-1" || ev.BuildID != ok.ID {
 		t.Errorf("event %+v", ev)
+	}
+	if b, _ := s.GetBuild(context.Background(), ok.ID); b.RoleARN != "arn:aws:iam::222222222222:role/builds" || b.Account != "222222222222" ||
+		!strings.Contains(b.ID, ":222222222222:build/") {
+		t.Errorf("the build ran as %q in %s (%s), want the request's role and account", b.RoleARN, b.Account, b.ID)
+	}
+	// Its source (a reporter's key among its files, in provisioning) is gone once it ended.
+	_, src, _ := strings.Cut(s.Output(ok.ID), "src=")
+	if src = strings.TrimSpace(src); src == "" {
+		t.Fatalf("the build did not say its source directory: %q", s.Output(ok.ID))
+	} else if _, err := os.Stat(src); !os.IsNotExist(err) {
+		t.Errorf("the ended build's source %s is still there (%v)", src, err)
 	}
 
 	failed := mustStart(t, s, platform.BuildRequest{Buildspec: spec("echo before", "exit 3", "echo never"), Env: env})
