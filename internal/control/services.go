@@ -131,7 +131,9 @@ func newDeployable(tv platform.TemplateVersion, d platform.Deployment) platform.
 		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}
 }
 
-// checkEnvironment confirms an instance may deploy into environment name.
+// checkEnvironment confirms an instance of tv may deploy into environment name: it
+// exists, has deployed, runs a compatible template and, for a CodeBuild version, has a
+// CodeBuild role (Invalid naming codebuildRoleArn otherwise).
 func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVersion, name, field string) error {
 	if name == "" {
 		return platform.FieldErrorf(field, "is required")
@@ -148,7 +150,7 @@ func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVers
 	}
 	for _, c := range tv.CompatibleEnvironments {
 		if c.TemplateName == env.TemplateName && c.MajorVersion == env.TemplateVersion.Major {
-			return nil
+			return s.checkCodebuildRole(ctx, tv, env)
 		}
 	}
 	return platform.FieldErrorf(field, "environment %q runs %s:%d, which service template %s %s is not compatible with (compatible: %s)",
