@@ -40,6 +40,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 		Spec: aws.String(string(spec))}
 	_, err = admin.CreateEnvironment(ctx, create)
 	wantAPIError(t, err, "ValidationException") // a Terraform environment needs its provisioning repository
+	create.CodebuildRoleArn = aws.String("arn:aws:iam::000000000000:role/builds") // kept as Proton keeps it, though Terraform runs in the repository's CI
 	create.ProvisioningRepository = &types.RepositoryBranchInput{Provider: types.RepositoryProviderGithub, Name: aws.String("acme/infra"), Branch: aws.String("main")}
 	_, err = admin.CreateEnvironment(ctx, create)
 	wantAPIError(t, err, "ValidationException") // not linked yet
@@ -51,7 +52,8 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if created.Environment.Provisioning != types.ProvisioningCustomerManaged || aws.ToString(created.Environment.ProvisioningRepository.Name) != "acme/infra" {
+	if created.Environment.Provisioning != types.ProvisioningCustomerManaged || aws.ToString(created.Environment.ProvisioningRepository.Name) != "acme/infra" ||
+		aws.ToString(created.Environment.CodebuildRoleArn) != aws.ToString(create.CodebuildRoleArn) {
 		t.Fatalf("created environment = %+v", created.Environment)
 	}
 	deployment := aws.ToString(created.Environment.LastAttemptedDeploymentId)
