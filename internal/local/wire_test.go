@@ -355,8 +355,8 @@ func TestProtonSDK(t *testing.T) {
 		t.Fatalf("a long deployment id: %v, want the member named", err)
 	}
 	_, err = admin.CreateEnvironment(ctx, &proton.CreateEnvironmentInput{Name: aws.String("Gamma"), TemplateName: aws.String(platformtest.EnvTemplate),
-		TemplateMajorVersion: aws.String("1"), Spec: aws.String(envSpec), CodebuildRoleArn: aws.String("arn:aws:iam::000000000000:role/cb")})
-	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "codebuildRoleArn") {
+		TemplateMajorVersion: aws.String("1"), Spec: aws.String(envSpec), ProtonServiceRoleArn: aws.String("arn:aws:iam::000000000000:role/proton")})
+	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "protonServiceRoleArn") {
 		t.Fatalf("a member Gantry does not support: %v, want a ValidationException naming it", err)
 	}
 }
