@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// TestComponentAndTagCommands drives components and tags through the CLI: a detached
-// component created and waited for, shown, listed, its outputs; the environment tagged
+// TestComponentAndTagCommands drives components and tags through the CLI: the
+// environment's CodeBuild role set with --codebuild-role (the component role kept); a
+// detached component created and waited for, shown, listed, its outputs; the environment tagged
 // and untagged by ARN; the component deleted and its history listed.
 func TestComponentAndTagCommands(t *testing.T) {
 	ap := startAPIPlatform(t)
@@ -19,6 +20,11 @@ func TestComponentAndTagCommands(t *testing.T) {
 	ap.must(t, admin, "environments", "create", "--name", "beta", "--template", "vpc-ecs", "--major", "1",
 		"--spec", library+"/environments/vpc-ecs/tests/defaults/spec.yaml", "--component-role", "arn:aws:iam::000000000000:role/gantry-components",
 		"--wait", "--interval", "10ms")
+	ap.must(t, admin, "environments", "update", "--name", "beta", "--deployment-type", "NONE", "--codebuild-role", "arn:aws:iam::000000000000:role/gantry-builds")
+	if out := ap.must(t, admin, "environments", "get", "beta"); !regexp.MustCompile(`(?m)^codebuild role: +arn:aws:iam::000000000000:role/gantry-builds$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^component role: +arn:aws:iam::000000000000:role/gantry-components$`).MatchString(out) {
+		t.Fatalf("environments get after --codebuild-role:\n%s", out)
+	}
 
 	dir := t.TempDir()
 	manifest, template := filepath.Join(dir, "manifest.yaml"), filepath.Join(dir, "cloudformation.yaml")
