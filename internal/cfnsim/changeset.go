@@ -83,7 +83,7 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 		stackID = fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.opts.Region, s.opts.Account, in.StackName, uuidFrom("stack", s.opts.Account, s.opts.Region, in.StackName, "changeset", name))
 	}
 	// Templates CloudFormation would refuse when creating the change set are refused.
-	ev := &evaluator{sim: s, stackName: in.StackName, stackID: stackID, root: root}
+	ev := &evaluator{sim: s, stackName: in.StackName, stackID: stackID, root: root, forChangeSet: true}
 	if _, err := ev.evaluate(); err != nil {
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", err)
 	}
@@ -101,7 +101,7 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 		cs.Changes = added(root)
 	} else {
 		cs.Type = "UPDATE"
-		old, err := cfntemplate.Parse(current.template)
+		old, err := current.parsedTemplate()
 		if err != nil {
 			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
 		}
@@ -167,7 +167,7 @@ var resourceAttributes = []string{"Metadata", "CreationPolicy", "UpdatePolicy", 
 // using it. tagsChanged reports a change of the stack's tags. s.mu is held.
 func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evaluator, tagsChanged bool) []platform.ResourceChange {
 	before, after := resourceMap(old), resourceMap(next.root)
-	phys := &evaluator{sim: s, stackName: stackName, stackID: stackID, root: old}
+	phys := &evaluator{sim: s, stackName: stackName, stackID: stackID, root: old, forChangeSet: true}
 	physOK := true
 	if _, err := phys.evaluate(); err != nil {
 		physOK = false

@@ -36,6 +36,9 @@ type evaluator struct {
 	sim                *Simulator
 	stackName, stackID string
 	root               *yaml.Node
+	// forChangeSet skips planning the resources' physical ids and declaration digests,
+	// which only a stack operation records: a change set is compared, not provisioned.
+	forChangeSet bool
 
 	params     map[string]any
 	conditions *yaml.Node
@@ -85,11 +88,13 @@ func (e *evaluator) evaluate() (*evaluation, error) {
 	for id := range e.resources {
 		out.resources[id] = true
 	}
-	provisioned, err := e.plan()
-	if err != nil {
-		return nil, err
+	if !e.forChangeSet {
+		provisioned, err := e.plan()
+		if err != nil {
+			return nil, err
+		}
+		out.provisioned = provisioned
 	}
-	out.provisioned = provisioned
 	outputs := cfntemplate.Lookup(e.root, "Outputs")
 	if outputs != nil && outputs.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(outputs.Content); i += 2 {

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/gantry-platform/gantry/internal/cfnspec"
 	"github.com/gantry-platform/gantry/internal/cfnspec/cfntemplate"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -78,6 +80,23 @@ type stack struct {
 	op        *operation        // the latest operation
 	// listed are the resources as ListStackResources shows them, in logical id order.
 	listed []listedResource
+	// parsed is template parsed (parsedFrom is the body it was parsed from): each change
+	// set compares against it, and the tree is only read.
+	parsed     *yaml.Node
+	parsedFrom []byte
+}
+
+// parsedTemplate returns the stack's template parsed, parsing it once per template body.
+// The simulator's lock is held.
+func (st *stack) parsedTemplate() (*yaml.Node, error) {
+	if st.parsed == nil || !bytes.Equal(st.parsedFrom, st.template) {
+		root, err := cfntemplate.Parse(st.template)
+		if err != nil {
+			return nil, err
+		}
+		st.parsed, st.parsedFrom = root, st.template
+	}
+	return st.parsed, nil
 }
 
 type export struct {

@@ -85,6 +85,9 @@ type Service struct {
 	// repos keeps linked repositories and the account settings.
 	repos platform.RepositoryStore
 
+	// previewerWith is the previewer reading through another store (a fleet preview's).
+	previewerWith func(platform.Store) Previewer
+
 	// syncs keeps sync configurations and attempts; git reads the repositories they follow.
 	syncs         platform.SyncStore
 	git           GitRepositories
@@ -103,6 +106,10 @@ type Config struct {
 	// Previewer renders the deployments previews show (the workflow's tasks); without
 	// one, previews are Internal errors.
 	Previewer Previewer
+	// PreviewerWith returns Previewer reading through store (a fleet preview reads each
+	// record once for all its targets); without it, a fleet preview's renders read the
+	// store for each target.
+	PreviewerWith func(store platform.Store) Previewer
 	// Estate lists the stacks an import of AWS Proton's estate adopts; without it,
 	// imports are Internal errors.
 	Estate platform.StackLister
@@ -145,6 +152,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, estate: c.Estate, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
+	s.previewerWith = c.PreviewerWith
 	s.syncs, s.git, s.syncWorkflows, s.serviceSyncs = c.Syncs, c.Git, c.SyncWorkflows, c.ServiceSyncs
 	if s.now == nil {
 		s.now = time.Now

@@ -240,6 +240,10 @@ func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platfo
 			page.NextToken = targets.NextToken
 		}
 	}
+	fs, err := s.fleetReading(ctx, kind, name, fleet.Targets)
+	if err != nil {
+		return FleetPreview{}, err
+	}
 	sem := make(chan struct{}, fleetParallelism)
 	var wg sync.WaitGroup
 	for i := range fleet.Targets {
@@ -253,9 +257,9 @@ func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platfo
 				in.DeploymentType = platform.DeployMajorVersion
 			}
 			if ft.Target.Kind == platform.EnvironmentTarget {
-				ft.Preview, ft.Error = s.PreviewEnvironmentUpdate(ctx, ft.Target.Environment, in)
+				ft.Preview, ft.Error = fs.PreviewEnvironmentUpdate(ctx, ft.Target.Environment, in)
 			} else {
-				ft.Preview, ft.Error = s.PreviewServiceInstanceUpdate(ctx, ft.Target.Service, ft.Target.Instance, in)
+				ft.Preview, ft.Error = fs.PreviewServiceInstanceUpdate(ctx, ft.Target.Service, ft.Target.Instance, in)
 			}
 		}(&fleet.Targets[i])
 	}
@@ -273,4 +277,40 @@ func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platfo
 		}
 	}
 	return fleet, nil
+}
+
+// fleetReading returns the Service a fleet preview previews its targets with: s reading
+// through one fleetReads for the call, which the service instances among targets are put
+// in by one Query per page of each template version they run (not one read each).
+func (s *Service) fleetReading(ctx context.Context, kind platform.TemplateKind, name string, targets []FleetTarget) (*Service, error) {
+	reads := newFleetReads(s.store)
+	fs := *s
+	fs.store = reads
+	if s.previewerWith != nil {
+		fs.previewer = s.previewerWith(reads)
+	}
+	if kind != platform.ServiceTemplate {
+		return &fs, nil
+	}
+	versions := map[platform.Version]bool{}
+	for _, ft := range targets {
+		versions[ft.From] = true
+	}
+	for v := range versions {
+		page := platform.PageRequest{Limit: 100}
+		for {
+			instances, err := s.store.ListTemplateVersionInstances(ctx, name, v, page)
+			if err != nil {
+				return nil, err
+			}
+			for _, inst := range instances.Items {
+				reads.put(instanceKey(inst.Service, inst.Name), inst)
+			}
+			if instances.NextToken == "" {
+				break
+			}
+			page.NextToken = instances.NextToken
+		}
+	}
+	return &fs, nil
 }

@@ -30,6 +30,11 @@ import (
 // Engine is the template engine. Build it with New; it is safe for concurrent use.
 type Engine struct {
 	renderer *render.Engine
+	// bundles and schemas keep the bundles rendered and the schemas validated against by
+	// their content: a fleet preview renders one bundle and validates against one schema
+	// for each of its targets.
+	bundles loaded[*bundle.Bundle]
+	schemas loaded[*schema.Schema]
 }
 
 var (
@@ -53,12 +58,29 @@ func (e *Engine) load(kind platform.TemplateKind, archive []byte) (*bundle.Bundl
 	if err != nil {
 		return nil, err
 	}
+	return b, checkKind(kind, b)
+}
+
+// loadToRender is load for rendering: a bundle is loaded once for every render of the
+// same archive (rendering only reads it).
+func (e *Engine) loadToRender(kind platform.TemplateKind, archive []byte) (*bundle.Bundle, error) {
+	b, err := e.bundles.get(archive, func() (*bundle.Bundle, error) {
+		return bundle.LoadTarGz(bytes.NewReader(archive), bundle.ProtonLimits)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, checkKind(kind, b)
+}
+
+// checkKind is Invalid when b is not a bundle of kind.
+func checkKind(kind platform.TemplateKind, b *bundle.Bundle) error {
 	if b.Kind != bundleKind(kind) {
 		want := map[bundle.Kind]string{bundle.Environment: "schema/ and infrastructure/", bundle.Service: "schema/ and instance_infrastructure/"}
-		return nil, platform.Errorf(platform.Invalid, "invalid bundle: this is a %s template bundle, but a %s template needs %s",
+		return platform.Errorf(platform.Invalid, "invalid bundle: this is a %s template bundle, but a %s template needs %s",
 			b.Kind, bundleKind(kind), want[bundleKind(kind)])
 	}
-	return b, nil
+	return nil
 }
 
 // InspectBundle implements control.TemplateEngine: it runs the checks `gantry validate`
@@ -89,10 +111,11 @@ func (e *Engine) InspectBundle(ctx context.Context, kind platform.TemplateKind, 
 	return facts, nil
 }
 
-// parseSchema parses a stored schema; it was checked at registration, so a failure here
-// is internal.
-func parseSchema(text string) (*schema.Schema, error) {
-	s, err := schema.Parse([]byte(text))
+// parseSchema parses a stored schema, once for every validation against the same text
+// (validating only reads it); it was checked at registration, so a failure here is
+// internal.
+func (e *Engine) parseSchema(text string) (*schema.Schema, error) {
+	s, err := e.schemas.get([]byte(text), func() (*schema.Schema, error) { return schema.Parse([]byte(text)) })
 	if err != nil {
 		return nil, fmt.Errorf("stored schema does not parse: %w", err)
 	}
@@ -101,7 +124,7 @@ func parseSchema(text string) (*schema.Schema, error) {
 
 // EnvironmentInputs implements control.TemplateEngine.
 func (e *Engine) EnvironmentInputs(schemaText, specText string) (json.RawMessage, error) {
-	s, err := parseSchema(schemaText)
+	s, err := e.parseSchema(schemaText)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +144,7 @@ func (e *Engine) EnvironmentInputs(schemaText, specText string) (json.RawMessage
 
 // ServiceInputs implements control.TemplateEngine.
 func (e *Engine) ServiceInputs(schemaText, specText string, withPipeline bool) (control.ServiceInputs, error) {
-	s, err := parseSchema(schemaText)
+	s, err := e.parseSchema(schemaText)
 	if err != nil {
 		return control.ServiceInputs{}, err
 	}
@@ -164,7 +187,7 @@ func (e *Engine) ServiceInputs(schemaText, specText string, withPipeline bool) (
 
 // InstanceInputs implements control.TemplateEngine.
 func (e *Engine) InstanceInputs(schemaText, specText, instance string) (json.RawMessage, error) {
-	s, err := parseSchema(schemaText)
+	s, err := e.parseSchema(schemaText)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +266,7 @@ func (e *Engine) Render(ctx context.Context, archive []byte, kind platform.Targe
 	if kind == platform.ComponentTarget {
 		return e.renderComponent(ctx, data)
 	}
-	b, err := e.load(tkind, archive)
+	b, err := e.loadToRender(tkind, archive)
 	if err != nil {
 		return nil, err
 	}

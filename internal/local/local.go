@@ -293,7 +293,8 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks, Estate: p.Sim,
 		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
 		AccessKeys: p.Store, Sealer: sealer,
-		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner, ServiceSyncs: p.Store})
+		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner, ServiceSyncs: p.Store,
+		PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) }})
 	p.Control = svc
 	functions.handlers["sync"] = lambda.NewHandler(syncflow.Task{Control: svc}.Sync)
 	if cfg.PollInterval > 0 {

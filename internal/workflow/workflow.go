@@ -151,6 +151,14 @@ func New(c Config) *Tasks {
 	return t
 }
 
+// WithStore returns t reading and writing through store instead (a fleet preview renders
+// its targets reading through one snapshot of the records they share).
+func (t *Tasks) WithStore(store platform.Store) *Tasks {
+	c := *t
+	c.store = store
+	return &c
+}
+
 func (t *Tasks) clock() time.Time { return t.now().UTC().Truncate(time.Millisecond) }
 
 // Input is the input of every task: the deployment, for Deploy the task token, and the
