@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"os"
 
 	"github.com/gantry-platform/gantry/internal/apiclient"
 	"github.com/gantry-platform/gantry/internal/apimodel"
@@ -11,6 +13,7 @@ import (
 
 const environmentsCreateUsage = `usage: gantry environments create --name NAME --template TEMPLATE --major N [--minor N] --spec FILE
        [--description TEXT] [--account-connection ID] [--component-role ARN] [--codebuild-role ARN]
+       [--outputs FILE]
        [--client-token TOKEN] [--wait [--timeout D]]
 
 --spec is the "proton: EnvironmentSpec" YAML file. --minor defaults to the recommended
@@ -20,15 +23,20 @@ of that CONNECTED environment account connection (gantry account-connection).
 deployed under (Proton's componentRoleArn); without one, the environment takes no
 component. --codebuild-role is the IAM role CodeBuild provisioning runs under for the
 environment and its service instances (Proton's codebuildRoleArn): required for a
-CodeBuild template version unless the account connection has one.
+CodeBuild template version unless the account connection has one. --outputs registers an
+environment made outside Gantry (Proton's provisioning CUSTOMER_MANAGED): FILE is a JSON
+object of its output names to string values, which its service instances read as
+environment.outputs.*; nothing is deployed.
 `
 
 const environmentsUpdateUsage = `usage: gantry environments update --name NAME [--spec FILE] [--deployment-type TYPE]
-       [--major N] [--minor N] [--component-role ARN] [--codebuild-role ARN] [--client-token TOKEN]
-       [--wait [--timeout D]]
+       [--major N] [--minor N] [--component-role ARN] [--codebuild-role ARN] [--outputs FILE]
+       [--client-token TOKEN] [--wait [--timeout D]]
 
 --component-role and --codebuild-role replace the environment's component and CodeBuild
-roles ("" removes one); with --deployment-type NONE nothing is deployed.
+roles ("" removes one); with --deployment-type NONE nothing is deployed. --outputs (a
+customer-managed environment's, a JSON object of names to string values) replaces its
+outputs.
 `
 
 func environmentsCommand() func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -67,7 +75,7 @@ func deployableFields(d apimodel.Deployable) []field {
 
 func writeEnvironment(w io.Writer, e apiclient.Environment) {
 	writeFields(w, append([]field{{"name", e.Name}, {"description", e.Description}, {"account", e.EnvironmentAccountID},
-		{"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}, {"codebuild role", e.CodebuildRoleARN}}, deployableFields(e.Deployable)...),
+		{"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}, {"codebuild role", e.CodebuildRoleARN}, {"provisioning", e.Provisioning}}, deployableFields(e.Deployable)...),
 		field{"spec", e.Spec})
 }
 
@@ -84,10 +92,15 @@ func environmentsCreate(a *apiCommand) action {
 	connection := a.fs.String("account-connection", "", "deploy into this environment account connection's account")
 	role := a.fs.String("component-role", "", "the IAM role of the environment's directly defined components (Proton's componentRoleArn)")
 	codebuildRole := a.fs.String("codebuild-role", "", "the IAM role of the environment's CodeBuild provisioning (Proton's codebuildRoleArn)")
+	outputs := outputsFlag(a)
 	return func(ctx context.Context) int {
-		env, err := a.client.CreateEnvironment(ctx, apimodel.CreateEnvironment{Name: *c.name, Description: c.description,
+		in := apimodel.CreateEnvironment{Name: *c.name, Description: c.description,
 			TemplateName: c.template, TemplateMajorVersion: c.major, TemplateMinorVersion: c.minor.ptr(), Spec: c.spec,
-			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, ComponentRoleARN: *role, CodebuildRoleARN: *codebuildRole})
+			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, ComponentRoleARN: *role, CodebuildRoleARN: *codebuildRole, Outputs: *outputs}
+		if in.Outputs != nil {
+			in.Provisioning = "CUSTOMER_MANAGED"
+		}
+		env, err := a.client.CreateEnvironment(ctx, in)
 		return environmentStarted(ctx, a, env, err)
 	}
 }
@@ -105,8 +118,9 @@ func environmentsUpdate(a *apiCommand) action {
 	var role, codebuildRole optionalString
 	a.fs.Var(&role, "component-role", "replace the environment's component role (\"\" removes it)")
 	a.fs.Var(&codebuildRole, "codebuild-role", "replace the environment's CodeBuild role (\"\" removes it)")
+	outputs := outputsFlag(a)
 	return func(ctx context.Context) int {
-		u.input.ComponentRoleARN, u.input.CodebuildRoleARN = role.ptr(), codebuildRole.ptr()
+		u.input.ComponentRoleARN, u.input.CodebuildRoleARN, u.input.Outputs = role.ptr(), codebuildRole.ptr(), *outputs
 		env, err := a.client.UpdateEnvironment(ctx, *name, u.input)
 		return environmentStarted(ctx, a, env, err)
 	}
@@ -127,6 +141,31 @@ func environmentsOutputs(a *apiCommand) action {
 		out, err := a.client.EnvironmentOutputs(ctx, *name)
 		return a.answer(err, out.Raw, func(w io.Writer) { writeOutputs(w, out.Outputs) })
 	}
+}
+
+// outputsFlag adds --outputs FILE: a customer-managed environment's outputs, read (and
+// checked: an object of strings) before the call; nil when the flag is not given.
+func outputsFlag(a *apiCommand) *apimodel.OutputValues {
+	file := a.fs.String("outputs", "", "a JSON file of the outputs of an environment made outside Gantry (name to string value)")
+	var outputs apimodel.OutputValues
+	a.check(func() (int, bool) {
+		if *file == "" {
+			return exitOK, true
+		}
+		b, err := os.ReadFile(*file)
+		if err == nil {
+			err = json.Unmarshal(b, &outputs)
+		}
+		if err == nil && outputs == nil {
+			err = fmt.Errorf("must hold a JSON object of output names to string values")
+		}
+		if err != nil {
+			fmt.Fprintf(a.stderr, "gantry %s: --outputs %s: %v\n", a.fs.Name(), *file, err)
+			return exitProblems, false
+		}
+		return exitOK, true
+	})
+	return &outputs
 }
 
 func writeOutputs(w io.Writer, out apimodel.Outputs) {

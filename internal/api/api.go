@@ -363,6 +363,7 @@ func decode(r *http.Request, v any) error {
 		var syntax *json.SyntaxError
 		var typeErr *json.UnmarshalTypeError
 		var over *http.MaxBytesError
+		var invalid *platform.Error
 		switch {
 		case errors.As(err, &over):
 			return err // wrap answers 413
@@ -374,6 +375,8 @@ func decode(r *http.Request, v any) error {
 			return platform.Errorf(platform.Invalid, "the request body is not valid JSON (at byte %d)", syntax.Offset)
 		case errors.As(err, &typeErr):
 			return platform.FieldErrorf(typeErr.Field, "must be a %s", typeErr.Type)
+		case errors.As(err, &invalid):
+			return invalid // a field's own decoding (apimodel.OutputValues) names it
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			return platform.FieldErrorf(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a field of this request")
 		default:

@@ -147,6 +147,8 @@ func schemas() map[string]any {
 	spec := map[string]any{"type": "string", "maxLength": 51200, "description": "Proton spec YAML"}
 	arn := map[string]any{"type": "string", "description": "the resource's ARN, in AWS Proton's format (arn:aws:proton:region:account:…)"}
 	inputs := map[string]any{"type": "object", "description": "the validated inputs of the spec, defaults applied"}
+	givenOutputs := map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string", "maxLength": 4096},
+		"maxProperties": 200, "description": "a customer-managed environment's outputs, output name to value"}
 	componentRole := map[string]any{"type": "string", "maxLength": 2048,
 		"description": "environments: the IAM role of its directly defined components (Proton's componentRoleArn); an update with \"\" removes it"}
 	codebuildRole := map[string]any{"type": "string", "maxLength": 2048,
@@ -202,8 +204,10 @@ func schemas() map[string]any {
 			"environmentAccountConnectionId": map[string]any{"type": "string", "description": "deploy into this CONNECTED environment account connection's account"},
 			"componentRoleArn":               componentRole,
 			"codebuildRoleArn":               codebuildRole,
-			"provisioningRepository":         ref("RepositoryBranch")}),
-		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec, "componentRoleArn": componentRole, "codebuildRoleArn": codebuildRole,
+			"provisioningRepository":         ref("RepositoryBranch"),
+			"provisioning":                   enum(customerManaged),
+			"outputs":                        givenOutputs}),
+		"Update": object([]string{"deploymentType"}, map[string]any{"spec": spec, "componentRoleArn": componentRole, "codebuildRoleArn": codebuildRole, "outputs": givenOutputs,
 			"deploymentType":       enum("NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"),
 			"templateMajorVersion": integer(), "templateMinorVersion": integer(), "clientToken": str(),
 			"dryRun":    map[string]any{"type": "boolean", "description": "answer the update's Preview (200) instead of deploying"},

@@ -34,9 +34,10 @@ func viewAccountSettings(arns platform.ARNScope, s platform.AccountSettings) api
 // customerManaged is Proton's provisioning of a self-managed environment.
 const customerManaged = "CUSTOMER_MANAGED"
 
-// provisioningOf is Proton's provisioning of e: CUSTOMER_MANAGED when self-managed.
+// provisioningOf is Proton's provisioning of e: CUSTOMER_MANAGED when self-managed or
+// registered with its outputs.
 func provisioningOf(e platform.Environment) string {
-	if e.ProvisioningRepository != nil {
+	if e.ProvisioningRepository != nil || e.CustomerManaged {
 		return customerManaged
 	}
 	return ""

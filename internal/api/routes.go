@@ -234,7 +234,11 @@ func (h *handler) createEnvironment(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	env, err := h.svc.CreateEnvironment(r.Context(), createEnvironmentInput(in))
+	c, err := createEnvironmentInput(in)
+	if err != nil {
+		return err
+	}
+	env, err := h.svc.CreateEnvironment(r.Context(), c)
 	if err != nil {
 		return err
 	}

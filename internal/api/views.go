@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
@@ -143,11 +145,31 @@ func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput
 	return control.UpdateTemplateInput{DisplayName: in.DisplayName, Description: in.Description, RecommendedVersion: in.RecommendedVersion}
 }
 
-func createEnvironmentInput(in apimodel.CreateEnvironment) control.CreateEnvironmentInput {
+// createEnvironmentInput maps the body; Invalid naming provisioning when it is not
+// CUSTOMER_MANAGED (or left out).
+func createEnvironmentInput(in apimodel.CreateEnvironment) (control.CreateEnvironmentInput, error) {
+	if in.Provisioning != "" && in.Provisioning != customerManaged {
+		return control.CreateEnvironmentInput{}, platform.FieldErrorf("provisioning", "must be %s or left out, not %q", customerManaged, in.Provisioning)
+	}
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
 		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
 		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN,
-		ProvisioningRepository: repositoryBranchInput(in.ProvisioningRepository)}
+		ProvisioningRepository: repositoryBranchInput(in.ProvisioningRepository),
+		CustomerManaged:        in.Provisioning == customerManaged, Outputs: outputsInput(in.Outputs)}, nil
+}
+
+// outputsInput is given outputs in key order; nil when none were given (an empty object
+// gives an empty list).
+func outputsInput(values apimodel.OutputValues) []platform.Output {
+	if values == nil {
+		return nil
+	}
+	out := make([]platform.Output, 0, len(values))
+	for k, v := range values {
+		out = append(out, platform.Output{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b platform.Output) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
@@ -160,7 +182,7 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
 		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID, ComponentRoleARN: in.ComponentRoleARN,
-		CodebuildRoleARN: in.CodebuildRoleARN}
+		CodebuildRoleARN: in.CodebuildRoleARN, Outputs: outputsInput(in.Outputs)}
 }
 
 func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {

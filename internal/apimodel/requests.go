@@ -38,6 +38,10 @@ type CreateEnvironment struct {
 	// ProvisioningRepository makes the environment self-managed: its Terraform goes as pull
 	// requests to this linked repository's branch.
 	ProvisioningRepository *RepositoryBranch `json:"provisioningRepository,omitempty"`
+	// Provisioning CUSTOMER_MANAGED without a ProvisioningRepository registers an
+	// environment made outside Gantry with its Outputs: nothing is deployed.
+	Provisioning string       `json:"provisioning,omitempty"`
+	Outputs      OutputValues `json:"outputs,omitempty"`
 }
 
 // CreateService is the body of POST /v1/services: a new service. The repository fields are
@@ -76,6 +80,8 @@ type Update struct {
 	ComponentRoleARN *string `json:"componentRoleArn,omitempty"`
 	// CodebuildRoleARN, for an environment only, replaces its CodeBuild role ("" removes it).
 	CodebuildRoleARN *string `json:"codebuildRoleArn,omitempty"`
+	// Outputs, for a customer-managed environment only, replace its outputs.
+	Outputs OutputValues `json:"outputs,omitempty"`
 }
 
 // UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and

@@ -185,6 +185,9 @@ type UpdateInput struct {
 	MajorVersion *int
 	MinorVersion *int
 	ClientToken  string
+	// Outputs, for a customer-managed environment only, replace its outputs (nil keeps
+	// them).
+	Outputs []platform.Output
 	// PreviewID, when set, deploys that preview's change set: the template version and
 	// spec are the preview's, and Spec, MajorVersion and MinorVersion must be left out.
 	PreviewID string

@@ -34,11 +34,19 @@ type CreateEnvironmentInput struct {
 	// requests go: required for a template version provisioned by Terraform, refused for
 	// another.
 	ProvisioningRepository *platform.RepositoryBranch
+	// CustomerManaged is Proton's provisioning CUSTOMER_MANAGED: with a
+	// ProvisioningRepository, the self-managed environment above; without one, an
+	// environment made outside Gantry, registered with its Outputs (required then, refused
+	// otherwise): nothing is deployed, its deployment succeeds at once.
+	CustomerManaged bool
+	Outputs         []platform.Output
 }
 
 // CreateEnvironment validates the spec against the template version's schema, stores the
-// environment and its first deployment, and starts deploying it. Invalid errors name the
-// field; Conflict if the name is taken or the client token was used for another request.
+// environment and its first deployment, and starts deploying it; a customer-managed
+// environment given its outputs is stored with its deployment SUCCEEDED at once (nothing
+// deployed). Invalid errors name the field (outputs.KEY for a bad output); Conflict if the
+// name is taken or the client token was used for another request.
 func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInput) (platform.Environment, error) {
 	if err := platform.ValidateName("name", in.Name); err != nil {
 		return platform.Environment{}, err
@@ -50,6 +58,9 @@ func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInp
 		if err := s.checkRoleARN(field, role, s.arns.Account); err != nil {
 			return platform.Environment{}, err
 		}
+	}
+	if err := checkCustomerManaged(in); err != nil {
+		return platform.Environment{}, err
 	}
 	replay := func(name string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
 	return idempotent(ctx, s, "CreateEnvironment", in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
@@ -67,7 +78,8 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err != nil {
 		return platform.Environment{}, err
 	}
-	if err := s.checkProvisioningRepository(ctx, tv, in.ProvisioningRepository); err != nil {
+	outputsGiven := in.CustomerManaged && in.ProvisioningRepository == nil
+	if err := s.checkProvisioningRepository(ctx, tv, in.ProvisioningRepository); err != nil && !outputsGiven {
 		return platform.Environment{}, err
 	}
 	var conn platform.EnvironmentAccountConnection
@@ -81,8 +93,11 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	}
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, in.Spec, inputs)
+	if outputsGiven {
+		d = s.recorded(d, in.Outputs)
+	}
 	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID,
-		ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN, ProvisioningRepository: in.ProvisioningRepository, Deployable: platform.Deployable{
+		ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN, ProvisioningRepository: in.ProvisioningRepository, CustomerManaged: outputsGiven, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
 			DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
 			LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
@@ -91,6 +106,10 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	}
 	if err := s.store.CreateEnvironment(ctx, env, d, token); err != nil {
 		return platform.Environment{}, err
+	}
+	if outputsGiven {
+		s.publish(ctx, platform.TargetEvents(d, "")...)
+		return s.store.GetEnvironment(ctx, in.Name)
 	}
 	if err := s.launch(ctx, d, ""); err != nil {
 		return platform.Environment{}, err
@@ -112,7 +131,9 @@ func (s *Service) ListEnvironments(ctx context.Context, page platform.PageReques
 // A ComponentRoleARN given is recorded first, once the update is checked, as Proton
 // records metadata: the environment's components deploy under it from their next
 // deployment on (a deployment refused after that, by a concurrent change, leaves the role
-// recorded). Invalid naming the field; Conflict while a deployment is in progress.
+// recorded). A customer-managed environment deploys nothing: the update's deployment
+// records its new Outputs (nil keeps them), SUCCEEDED at once. Invalid naming the field
+// (outputs for another environment); Conflict while a deployment is in progress.
 func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateInput) (platform.Environment, error) {
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
@@ -125,9 +146,22 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 			return platform.Environment{}, err
 		}
 	}
+	if err := checkGivenOutputs("outputs", in.Outputs); err != nil {
+		return platform.Environment{}, err
+	}
 	replay := func(string) (platform.Environment, error) { return s.store.GetEnvironment(ctx, name) }
 	return idempotent(ctx, s, "UpdateEnvironment:"+name, in.ClientToken, in, replay, func(token *platform.ClientToken) (platform.Environment, error) {
-		env, d, err := s.planEnvironmentUpdate(ctx, name, in)
+		env, err := s.store.GetEnvironment(ctx, name)
+		if err != nil {
+			return env, err
+		}
+		switch {
+		case in.Outputs != nil && !env.CustomerManaged:
+			return env, platform.FieldErrorf("outputs", "environment %s is deployed by Gantry: its outputs are its stack's", name)
+		case env.CustomerManaged && in.PreviewID != "":
+			return env, platform.FieldErrorf("previewId", "environment %s is customer-managed: nothing of it is deployed or previewed", name)
+		}
+		env, d, err := s.planUpdateOf(ctx, env, in)
 		if err != nil {
 			return env, err
 		}
@@ -150,7 +184,12 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 			}
 			env.Revision++
 		}
-		if err := s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token); err != nil {
+		if env.CustomerManaged {
+			_, err = s.recordEnvironmentChange(ctx, env, d, in.Outputs, in.DeploymentType, token)
+		} else {
+			err = s.startUpdate(ctx, d, env.Deployable, in.DeploymentType, token)
+		}
+		if err != nil {
 			return env, err
 		}
 		return s.store.GetEnvironment(ctx, name)
@@ -159,11 +198,22 @@ func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateI
 
 // planEnvironmentUpdate checks an update of environment name and returns the environment
 // and the deployment the update makes, not stored: from a preview when in names one.
+// Invalid for a customer-managed environment, of which nothing is deployed.
 func (s *Service) planEnvironmentUpdate(ctx context.Context, name string, in UpdateInput) (platform.Environment, platform.Deployment, error) {
 	env, err := s.store.GetEnvironment(ctx, name)
 	if err != nil {
 		return env, platform.Deployment{}, err
 	}
+	if env.CustomerManaged {
+		return env, platform.Deployment{}, platform.Errorf(platform.Invalid,
+			"environment %s is customer-managed: nothing of it is deployed, so there is nothing to preview; update its outputs instead", name)
+	}
+	return s.planUpdateOf(ctx, env, in)
+}
+
+// planUpdateOf is planEnvironmentUpdate for env as read.
+func (s *Service) planUpdateOf(ctx context.Context, env platform.Environment, in UpdateInput) (platform.Environment, platform.Deployment, error) {
+	name := env.Name
 	if in.PreviewID != "" {
 		d, err := s.previewedDeployment(ctx, env.Target(), env.Deployable, in)
 		return env, d, err
@@ -195,8 +245,10 @@ func (s *Service) planEnvironmentUpdate(ctx context.Context, name string, in Upd
 	return env, s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs), nil
 }
 
-// DeleteEnvironment deletes an environment's stack, then its record. Conflict while
-// service instances or components run in it or a deployment is in progress.
+// DeleteEnvironment deletes an environment's stack, then its record; a customer-managed
+// environment's record only, at once (its infrastructure is not Gantry's), with a
+// DELETE_COMPLETE deployment. Conflict while service instances or components run in it or
+// a deployment is in progress.
 func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.Environment, error) {
 	env, err := s.store.GetEnvironment(ctx, name)
 	if err != nil {
@@ -219,6 +271,11 @@ func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.
 	}
 	tv := platform.TemplateVersion{TemplateName: env.TemplateName, Version: env.TemplateVersion}
 	d := s.newDeployment(env.Target(), platform.Delete, tv, env.Spec, nil)
+	if env.CustomerManaged {
+		d, err := s.recordEnvironmentChange(ctx, env, d, nil, platform.DeployCurrentVersion, nil)
+		env.DeploymentStatus, env.LastDeploymentID, env.LastAttemptedAt = d.Status, d.ID, d.CreatedAt
+		return env, err
+	}
 	if err := s.startUpdate(ctx, d, env.Deployable, platform.DeployCurrentVersion, nil); err != nil {
 		return env, err
 	}

@@ -13,7 +13,7 @@ import (
 // naming the field; Conflict while a deployment of the pipeline is in progress; NotFound
 // when the service has no pipeline.
 func (s *Service) UpdateServicePipeline(ctx context.Context, service string, in UpdateInput) (platform.ServicePipeline, error) {
-	if err := in.checkNoRoles(); err != nil {
+	if err := environmentOnly(in); err != nil {
 		return platform.ServicePipeline{}, err
 	}
 	if err := checkSpec("spec", in.Spec); err != nil {

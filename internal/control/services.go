@@ -216,7 +216,7 @@ func (s *Service) GetServicePipeline(ctx context.Context, service string) (platf
 // When the service is synced (CreateServiceSyncConfig) and the caller is not sync, the
 // change raises a sync blocker, as in Proton.
 func (s *Service) UpdateServiceInstance(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, error) {
-	if err := in.checkNoRoles(); err != nil {
+	if err := environmentOnly(in); err != nil {
 		return platform.ServiceInstance{}, err
 	}
 	if err := checkSpec("spec", in.Spec); err != nil {

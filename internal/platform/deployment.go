@@ -123,6 +123,11 @@ type Environment struct {
 	// provisioning CUSTOMER_MANAGED): its Terraform, and its service instances', is
 	// proposed as pull requests on that linked repository's branch.
 	ProvisioningRepository *RepositoryBranch
+	// CustomerManaged is an environment whose infrastructure is made outside Gantry and
+	// registered with its outputs (Proton's provisioning CUSTOMER_MANAGED without a
+	// provisioning repository): nothing is deployed for it; its deployments only record its
+	// outputs, succeeded at once, and deleting it removes only its record.
+	CustomerManaged bool
 	Deployable
 }
 

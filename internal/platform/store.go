@@ -147,6 +147,11 @@ type Store interface {
 	// targetRevision or it has a deployment in progress; NotFound when the target is gone.
 	// The client token, when not nil, is recorded in the same transaction.
 	StartDeployment(ctx context.Context, d Deployment, targetRevision int64, token *ClientToken) error
+	// RecordDeployment stores d, final already (SUCCEEDED or DELETE_COMPLETE) because it
+	// deploys nothing (a customer-managed environment's outputs or removal), and applies it
+	// to its target as StartDeployment then FinishDeployment would, atomically, checked
+	// as StartDeployment checks.
+	RecordDeployment(ctx context.Context, d Deployment, targetRevision int64, token *ClientToken) error
 	GetDeployment(ctx context.Context, id string) (Deployment, error)
 	// UpdateDeployment saves an unfinished deployment's progress (checked on Revision);
 	// when d.Status changes and the target's LastDeploymentID is d.ID, the target's

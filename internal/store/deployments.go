@@ -182,6 +182,61 @@ func (s *Store) FinishDeployment(ctx context.Context, d platform.Deployment) err
 	return s.write(ctx, "finish deployment", s.withCounts(ops, c)...)
 }
 
+// RecordDeployment stores d, a deployment that deployed nothing and is final already
+// (SUCCEEDED or DELETE_COMPLETE: a customer-managed environment's new outputs, or its
+// removal), and applies it to its target atomically as StartDeployment then
+// FinishDeployment would: the target takes d as its last (and, SUCCEEDED, last
+// succeeded) deployment, or its record is removed. Checked as StartDeployment checks:
+// Conflict when the target's stored Revision is not targetRevision (or it has a
+// deployment in progress) or the deployment id is taken; NotFound when the target is gone;
+// Invalid for another status. The client token, when not nil, is recorded with it.
+func (s *Store) RecordDeployment(ctx context.Context, d platform.Deployment, targetRevision int64, token *platform.ClientToken) error {
+	if d.Status != platform.Succeeded && d.Status != platform.DeleteComplete {
+		return platform.FieldErrorf("status", "a recorded deployment is SUCCEEDED or DELETE_COMPLETE, not %s", d.Status)
+	}
+	if d.CompletedAt.IsZero() {
+		d.CompletedAt = s.Now()
+	}
+	what := targetWhat(d.Target)
+	stored, err := s.readTargets(ctx, []platform.Target{d.Target})
+	if err != nil {
+		return err
+	}
+	target := stored[d.Target]
+	switch {
+	case target == nil:
+		return notFound(what)
+	case target.Revision != targetRevision:
+		return changed(what)
+	case target.deployable().DeploymentStatus.Active():
+		return platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s)", what, target.LastDeploymentID)
+	}
+	d.Revision = 1
+	put, err := s.putNew(newDeploymentItem(d), deploymentWhat(d.ID))
+	if err != nil {
+		return err
+	}
+	c := counts{}
+	ops := []writeOp{put}
+	if d.Status == platform.DeleteComplete {
+		ops = append(ops, s.removeTarget(d.Target, target, c)...)
+	} else {
+		revised, err := s.reviseTarget(d.Target, target, func(t *platform.Deployable) {
+			markStarted(t, d)
+			markSucceeded(t, d)
+		}, c)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, append([]writeOp{revised}, s.versionNotDeleted(d)...)...)
+	}
+	ops, err = s.withToken(s.withCounts(ops, c), token)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, "record deployment", ops...)
+}
+
 // storedTarget is a deployment target as read: its raw item and its shared state.
 type storedTarget struct {
 	raw map[string]types.AttributeValue

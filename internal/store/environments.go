@@ -27,16 +27,33 @@ func markStarted(t *platform.Deployable, d platform.Deployment) {
 	t.LastAttemptedAt = d.CreatedAt
 }
 
+// markSucceeded records on a target that deployment d has succeeded, as FinishDeployment
+// does.
+func markSucceeded(t *platform.Deployable, d platform.Deployment) {
+	t.TemplateName, t.TemplateVersion, t.Spec = d.TemplateName, d.TemplateVersion, d.Spec
+	t.StackName, t.Outputs = d.StackName, d.Outputs
+	t.DeploymentStatus, t.DeploymentStatusMessage = d.Status, d.StatusMessage
+	t.LastSucceededDeploymentID, t.LastSucceededAt = d.ID, d.CompletedAt
+}
+
 // CreateEnvironment stores a new environment with its first deployment d (and the client
 // token, when not nil) atomically, each with Revision 1; the environment is marked as
-// StartDeployment marks a target. Conflict if the name, the deployment id or the client
-// token is taken; Invalid if d does not target the environment.
+// StartDeployment marks a target, and, when d has SUCCEEDED already (a customer-managed
+// environment's, which deploys nothing), as FinishDeployment then marks it. Conflict if
+// the name, the deployment id or the client token is taken; Invalid if d does not target
+// the environment or has another final status.
 func (s *Store) CreateEnvironment(ctx context.Context, e platform.Environment, d platform.Deployment, token *platform.ClientToken) error {
 	if d.Target != (platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name}) {
 		return platform.FieldErrorf("deployment.target", "%s is not environment %q", d.Target, e.Name)
 	}
+	if d.Finished() && d.Status != platform.Succeeded {
+		return platform.FieldErrorf("deployment.status", "a new environment's deployment is in progress or SUCCEEDED, not %s", d.Status)
+	}
 	e.Revision = 1
 	markStarted(&e.Deployable, d)
+	if d.Status == platform.Succeeded {
+		markSucceeded(&e.Deployable, d)
+	}
 	envOp, err := s.putNew(newEnvironmentItem(e), fmt.Sprintf("environment %q", e.Name))
 	if err != nil {
 		return err
@@ -50,7 +67,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, e platform.Environment, d
 	ops = append(ops, depOp)
 	c := counts{}
 	c.add(platform.EnvironmentTarget, e.Deployable, +1)
-	c.deploying(d, +1)
+	if !d.Finished() {
+		c.deploying(d, +1)
+	}
 	ops, err = s.withToken(s.withCounts(append(ops, s.versionNotDeleted(d)...), c), token)
 	if err != nil {
 		return err

@@ -99,6 +99,7 @@ type environmentItem struct {
 	ComponentRoleARN       string                `dynamodbav:"componentRoleArn,omitempty"`
 	CodebuildRoleARN       string                `dynamodbav:"codebuildRoleArn,omitempty"`
 	ProvisioningRepository *repositoryBranchItem `dynamodbav:"provisioningRepository,omitempty"`
+	CustomerManaged        bool                  `dynamodbav:"customerManaged,omitempty"`
 	deployableItem
 }
 
@@ -365,14 +366,14 @@ func newEnvironmentItem(e platform.Environment) environmentItem {
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
 	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
 		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
-		deployableItem: newDeployableItem(e.Deployable)}
+		CustomerManaged: e.CustomerManaged, deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
 	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
 		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, CodebuildRoleARN: it.CodebuildRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
-		Deployable: it.deployableItem.domain(&p)}
+		CustomerManaged: it.CustomerManaged, Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }
 
