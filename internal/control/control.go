@@ -87,6 +87,8 @@ type Service struct {
 
 	// previewerWith is the previewer reading through another store (a fleet preview's).
 	previewerWith func(platform.Store) Previewer
+	// accounts reaches the stacks of environments in environment accounts.
+	accounts platform.StackProvisioners
 
 	// syncs keeps sync configurations and attempts; git reads the repositories they follow.
 	syncs         platform.SyncStore
@@ -110,6 +112,10 @@ type Config struct {
 	// record once for all its targets); without it, a fleet preview's renders read the
 	// store for each target.
 	PreviewerWith func(store platform.Store) Previewer
+	// Accounts reaches the stacks of environments in environment accounts (through their
+	// connections) for previews; without it, previewing such an environment or its
+	// instances is Invalid.
+	Accounts platform.StackProvisioners
 	// Estate lists the stacks an import of AWS Proton's estate adopts; without it,
 	// imports are Internal errors.
 	Estate platform.StackLister
@@ -152,7 +158,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, blobs: c.Blobs, workflows: c.Workflows, stacks: c.Provisioner, previewer: c.Previewer, estate: c.Estate, engines: c.Engines, events: c.Events,
 		engine: c.Engine, arns: c.ARNs, now: c.Now, newID: c.NewID, log: c.Log, accessKeys: c.AccessKeys, sealer: c.Sealer}
 	s.repos = c.Repositories
-	s.previewerWith = c.PreviewerWith
+	s.previewerWith, s.accounts = c.PreviewerWith, c.Accounts
 	s.syncs, s.git, s.syncWorkflows, s.serviceSyncs = c.Syncs, c.Git, c.SyncWorkflows, c.ServiceSyncs
 	if s.now == nil {
 		s.now = time.Now

@@ -41,7 +41,7 @@ func (s *Service) PreviewEnvironmentUpdate(ctx context.Context, name string, in 
 	if err != nil {
 		return platform.Preview{}, err
 	}
-	return s.preview(ctx, d, env.Deployable)
+	return s.preview(ctx, d, env.Deployable, env)
 }
 
 // PreviewServiceInstanceUpdate is PreviewEnvironmentUpdate for UpdateServiceInstance.
@@ -57,7 +57,11 @@ func (s *Service) PreviewServiceInstanceUpdate(ctx context.Context, service, nam
 	if err != nil {
 		return platform.Preview{}, err
 	}
-	return s.preview(ctx, d, inst.Deployable)
+	env, err := s.store.GetEnvironment(ctx, inst.Environment)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	return s.preview(ctx, d, inst.Deployable, env)
 }
 
 func (s *Service) checkPreviewInput(in UpdateInput) error {
@@ -74,8 +78,10 @@ func (s *Service) checkPreviewInput(in UpdateInput) error {
 }
 
 // preview renders d, creates its change set and keeps the preview. current is d's
-// target as stored.
-func (s *Service) preview(ctx context.Context, d platform.Deployment, current platform.Deployable) (platform.Preview, error) {
+// target as stored, env the environment it runs in (or is): the change set is made
+// against the stack where the deployment would deploy it, in env's account through its
+// environment account connection when it has one.
+func (s *Service) preview(ctx context.Context, d platform.Deployment, current platform.Deployable, env platform.Environment) (platform.Preview, error) {
 	if current.DeploymentStatus.Active() {
 		return platform.Preview{}, platform.Errorf(platform.Conflict, "%s has a deployment in progress (%s); preview once it has ended", d.Target, current.LastDeploymentID)
 	}
@@ -96,7 +102,12 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	p := platform.Preview{ID: id, Target: d.Target, TemplateName: d.TemplateName, TemplateVersion: d.TemplateVersion,
 		Spec: d.Spec, Inputs: d.Inputs, StackName: d.StackName, BaseDeploymentID: current.LastDeploymentID,
 		Rendered: body, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
-	p.ChangeSet, err = s.stacks.CreateChangeSet(ctx, stack, platform.PreviewChangeSetName(id))
+	d.Account, d.ConnectionID = env.AccountID, env.AccountConnectionID
+	stacks, err := platform.StacksOf(ctx, s.stacks, s.accounts, s.store, d)
+	if err != nil {
+		return platform.Preview{}, err
+	}
+	p.ChangeSet, err = stacks.CreateChangeSet(ctx, stack, platform.PreviewChangeSetName(id))
 	if err != nil {
 		return platform.Preview{}, err
 	}

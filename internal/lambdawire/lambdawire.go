@@ -224,7 +224,8 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 		Service: control.New(control.Config{Store: ports.Store, Blobs: ports.Blobs, Workflows: ports.Workflows,
 			Provisioner: ports.Provisioner, Previewer: tasks, Estate: estate, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
 			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer,
-			Repositories: repositories, PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) }}),
+			Repositories: repositories, PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) },
+			Accounts: ports.Accounts}),
 		Tasks: tasks,
 	}
 }

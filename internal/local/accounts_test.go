@@ -3,12 +3,10 @@ package local
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -27,22 +25,7 @@ const workloadID = "222222222222"
 // deleted, the environment cannot deploy, saying why.
 func TestEnvironmentInAnotherAccount(t *testing.T) {
 	ctx := context.Background()
-	p, err := Start(ctx, Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(),
-		Table: fmt.Sprintf("gantry-accounts-%d", time.Now().UnixNano()), Accounts: []string{workloadID}, Log: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
-	admin, dev := newClient(t, p, ts, platform.AdminRole), newClient(t, p, ts, platform.DeveloperRole)
-	token, err := p.Issuer.IssueIn("erin", []string{"gantry-admins"}, workloadID, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	workload := &client{t: t, base: ts.URL, token: token}
-	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
-	admin.register("service-templates", platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
+	p, admin, dev, workload := newTwoAccountPlatform(t)
 
 	var conn map[string]any
 	workload.must(201, "POST", "/v1/environment-account-connections", map[string]any{"managementAccountId": AccountID,

@@ -294,7 +294,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
 		AccessKeys: p.Store, Sealer: sealer,
 		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner, ServiceSyncs: p.Store,
-		PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) }})
+		PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) }, Accounts: p.Estate})
 	p.Control = svc
 	functions.handlers["sync"] = lambda.NewHandler(syncflow.Task{Control: svc}.Sync)
 	if cfg.PollInterval > 0 {

@@ -90,12 +90,7 @@ func TestPreviewThenDeployThatChangeSet(t *testing.T) {
 	}
 
 	// A service instance: a developer previews a new desired count (no replacement) and deploys it.
-	dev.must(202, "POST", "/v1/services", map[string]any{"name": "web", "templateName": platformtest.SvcTemplate, "templateMajorVersion": 1,
-		"spec": instanceSpec("web-a"), "repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
-		"repositoryId": "example-org/web", "branchName": "main"}, nil)
-	if s := dev.waitService("web"); s["status"] != "ACTIVE" {
-		t.Fatalf("service web = %v", s)
-	}
+	createWebService(t, dev)
 	var ipv apimodel.Preview
 	dev.must(200, "POST", "/v1/services/web/instances/web-a/preview", map[string]any{"deploymentType": "CURRENT_VERSION",
 		"spec": "desired_count: 3\nport: 80\ntask_size: medium\n"}, &ipv)

@@ -1,0 +1,100 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/dynamolocal"
+	"github.com/gantry-platform/gantry/internal/platform"
+	"github.com/gantry-platform/gantry/internal/platformtest"
+)
+
+// TestPreviewInAnotherAccount previews an environment and a service instance that live
+// in a workload account through an environment account connection: the change sets are
+// made against their stacks in that account (a preview against the platform's own
+// account would see no stack and plan a CREATE), and the previewed change set is the one
+// deployed there.
+func TestPreviewInAnotherAccount(t *testing.T) {
+	ctx := context.Background()
+	p, admin, dev, workload := newTwoAccountPlatform(t)
+	var conn map[string]any
+	workload.must(201, "POST", "/v1/environment-account-connections", map[string]any{"managementAccountId": AccountID,
+		"environmentName": "Beta", "roleArn": "arn:aws:iam::" + workloadID + ":role/gantry-connection"}, &conn)
+	admin.must(200, "POST", "/v1/environment-account-connections/"+conn["id"].(string)+"/accept", nil, nil)
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate, "templateMajorVersion": 1,
+		"spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec)), "environmentAccountConnectionId": conn["id"]}, nil)
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta = %v", env)
+	}
+	there := p.Estate.Account(workloadID)
+	stackHere := "arn:aws:cloudformation:us-east-1:" + workloadID + ":stack/"
+
+	wider := "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n  subnet_one_cidr: 10.1.0.0/24\n  subnet_two_cidr: 10.1.1.0/24\n"
+	var pv apimodel.Preview
+	admin.must(200, "POST", "/v1/environments/Beta/preview", map[string]any{"deploymentType": "CURRENT_VERSION", "spec": wider}, &pv)
+	if pv.ChangeSetType != "UPDATE" || pv.Summary.Replace == 0 || !strings.HasPrefix(pv.ChangeSetID, "arn:aws:cloudformation:us-east-1:"+workloadID+":changeSet/") {
+		t.Fatalf("preview of Beta = %+v, want an UPDATE of its stack in account %s", pv, workloadID)
+	}
+	if _, err := p.Sim.Describe(ctx, "gantry-env-Beta"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("a stack of Beta in the platform's account: %v", err)
+	}
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": pv.ID}, nil)
+	after := admin.waitFor("/v1/environments/Beta")
+	stack, err := there.Describe(ctx, "gantry-env-Beta")
+	if after["deploymentStatus"] != "SUCCEEDED" || err != nil || stack.LastClientRequestToken != after["lastDeploymentId"] || !strings.HasPrefix(stack.StackID, stackHere) {
+		t.Fatalf("Beta after its previewed deployment = %v; its stack there = %+v, %v", after, stack, err)
+	}
+
+	createWebService(t, dev)
+	var ipv apimodel.Preview
+	dev.must(200, "POST", "/v1/services/web/instances/web-a/preview", map[string]any{"deploymentType": "CURRENT_VERSION",
+		"spec": "desired_count: 3\nport: 80\ntask_size: medium\n"}, &ipv)
+	if ipv.ChangeSetType != "UPDATE" || ipv.Summary.Modify == 0 || ipv.Summary.Add != 0 || !strings.HasPrefix(ipv.ChangeSetID, "arn:aws:cloudformation:us-east-1:"+workloadID+":changeSet/") {
+		t.Fatalf("preview of web-a = %+v, want an UPDATE of its stack in account %s", ipv, workloadID)
+	}
+	dev.must(202, "PATCH", "/v1/services/web/instances/web-a", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": ipv.ID}, nil)
+	if got := dev.waitFor("/v1/services/web/instances/web-a"); got["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("web-a after its previewed deployment = %v", got)
+	}
+}
+
+// newTwoAccountPlatform starts a local platform with a second (workload) account, the
+// sample templates registered, and clients: an admin and a developer of the platform's
+// account, an admin of the workload account.
+func newTwoAccountPlatform(t *testing.T) (p *Platform, admin, dev, workload *client) {
+	t.Helper()
+	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(),
+		Table: fmt.Sprintf("gantry-accounts-%d", time.Now().UnixNano()), Accounts: []string{workloadID}, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ts := httptest.NewServer(p.Handler)
+	t.Cleanup(ts.Close)
+	admin, dev = newClient(t, p, ts, platform.AdminRole), newClient(t, p, ts, platform.DeveloperRole)
+	token, err := p.Issuer.IssueIn("erin", []string{"gantry-admins"}, workloadID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workload = &client{t: t, base: ts.URL, token: token}
+	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
+	admin.register("service-templates", platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
+	return p, admin, dev, workload
+}
+
+// createWebService creates service web of the sample template with one instance, web-a,
+// and waits until it is ACTIVE.
+func createWebService(t *testing.T, dev *client) {
+	t.Helper()
+	dev.must(202, "POST", "/v1/services", map[string]any{"name": "web", "templateName": platformtest.SvcTemplate, "templateMajorVersion": 1,
+		"spec": instanceSpec("web-a"), "repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/example",
+		"repositoryId": "example-org/web", "branchName": "main"}, nil)
+	if s := dev.waitService("web"); s["status"] != "ACTIVE" {
+		t.Fatalf("service web = %v", s)
+	}
+}
