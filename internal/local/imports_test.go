@@ -49,7 +49,7 @@ func seedProtonStacks(t *testing.T, envs []protonEnvironment) (dir string, specs
 		}
 		inputs, _ := json.Marshal(context.Environment.Inputs)
 		specs[e.name] = "proton: EnvironmentSpec\nspec: " + string(inputs) + "\n"
-		meta, _ := json.Marshal(SeedStackFile{
+		writeSeedStack(t, dir, e.stack, rendered, SeedStackFile{
 			Tags: map[string]string{
 				"aws:proton:account":     "arn:aws:iam::000000000000:root",
 				"aws:proton:template":    "arn:aws:proton:us-east-1:000000000000:environment-template/" + e.template,
@@ -57,17 +57,24 @@ func seedProtonStacks(t *testing.T, envs []protonEnvironment) (dir string, specs
 			},
 			Outputs: []SeedOutput{{Key: "ProtonImported", Value: e.name + "-output"}},
 		})
-		stackDir := filepath.Join(dir, e.stack)
-		if err := os.MkdirAll(stackDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, body := range map[string]string{"template.yaml": rendered, "stack.json": string(meta)} {
-			if err := os.WriteFile(filepath.Join(stackDir, name), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
 	return dir, specs
+}
+
+// writeSeedStack writes stack name into the seed directory dir: its template and its
+// stack.json.
+func writeSeedStack(t *testing.T, dir, name, template string, meta SeedStackFile) {
+	t.Helper()
+	raw, _ := json.Marshal(meta)
+	stackDir := filepath.Join(dir, name)
+	if err := os.MkdirAll(stackDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for file, body := range map[string]string{"template.yaml": template, "stack.json": string(raw)} {
+		if err := os.WriteFile(filepath.Join(stackDir, file), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func importReport(t *testing.T, c *client, in apimodel.ImportProton) map[string]apimodel.ImportedStack {
