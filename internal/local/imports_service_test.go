@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
-	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -55,15 +52,7 @@ func TestImportProtonService(t *testing.T) {
 			"aws:proton:service-instance": arn + "service/" + svc + "/service-instance/" + instance,
 		}, Outputs: []SeedOutput{{Key: "ServiceEndpoint", Value: instance + ".local"}}})
 	}
-	server := dynamolocal.Shared(t)
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(), Log: quietLog(),
-		Table: fmt.Sprintf("gantry-import-svc-%d", time.Now().UnixNano()), SeedStacks: seeds})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
+	p, ts := seededPlatform(t, seeds)
 	admin := newClient(t, p, ts, platform.AdminRole)
 	admin.register("environment-templates", "fargate-env", platformtest.TarGz(t, fmt.Sprintf(protonSamples, "bundles", "fargate-env")+"/v1", nil))
 	admin.register("service-templates", "backend-fargate-svc", platformtest.TarGz(t, fmt.Sprintf(protonServiceSample, "bundles")+"/v1", nil))

@@ -77,6 +77,21 @@ func writeSeedStack(t *testing.T, dir, name, template string, meta SeedStackFile
 	}
 }
 
+// seededPlatform starts a local platform whose CloudFormation starts with the stacks of
+// the seed directory seeds, on the test binary's DynamoDB Local, and serves its API.
+func seededPlatform(t *testing.T, seeds string) (*Platform, *httptest.Server) {
+	t.Helper()
+	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(), Log: quietLog(),
+		Table: fmt.Sprintf("gantry-import-%d", time.Now().UnixNano()), SeedStacks: seeds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ts := httptest.NewServer(p.Handler)
+	t.Cleanup(ts.Close)
+	return p, ts
+}
+
 func importReport(t *testing.T, c *client, in apimodel.ImportProton) map[string]apimodel.ImportedStack {
 	t.Helper()
 	var report apimodel.ImportReport
@@ -102,15 +117,7 @@ func TestImportProtonStacks(t *testing.T) {
 			drift: func(s string) string { return strings.Replace(s, "CIDR: '10.0.0.0/16'", "CIDR: '10.9.0.0/16'", 1) }},
 	}
 	seeds, specs := seedProtonStacks(t, envs)
-	server := dynamolocal.Shared(t)
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: server.Endpoint(), Log: quietLog(),
-		Table: fmt.Sprintf("gantry-import-%d", time.Now().UnixNano()), SeedStacks: seeds})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
+	p, ts := seededPlatform(t, seeds)
 	admin, dev := newClient(t, p, ts, platform.AdminRole), newClient(t, p, ts, platform.DeveloperRole)
 	for _, name := range []string{"vpc-env", "fargate-env", "ecs-ec2-env"} {
 		admin.register("environment-templates", name, platformtest.TarGz(t, fmt.Sprintf(protonSamples, "bundles", name)+"/v1", nil))
