@@ -5,7 +5,7 @@ GO        ?= go
 NPM       ?= npm
 CDK       := node_modules/.bin/cdk
 LAMBDA_DIR := dist/lambda
-FUNCTIONS := api render deploy record notify events
+FUNCTIONS := api render deploy record notify events sync poll
 GANTRY_ADDR ?= 127.0.0.1:8080
 GANTRY_ACCOUNTS ?=
 

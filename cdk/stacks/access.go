@@ -41,6 +41,11 @@ type access struct {
 	sealAccessKeys bool
 	// roleGroups gets the identity-provider groups of the admin and developer roles.
 	roleGroups bool
+	// startSync starts the sync workflow (states:StartExecution on its state machine).
+	startSync bool
+	// gitCredentials reads linked repositories from their hosts, with the tokens of the
+	// configured Secrets Manager secret (secretsmanager:GetSecretValue on it).
+	gitCredentials bool
 	// timeoutSeconds and memoryMiB size the function.
 	timeoutSeconds float64
 	memoryMiB      float64
@@ -55,8 +60,9 @@ func functionAccess(name string) (access, error) {
 		// (the stack update in progress, or the waiting task of one whose stack is not
 		// there yet), publishes Gantry's events for changes made through the API. API
 		// Gateway gives up at 30 s.
+		// Receives the push webhooks of linked repositories, which start the sync workflow.
 		return access{table: readWrite, bucket: readWrite, startExecution: true, sendTaskResponse: true, putEvents: true,
-			cancelStackUpdates: true, builds: readWrite, roleGroups: true, timeoutSeconds: 29, memoryMiB: 256}, nil
+			cancelStackUpdates: true, builds: readWrite, roleGroups: true, startSync: true, timeoutSeconds: 29, memoryMiB: 256}, nil
 	case "render":
 		// Renders a template version's bundle into a CloudFormation template.
 		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil
@@ -79,6 +85,16 @@ func functionAccess(name string) (access, error) {
 		// starts follow-up deployments.
 		return access{table: readWrite, stacks: read, startExecution: true, sendTaskResponse: true,
 			putEvents: true, assumeAccountRole: true, builds: read, timeoutSeconds: 30, memoryMiB: 256}, nil
+	case "sync":
+		// The sync workflow's task: reads a commit of a linked repository, registers
+		// template versions (bundles to the bucket) or updates synced service instances
+		// (starting their deployments). Its state's timeout is the Lambda maximum.
+		return access{table: readWrite, bucket: readWrite, startExecution: true, putEvents: true, gitCredentials: true,
+			timeoutSeconds: 900, memoryMiB: 1024}, nil
+	case "poll":
+		// The sync poller: asks each followed branch for its head and starts the sync
+		// workflow for a new one.
+		return access{table: read, startSync: true, gitCredentials: true, timeoutSeconds: 300, memoryMiB: 512}, nil
 	default:
 		return access{}, fmt.Errorf("function %q: no access is declared for it in cdk/stacks/access.go", name)
 	}

@@ -13,8 +13,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// HealthPath is the one route served without a token.
+// HealthPath is a route served without a token: the liveness probe.
 const HealthPath = "/healthz"
+
+// WebhookPath is the route of the push webhooks of linked repositories, served without a
+// token: each request is authenticated by its signature (HMAC with the repository's
+// webhook secret), which the API function verifies.
+const WebhookPath = "/webhooks/{provider}"
 
 // APIProps configures NewAPI.
 type APIProps struct {
@@ -37,7 +42,8 @@ type API struct {
 }
 
 // NewAPI builds an HTTP API whose $default stage logs every request: ANY /{proxy+} behind a
-// JWT authorizer, GET /healthz without one, both served by the handler.
+// JWT authorizer, GET /healthz and POST /webhooks/{provider} without one, all served by
+// the handler.
 func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	c := constructs.NewConstruct(scope, &id)
 	api := awsapigatewayv2.NewHttpApi(c, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
@@ -79,6 +85,15 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	})
 	for _, route := range *health {
 		suppress(route, "AwsSolutions-APIG4", "GET "+HealthPath+" is a liveness probe for load balancers and uptime checks: no token, no data")
+	}
+	webhooks := api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String(WebhookPath),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Integration: integration,
+	})
+	for _, route := range *webhooks {
+		suppress(route, "AwsSolutions-APIG4", "POST "+WebhookPath+" receives git providers' push webhooks, which carry no token: "+
+			"each is authenticated by its HMAC signature with the repository's webhook secret, verified in constant time by the API function")
 	}
 	return &API{Construct: c, HTTPAPI: api, Stage: stage, AccessLogs: accessLogs}
 }

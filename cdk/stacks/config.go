@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/gantry-platform/gantry/internal/auth"
+	"strconv"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -26,6 +27,11 @@ const (
 	ContextAlarmEmail            = "gantry:alarmEmail"
 	ContextProvisioningPolicyARN = "gantry:provisioningPolicyArns"
 	ContextConsoleDir            = "gantry:consoleDir"
+	// Sync: how often the poller runs (minutes; 0: webhooks only), the secret of the
+	// tokens that clone hosted repositories, a GitHub Enterprise installation's URL.
+	ContextSyncPollMinutes         = "gantry:syncPollMinutes"
+	ContextGitCredentialsSecretARN = "gantry:gitCredentialsSecretArn"
+	ContextGitHubEnterpriseURL     = "gantry:githubEnterpriseUrl"
 )
 
 // Defaults of the context keys.
@@ -36,6 +42,9 @@ const (
 	DefaultAccountRoleName = "GantryProvisioning"
 	// DefaultConsoleDir is where make web builds the console.
 	DefaultConsoleDir = "web/dist"
+	// DefaultSyncPollMinutes is how often the sync poller asks the followed branches for
+	// their heads when gantry:syncPollMinutes is not set.
+	DefaultSyncPollMinutes = 5
 	// PlaceholderJWTIssuer stands in for an unset gantry:jwtIssuer so that synth works on a
 	// fresh machine. The .invalid domain never resolves (RFC 2606): an API deployed with it
 	// rejects every token. The app warns at synth when it is used.
@@ -73,6 +82,14 @@ type Config struct {
 	// ConsoleDir is the built web console (make web); the service stack deploys it behind
 	// CloudFront when it holds an index.html, and warns at synth when not.
 	ConsoleDir string
+	// SyncPollMinutes is the sync poller's schedule (rate, in minutes; 0: no poller).
+	SyncPollMinutes int
+	// GitCredentialsSecretARN is the Secrets Manager secret of the tokens that clone
+	// hosted repositories ({"GITHUB": "…", "BITBUCKET": "user:…"}); "": public ones only.
+	GitCredentialsSecretARN string
+	// GitHubEnterpriseURL is the base URL of the GitHub Enterprise installation whose
+	// repositories are linked as GITHUB_ENTERPRISE.
+	GitHubEnterpriseURL string
 }
 
 // ConfigFromContext reads the Config from the context of node (cdk.json and -c flags),
@@ -116,6 +133,11 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.BundleBuckets = list(ContextBundleBuckets)
 	cfg.EnvironmentAccounts = list(ContextEnvironmentAccounts)
 	cfg.ConsoleDir = str(ContextConsoleDir, DefaultConsoleDir)
+	cfg.GitCredentialsSecretARN = str(ContextGitCredentialsSecretARN, "")
+	cfg.GitHubEnterpriseURL = str(ContextGitHubEnterpriseURL, "")
+	if err == nil {
+		cfg.SyncPollMinutes, err = contextMinutes(ContextSyncPollMinutes, get(ContextSyncPollMinutes), DefaultSyncPollMinutes)
+	}
 	if err != nil {
 		return Config{}, err
 	}
@@ -143,6 +165,15 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s: %q is not an AWS account id (12 digits)", ContextEnvironmentAccounts, a)
 		}
 	}
+	if c.SyncPollMinutes < 0 || c.SyncPollMinutes > 1440 {
+		return fmt.Errorf("%s: %d is not from 0 (no poller) to 1440 minutes", ContextSyncPollMinutes, c.SyncPollMinutes)
+	}
+	if c.GitCredentialsSecretARN != "" && (!strings.HasPrefix(c.GitCredentialsSecretARN, "arn:") || !strings.Contains(c.GitCredentialsSecretARN, ":secretsmanager:")) {
+		return fmt.Errorf("%s: %q is not a Secrets Manager secret ARN", ContextGitCredentialsSecretARN, c.GitCredentialsSecretARN)
+	}
+	if c.GitHubEnterpriseURL != "" && !strings.HasPrefix(c.GitHubEnterpriseURL, "https://") {
+		return fmt.Errorf("%s: %q is not an https URL", ContextGitHubEnterpriseURL, c.GitHubEnterpriseURL)
+	}
 	if c.AlarmEmail != "" && !strings.Contains(c.AlarmEmail, "@") {
 		return fmt.Errorf("%s: %q is not an email address", ContextAlarmEmail, c.AlarmEmail)
 	}
@@ -163,6 +194,31 @@ func (c Config) audience() []string {
 		return []string{PlaceholderJWTAudience}
 	}
 	return c.JWTAudience
+}
+
+// contextMinutes accepts a whole number of minutes as a JSON number (cdk.json) or a string
+// (-c key=10); def when unset.
+func contextMinutes(key string, v any, def int) (int, error) {
+	switch v := v.(type) {
+	case nil:
+		return def, nil
+	case float64:
+		if v != float64(int(v)) {
+			return 0, fmt.Errorf("%s: %v is not a whole number of minutes", key, v)
+		}
+		return int(v), nil
+	case string:
+		if strings.TrimSpace(v) == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return 0, fmt.Errorf("%s: %q is not a whole number of minutes", key, v)
+		}
+		return n, nil
+	default:
+		return 0, fmt.Errorf("%s: want a number of minutes, got %T", key, v)
+	}
 }
 
 func contextString(key string, v any) (string, error) {

@@ -29,6 +29,7 @@ func TestConfigDefaults(t *testing.T) {
 		GroupsClaim:     "groups",
 		AccountRoleName: stacks.DefaultAccountRoleName,
 		ConsoleDir:      stacks.DefaultConsoleDir,
+		SyncPollMinutes: stacks.DefaultSyncPollMinutes,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
@@ -55,16 +56,33 @@ func TestConfigReadsListsAsArraysOrCommaSeparated(t *testing.T) {
 
 func TestConfigRejectsMalformedValues(t *testing.T) {
 	for key, value := range map[string]any{
-		stacks.ContextJWTIssuer:             "http://issuer.example.com",
-		stacks.ContextAccountRoleName:       "no spaces allowed",
-		stacks.ContextProvisioningPolicyARN: []any{"PowerUserAccess"},
-		stacks.ContextAlarmEmail:            "nobody",
-		stacks.ContextAdminGroups:           []any{"ok", 3.0},
-		stacks.ContextAssetsDir:             []any{"a"},
+		stacks.ContextJWTIssuer:               "http://issuer.example.com",
+		stacks.ContextAccountRoleName:         "no spaces allowed",
+		stacks.ContextProvisioningPolicyARN:   []any{"PowerUserAccess"},
+		stacks.ContextAlarmEmail:              "nobody",
+		stacks.ContextAdminGroups:             []any{"ok", 3.0},
+		stacks.ContextAssetsDir:               []any{"a"},
+		stacks.ContextSyncPollMinutes:         "often",
+		stacks.ContextGitCredentialsSecretARN: "my-git-tokens",
+		stacks.ContextGitHubEnterpriseURL:     "http://github.example.com",
 	} {
 		_, err := stacks.ConfigFromContext(appWithContext(map[string]any{key: value}).Node())
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s = %v: error %v, want one naming the key", key, value, err)
+		}
+	}
+}
+
+func TestConfigSyncPollMinutes(t *testing.T) {
+	for value, want := range map[any]int{10.0: 10, "15": 15, 0.0: 0, "": stacks.DefaultSyncPollMinutes} {
+		cfg, err := stacks.ConfigFromContext(appWithContext(map[string]any{stacks.ContextSyncPollMinutes: value}).Node())
+		if err != nil || cfg.SyncPollMinutes != want {
+			t.Errorf("%s = %#v: %d, %v; want %d", stacks.ContextSyncPollMinutes, value, cfg.SyncPollMinutes, err, want)
+		}
+	}
+	for _, bad := range []any{2.5, -1.0, 1441.0} {
+		if _, err := stacks.ConfigFromContext(appWithContext(map[string]any{stacks.ContextSyncPollMinutes: bad}).Node()); err == nil {
+			t.Errorf("%s = %v: no error", stacks.ContextSyncPollMinutes, bad)
 		}
 	}
 }

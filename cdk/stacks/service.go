@@ -41,6 +41,7 @@ type ServiceStack struct {
 	// Builds is CodeBuild provisioning's project and role.
 	Builds        *CodeBuildProvisioning
 	Workflow      *Workflow
+	SyncWorkflow  *Workflow // the sync state machine (statemachines/sync.asl.json)
 	API           *API
 	EventRouting  *EventRouting
 	Observability *Observability
@@ -100,6 +101,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 	if s.Workflow, err = NewWorkflow(stack, "Workflow", &WorkflowProps{Functions: s.Functions}); err != nil {
 		return nil, err
+	}
+	if s.SyncWorkflow, err = NewWorkflow(stack, "SyncWorkflow", &WorkflowProps{Functions: s.Functions, Kind: "sync"}); err != nil {
+		return nil, err
+	}
+	if cfg.SyncPollMinutes > 0 {
+		schedules = append(schedules, syncPollSchedule(cfg.SyncPollMinutes))
 	}
 	s.API = NewAPI(stack, "Api", &APIProps{Handler: s.Functions["api"], Issuer: cfg.issuer(), Audience: cfg.audience()})
 	s.Proton = NewProtonEndpoint(stack, "ProtonEndpoint", &ProtonEndpointProps{API: s.API, Handler: s.Functions["api"], BundleBuckets: cfg.BundleBuckets, AccessKeysKey: props.AccessKeysKey})
@@ -234,6 +241,24 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 		env(lambdaenv.BuildProject, s.Builds.Project.ProjectName())
 		env(lambdaenv.ProtonEndpoint, s.API.HTTPAPI.ApiEndpoint())
 	}
+	if a.startSync {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("StartSyncs"), Actions: jsii.Strings("states:StartExecution"),
+			Resources: &[]*string{s.SyncWorkflow.StateMachineARN}}))
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("DescribeSyncs"), Actions: jsii.Strings("states:DescribeExecution"),
+			Resources: &[]*string{s.SyncWorkflow.ExecutionsARN}}))
+		env(lambdaenv.SyncStateMachineARN, s.SyncWorkflow.StateMachineARN)
+	}
+	if a.gitCredentials && cfg.GitCredentialsSecretARN != "" {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("GitCredentials"), Actions: jsii.Strings("secretsmanager:GetSecretValue"),
+			Resources: jsii.Strings(cfg.GitCredentialsSecretARN)}))
+		env(lambdaenv.GitCredentialsSecretARN, jsii.String(cfg.GitCredentialsSecretARN))
+	}
+	if a.gitCredentials && cfg.GitHubEnterpriseURL != "" {
+		env(lambdaenv.GitHubEnterpriseURL, jsii.String(cfg.GitHubEnterpriseURL))
+	}
 	if a.sealAccessKeys {
 		props.AccessKeysKey.GrantEncrypt(role)
 		env(lambdaenv.AccessKeysKMSKey, props.AccessKeysKey.KeyArn())
@@ -243,6 +268,17 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 		env(lambdaenv.DeveloperGroups, jsii.String(strings.Join(cfg.DeveloperGroups, ",")))
 		env(lambdaenv.GroupsClaim, jsii.String(cfg.GroupsClaim))
 	}
+}
+
+// syncPollSchedule is the scheduled rule of the sync poller: every minutes, the poll
+// function.
+func syncPollSchedule(minutes int) events.Schedule {
+	rate := fmt.Sprintf("rate(%d minutes)", minutes)
+	if minutes == 1 {
+		rate = "rate(1 minute)"
+	}
+	return events.Schedule{Name: "sync-poll", Expression: rate, Target: "poll",
+		Description: fmt.Sprintf("Every %d minute(s) (%s), the sync poller asks each branch a sync configuration follows for its head and starts the sync workflow for a new one (webhooks missed)", minutes, ContextSyncPollMinutes)}
 }
 
 // gantryStacksARN matches Gantry's CloudFormation stacks in every region of this account's
@@ -266,22 +302,24 @@ func (s *ServiceStack) suppressAcceptedFindings() {
 				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time); "+
 				"iam:PassRole on this account's roles (role/*) only when passed to CodeBuild (iam:PassedToService): "+
 				"the environments' codebuildRoleArn, which the admins choose at run time; "+
-				"states:DescribeExecution on the executions of Gantry's own state machine (execution:<name>:*), whose names are deployment ids",
+				"states:DescribeExecution on the executions of Gantry's own state machines (execution:<name>:*), whose names are deployment ids or sync ids",
 			matching(`^Action::s3:.*\*$`),
 			matching(`^Action::kms:.*\*$`),
 			matching(`^Resource::.*/\*$`),
 			matching(`^Resource::.*/index/\*$`),
 			matching(`^Resource::arn:<AWS::Partition>:cloudformation:\*:\*:stack/`+events.NamePrefix+`\*/\*$`),
 			matching(`^Resource::arn:<AWS::Partition>:iam::\*:role/.+$`),
-			matching(`^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+-deployment:\*$`),
+			matching(`^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+-(deployment|sync):\*$`),
 		)
 	}
-	suppress(s.Workflow.StateMachine, "AwsSolutions-IAM5",
-		"Step Functions needs these on '*': X-Ray (xray:PutTraceSegments and friends have no resource-level permission) "+
-			"and CloudWatch Logs delivery (logs:CreateLogDelivery and friends); function ARNs with ':*' allow invoking their versions",
-		matching(`^Resource::\*$`),
-		matching(`^Resource::<.*\.Arn>:\*$`),
-	)
+	for _, wf := range []*Workflow{s.Workflow, s.SyncWorkflow} {
+		suppress(wf.StateMachine, "AwsSolutions-IAM5",
+			"Step Functions needs these on '*': X-Ray (xray:PutTraceSegments and friends have no resource-level permission) "+
+				"and CloudWatch Logs delivery (logs:CreateLogDelivery and friends); function ARNs with ':*' allow invoking their versions",
+			matching(`^Resource::\*$`),
+			matching(`^Resource::<.*\.Arn>:\*$`),
+		)
+	}
 }
 
 // outputs publishes what operators and connected accounts need.
@@ -291,6 +329,9 @@ func (s *ServiceStack) outputs() {
 	}
 	out("ApiUrl", "Gantry's API endpoint", s.API.Stage.Url())
 	out("StateMachineArn", "The deployment workflow", s.Workflow.StateMachine.StateMachineArn())
+	out("SyncStateMachineArn", "The sync workflow (template and service sync)", s.SyncWorkflow.StateMachine.StateMachineArn())
+	out("WebhookUrl", "Point the push webhooks of linked repositories at <url>/<provider> (GITHUB, GITHUB_ENTERPRISE, BITBUCKET)",
+		awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.HTTPAPI.ApiEndpoint(), jsii.String("/webhooks")}))
 	out("EventBusName", "Subscribe here to Gantry's status-change events", s.Notifications.Bus.EventBusName())
 	out("TopicArn", "Gantry's notifications and alarms", s.Notifications.Topic.TopicArn())
 	out("ProvisioningRoleArn", "CloudFormation's role for users' stacks in this account", s.Provisioning.Role.RoleArn())

@@ -28,15 +28,18 @@ import (
 // testConfig is the context of the synthesized app: every key set, so that the tests
 // see configured values rather than placeholders.
 var testContext = map[string]any{
-	stacks.ContextJWTIssuer:             "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example",
-	stacks.ContextJWTAudience:           []any{"client-one", "client-two"},
-	stacks.ContextAdminGroups:           "platform-admins, sre",
-	stacks.ContextDeveloperGroups:       []any{"developers"},
-	stacks.ContextAccountRoleName:       "GantryTarget",
-	stacks.ContextAlarmEmail:            "ops@example.com",
-	stacks.ContextProvisioningPolicyARN: []any{"arn:aws:iam::123456789012:policy/gantry-provisioning"},
-	stacks.ContextBundleBuckets:         "team-bundles",
-	stacks.ContextEnvironmentAccounts:   "222222222222",
+	stacks.ContextJWTIssuer:               "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example",
+	stacks.ContextJWTAudience:             []any{"client-one", "client-two"},
+	stacks.ContextAdminGroups:             "platform-admins, sre",
+	stacks.ContextDeveloperGroups:         []any{"developers"},
+	stacks.ContextAccountRoleName:         "GantryTarget",
+	stacks.ContextAlarmEmail:              "ops@example.com",
+	stacks.ContextProvisioningPolicyARN:   []any{"arn:aws:iam::123456789012:policy/gantry-provisioning"},
+	stacks.ContextBundleBuckets:           "team-bundles",
+	stacks.ContextEnvironmentAccounts:     "222222222222",
+	stacks.ContextSyncPollMinutes:         "2",
+	stacks.ContextGitCredentialsSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gantry-git-AbCdEf",
+	stacks.ContextGitHubEnterpriseURL:     "https://github.example.com",
 }
 
 // synthesis is the app synthesized once per test binary: jsii's start and a synth cost
@@ -385,7 +388,8 @@ func TestFunctionEnvironmentUsesLambdaenvNames(t *testing.T) {
 	for _, name := range []string{lambdaenv.TableName, lambdaenv.BucketName, lambdaenv.StateMachineARN,
 		lambdaenv.EventBusName, lambdaenv.TopicARN, lambdaenv.ProvisioningRoleARN, lambdaenv.AccountRoleName,
 		lambdaenv.EventSource, lambdaenv.AdminGroups, lambdaenv.DeveloperGroups, lambdaenv.GroupsClaim, lambdaenv.AccessKeysKMSKey,
-		lambdaenv.BuildProject, lambdaenv.ProtonEndpoint} {
+		lambdaenv.BuildProject, lambdaenv.ProtonEndpoint, lambdaenv.SyncStateMachineARN, lambdaenv.GitCredentialsSecretARN,
+		lambdaenv.GitHubEnterpriseURL} {
 		known[name] = true
 	}
 	fns := s.serviceJSON.functions(t)
@@ -435,43 +439,63 @@ func stateNames(tb testing.TB, def map[string]any, into map[string]bool) {
 	}
 }
 
+// stateMachine returns the logical id of the state machine of kind ("deployment",
+// "sync"): the one whose name ends with "-<kind>".
+func (t template) stateMachine(tb testing.TB, kind string) string {
+	tb.Helper()
+	for _, id := range t.ofType("AWS::StepFunctions::StateMachine") {
+		if name, _ := t.Resources[id].Properties["StateMachineName"].(string); strings.HasSuffix(name, "-"+kind) {
+			return id
+		}
+	}
+	tb.Fatalf("no %s state machine among %v", kind, t.ofType("AWS::StepFunctions::StateMachine"))
+	return ""
+}
+
 func TestStateMachineIsTheASLFile(t *testing.T) {
 	s := synthesized(t)
-	ids := s.serviceJSON.ofType("AWS::StepFunctions::StateMachine")
-	if len(ids) != 1 {
-		t.Fatalf("state machines = %v, want one", ids)
+	if ids := s.serviceJSON.ofType("AWS::StepFunctions::StateMachine"); len(ids) != 2 {
+		t.Fatalf("state machines = %v, want two (deployment, sync)", ids)
 	}
-	p := s.serviceJSON.Resources[ids[0]].Properties
-	text, ok := p["DefinitionString"].(string)
-	if !ok {
-		t.Fatalf("DefinitionString is %T, want the ASL text", p["DefinitionString"])
-	}
-	var synthesizedDef, fileDef map[string]any
-	if err := json.Unmarshal([]byte(text), &synthesizedDef); err != nil {
-		t.Fatalf("DefinitionString: %v", err)
-	}
-	if err := json.Unmarshal(statemachines.Deployment(), &fileDef); err != nil {
-		t.Fatalf("deployment.asl.json: %v", err)
-	}
-	got, want := map[string]bool{}, map[string]bool{}
-	stateNames(t, synthesizedDef, got)
-	stateNames(t, fileDef, want)
-	if len(want) == 0 || !reflect.DeepEqual(got, want) {
-		t.Errorf("states = %v, want those of deployment.asl.json %v", got, want)
-	}
-	if !reflect.DeepEqual(synthesizedDef, fileDef) {
-		t.Errorf("DefinitionString differs from statemachines/deployment.asl.json")
-	}
+	for _, wf := range []struct {
+		kind       string
+		definition []byte
+		subs       map[string]string
+	}{
+		{"deployment", statemachines.Deployment(), statemachines.DeploymentSubstitutions()},
+		{"sync", statemachines.Sync(), statemachines.SyncSubstitutions()},
+	} {
+		p := s.serviceJSON.Resources[s.serviceJSON.stateMachine(t, wf.kind)].Properties
+		text, ok := p["DefinitionString"].(string)
+		if !ok {
+			t.Fatalf("%s: DefinitionString is %T, want the ASL text", wf.kind, p["DefinitionString"])
+		}
+		var synthesizedDef, fileDef map[string]any
+		if err := json.Unmarshal([]byte(text), &synthesizedDef); err != nil {
+			t.Fatalf("%s: DefinitionString: %v", wf.kind, err)
+		}
+		if err := json.Unmarshal(wf.definition, &fileDef); err != nil {
+			t.Fatalf("%s.asl.json: %v", wf.kind, err)
+		}
+		got, want := map[string]bool{}, map[string]bool{}
+		stateNames(t, synthesizedDef, got)
+		stateNames(t, fileDef, want)
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: states = %v, want those of the .asl.json %v", wf.kind, got, want)
+		}
+		if !reflect.DeepEqual(synthesizedDef, fileDef) {
+			t.Errorf("DefinitionString differs from statemachines/%s.asl.json", wf.kind)
+		}
 
-	fns := s.serviceJSON.functions(t)
-	subs, _ := p["DefinitionSubstitutions"].(map[string]any)
-	wantSubs := statemachines.DeploymentSubstitutions()
-	if len(subs) != len(wantSubs) {
-		t.Errorf("DefinitionSubstitutions = %v, want %v", subs, wantSubs)
-	}
-	for name, fn := range wantSubs {
-		if !reflect.DeepEqual(subs[name], getAtt(fns[fn])) {
-			t.Errorf("substitution %s = %v, want the ARN of function %s (%s)", name, subs[name], fn, fns[fn])
+		fns := s.serviceJSON.functions(t)
+		subs, _ := p["DefinitionSubstitutions"].(map[string]any)
+		if len(subs) != len(wf.subs) {
+			t.Errorf("%s: DefinitionSubstitutions = %v, want %v", wf.kind, subs, wf.subs)
+		}
+		for name, fn := range wf.subs {
+			if !reflect.DeepEqual(subs[name], getAtt(fns[fn])) {
+				t.Errorf("%s: substitution %s = %v, want the ARN of function %s (%s)", wf.kind, name, subs[name], fn, fns[fn])
+			}
 		}
 	}
 	holds(t, "logging and tracing", func() {
@@ -481,6 +505,82 @@ func TestStateMachineIsTheASLFile(t *testing.T) {
 			"TracingConfiguration": map[string]any{"Enabled": true},
 		})
 	})
+}
+
+// TestSyncIsDeployed: the webhook route, the sync workflow's starters and the poller's
+// schedule (rate from gantry:syncPollMinutes), and the git credentials' secret readable
+// by the functions that clone, and by them only.
+func TestSyncIsDeployed(t *testing.T) {
+	s := synthesized(t)
+	fns := s.serviceJSON.functions(t)
+	holds(t, "the poller every 2 minutes", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"ScheduleExpression": "rate(2 minutes)",
+			"State":              "ENABLED",
+			"Targets": []any{map[string]any{
+				"Arn":              getAtt(fns["poll"]),
+				"DeadLetterConfig": map[string]any{"Arn": assertions.Match_AnyValue()},
+				"RetryPolicy":      assertions.Match_AnyValue(),
+				"Id":               assertions.Match_AnyValue(),
+			}},
+		})
+	})
+	startsSync, readsSecret := map[string]bool{}, map[string]bool{}
+	secret := testContext[stacks.ContextGitCredentialsSecretARN]
+	for id, list := range statements(s.serviceJSON) {
+		for _, st := range list {
+			actions := fmt.Sprint(st["Action"])
+			if res := fmt.Sprint(st["Resource"]); strings.Contains(actions, "states:StartExecution") && strings.Contains(res, ":stateMachine:") && strings.Contains(res, "-sync") {
+				startsSync[id] = true
+			}
+			if strings.Contains(actions, "secretsmanager:") {
+				if st["Resource"] != secret || actions != "secretsmanager:GetSecretValue" {
+					t.Errorf("%s: %v on %v, want secretsmanager:GetSecretValue on the configured secret only", id, st["Action"], st["Resource"])
+				}
+				readsSecret[id] = true
+			}
+		}
+	}
+	roleOf := func(fn string) string {
+		role, _ := s.serviceJSON.Resources[fns[fn]].Properties["Role"].(map[string]any)
+		attr, _ := role["Fn::GetAtt"].([]any)
+		if len(attr) == 0 {
+			t.Fatalf("function %s: role %v", fn, role)
+		}
+		return attr[0].(string)
+	}
+	policyOf := func(roleID string) []string { // the policies attached to a role
+		var out []string
+		for _, id := range s.serviceJSON.ofType("AWS::IAM::Policy") {
+			roles, _ := s.serviceJSON.Resources[id].Properties["Roles"].([]any)
+			for _, r := range roles {
+				if reflect.DeepEqual(r, map[string]any{"Ref": roleID}) {
+					out = append(out, id)
+				}
+			}
+		}
+		return out
+	}
+	has := func(set map[string]bool, fn string) bool {
+		return slices.ContainsFunc(policyOf(roleOf(fn)), func(id string) bool { return set[id] })
+	}
+	for _, fn := range lambdaenv.Functions() {
+		wantStart, wantSecret := fn == "api" || fn == "poll", fn == "sync" || fn == "poll"
+		if has(startsSync, fn) != wantStart {
+			t.Errorf("function %s starts the sync workflow: %v, want %v", fn, has(startsSync, fn), wantStart)
+		}
+		if has(readsSecret, fn) != wantSecret {
+			t.Errorf("function %s reads the git credentials: %v, want %v", fn, has(readsSecret, fn), wantSecret)
+		}
+	}
+	for fn, want := range map[string]string{"sync": "GitCredentialsSecretARN", "poll": "SyncStateMachineARN", "api": "SyncStateMachineARN"} {
+		env, _ := s.serviceJSON.Resources[fns[fn]].Properties["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		name := map[string]string{"GitCredentialsSecretARN": lambdaenv.GitCredentialsSecretARN, "SyncStateMachineARN": lambdaenv.SyncStateMachineARN}[want]
+		if vars[name] == nil {
+			t.Errorf("function %s has no %s", fn, name)
+		}
+	}
 }
 
 func TestRulesAreEventsRules(t *testing.T) {
@@ -495,10 +595,10 @@ func TestRulesAreEventsRules(t *testing.T) {
 	}
 	fns := s.serviceJSON.functions(t)
 	ids := s.serviceJSON.ofType("AWS::Events::Rule")
-	if len(ids) != len(rules)+len(schedules) {
-		t.Errorf("%d rules, want one per events.Rules() and events.Schedules() entry (%d + %d)", len(ids), len(rules), len(schedules))
+	if len(ids) != len(rules)+len(schedules)+1 {
+		t.Errorf("%d rules, want one per events.Rules() and events.Schedules() entry and the sync poller's (%d + %d + 1)", len(ids), len(rules), len(schedules))
 	}
-	stateMachine := map[string]any{"Ref": s.serviceJSON.ofType("AWS::StepFunctions::StateMachine")[0]}
+	stateMachine := map[string]any{"Ref": s.serviceJSON.stateMachine(t, "deployment")}
 	for _, r := range rules {
 		var want any
 		if err := json.Unmarshal(r.Pattern, &want); err != nil {
@@ -588,6 +688,21 @@ func TestAPIRoutesAndAuthorizer(t *testing.T) {
 			"RouteKey": "GET " + stacks.HealthPath, "AuthorizationType": "NONE",
 		})
 	})
+	holds(t, "webhook route is open (its signature authenticates it)", func() {
+		s.service.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
+			"RouteKey": "POST " + stacks.WebhookPath, "AuthorizationType": "NONE",
+		})
+	})
+	var open []string
+	for _, id := range s.serviceJSON.ofType("AWS::ApiGatewayV2::Route") {
+		if p := s.serviceJSON.Resources[id].Properties; p["AuthorizationType"] != "JWT" {
+			open = append(open, fmt.Sprint(p["RouteKey"]))
+		}
+	}
+	sort.Strings(open)
+	if want := []string{"GET " + stacks.HealthPath, "POST /", "POST " + stacks.WebhookPath}; !reflect.DeepEqual(open, want) {
+		t.Errorf("routes without the JWT authorizer = %v, want %v", open, want)
+	}
 	holds(t, "Lambda proxy integration, payload 2.0", func() {
 		s.service.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), map[string]any{
 			"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0",
@@ -657,7 +772,7 @@ func TestAlarmsCoverWorkflowAPIAndEachFunction(t *testing.T) {
 		}
 	}
 	want := []string{"api 5xx"}
-	want = append(want, "AWS/States ExecutionsFailed "+s.serviceJSON.ofType("AWS::StepFunctions::StateMachine")[0])
+	want = append(want, "AWS/States ExecutionsFailed "+s.serviceJSON.stateMachine(t, "deployment"))
 	for _, name := range lambdaenv.Functions() {
 		want = append(want, "AWS/Lambda Errors "+fns[name], "AWS/Lambda Throttles "+fns[name])
 	}

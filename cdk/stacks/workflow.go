@@ -18,9 +18,14 @@ type WorkflowProps struct {
 	// Functions are Gantry's functions by logical name; the workflow invokes those its
 	// definition substitutes.
 	Functions map[string]*Function
+	// Kind names the workflow, "deployment" (default) or "sync": its definition
+	// (statemachines.Deployment or Sync, with their substitutions) and the suffix of its
+	// state machine's name.
+	Kind string
 }
 
-// Workflow is the deployment state machine, built from statemachines.Deployment().
+// Workflow is a state machine built from a definition of package statemachines: the
+// deployment workflow or the sync workflow.
 type Workflow struct {
 	// Construct is the scope of the parts. It is not embedded: this struct is not a
 	// construct and must not be handed to jsii as one.
@@ -34,12 +39,25 @@ type Workflow struct {
 	ExecutionsARN   *string
 }
 
-// NewWorkflow builds the standard state machine from the ASL text with its substitutions
-// replaced by the ARNs of the functions statemachines.DeploymentSubstitutions() names,
-// logging every event without execution data (inputs may hold secrets) and with X-Ray
-// tracing. It returns an error naming a substitution whose function does not exist.
+// NewWorkflow builds the standard state machine of props.Kind from its ASL text with its
+// substitutions replaced by the ARNs of the functions they name, logging every event
+// without execution data (inputs may hold secrets) and with X-Ray tracing. It returns an
+// error naming a substitution whose function does not exist, or an unknown kind.
 func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*Workflow, error) {
-	subs := statemachines.DeploymentSubstitutions()
+	kind := props.Kind
+	if kind == "" {
+		kind = "deployment"
+	}
+	var definition []byte
+	var subs map[string]string
+	switch kind {
+	case "deployment":
+		definition, subs = statemachines.Deployment(), statemachines.DeploymentSubstitutions()
+	case "sync":
+		definition, subs = statemachines.Sync(), statemachines.SyncSubstitutions()
+	default:
+		return nil, fmt.Errorf("stacks: no workflow of kind %q", kind)
+	}
 	names := make([]string, 0, len(subs))
 	for name := range subs {
 		names = append(names, name)
@@ -50,7 +68,7 @@ func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*
 	for _, name := range names {
 		fn, ok := props.Functions[subs[name]]
 		if !ok {
-			return nil, fmt.Errorf("statemachines.DeploymentSubstitutions: %s names function %q, which lambdaenv.Functions() does not list", name, subs[name])
+			return nil, fmt.Errorf("statemachines: the %s workflow's substitution %s names function %q, which lambdaenv.Functions() does not list", kind, name, subs[name])
 		}
 		substitutions[name] = fn.Function.FunctionArn()
 		invoked = append(invoked, fn)
@@ -58,15 +76,15 @@ func NewWorkflow(scope constructs.Construct, id string, props *WorkflowProps) (*
 
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
-	name := awscdk.Fn_Join(jsii.String(""), &[]*string{stack.StackName(), jsii.String("-deployment")})
+	name := awscdk.Fn_Join(jsii.String(""), &[]*string{stack.StackName(), jsii.String("-" + kind)})
 	logGroup := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     LogRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	sm := awsstepfunctions.NewStateMachine(c, jsii.String("Deployment"), &awsstepfunctions.StateMachineProps{
+	sm := awsstepfunctions.NewStateMachine(c, jsii.String(titleCase(kind)), &awsstepfunctions.StateMachineProps{
 		StateMachineName:        name,
 		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
-		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(string(statemachines.Deployment()))),
+		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(string(definition))),
 		DefinitionSubstitutions: &substitutions,
 		Logs: &awsstepfunctions.LogOptions{
 			Destination:          logGroup,

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -40,6 +41,7 @@ const (
 	SNS            Service = "SNS"
 	STS            Service = "STS"
 	CodeBuild      Service = "CODEBUILD"
+	SecretsManager Service = "SECRETSMANAGER"
 )
 
 // Clients are the SDK clients of one AWS configuration, each built once.
@@ -55,6 +57,7 @@ type Clients struct {
 	SNS            *sns.Client
 	STS            *sts.Client
 	CodeBuild      *codebuild.Client
+	SecretsManager *secretsmanager.Client
 	endpoints      map[Service]string
 }
 
@@ -78,7 +81,7 @@ func New(cfg aws.Config, getenv func(string) string) *Clients {
 		getenv = os.Getenv
 	}
 	c := &Clients{Config: cfg, endpoints: map[Service]string{}}
-	for _, s := range []Service{DynamoDB, S3, CloudFormation, StepFunctions, EventBridge, SNS, STS, CodeBuild} {
+	for _, s := range []Service{DynamoDB, S3, CloudFormation, StepFunctions, EventBridge, SNS, STS, CodeBuild, SecretsManager} {
 		if url := endpoint(getenv, s); url != "" {
 			c.endpoints[s] = url
 		}
@@ -94,6 +97,7 @@ func New(cfg aws.Config, getenv func(string) string) *Clients {
 	c.SNS = sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = c.Endpoint(SNS) })
 	c.STS = sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = c.Endpoint(STS) })
 	c.CodeBuild = codebuild.NewFromConfig(cfg, func(o *codebuild.Options) { o.BaseEndpoint = c.Endpoint(CodeBuild) })
+	c.SecretsManager = secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = c.Endpoint(SecretsManager) })
 	return c
 }
 

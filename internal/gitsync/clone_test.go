@@ -3,9 +3,7 @@ package gitsync_test
 import (
 	"context"
 	"net/http"
-	"net/http/cgi"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -106,15 +104,7 @@ func TestCloneRefusesWhatIsNotThere(t *testing.T) {
 // http-backend, as a git host does) and counts the requests it answers.
 func gitServer(t *testing.T, root string) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
-	out, err := exec.Command("git", "--exec-path").Output()
-	if err != nil {
-		t.Fatalf("git --exec-path: %v", err)
-	}
-	backend := &cgi.Handler{
-		Path: filepath.Join(strings.TrimSpace(string(out)), "git-http-backend"),
-		Root: "/git",
-		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
-	}
+	backend := gitsynctest.HTTPBackend(t, root)
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -27,6 +28,39 @@ func LocalRepositories(root string) Locate {
 // LocalRepositoryPath is where LocalRepositories finds repo under root.
 func LocalRepositoryPath(root string, repo platform.RepositoryID) string {
 	return filepath.Join(root, strings.ToLower(string(repo.Provider)), filepath.FromSlash(repo.Name))
+}
+
+// Credentials returns the HTTPS credentials of a provider's repositories: a user name and
+// a token, sent as HTTP basic auth; an empty token sends none (a public repository).
+type Credentials func(ctx context.Context, provider platform.RepositoryProvider) (username, token string, err error)
+
+// DefaultHosts are the base URLs of the hosted providers: GitHub and Bitbucket. GitHub
+// Enterprise has none: its host is the installation's.
+var DefaultHosts = map[platform.RepositoryProvider]string{
+	platform.GitHub:    "https://github.com",
+	platform.Bitbucket: "https://bitbucket.org",
+}
+
+// HostedRepositories locates each linked repository on its provider over HTTPS, at
+// <host>/<owner>/<repo>.git, hosts giving each provider's base URL (DefaultHosts, plus a
+// GitHub Enterprise installation's), authenticated with credentials (nil: none). Errors:
+// NotFound for a provider without a host; the credentials' errors.
+func HostedRepositories(hosts map[platform.RepositoryProvider]string, credentials Credentials) Locate {
+	return func(ctx context.Context, repo platform.RepositoryID) (string, transport.AuthMethod, error) {
+		host := strings.TrimSuffix(hosts[repo.Provider], "/")
+		if host == "" {
+			return "", nil, platform.Errorf(platform.NotFound, "no host is configured for %s repositories (%s)", repo.Provider, repo.Name)
+		}
+		url := host + "/" + repo.Name + ".git"
+		if credentials == nil {
+			return url, nil, nil
+		}
+		user, token, err := credentials(ctx, repo.Provider)
+		if err != nil || token == "" {
+			return url, nil, err
+		}
+		return url, &githttp.BasicAuth{Username: user, Password: token}, nil
+	}
 }
 
 // Sources reads linked repositories through one local copy (Clone) each, kept under Dir

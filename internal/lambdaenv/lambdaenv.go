@@ -34,10 +34,19 @@ const (
 	// ProtonEndpoint the URL their commands report to (AWS_ENDPOINT_URL_PROTON).
 	BuildProject   = "GANTRY_BUILD_PROJECT"
 	ProtonEndpoint = "GANTRY_PROTON_ENDPOINT"
+	// SyncStateMachineARN is the sync workflow (statemachines/sync.asl.json), which the
+	// webhook receiver and the poller start.
+	SyncStateMachineARN = "GANTRY_SYNC_STATE_MACHINE_ARN"
+	// GitCredentialsSecretARN is the Secrets Manager secret holding the tokens that clone
+	// hosted repositories (package gitcredentials); unset: public repositories only.
+	GitCredentialsSecretARN = "GANTRY_GIT_CREDENTIALS_SECRET_ARN"
+	// GitHubEnterpriseURL is the base URL of the GitHub Enterprise installation whose
+	// repositories are linked as GITHUB_ENTERPRISE (https://github.example.com).
+	GitHubEnterpriseURL = "GANTRY_GITHUB_ENTERPRISE_URL"
 )
 
 // Functions lists Gantry's Lambda functions by logical name; each is built from
 // functions/<name>.
 func Functions() []string {
-	return []string{"api", "render", "deploy", "record", "notify", "events"}
+	return []string{"api", "render", "deploy", "record", "notify", "events", "sync", "poll"}
 }

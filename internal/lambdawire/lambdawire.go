@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +32,8 @@ import (
 	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/engine"
 	"github.com/gantry-platform/gantry/internal/eventbridge"
+	"github.com/gantry-platform/gantry/internal/gitcredentials"
+	"github.com/gantry-platform/gantry/internal/gitsync"
 	"github.com/gantry-platform/gantry/internal/keyseal"
 	"github.com/gantry-platform/gantry/internal/lambdaenv"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -39,6 +43,7 @@ import (
 	"github.com/gantry-platform/gantry/internal/sns"
 	"github.com/gantry-platform/gantry/internal/stepfunctions"
 	"github.com/gantry-platform/gantry/internal/store"
+	"github.com/gantry-platform/gantry/internal/syncflow"
 	"github.com/gantry-platform/gantry/internal/workflow"
 )
 
@@ -72,6 +77,15 @@ type Config struct {
 	// start, stop or describe provisioning builds): the project its builds run in and the
 	// URL their commands report to.
 	BuildProject, ProtonEndpoint string
+	// SyncStateMachineARN is the sync workflow, started by the webhook receiver and the
+	// poller ("" elsewhere: sync starts nothing there).
+	SyncStateMachineARN string
+	// GitCredentialsSecretARN is the secret of the tokens that clone hosted repositories
+	// (""; public repositories only); GitHubEnterpriseURL the GitHub Enterprise host.
+	GitCredentialsSecretARN, GitHubEnterpriseURL string
+	// GitDir holds the local copies of linked repositories (default: under the temporary
+	// directory, the only writable one on Lambda).
+	GitDir string
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv on Lambda). Every
@@ -95,6 +109,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		AccessKeysKMSKey: get(lambdaenv.AccessKeysKMSKey),
 		BuildProject:     get(lambdaenv.BuildProject),
 		ProtonEndpoint:   get(lambdaenv.ProtonEndpoint),
+
+		SyncStateMachineARN:     get(lambdaenv.SyncStateMachineARN),
+		GitCredentialsSecretARN: get(lambdaenv.GitCredentialsSecretARN),
+		GitHubEnterpriseURL:     get(lambdaenv.GitHubEnterpriseURL),
+		GitDir:                  filepath.Join(os.TempDir(), "gantry-git"),
 	}
 	if c.TableName == "" {
 		return Config{}, fmt.Errorf("lambdawire: environment variable %s is not set", lambdaenv.TableName)
@@ -135,6 +154,10 @@ type Ports struct {
 	// outside the API function.
 	Sealer  platform.Sealer
 	Bundles api.BundleObjects
+	// Git reads linked repositories (their hosts over HTTPS); SyncWorkflows starts the
+	// sync workflow (nil without its state machine).
+	Git           *gitsync.Sources
+	SyncWorkflows platform.Workflows
 }
 
 // AWSPorts builds the AWS adapters from clients built once. When cfg has no AccountID it
@@ -173,11 +196,29 @@ func AWSPorts(ctx context.Context, cfg *Config, clients *awsclients.Clients) (Po
 	if cfg.TopicARN != "" {
 		ports.Notifier = sns.New(clients.SNS, cfg.TopicARN)
 	}
+	var credentials gitsync.Credentials
+	if cfg.GitCredentialsSecretARN != "" {
+		credentials = (&gitcredentials.Secret{Client: clients.SecretsManager, ARN: cfg.GitCredentialsSecretARN}).Credentials
+	}
+	ports.Git = &gitsync.Sources{Dir: cfg.GitDir, Locate: gitsync.HostedRepositories(cfg.gitHosts(), credentials)}
+	if cfg.SyncStateMachineARN != "" {
+		ports.SyncWorkflows = stepfunctions.New(clients.StepFunctions, cfg.SyncStateMachineARN)
+	}
 	if cfg.AccessKeysKMSKey != "" {
 		ports.Sealer = keyseal.NewKMS(kms.NewFromConfig(clients.Config), cfg.AccessKeysKMSKey)
 		ports.Bundles = s3blobs.NewObjects(clients.S3, maxBundleObject)
 	}
 	return ports, nil
+}
+
+// gitHosts are the base URLs of the providers: gitsync.DefaultHosts and the GitHub
+// Enterprise installation.
+func (c Config) gitHosts() map[platform.RepositoryProvider]string {
+	hosts := maps.Clone(gitsync.DefaultHosts)
+	if c.GitHubEnterpriseURL != "" {
+		hosts[platform.GitHubEnterprise] = c.GitHubEnterpriseURL
+	}
+	return hosts
 }
 
 // maxBundleObject bounds an s3:// bundle read: Proton's limit on a bundle (5 MB) and one
@@ -217,6 +258,12 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 	}
 	tasks := workflow.New(wc)
 	repositories, _ := ports.Store.(platform.RepositoryStore)
+	syncs, _ := ports.Store.(platform.SyncStore)
+	serviceSyncs, _ := ports.Store.(platform.ServiceSyncStore)
+	var git control.GitRepositories
+	if ports.Git != nil {
+		git = ports.Git
+	}
 	return &App{
 		Config: cfg,
 		Ports:  ports,
@@ -225,7 +272,7 @@ func New(cfg Config, ports Ports, log *slog.Logger) *App {
 			Provisioner: ports.Provisioner, Previewer: tasks, Estate: estate, Engines: engines, Events: ports.Events, Engine: templates, Log: log,
 			ARNs: arns, AccessKeys: accessKeys, Sealer: ports.Sealer,
 			Repositories: repositories, PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) },
-			Accounts: ports.Accounts}),
+			Accounts: ports.Accounts, Syncs: syncs, ServiceSyncs: serviceSyncs, Git: git, SyncWorkflows: ports.SyncWorkflows}),
 		Tasks: tasks,
 	}
 }
@@ -263,6 +310,17 @@ func (a *App) API() http.Handler {
 		opts.Bundles = a.Ports.Bundles
 	}
 	return api.New(a.Service, auth.GatewayClaims{Roles: a.Config.Roles}, opts)
+}
+
+// SyncTask returns the sync workflow's task (the sync function's handler).
+func (a *App) SyncTask() syncflow.Task { return syncflow.Task{Control: a.Service} }
+
+// Poller returns a poller of the branches sync configurations follow, handing new heads
+// to the sync workflow (the poll function's handler polls once per scheduled event; a
+// warm function remembers the heads it handed on). Without git access each round fails
+// saying sync is not configured.
+func (a *App) Poller() *gitsync.Poller {
+	return syncflow.NewPoller(a.Service, a.Ports.Git)
 }
 
 // GatewayRequestID returns the id API Gateway gave the request (its requestContext), or

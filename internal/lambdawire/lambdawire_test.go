@@ -2,11 +2,15 @@ package lambdawire_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/awsclients"
 	"github.com/gantry-platform/gantry/internal/awsclients/awstest"
+	"github.com/gantry-platform/gantry/internal/gitsync/gitsynctest"
 	"github.com/gantry-platform/gantry/internal/lambdaenv"
 	"github.com/gantry-platform/gantry/internal/lambdawire"
 	"github.com/gantry-platform/gantry/internal/lambdawire/lambdawiretest"
@@ -16,17 +20,23 @@ import (
 
 func TestConfigFromEnv(t *testing.T) {
 	cfg, err := lambdawire.ConfigFromEnv(awstest.Getenv(map[string]string{
-		lambdaenv.TableName:        "gantry-table",
-		lambdaenv.StateMachineARN:  "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry",
-		lambdaenv.AdminGroups:      " platform-team , ",
-		lambdaenv.DeveloperGroups:  "devs,qa",
-		lambdaenv.AccessKeysKMSKey: "alias/gantry-access-keys",
+		lambdaenv.TableName:               "gantry-table",
+		lambdaenv.StateMachineARN:         "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry",
+		lambdaenv.AdminGroups:             " platform-team , ",
+		lambdaenv.DeveloperGroups:         "devs,qa",
+		lambdaenv.AccessKeysKMSKey:        "alias/gantry-access-keys",
+		lambdaenv.SyncStateMachineARN:     "arn:aws-cn:states:cn-north-1:444455556666:stateMachine:gantry-sync",
+		lambdaenv.GitCredentialsSecretARN: "arn:aws-cn:secretsmanager:cn-north-1:444455556666:secret:git",
+		lambdaenv.GitHubEnterpriseURL:     "https://github.example.com",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.AccountID != "444455556666" || cfg.Partition != "aws-cn" {
 		t.Errorf("account %q partition %q, want them from the state machine ARN", cfg.AccountID, cfg.Partition)
+	}
+	if cfg.SyncStateMachineARN == "" || cfg.GitCredentialsSecretARN == "" || cfg.GitHubEnterpriseURL != "https://github.example.com" || cfg.GitDir == "" {
+		t.Errorf("sync configuration = %q, %q, %q, %q", cfg.SyncStateMachineARN, cfg.GitCredentialsSecretARN, cfg.GitHubEnterpriseURL, cfg.GitDir)
 	}
 	if cfg.AccessKeysKMSKey != "alias/gantry-access-keys" {
 		t.Errorf("access keys' KMS key = %q", cfg.AccessKeysKMSKey)
@@ -154,5 +164,53 @@ func TestTheServiceCancelsStackUpdatesThroughTheProvisioner(t *testing.T) {
 	}
 	if len(cancelled) != 1 || cancelled[0] != "gantry-env-Beta "+platform.CancelToken("d-1") {
 		t.Fatalf("stack cancellations = %v, want gantry-env-Beta with the deployment's cancel token", cancelled)
+	}
+}
+
+// TestHostedRepositoriesCloneWithTheSecretsToken: on AWS, a linked GitHub Enterprise
+// repository is fetched over HTTPS from the configured host with the token read from the
+// Secrets Manager secret (AWSPorts wiring: endpoint, secret, host); the sync workflow is
+// started only when its state machine is configured.
+func TestHostedRepositoriesCloneWithTheSecretsToken(t *testing.T) {
+	root := t.TempDir()
+	remote := gitsynctest.NewRemoteAt(t, filepath.Join(root, "acme", "ops.git"))
+	head := remote.Commit(t, "main", "ops", map[string][]byte{"proton-ops.yaml": []byte("sync: {}\n")})
+	backend := gitsynctest.HTTPBackend(t, root)
+	var refused int
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, token, ok := r.BasicAuth(); !ok || user != "x-access-token" || token != "ghe_token" {
+			refused++
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(host.Close)
+	aws := awstest.NewServer(t)
+	aws.Handle("GetSecretValue", func(awstest.Call) awstest.Response {
+		return awstest.JSONResult(map[string]any{"SecretString": `{"GITHUB_ENTERPRISE": "ghe_token"}`})
+	})
+	clients := awsclients.New(awstest.Config(), awstest.Getenv(map[string]string{awsclients.EndpointURL: aws.URL}))
+	cfg := lambdawire.Config{TableName: "t", BucketName: "b", AccountID: "111122223333", GitDir: t.TempDir(), GitHubEnterpriseURL: host.URL + "/git",
+		GitCredentialsSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:gantry-git-AbCdEf"}
+	ports, err := lambdawire.AWSPorts(context.Background(), &cfg, clients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ports.SyncWorkflows != nil {
+		t.Error("a sync workflow without its state machine")
+	}
+	repo := platform.RepositoryID{Provider: platform.GitHubEnterprise, Name: "acme/ops"}
+	got, err := ports.Git.Fetch(context.Background(), repo, "main")
+	if err != nil || got != head || refused != 0 {
+		t.Fatalf("Fetch = %q, %v (%d refused); want %s", got, err, refused, head)
+	}
+	cfg.GitCredentialsSecretARN, cfg.GitDir = "", t.TempDir()
+	cfg.SyncStateMachineARN = "arn:aws:states:us-east-1:111122223333:stateMachine:gantry-sync"
+	if ports, err = lambdawire.AWSPorts(context.Background(), &cfg, clients); err != nil || ports.SyncWorkflows == nil {
+		t.Fatalf("with the sync state machine: %v, %v", ports.SyncWorkflows, err)
+	}
+	if _, err := ports.Git.Fetch(context.Background(), repo, "main"); err == nil || refused == 0 {
+		t.Fatalf("Fetch without the secret = %v (%d refused), want the host's refusal", err, refused)
 	}
 }
