@@ -577,9 +577,6 @@ func (r *serviceSyncRun) syncInstance(ctx context.Context, oi OpsInstance) (plat
 	} else if err != nil {
 		return attempt, 0, err
 	}
-	if inst.DeploymentStatus.Active() {
-		return attempt, instanceBusy, nil
-	}
 	blockers, err := s.activeBlockers(ctx, c.ServiceName, oi.Name)
 	if err != nil {
 		return attempt, 0, err
@@ -593,7 +590,9 @@ func (r *serviceSyncRun) syncInstance(ctx context.Context, oi OpsInstance) (plat
 	} else if err != nil {
 		return attempt, 0, err
 	}
-	if string(spec) == s.syncedSpec(ctx, c, oi, inst) {
+	// An instance deploying is looked at again once it is done, unless the deployment is
+	// this execution's own (a retried task): the update below replays it.
+	if string(spec) == s.syncedSpec(ctx, c, oi, inst) && !inst.DeploymentStatus.Active() {
 		return done(platform.SyncSucceeded, "INSTANCE_UNCHANGED", "", "%s at %s is the instance's spec already", oi.Spec, short(r.commit))
 	}
 	if r.head != r.commit {

@@ -1,6 +1,8 @@
 package control_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -247,5 +249,52 @@ func TestParseOpsFile(t *testing.T) {
 		if _, err := control.ParseOpsFile("proton-ops.yaml", []byte(bad.text), "frontend"); platform.KindOf(err) != platform.Invalid || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("ParseOpsFile(%q) = %v, want Invalid naming %q", bad.text, err, bad.want)
 		}
+	}
+}
+
+// crashingSyncs is the sync store, whose next PutResourceSyncAttempt fails once when
+// failNext is set: a sync task that dies between starting a deployment and recording it.
+type crashingSyncs struct {
+	platform.SyncStore
+	failNext bool
+}
+
+func (c *crashingSyncs) PutResourceSyncAttempt(ctx context.Context, key string, a platform.ResourceSyncAttempt, desired *platform.SyncRevision) error {
+	if c.failNext {
+		c.failNext = false
+		return errors.New("the task died")
+	}
+	return c.SyncStore.PutResourceSyncAttempt(ctx, key, a, desired)
+}
+
+// TestServiceSyncRetryStartsNoDeploymentTwice: a sync task that started an instance's
+// deployment and died before recording it is retried by the workflow (same execution):
+// the retry replays the update (its client token derives from the execution) instead of
+// deploying again, records the deployment it started, and waits for it.
+func TestServiceSyncRetryStartsNoDeploymentTwice(t *testing.T) {
+	h, remote := mustSyncedFrontend(t)
+	syncs := &crashingSyncs{SyncStore: h.store}
+	h.cfg.Syncs = syncs
+	h.svc = control.New(h.cfg)
+	commit := remote.Commit(t, "main", "ops", map[string][]byte{"proton-ops.yaml": []byte(opsFile), "specs/beta.yaml": []byte("port: 8181\n")})
+	dev := platform.WithCaller(h.ctx, platform.Caller{Subject: "dan", Roles: []platform.Role{platform.DeveloperRole}})
+	if _, err := h.svc.CreateServiceSyncConfig(dev, control.ServiceSyncConfigInput{ServiceName: "frontend", Repository: templatesRepo, Branch: "main"}); err != nil {
+		t.Fatal(err)
+	}
+	syncs.failNext = true
+	if _, err := h.svc.SyncServiceCommit(h.ctx, "frontend", "main", commit, "run-1"); err == nil {
+		t.Fatal("the task that died reported no error (the workflow would not retry it)")
+	}
+	started := h.instance("frontend-beta").LastDeploymentID
+	if h.mustDeployment(started).Spec != "port: 8181\n" {
+		t.Fatalf("the first run did not start beta's deployment")
+	}
+	out := h.syncService("main", commit, "run-1")
+	if !out.Waiting || h.instance("frontend-beta").LastDeploymentID != started {
+		t.Fatalf("the retry: %+v, beta's last deployment %s (the first run started %s)", out, h.instance("frontend-beta").LastDeploymentID, started)
+	}
+	st, err := h.svc.GetServiceInstanceSyncStatus(h.ctx, "frontend", "frontend-beta")
+	if err != nil || st.Latest == nil || st.Latest.Events[0].Type != "DEPLOYMENT_STARTED" || st.Latest.Events[0].ExternalID != started {
+		t.Fatalf("beta's sync status after the retry = %+v, %v; want the deployment the first run started", st.Latest, err)
 	}
 }
