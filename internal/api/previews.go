@@ -108,6 +108,9 @@ func viewPreview(p platform.Preview) apimodel.Preview {
 		StackName: p.StackName, ChangeSetName: cs.Name, ChangeSetID: cs.ID, ChangeSetType: cs.Type, Status: cs.Status,
 		StatusReason: cs.StatusReason, Empty: cs.Empty(), Changes: make([]apimodel.ResourceChange, 0, len(cs.Changes)),
 		Summary: viewChangeSummary(cs.Summary()), CreatedAt: p.CreatedAt}
+	if !p.ExpiresAt.IsZero() {
+		out.ExpiresAt = &p.ExpiresAt
+	}
 	for _, c := range cs.Changes {
 		rc := apimodel.ResourceChange{Action: c.Action, LogicalResourceID: c.LogicalResourceID, PhysicalResourceID: c.PhysicalResourceID,
 			ResourceType: c.ResourceType, Replacement: c.Replacement, Scope: c.Scope}
@@ -137,7 +140,8 @@ func previewSchemas() map[string]any {
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(), "spec": str(), "stackName": str(),
 			"changeSetName": str(), "changeSetId": str(), "changeSetType": enum("CREATE", "UPDATE"), "status": enum("CREATE_COMPLETE", "FAILED"),
 			"statusReason": str(), "empty": map[string]any{"type": "boolean", "description": "the change set changes nothing (CloudFormation's FAILED with \"The submitted information didn't contain changes…\")"},
-			"changes": map[string]any{"type": "array", "items": change}, "summary": summary, "createdAt": dateTime()}),
+			"changes": map[string]any{"type": "array", "items": change}, "summary": summary, "createdAt": dateTime(),
+			"expiresAt": map[string]any{"type": "string", "format": "date-time", "description": "after it, the preview cannot be deployed (24 hours after it was made)"}}),
 		"FleetPreview": object([]string{"templateName", "templateMajorVersion", "templateMinorVersion", "targets", "summary", "previewed", "changed", "failed"}, map[string]any{
 			"templateName": str(), "templateMajorVersion": integer(), "templateMinorVersion": integer(),
 			"targets": map[string]any{"type": "array", "items": object([]string{"targetResourceType", "fromTemplateMajorVersion", "fromTemplateMinorVersion", "empty"}, map[string]any{

@@ -28,6 +28,8 @@ type Preview struct {
 	Changes      []ResourceChange `json:"changes"`
 	Summary      ChangeSummary    `json:"summary"`
 	CreatedAt    time.Time        `json:"createdAt"`
+	// ExpiresAt is when the preview can no longer be deployed.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 // ResourceChange is one resource's change (CloudFormation's ResourceChange).

@@ -142,6 +142,28 @@ func (s *Simulator) ExecuteChangeSet(ctx context.Context, stackName, name, clien
 	return s.Deploy(ctx, in)
 }
 
+// DeleteChangeSet deletes change set name of the stack, as CloudFormation's
+// DeleteChangeSet does. Errors: NotFound when there is no such change set (never made,
+// executed, or ended by another operation on the stack).
+func (s *Simulator) DeleteChangeSet(ctx context.Context, stackName, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := stackName + "\x00" + name
+	if _, ok := s.changeSets[key]; !ok {
+		return platform.Errorf(platform.NotFound, "ChangeSet [%s] does not exist", name)
+	}
+	delete(s.changeSets, key)
+	return nil
+}
+
+// ChangeSets returns how many change sets the simulator keeps (made, neither executed,
+// deleted, nor ended by another operation on their stack).
+func (s *Simulator) ChangeSets() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.changeSets)
+}
+
 // added lists every resource of root as an Add.
 func added(root *yaml.Node) []platform.ResourceChange {
 	var out []platform.ResourceChange

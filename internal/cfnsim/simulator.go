@@ -460,6 +460,13 @@ type operation struct {
 // start sets the stack to the operation's first status and plays the rest in the
 // background. s.mu is held.
 func (s *Simulator) start(st *stack, op *operation) {
+	// As CloudFormation does, an operation on the stack ends its change sets (an executed
+	// one included).
+	for key, cs := range s.changeSets {
+		if cs.StackName == st.name {
+			delete(s.changeSets, key)
+		}
+	}
 	s.serial++
 	op.serial = s.serial
 	done := make(chan struct{})

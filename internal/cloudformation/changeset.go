@@ -127,3 +127,20 @@ func (p *Provisioner) ExecuteChangeSet(ctx context.Context, stackName, name, cli
 	}
 	return platform.StackOperation{}, changeSetError("ExecuteChangeSet", stackName, err)
 }
+
+// DeleteChangeSet deletes change set name of the stack. Errors: NotFound when the change
+// set or the stack is gone; Internal otherwise.
+func (p *Provisioner) DeleteChangeSet(ctx context.Context, stackName, name string) error {
+	api, err := p.stackClient(stackName)
+	if err != nil {
+		return err
+	}
+	_, err = api.DeleteChangeSet(ctx, &cfn.DeleteChangeSetInput{StackName: aws.String(stackName), ChangeSetName: aws.String(name)})
+	if isCode(err, "ChangeSetNotFound") {
+		return platform.Errorf(platform.NotFound, "no change set %s for stack %s", name, stackName)
+	}
+	if err != nil {
+		return stackError("DeleteChangeSet", stackName, err)
+	}
+	return nil
+}

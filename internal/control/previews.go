@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
 )
@@ -102,6 +103,7 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	p := platform.Preview{ID: id, Target: d.Target, TemplateName: d.TemplateName, TemplateVersion: d.TemplateVersion,
 		Spec: d.Spec, Inputs: d.Inputs, StackName: d.StackName, BaseDeploymentID: current.LastDeploymentID,
 		Rendered: body, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
+	p.ExpiresAt = p.CreatedAt.Add(platform.PreviewLifetime)
 	d.Account, d.ConnectionID = env.AccountID, env.AccountConnectionID
 	stacks, err := platform.StacksOf(ctx, s.stacks, s.accounts, s.store, d)
 	if err != nil {
@@ -118,14 +120,48 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	if err := s.blobs.Put(ctx, previewKey(id)+".json", record); err != nil {
 		return platform.Preview{}, err
 	}
+	s.supersede(ctx, stacks, p)
 	return p, nil
 }
 
 func previewKey(id string) string { return "previews/" + id }
 
+// latestPreviewKey holds the id of the latest preview of the target whose stack is
+// stackName.
+func latestPreviewKey(stackName string) string { return "previews/latest/" + stackName }
+
+// supersede makes p the latest preview of its target: the previous one is dropped, its
+// change set deleted from the stack and its record removed, so that a target keeps at
+// most one preview whoever previews it again. A preview is also ended by any operation
+// on its stack (CloudFormation drops a stack's change sets) and by its expiry. A failure
+// here leaves the old preview to expire: it is logged, and p stands.
+func (s *Service) supersede(ctx context.Context, stacks platform.StackProvisioner, p platform.Preview) {
+	key := latestPreviewKey(p.StackName)
+	previous, err := s.blobs.Get(ctx, key)
+	switch {
+	case err == nil && string(previous) != p.ID && previewIDPattern.Match(previous):
+		err = stacks.DeleteChangeSet(ctx, p.StackName, platform.PreviewChangeSetName(string(previous)))
+		if platform.KindOf(err) == platform.NotFound {
+			err = nil // ended by an operation on the stack
+		}
+		if err == nil {
+			err = s.blobs.Delete(ctx, previewKey(string(previous))+".json")
+		}
+	case platform.KindOf(err) == platform.NotFound:
+		err = nil
+	}
+	if err == nil {
+		err = s.blobs.Put(ctx, key, []byte(p.ID))
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "the previous preview of the target was not dropped; it expires", "stack", p.StackName, "preview", p.ID, "error", err)
+	}
+}
+
 var previewIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// GetPreview returns a preview. Errors: Invalid (id) for an id that is not one, NotFound.
+// GetPreview returns a preview. Errors: Invalid (id) for an id that is not one, NotFound
+// (for an expired preview too, whose record is then removed).
 func (s *Service) GetPreview(ctx context.Context, id string) (platform.Preview, error) {
 	if !previewIDPattern.MatchString(id) {
 		return platform.Preview{}, platform.FieldErrorf("id", "%q is not a preview id", id)
@@ -140,6 +176,12 @@ func (s *Service) GetPreview(ctx context.Context, id string) (platform.Preview, 
 	var p platform.Preview
 	if err := json.Unmarshal(body, &p); err != nil {
 		return platform.Preview{}, err
+	}
+	if !p.ExpiresAt.IsZero() && !s.clock().Before(p.ExpiresAt) {
+		if err := s.blobs.Delete(ctx, previewKey(id)+".json"); err != nil {
+			s.log.WarnContext(ctx, "an expired preview's record was not removed", "preview", id, "error", err)
+		}
+		return platform.Preview{}, platform.Errorf(platform.NotFound, "preview %s expired at %s (previews last %s): preview again", id, p.ExpiresAt.Format(time.RFC3339), platform.PreviewLifetime)
 	}
 	return p, nil
 }

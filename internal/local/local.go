@@ -64,6 +64,8 @@ const (
 type Config struct {
 	// DataDir holds blobs, the token signing key and, unless InMemory, the database.
 	DataDir string
+	// Now is the control plane's clock (default time.Now): previews expire by it.
+	Now func() time.Time
 	// SeedStacks, when set, is a directory of stacks the CloudFormation simulator starts
 	// with, as if made outside Gantry (see LoadSeedStacks).
 	SeedStacks string
@@ -291,7 +293,7 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 	sources := &gitsync.Sources{Dir: filepath.Join(cfg.DataDir, "git-copies"), Locate: gitsync.LocalRepositories(repositories)}
 	p.Sources = sources
 	svc := control.New(control.Config{Store: p.Store, Blobs: blobs, Workflows: p.Runner, Provisioner: p.Sim, Previewer: tasks, Estate: p.Sim,
-		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns,
+		Engines: engines, Events: publisher, Engine: eng, Log: cfg.Log, ARNs: arns, Now: cfg.Now,
 		AccessKeys: p.Store, Sealer: sealer,
 		Repositories: p.Store, Syncs: p.Store, Git: sources, SyncWorkflows: p.SyncRunner, ServiceSyncs: p.Store,
 		PreviewerWith: func(s platform.Store) control.Previewer { return tasks.WithStore(s) }, Accounts: p.Estate})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,5 +97,61 @@ func createWebService(t *testing.T, dev *client) {
 		"repositoryId": "example-org/web", "branchName": "main"}, nil)
 	if s := dev.waitService("web"); s["status"] != "ACTIVE" {
 		t.Fatalf("service web = %v", s)
+	}
+}
+
+// TestPreviewsAreSupersededAndExpire checks that previews do not pile up: a target keeps
+// at most one preview (a new one deletes the previous one's change set and record), a
+// deployment ends its stack's change sets, and a preview expires after
+// platform.PreviewLifetime (it can no longer be read or deployed; the next preview of its
+// target deletes its change set).
+func TestPreviewsAreSupersededAndExpire(t *testing.T) {
+	var later atomic.Int64 // how far the control plane's clock is ahead
+	p, ts := startPlatform(t, Config{Now: func() time.Time { return time.Now().Add(time.Duration(later.Load())) }})
+	admin := newClient(t, p, ts, platform.AdminRole)
+	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate, "templateMajorVersion": 1,
+		"spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec))}, nil)
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta = %v", env)
+	}
+	spec := func(n int) map[string]any {
+		return map[string]any{"deploymentType": "CURRENT_VERSION", "spec": fmt.Sprintf("proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.%d.0.0/16\n  subnet_one_cidr: 10.%d.0.0/24\n  subnet_two_cidr: 10.%d.1.0/24\n", n, n, n)}
+	}
+	var first, second apimodel.Preview
+	admin.must(200, "POST", "/v1/environments/Beta/preview", spec(1), &first)
+	if first.ExpiresAt == nil || !first.ExpiresAt.Equal(first.CreatedAt.Add(platform.PreviewLifetime)) {
+		t.Fatalf("preview expires at %v, created at %v", first.ExpiresAt, first.CreatedAt)
+	}
+	admin.must(200, "POST", "/v1/environments/Beta/preview", spec(2), &second)
+	if n := p.Sim.ChangeSets(); n != 1 {
+		t.Fatalf("%d change sets after a target's second preview, want 1 (the first one's deleted)", n)
+	}
+	if status, body := admin.json("GET", "/v1/previews/"+first.ID, nil, nil); status != 404 {
+		t.Fatalf("GET a superseded preview: %d %s", status, body)
+	}
+	if status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": first.ID}, nil); status != 404 {
+		t.Fatalf("deploy a superseded preview: %d %s", status, body)
+	}
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": second.ID}, nil)
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta after its previewed deployment = %v", env)
+	}
+	if n := p.Sim.ChangeSets(); n != 0 {
+		t.Fatalf("%d change sets after the deployment, want 0", n)
+	}
+
+	var third apimodel.Preview
+	admin.must(200, "POST", "/v1/environments/Beta/preview", spec(3), &third)
+	later.Store(int64(platform.PreviewLifetime + time.Minute))
+	if status, body := admin.json("GET", "/v1/previews/"+third.ID, nil, nil); status != 404 || !strings.Contains(body, "expired") {
+		t.Fatalf("GET an expired preview: %d %s", status, body)
+	}
+	if status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": third.ID}, nil); status != 404 {
+		t.Fatalf("deploy an expired preview: %d %s", status, body)
+	}
+	admin.must(200, "POST", "/v1/environments/Beta/preview", spec(4), nil)
+	if n := p.Sim.ChangeSets(); n != 1 {
+		t.Fatalf("%d change sets after a preview following an expired one, want 1", n)
 	}
 }

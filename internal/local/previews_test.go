@@ -72,8 +72,12 @@ func TestPreviewThenDeployThatChangeSet(t *testing.T) {
 		t.Fatalf("previewId with a spec: %d %s", status, body)
 	}
 
+	// The dryRun's preview superseded the first one (a target keeps one preview).
+	if status, body := admin.json("GET", "/v1/previews/"+pv.ID, nil, nil); status != 404 {
+		t.Fatalf("GET a superseded preview: %d %s", status, body)
+	}
 	// Deploy exactly that change set.
-	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": pv.ID}, nil)
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": dry.ID}, nil)
 	after := admin.waitFor("/v1/environments/Beta")
 	if after["deploymentStatus"] != "SUCCEEDED" || after["spec"] != wider {
 		t.Fatalf("environment after the previewed deployment = %v", after)
@@ -84,7 +88,7 @@ func TestPreviewThenDeployThatChangeSet(t *testing.T) {
 	}
 	var rendered apimodel.RenderedTemplate
 	admin.must(200, "GET", "/v1/deployments/"+after["lastDeploymentId"].(string)+"/rendered", nil, &rendered)
-	// The other preview was made before this deployment: it no longer holds.
+	// The preview was made before this deployment: it no longer holds.
 	if status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": dry.ID}, nil); status != 409 {
 		t.Fatalf("a stale preview: %d %s", status, body)
 	}
@@ -101,7 +105,7 @@ func TestPreviewThenDeployThatChangeSet(t *testing.T) {
 	if got := dev.waitFor("/v1/services/web/instances/web-a"); got["deploymentStatus"] != "SUCCEEDED" {
 		t.Fatalf("instance after the previewed deployment = %v", got)
 	}
-	if status, body := dev.json("PATCH", "/v1/services/web/instances/web-a", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": pv.ID}, nil); status != 400 {
+	if status, body := dev.json("PATCH", "/v1/services/web/instances/web-a", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": dry.ID}, nil); status != 400 {
 		t.Fatalf("another target's preview: %d %s", status, body)
 	}
 }

@@ -108,6 +108,9 @@ type StackProvisioner interface {
 	// stack's change sets once another operation ran on it); Conflict when it cannot be
 	// executed (the stack is busy or the change set is obsolete).
 	ExecuteChangeSet(ctx context.Context, stackName, name, clientRequestToken string) (StackOperation, error)
+	// DeleteChangeSet deletes change set name of the stack (a preview superseded or
+	// expired). Errors: NotFound when it no longer exists.
+	DeleteChangeSet(ctx context.Context, stackName, name string) error
 }
 
 // Workflows runs the deployment state machine and resolves its waiting tasks.

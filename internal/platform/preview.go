@@ -26,7 +26,14 @@ type Preview struct {
 	ChangeSet ChangeSet
 	CreatedBy string
 	CreatedAt time.Time
+	// ExpiresAt is when the preview stops being deployable (CreatedAt + PreviewLifetime);
+	// zero for previews made before previews expired.
+	ExpiresAt time.Time
 }
+
+// PreviewLifetime is how long a preview can be deployed after it was made: a preview
+// shows a stack as it was, and an old one is more likely stale than useful.
+const PreviewLifetime = 24 * time.Hour
 
 // PreviewChangeSetName is the name of preview id's change set.
 func PreviewChangeSetName(id string) string { return "gantry-preview-" + id }

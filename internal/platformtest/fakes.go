@@ -66,6 +66,7 @@ type Provisioner struct {
 
 	CreateChangeSetFunc  func(ctx context.Context, in platform.StackDeployment, name string) (platform.ChangeSet, error)
 	ExecuteChangeSetFunc func(ctx context.Context, stackName, name, token string) (platform.StackOperation, error)
+	DeleteChangeSetFunc  func(ctx context.Context, stackName, name string) error
 }
 
 // CreateChangeSet calls CreateChangeSetFunc.
@@ -74,6 +75,14 @@ func (p *Provisioner) CreateChangeSet(ctx context.Context, in platform.StackDepl
 		return platform.ChangeSet{}, unexpected("Provisioner.CreateChangeSet")
 	}
 	return p.CreateChangeSetFunc(ctx, in, name)
+}
+
+// DeleteChangeSet calls DeleteChangeSetFunc.
+func (p *Provisioner) DeleteChangeSet(ctx context.Context, stackName, name string) error {
+	if p.DeleteChangeSetFunc == nil {
+		return unexpected("Provisioner.DeleteChangeSet")
+	}
+	return p.DeleteChangeSetFunc(ctx, stackName, name)
 }
 
 // ExecuteChangeSet calls ExecuteChangeSetFunc.
