@@ -292,7 +292,7 @@ func TestAPICommands(t *testing.T) {
 
 	t.Run("errors show the API's code, message and request id", func(t *testing.T) {
 		code, out, errOut := ap.as(t, dev, "environments", "create", "--name", "gamma", "--template", "vpc-ecs", "--major", "1", "--spec", envSpec)
-		if code != exitProblems || out != "" || !strings.HasPrefix(errOut, "gantry environments create: AccessDeniedException: CreateEnvironment needs the admin role (request id ") || !requestID.MatchString(errOut) {
+		if code != exitProblems || out != "" || !strings.HasPrefix(errOut, "gantry environments create: AccessDeniedException: creating an environment of environment template vpc-ecs needs the admin role: the template is not self-service (request id ") || !requestID.MatchString(errOut) {
 			t.Fatalf("403: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
 		code, _, errOut = ap.as(t, admin, "environments", "create", "--name", "not a name", "--template", "vpc-ecs", "--major", "1", "--spec", envSpec)

@@ -177,10 +177,11 @@ func schemas() map[string]any {
 		"UpdateTemplate": object(nil, map[string]any{
 			"displayName": map[string]any{"type": "string", "maxLength": 100}, "description": map[string]any{"type": "string", "maxLength": 500},
 			"recommendedVersion": map[string]any{"type": "string", "pattern": `^([0-9]+\.[0-9]+|latest)$`,
-				"description": "major.minor pins that published version as the recommended one; latest unpins (the highest published is recommended)"}}),
+				"description": "major.minor pins that published version as the recommended one; latest unpins (the highest published is recommended)"},
+			"selfService": map[string]any{"type": "boolean", "description": "environment templates only: developers may create, update, delete and cancel environments of the template"}}),
 		"Template": object([]string{"name", "createdAt"}, map[string]any{"name": str(), "arn": arn, "displayName": str(), "description": str(),
 			"recommendedVersion": str(), "recommendedMajorVersion": integer(), "recommendedMinorVersion": integer(),
-			"recommendedVersionPinned": map[string]any{"type": "boolean"}, "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
+			"recommendedVersionPinned": map[string]any{"type": "boolean"}, "selfService": map[string]any{"type": "boolean"}, "createdAt": dateTime(), "lastModifiedAt": dateTime()}),
 		"TemplateList": list("Template"),
 		"TemplateVersion": object([]string{"templateName", "majorVersion", "minorVersion", "status"}, map[string]any{
 			"templateName": str(), "arn": arn, "majorVersion": integer(), "minorVersion": integer(),

@@ -17,7 +17,7 @@ import (
 
 func viewTemplate(arns platform.ARNScope, t platform.Template) apimodel.Template {
 	v := apimodel.Template{Name: t.Name, ARN: arns.ARN(platform.TemplateResource(t.Kind, t.Name)), DisplayName: t.DisplayName, Description: t.Description,
-		RecommendedVersionPinned: t.Pinned, CreatedAt: t.CreatedAt, LastModifiedAt: t.UpdatedAt}
+		RecommendedVersionPinned: t.Pinned, SelfService: t.SelfService, CreatedAt: t.CreatedAt, LastModifiedAt: t.UpdatedAt}
 	if !t.Recommended.IsZero() {
 		major, minor := t.Recommended.Major, t.Recommended.Minor
 		v.RecommendedVersion, v.RecommendedMajorVersion, v.RecommendedMinorVersion = t.Recommended.String(), &major, &minor
@@ -142,7 +142,7 @@ func createTemplateInput(in apimodel.CreateTemplate) control.CreateTemplateInput
 }
 
 func updateTemplateInput(in apimodel.UpdateTemplate) control.UpdateTemplateInput {
-	return control.UpdateTemplateInput{DisplayName: in.DisplayName, Description: in.Description, RecommendedVersion: in.RecommendedVersion}
+	return control.UpdateTemplateInput{DisplayName: in.DisplayName, Description: in.Description, RecommendedVersion: in.RecommendedVersion, SelfService: in.SelfService}
 }
 
 // createEnvironmentInput maps the body; Invalid naming provisioning when it is not

@@ -37,13 +37,13 @@ func wireOps() map[string]wireOp {
 		"UpdateServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion", "status", "description", "compatibleEnvironmentTemplates", "supportedComponentSources"}, (*handler).wUpdateServiceTemplateVersion),
 		"DeleteServiceTemplateVersion": op(adminOnly, []string{"templateName", "majorVersion", "minorVersion"}, (*handler).wDeleteServiceTemplateVersion),
 
-		"CreateEnvironment":           op(adminOnly, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn", "codebuildRoleArn", "provisioningRepository"}, (*handler).wCreateEnvironment),
+		"CreateEnvironment":           op(developer, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "environmentAccountConnectionId", "componentRoleArn", "codebuildRoleArn", "provisioningRepository"}, (*handler).wCreateEnvironment),
 		"GetEnvironment":              op(anyRole, []string{"name"}, (*handler).wGetEnvironment),
 		"ListEnvironments":            op(anyRole, []string{"maxResults", "nextToken"}, (*handler).wListEnvironments),
-		"UpdateEnvironment":           op(adminOnly, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "componentRoleArn", "codebuildRoleArn"}, (*handler).wUpdateEnvironment),
-		"DeleteEnvironment":           op(adminOnly, []string{"name"}, (*handler).wDeleteEnvironment),
+		"UpdateEnvironment":           op(developer, []string{"name", "deploymentType", "spec", "templateMajorVersion", "templateMinorVersion", "componentRoleArn", "codebuildRoleArn"}, (*handler).wUpdateEnvironment),
+		"DeleteEnvironment":           op(developer, []string{"name"}, (*handler).wDeleteEnvironment),
 		"ListEnvironmentOutputs":      op(anyRole, []string{"environmentName", "nextToken"}, (*handler).wListEnvironmentOutputs),
-		"CancelEnvironmentDeployment": op(adminOnly, []string{"environmentName"}, (*handler).wCancelEnvironmentDeployment),
+		"CancelEnvironmentDeployment": op(developer, []string{"environmentName"}, (*handler).wCancelEnvironmentDeployment),
 
 		"CreateService":                   op(developer, []string{"name", "description", "templateName", "templateMajorVersion", "templateMinorVersion", "spec", "repositoryId", "repositoryConnectionArn", "branchName"}, (*handler).wCreateService),
 		"GetService":                      op(anyRole, []string{"name"}, (*handler).wGetService),

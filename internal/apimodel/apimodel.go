@@ -29,6 +29,10 @@ type Template struct {
 	RecommendedVersionPinned bool      `json:"recommendedVersionPinned,omitempty"`
 	CreatedAt                time.Time `json:"createdAt"`
 	LastModifiedAt           time.Time `json:"lastModifiedAt"`
+
+	// SelfService (environment templates): developers may create, update, delete and
+	// cancel environments of this template.
+	SelfService bool `json:"selfService,omitempty"`
 }
 
 // TemplateVersion is one major.minor version of a template. Schema is set only when the

@@ -91,6 +91,9 @@ type UpdateTemplate struct {
 	DisplayName        *string `json:"displayName,omitempty"`
 	Description        *string `json:"description,omitempty"`
 	RecommendedVersion *string `json:"recommendedVersion,omitempty"`
+	// SelfService, for environment templates only, lets developers manage environments
+	// of the template (true) or keeps them to admins (false).
+	SelfService *bool `json:"selfService,omitempty"`
 }
 
 // UpdateTemplateVersion is the body of PATCH …/versions/{major}.{minor}, Proton's

@@ -334,20 +334,23 @@ func (s *Service) CancelTargetDeployment(ctx context.Context, target platform.Ta
 // returns it unchanged. Errors: Conflict when the deployment has finished, deletes its
 // target, or its stack cannot be cancelled (CloudFormation cancels only an update in
 // progress, not a create); the deployment is then left as it was. Forbidden when a
-// caller without the admin role cancels an environment's deployment; NotFound.
+// caller without the admin role cancels the deployment of an environment whose template
+// is not self-service; NotFound.
 func (s *Service) CancelDeployment(ctx context.Context, id string) (platform.Deployment, error) {
 	d, err := s.store.GetDeployment(ctx, id)
 	if err != nil {
 		return d, err
+	}
+	if d.Target.Kind == platform.EnvironmentTarget {
+		if err := s.authorizeEnvironment(ctx, d.TemplateName, "cancelling the deployment of", false); err != nil {
+			return d, err
+		}
 	}
 	if d.Finished() {
 		return d, platform.Errorf(platform.Conflict, "deployment %s has already finished (%s)", id, d.Status)
 	}
 	if d.Status == platform.Cancelling {
 		return d, nil
-	}
-	if d.Target.Kind == platform.EnvironmentTarget && !caller(ctx).Has(platform.AdminRole) {
-		return d, platform.Errorf(platform.Forbidden, "cancelling a deployment of %s needs the admin role", d.Target)
 	}
 	if d.Operation == platform.Delete {
 		return d, platform.Errorf(platform.Conflict, "deployment %s deletes its target and cannot be cancelled", id)

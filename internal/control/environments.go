@@ -47,7 +47,12 @@ type CreateEnvironmentInput struct {
 // environment given its outputs is stored with its deployment SUCCEEDED at once (nothing
 // deployed). Invalid errors name the field (outputs.KEY for a bad output); Conflict if the
 // name is taken or the client token was used for another request.
+// Forbidden unless the caller is an admin or the template is self-service (a developer may
+// set no IAM role: componentRoleArn, codebuildRoleArn).
 func (s *Service) CreateEnvironment(ctx context.Context, in CreateEnvironmentInput) (platform.Environment, error) {
+	if err := s.authorizeEnvironment(ctx, in.TemplateName, "creating", in.ComponentRoleARN != "" || in.CodebuildRoleARN != ""); err != nil {
+		return platform.Environment{}, err
+	}
 	if err := platform.ValidateName("name", in.Name); err != nil {
 		return platform.Environment{}, err
 	}
@@ -134,7 +139,12 @@ func (s *Service) ListEnvironments(ctx context.Context, page platform.PageReques
 // recorded). A customer-managed environment deploys nothing: the update's deployment
 // records its new Outputs (nil keeps them), SUCCEEDED at once. Invalid naming the field
 // (outputs for another environment); Conflict while a deployment is in progress.
+// Forbidden unless the caller is an admin or the environment's template is self-service
+// (a developer may set no IAM role).
 func (s *Service) UpdateEnvironment(ctx context.Context, name string, in UpdateInput) (platform.Environment, error) {
+	if err := s.authorizeEnvironmentOf(ctx, name, "updating", in.ComponentRoleARN != nil || in.CodebuildRoleARN != nil); err != nil {
+		return platform.Environment{}, err
+	}
 	if err := checkSpec("spec", in.Spec); err != nil {
 		return platform.Environment{}, err
 	}
@@ -249,7 +259,11 @@ func (s *Service) planUpdateOf(ctx context.Context, env platform.Environment, in
 // environment's record only, at once (its infrastructure is not Gantry's), with a
 // DELETE_COMPLETE deployment. Conflict while service instances or components run in it or
 // a deployment is in progress.
+// Forbidden unless the caller is an admin or the environment's template is self-service.
 func (s *Service) DeleteEnvironment(ctx context.Context, name string) (platform.Environment, error) {
+	if err := s.authorizeEnvironmentOf(ctx, name, "deleting", false); err != nil {
+		return platform.Environment{}, err
+	}
 	env, err := s.store.GetEnvironment(ctx, name)
 	if err != nil {
 		return env, err

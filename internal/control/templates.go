@@ -69,6 +69,9 @@ type UpdateTemplateInput struct {
 	// RecommendedVersion "major.minor" pins that version, which must be published, as the
 	// recommended one; "latest" unpins, making the highest published version recommended.
 	RecommendedVersion *string
+	// SelfService, on an environment template, lets developers manage its environments
+	// (environmentEntitled); refused on a service template.
+	SelfService *bool
 }
 
 // latestVersion is the RecommendedVersion that unpins.
@@ -76,7 +79,8 @@ const latestVersion = "latest"
 
 // UpdateTemplate changes a template's display name, description and recommended version.
 // Pinning a version keeps it recommended when newer ones are published; unpinning
-// recommends the highest published version (none when nothing is published). Invalid,
+// recommends the highest published version (none when nothing is published). SelfService
+// marks an environment template self-service (or not). Invalid,
 // naming the field, for a text too long or a recommended version that is malformed,
 // missing or not published; NotFound when the template does not exist; Conflict when it
 // changed meanwhile twice over (a stale revision is retried once); Forbidden for a caller
@@ -91,6 +95,9 @@ func (s *Service) UpdateTemplate(ctx context.Context, kind platform.TemplateKind
 	if in.Description != nil && len(*in.Description) > 500 {
 		return platform.Template{}, platform.FieldErrorf("description", "must be at most 500 characters")
 	}
+	if in.SelfService != nil && kind != platform.EnvironmentTemplate {
+		return platform.Template{}, platform.FieldErrorf("selfService", "applies to environment templates only")
+	}
 	var pin platform.Version
 	if in.RecommendedVersion != nil && *in.RecommendedVersion != latestVersion {
 		v, err := platform.ParseVersion(*in.RecommendedVersion)
@@ -104,8 +111,11 @@ func (s *Service) UpdateTemplate(ctx context.Context, kind platform.TemplateKind
 		if err != nil {
 			return platform.Template{}, err
 		}
-		if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil {
+		if in.DisplayName == nil && in.Description == nil && in.RecommendedVersion == nil && in.SelfService == nil {
 			return t, nil
+		}
+		if in.SelfService != nil {
+			t.SelfService = *in.SelfService
 		}
 		if in.DisplayName != nil {
 			t.DisplayName = *in.DisplayName

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/proton/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/gantry-platform/gantry/internal/control"
 	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
@@ -193,6 +194,19 @@ func TestProtonSDK(t *testing.T) {
 	if got.Environment.DeploymentStatus != types.DeploymentStatusSucceeded || got.Environment.LastDeploymentSucceededAt == nil ||
 		aws.ToString(got.Environment.Arn) != "arn:aws:proton:us-east-1:"+AccountID+":environment/Beta" {
 		t.Fatalf("deployed environment = %+v", got.Environment)
+	}
+	// A developer's environment operations pass the wire's role check; the control plane
+	// refuses them while the template is not self-service, and lets them through after.
+	cancelBeta := &proton.CancelEnvironmentDeploymentInput{EnvironmentName: aws.String("Beta")}
+	if _, err := dev.CancelEnvironmentDeployment(ctx, cancelBeta); !errors.As(err, &denied) || !strings.Contains(aws.ToString(denied.Message), "not self-service") {
+		t.Fatalf("developer CancelEnvironmentDeployment, admin-only template: %v, want AccessDeniedException saying why", err)
+	}
+	selfService := true
+	if _, err := w.Control.UpdateTemplate(platformtest.AdminContext("alice"), platform.EnvironmentTemplate, platformtest.EnvTemplate, control.UpdateTemplateInput{SelfService: &selfService}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dev.CancelEnvironmentDeployment(ctx, cancelBeta); !errors.As(err, &conflict) {
+		t.Fatalf("developer CancelEnvironmentDeployment, self-service template, nothing in progress: %v, want ConflictException", err)
 	}
 	// NotifyResourceDeploymentStatusChange: a developer may not report; an admin may, but
 	// not on a deployment that has finished.

@@ -72,6 +72,9 @@ type Template struct {
 	// unless an admin pinned another (Pinned). Zero while nothing is published.
 	Recommended Version
 	Pinned      bool
+	// SelfService, on an environment template, lets developers create, update, delete
+	// and cancel environments of it; otherwise (the default) environments are admin's.
+	SelfService bool
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	// Revision is the stored revision, for optimistic concurrency.

@@ -32,6 +32,7 @@ type templateItem struct {
 	RecommendedMajor int    `dynamodbav:"recommendedMajor"`
 	RecommendedMinor int    `dynamodbav:"recommendedMinor"`
 	Pinned           bool   `dynamodbav:"pinned"`
+	SelfService      bool   `dynamodbav:"selfService"`
 	CreatedAt        string `dynamodbav:"createdAt"`
 	UpdatedAt        string `dynamodbav:"updatedAt"`
 	Revision         int64  `dynamodbav:"revision"`
@@ -237,6 +238,7 @@ func newTemplateItem(t platform.Template) templateItem {
 		RecommendedMajor: t.Recommended.Major,
 		RecommendedMinor: t.Recommended.Minor,
 		Pinned:           t.Pinned,
+		SelfService:      t.SelfService,
 		CreatedAt:        formatTime(t.CreatedAt),
 		UpdatedAt:        formatTime(t.UpdatedAt),
 		Revision:         t.Revision,
@@ -252,6 +254,7 @@ func (it templateItem) domain() (platform.Template, error) {
 		Description: it.Description,
 		Recommended: platform.Version{Major: it.RecommendedMajor, Minor: it.RecommendedMinor},
 		Pinned:      it.Pinned,
+		SelfService: it.SelfService,
 		CreatedAt:   p.parse(it.CreatedAt),
 		UpdatedAt:   p.parse(it.UpdatedAt),
 		Revision:    it.Revision,

@@ -117,6 +117,12 @@ async function signIn(role) {
   await page.getByRole("heading", { name: "Template catalog" }).waitFor();
 }
 
+async function switchTo(role) {
+  await page.getByRole("button", { name: /Signed in as/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await signIn(role);
+}
+
 async function axe(label) {
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
@@ -167,7 +173,32 @@ try {
     await screenshot("catalog");
   });
 
-  await step("admin creates an environment from the form: a field error, then its fix", async () => {
+  await step("developer sees no admin actions, and a 403 as what it is", async () => {
+    await switchTo("developer");
+    if (await page.getByRole("button", { name: "Create environment template" }).count()) fail("a developer is offered an admin action");
+    await go("/environments");
+    await page.getByRole("heading", { name: /^Environments/ }).waitFor();
+    if (await page.getByRole("button", { name: "Create environment" }).count()) fail("a developer is offered Create environment while no template is self-service");
+    await go("/environments/new?template=vpc-ecs&major=1");
+    await page.getByTestId("picked-version").filter({ hasText: "1.0" }).waitFor();
+    await fill("env-name", "gamma");
+    await click("Create environment");
+    await page.getByText("Access denied (403)").waitFor();
+    await page.getByText("creating an environment of environment template vpc-ecs needs the admin role: the template is not self-service").waitFor();
+    await screenshot("developer-403");
+  });
+
+  await step("admin marks the environment template self-service", async () => {
+    await switchTo("admin");
+    await go("/templates/environment/vpc-ecs");
+    await page.locator("[data-testid=self-service][data-self-service=false]").waitFor();
+    await click("Make self-service");
+    await page.locator("[data-testid=self-service][data-self-service=true]").waitFor();
+    await screenshot("template-self-service");
+  });
+
+  await step("developer creates an environment from the form: a field error, then its fix", async () => {
+    await switchTo("developer");
     await go("/environments");
     await click("Create environment");
     await choose("pick-template", "vpc-ecs");
@@ -186,24 +217,8 @@ try {
     await statusIs("SUCCEEDED");
     await page.getByTestId("outputs").getByRole("cell", { name: "VpcId", exact: true }).waitFor();
     await page.getByTestId("provisioned-resources").getByRole("cell", { name: "VPC", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Update", exact: true }).waitFor(); // the developer manages it
     await screenshot("environment-succeeded");
-  });
-
-  await step("developer sees no admin actions, and a 403 as what it is", async () => {
-    await page.getByRole("button", { name: /Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Sign out" }).click();
-    await signIn("developer");
-    if (await page.getByRole("button", { name: "Create environment template" }).count()) fail("a developer is offered an admin action");
-    await go("/environments");
-    if (await page.getByRole("button", { name: "Create environment" }).count()) fail("a developer is offered Create environment");
-    await go("/environments/new");
-    await choose("pick-template", "vpc-ecs");
-    await page.getByTestId("picked-version").filter({ hasText: "1.0" }).waitFor();
-    await fill("env-name", "gamma");
-    await click("Create environment");
-    await page.getByText("Access denied (403)").waitFor();
-    await page.getByText("CreateEnvironment needs the admin role").waitFor();
-    await screenshot("developer-403");
   });
 
   await step("developer creates a service of two instances from the form: a field error, then its fix", async () => {
@@ -237,9 +252,7 @@ try {
   });
 
   await step("admin publishes a minor and updates the fleet from the dashboard", async () => {
-    await page.getByRole("button", { name: /Signed in as/ }).click();
-    await page.getByRole("menuitem", { name: "Sign out" }).click();
-    await signIn("admin");
+    await switchTo("admin");
     await registerVersion("service", "s3-bucket", s3Minor, "The next minor of 1");
     await publish("service", "s3-bucket", "1.1");
     await page.getByTestId("recommended").filter({ hasText: "1.1" }).waitFor();

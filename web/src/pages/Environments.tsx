@@ -19,7 +19,8 @@ import { inProgress, useLoad } from "../lib/hooks";
 import { navigate, query } from "../lib/router";
 import { environmentSpec, errorFor, instanceSpec, fieldErrors, fieldsOf, initialValues, inputsOf, specInputs, valuesOf, type FieldError, type Values } from "../lib/schema";
 import { useIsAdmin } from "../lib/session";
-import { getVersion } from "./Templates";
+import { createsEnvironments, managesEnvironments } from "../lib/entitlement";
+import { getTemplate, getVersion, listTemplates } from "./Templates";
 import { TemplatePicker, type Picked } from "./TemplatePicker";
 
 export const listEnvironments = () => listAll((nextToken) => api.GET("/v1/environments", { params: { query: { nextToken } } }));
@@ -27,6 +28,7 @@ export const listEnvironments = () => listAll((nextToken) => api.GET("/v1/enviro
 export function EnvironmentsPage() {
   const admin = useIsAdmin();
   const list = useLoad(listEnvironments, [], 3000, (items) => items.some((e) => inProgress(e.deploymentStatus)));
+  const templates = useLoad(() => (admin ? Promise.resolve([]) : listTemplates("environment")), [admin]);
   return (
     <SpaceBetween size="l">
       <ErrorAlert error={list.error} />
@@ -35,7 +37,7 @@ export function EnvironmentsPage() {
         variant="full-page"
         header={
           <Header variant="h1" counter={list.data ? `(${list.data.length})` : undefined}
-            actions={admin ? <Button variant="primary" onClick={() => navigate("/environments/new")}>Create environment</Button> : undefined}>
+            actions={createsEnvironments(admin, templates.data) ? <Button variant="primary" onClick={() => navigate("/environments/new")}>Create environment</Button> : undefined}>
             Environments
           </Header>
         }
@@ -54,6 +56,7 @@ export function EnvironmentsPage() {
 }
 
 export function CreateEnvironmentPage({ path }: { path: string }) {
+  const admin = useIsAdmin();
   const q = query(path);
   const [picked, setPicked] = useState<Picked | null>(null);
   const fields = useMemo(() => fieldsOf(picked?.version.schema, "environment") ?? [], [picked]);
@@ -101,7 +104,7 @@ export function CreateEnvironmentPage({ path }: { path: string }) {
           {error && !(error instanceof ApiError && error.status === 400) ? <ErrorAlert error={error} /> : null}
           <Container header={<Header>Template</Header>}>
             <SpaceBetween size="m">
-              <TemplatePicker kind="environment" initial={{ template: q.get("template") ?? undefined, major: q.has("major") ? Number(q.get("major")) : undefined, minor: q.has("minor") ? Number(q.get("minor")) : undefined }} onPick={setPicked} />
+              <TemplatePicker kind="environment" offered={(t) => managesEnvironments(admin, t) || "admins only: not self-service"} initial={{ template: q.get("template") ?? undefined, major: q.has("major") ? Number(q.get("major")) : undefined, minor: q.has("minor") ? Number(q.get("minor")) : undefined }} onPick={setPicked} />
               <FormField label="Environment name" controlId="env-name" errorText={errorFor(errors, "name")}>
                 <Input controlId="env-name" value={name} onChange={(e) => setName(e.detail.value)} />
               </FormField>
@@ -131,6 +134,8 @@ export function EnvironmentPage({ name }: { name: string }) {
   const [error, setError] = useState<unknown>();
   const [editing, setEditing] = useState(false);
   const e = env.data;
+  const template = useLoad(() => (admin || !e ? Promise.resolve(undefined) : getTemplate("environment", e.templateName)), [admin, e?.templateName]);
+  const manages = managesEnvironments(admin, template.data);
   const act = async (f: () => Promise<unknown>) => {
     setError(undefined);
     try {
@@ -143,7 +148,7 @@ export function EnvironmentPage({ name }: { name: string }) {
   return (
     <SpaceBetween size="l">
       <Header variant="h1"
-        actions={admin ? (
+        actions={manages ? (
           <SpaceBetween direction="horizontal" size="xs">
             <Button onClick={() => setEditing(!editing)}>Update</Button>
             {inProgress(status) ? <Button onClick={() => act(() => unwrap(api.POST("/v1/environments/{name}/cancel", { params: { path: { name } } })))}>Cancel deployment</Button> : null}

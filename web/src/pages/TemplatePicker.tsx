@@ -16,8 +16,15 @@ export interface Picked {
 /**
  * TemplatePicker offers kind's templates and their published versions; it reports the
  * version a create with the chosen major would get (the pinned or highest published minor).
+ * offered(t), when given, says whether t may be chosen: true, or why not (the option is
+ * shown disabled with that reason).
  */
-export function TemplatePicker({ kind, initial, onPick }: { kind: Kind; initial: { template?: string; major?: number; minor?: number }; onPick: (p: Picked | null) => void }) {
+export function TemplatePicker({ kind, initial, onPick, offered }: {
+  kind: Kind;
+  initial: { template?: string; major?: number; minor?: number };
+  onPick: (p: Picked | null) => void;
+  offered?: (t: Template) => true | string;
+}) {
   const templates = useLoad(() => listTemplates(kind), [kind]);
   const [name, setName] = useState(initial.template ?? "");
   const versions = useLoad(() => (name ? listVersions(kind, name) : Promise.resolve([])), [kind, name]);
@@ -44,7 +51,11 @@ export function TemplatePicker({ kind, initial, onPick }: { kind: Kind; initial:
   useEffect(() => {
     onPick(template && version.data ? { template, version: version.data } : null);
   }, [template, version.data]); // eslint-disable-line react-hooks/exhaustive-deps
-  const templateOptions = (templates.data ?? []).map((t) => ({ label: t.name, value: t.name, description: t.recommendedVersion ? `recommended ${t.recommendedVersion}` : "no published version" }));
+  const templateOptions = (templates.data ?? []).map((t) => {
+    const why = offered?.(t) ?? true;
+    const recommended = t.recommendedVersion ? `recommended ${t.recommendedVersion}` : "no published version";
+    return { label: t.name, value: t.name, disabled: why !== true, description: why === true ? recommended : `${recommended} · ${why}` };
+  });
   const majorOptions = majors.map((m) => ({ label: String(m), value: String(m) }));
   return (
     <SpaceBetween direction="horizontal" size="l">

@@ -72,6 +72,7 @@ function TemplateTable({ kind }: { kind: Kind }) {
           { id: "name", header: "Name", cell: (t) => <NavLink href={`/templates/${kind}/${t.name}`}>{t.name}</NavLink> },
           { id: "display", header: "Display name", cell: (t) => t.displayName ?? "-" },
           { id: "recommended", header: "Recommended version", cell: (t) => (t.recommendedVersion ? `${t.recommendedVersion}${t.recommendedVersionPinned ? " (pinned)" : ""}` : "-") },
+          ...(kind === "environment" ? [{ id: "selfService", header: "Environments by", cell: (t: Template) => (t.selfService ? "Developers (self-service)" : "Admins") }] : []),
           { id: "description", header: "Description", cell: (t) => t.description ?? "-" },
         ]}
         empty={<Box textAlign="center">No {kind} templates</Box>}
@@ -164,6 +165,8 @@ export function TemplatePage({ kind, name }: { kind: Kind; name: string }) {
     act(() => kind === "environment"
       ? unwrap(api.PATCH("/v1/environment-templates/{name}", { params: { path: { name } }, body: { recommendedVersion } }))
       : unwrap(api.PATCH("/v1/service-templates/{name}", { params: { path: { name } }, body: { recommendedVersion } })));
+  const setSelfService = (selfService: boolean) =>
+    act(() => unwrap(api.PATCH("/v1/environment-templates/{name}", { params: { path: { name } }, body: { selfService } })));
   const removeTemplate = async () => {
     setError(undefined);
     try {
@@ -200,6 +203,21 @@ export function TemplatePage({ kind, name }: { kind: Kind; name: string }) {
               {admin && t?.recommendedVersionPinned ? <Button variant="inline-link" disabled={busy} onClick={() => pin("latest")}>Unpin</Button> : null}
             </SpaceBetween>
           </div>
+          {kind === "environment" ? (
+            <div>
+              <Box variant="awsui-key-label">Self-service</Box>
+              <SpaceBetween direction="horizontal" size="xs">
+                <span data-testid="self-service" data-self-service={t ? String(!!t.selfService) : undefined}>
+                  {t ? (t.selfService ? "Yes: developers create and manage its environments" : "No: only admins manage its environments") : "-"}
+                </span>
+                {admin && t ? (
+                  <Button variant="inline-link" disabled={busy} onClick={() => setSelfService(!t.selfService)}>
+                    {t.selfService ? "Make admin-only" : "Make self-service"}
+                  </Button>
+                ) : null}
+              </SpaceBetween>
+            </div>
+          ) : null}
         </ColumnLayout>
       </Container>
       <Table
