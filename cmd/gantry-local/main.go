@@ -48,7 +48,7 @@ func run() error {
 	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
 	webDir := flag.String("web-dir", "web/dist", "the web console's built files, served at / (make dev builds them); missing: the API alone")
 	accounts := flag.String("accounts", "", "environment accounts besides the platform's own ("+local.AccountID+"), comma-separated, e.g. 111111111111,222222222222")
-	seedStacks := flag.String("seed-stacks", "", "a directory of stacks the CloudFormation simulator starts with, as if they existed (DIR/STACK/template.yaml and stack.json: tags, outputs, parameters), e.g. AWS Proton's for gantry import proton")
+	seedStacks := flag.String("seed-stacks", "", "a directory of stacks the CloudFormation simulator starts with, as if they existed (DIR/STACK/template.yaml and stack.json: tags, outputs, parameters; another --accounts account's in DIR/ACCOUNT/REGION/STACK), e.g. AWS Proton's for gantry import proton")
 	repositories := flag.String("repositories-dir", ".gantry/repositories", "the bare git repositories linked repositories stand for, at DIR/<provider>/<owner>/<repo>")
 	pollEvery := flag.Duration("poll-interval", 30*time.Second, "how often template and service syncs ask their branches for new commits (0: webhooks only)")
 	flag.Parse()

@@ -15,6 +15,7 @@ import (
 
 const importProtonUsage = `usage: gantry import proton [--bundle environment|service:TEMPLATE=PATH ...]
        [--environment-spec NAME=FILE ...] [--service-spec NAME=FILE ...] [--prefix AWSProton-] [--accept-changes]
+       [--account-connection ID ...]
 
 Adopts the stacks AWS Proton left (admin). Each --bundle (a folder or a .tar.gz you kept)
 is registered and published as a version of TEMPLATE, the name Proton's aws:proton:template
@@ -22,6 +23,8 @@ tag gives; then every AWSProton-* stack is proven — its environment's or servi
 rendered with that version, a change set made against the live stack — and adopted when the
 change set is empty (or changes only metadata and tags). Stacks that would change are
 reported and left alone unless --accept-changes. Running it again changes nothing.
+The platform's own account is scanned, and the environment account of each CONNECTED
+--account-connection (an environment found there is adopted through its connection).
 Exits 1 when a stack was reported DRIFTED or FAILED.
 `
 
@@ -53,6 +56,10 @@ func importProton(a *apiCommand) action {
 	var in apimodel.ImportProton
 	a.fs.StringVar(&in.StackNamePrefix, "prefix", "", "the stacks' name prefix (default AWSProton-)")
 	a.fs.BoolVar(&in.AcceptChanges, "accept-changes", false, "adopt stacks whose change set would change resources too")
+	a.fs.Func("account-connection", "a CONNECTED environment account connection whose account is scanned too (repeatable)", func(id string) error {
+		in.AccountConnectionIDs = append(in.AccountConnectionIDs, id)
+		return nil
+	})
 	return func(ctx context.Context) int {
 		for key, path := range bundles {
 			kind, name, ok := strings.Cut(key, ":")
@@ -133,6 +140,9 @@ func writeImportReport(w io.Writer, r apiclient.ImportReport) {
 		target := s.EnvironmentName
 		if s.ServiceName != "" {
 			target = s.ServiceName + "/" + s.ServiceInstanceName
+		}
+		if s.Account != "" {
+			target = s.Account + ":" + target // found through a connection
 		}
 		changes := ""
 		if s.Summary != nil {

@@ -20,13 +20,14 @@ func (h *handler) importProton(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	stacks, err := h.svc.ImportProtonStacks(r.Context(), control.ImportInput{StackPrefix: in.StackNamePrefix,
-		EnvironmentSpecs: in.EnvironmentSpecs, ServiceSpecs: in.ServiceSpecs, AcceptChanges: in.AcceptChanges})
+		EnvironmentSpecs: in.EnvironmentSpecs, ServiceSpecs: in.ServiceSpecs, AcceptChanges: in.AcceptChanges,
+		AccountConnectionIDs: in.AccountConnectionIDs})
 	if err != nil {
 		return err
 	}
 	out := apimodel.ImportReport{Stacks: make([]apimodel.ImportedStack, 0, len(stacks))}
 	for _, st := range stacks {
-		v := apimodel.ImportedStack{StackName: st.StackName, TargetResourceType: string(st.Target.Kind), EnvironmentName: st.Target.Environment,
+		v := apimodel.ImportedStack{StackName: st.StackName, Account: st.Account, TargetResourceType: string(st.Target.Kind), EnvironmentName: st.Target.Environment,
 			ServiceName: st.Target.Service, ServiceInstanceName: st.Target.Instance, TemplateName: st.Template,
 			TemplateMajorVersion: st.Version.Major, TemplateMinorVersion: st.Version.Minor, Outcome: st.Outcome, Message: st.Message}
 		if st.ChangeSet != nil {
@@ -56,10 +57,11 @@ func importSchemas() map[string]any {
 	specs := map[string]any{"type": "object", "additionalProperties": str()}
 	return map[string]any{
 		"ImportProton": object(nil, map[string]any{"stackNamePrefix": str(), "environmentSpecs": specs, "serviceSpecs": specs,
-			"acceptChanges": map[string]any{"type": "boolean"}}),
+			"acceptChanges":        map[string]any{"type": "boolean"},
+			"accountConnectionIds": map[string]any{"type": "array", "items": str(), "description": "CONNECTED environment account connections whose accounts are scanned too"}}),
 		"ImportReport": object([]string{"stacks", "adopted", "alreadyAdopted", "drifted", "failed", "skipped"}, map[string]any{
 			"stacks": map[string]any{"type": "array", "items": object([]string{"stackName", "outcome"}, map[string]any{
-				"stackName": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE"), "environmentName": str(),
+				"stackName": str(), "account": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE"), "environmentName": str(),
 				"serviceName": str(), "serviceInstanceName": str(), "templateName": str(), "templateMajorVersion": integer(),
 				"templateMinorVersion": integer(), "outcome": enum("ADOPTED", "ADOPTED_CHANGES", "ALREADY_ADOPTED", "DRIFTED", "FAILED", "SKIPPED"),
 				"message": str(), "changes": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},

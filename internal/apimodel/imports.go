@@ -9,6 +9,9 @@ type ImportProton struct {
 	ServiceSpecs     map[string]string `json:"serviceSpecs,omitempty"`
 	// AcceptChanges adopts stacks whose change set would change resources.
 	AcceptChanges bool `json:"acceptChanges,omitempty"`
+	// AccountConnectionIDs are CONNECTED environment account connections whose accounts
+	// are scanned too.
+	AccountConnectionIDs []string `json:"accountConnectionIds,omitempty"`
 }
 
 // ImportReport is what an import did, stack by stack, and how many of each outcome.
@@ -24,7 +27,9 @@ type ImportReport struct {
 // ImportedStack is one stack of an import: its outcome (ADOPTED, ADOPTED_CHANGES,
 // ALREADY_ADOPTED, DRIFTED, FAILED, SKIPPED), why, and the change set that proved it.
 type ImportedStack struct {
-	StackName            string           `json:"stackName"`
+	StackName string `json:"stackName"`
+	// Account is the environment account of a stack found through a connection.
+	Account              string           `json:"account,omitempty"`
 	TargetResourceType   string           `json:"targetResourceType,omitempty"`
 	EnvironmentName      string           `json:"environmentName,omitempty"`
 	ServiceName          string           `json:"serviceName,omitempty"`

@@ -307,20 +307,32 @@ func (s *Service) environmentConnection(ctx context.Context, envName, id string)
 	if platform.ValidateDeploymentID(field, id) != nil {
 		return none, platform.FieldErrorf(field, "%q is not an environment account connection id (a UUID)", id)
 	}
+	c, err := s.connectedConnection(ctx, field, id)
+	if err != nil {
+		return none, err
+	}
+	if c.EnvironmentName != envName {
+		return none, platform.FieldErrorf(field, "environment account connection %s is for environment %q, not %q", id, c.EnvironmentName, envName)
+	}
+	return c, nil
+}
+
+// connectedConnection returns connection id, which Gantry may deploy through: one with
+// this management account, CONNECTED, with a role to assume. Invalid naming field
+// otherwise; the store's errors.
+func (s *Service) connectedConnection(ctx context.Context, field, id string) (platform.EnvironmentAccountConnection, error) {
 	c, err := s.store.GetEnvironmentAccountConnection(ctx, id)
 	switch {
 	case platform.KindOf(err) == platform.NotFound:
-		return none, platform.FieldErrorf(field, "environment account connection %s does not exist", id)
+		return c, platform.FieldErrorf(field, "environment account connection %s does not exist", id)
 	case err != nil:
-		return none, err
+		return c, err
 	case c.ManagementAccountID != s.arns.Account:
-		return none, platform.FieldErrorf(field, "environment account connection %s is with management account %s, not this one", id, c.ManagementAccountID)
+		return c, platform.FieldErrorf(field, "environment account connection %s is with management account %s, not this one", id, c.ManagementAccountID)
 	case c.Status != platform.ConnectionConnected:
-		return none, platform.FieldErrorf(field, "environment account connection %s is %s: the management account must accept it first", id, c.Status)
-	case c.EnvironmentName != envName:
-		return none, platform.FieldErrorf(field, "environment account connection %s is for environment %q, not %q", id, c.EnvironmentName, envName)
+		return c, platform.FieldErrorf(field, "environment account connection %s is %s: the management account must accept it first", id, c.Status)
 	case c.RoleARN == "":
-		return none, platform.FieldErrorf(field, "environment account connection %s has no roleArn for Gantry to assume", id)
+		return c, platform.FieldErrorf(field, "environment account connection %s has no roleArn for Gantry to assume", id)
 	}
 	return c, nil
 }

@@ -33,6 +33,10 @@ type ImportInput struct {
 	// AcceptChanges adopts stacks whose change set would change resources; without it,
 	// they are reported and left alone.
 	AcceptChanges bool
+	// AccountConnectionIDs are CONNECTED environment account connections whose environment
+	// accounts are scanned too (through their roles), besides the platform's own account:
+	// an environment adopted there deploys through its connection afterwards.
+	AccountConnectionIDs []string
 }
 
 // The outcomes of an imported stack.
@@ -48,11 +52,13 @@ const (
 // ImportedStack is what the import did with one stack.
 type ImportedStack struct {
 	StackName string
-	Target    platform.Target
-	Template  string
-	Version   platform.Version
-	Outcome   string
-	Message   string
+	// Account is the environment account the stack is in; "" for the platform's own.
+	Account  string
+	Target   platform.Target
+	Template string
+	Version  platform.Version
+	Outcome  string
+	Message  string
 	// ChangeSet is the proof: the change set of the rendered spec against the live stack.
 	ChangeSet *platform.ChangeSet
 }
@@ -69,11 +75,16 @@ type ImportedStack struct {
 // with AcceptChanges (its next deployment then makes those changes). A service is adopted
 // only when all its instances' stacks are. Nothing is deployed, and a stack adopted
 // before is ALREADY_ADOPTED: running the import again changes nothing. Pipelines' stacks
-// are SKIPPED. Admins only. Errors: Forbidden, Internal (the stacks could not be listed);
+// are SKIPPED. Admins of the management account only. With AccountConnectionIDs, the
+// environment accounts of those connections are scanned too (see importSources). Errors:
+// Forbidden, Invalid naming accountConnectionIds, Internal (the stacks could not be listed);
 // per-stack problems are in the report.
 func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]ImportedStack, error) {
 	if err := requireRole(ctx, platform.AdminRole, "ImportProtonStacks"); err != nil {
 		return nil, err
+	}
+	if account := s.CallerAccount(ctx); account != s.arns.Account {
+		return nil, platform.Errorf(platform.Forbidden, "an import is made in the management account (%s), not from account %s", s.arns.Account, account)
 	}
 	if s.estate == nil || s.previewer == nil || s.stacks == nil {
 		return nil, platform.Errorf(platform.Internal, "control: imports need a stack lister, a previewer and a provisioner")
@@ -82,22 +93,29 @@ func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]Imp
 	if prefix == "" {
 		prefix = DefaultProtonStackPrefix
 	}
-	stacks, err := s.estate.ListStacks(ctx, prefix)
+	sources, err := s.importSources(ctx, in.AccountConnectionIDs)
 	if err != nil {
 		return nil, err
 	}
 	var report []ImportedStack
-	services := map[string][]platform.Stack{}
-	for _, st := range stacks {
-		switch {
-		case st.Tags[protonServiceInstanceTag] != "":
-			svc := lastSegment(st.Tags[protonServiceTag])
-			services[svc] = append(services[svc], st)
-		case st.Tags[protonEnvironmentTag] != "" && st.Tags[protonServiceTag] == "":
-			report = append(report, s.importEnvironment(ctx, st, in))
-		default:
-			report = append(report, ImportedStack{StackName: st.StackName, Outcome: ImportSkipped,
-				Message: "not an environment or service instance stack of AWS Proton (a pipeline's, or untagged)"})
+	services := map[string][]foundStack{}
+	for _, src := range sources {
+		stacks, err := src.lister.ListStacks(ctx, prefix)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range stacks {
+			found := foundStack{Stack: st, source: src}
+			switch {
+			case st.Tags[protonServiceInstanceTag] != "":
+				svc := lastSegment(st.Tags[protonServiceTag])
+				services[svc] = append(services[svc], found)
+			case st.Tags[protonEnvironmentTag] != "" && st.Tags[protonServiceTag] == "":
+				report = append(report, s.importEnvironment(ctx, found, in))
+			default:
+				report = append(report, ImportedStack{StackName: st.StackName, Account: src.conn.EnvironmentAccountID, Outcome: ImportSkipped,
+					Message: "not an environment or service instance stack of AWS Proton (a pipeline's, or untagged)"})
+			}
 		}
 	}
 	names := make([]string, 0, len(services))
@@ -138,8 +156,8 @@ func (s *Service) templateOf(ctx context.Context, kind platform.TemplateKind, st
 
 // prove renders body's change set against the live stack (with the stack's own tags) and
 // says whether it may be adopted: empty, or changing only metadata and tags.
-func (s *Service) prove(ctx context.Context, st platform.Stack, body []byte, item *ImportedStack, accept bool) bool {
-	cs, err := s.stacks.CreateChangeSet(ctx, platform.StackDeployment{StackName: st.StackName, TemplateBody: body, Tags: st.Tags},
+func (s *Service) prove(ctx context.Context, st foundStack, body []byte, item *ImportedStack, accept bool) bool {
+	cs, err := st.source.stacks.CreateChangeSet(ctx, platform.StackDeployment{StackName: st.StackName, TemplateBody: body, Tags: st.Tags},
 		"gantry-import-"+s.newID())
 	if err != nil {
 		item.Outcome, item.Message = ImportFailed, "the change set against the live stack failed: "+platform.MessageOf(err)
@@ -183,13 +201,18 @@ func (s *Service) adopted(d platform.Deployment, st platform.Stack, message stri
 	return d
 }
 
-func (s *Service) importEnvironment(ctx context.Context, st platform.Stack, in ImportInput) ImportedStack {
+func (s *Service) importEnvironment(ctx context.Context, st foundStack, in ImportInput) ImportedStack {
 	name := lastSegment(st.Tags[protonEnvironmentTag])
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: name}
-	item := ImportedStack{StackName: st.StackName, Target: target}
+	conn := st.source.conn
+	item := ImportedStack{StackName: st.StackName, Target: target, Account: conn.EnvironmentAccountID}
 	fail := func(err error) ImportedStack {
 		item.Outcome, item.Message = ImportFailed, platform.MessageOf(err)
 		return item
+	}
+	if conn.ID != "" && conn.EnvironmentName != name {
+		return fail(platform.Errorf(platform.Conflict, "the stack is in account %s, whose connection %s is for environment %s, not %s: "+
+			"request a connection for %s from that account", conn.EnvironmentAccountID, conn.ID, conn.EnvironmentName, name, name))
 	}
 	if existing, err := s.store.GetEnvironment(ctx, name); err == nil {
 		item.Template, item.Version = existing.TemplateName, existing.TemplateVersion
@@ -201,7 +224,7 @@ func (s *Service) importEnvironment(ctx context.Context, st platform.Stack, in I
 	} else if platform.KindOf(err) != platform.NotFound {
 		return fail(err)
 	}
-	tv, err := s.templateOf(ctx, platform.EnvironmentTemplate, st)
+	tv, err := s.templateOf(ctx, platform.EnvironmentTemplate, st.Stack)
 	if err != nil {
 		return fail(err)
 	}
@@ -215,10 +238,11 @@ func (s *Service) importEnvironment(ctx context.Context, st platform.Stack, in I
 		return fail(err)
 	}
 	d := s.newDeployment(target, platform.Deploy, tv, spec, inputs)
-	d.StackName = st.StackName
-	env := platform.Environment{Name: name, Description: "imported from AWS Proton's stack " + st.StackName, Deployable: platform.Deployable{
-		TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
-		StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
+	d.StackName, d.Account, d.ConnectionID = st.StackName, conn.EnvironmentAccountID, conn.ID
+	env := platform.Environment{Name: name, Description: "imported from AWS Proton's stack " + st.StackName,
+		AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Deployable: platform.Deployable{
+			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
+			StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
 	body, err := s.previewer.RenderNewEnvironment(ctx, d, env)
 	if err != nil {
 		return fail(err)
@@ -232,7 +256,7 @@ func (s *Service) importEnvironment(ctx context.Context, st platform.Stack, in I
 	if err := s.store.CreateEnvironment(ctx, env, d, nil); err != nil {
 		return fail(err)
 	}
-	if err := s.store.FinishDeployment(ctx, s.adopted(d, st, "adopted AWS Proton's stack "+st.StackName)); err != nil {
+	if err := s.store.FinishDeployment(ctx, s.adopted(d, st.Stack, "adopted AWS Proton's stack "+st.StackName)); err != nil {
 		return fail(err)
 	}
 	return item
@@ -245,10 +269,10 @@ func (s *Service) keepRendered(ctx context.Context, d *platform.Deployment, body
 }
 
 // importService adopts a service and the instances whose stacks are given, all or none.
-func (s *Service) importService(ctx context.Context, name string, stacks []platform.Stack, in ImportInput) []ImportedStack {
+func (s *Service) importService(ctx context.Context, name string, stacks []foundStack, in ImportInput) []ImportedStack {
 	items := make([]ImportedStack, len(stacks))
 	for i, st := range stacks {
-		items[i] = ImportedStack{StackName: st.StackName, Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: name,
+		items[i] = ImportedStack{StackName: st.StackName, Account: st.source.conn.EnvironmentAccountID, Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: name,
 			Instance: lastSegment(st.Tags[protonServiceInstanceTag])}}
 	}
 	failAll := func(err error) []ImportedStack {
@@ -274,7 +298,7 @@ func (s *Service) importService(ctx context.Context, name string, stacks []platf
 	} else if platform.KindOf(err) != platform.NotFound {
 		return failAll(err)
 	}
-	tv, err := s.templateOf(ctx, platform.ServiceTemplate, stacks[0])
+	tv, err := s.templateOf(ctx, platform.ServiceTemplate, stacks[0].Stack)
 	if err != nil {
 		return failAll(err)
 	}
@@ -304,8 +328,13 @@ func (s *Service) importService(ctx context.Context, name string, stacks []platf
 			adopt = false
 			continue
 		}
+		if err := s.sameAccount(ctx, spec.Environment, st.source.conn); err != nil {
+			items[i].Outcome, items[i].Message = ImportFailed, platform.MessageOf(err)
+			adopt = false
+			continue
+		}
 		d := s.newDeployment(items[i].Target, platform.Deploy, tv, spec.Spec, spec.Inputs)
-		d.StackName = st.StackName
+		d.StackName, d.Account, d.ConnectionID = st.StackName, st.source.conn.EnvironmentAccountID, st.source.conn.ID
 		inst := platform.ServiceInstance{Name: spec.Name, Service: name, Environment: spec.Environment, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec.Spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
 			StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
@@ -339,9 +368,76 @@ func (s *Service) importService(ctx context.Context, name string, stacks []platf
 		return failAll(err)
 	}
 	for i, d := range deployments {
-		if err := s.store.FinishDeployment(ctx, s.adopted(d, stacks[i], "adopted AWS Proton's stack "+d.StackName)); err != nil {
+		if err := s.store.FinishDeployment(ctx, s.adopted(d, stacks[i].Stack, "adopted AWS Proton's stack "+d.StackName)); err != nil {
 			return failAll(err)
 		}
 	}
 	return items
+}
+
+// importSource is an account an import scans: the platform's own (conn zero), or a
+// connected environment account reached through conn's role.
+type importSource struct {
+	conn   platform.EnvironmentAccountConnection
+	lister platform.StackLister
+	stacks platform.StackProvisioner
+}
+
+// foundStack is a stack an import found, with the account it was found in.
+type foundStack struct {
+	platform.Stack
+	source importSource
+}
+
+// importSources are the platform's own account and the environment accounts of the
+// connections ids. Invalid naming accountConnectionIds for a connection that does not
+// exist, is not with this management account, is not CONNECTED or has no role, or when
+// this Gantry cannot reach other accounts.
+func (s *Service) importSources(ctx context.Context, ids []string) ([]importSource, error) {
+	const field = "accountConnectionIds"
+	sources := []importSource{{lister: s.estate, stacks: s.stacks}}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if s.accounts == nil {
+			return nil, platform.FieldErrorf(field, "this Gantry is not configured to reach other accounts")
+		}
+		c, err := s.connectedConnection(ctx, field, id)
+		if err != nil {
+			return nil, err
+		}
+		stacks, err := s.accounts.StackProvisioner(ctx, platform.StackLocation{Account: c.EnvironmentAccountID, RoleARN: c.RoleARN, ExternalID: c.ID})
+		if err != nil {
+			return nil, err
+		}
+		lister, ok := stacks.(platform.StackLister)
+		if !ok {
+			return nil, platform.Errorf(platform.Internal, "control: the stacks of account %s cannot be listed", c.EnvironmentAccountID)
+		}
+		sources = append(sources, importSource{conn: c, lister: lister, stacks: stacks})
+	}
+	return sources, nil
+}
+
+// sameAccount checks that environment env (stored, or adopted earlier in the import) is in
+// the account of connection conn (the platform's own for the zero connection): a service
+// instance's stack is adopted only in its environment's account.
+func (s *Service) sameAccount(ctx context.Context, env string, conn platform.EnvironmentAccountConnection) error {
+	e, err := s.store.GetEnvironment(ctx, env)
+	if err != nil {
+		return err
+	}
+	if e.AccountID != conn.EnvironmentAccountID {
+		where := func(a string) string {
+			if a == "" {
+				return "the platform's own account"
+			}
+			return "account " + a
+		}
+		return platform.Errorf(platform.Conflict, "the stack is in %s, but its environment %s is in %s", where(conn.EnvironmentAccountID), env, where(e.AccountID))
+	}
+	return nil
 }

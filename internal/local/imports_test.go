@@ -77,12 +77,13 @@ func writeSeedStack(t *testing.T, dir, name, template string, meta SeedStackFile
 	}
 }
 
-// seededPlatform starts a local platform whose CloudFormation starts with the stacks of
-// the seed directory seeds, on the test binary's DynamoDB Local, and serves its API.
-func seededPlatform(t *testing.T, seeds string) (*Platform, *httptest.Server) {
+// seededPlatform starts a local platform, with the other local accounts given, whose
+// CloudFormation starts with the stacks of the seed directory seeds, on the test binary's
+// DynamoDB Local, and serves its API.
+func seededPlatform(t *testing.T, seeds string, accounts ...string) (*Platform, *httptest.Server) {
 	t.Helper()
 	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(), Log: quietLog(),
-		Table: fmt.Sprintf("gantry-import-%d", time.Now().UnixNano()), SeedStacks: seeds})
+		Table: fmt.Sprintf("gantry-import-%d", time.Now().UnixNano()), SeedStacks: seeds, Accounts: accounts})
 	if err != nil {
 		t.Fatal(err)
 	}

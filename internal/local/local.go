@@ -210,16 +210,10 @@ func (p *Platform) start(ctx context.Context, cfg Config) error {
 			cfg.Log.Error("event delivery given up: in the dead-letter log (gantry events dlq list)", "rule", rule, "error", err)
 		}})
 	p.Sim = cfnsim.New(spec, cfnsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put, Step: cfg.Step})
-	if cfg.SeedStacks != "" {
-		seeds, err := LoadSeedStacks(cfg.SeedStacks)
-		if err != nil {
-			return err
-		}
-		if err := p.Sim.Seed(seeds...); err != nil {
-			return err
-		}
-	}
 	if err := p.startAccounts(spec, cfg); err != nil {
+		return err
+	}
+	if err := p.seed(cfg.SeedStacks); err != nil {
 		return err
 	}
 	p.Builds = codebuildsim.New(codebuildsim.Options{Account: AccountID, Region: Region, Publish: p.Bus.Put,

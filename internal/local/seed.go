@@ -27,15 +27,52 @@ type SeedOutput struct {
 	Value string `json:"value"`
 }
 
-// LoadSeedStacks reads a directory of stacks: each subdirectory is a stack of that name
-// holding its template (template.yaml or template.json) and stack.json (SeedStackFile).
-// Errors name the file.
-func LoadSeedStacks(dir string) ([]cfnsim.SeedStack, error) {
+// LoadSeedStacks reads a directory of stacks, by account: each subdirectory holding a
+// template (template.yaml or template.json) and stack.json (SeedStackFile) is a stack of
+// that name in the platform's own account (key ""); a subdirectory named by an account id
+// holds that account's stacks by region, DIR/ACCOUNT/REGION/STACK, the region the local
+// one (Region). Errors name the file.
+func LoadSeedStacks(dir string) (map[string][]cfnsim.SeedStack, error) {
+	out := map[string][]cfnsim.SeedStack{}
+	own, accounts, err := seedStacksIn(dir)
+	if err != nil {
+		return nil, err
+	}
+	out[""] = own
+	for _, account := range accounts {
+		regions, err := os.ReadDir(filepath.Join(dir, account))
+		if err != nil {
+			return nil, fmt.Errorf("seed stacks: %w", err)
+		}
+		for _, r := range regions {
+			if !r.IsDir() {
+				continue
+			}
+			if r.Name() != Region {
+				return nil, fmt.Errorf("seed stacks: %s: region %s: the local CloudFormation has region %s only", filepath.Join(dir, account, r.Name()), r.Name(), Region)
+			}
+			stacks, nested, err := seedStacksIn(filepath.Join(dir, account, r.Name()))
+			if err != nil {
+				return nil, err
+			}
+			if len(nested) > 0 {
+				return nil, fmt.Errorf("seed stacks: %s has no template.yaml or template.json", filepath.Join(dir, account, r.Name(), nested[0]))
+			}
+			out[account] = append(out[account], stacks...)
+		}
+	}
+	return out, nil
+}
+
+// seedStacksIn reads the stacks directly in dir, and returns the names of the
+// subdirectories that are account ids holding no template (accounts' directories).
+func seedStacksIn(dir string) ([]cfnsim.SeedStack, []string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("seed stacks: %w", err)
+		return nil, nil, fmt.Errorf("seed stacks: %w", err)
 	}
 	var out []cfnsim.SeedStack
+	var accounts []string
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -47,18 +84,22 @@ func LoadSeedStacks(dir string) ([]cfnsim.SeedStack, error) {
 				break
 			}
 		}
+		if err != nil && platform.ValidateAccountID("account", e.Name()) == nil {
+			accounts = append(accounts, e.Name())
+			continue
+		}
 		if err != nil {
-			return nil, fmt.Errorf("seed stacks: %s has no template.yaml or template.json", stackDir)
+			return nil, nil, fmt.Errorf("seed stacks: %s has no template.yaml or template.json", stackDir)
 		}
 		var meta SeedStackFile
 		raw, err := os.ReadFile(filepath.Join(stackDir, "stack.json"))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 		case err != nil:
-			return nil, fmt.Errorf("seed stacks: %w", err)
+			return nil, nil, fmt.Errorf("seed stacks: %w", err)
 		default:
 			if err := json.Unmarshal(raw, &meta); err != nil {
-				return nil, fmt.Errorf("seed stacks: %s: %w", filepath.Join(stackDir, "stack.json"), err)
+				return nil, nil, fmt.Errorf("seed stacks: %s: %w", filepath.Join(stackDir, "stack.json"), err)
 			}
 		}
 		seed := cfnsim.SeedStack{Name: e.Name(), Template: template, Parameters: meta.Parameters, Tags: meta.Tags}
@@ -68,5 +109,29 @@ func LoadSeedStacks(dir string) ([]cfnsim.SeedStack, error) {
 		out = append(out, seed)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out, accounts, nil
+}
+
+// seed loads the seed directory dir (none when "") into the accounts' CloudFormation: an
+// account not among the local ones is an error naming it.
+func (p *Platform) seed(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	seeds, err := LoadSeedStacks(dir)
+	if err != nil {
+		return err
+	}
+	for account, stacks := range seeds {
+		sim := p.Sim
+		if account != "" {
+			if sim = p.Estate.Account(account); sim == nil {
+				return fmt.Errorf("seed stacks: account %s is not a local account (gantry-local --accounts)", account)
+			}
+		}
+		if err := sim.Seed(stacks...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
