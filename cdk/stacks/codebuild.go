@@ -32,6 +32,9 @@ type CodeBuildProvisioning struct {
 // ProvisioningSourcePrefix is where the builds' sources are written in the bucket.
 const ProvisioningSourcePrefix = "provisioning/"
 
+// PreviewPrefix is where the control plane keeps previews in the bucket.
+const PreviewPrefix = "previews/"
+
 // NewCodeBuildProvisioning builds the role, trusted by CodeBuild in this account only,
 // with the operator's policies and read access to the builds' sources, and the project
 // gantry-provisioning-<stack>, whose every build overrides its source, buildspec and

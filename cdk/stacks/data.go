@@ -99,6 +99,13 @@ func newBundleBucket(scope constructs.Construct) awss3.Bucket {
 			Prefix:                      jsii.String(ProvisioningSourcePrefix),
 			Expiration:                  awscdk.Duration_Days(jsii.Number(1)),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
+			Id: jsii.String("expire-previews"),
+			// A preview can be deployed for a day (platform.PreviewLifetime); its record
+			// goes the day after, whether or not anyone reads it again.
+			Prefix:                      jsii.String(PreviewPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(2)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
 	suppress(bucket, "AwsSolutions-S1", "private bucket read and written only by Gantry's function roles; "+
