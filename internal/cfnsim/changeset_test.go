@@ -131,3 +131,34 @@ func TestChangeSetObsoleteAfterAnotherOperation(t *testing.T) {
 		t.Fatalf("unknown type: %v, want Invalid", err)
 	}
 }
+
+// DeleteChangeSet deletes one change set of a stack (NotFound for one that is not there);
+// an operation on a stack drops its change sets, and only its own.
+func TestDeleteChangeSetAndOperationsEndChangeSets(t *testing.T) {
+	ctx := context.Background()
+	sim := newSimulator(t, &recorder{})
+	mustDeploy(t, sim, "cluster", clusterTemplate, "t1")
+	mustDeploy(t, sim, "other", clusterTemplate, "t2")
+	mustChangeSet(t, sim, "cluster", bucketsTemplate, "a", nil)
+	mustChangeSet(t, sim, "cluster", bucketsTemplate, "b", nil)
+	mustChangeSet(t, sim, "other", bucketsTemplate, "c", nil)
+	if err := sim.DeleteChangeSet(ctx, "cluster", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.DeleteChangeSet(ctx, "cluster", "a"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("deleting a deleted change set: %v, want NotFound", err)
+	}
+	if _, err := sim.ExecuteChangeSet(ctx, "cluster", "a", "t3"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("executing a deleted change set: %v, want NotFound", err)
+	}
+	if n := sim.ChangeSets(); n != 2 {
+		t.Fatalf("%d change sets, want 2", n)
+	}
+	mustDeploy(t, sim, "cluster", clusterTemplate+"  Other:\n    Value: x\n", "t4")
+	if n := sim.ChangeSets(); n != 1 {
+		t.Fatalf("%d change sets after an update of cluster, want 1 (other's)", n)
+	}
+	if err := sim.DeleteChangeSet(ctx, "other", "c"); err != nil {
+		t.Fatalf("other's change set: %v", err)
+	}
+}
