@@ -129,10 +129,27 @@ func TestFleetPreview(t *testing.T) {
 	}
 	admin.must(200, "POST", "/v1/service-templates/"+platformtest.SvcTemplate+"/versions/1.1/publish", nil, nil)
 
+	// web-b runs a spec of its own: its preview keeps it (each target is rendered from its own).
+	own := "desired_count: 3\nport: 80\ntask_size: medium\n"
+	dev.must(202, "PATCH", "/v1/services/web/instances/web-b", map[string]any{"deploymentType": "CURRENT_VERSION", "spec": own}, nil)
+	if got := dev.waitFor("/v1/services/web/instances/web-b"); got["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("web-b = %v", got)
+	}
+
 	var fleet apimodel.FleetPreview
 	dev.must(200, "POST", "/v1/service-templates/"+platformtest.SvcTemplate+"/versions/1.1/preview", nil, &fleet)
 	if len(fleet.Targets) != 3 || fleet.Previewed != 3 || fleet.Failed != 0 {
 		t.Fatalf("fleet preview = %+v", fleet)
+	}
+	for _, target := range fleet.Targets {
+		var pv apimodel.Preview
+		dev.must(200, "GET", "/v1/previews/"+target.PreviewID, nil, &pv)
+		var inst map[string]any
+		dev.must(200, "GET", "/v1/services/web/instances/"+target.ServiceInstanceName, nil, &inst)
+		if pv.ServiceInstanceName != target.ServiceInstanceName || pv.Spec != inst["spec"] || pv.StackName != "gantry-svc-web-"+target.ServiceInstanceName ||
+			(target.ServiceInstanceName == "web-b") != (pv.Spec == own) {
+			t.Fatalf("preview of %s = %+v; instance %v", target.ServiceInstanceName, pv, inst)
+		}
 	}
 	// Only the template-version tag changes: resources that take tags are modified in
 	// place (Scope Tags), none replaced.
