@@ -10,12 +10,14 @@ import (
 // Proton's ListEnvironmentProvisionedResources, ListServiceInstanceProvisionedResources,
 // ListServicePipelineProvisionedResources and ListComponentProvisionedResources: the
 // resources of its stack as CloudFormation lists them (name = logical id, identifier =
-// physical id), leaving out those already deleted. nextToken continues a previous
+// physical id), leaving out those already deleted; a target in an environment account is
+// read there, through its environment's connection. nextToken continues a previous
 // page of the same target. A target whose stack was never created (not deployed yet, or
 // its first deployment failed before CloudFormation made the stack) has none. Errors:
 // NotFound when the target does not exist (a service without a pipeline has no pipeline
 // resources); Invalid for a nextToken that is not this target's; Forbidden for a caller
-// with neither role.
+// with neither role; Conflict when the target's account can no longer be reached (its
+// connection deleted or no longer CONNECTED).
 func (s *Service) ListProvisionedResources(ctx context.Context, target platform.Target, nextToken string) (platform.Page[platform.ProvisionedResource], error) {
 	page := platform.Page[platform.ProvisionedResource]{Items: []platform.ProvisionedResource{}}
 	if err := requireRole(ctx, platform.DeveloperRole, "listing provisioned resources"); err != nil {
@@ -32,7 +34,11 @@ func (s *Service) ListProvisionedResources(ctx context.Context, target platform.
 	if stackName == "" {
 		stackName = platform.StackName(target)
 	}
-	resources, err := s.stacks.ListResources(ctx, stackName, nextToken)
+	stacks, err := s.stacksOfTarget(ctx, current)
+	if err != nil {
+		return page, err
+	}
+	resources, err := stacks.ListResources(ctx, stackName, nextToken)
 	switch {
 	case platform.KindOf(err) == platform.NotFound && nextToken == "":
 		return page, nil
@@ -67,4 +73,24 @@ func (s *Service) deployableOf(ctx context.Context, target platform.Target) (pla
 	}
 	p, err := s.store.GetServicePipeline(ctx, target.Service)
 	return p.Deployable, err
+}
+
+// stacksOfTarget is the CloudFormation of target's stack, as its deployments placed it:
+// the account its last deployment went to (or, when that one has not reached its stack
+// yet, its last succeeded one's), through the environment's connection; the platform's
+// own for a target never deployed.
+func (s *Service) stacksOfTarget(ctx context.Context, current platform.Deployable) (platform.StackProvisioner, error) {
+	if current.LastDeploymentID == "" {
+		return s.stacks, nil
+	}
+	d, err := s.store.GetDeployment(ctx, current.LastDeploymentID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Account == "" && current.LastSucceededDeploymentID != "" && current.LastSucceededDeploymentID != d.ID {
+		if d, err = s.store.GetDeployment(ctx, current.LastSucceededDeploymentID); err != nil {
+			return nil, err
+		}
+	}
+	return platform.StacksOf(ctx, s.stacks, s.accounts, s.store, d)
 }

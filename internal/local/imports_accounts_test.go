@@ -88,6 +88,7 @@ func TestImportAcrossAccounts(t *testing.T) {
 	if _, err := p.Sim.Describe(ctx, env.StackName); platform.KindOf(err) != platform.NotFound {
 		t.Fatalf("its stack in the platform's account: %v, want NotFound", err)
 	}
+	wantStackResourcesIn(t, p.Estate.Account(workloadID), env.StackName, admin.provisionedResources("/v1/environments/fargate"))
 }
 
 // TestSeedStacksOfAnotherRegion: the local CloudFormation has one region; a seed directory

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/cfnsim"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -34,7 +35,14 @@ func (c *client) provisionedResources(path string) map[string]apimodel.Provision
 // simulator, with their physical ids, provisioned by CloudFormation.
 func wantStackResources(t *testing.T, p *Platform, stack string, listed map[string]apimodel.ProvisionedResource) {
 	t.Helper()
-	page, err := p.Sim.ListResources(context.Background(), stack, "")
+	wantStackResourcesIn(t, p.Sim, stack, listed)
+}
+
+// wantStackResourcesIn is wantStackResources for the stack in sim (an account's
+// CloudFormation).
+func wantStackResourcesIn(t *testing.T, sim *cfnsim.Simulator, stack string, listed map[string]apimodel.ProvisionedResource) {
+	t.Helper()
+	page, err := sim.ListResources(context.Background(), stack, "")
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
@@ -89,4 +97,22 @@ func TestProvisionedResourcesOfAnEstate(t *testing.T) {
 	if status, body := dev.json("GET", "/v1/environments/Beta/provisioned-resources?nextToken=forged", nil, nil); status != 400 {
 		t.Errorf("a forged nextToken: %d %s, want 400", status, body)
 	}
+}
+
+// TestProvisionedResourcesInAnotherAccount lists the resources of an environment deployed
+// into an environment account through its connection: they are its stack's there, read
+// through the connection's role.
+func TestProvisionedResourcesInAnotherAccount(t *testing.T) {
+	p, admin, _, workload := newTwoAccountPlatform(t)
+	var conn map[string]any
+	workload.must(201, "POST", "/v1/environment-account-connections", map[string]any{"managementAccountId": AccountID,
+		"environmentName": "Beta", "roleArn": "arn:aws:iam::" + workloadID + ":role/gantry-connection"}, &conn)
+	id := conn["id"].(string)
+	admin.must(200, "POST", "/v1/environment-account-connections/"+id+"/accept", nil, nil)
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate, "templateMajorVersion": 1,
+		"spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec)), "environmentAccountConnectionId": id}, nil)
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta = %v", env)
+	}
+	wantStackResourcesIn(t, p.Estate.Account(workloadID), "gantry-env-Beta", admin.provisionedResources("/v1/environments/Beta"))
 }
