@@ -263,6 +263,10 @@ try {
     await page.locator("[data-testid=fleet-count-behindMinor] [data-count='2']").waitFor();
     await screenshot("fleet-template-behind");
     await click("Update all behind minor (2)");
+    await page.getByTestId("rollout-preview").getByText(/2 behind a minor move to 1\.1/).waitFor({ timeout: 60_000 });
+    await page.getByTestId("rollout-preview").getByRole("cell", { name: "uploads/uploads-a", exact: true }).waitFor();
+    await screenshot("fleet-rollout-preview");
+    await click("Confirm update (2)");
     await page.getByTestId("rollout").getByText("All 2 deployments succeeded").waitFor({ timeout: 60_000 });
     await page.locator("[data-testid=fleet-count-recommended] [data-count='2']").waitFor({ timeout: 20_000 });
     await screenshot("fleet-updated");

@@ -1,7 +1,9 @@
 // The fleet dashboard: per template, how many environments or service instances run the
 // recommended version, are behind a minor or a major, or failed; "update all behind
-// minor" starts their deployments in one action and follows them to the end.
-import { useState } from "react";
+// minor" first shows the rollout's preview (per target what would change, how many
+// resources would be replaced), then, once confirmed, starts the deployments in one action
+// and follows them to the end.
+import { useState, type ReactNode } from "react";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
@@ -132,12 +134,33 @@ export function TemplateFleetPage({ kind, name }: { kind: Kind; name: string }) 
   const template = useLoad(() => getTemplate(kind, name), [kind, name]);
   const targets = useLoad(() => targetsOf(kind, name), [kind, name], 2000, (ts) => ts.some((t) => inProgress(t.deploymentStatus)));
   const [rollout, setRollout] = useState<Rollout | null>(null);
+  const [preview, setPreview] = useState<FleetPreview | null>(null);
+  const [previewError, setPreviewError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const t = template.data;
   const list = targets.data ?? [];
   const behind = t ? list.filter((x) => standingOf(x, t) === "behindMinor") : [];
   const mayUpdate = kind === "service" || admin; // environments are the admins'
+  // previewBehindMinor asks for the rollout's preview of the recommended version; the
+  // update starts only once the preview is confirmed.
+  const previewBehindMinor = async () => {
+    if (!t?.recommendedVersion) return;
+    setBusy(true);
+    setPreviewError(undefined);
+    setRollout(null);
+    const path = { params: { path: { name, version: t.recommendedVersion } } };
+    try {
+      setPreview(kind === "environment"
+        ? await unwrap(api.POST("/v1/environment-templates/{name}/versions/{version}/preview", path))
+        : await unwrap(api.POST("/v1/service-templates/{name}/versions/{version}/preview", path)));
+    } catch (e) {
+      setPreviewError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   const updateBehindMinor = async () => {
+    setPreview(null);
     setBusy(true);
     const started: Rollout["started"] = [];
     await Promise.all(behind.map(async (x) => {
@@ -160,7 +183,7 @@ export function TemplateFleetPage({ kind, name }: { kind: Kind; name: string }) 
     <SpaceBetween size="l">
       <Header variant="h1" description={t ? `Recommended version ${t.recommendedVersion ?? "none"}` : undefined}
         actions={mayUpdate ? (
-          <Button variant="primary" disabled={!behind.length || busy} loading={busy} onClick={updateBehindMinor}>
+          <Button variant="primary" disabled={!behind.length || busy || !!preview} loading={busy} onClick={previewBehindMinor}>
             Update all behind minor ({behind.length})
           </Button>
         ) : undefined}>
@@ -168,6 +191,15 @@ export function TemplateFleetPage({ kind, name }: { kind: Kind; name: string }) 
       </Header>
       <ErrorAlert error={template.error ?? targets.error} />
       {t ? <Container><CountsRow counts={countStandings(list, t)} testId="fleet-count" /></Container> : null}
+      <ErrorAlert error={previewError} />
+      {preview ? (
+        <RolloutPreview preview={preview} actions={
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button onClick={() => setPreview(null)}>Cancel</Button>
+            <Button variant="primary" onClick={updateBehindMinor}>Confirm update ({behind.length})</Button>
+          </SpaceBetween>
+        } />
+      ) : null}
       {rollout ? <RolloutProgress rollout={rollout} /> : null}
       <Table
         data-testid="fleet-targets"
@@ -217,3 +249,46 @@ function RolloutProgress({ rollout }: { rollout: Rollout }) {
     </Container>
   );
 }
+
+type FleetPreview = Schemas["FleetPreview"];
+
+/**
+ * RolloutPreview shows what moving the targets behind a minor to the previewed version
+ * would change: per target the resources added, modified (and of those replaced) and
+ * removed, or why it could not be previewed; actions confirm or cancel.
+ */
+export function RolloutPreview({ preview, actions }: { preview: FleetPreview; actions?: ReactNode }) {
+  const targets = behindMinorOf(preview);
+  const replaced = targets.reduce((n, x) => n + (x.summary?.replace ?? 0), 0);
+  return (
+    <Table
+      data-testid="rollout-preview"
+      variant="container"
+      header={
+        <Header actions={actions}
+          description={`${targets.length} behind a minor move to ${preview.templateMajorVersion}.${preview.templateMinorVersion}; ${replaced} resource(s) would be replaced`}>
+          Preview of the update
+        </Header>
+      }
+      items={targets}
+      columnDefinitions={[
+        { id: "target", header: "Target", cell: (x) => targetLabel(x) },
+        { id: "from", header: "From", cell: (x) => `${x.fromTemplateMajorVersion}.${x.fromTemplateMinorVersion}` },
+        { id: "add", header: "Add", cell: (x) => x.summary?.add ?? "-" },
+        { id: "modify", header: "Modify", cell: (x) => x.summary?.modify ?? "-" },
+        { id: "replace", header: "Replace", cell: (x) => x.summary?.replace ?? "-" },
+        { id: "remove", header: "Remove", cell: (x) => x.summary?.remove ?? "-" },
+        { id: "result", header: "Preview", cell: (x) => (x.error ? `${x.error.code}: ${x.error.message}` : x.empty ? "No change" : "Changes listed") },
+      ]}
+      empty={<Box textAlign="center">No target behind a minor</Box>}
+    />
+  );
+}
+
+/** behindMinorOf keeps a rollout preview's targets within the previewed major (a MINOR_VERSION update). */
+export function behindMinorOf(preview: FleetPreview): FleetPreview["targets"] {
+  return preview.targets.filter((x) => x.fromTemplateMajorVersion === preview.templateMajorVersion);
+}
+
+const targetLabel = (x: FleetPreview["targets"][number]) =>
+  x.targetResourceType === "SERVICE_INSTANCE" ? `${x.serviceName}/${x.serviceInstanceName}` : x.environmentName ?? "-";
