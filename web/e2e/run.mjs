@@ -313,7 +313,7 @@ try {
 
   await step("every page passes axe at 1280 px and at 390 px, with a screenshot", async () => {
     const pages = ["/templates", "/templates/environment/vpc-ecs", "/templates/service/s3-bucket/versions/1.1", "/environments", "/environments/new",
-      "/environments/beta", "/services", "/services/new", "/services/uploads", "/services/uploads/instances/uploads-a", "/components",
+      "/environments/beta", "/services", "/services/new", "/services/uploads", "/services/uploads/instances/uploads-a", "/components", "/components/new",
       `/deployments/${ids.deployment}`, `/deployments/${ids.failed}`, "/environments/doomed", "/fleet", "/fleet/service/s3-bucket", "/account-connections"];
     let minor = 0;
     for (const width of [1280, 390]) {

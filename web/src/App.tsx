@@ -11,7 +11,7 @@ import { completeSignIn, currentSession, loadConfig, saveSession, signOut, type 
 import { follow, match, navigate, useLocation } from "./lib/router";
 import { SessionContext } from "./lib/session";
 import { AccountConnectionsPage } from "./pages/AccountConnections";
-import { ComponentPage, ComponentsPage } from "./pages/Components";
+import { ComponentPage, ComponentsPage, CreateComponentPage } from "./pages/Components";
 import { DeploymentPage } from "./pages/Deployment";
 import { CreateEnvironmentPage, EnvironmentPage, EnvironmentsPage } from "./pages/Environments";
 import { FleetPage, TemplateFleetPage } from "./pages/Fleet";
@@ -34,6 +34,7 @@ function Page({ path }: { path: string }) {
   if ((m = match("/services/:name", path))) return <ServicePage name={m.name} />;
   if ((m = match("/services/:service/instances/:name", path))) return <InstancePage service={m.service} name={m.name} />;
   if (match("/components", path)) return <ComponentsPage />;
+  if (match("/components/new", path)) return <CreateComponentPage />;
   if ((m = match("/components/:name", path))) return <ComponentPage name={m.name} />;
   if ((m = match("/deployments/:id", path))) return <DeploymentPage id={m.id} />;
   if (match("/fleet", path)) return <FleetPage />;
