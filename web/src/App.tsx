@@ -11,6 +11,7 @@ import { completeSignIn, currentSession, loadConfig, saveSession, signOut, type 
 import { follow, match, navigate, useLocation } from "./lib/router";
 import { SessionContext } from "./lib/session";
 import { AccountConnectionsPage } from "./pages/AccountConnections";
+import { RepositoriesPage, RepositoryPage } from "./pages/Repositories";
 import { ComponentPage, ComponentsPage, CreateComponentPage } from "./pages/Components";
 import { DeploymentPage } from "./pages/Deployment";
 import { CreateEnvironmentPage, EnvironmentPage, EnvironmentsPage } from "./pages/Environments";
@@ -39,6 +40,8 @@ function Page({ path }: { path: string }) {
   if ((m = match("/deployments/:id", path))) return <DeploymentPage id={m.id} />;
   if (match("/fleet", path)) return <FleetPage />;
   if (match("/account-connections", path)) return <AccountConnectionsPage />;
+  if (match("/repositories", path)) return <RepositoriesPage />;
+  if ((m = match("/repositories/:provider/:owner/:repo", path))) return <RepositoryPage provider={m.provider} owner={m.owner} repo={m.repo} />;
   if ((m = match("/fleet/:kind/:name", path)) && kindOf(m.kind)) return <TemplateFleetPage kind={kindOf(m.kind)!} name={m.name} />;
   return <Box variant="h1">Not found: no page at {path}</Box>;
 }
@@ -63,6 +66,7 @@ const sections = [
   { href: "/components", text: "Components" },
   { href: "/fleet", text: "Fleet" },
   { href: "/account-connections", text: "Account connections" },
+  { href: "/repositories", text: "Repositories" },
 ];
 
 export function App() {

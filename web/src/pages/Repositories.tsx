@@ -1,0 +1,211 @@
+// Linked repositories (admins link and unlink them) and what syncs from each: template
+// sync and service sync definitions with their latest sync's status and events, and a
+// synced service's blockers, which a developer resolves.
+import { useState } from "react";
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Container from "@cloudscape-design/components/container";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { api, ApiError, listAll, unwrap, type Schemas } from "../api/client";
+import { ErrorAlert, NavLink, Status } from "../components";
+import { useLoad } from "../lib/hooks";
+import { errorFor, fieldErrors, type FieldError } from "../lib/schema";
+import { useIsAdmin } from "../lib/session";
+
+type Provider = Schemas["CreateRepository"]["provider"];
+type SyncType = "TEMPLATE_SYNC" | "SERVICE_SYNC";
+const providers: Provider[] = ["GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET"];
+
+/** repositoryPath is the console's path of repository name ("owner/repo") at provider. */
+export const repositoryPath = (provider: string, name: string) => `/repositories/${provider}/${name}`;
+
+export function RepositoriesPage() {
+  const admin = useIsAdmin();
+  const list = useLoad(() => listAll((nextToken) => api.GET("/v1/repositories", { params: { query: { nextToken } } })), []);
+  const [error, setError] = useState<unknown>();
+  const unlink = async (provider: string, name: string) => {
+    setError(undefined);
+    const [owner, repo] = name.split("/");
+    try {
+      await unwrap(api.DELETE("/v1/repositories/{provider}/{owner}/{repo}", { params: { path: { provider, owner, repo } } }));
+    } catch (e) {
+      setError(e);
+    }
+    list.reload();
+  };
+  return (
+    <SpaceBetween size="l">
+      <Header variant="h1" description="Git repositories Gantry reads templates and services from, and opens pull requests on">Repositories</Header>
+      <ErrorAlert error={list.error ?? error} />
+      {admin ? <LinkRepository onLinked={list.reload} /> : null}
+      <Table
+        data-testid="repositories"
+        variant="container"
+        header={<Header counter={list.data ? `(${list.data.length})` : undefined}>Linked repositories</Header>}
+        loading={list.loading && !list.data}
+        loadingText="Loading repositories"
+        items={list.data ?? []}
+        columnDefinitions={[
+          { id: "name", header: "Name", cell: (r) => <NavLink href={repositoryPath(r.provider, r.name)}>{r.name}</NavLink> },
+          { id: "provider", header: "Provider", cell: (r) => r.provider },
+          { id: "connection", header: "Connection", cell: (r) => <span style={{ wordBreak: "break-all" }}>{r.connectionArn}</span> },
+          ...(admin ? [{ id: "actions", header: "Actions", cell: (r: Schemas["Repository"]) => <Button ariaLabel={`Unlink ${r.name}`} onClick={() => unlink(r.provider, r.name)}>Unlink</Button> }] : []),
+        ]}
+        empty={<Box textAlign="center">No linked repository</Box>}
+      />
+    </SpaceBetween>
+  );
+}
+
+function LinkRepository({ onLinked }: { onLinked: () => void }) {
+  const [provider, setProvider] = useState<Provider>("GITHUB");
+  const [name, setName] = useState("");
+  const [connectionArn, setConnectionArn] = useState("");
+  const [error, setError] = useState<unknown>();
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const link = async () => {
+    setError(undefined);
+    setErrors([]);
+    try {
+      await unwrap(api.POST("/v1/repositories", { body: { provider, name, connectionArn } }));
+      setName("");
+      onLinked();
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError && e.status === 400) setErrors(fieldErrors(e.message));
+    }
+  };
+  const options = providers.map((p) => ({ label: p, value: p }));
+  return (
+    <Container header={<Header actions={<Button onClick={link}>Link repository</Button>}>Link a repository</Header>}>
+      <SpaceBetween size="m">
+        <ErrorAlert error={error} />
+        <SpaceBetween direction="horizontal" size="l">
+          <FormField label="Provider" controlId="repo-provider">
+            <Select controlId="repo-provider" selectedOption={options.find((o) => o.value === provider)!} options={options} onChange={(e) => setProvider(e.detail.selectedOption.value as Provider)} />
+          </FormField>
+          <FormField label="Name (owner/repo)" controlId="repo-name" errorText={errorFor(errors, "name")}>
+            <Input controlId="repo-name" value={name} onChange={(e) => setName(e.detail.value)} />
+          </FormField>
+          <FormField label="Connection ARN" controlId="repo-connection" errorText={errorFor(errors, "connectionArn")}>
+            <Input controlId="repo-connection" value={connectionArn} onChange={(e) => setConnectionArn(e.detail.value)} />
+          </FormField>
+        </SpaceBetween>
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+export function RepositoryPage({ provider, owner, repo }: { provider: string; owner: string; repo: string }) {
+  const path = { provider, owner, repo };
+  const repository = useLoad(() => unwrap(api.GET("/v1/repositories/{provider}/{owner}/{repo}", { params: { path } })), [provider, owner, repo]);
+  return (
+    <SpaceBetween size="l">
+      <Header variant="h1" description={repository.data?.connectionArn}>{`Repository ${owner}/${repo}`}</Header>
+      <ErrorAlert error={repository.error} />
+      <SyncDefinitions path={path} syncType="TEMPLATE_SYNC" title="Template sync" />
+      <SyncDefinitions path={path} syncType="SERVICE_SYNC" title="Service sync" />
+    </SpaceBetween>
+  );
+}
+
+type RepoPath = { provider: string; owner: string; repo: string };
+
+/** SyncDefinitions lists what syncs from the repository for syncType, and per branch its latest sync with its events. */
+function SyncDefinitions({ path, syncType, title }: { path: RepoPath; syncType: SyncType; title: string }) {
+  const defs = useLoad(() => listAll((nextToken) => api.GET("/v1/repository-syncs/{provider}/{owner}/{repo}/definitions", { params: { path, query: { syncType, nextToken } } })),
+    [path.provider, path.owner, path.repo, syncType]);
+  const branches = [...new Set((defs.data ?? []).map((d) => d.branch))];
+  return (
+    <SpaceBetween size="m">
+      <ErrorAlert error={defs.error} />
+      <Table
+        data-testid={`sync-${syncType}`}
+        variant="container"
+        header={<Header counter={defs.data ? `(${defs.data.length})` : undefined}>{title}</Header>}
+        loading={defs.loading && !defs.data}
+        loadingText="Loading sync definitions"
+        items={defs.data ?? []}
+        columnDefinitions={[
+          { id: "target", header: syncType === "TEMPLATE_SYNC" ? "Template" : "Service", cell: (d) => (syncType === "SERVICE_SYNC" ? <NavLink href={`/services/${d.target}`}>{d.target}</NavLink> : d.target) },
+          { id: "branch", header: "Branch", cell: (d) => d.branch },
+          { id: "directory", header: syncType === "TEMPLATE_SYNC" ? "Directory" : "File", cell: (d) => d.directory || "-" },
+        ]}
+        empty={<Box textAlign="center">Nothing syncs from this repository</Box>}
+      />
+      {branches.map((b) => <LatestSync key={b} path={path} branch={b} syncType={syncType} />)}
+      {syncType === "SERVICE_SYNC" ? (defs.data ?? []).map((d) => <SyncBlockers key={d.target} service={d.target} />) : null}
+    </SpaceBetween>
+  );
+}
+
+function LatestSync({ path, branch, syncType }: { path: RepoPath; branch: string; syncType: SyncType }) {
+  const status = useLoad(() => unwrap(api.GET("/v1/repository-syncs/{provider}/{owner}/{repo}/status", { params: { path, query: { branch, syncType } } })),
+    [path.provider, path.owner, path.repo, branch, syncType]);
+  const latest = status.data?.latestSync;
+  return (
+    <Table
+      data-testid={`latest-sync-${syncType}-${branch}`}
+      variant="embedded"
+      header={<Header description={latest ? `${latest.sha ?? ""} started ${latest.startedAt}` : "No sync yet"}>
+        {`Latest sync of ${branch}`} {latest ? <Status status={latest.status} /> : null}
+      </Header>}
+      loading={status.loading && !status.data}
+      loadingText="Loading sync status"
+      items={latest?.events ?? []}
+      columnDefinitions={[
+        { id: "time", header: "Time", cell: (e) => e.time },
+        { id: "type", header: "Type", cell: (e) => e.type },
+        { id: "event", header: "Event", cell: (e) => e.event },
+      ]}
+      empty={<Box textAlign="center">No events</Box>}
+    />
+  );
+}
+
+/** SyncBlockers shows a synced service's latest blockers; a developer resolves an active one with a reason. */
+export function SyncBlockers({ service }: { service: string }) {
+  const blockers = useLoad(() => unwrap(api.GET("/v1/services/{name}/sync-blockers", { params: { path: { name: service } } })), [service]);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>();
+  const resolve = async (id: string) => {
+    setError(undefined);
+    try {
+      await unwrap(api.PATCH("/v1/sync-blockers/{id}", { params: { path: { id } }, body: { resolvedReason: reason } }));
+    } catch (e) {
+      setError(e);
+    }
+    blockers.reload();
+  };
+  type Blocker = Schemas["ServiceSyncBlockerSummary"]["latestBlockers"][number];
+  return (
+    <Container header={<Header description="Sync stops for a service while a blocker is active">{`Sync blockers of ${service}`}</Header>}>
+      <SpaceBetween size="m">
+        <ErrorAlert error={blockers.error ?? error} />
+        <FormField label="Reason for resolving" controlId={`resolve-reason-${service}`}>
+          <Input controlId={`resolve-reason-${service}`} value={reason} onChange={(e) => setReason(e.detail.value)} />
+        </FormField>
+        <Table
+          data-testid={`blockers-${service}`}
+          variant="embedded"
+          loading={blockers.loading && !blockers.data}
+          loadingText="Loading blockers"
+          items={blockers.data?.latestBlockers ?? []}
+          columnDefinitions={[
+            { id: "status", header: "Status", cell: (b: Blocker) => <Status status={b.status} /> },
+            { id: "reason", header: "Reason", cell: (b: Blocker) => b.createdReason },
+            { id: "created", header: "Created", cell: (b: Blocker) => b.createdAt },
+            { id: "resolved", header: "Resolved", cell: (b: Blocker) => b.resolvedReason ?? "-" },
+            { id: "action", header: "Action", cell: (b: Blocker) => (b.status === "ACTIVE" ? <Button ariaLabel={`Resolve ${b.id}`} disabled={!reason} onClick={() => resolve(b.id)}>Resolve</Button> : null) },
+          ]}
+          empty={<Box textAlign="center">No blockers</Box>}
+        />
+      </SpaceBetween>
+    </Container>
+  );
+}
