@@ -314,7 +314,7 @@ try {
     await page.getByLabel("Environment spec").getByText("flow_log_retention_days: 60").waitFor();
   });
 
-  await step("admin links a repository and reads what syncs from it", async () => {
+  await step("admin links a repository and syncs a template from it", async () => {
     await go("/repositories");
     await fill("repo-name", "example-org/infra");
     await fill("repo-connection", "arn:aws:codestar-connections:us-east-1:111122223333:connection/example");
@@ -322,6 +322,11 @@ try {
     await page.getByTestId("repositories").getByRole("link", { name: "example-org/infra" }).click();
     await page.getByRole("heading", { name: "Repository example-org/infra" }).waitFor();
     await page.getByTestId("sync-TEMPLATE_SYNC").getByText("Nothing syncs from this repository").waitFor();
+    await fill("sync-target", "vpc-ecs");
+    await fill("sync-path", "vpc-ecs");
+    await click("Create sync configuration");
+    await page.getByTestId("sync-TEMPLATE_SYNC").getByRole("cell", { name: "vpc-ecs", exact: true }).waitFor();
+    await page.getByRole("heading", { name: /Latest sync of main/ }).waitFor();
     await screenshot("repository");
   });
 

@@ -39,3 +39,21 @@ describe("SyncBlockers", () => {
     expect(calls[0].url).toMatch(/\/v1\/services\/web\/sync-blockers$/);
   });
 });
+
+import { syncConfigBody } from "./pages/Repositories";
+
+describe("syncConfigBody", () => {
+  const repo = { provider: "GITHUB" as const, name: "example-org/infra" };
+  it("makes a template sync configuration of the template's kind and subdirectory", () => {
+    expect(syncConfigBody(repo, { syncType: "TEMPLATE_SYNC", templateType: "SERVICE", target: "s3-bucket", branch: "main", path: "templates/s3" })).toEqual({
+      syncType: "TEMPLATE_SYNC",
+      body: { repositoryProvider: "GITHUB", repositoryName: "example-org/infra", branch: "main", templateType: "SERVICE", templateName: "s3-bucket", subdirectory: "templates/s3" },
+    });
+  });
+  it("makes a service sync configuration, leaving the default proton-ops file out", () => {
+    expect(syncConfigBody(repo, { syncType: "SERVICE_SYNC", templateType: "ENVIRONMENT", target: "uploads", branch: "main", path: "" })).toEqual({
+      syncType: "SERVICE_SYNC",
+      body: { repositoryProvider: "GITHUB", repositoryName: "example-org/infra", branch: "main", serviceName: "uploads", filePath: undefined },
+    });
+  });
+});

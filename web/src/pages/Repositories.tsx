@@ -104,12 +104,14 @@ function LinkRepository({ onLinked }: { onLinked: () => void }) {
 export function RepositoryPage({ provider, owner, repo }: { provider: string; owner: string; repo: string }) {
   const path = { provider, owner, repo };
   const repository = useLoad(() => unwrap(api.GET("/v1/repositories/{provider}/{owner}/{repo}", { params: { path } })), [provider, owner, repo]);
+  const [synced, setSynced] = useState(0);
   return (
     <SpaceBetween size="l">
       <Header variant="h1" description={repository.data?.connectionArn}>{`Repository ${owner}/${repo}`}</Header>
       <ErrorAlert error={repository.error} />
-      <SyncDefinitions path={path} syncType="TEMPLATE_SYNC" title="Template sync" />
-      <SyncDefinitions path={path} syncType="SERVICE_SYNC" title="Service sync" />
+      <SyncDefinitions path={path} syncType="TEMPLATE_SYNC" title="Template sync" key={`t${synced}`} />
+      <SyncDefinitions path={path} syncType="SERVICE_SYNC" title="Service sync" key={`s${synced}`} />
+      <ConfigureSync repository={{ provider: provider as Provider, name: `${owner}/${repo}` }} onDone={() => setSynced(synced + 1)} />
     </SpaceBetween>
   );
 }
@@ -205,6 +207,81 @@ export function SyncBlockers({ service }: { service: string }) {
           ]}
           empty={<Box textAlign="center">No blockers</Box>}
         />
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+/**
+ * syncConfigBody is the request that makes what syncs from repository: a template sync
+ * configuration (template kind and name, branch, subdirectory) or a service sync
+ * configuration (service, branch, proton-ops file).
+ */
+export function syncConfigBody(repository: { provider: Provider; name: string }, f: SyncForm):
+  | { syncType: "TEMPLATE_SYNC"; body: Schemas["TemplateSyncConfig"] }
+  | { syncType: "SERVICE_SYNC"; body: Schemas["ServiceSyncConfig"] } {
+  const repo = { repositoryProvider: repository.provider, repositoryName: repository.name, branch: f.branch };
+  if (f.syncType === "TEMPLATE_SYNC") {
+    return { syncType: f.syncType, body: { ...repo, templateType: f.templateType, templateName: f.target, subdirectory: f.path || undefined } };
+  }
+  return { syncType: f.syncType, body: { ...repo, serviceName: f.target, filePath: f.path || undefined } };
+}
+
+export interface SyncForm {
+  syncType: SyncType;
+  templateType: "ENVIRONMENT" | "SERVICE";
+  target: string; // the template's or the service's name
+  branch: string;
+  path: string; // the subdirectory (template sync) or the proton-ops file (service sync)
+}
+
+/** ConfigureSync makes a sync configuration: template sync for admins, service sync for developers (and admins). */
+function ConfigureSync({ repository, onDone }: { repository: { provider: Provider; name: string }; onDone: () => void }) {
+  const admin = useIsAdmin();
+  const [f, setF] = useState<SyncForm>({ syncType: admin ? "TEMPLATE_SYNC" : "SERVICE_SYNC", templateType: "ENVIRONMENT", target: "", branch: "main", path: "" });
+  const set = (patch: Partial<SyncForm>) => setF({ ...f, ...patch });
+  const [error, setError] = useState<unknown>();
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const save = async () => {
+    setError(undefined);
+    setErrors([]);
+    const req = syncConfigBody(repository, f);
+    try {
+      if (req.syncType === "TEMPLATE_SYNC") await unwrap(api.POST("/v1/template-sync-configs", { body: req.body }));
+      else await unwrap(api.POST("/v1/service-sync-configs", { body: req.body }));
+      onDone();
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError && e.status === 400) setErrors(fieldErrors(e.message));
+    }
+  };
+  const kinds = (admin ? ["TEMPLATE_SYNC", "SERVICE_SYNC"] : ["SERVICE_SYNC"]).map((k) => ({ label: k === "TEMPLATE_SYNC" ? "Template sync" : "Service sync", value: k }));
+  const templateTypes = [{ label: "Environment template", value: "ENVIRONMENT" }, { label: "Service template", value: "SERVICE" }];
+  const template = f.syncType === "TEMPLATE_SYNC";
+  return (
+    <Container header={<Header actions={<Button onClick={save}>Create sync configuration</Button>}>Sync from this repository</Header>}>
+      <SpaceBetween size="m">
+        <ErrorAlert error={error} />
+        <SpaceBetween direction="horizontal" size="l">
+          <FormField label="Kind" controlId="sync-kind">
+            <Select controlId="sync-kind" selectedOption={kinds.find((k) => k.value === f.syncType)!} options={kinds} onChange={(e) => set({ syncType: e.detail.selectedOption.value as SyncType })} />
+          </FormField>
+          {template ? (
+            <FormField label="Template kind" controlId="sync-template-type">
+              <Select controlId="sync-template-type" selectedOption={templateTypes.find((k) => k.value === f.templateType)!} options={templateTypes}
+                onChange={(e) => set({ templateType: e.detail.selectedOption.value as SyncForm["templateType"] })} />
+            </FormField>
+          ) : null}
+          <FormField label={template ? "Template name" : "Service name"} controlId="sync-target" errorText={errorFor(errors, template ? "templateName" : "serviceName")}>
+            <Input controlId="sync-target" value={f.target} onChange={(e) => set({ target: e.detail.value })} />
+          </FormField>
+          <FormField label="Branch" controlId="sync-branch" errorText={errorFor(errors, "branch")}>
+            <Input controlId="sync-branch" value={f.branch} onChange={(e) => set({ branch: e.detail.value })} />
+          </FormField>
+          <FormField label={template ? "Subdirectory - optional" : "proton-ops file - optional"} controlId="sync-path" errorText={errorFor(errors, template ? "subdirectory" : "filePath")}>
+            <Input controlId="sync-path" value={f.path} onChange={(e) => set({ path: e.detail.value })} />
+          </FormField>
+        </SpaceBetween>
       </SpaceBetween>
     </Container>
   );
