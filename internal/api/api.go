@@ -316,10 +316,23 @@ func byteSize(n int64) string {
 	}
 }
 
+// idNoun says what the {id} of a path is, for its error: "a deployment id" under
+// /v1/deployments/, and so on.
+func idNoun(path string) string {
+	for prefix, noun := range map[string]string{"/v1/deployments/": "a deployment id", "/v1/previews/": "a preview id",
+		"/v1/sync-blockers/": "a sync blocker id"} {
+		if strings.HasPrefix(path, prefix) {
+			return noun
+		}
+	}
+	return "an id"
+}
+
 // checkPathValues validates the request's path parameters (params) before anything looks
-// them up: {version} must be major.minor, {id} a deployment id, {provider} a repository provider, {owner} and {repo} halves
-// of a repository name, any other parameter a
-// name by Proton's rule. It returns an Invalid error naming the parameter.
+// them up: {version} must be major.minor, {id} a UUID (a deployment's, a preview's or a
+// sync blocker's, as the path says), {provider} a repository provider, {owner} and {repo}
+// halves of a repository name, any other parameter a name by Proton's rule. It returns an
+// Invalid error naming the parameter.
 func checkPathValues(r *http.Request, params []string) error {
 	for _, name := range params {
 		v := r.PathValue(name)
@@ -332,7 +345,7 @@ func checkPathValues(r *http.Request, params []string) error {
 				return platform.FieldErrorf(name, "%s", platform.MessageOf(err))
 			}
 		case "id":
-			if err := platform.ValidateDeploymentID(name, v); err != nil {
+			if err := platform.ValidateUUID(name, v, idNoun(r.URL.Path)); err != nil {
 				return err
 			}
 		case "provider":

@@ -10,7 +10,7 @@ import (
 // previewRoutes are Gantry's own previews (not Proton operations: no wire mapping).
 func previewRoutes() []route {
 	rs := []route{
-		{method: "POST", path: "/v1/environments/{name}/preview", operationID: "PreviewEnvironmentUpdate", summary: "What the update in the body (as PATCH /v1/environments/{name} takes it) would change: renders, validates and creates a CloudFormation change set without executing it; PATCH with its previewId deploys that change set", access: adminOnly, request: "Update", response: "Preview", status: 200, handle: (*handler).previewEnvironment},
+		{method: "POST", path: "/v1/environments/{name}/preview", operationID: "PreviewEnvironmentUpdate", summary: "What the update in the body (as PATCH /v1/environments/{name} takes it) would change: renders, validates and creates a CloudFormation change set without executing it; PATCH with its previewId deploys that change set (whoever may update the environment may preview it)", access: developer, request: "Update", response: "Preview", status: 200, handle: (*handler).previewEnvironment},
 		{method: "POST", path: "/v1/services/{name}/instances/{instance}/preview", operationID: "PreviewServiceInstanceUpdate", summary: "What the update in the body would change to the service instance (as PreviewEnvironmentUpdate)", access: developer, request: "Update", response: "Preview", status: 200, handle: (*handler).previewInstance},
 		{method: "GET", path: "/v1/previews/{id}", operationID: "GetPreview", summary: "A preview made earlier", access: anyRole, response: "Preview", status: 200, handle: (*handler).getPreview},
 	}

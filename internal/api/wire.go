@@ -88,7 +88,7 @@ const MaxWireBody = 256 << 10
 
 // checkWireIdentifiers checks the members that name something before anything looks them
 // up, as the REST router checks path parameters: names by Proton's ResourceName rule (at
-// most 100 characters), "id" as a deployment id. An empty or non-string member is left to
+// most 100 characters), "id" as a UUID. An empty or non-string member is left to
 // the operation and the decoder. It returns an Invalid error naming the member.
 func checkWireIdentifiers(members map[string]json.RawMessage) error {
 	for _, member := range slices.Sorted(maps.Keys(members)) {
@@ -99,8 +99,8 @@ func checkWireIdentifiers(members map[string]json.RawMessage) error {
 			if _, repository := members["provider"]; repository && member == "name" {
 				check = platform.ValidateRepositoryName // a repository's "owner/repo"
 			}
-		case "id":
-			check = platform.ValidateDeploymentID
+		case "id": // a deployment's, an environment account connection's or a sync blocker's
+			check = func(field, value string) error { return platform.ValidateUUID(field, value, "an id") }
 		default:
 			continue
 		}

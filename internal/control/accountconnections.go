@@ -116,12 +116,15 @@ func (s *Service) CreateEnvironmentAccountConnection(ctx context.Context, in Cre
 	})
 }
 
+// connectionIDNoun is what an invalid connection id is said not to be.
+const connectionIDNoun = "an environment account connection id"
+
 // connectionFor returns connection id when the caller's account is one of its two sides
 // (NotFound otherwise: another account's connections are not shown), with the caller's
 // account.
 func (s *Service) connectionFor(ctx context.Context, id string) (platform.EnvironmentAccountConnection, string, error) {
-	if err := platform.ValidateDeploymentID("id", id); err != nil {
-		return platform.EnvironmentAccountConnection{}, "", platform.FieldErrorf("id", "%q is not an environment account connection id (a UUID)", id)
+	if err := platform.ValidateUUID("id", id, connectionIDNoun); err != nil {
+		return platform.EnvironmentAccountConnection{}, "", err
 	}
 	c, err := s.store.GetEnvironmentAccountConnection(ctx, id)
 	if err != nil {
@@ -304,8 +307,8 @@ func (s *Service) environmentConnection(ctx context.Context, envName, id string)
 	if account := s.CallerAccount(ctx); account != s.arns.Account {
 		return none, platform.Errorf(platform.Forbidden, "an environment is created in the management account (%s), not from account %s", s.arns.Account, account)
 	}
-	if platform.ValidateDeploymentID(field, id) != nil {
-		return none, platform.FieldErrorf(field, "%q is not an environment account connection id (a UUID)", id)
+	if err := platform.ValidateUUID(field, id, connectionIDNoun); err != nil {
+		return none, err
 	}
 	c, err := s.connectedConnection(ctx, field, id)
 	if err != nil {

@@ -313,6 +313,11 @@ func (s *Service) DeleteDeployment(ctx context.Context, id string) (platform.Dep
 // CancelServicePipelineDeployment: the same rules as CancelDeployment, and Conflict when
 // the target has no deployment in progress; NotFound when the target does not exist.
 func (s *Service) CancelTargetDeployment(ctx context.Context, target platform.Target) (platform.Deployment, error) {
+	if target.Kind == platform.EnvironmentTarget { // who may cancel is told before whether there is anything to cancel
+		if err := s.authorizeEnvironmentOf(ctx, target.Environment, "cancelling the deployment of", false); err != nil {
+			return platform.Deployment{}, err
+		}
+	}
 	current, err := s.deployableOf(ctx, target)
 	if err != nil {
 		return platform.Deployment{}, err

@@ -28,11 +28,12 @@ type Previewer interface {
 // PreviewEnvironmentUpdate computes what UpdateEnvironment with in would change without
 // deploying: it checks the update exactly as UpdateEnvironment does, renders the
 // template, validates it and creates a CloudFormation change set (never executed), and
-// keeps the preview for an update naming it (UpdateInput.PreviewID). Admins only.
+// keeps the preview for an update naming it (UpdateInput.PreviewID). Whoever may update
+// the environment may preview its update (admins; developers on a self-service template).
 // Errors: Forbidden; Invalid naming the field, or the template file and line, or
 // CloudFormation's reason; NotFound; Conflict while a deployment is in progress.
 func (s *Service) PreviewEnvironmentUpdate(ctx context.Context, name string, in UpdateInput) (platform.Preview, error) {
-	if err := requireRole(ctx, platform.AdminRole, "PreviewEnvironmentUpdate"); err != nil {
+	if err := s.authorizeEnvironmentOf(ctx, name, "previewing an update of", in.ComponentRoleARN != nil || in.CodebuildRoleARN != nil); err != nil {
 		return platform.Preview{}, err
 	}
 	if err := s.checkPreviewInput(in); err != nil {

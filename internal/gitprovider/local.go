@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,7 +120,7 @@ func (l *LocalPullRequests) Open(ctx context.Context, repo string, in PullReques
 	if err := os.MkdirAll(l.folder(repo), 0o755); err != nil {
 		return PullRequest{}, err
 	}
-	if err := os.WriteFile(filepath.Join(l.folder(repo), fmt.Sprintf("%d.json", pr.Number)), data, 0o644); err != nil {
+	if err := writeWhole(filepath.Join(l.folder(repo), fmt.Sprintf("%d.json", pr.Number)), data); err != nil {
 		return PullRequest{}, err
 	}
 	return l.view(repo, pr), nil
@@ -140,6 +141,9 @@ func (l *LocalPullRequests) List(repo string) ([]LocalPullRequest, error) {
 	}
 	var out []LocalPullRequest
 	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") { // a pull request being written
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(l.folder(repo), e.Name()))
 		if err != nil {
 			return nil, err
@@ -152,4 +156,22 @@ func (l *LocalPullRequests) List(repo string) ([]LocalPullRequest, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out, nil
+}
+
+// writeWhole writes data to path through a temporary file renamed into place, so that a
+// reader (List, from another goroutine or process) sees the whole file or none of it.
+func writeWhole(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".writing-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename; removes what a failure left
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
@@ -59,14 +60,22 @@ func TestPreviewThenDeployThatChangeSet(t *testing.T) {
 		t.Fatalf("GET preview = %+v", again)
 	}
 
-	// dryRun on the update answers the same preview; a developer may not preview an environment.
+	if status, body := dev.json("POST", "/v1/environments/Beta/preview", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil); status != 403 || !strings.Contains(body, "self-service") {
+		t.Fatalf("developer preview of an environment whose template is not self-service: %d %s", status, body)
+	}
+	// Whoever may update an environment may preview it: a developer, once its template is self-service.
+	admin.must(200, "PATCH", "/v1/environment-templates/"+platformtest.EnvTemplate, map[string]any{"selfService": true}, nil)
+	var devPreview apimodel.Preview
+	dev.must(200, "POST", "/v1/environments/Beta/preview", map[string]any{"deploymentType": "CURRENT_VERSION", "spec": wider}, &devPreview)
+	if devPreview.Summary != pv.Summary {
+		t.Fatalf("a developer's preview = %+v, want the admin's summary %+v", devPreview.Summary, pv.Summary)
+	}
+	admin.must(200, "PATCH", "/v1/environment-templates/"+platformtest.EnvTemplate, map[string]any{"selfService": false}, nil)
+	// dryRun on the update answers the same preview.
 	var dry apimodel.Preview
 	admin.must(200, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "spec": wider, "dryRun": true}, &dry)
 	if dry.Summary != pv.Summary || dry.ID == pv.ID {
 		t.Fatalf("dryRun = %+v", dry)
-	}
-	if status, body := dev.json("POST", "/v1/environments/Beta/preview", map[string]any{"deploymentType": "CURRENT_VERSION"}, nil); status != 403 {
-		t.Fatalf("developer preview of an environment: %d %s", status, body)
 	}
 	if status, body := admin.json("PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "CURRENT_VERSION", "previewId": pv.ID, "spec": wider}, nil); status != 400 {
 		t.Fatalf("previewId with a spec: %d %s", status, body)

@@ -39,7 +39,7 @@ func TestTerraformSelfManagedEnvironment(t *testing.T) {
 	create := &proton.CreateEnvironmentInput{Name: aws.String("vpc-env"), TemplateName: aws.String("vpc-env"), TemplateMajorVersion: aws.String("1"),
 		Spec: aws.String(string(spec))}
 	_, err = admin.CreateEnvironment(ctx, create)
-	wantAPIError(t, err, "ValidationException") // a Terraform environment needs its provisioning repository
+	wantAPIError(t, err, "ValidationException")                                   // a Terraform environment needs its provisioning repository
 	create.CodebuildRoleArn = aws.String("arn:aws:iam::000000000000:role/builds") // kept as Proton keeps it, though Terraform runs in the repository's CI
 	create.ProvisioningRepository = &types.RepositoryBranchInput{Provider: types.RepositoryProviderGithub, Name: aws.String("acme/infra"), Branch: aws.String("main")}
 	_, err = admin.CreateEnvironment(ctx, create)

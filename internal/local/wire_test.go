@@ -365,7 +365,7 @@ func TestProtonSDK(t *testing.T) {
 	wantAPIError(t, err, "ValidationException")
 	_, err = admin.GetDeployment(ctx, &proton.GetDeploymentInput{Id: aws.String(strings.Repeat("9", 5000))})
 	wantAPIError(t, err, "ValidationException")
-	if !strings.Contains(err.Error(), "id: must be a deployment id") {
+	if !strings.Contains(err.Error(), "id: must be an id") {
 		t.Fatalf("a long deployment id: %v, want the member named", err)
 	}
 	_, err = admin.CreateEnvironment(ctx, &proton.CreateEnvironmentInput{Name: aws.String("Gamma"), TemplateName: aws.String(platformtest.EnvTemplate),
