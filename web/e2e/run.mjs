@@ -286,10 +286,12 @@ try {
     await go("/environments/new?template=broken-env&major=1");
     await page.getByTestId("picked-version").filter({ hasText: "1.0" }).waitFor();
     await fill("env-name", "doomed");
+    await fill("env-component-role", "arn:aws:iam::000000000000:role/doomed-components"); // an admin gives it a component role
     await click("Create environment");
     await page.waitForURL(/\/environments\/doomed$/);
     await statusIs("FAILED");
     await page.getByTestId("status-message").getByText(/AWS::Foo::Bar/).waitFor();
+    await page.getByTestId("component-role").getByText("arn:aws:iam::000000000000:role/doomed-components").waitFor();
     await screenshot("environment-failed");
     await page.locator("[data-testid=deployments] a").first().click();
     await statusIs("FAILED");

@@ -55,12 +55,24 @@ export function EnvironmentsPage() {
   );
 }
 
+/** The role ARNs an admin may give a new environment, as the create form holds them. */
+export type RoleFields = { componentRoleArn: string; codebuildRoleArn: string };
+
+/** environmentRoles is the part of CreateEnvironment's body for roles: the ones filled in, trimmed; none when empty. */
+export function environmentRoles(r: RoleFields): { componentRoleArn?: string; codebuildRoleArn?: string } {
+  const out: { componentRoleArn?: string; codebuildRoleArn?: string } = {};
+  if (r.componentRoleArn.trim()) out.componentRoleArn = r.componentRoleArn.trim();
+  if (r.codebuildRoleArn.trim()) out.codebuildRoleArn = r.codebuildRoleArn.trim();
+  return out;
+}
+
 export function CreateEnvironmentPage({ path }: { path: string }) {
   const admin = useIsAdmin();
   const q = query(path);
   const [picked, setPicked] = useState<Picked | null>(null);
   const fields = useMemo(() => fieldsOf(picked?.version.schema, "environment") ?? [], [picked]);
   const [name, setName] = useState("");
+  const [roles, setRoles] = useState<RoleFields>({ componentRoleArn: "", codebuildRoleArn: "" });
   const [values, setValues] = useState<Values>({});
   const [schemaKey, setSchemaKey] = useState("");
   const key = picked ? `${picked.template.name}@${picked.version.majorVersion}.${picked.version.minorVersion}` : "";
@@ -79,7 +91,7 @@ export function CreateEnvironmentPage({ path }: { path: string }) {
     setErrors([]);
     try {
       await unwrap(api.POST("/v1/environments", {
-        body: { name, templateName: picked.template.name, templateMajorVersion: picked.version.majorVersion, templateMinorVersion: picked.version.minorVersion, spec },
+        body: { name, templateName: picked.template.name, templateMajorVersion: picked.version.majorVersion, templateMinorVersion: picked.version.minorVersion, spec, ...environmentRoles(roles) },
       }));
       navigate(`/environments/${name}`);
     } catch (e) {
@@ -110,6 +122,18 @@ export function CreateEnvironmentPage({ path }: { path: string }) {
               </FormField>
             </SpaceBetween>
           </Container>
+          {admin ? (
+            <Container header={<Header description="IAM roles (admins only): directly defined components deploy under the component role, CodeBuild provisioning runs under the CodeBuild role">Roles</Header>}>
+              <SpaceBetween size="m">
+                <FormField label="Component role ARN (optional)" controlId="env-component-role" errorText={errorFor(errors, "componentRoleArn")}>
+                  <Input controlId="env-component-role" value={roles.componentRoleArn} onChange={(e) => setRoles({ ...roles, componentRoleArn: e.detail.value })} />
+                </FormField>
+                <FormField label="CodeBuild role ARN (optional)" controlId="env-codebuild-role" errorText={errorFor(errors, "codebuildRoleArn")}>
+                  <Input controlId="env-codebuild-role" value={roles.codebuildRoleArn} onChange={(e) => setRoles({ ...roles, codebuildRoleArn: e.detail.value })} />
+                </FormField>
+              </SpaceBetween>
+            </Container>
+          ) : null}
           <Container header={<Header description={picked ? `${picked.template.name} ${picked.version.majorVersion}.${picked.version.minorVersion}` : undefined}>Inputs</Header>}>
             {picked ? <SchemaFields fields={fields} values={values} onChange={setValues} errors={errors} idPrefix="env-input" /> : <Box>Choose a template</Box>}
           </Container>
@@ -166,6 +190,8 @@ export function EnvironmentPage({ name }: { name: string }) {
           <div><Box variant="awsui-key-label">Status message</Box><span data-testid="status-message">{e?.deploymentStatusMessage ?? "-"}</span></div>
           <div><Box variant="awsui-key-label">Stack</Box>{e?.stackName ?? "-"}</div>
           <div><Box variant="awsui-key-label">ARN</Box><span style={{ wordBreak: "break-all" }}>{e?.arn ?? "-"}</span></div>
+          <div><Box variant="awsui-key-label">Component role</Box><span data-testid="component-role" style={{ wordBreak: "break-all" }}>{e?.componentRoleArn || "-"}</span></div>
+          <div><Box variant="awsui-key-label">CodeBuild role</Box><span style={{ wordBreak: "break-all" }}>{e?.codebuildRoleArn || "-"}</span></div>
         </ColumnLayout>
       </Container>
       {editing && e ? <UpdateTarget kind="environment" target={e} onDone={() => { setEditing(false); env.reload(); }} /> : null}
