@@ -275,6 +275,17 @@ try {
     await screenshot("fleet-updated");
   });
 
+  await step("developer removes an instance by updating the service", async () => {
+    await switchTo("developer");
+    await go("/services/uploads");
+    await page.getByRole("button", { name: "Remove instance uploads-b" }).click();
+    await page.getByTestId("instances").getByRole("link", { name: "uploads-b", exact: true }).waitFor({ state: "detached", timeout: 60_000 });
+    await page.getByTestId("instances").getByRole("link", { name: "uploads-a", exact: true }).waitFor();
+    await page.locator("[data-testid=service-status][data-status=ACTIVE]").waitFor({ timeout: 60_000 });
+    await screenshot("service-instance-removed");
+    await switchTo("admin");
+  });
+
   await step("a failed deployment shows its reason and its rendered template", async () => {
     await go("/templates");
     await click("Create environment template");

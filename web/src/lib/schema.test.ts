@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { load } from "js-yaml";
+import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { environmentSpec, errorFor, fieldErrors, fieldsOf, initialValues, inputsOf, serviceSpec, specInputs, valuesOf } from "./schema";
+import { environmentSpec, errorFor, fieldErrors, fieldsOf, initialValues, inputsOf, serviceSpec, specInputs, specWithout, valuesOf } from "./schema";
 
 const repo = join(__dirname, "..", "..", "..");
 const vpcSchema = readFileSync(join(repo, "templates/environments/vpc-ecs/v1/schema/schema.yaml"), "utf8");
@@ -81,5 +81,25 @@ describe("fieldErrors", () => {
     expect(errorFor(errs, "dockerfile", "pipeline")).toBe("is required");
     expect(errorFor(errs, "name")).toBe("must match ^[0-9A-Za-z]+");
     expect(errorFor(fieldErrors(message), "vpc_cidr")).toBe('must match pattern "^(25[0-5])$"');
+  });
+});
+
+describe("specWithout", () => {
+  it("lists every other instance with its current inputs, and keeps the pipeline", () => {
+    const svcSpec = dump({ proton: "ServiceSpec", pipeline: { dockerfile: "Dockerfile" }, instances: [{ name: "a", environment: "beta", spec: { port: 80 } }] });
+    const instances = [
+      { name: "a", environmentName: "beta", spec: "spec:\n  port: 81\n" },
+      { name: "b", environmentName: "gamma", spec: "spec:\n  port: 82\n" },
+      { name: "c", environmentName: "beta", spec: "spec:\n  port: 83\n" },
+    ];
+    expect(load(specWithout(svcSpec, instances, "b"))).toEqual({
+      proton: "ServiceSpec", pipeline: { dockerfile: "Dockerfile" },
+      instances: [{ name: "a", environment: "beta", spec: { port: 81 } }, { name: "c", environment: "beta", spec: { port: 83 } }],
+    });
+  });
+  it("has no pipeline section when the service has none", () => {
+    expect(load(specWithout(undefined, [{ name: "a", environmentName: "beta" }, { name: "b", environmentName: "beta" }], "a"))).toEqual({
+      proton: "ServiceSpec", instances: [{ name: "b", environment: "beta", spec: {} }],
+    });
   });
 });

@@ -145,6 +145,17 @@ export function serviceSpec(instances: InstanceSpec[], pipeline?: Record<string,
   return dump(doc);
 }
 
+/**
+ * specWithout is the ServiceSpec for UpdateService that removes instance `removed`: every
+ * other instance as it runs (its name, environment and current inputs), and the service
+ * spec's pipeline section, if any. UpdateService deletes the instances a spec leaves out.
+ */
+export function specWithout(serviceSpecYAML: string | undefined, instances: { name: string; environmentName: string; spec?: string }[], removed: string): string {
+  const doc = (serviceSpecYAML ? (load(serviceSpecYAML) as Record<string, unknown> | null) : null) ?? {};
+  const kept = instances.filter((i) => i.name !== removed).map((i) => ({ name: i.name, environment: i.environmentName, inputs: specInputs(i.spec, i.name) }));
+  return serviceSpec(kept, doc.pipeline as Record<string, unknown> | undefined);
+}
+
 /** specInputs reads the inputs of a spec: an EnvironmentSpec's spec, or the named instance's of a ServiceSpec. */
 export function specInputs(specYAML: string | undefined, instance?: string): Record<string, unknown> {
   if (!specYAML) return {};

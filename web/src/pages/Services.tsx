@@ -18,7 +18,7 @@ import { DeploymentsTable, ErrorAlert, NavLink, OutputsTable, ProvisionedResourc
 import { SchemaFields } from "../SchemaFields";
 import { inProgress, useLoad } from "../lib/hooks";
 import { navigate, query } from "../lib/router";
-import { errorFor, fieldErrors, fieldsOf, initialValues, inputsOf, serviceSpec, type FieldError, type Values } from "../lib/schema";
+import { errorFor, fieldErrors, fieldsOf, initialValues, inputsOf, serviceSpec, specWithout, type FieldError, type Values } from "../lib/schema";
 import { listEnvironments, UpdateTarget } from "./Environments";
 import { AddInstance, PipelineSection } from "./ServiceParts";
 import { TemplatePicker, type Picked } from "./TemplatePicker";
@@ -213,6 +213,17 @@ export function ServicePage({ name }: { name: string }) {
           { id: "env", header: "Environment", cell: (i) => <NavLink href={`/environments/${i.environmentName}`}>{i.environmentName}</NavLink> },
           { id: "version", header: "Template version", cell: (i) => `${i.templateMajorVersion}.${i.templateMinorVersion}` },
           { id: "status", header: "Deployment status", cell: (i) => <Status status={i.deploymentStatus} /> },
+          {
+            id: "remove", header: "Actions", cell: (i) => (instances.data?.length ?? 0) > 1 ? (
+              <Button variant="inline-link" ariaLabel={`Remove instance ${i.name}`} onClick={async () => {
+                setError(undefined);
+                try {
+                  await unwrap(api.PATCH("/v1/services/{name}", { params: { path: { name } }, body: { spec: specWithout(s?.spec, instances.data ?? [], i.name) } }));
+                  svc.reload();
+                } catch (e) { setError(e); }
+              }}>Remove</Button>
+            ) : "-",
+          },
         ]}
         empty={<Box textAlign="center">No instances</Box>}
       />
