@@ -55,10 +55,28 @@ export function ComponentPage({ name }: { name: string }) {
   const outputs = useLoad(() => unwrap(api.GET("/v1/components/{name}/outputs", { params: { path: { name } } })), [name, revision]);
   const deployments = useLoad(() => listAll((nextToken) => api.GET("/v1/deployments", { params: { query: { componentName: name, nextToken } } })), [name, revision]);
   const c = comp.data;
+  const [error, setError] = useState<unknown>();
+  const act = async (f: () => Promise<unknown>, then: () => void) => {
+    setError(undefined);
+    try {
+      await f();
+      then();
+    } catch (e) {
+      setError(e);
+    }
+  };
   return (
     <SpaceBetween size="l">
-      <Header variant="h1">Component {name}</Header>
-      <ErrorAlert error={comp.error} />
+      <Header variant="h1"
+        actions={
+          <SpaceBetween direction="horizontal" size="xs">
+            {inProgress(status) ? <Button onClick={() => act(() => unwrap(api.POST("/v1/components/{name}/cancel", { params: { path: { name } } })), comp.reload)}>Cancel deployment</Button> : null}
+            <Button onClick={() => act(() => unwrap(api.DELETE("/v1/components/{name}", { params: { path: { name } } })), () => navigate("/components"))}>Delete</Button>
+          </SpaceBetween>
+        }>
+        Component {name}
+      </Header>
+      <ErrorAlert error={comp.error ?? error} />
       <Container header={<Header>Details</Header>}>
         <ColumnLayout columns={3} variant="text-grid">
           <div><Box variant="awsui-key-label">Deployment status</Box><Status status={status} testId="deployment-status" /></div>
