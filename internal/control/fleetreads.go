@@ -53,9 +53,9 @@ func remember[T any](r *fleetReads, key fleetKey, read func() (T, error)) (T, er
 	return v, e.err
 }
 
-// put records v as what key reads.
-func (r *fleetReads) put(key fleetKey, v any) {
-	e := &fleetRead{v: v}
+// put records v, or err, as what key reads.
+func (r *fleetReads) put(key fleetKey, v any, err error) {
+	e := &fleetRead{v: v, err: err}
 	e.once.Do(func() {})
 	r.mu.Lock()
 	r.reads[key] = e
@@ -96,8 +96,14 @@ func (r *fleetReads) GetServiceInstance(ctx context.Context, service, name strin
 	})
 }
 
+func instanceComponentKey(service, instance string) fleetKey {
+	return fleetKey{what: "instance component", a: service, b: instance}
+}
+
+func tagsKey(res platform.Resource) fleetKey { return fleetKey{what: "tags", resources: res} }
+
 func (r *fleetReads) GetInstanceComponent(ctx context.Context, service, instance string) (platform.Component, error) {
-	return remember(r, fleetKey{what: "instance component", a: service, b: instance}, func() (platform.Component, error) {
+	return remember(r, instanceComponentKey(service, instance), func() (platform.Component, error) {
 		return r.Store.GetInstanceComponent(ctx, service, instance)
 	})
 }
@@ -109,7 +115,7 @@ func (r *fleetReads) GetComponent(ctx context.Context, name string) (platform.Co
 }
 
 func (r *fleetReads) ListTags(ctx context.Context, res platform.Resource) (map[string]string, error) {
-	return remember(r, fleetKey{what: "tags", resources: res}, func() (map[string]string, error) {
+	return remember(r, tagsKey(res), func() (map[string]string, error) {
 		return r.Store.ListTags(ctx, res)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -260,10 +261,11 @@ const fleetParallelism = 16
 // template) or service instance (for a service template) that runs an older version of
 // template name to version v — MINOR_VERSION within v's major, MAJOR_VERSION from older
 // majors — as PreviewEnvironmentUpdate and PreviewServiceInstanceUpdate do, at most
-// fleetParallelism at once, each preview kept for its own update. A target that cannot
-// be previewed is reported with its error; the call fails only when the version cannot
-// be read. Role: admin for environment templates, developer for service templates.
-// Errors: Forbidden, NotFound, Invalid (version).
+// fleetParallelism at once, each preview kept for its own update. Targets are previewed
+// as their pages are listed (in listing order in the result). A target that cannot be
+// previewed is reported with its error; the call fails only when the version or the
+// targets cannot be read. Role: admin for environment templates, developer for service
+// templates. Errors: Forbidden, NotFound, Invalid (version).
 func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platform.TemplateKind, name string, v platform.Version) (FleetPreview, error) {
 	role := platform.DeveloperRole
 	if kind == platform.EnvironmentTemplate {
@@ -275,50 +277,33 @@ func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platfo
 	if _, err := s.store.GetTemplateVersion(ctx, kind, name, v); err != nil {
 		return FleetPreview{}, err
 	}
-	fleet := FleetPreview{Kind: kind, TemplateName: name, Version: v}
-	for major := 1; major <= v.Major; major++ {
-		page := platform.PageRequest{Limit: 100}
-		for {
-			targets, err := s.store.ListTemplateVersionTargets(ctx, kind, name, platform.Version{Major: major, Minor: platform.AllMinors}, page)
-			if err != nil {
-				return FleetPreview{}, err
+	fl := newFleetLister(s, kind, name, v)
+	work := make(chan *FleetTarget, 2*fleetPage)
+	var wg sync.WaitGroup
+	for range fleetParallelism {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ft := range work {
+				fl.fs.previewFleetTarget(ctx, ft, v)
 			}
-			for _, t := range targets.Items {
-				if t.Target.Kind != platform.ServicePipelineTarget && t.TemplateVersion.Less(v) {
-					fleet.Targets = append(fleet.Targets, FleetTarget{Target: t.Target, From: t.TemplateVersion})
-				}
-			}
-			if targets.NextToken == "" {
-				break
-			}
-			page.NextToken = targets.NextToken
-		}
+		}()
 	}
-	fs, err := s.fleetReading(ctx, kind, name, fleet.Targets)
+	var targets []*FleetTarget
+	err := fl.each(ctx, func(page []FleetTarget) {
+		for i := range page {
+			targets = append(targets, &page[i])
+			work <- &page[i]
+		}
+	})
+	close(work)
+	wg.Wait()
 	if err != nil {
 		return FleetPreview{}, err
 	}
-	sem := make(chan struct{}, fleetParallelism)
-	var wg sync.WaitGroup
-	for i := range fleet.Targets {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(ft *FleetTarget) {
-			defer func() { <-sem; wg.Done() }()
-			major, minor := v.Major, v.Minor
-			in := UpdateInput{DeploymentType: platform.DeployMinorVersion, MajorVersion: &major, MinorVersion: &minor}
-			if ft.From.Major != v.Major {
-				in.DeploymentType = platform.DeployMajorVersion
-			}
-			if ft.Target.Kind == platform.EnvironmentTarget {
-				ft.Preview, ft.Error = fs.PreviewEnvironmentUpdate(ctx, ft.Target.Environment, in)
-			} else {
-				ft.Preview, ft.Error = fs.PreviewServiceInstanceUpdate(ctx, ft.Target.Service, ft.Target.Instance, in)
-			}
-		}(&fleet.Targets[i])
-	}
-	wg.Wait()
-	for _, ft := range fleet.Targets {
+	fleet := FleetPreview{Kind: kind, TemplateName: name, Version: v, Targets: make([]FleetTarget, 0, len(targets))}
+	for _, ft := range targets {
+		fleet.Targets = append(fleet.Targets, *ft)
 		switch {
 		case ft.Error != nil:
 			fleet.Failed++
@@ -333,38 +318,160 @@ func (s *Service) PreviewTemplateVersionRollout(ctx context.Context, kind platfo
 	return fleet, nil
 }
 
-// fleetReading returns the Service a fleet preview previews its targets with: s reading
-// through one fleetReads for the call, which the service instances among targets are put
-// in by one Query per page of each template version they run (not one read each).
-func (s *Service) fleetReading(ctx context.Context, kind platform.TemplateKind, name string, targets []FleetTarget) (*Service, error) {
+// previewFleetTarget previews moving ft to v, as the update a rollout would make.
+func (s *Service) previewFleetTarget(ctx context.Context, ft *FleetTarget, v platform.Version) {
+	major, minor := v.Major, v.Minor
+	in := UpdateInput{DeploymentType: platform.DeployMinorVersion, MajorVersion: &major, MinorVersion: &minor}
+	if ft.From.Major != v.Major {
+		in.DeploymentType = platform.DeployMajorVersion
+	}
+	if ft.Target.Kind == platform.EnvironmentTarget {
+		ft.Preview, ft.Error = s.PreviewEnvironmentUpdate(ctx, ft.Target.Environment, in)
+	} else {
+		ft.Preview, ft.Error = s.PreviewServiceInstanceUpdate(ctx, ft.Target.Service, ft.Target.Instance, in)
+	}
+}
+
+// fleetPage is how many targets a fleet preview lists per request.
+const fleetPage = 100
+
+// fleetLister lists the targets of a fleet preview page by page and fills the fleet's
+// reads for each page before handing it on, with batched reads rather than one read per
+// target: the service instances come with the Query that lists them, their component
+// links with one Query per service, the tags of a page's targets (and of their services)
+// with one request.
+type fleetLister struct {
+	s     *Service
+	fs    *Service // s reading through reads
+	reads *fleetReads
+	kind  platform.TemplateKind
+	name  string
+	v     platform.Version
+	links map[string]map[string]string // service → instance → component
+}
+
+func newFleetLister(s *Service, kind platform.TemplateKind, name string, v platform.Version) *fleetLister {
 	reads := newFleetReads(s.store)
 	fs := *s
 	fs.store = reads
 	if s.previewerWith != nil {
 		fs.previewer = s.previewerWith(reads)
 	}
-	if kind != platform.ServiceTemplate {
-		return &fs, nil
+	return &fleetLister{s: s, fs: &fs, reads: reads, kind: kind, name: name, v: v, links: map[string]map[string]string{}}
+}
+
+// each calls emit with each page of targets older than the lister's version, once its
+// reads are in.
+func (fl *fleetLister) each(ctx context.Context, emit func([]FleetTarget)) error {
+	if fl.kind == platform.ServiceTemplate {
+		return fl.eachInstancePage(ctx, emit)
 	}
-	versions := map[platform.Version]bool{}
-	for _, ft := range targets {
-		versions[ft.From] = true
-	}
-	for v := range versions {
-		page := platform.PageRequest{Limit: 100}
+	for major := 1; major <= fl.v.Major; major++ {
+		page := platform.PageRequest{Limit: fleetPage}
 		for {
-			instances, err := s.store.ListTemplateVersionInstances(ctx, name, v, page)
+			targets, err := fl.s.store.ListTemplateVersionTargets(ctx, fl.kind, fl.name, platform.Version{Major: major, Minor: platform.AllMinors}, page)
 			if err != nil {
-				return nil, err
+				return err
 			}
+			var out []FleetTarget
+			for _, t := range targets.Items {
+				if t.Target.Kind != platform.ServicePipelineTarget && t.TemplateVersion.Less(fl.v) {
+					out = append(out, FleetTarget{Target: t.Target, From: t.TemplateVersion})
+				}
+			}
+			if err := fl.prefetch(ctx, out); err != nil {
+				return err
+			}
+			emit(out)
+			if targets.NextToken == "" {
+				break
+			}
+			page.NextToken = targets.NextToken
+		}
+	}
+	return nil
+}
+
+// eachInstancePage lists, for each version of the service template older than the
+// lister's, the instances running it: the Query gives their records too.
+func (fl *fleetLister) eachInstancePage(ctx context.Context, emit func([]FleetTarget)) error {
+	var older []platform.Version
+	page := platform.PageRequest{Limit: fleetPage}
+	for {
+		versions, err := fl.s.store.ListTemplateVersions(ctx, platform.ServiceTemplate, fl.name, page)
+		if err != nil {
+			return err
+		}
+		for _, tv := range versions.Items {
+			if tv.Version.Less(fl.v) {
+				older = append(older, tv.Version)
+			}
+		}
+		if versions.NextToken == "" {
+			break
+		}
+		page.NextToken = versions.NextToken
+	}
+	slices.SortFunc(older, func(a, b platform.Version) int {
+		if a.Less(b) {
+			return -1
+		}
+		return 1
+	})
+	for _, from := range older {
+		page := platform.PageRequest{Limit: fleetPage}
+		for {
+			instances, err := fl.s.store.ListTemplateVersionInstances(ctx, fl.name, from, page)
+			if err != nil {
+				return err
+			}
+			out := make([]FleetTarget, 0, len(instances.Items))
 			for _, inst := range instances.Items {
-				reads.put(instanceKey(inst.Service, inst.Name), inst)
+				fl.reads.put(instanceKey(inst.Service, inst.Name), inst, nil)
+				out = append(out, FleetTarget{Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: inst.Service, Instance: inst.Name}, From: from})
 			}
+			if err := fl.prefetch(ctx, out); err != nil {
+				return err
+			}
+			emit(out)
 			if instances.NextToken == "" {
 				break
 			}
 			page.NextToken = instances.NextToken
 		}
 	}
-	return &fs, nil
+	return nil
+}
+
+// prefetch puts into the fleet's reads the tags of targets (and of their services seen
+// for the first time) and their component links.
+func (fl *fleetLister) prefetch(ctx context.Context, targets []FleetTarget) error {
+	var tagged []platform.Resource
+	for _, ft := range targets {
+		tagged = append(tagged, platform.TargetResource(ft.Target))
+		if ft.Target.Kind != platform.ServiceInstanceTarget {
+			continue
+		}
+		service := ft.Target.Service
+		if _, seen := fl.links[service]; !seen {
+			links, err := fl.s.store.ListInstanceComponentLinks(ctx, service)
+			if err != nil {
+				return err
+			}
+			fl.links[service] = links
+			tagged = append(tagged, platform.Resource{Type: platform.ServiceResource, Name: service})
+		}
+		if _, linked := fl.links[service][ft.Target.Instance]; !linked { // a linked one is read when asked
+			fl.reads.put(instanceComponentKey(service, ft.Target.Instance), platform.Component{},
+				platform.Errorf(platform.NotFound, "service instance %s/%s has no component", service, ft.Target.Instance))
+		}
+	}
+	tags, err := fl.s.store.ListTagsOf(ctx, tagged)
+	if err != nil {
+		return err
+	}
+	for res, t := range tags {
+		fl.reads.put(tagsKey(res), t, nil)
+	}
+	return nil
 }

@@ -46,6 +46,22 @@ func (c *client) outputsOf(path string) map[string]string {
 	return out
 }
 
+// newQueueReaderPlatform is a platform with environment Beta deployed and the service
+// template queue-reader (testdata/component-svc/v1, reading its instance's component)
+// registered and published.
+func newQueueReaderPlatform(t *testing.T) (p *Platform, admin, dev *client) {
+	t.Helper()
+	p, ts := newPlatform(t)
+	admin = newClient(t, p, ts, platform.AdminRole)
+	dev = newClient(t, p, ts, platform.DeveloperRole)
+	admin.createSampleEnvironment()
+	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("environment Beta = %v", env)
+	}
+	admin.register("service-templates", "queue-reader", platformtest.TarGz(t, "testdata/component-svc/v1", nil))
+	return p, admin, dev
+}
+
 // TestComponentLifecycle is the life of a directly defined component as a developer lives
 // it: a service from a template that accepts DIRECTLY_DEFINED components, a component on
 // its instance (its own stack, tagged), the instance redeployed reading the component's
@@ -53,14 +69,7 @@ func (c *client) outputsOf(path string) map[string]string {
 // stack first, then the record — and the instance redeployed without it; last, a second
 // component deleted with its service, before the instance.
 func TestComponentLifecycle(t *testing.T) {
-	p, ts := newPlatform(t)
-	admin := newClient(t, p, ts, platform.AdminRole)
-	dev := newClient(t, p, ts, platform.DeveloperRole)
-	admin.createSampleEnvironment()
-	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {
-		t.Fatalf("environment Beta = %v", env)
-	}
-	admin.register("service-templates", "queue-reader", platformtest.TarGz(t, "testdata/component-svc/v1", nil))
+	p, admin, dev := newQueueReaderPlatform(t)
 	var version map[string]any
 	admin.must(200, "GET", "/v1/service-templates/queue-reader/versions/1.0", nil, &version)
 	if sources, _ := version["supportedComponentSources"].([]any); len(sources) != 1 || sources[0] != "DIRECTLY_DEFINED" {

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -182,5 +183,67 @@ func TestFleetPreview(t *testing.T) {
 	}
 	if status, _ := dev.json("POST", "/v1/environment-templates/"+platformtest.EnvTemplate+"/versions/1.0/preview", nil, nil); status != 403 {
 		t.Fatalf("developer fleet preview of an environment template: %d, want 403", status)
+	}
+}
+
+// TestFleetPreviewReadsEachTargetsOwn checks what a fleet preview reads in batches (the
+// instances' component links, the tags of the instances and their service) against what
+// deploying its previews gives: an instance with a component renders its outputs, one
+// without renders none, and each stack gets its own instance's and its service's tags.
+func TestFleetPreviewReadsEachTargetsOwn(t *testing.T) {
+	p, admin, dev := newQueueReaderPlatform(t)
+	admin.must(202, "PATCH", "/v1/environments/Beta", map[string]any{"deploymentType": "NONE", "componentRoleArn": "arn:aws:iam::000000000000:role/gantry-components"}, nil)
+	dev.must(202, "POST", "/v1/services", map[string]any{"name": "web", "templateName": "queue-reader", "templateMajorVersion": 1,
+		"spec": "proton: ServiceSpec\ninstances:\n  - name: web-a\n    environment: Beta\n    spec:\n      greeting: hi\n" +
+			"  - name: web-b\n    environment: Beta\n    spec:\n      greeting: ho\n"}, nil)
+	if s := dev.waitService("web"); s["status"] != "ACTIVE" {
+		t.Fatalf("service web = %v", s)
+	}
+	dev.must(202, "POST", "/v1/components", map[string]any{"name": "queue", "serviceName": "web", "serviceInstanceName": "web-a",
+		"manifest": queueManifest, "templateFile": queueTemplate}, nil)
+	if got := dev.waitFor("/v1/components/queue"); got["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("component queue = %v", got)
+	}
+	queueURL := dev.outputsOf("/v1/components/queue/outputs")["QueueUrl"]
+	arn := "arn:aws:proton:us-east-1:000000000000:service/web"
+	dev.must(200, "POST", "/v1/tags", map[string]any{"resourceArn": arn, "tags": []map[string]string{{"key": "team", "value": "web"}, {"key": "tier", "value": "1"}}}, nil)
+	dev.must(200, "POST", "/v1/tags", map[string]any{"resourceArn": arn + "/service-instance/web-b", "tags": []map[string]string{{"key": "team", "value": "web-b"}}}, nil)
+
+	bundle := platformtest.TarGz(t, "testdata/component-svc/v1", map[string]string{"CHANGES.md": "1.1\n"})
+	if status, body := admin.call("POST", "/v1/service-templates/queue-reader/versions?majorVersion=1", "application/gzip", bundle, nil); status != 201 {
+		t.Fatalf("register 1.1: %d %s", status, body)
+	}
+	admin.must(200, "POST", "/v1/service-templates/queue-reader/versions/1.1/publish", nil, nil)
+	var fleet apimodel.FleetPreview
+	dev.must(200, "POST", "/v1/service-templates/queue-reader/versions/1.1/preview", nil, &fleet)
+	if len(fleet.Targets) != 2 || fleet.Previewed != 2 || fleet.Failed != 0 {
+		t.Fatalf("fleet preview = %+v", fleet)
+	}
+	want := map[string]struct {
+		queue string
+		tags  map[string]string
+	}{
+		"web-a": {queueURL, map[string]string{"team": "web", "tier": "1", "gantry:template-version": "1.1"}},
+		"web-b": {"none", map[string]string{"team": "web-b", "tier": "1", "gantry:template-version": "1.1"}},
+	}
+	for _, target := range fleet.Targets {
+		path := "/v1/services/web/instances/" + target.ServiceInstanceName
+		dev.must(202, "PATCH", path, map[string]any{"deploymentType": "MINOR_VERSION", "previewId": target.PreviewID}, nil)
+		if got := dev.waitFor(path); got["deploymentStatus"] != "SUCCEEDED" || got["templateMinorVersion"] != 1.0 {
+			t.Fatalf("%s after its previewed deployment = %v", target.ServiceInstanceName, got)
+		}
+		w := want[target.ServiceInstanceName]
+		if out := dev.outputsOf(path + "/outputs"); out["ComponentQueue"] != w.queue {
+			t.Errorf("%s outputs = %v, want ComponentQueue %q", target.ServiceInstanceName, out, w.queue)
+		}
+		stack, err := p.Sim.Describe(context.Background(), "gantry-svc-web-"+target.ServiceInstanceName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range w.tags {
+			if stack.Tags[k] != v {
+				t.Errorf("%s stack tag %s = %q, want %q (tags %v)", target.ServiceInstanceName, k, stack.Tags[k], v, stack.Tags)
+			}
+		}
 	}
 }

@@ -172,6 +172,9 @@ type Store interface {
 	// GetInstanceComponent returns the component attached to a service instance;
 	// NotFound if it has none.
 	GetInstanceComponent(ctx context.Context, service, instance string) (Component, error)
+	// ListInstanceComponentLinks returns the names of the components attached to a
+	// service's instances, by instance name (an instance without one is left out).
+	ListInstanceComponentLinks(ctx context.Context, service string) (map[string]string, error)
 	// UpdateComponent saves c (checked on Revision) and, when d is not nil, starts d as
 	// StartDeployment does, atomically (Conflict while a deployment is in progress).
 	UpdateComponent(ctx context.Context, c Component, d *Deployment, token *ClientToken) error
@@ -185,6 +188,9 @@ type Store interface {
 	UntagResource(ctx context.Context, r Resource, keys []string) error
 	// ListTags returns a resource's tags; none is an empty map, never NotFound.
 	ListTags(ctx context.Context, r Resource) (map[string]string, error)
+	// ListTagsOf returns the tags of each of rs, as ListTags would, in one request per
+	// hundred resources.
+	ListTagsOf(ctx context.Context, rs []Resource) (map[Resource]map[string]string, error)
 
 	// ListDeployments lists a target's deployments, newest first; history outlives the target.
 	ListDeployments(ctx context.Context, target Target, page PageRequest) (Page[Deployment], error)

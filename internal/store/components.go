@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -329,4 +330,26 @@ func (s *Store) getComponents(ctx context.Context, names []string) ([]platform.C
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// ListInstanceComponentLinks returns the names of the components attached to service's
+// instances, by instance name; an instance without a component is not in it. One Query
+// per hundred links.
+func (s *Store) ListInstanceComponentLinks(ctx context.Context, service string) (map[string]string, error) {
+	out := map[string]string{}
+	q := listQuery{partition: servicePK(service), prefix: prefixComponentLink, what: "component links of service " + service}
+	page := platform.PageRequest{Limit: MaxPageSize}
+	for {
+		links, err := list(ctx, s, q, page, func(it componentLinkItem) (componentLinkItem, error) { return it, nil })
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range links.Items {
+			out[strings.TrimPrefix(it.SK, prefixComponentLink)] = it.Component
+		}
+		if links.NextToken == "" {
+			return out, nil
+		}
+		page.NextToken = links.NextToken
+	}
 }

@@ -40,6 +40,12 @@ func TestComponents(t *testing.T) {
 	if _, err := s.GetInstanceComponent(ctx, "web", "web-prod"); platform.KindOf(err) != platform.NotFound {
 		t.Errorf("GetInstanceComponent of an instance without one: %v, want NotFound", err)
 	}
+	links, err := s.ListInstanceComponentLinks(ctx, "web")
+	mustOK(t, err)
+	mustEqual(t, "ListInstanceComponentLinks", links, map[string]string{"web-dev": "cache"})
+	links, err = s.ListInstanceComponentLinks(ctx, "nowhere")
+	mustOK(t, err)
+	mustEqual(t, "ListInstanceComponentLinks of a missing service", links, map[string]string{})
 
 	// One component per instance; the instance must exist; names are unique.
 	second := attached

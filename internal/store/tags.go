@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -129,4 +131,39 @@ func templateResource(kind platform.TemplateKind, name string, v platform.Versio
 		return platform.Resource{Type: platform.EnvironmentTemplateResource, Name: name}
 	}
 	return platform.Resource{Type: platform.EnvironmentTemplateVersionResource, Name: name, Version: v}
+}
+
+// maxTransactGet is the most items one TransactGetItems request reads.
+const maxTransactGet = 100
+
+// ListTagsOf returns the tags of each resource in rs (none is an empty map, never
+// NotFound), reading them in requests of up to 100 items each: a fleet's resources cost
+// one request per hundred, not one each. Each request is a consistent snapshot of its
+// items.
+func (s *Store) ListTagsOf(ctx context.Context, rs []platform.Resource) (map[platform.Resource]map[string]string, error) {
+	out := make(map[platform.Resource]map[string]string, len(rs))
+	for start := 0; start < len(rs); start += maxTransactGet {
+		chunk := rs[start:min(start+maxTransactGet, len(rs))]
+		gets := make([]types.TransactGetItem, len(chunk))
+		for i, r := range chunk {
+			gets[i] = types.TransactGetItem{Get: &types.Get{TableName: &s.table, Key: key(tagsPK(r), skTags)}}
+		}
+		res, err := s.client.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: gets})
+		if err != nil {
+			return nil, fmt.Errorf("store: get tags of %d resources: %w", len(chunk), err)
+		}
+		for i, r := range chunk {
+			var it tagsItem
+			if i < len(res.Responses) && res.Responses[i].Item != nil {
+				if err := attributevalue.UnmarshalMap(res.Responses[i].Item, &it); err != nil {
+					return nil, fmt.Errorf("store: decode tags of %s: %w", r, err)
+				}
+			}
+			if it.Tags == nil {
+				it.Tags = map[string]string{}
+			}
+			out[r] = it.Tags
+		}
+	}
+	return out, nil
 }

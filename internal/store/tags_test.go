@@ -132,3 +132,30 @@ func mustDeploymentsOf(t *testing.T, s interface {
 	mustOK(t, err)
 	return p.Items
 }
+
+// TestListTagsOf reads the tags of more resources than one request holds: each gets its
+// own, and one never tagged (or untagged) gets an empty map.
+func TestListTagsOf(t *testing.T) {
+	s := newStore(t)
+	var rs []platform.Resource
+	want := map[platform.Resource]map[string]string{}
+	for i := range 230 {
+		r := platform.Resource{Type: platform.ServiceInstanceResource, Service: fmt.Sprintf("svc%d", i%7), Name: fmt.Sprintf("i%03d", i)}
+		rs = append(rs, r)
+		want[r] = map[string]string{}
+		if i%3 == 0 {
+			tags := map[string]string{"n": fmt.Sprint(i)}
+			mustOK(t, s.TagResource(ctx, r, tags))
+			want[r] = tags
+		}
+	}
+	untagged := rs[3]
+	mustOK(t, s.UntagResource(ctx, untagged, []string{"n"}))
+	want[untagged] = map[string]string{}
+	got, err := s.ListTagsOf(ctx, rs)
+	mustOK(t, err)
+	mustEqual(t, "ListTagsOf", got, want)
+	none, err := s.ListTagsOf(ctx, nil)
+	mustOK(t, err)
+	mustEqual(t, "ListTagsOf of nothing", none, map[platform.Resource]map[string]string{})
+}

@@ -142,7 +142,17 @@ func (t *Tasks) bundle(ctx context.Context, d platform.Deployment) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return t.blobs.Get(ctx, tv.BundleKey)
+	if t.bundles == nil {
+		return t.blobs.Get(ctx, tv.BundleKey)
+	}
+	if kept, ok := t.bundles.Load(tv.BundleKey); ok {
+		return kept.([]byte), nil
+	}
+	archive, err := t.blobs.Get(ctx, tv.BundleKey)
+	if err == nil {
+		t.bundles.Store(tv.BundleKey, archive)
+	}
+	return archive, err
 }
 
 // renderData gathers the context of d's target.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -101,6 +102,8 @@ type Tasks struct {
 	lease     time.Duration
 	now       func() time.Time
 	log       *slog.Logger
+	// bundles keeps the archives read, by key, when not nil (see WithStore).
+	bundles *sync.Map
 }
 
 // Config is what New needs. Notifier and Events may be nil (nothing sent).
@@ -152,10 +155,13 @@ func New(c Config) *Tasks {
 }
 
 // WithStore returns t reading and writing through store instead (a fleet preview renders
-// its targets reading through one snapshot of the records they share).
+// its targets reading through one snapshot of the records they share). The copy also
+// keeps each bundle archive it reads, for its life (archives are content-addressed, so a
+// kept one never goes stale): make one per call, not one for good.
 func (t *Tasks) WithStore(store platform.Store) *Tasks {
 	c := *t
 	c.store = store
+	c.bundles = &sync.Map{}
 	return &c
 }
 
