@@ -41,10 +41,15 @@ func (d *Dir) Put(ctx context.Context, key string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
+	// The folder is made when it is missing, not checked first: a put into a folder that
+	// exists costs no extra call.
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".put-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		tmp, err = os.CreateTemp(filepath.Dir(p), ".put-*")
+	}
 	if err != nil {
 		return err
 	}

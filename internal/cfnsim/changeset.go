@@ -1,6 +1,7 @@
 package cfnsim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -46,15 +47,9 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 	if len(name) > 128 || !changeSetNamePattern.MatchString(name) {
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "1 validation error detected: Value '%s' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
-	root, err := cfntemplate.Parse(in.TemplateBody)
+	root, upFront, err := s.parseForChangeSet(in)
 	if err != nil {
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "Template format error: %s", err)
-	}
-	var upFront []cfnspec.Problem
-	for _, p := range s.spec.CheckNode(root) {
-		if p.RejectedUpFront() {
-			upFront = append(upFront, p)
-		}
 	}
 	if len(upFront) > 0 {
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", upFrontMessage(upFront))
@@ -101,7 +96,7 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 		cs.Changes = added(root)
 	} else {
 		cs.Type = "UPDATE"
-		old, err := current.parsedTemplate()
+		old, _, err := current.parsedTemplate(s.spec)
 		if err != nil {
 			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
 		}
@@ -112,6 +107,23 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 	}
 	s.changeSets[key] = &changeSet{ChangeSet: cs, in: in, serial: serial}
 	return cloneChangeSet(cs), nil
+}
+
+// parseForChangeSet parses in's template, with the problems CloudFormation refuses it
+// for up front. A template that is the stack's current one (a rollout that leaves it as
+// it was, changing tags or parameters only) is the stack's own parse, made once.
+func (s *Simulator) parseForChangeSet(in platform.StackDeployment) (*yaml.Node, []cfnspec.Problem, error) {
+	s.mu.Lock()
+	if current := s.stacks[in.StackName]; current != nil && bytes.Equal(current.template, in.TemplateBody) {
+		defer s.mu.Unlock()
+		return current.parsedTemplate(s.spec)
+	}
+	s.mu.Unlock()
+	root, err := cfntemplate.Parse(in.TemplateBody)
+	if err != nil {
+		return nil, nil, err
+	}
+	return root, upFrontProblems(s.spec, root), nil
 }
 
 // ExecuteChangeSet executes a change set CreateChangeSet made, as Deploy would deploy its

@@ -84,19 +84,34 @@ type stack struct {
 	// set compares against it, and the tree is only read.
 	parsed     *yaml.Node
 	parsedFrom []byte
+	// upFront are the problems CloudFormation refuses parsed for before anything runs,
+	// found when it is parsed.
+	upFront []cfnspec.Problem
 }
 
-// parsedTemplate returns the stack's template parsed, parsing it once per template body.
-// The simulator's lock is held.
-func (st *stack) parsedTemplate() (*yaml.Node, error) {
+// parsedTemplate returns the stack's template parsed, parsing it once per template body,
+// with the problems spec refuses it for up front. The simulator's lock is held.
+func (st *stack) parsedTemplate(spec *cfnspec.Spec) (*yaml.Node, []cfnspec.Problem, error) {
 	if st.parsed == nil || !bytes.Equal(st.parsedFrom, st.template) {
 		root, err := cfntemplate.Parse(st.template)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		st.parsed, st.parsedFrom = root, st.template
+		st.parsed, st.parsedFrom, st.upFront = root, st.template, upFrontProblems(spec, root)
 	}
-	return st.parsed, nil
+	return st.parsed, st.upFront, nil
+}
+
+// upFrontProblems are the problems of a template that CloudFormation refuses it for when
+// it is submitted, before anything runs.
+func upFrontProblems(spec *cfnspec.Spec, root *yaml.Node) []cfnspec.Problem {
+	var upFront []cfnspec.Problem
+	for _, p := range spec.CheckNode(root) {
+		if p.RejectedUpFront() {
+			upFront = append(upFront, p)
+		}
+	}
+	return upFront
 }
 
 type export struct {
