@@ -55,14 +55,55 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", upFrontMessage(upFront))
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ctx.Err() != nil {
-		return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: simulator closed")
+	// The change set is computed under the read lock, so that change sets of many stacks
+	// are computed at once; it is kept under the write lock if the stack has not changed
+	// meanwhile (else it is computed again).
+	for {
+		s.mu.RLock()
+		if s.ctx.Err() != nil {
+			s.mu.RUnlock()
+			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: simulator closed")
+		}
+		current := s.stacks[in.StackName]
+		serial := current.serial()
+		cs, err := s.computeChangeSet(in, name, root, current, serial)
+		s.mu.RUnlock()
+		if err != nil {
+			return platform.ChangeSet{}, err
+		}
+		s.mu.Lock()
+		if s.stacks[in.StackName] != current || current.serial() != serial {
+			s.mu.Unlock()
+			continue
+		}
+		key := in.StackName + "\x00" + name
+		if old, ok := s.changeSets[key]; ok && old.serial == serial {
+			s.mu.Unlock()
+			return platform.ChangeSet{}, platform.Errorf(platform.Conflict, "ChangeSet %s already exists", name)
+		}
+		if s.changeSets == nil {
+			s.changeSets = map[string]*changeSet{}
+		}
+		s.changeSets[key] = &changeSet{ChangeSet: cs, in: in, serial: serial}
+		s.mu.Unlock()
+		return cloneChangeSet(cs), nil
 	}
-	current := s.stacks[in.StackName]
-	stackID := ""
-	serial := 0
+}
+
+// serial is the serial of the stack's latest operation; 0 for a stack that does not
+// exist or never ran one. s.mu is held.
+func (st *stack) serial() int {
+	if st == nil || st.op == nil {
+		return 0
+	}
+	return st.op.serial
+}
+
+// computeChangeSet computes change set name of in (its template parsed as root) against
+// current, the stack as it is (nil when it does not exist), whose latest operation is
+// serial. s.mu is held, for reading at least.
+func (s *Simulator) computeChangeSet(in platform.StackDeployment, name string, root *yaml.Node, current *stack, serial int) (platform.ChangeSet, error) {
+	var stackID string
 	if current != nil {
 		switch {
 		case strings.HasSuffix(current.status, "_IN_PROGRESS"):
@@ -71,9 +112,6 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 			return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "Stack:%s is in %s state and can not be updated.", current.id, current.status)
 		}
 		stackID = current.id
-		if current.op != nil {
-			serial = current.op.serial
-		}
 	} else {
 		stackID = fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.opts.Region, s.opts.Account, in.StackName, uuidFrom("stack", s.opts.Account, s.opts.Region, in.StackName, "changeset", name))
 	}
@@ -82,43 +120,35 @@ func (s *Simulator) CreateChangeSet(ctx context.Context, in platform.StackDeploy
 	if _, err := ev.evaluate(); err != nil {
 		return platform.ChangeSet{}, platform.Errorf(platform.Invalid, "%s", err)
 	}
-	key := in.StackName + "\x00" + name
-	if s.changeSets == nil {
-		s.changeSets = map[string]*changeSet{}
-	}
-	if old, ok := s.changeSets[key]; ok && old.serial == serial {
-		return platform.ChangeSet{}, platform.Errorf(platform.Conflict, "ChangeSet %s already exists", name)
-	}
 	cs := platform.ChangeSet{Name: name, StackName: in.StackName, StackID: stackID, Status: "CREATE_COMPLETE",
 		ID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", s.opts.Region, s.opts.Account, name, uuidFrom("changeset", stackID, name, itoa(serial)))}
 	if current == nil {
 		cs.Type = "CREATE"
 		cs.Changes = added(root)
-	} else {
-		cs.Type = "UPDATE"
-		old, _, err := current.parsedTemplate(s.spec)
-		if err != nil {
-			return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
-		}
-		cs.Changes = s.diff(in.StackName, stackID, old, ev, !maps.Equal(current.tags, in.Tags))
-		if len(cs.Changes) == 0 && reflect.DeepEqual(plain(old), plain(root)) && maps.Equal(current.tags, in.Tags) {
-			cs.Status, cs.StatusReason = "FAILED", platform.NoChangesReason
-		}
+		return cs, nil
 	}
-	s.changeSets[key] = &changeSet{ChangeSet: cs, in: in, serial: serial}
-	return cloneChangeSet(cs), nil
+	cs.Type = "UPDATE"
+	old, _, err := current.parsedTemplate(s.spec)
+	if err != nil {
+		return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
+	}
+	cs.Changes = s.diff(in.StackName, stackID, old, ev, !maps.Equal(current.tags, in.Tags))
+	if len(cs.Changes) == 0 && (old == root || reflect.DeepEqual(plain(old), plain(root))) && maps.Equal(current.tags, in.Tags) {
+		cs.Status, cs.StatusReason = "FAILED", platform.NoChangesReason
+	}
+	return cs, nil
 }
 
 // parseForChangeSet parses in's template, with the problems CloudFormation refuses it
 // for up front. A template that is the stack's current one (a rollout that leaves it as
 // it was, changing tags or parameters only) is the stack's own parse, made once.
 func (s *Simulator) parseForChangeSet(in platform.StackDeployment) (*yaml.Node, []cfnspec.Problem, error) {
-	s.mu.Lock()
+	s.mu.RLock()
 	if current := s.stacks[in.StackName]; current != nil && bytes.Equal(current.template, in.TemplateBody) {
-		defer s.mu.Unlock()
+		defer s.mu.RUnlock()
 		return current.parsedTemplate(s.spec)
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	root, err := cfntemplate.Parse(in.TemplateBody)
 	if err != nil {
 		return nil, nil, err

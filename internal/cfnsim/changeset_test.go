@@ -2,7 +2,10 @@ package cfnsim
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -160,5 +163,70 @@ func TestDeleteChangeSetAndOperationsEndChangeSets(t *testing.T) {
 	}
 	if err := sim.DeleteChangeSet(ctx, "other", "c"); err != nil {
 		t.Fatalf("other's change set: %v", err)
+	}
+}
+
+// TestChangeSetsAtOnce creates change sets of many stacks at once, and of one stack
+// while an update of it starts: each change set of an idle stack is kept and executes,
+// and none made against a stack that an operation has since changed survives it (it is
+// refused with Conflict while the operation runs, or computed again against the stack
+// as the operation left it).
+func TestChangeSetsAtOnce(t *testing.T) {
+	sim := newSimulator(t, &recorder{})
+	ctx := context.Background()
+	const stacks = 12
+	for i := range stacks {
+		mustDeploy(t, sim, fmt.Sprintf("s%02d", i), bucketsTemplate, "create")
+		sim.Wait(fmt.Sprintf("s%02d", i))
+	}
+	changed := strings.Replace(bucketsTemplate, "VisibilityTimeout: 30", "VisibilityTimeout: 60", 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, stacks*4)
+	for i := range stacks * 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stack, name := fmt.Sprintf("s%02d", i%stacks), fmt.Sprintf("preview-%d", i)
+			cs, err := sim.CreateChangeSet(ctx, platform.StackDeployment{StackName: stack, TemplateBody: []byte(changed)}, name)
+			switch {
+			case stack == "s00" && platform.KindOf(err) == platform.Conflict: // s00's update is running
+			case err != nil:
+				errs <- fmt.Errorf("%s %s: %v", stack, name, err)
+			case len(cs.Changes) != 1 || cs.Changes[0].LogicalResourceID != "Queue":
+				errs <- fmt.Errorf("%s %s: changes %+v, want the queue's", stack, name, cs.Changes)
+			}
+		}()
+	}
+	mustDeploy(t, sim, "s00", strings.Replace(bucketsTemplate, "VisibilityTimeout: 30", "VisibilityTimeout: 45", 1), "update")
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	sim.Wait("s00")
+	for i := 1; i < stacks; i++ {
+		stack := fmt.Sprintf("s%02d", i)
+		if _, err := sim.ExecuteChangeSet(ctx, stack, fmt.Sprintf("preview-%d", i), "run"); err != nil {
+			t.Errorf("executing %s's change set: %v", stack, err)
+		}
+	}
+	for i := 1; i < stacks; i++ {
+		stack := fmt.Sprintf("s%02d", i)
+		sim.Wait(stack)
+		if st := mustDescribe(t, sim, stack); st.Status != "UPDATE_COMPLETE" || st.LastClientRequestToken != "run" {
+			t.Errorf("%s after its change set = %+v", stack, st)
+		}
+	}
+	// s00's change sets were made before, during or after its update started: each one
+	// left either executes or is gone (NotFound), never anything else.
+	for i := 0; i < stacks*4; i += stacks {
+		_, err := sim.ExecuteChangeSet(ctx, "s00", fmt.Sprintf("preview-%d", i), "late")
+		if err != nil && platform.KindOf(err) != platform.NotFound {
+			t.Errorf("executing s00's preview-%d: %v, want success or NotFound", i, err)
+		}
+		if err == nil {
+			sim.Wait("s00")
+			break
+		}
 	}
 }

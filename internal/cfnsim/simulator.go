@@ -54,7 +54,8 @@ type Simulator struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
+	// mu guards the fields below; change sets are computed under its read lock.
+	mu      sync.RWMutex
 	stacks  map[string]*stack        // by stack name; deleted stacks are removed
 	exports map[string]export        // by export name, committed
 	pending map[string]string        // export name -> stack name, of operations in flight
@@ -87,11 +88,17 @@ type stack struct {
 	// upFront are the problems CloudFormation refuses parsed for before anything runs,
 	// found when it is parsed.
 	upFront []cfnspec.Problem
+	// parseMu guards parsed, parsedFrom and upFront, which change sets computed at once
+	// (under the simulator's read lock) fill.
+	parseMu sync.Mutex
 }
 
 // parsedTemplate returns the stack's template parsed, parsing it once per template body,
-// with the problems spec refuses it for up front. The simulator's lock is held.
+// with the problems spec refuses it for up front. The simulator's lock is held (for
+// reading at least).
 func (st *stack) parsedTemplate(spec *cfnspec.Spec) (*yaml.Node, []cfnspec.Problem, error) {
+	st.parseMu.Lock()
+	defer st.parseMu.Unlock()
 	if st.parsed == nil || !bytes.Equal(st.parsedFrom, st.template) {
 		root, err := cfntemplate.Parse(st.template)
 		if err != nil {

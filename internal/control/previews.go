@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"slices"
 	"sync"
@@ -443,35 +444,58 @@ func (fl *fleetLister) eachInstancePage(ctx context.Context, emit func([]FleetTa
 	return nil
 }
 
-// prefetch puts into the fleet's reads the tags of targets (and of their services seen
-// for the first time) and their component links.
+// prefetch puts into the fleet's reads the tags of targets and their component links,
+// and, for the services seen for the first time, their records and tags: the reads of a
+// page are made at once.
 func (fl *fleetLister) prefetch(ctx context.Context, targets []FleetTarget) error {
 	var tagged []platform.Resource
+	var services []string
 	for _, ft := range targets {
 		tagged = append(tagged, platform.TargetResource(ft.Target))
-		if ft.Target.Kind != platform.ServiceInstanceTarget {
-			continue
-		}
-		service := ft.Target.Service
-		if _, seen := fl.links[service]; !seen {
-			links, err := fl.s.store.ListInstanceComponentLinks(ctx, service)
-			if err != nil {
-				return err
+		if service := ft.Target.Service; ft.Target.Kind == platform.ServiceInstanceTarget && !slices.Contains(services, service) {
+			if _, seen := fl.links[service]; !seen {
+				services = append(services, service)
+				tagged = append(tagged, platform.Resource{Type: platform.ServiceResource, Name: service})
 			}
-			fl.links[service] = links
-			tagged = append(tagged, platform.Resource{Type: platform.ServiceResource, Name: service})
-		}
-		if _, linked := fl.links[service][ft.Target.Instance]; !linked { // a linked one is read when asked
-			fl.reads.put(instanceComponentKey(service, ft.Target.Instance), platform.Component{},
-				platform.Errorf(platform.NotFound, "service instance %s/%s has no component", service, ft.Target.Instance))
 		}
 	}
-	tags, err := fl.s.store.ListTagsOf(ctx, tagged)
-	if err != nil {
+	var wg sync.WaitGroup
+	errs := make([]error, len(services)+1)
+	links := make([]map[string]string, len(services))
+	for i, service := range services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			links[i], errs[i] = fl.s.store.ListInstanceComponentLinks(ctx, service)
+			if _, err := fl.reads.GetService(ctx, service); err != nil && platform.KindOf(err) != platform.NotFound {
+				errs[i] = err // a service deleted meanwhile is its instances' previews' to report
+			}
+		}()
+	}
+	var tags map[platform.Resource]map[string]string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tags, errs[len(services)] = fl.s.store.ListTagsOf(ctx, tagged)
+	}()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	for i, service := range services {
+		fl.links[service] = links[i]
 	}
 	for res, t := range tags {
 		fl.reads.put(tagsKey(res), t, nil)
+	}
+	for _, ft := range targets {
+		if ft.Target.Kind != platform.ServiceInstanceTarget {
+			continue
+		}
+		if _, linked := fl.links[ft.Target.Service][ft.Target.Instance]; !linked { // a linked one is read when asked
+			fl.reads.put(instanceComponentKey(ft.Target.Service, ft.Target.Instance), platform.Component{},
+				platform.Errorf(platform.NotFound, "service instance %s/%s has no component", ft.Target.Service, ft.Target.Instance))
+		}
 	}
 	return nil
 }
