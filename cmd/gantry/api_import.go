@@ -15,7 +15,7 @@ import (
 
 const importProtonUsage = `usage: gantry import proton [--bundle environment|service:TEMPLATE=PATH ...]
        [--environment-spec NAME=FILE ...] [--service-spec NAME=FILE ...] [--prefix AWSProton-] [--accept-changes]
-       [--account-connection ID ...]
+       [--account-connection ID ...] [--service-repository NAME=CONNECTION_ARN,REPOSITORY_ID,BRANCH ...]
 
 Adopts the stacks AWS Proton left (admin). Each --bundle (a folder or a .tar.gz you kept)
 is registered and published as a version of TEMPLATE, the name Proton's aws:proton:template
@@ -25,6 +25,10 @@ change set is empty (or changes only metadata and tags). Stacks that would chang
 reported and left alone unless --accept-changes. Running it again changes nothing.
 The platform's own account is scanned, and the environment account of each CONNECTED
 --account-connection (an environment found there is adopted through its connection).
+A service's pipeline stack is proven with the pipeline part of its template and the
+pipeline section of its spec; give its repository with --service-repository (as
+aws proton get-service showed it). A service is adopted with all its instances and its
+pipeline, or not at all.
 Exits 1 when a stack was reported DRIFTED or FAILED.
 `
 
@@ -58,6 +62,18 @@ func importProton(a *apiCommand) action {
 	a.fs.BoolVar(&in.AcceptChanges, "accept-changes", false, "adopt stacks whose change set would change resources too")
 	a.fs.Func("account-connection", "a CONNECTED environment account connection whose account is scanned too (repeatable)", func(id string) error {
 		in.AccountConnectionIDs = append(in.AccountConnectionIDs, id)
+		return nil
+	})
+	a.fs.Func("service-repository", "NAME=CONNECTION_ARN,REPOSITORY_ID,BRANCH: the repository of service NAME, whose pipeline is imported (repeatable)", func(s string) error {
+		name, repo, ok := strings.Cut(s, "=")
+		parts := strings.Split(repo, ",")
+		if !ok || name == "" || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return fmt.Errorf("want NAME=CONNECTION_ARN,REPOSITORY_ID,BRANCH, not %q", s)
+		}
+		if in.ServiceRepositories == nil {
+			in.ServiceRepositories = map[string]apimodel.ServiceRepository{}
+		}
+		in.ServiceRepositories[name] = apimodel.ServiceRepository{RepositoryConnectionARN: parts[0], RepositoryID: parts[1], BranchName: parts[2]}
 		return nil
 	})
 	return func(ctx context.Context) int {
@@ -138,7 +154,10 @@ func writeImportReport(w io.Writer, r apiclient.ImportReport) {
 	rows := make([][]string, 0, len(r.Stacks))
 	for _, s := range r.Stacks {
 		target := s.EnvironmentName
-		if s.ServiceName != "" {
+		switch {
+		case s.TargetResourceType == string(platform.ServicePipelineTarget):
+			target = s.ServiceName + " (pipeline)"
+		case s.ServiceName != "":
 			target = s.ServiceName + "/" + s.ServiceInstanceName
 		}
 		if s.Account != "" {

@@ -21,7 +21,7 @@ func (h *handler) importProton(w http.ResponseWriter, r *http.Request) error {
 	}
 	stacks, err := h.svc.ImportProtonStacks(r.Context(), control.ImportInput{StackPrefix: in.StackNamePrefix,
 		EnvironmentSpecs: in.EnvironmentSpecs, ServiceSpecs: in.ServiceSpecs, AcceptChanges: in.AcceptChanges,
-		AccountConnectionIDs: in.AccountConnectionIDs})
+		AccountConnectionIDs: in.AccountConnectionIDs, ServiceRepositories: repositories(in.ServiceRepositories)})
 	if err != nil {
 		return err
 	}
@@ -52,16 +52,28 @@ func (h *handler) importProton(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// repositories are the services' repositories of an import, by service name.
+func repositories(in map[string]apimodel.ServiceRepository) map[string]control.ServiceRepository {
+	out := make(map[string]control.ServiceRepository, len(in))
+	for name, r := range in {
+		out[name] = control.ServiceRepository{ConnectionARN: r.RepositoryConnectionARN, ID: r.RepositoryID, BranchName: r.BranchName}
+	}
+	return out
+}
+
 // importSchemas are the OpenAPI schemas of imports.
 func importSchemas() map[string]any {
 	specs := map[string]any{"type": "object", "additionalProperties": str()}
 	return map[string]any{
 		"ImportProton": object(nil, map[string]any{"stackNamePrefix": str(), "environmentSpecs": specs, "serviceSpecs": specs,
+			"serviceRepositories": map[string]any{"type": "object", "description": "the source repositories of the services whose pipelines are imported, by service name",
+				"additionalProperties": object([]string{"repositoryConnectionArn", "repositoryId", "branchName"}, map[string]any{
+					"repositoryConnectionArn": str(), "repositoryId": str(), "branchName": str()})},
 			"acceptChanges":        map[string]any{"type": "boolean"},
 			"accountConnectionIds": map[string]any{"type": "array", "items": str(), "description": "CONNECTED environment account connections whose accounts are scanned too"}}),
 		"ImportReport": object([]string{"stacks", "adopted", "alreadyAdopted", "drifted", "failed", "skipped"}, map[string]any{
 			"stacks": map[string]any{"type": "array", "items": object([]string{"stackName", "outcome"}, map[string]any{
-				"stackName": str(), "account": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE"), "environmentName": str(),
+				"stackName": str(), "account": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"), "environmentName": str(),
 				"serviceName": str(), "serviceInstanceName": str(), "templateName": str(), "templateMajorVersion": integer(),
 				"templateMinorVersion": integer(), "outcome": enum("ADOPTED", "ADOPTED_CHANGES", "ALREADY_ADOPTED", "DRIFTED", "FAILED", "SKIPPED"),
 				"message": str(), "changes": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},

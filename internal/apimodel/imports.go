@@ -7,11 +7,21 @@ type ImportProton struct {
 	StackNamePrefix  string            `json:"stackNamePrefix,omitempty"`
 	EnvironmentSpecs map[string]string `json:"environmentSpecs,omitempty"`
 	ServiceSpecs     map[string]string `json:"serviceSpecs,omitempty"`
+	// ServiceRepositories are the source repositories of the services whose pipelines
+	// are imported, by service name (as AWS Proton's GetService gave them).
+	ServiceRepositories map[string]ServiceRepository `json:"serviceRepositories,omitempty"`
 	// AcceptChanges adopts stacks whose change set would change resources.
 	AcceptChanges bool `json:"acceptChanges,omitempty"`
 	// AccountConnectionIDs are CONNECTED environment account connections whose accounts
 	// are scanned too.
 	AccountConnectionIDs []string `json:"accountConnectionIds,omitempty"`
+}
+
+// ServiceRepository is a service's source repository: its pipeline reads it.
+type ServiceRepository struct {
+	RepositoryConnectionARN string `json:"repositoryConnectionArn"`
+	RepositoryID            string `json:"repositoryId"`
+	BranchName              string `json:"branchName"`
 }
 
 // ImportReport is what an import did, stack by stack, and how many of each outcome.

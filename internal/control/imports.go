@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,10 +34,21 @@ type ImportInput struct {
 	// AcceptChanges adopts stacks whose change set would change resources; without it,
 	// they are reported and left alone.
 	AcceptChanges bool
+	// ServiceRepositories are the source repositories of the services whose pipelines
+	// are imported, by service name (the pipeline's template reads them).
+	ServiceRepositories map[string]ServiceRepository
 	// AccountConnectionIDs are CONNECTED environment account connections whose environment
 	// accounts are scanned too (through their roles), besides the platform's own account:
 	// an environment adopted there deploys through its connection afterwards.
 	AccountConnectionIDs []string
+}
+
+// ServiceRepository is a service's source repository, as AWS Proton's GetService gives
+// it: repositoryConnectionArn, repositoryId and branchName.
+type ServiceRepository struct {
+	ConnectionARN string
+	ID            string
+	BranchName    string
 }
 
 // The outcomes of an imported stack.
@@ -46,7 +58,7 @@ const (
 	ImportAlreadyAdopted = "ALREADY_ADOPTED" // an earlier import adopted it: nothing done
 	ImportDrifted        = "DRIFTED"         // rendering the spec would change resources: not adopted
 	ImportFailed         = "FAILED"          // could not be proven (no spec, no template, a render error…)
-	ImportSkipped        = "SKIPPED"         // not an environment or a service instance stack
+	ImportSkipped        = "SKIPPED"         // not an environment, service instance or pipeline stack
 )
 
 // ImportedStack is what the import did with one stack.
@@ -64,18 +76,25 @@ type ImportedStack struct {
 }
 
 // ImportProtonStacks adopts the stacks AWS Proton left: for each stack named with the
-// prefix, its aws:proton:* tags name its template, environment, service and instance.
-// Environments come first, then services with their instances. Each stack's spec
+// prefix, its aws:proton:* tags name its template, environment, service and instance (a
+// service's pipeline stack has only its service and template tags). Environments come
+// first, then services with their instances and pipeline. Each stack's spec
 // (EnvironmentSpecs, ServiceSpecs) is rendered with the template's recommended published
 // version — the bundle the user kept, registered beforehand — and a change set is made
 // against the live stack with its own tags: when it is empty, or changes only metadata
 // and tags, the stack is adopted: the environment (or service and instances) is stored
 // with a succeeded deployment whose stack is that stack, under its own name, and its
 // outputs. Otherwise the stack is reported DRIFTED with the change set, and adopted only
-// with AcceptChanges (its next deployment then makes those changes). A service is adopted
-// only when all its instances' stacks are. Nothing is deployed, and a stack adopted
-// before is ALREADY_ADOPTED: running the import again changes nothing. Pipelines' stacks
-// are SKIPPED. Admins of the management account only. With AccountConnectionIDs, the
+// with AcceptChanges (its next deployment then makes those changes). A pipeline's stack
+// is proven with the pipeline part of the service template, the ServiceSpec's pipeline
+// inputs, the service's repository (ServiceRepositories) and the service's instances; it
+// is FAILED, naming why, when the template has no pipeline, the repository is not given,
+// the service has several pipeline stacks or none of its instances' stacks is found, or
+// the stack is in an environment account. A service is adopted only when all its
+// instances' stacks and its pipeline's are; a service without a pipeline stack is adopted
+// without a pipeline. Nothing is deployed, and a stack adopted before is ALREADY_ADOPTED:
+// running the import again changes nothing. Other stacks are SKIPPED. Admins of the
+// management account only. With AccountConnectionIDs, the
 // environment accounts of those connections are scanned too (see importSources). Errors:
 // Forbidden, Invalid naming accountConnectionIds, Internal (the stacks could not be listed);
 // per-stack problems are in the report.
@@ -107,14 +126,14 @@ func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]Imp
 		for _, st := range stacks {
 			found := foundStack{Stack: st, source: src}
 			switch {
-			case st.Tags[protonServiceInstanceTag] != "":
+			case st.Tags[protonServiceInstanceTag] != "" || isPipelineStack(st):
 				svc := lastSegment(st.Tags[protonServiceTag])
 				services[svc] = append(services[svc], found)
 			case st.Tags[protonEnvironmentTag] != "" && st.Tags[protonServiceTag] == "":
 				report = append(report, s.importEnvironment(ctx, found, in))
 			default:
 				report = append(report, ImportedStack{StackName: st.StackName, Account: src.conn.EnvironmentAccountID, Outcome: ImportSkipped,
-					Message: "not an environment or service instance stack of AWS Proton (a pipeline's, or untagged)"})
+					Message: "not an environment, service instance or pipeline stack of AWS Proton (untagged)"})
 			}
 		}
 	}
@@ -268,12 +287,19 @@ func (s *Service) keepRendered(ctx context.Context, d *platform.Deployment, body
 	return s.blobs.Put(ctx, d.RenderedKey, body)
 }
 
-// importService adopts a service and the instances whose stacks are given, all or none.
+// importService adopts a service with the instances and the pipeline whose stacks are
+// given, all or none: its instances' stacks are proven first, then its pipeline's (see
+// importPipeline). A service is adopted only when every given stack is.
 func (s *Service) importService(ctx context.Context, name string, stacks []foundStack, in ImportInput) []ImportedStack {
 	items := make([]ImportedStack, len(stacks))
+	pipelines := []int{}
 	for i, st := range stacks {
 		items[i] = ImportedStack{StackName: st.StackName, Account: st.source.conn.EnvironmentAccountID, Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: name,
 			Instance: lastSegment(st.Tags[protonServiceInstanceTag])}}
+		if isPipelineStack(st.Stack) {
+			items[i].Target = platform.Target{Kind: platform.ServicePipelineTarget, Service: name}
+			pipelines = append(pipelines, i)
+		}
 	}
 	failAll := func(err error) []ImportedStack {
 		for i := range items {
@@ -285,13 +311,23 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 	}
 	if existing, err := s.store.GetService(ctx, name); err == nil {
 		for i := range items {
-			inst, err := s.store.GetServiceInstance(ctx, name, items[i].Target.Instance)
+			var adopted platform.Deployable
+			var err error
+			if items[i].Target.Kind == platform.ServicePipelineTarget {
+				var p platform.ServicePipeline
+				p, err = s.store.GetServicePipeline(ctx, name)
+				adopted = p.Deployable
+			} else {
+				var inst platform.ServiceInstance
+				inst, err = s.store.GetServiceInstance(ctx, name, items[i].Target.Instance)
+				adopted = inst.Deployable
+			}
 			switch {
-			case err == nil && inst.StackName == stacks[i].StackName:
-				items[i].Outcome, items[i].Template, items[i].Version = ImportAlreadyAdopted, inst.TemplateName, inst.TemplateVersion
+			case err == nil && adopted.StackName == stacks[i].StackName:
+				items[i].Outcome, items[i].Template, items[i].Version = ImportAlreadyAdopted, adopted.TemplateName, adopted.TemplateVersion
 			default:
 				items[i].Outcome = ImportFailed
-				items[i].Message = fmt.Sprintf("service %s exists (template %s) without this instance's stack: import adopts a whole service once", name, existing.TemplateName)
+				items[i].Message = fmt.Sprintf("service %s exists (template %s) without this %s's stack: import adopts a whole service once", name, existing.TemplateName, targetWord(items[i].Target))
 			}
 		}
 		return items
@@ -306,7 +342,17 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 	if !ok {
 		return failAll(platform.Errorf(platform.Invalid, "no spec for service %s: give the ServiceSpec it was deployed with", name))
 	}
-	validated, err := s.engine.ServiceInputs(tv.Schema, spec, false)
+	pipeline := -1
+	if len(pipelines) > 0 {
+		pipeline = pipelines[0]
+		if problem := s.pipelineProblem(name, stacks, pipelines, tv, in); problem != "" {
+			for _, i := range pipelines {
+				items[i].Outcome, items[i].Message, items[i].Template, items[i].Version = ImportFailed, problem, tv.TemplateName, tv.Version
+			}
+			pipeline = -1
+		}
+	}
+	validated, err := s.engine.ServiceInputs(tv.Schema, spec, pipeline >= 0)
 	if err != nil {
 		return failAll(err)
 	}
@@ -314,13 +360,23 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 	for _, i := range validated.Instances {
 		byName[i.Name] = i
 	}
+	repo := in.ServiceRepositories[name]
 	svc := platform.Service{Name: name, Description: "imported from AWS Proton", TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec,
-		Status: platform.ServiceCreateInProgress, Revision: 1}
+		Status: platform.ServiceCreateInProgress, Revision: 1, HasPipeline: pipeline >= 0}
+	if pipeline >= 0 {
+		svc.RepositoryConnectionARN, svc.RepositoryID, svc.BranchName = repo.ConnectionARN, repo.ID, repo.BranchName
+	}
 	var instances []platform.ServiceInstance
 	var deployments []platform.Deployment
 	var bodies [][]byte
-	adopt := true
+	var adoptedStacks []platform.Stack
+	var rendered []platform.ServiceInstance // every instance the spec lists, as its pipeline reads it
+	inputs := map[string]json.RawMessage{}
+	adopt := len(pipelines) == 0 || pipeline >= 0
 	for i, st := range stacks {
+		if items[i].Target.Kind == platform.ServicePipelineTarget {
+			continue
+		}
 		items[i].Template, items[i].Version = tv.TemplateName, tv.Version
 		spec, ok := byName[items[i].Target.Instance]
 		if !ok {
@@ -338,6 +394,9 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 		inst := platform.ServiceInstance{Name: spec.Name, Service: name, Environment: spec.Environment, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec.Spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
 			StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
+		withOutputs := inst
+		withOutputs.Outputs = st.Outputs
+		rendered, inputs[inst.Name] = append(rendered, withOutputs), spec.Inputs
 		body, err := s.previewer.RenderNewInstance(ctx, d, svc, inst)
 		if err != nil {
 			items[i].Outcome, items[i].Message = ImportFailed, platform.MessageOf(err)
@@ -349,13 +408,30 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 			continue
 		}
 		instances, deployments, bodies = append(instances, inst), append(deployments, d), append(bodies, body)
+		adoptedStacks = append(adoptedStacks, st.Stack)
+	}
+	var adoptedPipeline *platform.ServicePipeline
+	if pipeline >= 0 {
+		item := &items[pipeline]
+		item.Template, item.Version = tv.TemplateName, tv.Version
+		d := s.newDeployment(item.Target, platform.Deploy, tv, spec, validated.Pipeline)
+		d.StackName = stacks[pipeline].StackName
+		sort.Slice(rendered, func(a, b int) bool { return rendered[a].Name < rendered[b].Name }) // as the store lists them
+		body, err := s.previewer.RenderNewPipeline(ctx, d, svc, rendered, inputs)
+		switch {
+		case err != nil:
+			item.Outcome, item.Message = ImportFailed, platform.MessageOf(err)
+			adopt = false
+		case !s.prove(ctx, stacks[pipeline], body, item, in.AcceptChanges):
+			adopt = false
+		default:
+			adoptedPipeline = &platform.ServicePipeline{Service: name, Deployable: newDeployable(tv, d)}
+			deployments, bodies = append(deployments, d), append(bodies, body)
+			adoptedStacks = append(adoptedStacks, stacks[pipeline].Stack)
+		}
 	}
 	if !adopt {
-		for i := range items {
-			if items[i].Outcome == ImportAdopted || items[i].Outcome == ImportAdoptedChanges {
-				items[i].Outcome, items[i].Message = ImportFailed, "not adopted: another instance of service "+name+" was not"
-			}
-		}
+		holdBack(name, items)
 		return items
 	}
 	for i := range deployments {
@@ -364,15 +440,91 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 		}
 	}
 	svc.CreatedAt, svc.UpdatedAt = s.clock(), s.clock()
-	if err := s.store.CreateService(ctx, svc, instances, nil, deployments, nil); err != nil {
+	if err := s.store.CreateService(ctx, svc, instances, adoptedPipeline, deployments, nil); err != nil {
 		return failAll(err)
 	}
 	for i, d := range deployments {
-		if err := s.store.FinishDeployment(ctx, s.adopted(d, stacks[i].Stack, "adopted AWS Proton's stack "+d.StackName)); err != nil {
+		if err := s.store.FinishDeployment(ctx, s.adopted(d, adoptedStacks[i], "adopted AWS Proton's stack "+d.StackName)); err != nil {
 			return failAll(err)
 		}
 	}
 	return items
+}
+
+// isPipelineStack says whether st is a service pipeline's stack as AWS Proton tagged it:
+// its service and template, neither an environment nor a service instance.
+func isPipelineStack(st platform.Stack) bool {
+	return st.Tags[protonServiceTag] != "" && st.Tags[protonServiceInstanceTag] == "" && st.Tags[protonEnvironmentTag] == ""
+}
+
+// pipelineProblem says why the pipeline stacks (indexes into stacks) of service name
+// cannot be adopted before anything is rendered, "" when they may be proven: one
+// pipeline, in the management account (Gantry deploys pipelines there, as Proton did),
+// a template version with a pipeline, and the service's repository given.
+func (s *Service) pipelineProblem(name string, stacks []foundStack, pipelines []int, tv platform.TemplateVersion, in ImportInput) string {
+	if len(pipelines) > 1 {
+		names := make([]string, len(pipelines))
+		for i, p := range pipelines {
+			names[i] = stacks[p].StackName
+		}
+		return fmt.Sprintf("service %s has %d pipeline stacks (%s): a service has one pipeline; delete the stale ones or leave them out with the prefix",
+			name, len(names), strings.Join(names, ", "))
+	}
+	if len(pipelines) == len(stacks) {
+		return fmt.Sprintf("no instance stack of service %s was found: a service is adopted with its instances (scan their accounts with accountConnectionIds)", name)
+	}
+	st := stacks[pipelines[0]]
+	if account := st.source.conn.EnvironmentAccountID; account != "" {
+		return fmt.Sprintf("the pipeline's stack is in environment account %s: a pipeline is adopted in the management account (%s), where pipelines deploy", account, s.arns.Account)
+	}
+	if !tv.HasPipeline {
+		return fmt.Sprintf("service template %s %s has no pipeline (no pipeline_infrastructure in its bundle): register the bundle AWS Proton deployed this pipeline from", tv.TemplateName, tv.Version)
+	}
+	repo := in.ServiceRepositories[name]
+	for field, v := range map[string]string{"repositoryConnectionArn": repo.ConnectionARN, "repositoryId": repo.ID, "branchName": repo.BranchName} {
+		if v == "" {
+			return fmt.Sprintf("serviceRepositories.%s.%s is required: the pipeline of service %s reads its repository (aws proton get-service gives it)", name, field, name)
+		}
+	}
+	return ""
+}
+
+// holdBack marks the stacks of service name proven adoptable FAILED, naming a stack of
+// the service that was not: a service is adopted whole.
+func holdBack(name string, items []ImportedStack) {
+	instance, pipeline := -1, -1
+	for i, it := range items {
+		switch {
+		case it.Outcome == ImportAdopted || it.Outcome == ImportAdoptedChanges:
+		case it.Target.Kind == platform.ServicePipelineTarget:
+			pipeline = i
+		case instance < 0:
+			instance = i
+		}
+	}
+	for i := range items {
+		if items[i].Outcome != ImportAdopted && items[i].Outcome != ImportAdoptedChanges {
+			continue
+		}
+		var other string
+		switch {
+		case items[i].Target.Kind == platform.ServicePipelineTarget:
+			other = "instance " + items[instance].Target.Instance + " of service " + name
+		case instance >= 0:
+			other = "another instance of service " + name + " (" + items[instance].Target.Instance + ")"
+		case pipeline >= 0:
+			other = "the pipeline of service " + name
+		}
+		items[i].Outcome, items[i].Message = ImportFailed, "not adopted: "+other+" was not"
+	}
+}
+
+// targetWord names what a target of an imported service is.
+func targetWord(t platform.Target) string {
+	if t.Kind == platform.ServicePipelineTarget {
+		return "pipeline"
+	}
+	return "instance"
 }
 
 // importSource is an account an import scans: the platform's own (conn zero), or a

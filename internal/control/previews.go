@@ -25,6 +25,9 @@ type Previewer interface {
 	RenderNewEnvironment(ctx context.Context, d platform.Deployment, env platform.Environment) ([]byte, error)
 	// RenderNewInstance renders d for service instance inst of svc, neither stored yet.
 	RenderNewInstance(ctx context.Context, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) ([]byte, error)
+	// RenderNewPipeline renders d for svc's pipeline, svc and its instances not stored
+	// yet; inputs are each instance's, by name.
+	RenderNewPipeline(ctx context.Context, d platform.Deployment, svc platform.Service, instances []platform.ServiceInstance, inputs map[string]json.RawMessage) ([]byte, error)
 }
 
 // PreviewEnvironmentUpdate computes what UpdateEnvironment with in would change without

@@ -21,20 +21,7 @@ const protonServiceSample = "../../../shared/conformance/proton-jinja/%s/aws-sam
 // until --accept-changes; then a second import changes nothing, and the adopted instance
 // deploys to its own stack.
 func TestImportProtonService(t *testing.T) {
-	var sample struct {
-		Environment struct {
-			Name    string            `json:"name"`
-			Outputs map[string]string `json:"outputs"`
-		} `json:"environment"`
-		Service         struct{ Name string } `json:"service"`
-		ServiceInstance struct {
-			Name   string         `json:"name"`
-			Inputs map[string]any `json:"inputs"`
-		} `json:"service_instance"`
-	}
-	if err := json.Unmarshal([]byte(platformtest.ReadFile(t, fmt.Sprintf(protonServiceSample, "contexts")+"/v1/instance.cloudformation.yaml.json")), &sample); err != nil {
-		t.Fatal(err)
-	}
+	sample := readInstanceContext(t, fmt.Sprintf(protonServiceSample, "contexts")+"/v1/instance.cloudformation.yaml.json")
 	rendered := platformtest.ReadFile(t, fmt.Sprintf(protonServiceSample, "expected")+"/v1/instance/cloudformation.yaml")
 	svc, env, prod := sample.Service.Name, sample.Environment.Name, sample.ServiceInstance.Name
 	drift := prod + "-b"

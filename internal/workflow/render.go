@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/gantry-platform/gantry/internal/bundle"
@@ -251,6 +252,27 @@ func (t *Tasks) RenderNewInstance(ctx context.Context, d platform.Deployment, sv
 	return t.renderer.Render(ctx, archive, d.Target.Kind, data)
 }
 
+// RenderNewPipeline renders d, a deployment of svc's pipeline, where svc and its
+// instances are not stored yet (an import proves the pipeline's stack before storing
+// them); the instances' environments are. Each instance reads as the pipeline's template
+// sees it: its name, its outputs, its environment and inputs[its name]. Errors as
+// RenderDeployment's.
+func (t *Tasks) RenderNewPipeline(ctx context.Context, d platform.Deployment, svc platform.Service, instances []platform.ServiceInstance, inputs map[string]json.RawMessage) ([]byte, error) {
+	archive, err := t.bundle(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	data := RenderData{Service: serviceData(svc), Pipeline: PipelineData{Inputs: d.Inputs}}
+	for _, inst := range instances {
+		pi, err := t.newPipelineInstance(ctx, inst, inputs[inst.Name])
+		if err != nil {
+			return nil, err
+		}
+		data.Pipeline.Instances = append(data.Pipeline.Instances, pi)
+	}
+	return t.renderer.Render(ctx, archive, d.Target.Kind, data)
+}
+
 // componentData is the context of a component's template: its environment, and the
 // service and instance it is attached to (the instance's inputs are the deployment's).
 func (t *Tasks) componentData(ctx context.Context, d platform.Deployment) (RenderData, error) {
@@ -274,11 +296,10 @@ func (t *Tasks) componentData(ctx context.Context, d platform.Deployment) (Rende
 }
 
 func (t *Tasks) pipelineInstance(ctx context.Context, inst platform.ServiceInstance) (PipelineInstance, error) {
-	env, err := t.environmentData(ctx, inst.Environment)
+	pi, err := t.newPipelineInstance(ctx, inst, nil)
 	if err != nil {
-		return PipelineInstance{}, err
+		return pi, err
 	}
-	pi := PipelineInstance{Name: inst.Name, Outputs: inst.Outputs, Environment: env}
 	if id := inst.LastSucceededDeploymentID; id != "" {
 		d, err := t.store.GetDeployment(ctx, id)
 		if err != nil {
@@ -289,6 +310,15 @@ func (t *Tasks) pipelineInstance(ctx context.Context, inst platform.ServiceInsta
 		pi.Inputs = d.Inputs
 	}
 	return pi, nil
+}
+
+// newPipelineInstance is instance inst as its service's pipeline reads it, with inputs.
+func (t *Tasks) newPipelineInstance(ctx context.Context, inst platform.ServiceInstance, inputs json.RawMessage) (PipelineInstance, error) {
+	env, err := t.environmentData(ctx, inst.Environment)
+	if err != nil {
+		return PipelineInstance{}, err
+	}
+	return PipelineInstance{Name: inst.Name, Inputs: inputs, Outputs: inst.Outputs, Environment: env}, nil
 }
 
 func (t *Tasks) environmentData(ctx context.Context, name string) (EnvironmentData, error) {
