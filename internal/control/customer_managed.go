@@ -109,3 +109,25 @@ func (s *Service) recordEnvironmentChange(ctx context.Context, env platform.Envi
 	s.publish(ctx, platform.TargetEvents(d, env.DeploymentStatus)...)
 	return d, nil
 }
+
+// checkInstanceOutputs renders d, a deployment of service instance inst of svc (either
+// stored or not yet), when inst's environment is customer-managed and the template
+// version tv renders CloudFormation: its outputs were given by hand, and a template that
+// reads one it was not given fails here — before anything is stored — instead of
+// deploying "" in its place. Invalid naming field, the template file and line and the
+// missing output; the errors of reading the environment otherwise. Without a previewer
+// the check is left to the deployment's own rendering, which fails the same way.
+func (s *Service) checkInstanceOutputs(ctx context.Context, field string, tv platform.TemplateVersion, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) error {
+	if s.previewer == nil || tv.Engine.OrDefault() != platform.EngineCloudFormation {
+		return nil
+	}
+	env, err := s.store.GetEnvironment(ctx, inst.Environment)
+	if err != nil || !env.CustomerManaged {
+		return err
+	}
+	_, err = s.previewer.RenderNewInstance(ctx, d, svc, inst)
+	if platform.KindOf(err) == platform.Invalid {
+		return platform.FieldErrorf(field, "instance %s cannot render in customer-managed environment %s: %s", inst.Name, env.Name, platform.MessageOf(err))
+	}
+	return err
+}

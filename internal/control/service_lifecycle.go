@@ -146,8 +146,11 @@ func (s *Service) updateService(ctx context.Context, name string, in UpdateServi
 			}
 			target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: name, Instance: inst.Name}
 			d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
-			deployments = append(deployments, d)
-			added = append(added, platform.ServiceInstance{Service: name, Name: inst.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)})
+			instance := platform.ServiceInstance{Service: name, Name: inst.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
+			if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance); err != nil {
+				return svc, err
+			}
+			deployments, added = append(deployments, d), append(added, instance)
 		}
 		removed := make([]string, 0, len(existing))
 		for n := range existing {
@@ -339,6 +342,9 @@ func (s *Service) createServiceInstance(ctx context.Context, in CreateServiceIns
 	target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: in.Service, Instance: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
 	instance := platform.ServiceInstance{Service: in.Service, Name: in.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
+	if err := s.checkInstanceOutputs(ctx, "spec.instances.environment", tv, d, svc, instance); err != nil {
+		return platform.ServiceInstance{}, err
+	}
 	if token != nil {
 		token.Result = in.Name
 	}

@@ -28,7 +28,9 @@ type CreateServiceInput struct {
 // its instances (each in an environment whose template the service template is compatible
 // with) and its pipeline when the template has one, and starts deploying the instances.
 // The pipeline deploys once the instances have finished, since its template reads their
-// outputs. Invalid errors name the field; Conflict if the name is taken.
+// outputs. An instance in a customer-managed environment is rendered first: a template
+// reading an output the environment was not given is refused (checkInstanceOutputs).
+// Invalid errors name the field; Conflict if the name is taken.
 func (s *Service) CreateService(ctx context.Context, in CreateServiceInput) (platform.Service, error) {
 	if err := platform.ValidateName("name", in.Name); err != nil {
 		return platform.Service{}, err
@@ -87,9 +89,11 @@ func (s *Service) createService(ctx context.Context, in CreateServiceInput, toke
 		}
 		target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: in.Name, Instance: inst.Name}
 		d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
-		deployments = append(deployments, d)
-		instances = append(instances, platform.ServiceInstance{Service: in.Name, Name: inst.Name,
-			Environment: inst.Environment, Deployable: newDeployable(tv, d)})
+		instance := platform.ServiceInstance{Service: in.Name, Name: inst.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
+		if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance); err != nil {
+			return svc, err
+		}
+		deployments, instances = append(deployments, d), append(instances, instance)
 	}
 	var pipeline *platform.ServicePipeline
 	if tv.HasPipeline {
@@ -214,7 +218,9 @@ func (s *Service) GetServicePipeline(ctx context.Context, service string) (platf
 // UpdateServiceInstance redeploys one instance with a new spec (its inputs, or a
 // ServiceSpec naming it) and/or template version. Conflict while a deployment is in progress.
 // When the service is synced (CreateServiceSyncConfig) and the caller is not sync, the
-// change raises a sync blocker, as in Proton.
+// change raises a sync blocker, as in Proton. In a customer-managed environment the
+// update is rendered first: Invalid naming the output it reads that the environment was
+// not given, with the template file and line.
 func (s *Service) UpdateServiceInstance(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, error) {
 	if err := environmentOnly(in); err != nil {
 		return platform.ServiceInstance{}, err
@@ -234,7 +240,8 @@ func (s *Service) UpdateServiceInstance(ctx context.Context, service, name strin
 }
 
 // planInstanceUpdate checks an update of a service instance and returns the instance and
-// the deployment the update makes, not stored: from a preview when in names one.
+// the deployment the update makes, not stored: from a preview when in names one. In a
+// customer-managed environment the update's template is rendered (checkInstanceOutputs).
 func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, in UpdateInput) (platform.ServiceInstance, platform.Deployment, error) {
 	inst, err := s.store.GetServiceInstance(ctx, service, name)
 	if err != nil {
@@ -261,7 +268,15 @@ func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, 
 	if err != nil {
 		return inst, platform.Deployment{}, err
 	}
-	return inst, s.newDeployment(inst.Target(), platform.Deploy, tv, spec, inputs), nil
+	d := s.newDeployment(inst.Target(), platform.Deploy, tv, spec, inputs)
+	if in.DeploymentType == platform.DeployNone {
+		return inst, d, nil // nothing renders
+	}
+	svc, err := s.store.GetService(ctx, service)
+	if err == nil {
+		err = s.checkInstanceOutputs(ctx, "environment", tv, d, svc, inst)
+	}
+	return inst, d, err
 }
 
 // updateServiceInstance is UpdateServiceInstance once its client token is checked.

@@ -379,7 +379,7 @@ func decodeInputs(raw json.RawMessage) (*render.Map, error) {
 }
 
 func environment(e workflow.EnvironmentData) rendercontext.Environment {
-	return rendercontext.Environment{Name: e.Name, AccountID: e.AccountID, Outputs: e.Outputs}
+	return rendercontext.Environment{Name: e.Name, AccountID: e.AccountID, Outputs: e.Outputs, CustomerManaged: e.CustomerManaged}
 }
 
 func service(s workflow.ServiceData) rendercontext.Service {

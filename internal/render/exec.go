@@ -457,7 +457,7 @@ func (r *renderer) iterate(v any) ([]any, error) {
 		}
 		return out, nil
 	case *undefined:
-		return nil, nil
+		return nil, strictErr(x)
 	case *rangeValue:
 		if err := r.checkItems(x.length()); err != nil {
 			return nil, err

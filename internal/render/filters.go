@@ -25,6 +25,9 @@ func (r *renderer) applyFilter(fc *filterExpr, v any, f *frame) (any, error) {
 	if !ok {
 		return nil, at(fc, fmt.Errorf("no filter named %s", pyRepr(fc.name)))
 	}
+	if err := strictErr(v); err != nil && fc.name != "default" && fc.name != "d" {
+		return nil, at(fc, err)
+	}
 	args, err := r.evalArgs(&fc.args, f)
 	if err != nil {
 		return nil, err

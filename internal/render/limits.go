@@ -210,6 +210,9 @@ func (r *renderer) account(v any) error {
 // str is pyStr bounded by MaxString: the str() of a container is built only up to the
 // limit.
 func (r *renderer) str(v any) (string, error) {
+	if err := strictErr(v); err != nil {
+		return "", err
+	}
 	switch v.(type) {
 	case *list, tuple, *Map, *groupTuple, *namespace:
 	default:

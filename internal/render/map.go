@@ -16,11 +16,25 @@ type Map struct {
 	keys  []any
 	index map[any]int
 	vals  []any
+	// strict names what the map holds when it is strict (see Strict); "" when lenient.
+	strict string
 }
 
 // NewMap returns an empty Map.
 func NewMap() *Map {
 	return &Map{index: map[any]int{}}
+}
+
+// Strict makes m strict and returns it. A key missing from a strict map (m.KEY, m['KEY'])
+// is an undefined value, as in any map, that is "defined" for the tests (is defined, is
+// undefined), default and if; but printing it, making a string of it, passing it to
+// another filter or iterating it fails the render (an *Error naming the file and line,
+// with the message "undefined: 'KEY' is not " + what), where Jinja2's lenient Undefined
+// would give "" or nothing. what names what the map holds, e.g. "an output of environment
+// beta". Copies a template makes of m (dict(m), filters) are lenient.
+func (m *Map) Strict(what string) *Map {
+	m.strict = what
+	return m
 }
 
 // Set sets key to value. A new key goes last; an existing key keeps its position.

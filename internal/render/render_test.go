@@ -349,3 +349,47 @@ func TestMapAndDecodeJSON(t *testing.T) {
 		t.Fatalf("got %q, %v", r, err)
 	}
 }
+
+// TestStrictMap: a key missing from a strict map fails the render where it would print,
+// become a string, go through a filter other than default, or be iterated, naming the
+// key, the file and the line; tests, default and if treat it as Jinja2's Undefined; a
+// lenient map beside it still renders "" for a missing key.
+func TestStrictMap(t *testing.T) {
+	eng := New(Options{})
+	render := func(src string) (string, error) {
+		outputs := NewMap()
+		outputs.Set("VpcId", "vpc-1")
+		data := NewMap()
+		data.Set("outputs", outputs.Strict("an output of customer-managed environment beta"))
+		data.Set("lenient", NewMap())
+		return eng.Render(context.Background(), fstest.MapFS{"t.j2": {Data: []byte(src)}}, "t.j2", data)
+	}
+	for _, c := range []struct{ name, src, want string }{
+		{"present key", `{{ outputs.VpcId }} {{ outputs['VpcId'] }}`, "vpc-1 vpc-1"},
+		{"default", `{{ outputs.Subnet | default('none') }} {{ outputs.Subnet | d('x') }}`, "none x"},
+		{"tests", `{{ outputs.Subnet is defined }} {{ outputs.Subnet is undefined }}`, "False True"},
+		{"if", `{% if outputs.Subnet %}yes{% else %}no{% endif %}`, "no"},
+		{"lenient map", `[{{ lenient.Subnet }}]`, "[]"},
+	} {
+		if got, err := render(c.src); err != nil || got != c.want {
+			t.Errorf("%s: %q, %v; want %q", c.name, got, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name, src string
+		line      int
+	}{
+		{"printed", "a\nSubnet: '{{ outputs.Subnet }}'", 2},
+		{"printed by item", "{{ outputs['Subnet'] }}", 1},
+		{"concatenated", "x\ny\n{{ 'subnet-' ~ outputs.Subnet }}", 3},
+		{"filtered", "\n{{ outputs.Subnet | upper }}", 2},
+		{"iterated", "{% for s in outputs.Subnet %}{{ s }}{% endfor %}", 1},
+	} {
+		_, err := render(c.src)
+		var re *Error
+		if !errors.As(err, &re) || re.File != "t.j2" || re.Line != c.line ||
+			re.Message != "undefined: 'Subnet' is not an output of customer-managed environment beta" {
+			t.Errorf("%s: %#v, want t.j2:%d naming the missing output", c.name, err, c.line)
+		}
+	}
+}

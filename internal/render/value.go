@@ -37,6 +37,8 @@ type undefined struct {
 	hasObj bool
 	key    any // the missing item when it is not a string attribute name
 	hint   string
+	// strict is what the strict map it is missing from holds (Map.Strict); "" when lenient.
+	strict string
 }
 
 func newList(items []any) *list { return &list{items: items} }
@@ -44,20 +46,43 @@ func newList(items []any) *list { return &list{items: items} }
 func undefinedName(name string) *undefined { return &undefined{name: name} }
 
 func undefinedAttr(obj any, name string) *undefined {
-	return &undefined{name: name, obj: obj, hasObj: true}
+	return &undefined{name: name, obj: obj, hasObj: true, strict: strictOf(obj)}
 }
 
 func undefinedItem(obj any, key any) *undefined {
 	if s, ok := key.(string); ok {
 		return undefinedAttr(obj, s)
 	}
-	return &undefined{obj: obj, hasObj: true, key: key}
+	return &undefined{obj: obj, hasObj: true, key: key, strict: strictOf(obj)}
+}
+
+// strictOf is what obj holds when it is a strict Map, else "".
+func strictOf(obj any) string {
+	if m, ok := obj.(*Map); ok && m != nil {
+		return m.strict
+	}
+	return ""
+}
+
+// strictErr is the error of using v when it is a strict undefined value (see Map.Strict),
+// else nil.
+func strictErr(v any) error {
+	if u, ok := v.(*undefined); ok && u.strict != "" {
+		return u.err()
+	}
+	return nil
 }
 
 // message is the text of the UndefinedError raised when this undefined value is used.
 func (u *undefined) message() string {
 	if u.hint != "" {
 		return u.hint
+	}
+	if u.strict != "" {
+		if u.key != nil {
+			return pyRepr(u.key) + " is not " + u.strict
+		}
+		return pyRepr(u.name) + " is not " + u.strict
 	}
 	if !u.hasObj {
 		return pyRepr(u.name) + " is undefined"
@@ -204,7 +229,7 @@ func normalize(v any) (any, error) {
 		if x == nil {
 			return nil, nil
 		}
-		m := &Map{index: make(map[any]int, len(x.keys)), keys: make([]any, 0, len(x.keys)), vals: make([]any, 0, len(x.keys))}
+		m := &Map{index: make(map[any]int, len(x.keys)), keys: make([]any, 0, len(x.keys)), vals: make([]any, 0, len(x.keys)), strict: x.strict}
 		for i, k := range x.keys {
 			n, err := normalize(x.vals[i])
 			if err != nil {

@@ -5,6 +5,9 @@
 package rendercontext
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/render"
 )
@@ -16,6 +19,9 @@ type Environment struct {
 	AccountID string
 	// Outputs are the environment stack's outputs, in the order CloudFormation lists them.
 	Outputs []platform.Output
+	// CustomerManaged is an environment whose outputs were given by hand: reading an
+	// output it does not have fails the render (render.Map.Strict) instead of giving "".
+	CustomerManaged bool
 }
 
 // Service is the service a service instance or pipeline belongs to. The repository fields
@@ -129,7 +135,15 @@ func environment(e Environment) *render.Map {
 	m := render.NewMap()
 	m.Set("name", e.Name)
 	m.Set("account_id", e.AccountID)
-	m.Set("outputs", outputs(e.Outputs))
+	outs := outputs(e.Outputs)
+	if e.CustomerManaged {
+		given := "it was registered with none"
+		if outs.Len() > 0 {
+			given = "it was registered with " + strings.Join(outs.Keys(), ", ")
+		}
+		outs.Strict(fmt.Sprintf("an output of customer-managed environment %s (%s): add it to the environment's outputs", e.Name, given))
+	}
+	m.Set("outputs", outs)
 	return m
 }
 

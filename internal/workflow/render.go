@@ -326,7 +326,7 @@ func (t *Tasks) environmentData(ctx context.Context, name string) (EnvironmentDa
 	if err != nil {
 		return EnvironmentData{}, err
 	}
-	return EnvironmentData{Name: env.Name, AccountID: t.environmentAccount(env), Outputs: env.Outputs}, nil
+	return EnvironmentData{Name: env.Name, AccountID: t.environmentAccount(env), Outputs: env.Outputs, CustomerManaged: env.CustomerManaged}, nil
 }
 
 // environmentAccount is Proton's environment.account_id: the environment account of an

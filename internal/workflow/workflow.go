@@ -48,6 +48,9 @@ type EnvironmentData struct {
 	AccountID string
 	Inputs    json.RawMessage
 	Outputs   []platform.Output
+	// CustomerManaged says the outputs were given by hand: a template reading one the
+	// environment does not have fails to render.
+	CustomerManaged bool
 }
 
 // ServiceData is the service namespace.
