@@ -2,11 +2,13 @@ package gitprovider_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,5 +194,49 @@ func TestPushAndLocalPullRequest(t *testing.T) {
 	list, err := prs.List("acme/infra")
 	if err != nil || len(list) != 1 || list[0].Head != "gantry/d1" {
 		t.Fatalf("List = %+v, %v", list, err)
+	}
+}
+
+// TestLocalPullRequestsNumberedOnce opens pull requests on one repository at the same
+// time from separate LocalPullRequests (as separate processes would, sharing no lock):
+// each gets a number of its own, 1 to n, and every one is recorded.
+func TestLocalPullRequestsNumberedOnce(t *testing.T) {
+	ctx := t.Context()
+	remotes := gitprovider.LocalRemotes{Root: t.TempDir()}
+	if _, err := remotes.Ensure(ctx, platform.RepositoryID{Provider: platform.GitHub, Name: "acme/infra"}, "main"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	numbers := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prs := &gitprovider.LocalPullRequests{Remotes: remotes, Provider: platform.GitHub}
+			<-start
+			pr, err := prs.Open(ctx, "acme/infra", gitprovider.PullRequestInput{Title: fmt.Sprint("change ", i), Head: fmt.Sprint("gantry/d", i), Base: "main"})
+			numbers[i], errs[i] = pr.Number, err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	opener := map[int]int{} // number → the opener that got it
+	for i := range n {
+		if _, taken := opener[numbers[i]]; errs[i] != nil || numbers[i] < 1 || numbers[i] > n || taken {
+			t.Fatalf("opener %d got number %d, %v (numbers %v)", i, numbers[i], errs[i], numbers)
+		}
+		opener[numbers[i]] = i
+	}
+	list, err := (&gitprovider.LocalPullRequests{Remotes: remotes, Provider: platform.GitHub}).List("acme/infra")
+	if err != nil || len(list) != n {
+		t.Fatalf("List = %d pull requests, %v; want %d", len(list), err, n)
+	}
+	for i, pr := range list {
+		if pr.Number != i+1 || pr.Head != fmt.Sprint("gantry/d", opener[pr.Number]) {
+			t.Fatalf("pull request %d = %+v; its opener was %d", i+1, pr, opener[pr.Number])
+		}
 	}
 }

@@ -3,7 +3,9 @@ package gitprovider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -99,6 +101,10 @@ func (l *LocalPullRequests) folder(repo string) string {
 }
 
 // Open records a pull request; one already recorded for the same head is returned again.
+// Its number is one past the highest recorded, claimed by creating its file exclusively
+// (a hard link of the whole file, which fails when the name is taken): openers in other
+// processes, or other LocalPullRequests on the same folder, never take the same number —
+// the one that finds its number taken reads the folder again and takes the next.
 // NotFound when the bare repository does not exist.
 func (l *LocalPullRequests) Open(ctx context.Context, repo string, in PullRequestInput) (PullRequest, error) {
 	l.mu.Lock()
@@ -106,24 +112,35 @@ func (l *LocalPullRequests) Open(ctx context.Context, repo string, in PullReques
 	if _, err := os.Stat(l.Remotes.Path(platform.RepositoryID{Provider: l.Provider, Name: repo})); err != nil {
 		return PullRequest{}, platform.Errorf(platform.NotFound, "no local repository %s:%s", l.Provider, repo)
 	}
-	existing, err := l.List(repo)
-	if err != nil {
-		return PullRequest{}, err
-	}
-	for _, pr := range existing {
-		if pr.Head == in.Head {
-			return l.view(repo, pr), nil
-		}
-	}
-	pr := LocalPullRequest{Number: len(existing) + 1, Title: in.Title, Body: in.Body, Head: in.Head, Base: in.Base}
-	data, _ := json.MarshalIndent(pr, "", "  ")
 	if err := os.MkdirAll(l.folder(repo), 0o755); err != nil {
 		return PullRequest{}, err
 	}
-	if err := writeWhole(filepath.Join(l.folder(repo), fmt.Sprintf("%d.json", pr.Number)), data); err != nil {
-		return PullRequest{}, err
+	for {
+		if err := ctx.Err(); err != nil {
+			return PullRequest{}, err
+		}
+		existing, err := l.List(repo)
+		if err != nil {
+			return PullRequest{}, err
+		}
+		next := 1
+		for _, pr := range existing {
+			if pr.Head == in.Head {
+				return l.view(repo, pr), nil
+			}
+			next = max(next, pr.Number+1)
+		}
+		pr := LocalPullRequest{Number: next, Title: in.Title, Body: in.Body, Head: in.Head, Base: in.Base}
+		data, _ := json.MarshalIndent(pr, "", "  ")
+		err = writeExclusive(filepath.Join(l.folder(repo), fmt.Sprintf("%d.json", pr.Number)), data)
+		if errors.Is(err, fs.ErrExist) {
+			continue // another opener took the number first
+		}
+		if err != nil {
+			return PullRequest{}, err
+		}
+		return l.view(repo, pr), nil
 	}
-	return l.view(repo, pr), nil
 }
 
 func (l *LocalPullRequests) view(repo string, pr LocalPullRequest) PullRequest {
@@ -158,14 +175,16 @@ func (l *LocalPullRequests) List(repo string) ([]LocalPullRequest, error) {
 	return out, nil
 }
 
-// writeWhole writes data to path through a temporary file renamed into place, so that a
-// reader (List, from another goroutine or process) sees the whole file or none of it.
-func writeWhole(path string, data []byte) error {
+// writeExclusive writes data to path unless path exists (an error wrapping fs.ErrExist
+// then): through a temporary file linked into place, so that a reader (List, from another
+// goroutine or process) sees the whole file or none of it, and of two writers of the same
+// path exactly one succeeds.
+func writeExclusive(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".writing-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // gone after the rename; removes what a failure left
+	defer os.Remove(tmp.Name()) // the linked file stays; removes what a failure left
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -173,5 +192,5 @@ func writeWhole(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return os.Link(tmp.Name(), path)
 }
