@@ -46,7 +46,9 @@ type CreateComponentInput struct {
 // supported component sources, and which has no component yet; the environment must have
 // a component role (Proton's componentRoleArn), which its stack is deployed under. Errors:
 // Invalid naming the field (sources, names, the attachment, the service spec, an
-// environment without a component role), NotFound for a missing
+// environment without a component role; templateFile with the line and the output for a
+// template reading an output its customer-managed environment was not given — see
+// checkOutputsRead), NotFound for a missing
 // service instance, Conflict when the name is taken or the instance has a component,
 // Forbidden without the developer role.
 func (s *Service) CreateComponent(ctx context.Context, in CreateComponentInput) (platform.Component, error) {
@@ -120,6 +122,9 @@ func (s *Service) createComponent(ctx context.Context, in CreateComponentInput, 
 		return c, err
 	}
 	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, in.ServiceSpec, inputs)
+	if err := s.checkComponentOutputs(ctx, "templateFile", engine, d, c); err != nil {
+		return c, err
+	}
 	c.Deployable = newDeployable(platform.TemplateVersion{}, d)
 	if token != nil {
 		token.Result = c.Name
@@ -201,7 +206,7 @@ type UpdateComponentInput struct {
 }
 
 // UpdateComponent changes a component and, with CURRENT_VERSION, redeploys it. Errors:
-// Invalid naming the field, Conflict while a deployment is in progress or when the client
+// Invalid naming the field (templateFile as CreateComponent's), Conflict while a deployment is in progress or when the client
 // token was used for another request, NotFound, Forbidden without the developer role.
 func (s *Service) UpdateComponent(ctx context.Context, name string, in UpdateComponentInput) (platform.Component, error) {
 	if err := requireRole(ctx, platform.DeveloperRole, "UpdateComponent"); err != nil {
@@ -288,6 +293,9 @@ func (s *Service) updateComponent(ctx context.Context, name string, in UpdateCom
 		}
 	}
 	d := s.newDeployment(c.Target(), platform.Deploy, platform.TemplateVersion{}, c.ServiceSpec, inputs)
+	if err := s.checkComponentOutputs(ctx, "templateFile", engine, d, c); err != nil {
+		return c, err
+	}
 	d.PreviousDeploymentID = c.LastSucceededDeploymentID
 	if token != nil {
 		token.Result = d.ID

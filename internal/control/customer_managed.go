@@ -112,22 +112,41 @@ func (s *Service) recordEnvironmentChange(ctx context.Context, env platform.Envi
 
 // checkInstanceOutputs renders d, a deployment of service instance inst of svc (either
 // stored or not yet), when inst's environment is customer-managed and the template
-// version tv renders CloudFormation: its outputs were given by hand, and a template that
-// reads one it was not given fails here — before anything is stored — instead of
-// deploying "" in its place. Invalid naming field, the template file and line and the
-// missing output; the errors of reading the environment otherwise. Without a previewer
-// the check is left to the deployment's own rendering, which fails the same way.
+// version tv renders CloudFormation (see checkOutputsRead).
 func (s *Service) checkInstanceOutputs(ctx context.Context, field string, tv platform.TemplateVersion, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) error {
-	if s.previewer == nil || tv.Engine.OrDefault() != platform.EngineCloudFormation {
+	return s.checkOutputsRead(ctx, field, "instance "+inst.Name, inst.Environment, tv.Engine, func() error {
+		_, err := s.previewer.RenderNewInstance(ctx, d, svc, inst)
+		return err
+	})
+}
+
+// checkComponentOutputs renders d, a deployment of component c as given, when c's
+// environment is customer-managed and c renders CloudFormation (see checkOutputsRead).
+func (s *Service) checkComponentOutputs(ctx context.Context, field string, engine platform.Engine, d platform.Deployment, c platform.Component) error {
+	return s.checkOutputsRead(ctx, field, "component "+c.Name, c.Environment, engine, func() error {
+		_, err := s.previewer.RenderNewComponent(ctx, d, c)
+		return err
+	})
+}
+
+// checkOutputsRead runs render, the rendering of what (a service instance or component)
+// in environment, when that environment is customer-managed and engine is CloudFormation:
+// its outputs were given by hand, and a template that reads one it was not given fails
+// here — before anything is stored — instead of deploying "" in its place. Invalid
+// naming field, the template file and line and the missing output; the errors of reading
+// the environment otherwise. Without a previewer the check is left to the deployment's
+// own rendering, which fails the same way.
+func (s *Service) checkOutputsRead(ctx context.Context, field, what, environment string, engine platform.Engine, render func() error) error {
+	if s.previewer == nil || engine.OrDefault() != platform.EngineCloudFormation {
 		return nil
 	}
-	env, err := s.store.GetEnvironment(ctx, inst.Environment)
+	env, err := s.store.GetEnvironment(ctx, environment)
 	if err != nil || !env.CustomerManaged {
 		return err
 	}
-	_, err = s.previewer.RenderNewInstance(ctx, d, svc, inst)
+	err = render()
 	if platform.KindOf(err) == platform.Invalid {
-		return platform.FieldErrorf(field, "instance %s cannot render in customer-managed environment %s: %s", inst.Name, env.Name, platform.MessageOf(err))
+		return platform.FieldErrorf(field, "%s cannot render in customer-managed environment %s: %s", what, env.Name, platform.MessageOf(err))
 	}
 	return err
 }

@@ -28,6 +28,8 @@ type Previewer interface {
 	// RenderNewPipeline renders d for svc's pipeline, svc and its instances not stored
 	// yet; inputs are each instance's, by name.
 	RenderNewPipeline(ctx context.Context, d platform.Deployment, svc platform.Service, instances []platform.ServiceInstance, inputs map[string]json.RawMessage) ([]byte, error)
+	// RenderNewComponent renders d for component c as given, not stored (or stored otherwise).
+	RenderNewComponent(ctx context.Context, d platform.Deployment, c platform.Component) ([]byte, error)
 }
 
 // PreviewEnvironmentUpdate computes what UpdateEnvironment with in would change without

@@ -104,7 +104,8 @@ func TestCustomerManagedEnvironmentHostsServices(t *testing.T) {
 // service before anything is stored, naming the output, the template file and line; an
 // output the template only tests for (AlarmTopicArn, under an if) is not required. Once
 // the service runs there, replacing the environment's outputs with fewer makes the
-// instance's update and its preview fail the same way, with no deployment started.
+// instance's update and its preview fail the same way, with no deployment started. A
+// directly defined component there is checked the same way when created and updated.
 func TestCustomerManagedMissingOutput(t *testing.T) {
 	_, _, admin := webServicePlatform(t)
 	full := map[string]any{"VpcId": "vpc-0cust", "VpcCidr": "10.42.0.0/16", "PublicSubnetIds": "subnet-pub1,subnet-pub2",
@@ -118,7 +119,23 @@ func TestCustomerManagedMissingOutput(t *testing.T) {
 	envSpec := platformtest.ReadFile(t, templateLib+"/environments/vpc-ecs/tests/defaults/spec.yaml")
 	for name, outputs := range map[string]map[string]any{"partial": partial, "full": full} {
 		admin.must(202, "POST", "/v1/environments", map[string]any{"name": name, "templateName": "vpc-ecs", "templateMajorVersion": 1,
-			"spec": envSpec, "provisioning": "CUSTOMER_MANAGED", "outputs": outputs}, nil)
+			"spec": envSpec, "provisioning": "CUSTOMER_MANAGED", "outputs": outputs, "componentRoleArn": "arn:aws:iam::000000000000:role/gantry-components"}, nil)
+	}
+	component := func(name, output string) map[string]any {
+		return map[string]any{"name": name, "environmentName": "partial", "manifest": queueManifest,
+			"templateFile": "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: \"{{ environment.outputs." + output + " }}\"\n"}
+	}
+	const componentMissing = "templateFile (cloudformation.yaml):5: undefined: 'PrivateSubnetIds' is not an output of customer-managed environment partial"
+	if status, body := admin.json("POST", "/v1/components", component("alarms", "PrivateSubnetIds"), nil); status != 400 || !strings.Contains(body, componentMissing) || !strings.Contains(body, "templateFile") {
+		t.Fatalf("a component reading an output its environment was not given: %d %s, want 400 naming %q", status, body, componentMissing)
+	}
+	admin.must(202, "POST", "/v1/components", component("alarms", "VpcId"), nil)
+	if c := admin.waitFor("/v1/components/alarms"); c["deploymentStatus"] != "SUCCEEDED" {
+		t.Fatalf("a component reading the outputs it was given = %v", c)
+	}
+	if status, body := admin.json("PATCH", "/v1/components/alarms", map[string]any{"deploymentType": "CURRENT_VERSION",
+		"templateFile": component("alarms", "PrivateSubnetIds")["templateFile"]}, nil); status != 400 || !strings.Contains(body, componentMissing) {
+		t.Fatalf("updating the component to read a missing output: %d %s, want 400 naming %q", status, body, componentMissing)
 	}
 	service := func(env string) map[string]any {
 		return map[string]any{"name": "frontend", "templateName": "public-web-service", "templateMajorVersion": 1,

@@ -280,6 +280,22 @@ func (t *Tasks) componentData(ctx context.Context, d platform.Deployment) (Rende
 	if err != nil {
 		return RenderData{}, err
 	}
+	return t.componentDataOf(ctx, d, c)
+}
+
+// RenderNewComponent renders d, a deployment of component c as given (not stored, or
+// stored otherwise: a component is checked before it is created or updated); its
+// environment, service and instance are stored. Errors as RenderDeployment's.
+func (t *Tasks) RenderNewComponent(ctx context.Context, d platform.Deployment, c platform.Component) ([]byte, error) {
+	data, err := t.componentDataOf(ctx, d, c)
+	if err != nil {
+		return nil, err
+	}
+	return t.renderer.Render(ctx, nil, d.Target.Kind, data)
+}
+
+// componentDataOf is the context of d, a deployment of component c.
+func (t *Tasks) componentDataOf(ctx context.Context, d platform.Deployment, c platform.Component) (RenderData, error) {
 	env, err := t.environmentData(ctx, c.Environment)
 	if err != nil {
 		return RenderData{}, err
