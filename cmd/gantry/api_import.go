@@ -78,11 +78,12 @@ func importProton(a *apiCommand) action {
 	})
 	return func(ctx context.Context) int {
 		for key, path := range bundles {
-			kind, name, ok := strings.Cut(key, ":")
-			if !ok || (kind != "environment" && kind != "service") {
+			word, name, ok := strings.Cut(key, ":")
+			kind, known := map[string]platform.TemplateKind{"environment": platform.EnvironmentTemplate, "service": platform.ServiceTemplate}[word]
+			if !ok || !known {
 				return a.usageError("--bundle wants environment:TEMPLATE=PATH or service:TEMPLATE=PATH, not %q", key)
 			}
-			if code, ok := registerKept(ctx, a, platform.TemplateKind(kind), name, path); !ok {
+			if code, ok := registerKept(ctx, a, kind, name, path); !ok {
 				return code
 			}
 		}
