@@ -94,8 +94,8 @@ type ImportedStack struct {
 // instances' stacks and its pipeline's are; a service without a pipeline stack is adopted
 // without a pipeline. Nothing is deployed, and a stack adopted before is ALREADY_ADOPTED:
 // running the import again changes nothing. Other stacks are SKIPPED. Admins of the
-// management account only. With AccountConnectionIDs, the
-// environment accounts of those connections are scanned too (see importSources). Errors:
+// management account only. With AccountConnectionIDs, the environment accounts of those
+// connections are scanned too (see importSources). Errors:
 // Forbidden, Invalid naming accountConnectionIds, Internal (the stacks could not be listed);
 // per-stack problems are in the report.
 func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]ImportedStack, error) {
@@ -288,8 +288,9 @@ func (s *Service) keepRendered(ctx context.Context, d *platform.Deployment, body
 }
 
 // importService adopts a service with the instances and the pipeline whose stacks are
-// given, all or none: its instances' stacks are proven first, then its pipeline's (see
-// importPipeline). A service is adopted only when every given stack is.
+// given, all or none: its instances' stacks are proven first, then its pipeline's (once
+// pipelineProblem finds nothing against it). A service is adopted only when every given
+// stack is.
 func (s *Service) importService(ctx context.Context, name string, stacks []foundStack, in ImportInput) []ImportedStack {
 	items := make([]ImportedStack, len(stacks))
 	pipelines := []int{}
