@@ -272,10 +272,13 @@ func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, 
 	if in.DeploymentType == platform.DeployNone {
 		return inst, d, nil // nothing renders
 	}
-	svc, err := s.store.GetService(ctx, service)
-	if err == nil {
-		err = s.checkInstanceOutputs(ctx, "environment", tv, d, svc, inst)
-	}
+	err = s.checkOutputsRead(ctx, "environment", "instance "+name, inst.Environment, tv.Engine, func() error {
+		svc, err := s.store.GetService(ctx, service)
+		if err == nil {
+			_, err = s.previewer.RenderNewInstance(ctx, d, svc, inst)
+		}
+		return err
+	})
 	return inst, d, err
 }
 
