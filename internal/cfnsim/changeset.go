@@ -132,7 +132,7 @@ func (s *Simulator) computeChangeSet(in platform.StackDeployment, name string, r
 	if err != nil {
 		return platform.ChangeSet{}, platform.Errorf(platform.Internal, "cfnsim: the template of %s: %v", in.StackName, err)
 	}
-	cs.Changes = s.diff(in.StackName, stackID, old, ev, !maps.Equal(current.tags, in.Tags))
+	cs.Changes = s.diff(current, stackID, old, ev, !maps.Equal(current.tags, in.Tags))
 	if len(cs.Changes) == 0 && (old == root || reflect.DeepEqual(plain(old), plain(root))) && maps.Equal(current.tags, in.Tags) {
 		cs.Status, cs.StatusReason = "FAILED", platform.NoChangesReason
 	}
@@ -229,30 +229,10 @@ var resourceAttributes = []string{"Metadata", "CreationPolicy", "UpdatePolicy", 
 // resolved (parameters, mappings, conditions, Sub, references to the same resources), as
 // CloudFormation compares them, so that a change of a mapping shows on the resources
 // using it. tagsChanged reports a change of the stack's tags. s.mu is held.
-func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evaluator, tagsChanged bool) []platform.ResourceChange {
+func (s *Simulator) diff(current *stack, stackID string, old *yaml.Node, next *evaluator, tagsChanged bool) []platform.ResourceChange {
 	before, after := resourceMap(old), resourceMap(next.root)
-	phys := &evaluator{sim: s, stackName: stackName, stackID: stackID, root: old, forChangeSet: true}
-	physOK := true
-	if _, err := phys.evaluate(); err != nil {
-		physOK = false
-	}
-	physical := func(id string) string {
-		if !physOK {
-			return ""
-		}
-		return phys.physicalID(id)
-	}
-	resolved := func(ev *evaluator, ok bool, body *yaml.Node) map[string]any {
-		props := cfntemplate.Lookup(body, "Properties")
-		if ok {
-			if v, err := ev.eval(props); err == nil {
-				if m, isMap := v.(map[string]any); isMap {
-					return m
-				}
-			}
-		}
-		return mapOf(props)
-	}
+	live := s.liveOf(current, stackID, old)
+	physical := func(id string) string { return live.physical[id] }
 	var out []platform.ResourceChange
 	for _, id := range sortedKeys(after) {
 		if _, ok := before[id]; !ok {
@@ -271,7 +251,7 @@ func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evalua
 			rc.Details = append(rc.Details, platform.ResourceChangeDetail{Attribute: "Properties", Name: "Type", RequiresRecreation: cfnspec.Always,
 				Evaluation: "Static", ChangeSource: "DirectModification"})
 		}
-		pa, pb := resolved(phys, physOK, a), resolved(next, true, b)
+		pa, pb := live.props[id], resolvedProperties(next, true, b)
 		for _, name := range unionKeys(pa, pb) {
 			if reflect.DeepEqual(pa[name], pb[name]) {
 				continue
@@ -313,6 +293,52 @@ func (s *Simulator) diff(stackName, stackID string, old *yaml.Node, next *evalua
 		out = append(out, rc)
 	}
 	return out
+}
+
+// resolvedProperties are the Properties of resource body as ev resolves them; as written
+// when ok is false or they do not resolve.
+func resolvedProperties(ev *evaluator, ok bool, body *yaml.Node) map[string]any {
+	props := cfntemplate.Lookup(body, "Properties")
+	if ok {
+		if v, err := ev.eval(props); err == nil {
+			if m, isMap := v.(map[string]any); isMap {
+				return m
+			}
+		}
+	}
+	return mapOf(props)
+}
+
+// liveTemplate is a stack's deployed template resolved, as change sets compare against
+// it: each resource's physical id ("" when the template does not evaluate) and
+// properties. It holds while the stack runs no other operation and no export changes.
+type liveTemplate struct {
+	serial, exportsGen int
+	template           []byte
+	physical           map[string]string
+	props              map[string]map[string]any
+}
+
+// liveOf returns st's template (parsed as old) resolved, computed once while st runs no
+// other operation and no export changes (a fleet's previews of a stack share it). s.mu
+// is held, for reading at least; the result is only read.
+func (s *Simulator) liveOf(st *stack, stackID string, old *yaml.Node) *liveTemplate {
+	st.parseMu.Lock()
+	defer st.parseMu.Unlock()
+	if l := st.live; l != nil && l.serial == st.serial() && l.exportsGen == s.exportsGen && bytes.Equal(l.template, st.template) {
+		return l
+	}
+	phys := &evaluator{sim: s, stackName: st.name, stackID: stackID, root: old, forChangeSet: true}
+	_, err := phys.evaluate()
+	l := &liveTemplate{serial: st.serial(), exportsGen: s.exportsGen, template: st.template, physical: map[string]string{}, props: map[string]map[string]any{}}
+	for id, body := range resourceMap(old) {
+		if err == nil {
+			l.physical[id] = phys.physicalID(id)
+		}
+		l.props[id] = resolvedProperties(phys, err == nil, body)
+	}
+	st.live = l
+	return l
 }
 
 func resourceMap(root *yaml.Node) map[string]*yaml.Node {

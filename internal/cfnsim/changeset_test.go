@@ -230,3 +230,25 @@ func TestChangeSetsAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeSetComparesWithTheStackAsItIsNow makes change sets of one stack before and
+// after an update: each compares with the template deployed when it is made.
+func TestChangeSetComparesWithTheStackAsItIsNow(t *testing.T) {
+	sim := newSimulator(t, &recorder{})
+	timeout := func(seconds string) string {
+		return strings.Replace(bucketsTemplate, "VisibilityTimeout: 30", "VisibilityTimeout: "+seconds, 1)
+	}
+	mustDeploy(t, sim, "q", bucketsTemplate, "create")
+	sim.Wait("q")
+	if cs := mustChangeSet(t, sim, "q", timeout("45"), "before", nil); len(cs.Changes) != 1 || cs.Changes[0].LogicalResourceID != "Queue" {
+		t.Fatalf("30 → 45 before the update: %+v", cs.Changes)
+	}
+	mustDeploy(t, sim, "q", timeout("45"), "update")
+	sim.Wait("q")
+	if cs := mustChangeSet(t, sim, "q", timeout("45"), "same", nil); cs.Status != "FAILED" || len(cs.Changes) != 0 {
+		t.Fatalf("45 → 45 after the update: %+v", cs)
+	}
+	if cs := mustChangeSet(t, sim, "q", bucketsTemplate, "back", nil); len(cs.Changes) != 1 || cs.Changes[0].LogicalResourceID != "Queue" {
+		t.Fatalf("45 → 30 after the update: %+v", cs.Changes)
+	}
+}

@@ -57,6 +57,7 @@ func (s *Simulator) Seed(stacks ...SeedStack) error {
 				if v, ok := values[key]; ok {
 					st.exports[name.Value] = v
 					s.exports[name.Value] = export{stack: in.Name, value: v}
+					s.exportsGen++
 				}
 			}
 		}

@@ -62,6 +62,9 @@ type Simulator struct {
 	ops     map[string]chan struct{} // stack name -> closed when its latest operation ends
 	created int                      // stacks created so far, for stack ids
 	serial  int                      // operations started so far
+	// exportsGen counts the changes of exports, which a stack's resolved template may
+	// read (Fn::ImportValue).
+	exportsGen int
 	// changeSets are the change sets not yet executed, by stack name and change set
 	// name (see changeset.go).
 	changeSets map[string]*changeSet
@@ -88,8 +91,10 @@ type stack struct {
 	// upFront are the problems CloudFormation refuses parsed for before anything runs,
 	// found when it is parsed.
 	upFront []cfnspec.Problem
-	// parseMu guards parsed, parsedFrom and upFront, which change sets computed at once
-	// (under the simulator's read lock) fill.
+	// live is the template resolved for change sets (see liveOf).
+	live *liveTemplate
+	// parseMu guards parsed, parsedFrom, upFront and live, which change sets computed at
+	// once (under the simulator's read lock) fill.
 	parseMu sync.Mutex
 }
 
@@ -574,6 +579,7 @@ func (s *Simulator) enter(st *stack, op *operation, status string, last bool) {
 		s.releasePending(st.name, op)
 		return
 	}
+	s.exportsGen++
 	if op.delete {
 		for name := range st.exports {
 			delete(s.exports, name)
