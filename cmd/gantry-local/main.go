@@ -4,7 +4,8 @@
 // <data-dir>/admin.token and <data-dir>/developer.token, and the exports of an access key
 // for the aws CLI and SDKs to <data-dir>/admin.aws-env and developer.aws-env. With
 // --accounts, each listed environment account gets its own simulated CloudFormation and
-// event bus (forwarding to the platform's) and an admin token <data-dir>/admin-ACCOUNT.token.
+// event bus (forwarding to the platform's) and an admin token <data-dir>/admin-ACCOUNT.token;
+// with --regions, every account gets them in each listed region too.
 // Ctrl-C stops everything it started.
 package main
 
@@ -48,7 +49,8 @@ func run() error {
 	reconcileEvery := flag.Duration("reconcile-interval", time.Minute, "how often the reconciler resumes deployments whose lease expired (negative: only at start)")
 	webDir := flag.String("web-dir", "web/dist", "the web console's built files, served at / (make dev builds them); missing: the API alone")
 	accounts := flag.String("accounts", "", "environment accounts besides the platform's own ("+local.AccountID+"), comma-separated, e.g. 111111111111,222222222222")
-	seedStacks := flag.String("seed-stacks", "", "a directory of stacks the CloudFormation simulator starts with, as if they existed (DIR/STACK/template.yaml and stack.json: tags, outputs, parameters; another --accounts account's in DIR/ACCOUNT/REGION/STACK), e.g. AWS Proton's for gantry import proton")
+	regions := flag.String("regions", "", "regions besides the platform's own ("+local.Region+"), comma-separated, e.g. us-west-2,eu-west-1: environments created with a region deploy there")
+	seedStacks := flag.String("seed-stacks", "", "a directory of stacks the CloudFormation simulator starts with, as if they existed (DIR/STACK/template.yaml and stack.json: tags, outputs, parameters; an --accounts account's, or the platform's own ("+local.AccountID+") in a --regions region, in DIR/ACCOUNT/REGION/STACK), e.g. AWS Proton's for gantry import proton")
 	repositories := flag.String("repositories-dir", ".gantry/repositories", "the bare git repositories linked repositories stand for, at DIR/<provider>/<owner>/<repo>")
 	pollEvery := flag.Duration("poll-interval", 30*time.Second, "how often template and service syncs ask their branches for new commits (0: webhooks only)")
 	flag.Parse()
@@ -63,6 +65,7 @@ func run() error {
 	}
 	p, err := local.Start(ctx, local.Config{DataDir: *dataDir, InMemory: *inMemory, Step: *step, EventRetryFor: *eventRetryFor,
 		Lease: *lease, ReconcileInterval: *reconcileEvery, Log: log, RenderLimits: limits, S3Dir: *s3Dir, SeedStacks: *seedStacks, Accounts: auth.ParseGroupList(*accounts),
+		Regions:  auth.ParseGroupList(*regions),
 		Endpoint: "http://" + *addr, RepositoriesDir: *repositories, PollInterval: *pollEvery})
 	if err != nil {
 		return err

@@ -75,7 +75,7 @@ func deployableFields(d apimodel.Deployable) []field {
 
 func writeEnvironment(w io.Writer, e apiclient.Environment) {
 	writeFields(w, append([]field{{"name", e.Name}, {"description", e.Description}, {"account", e.EnvironmentAccountID},
-		{"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}, {"codebuild role", e.CodebuildRoleARN}, {"provisioning", e.Provisioning}}, deployableFields(e.Deployable)...),
+		{"region", e.Region}, {"account connection", e.EnvironmentAccountConnectionID}, {"component role", e.ComponentRoleARN}, {"codebuild role", e.CodebuildRoleARN}, {"provisioning", e.Provisioning}}, deployableFields(e.Deployable)...),
 		field{"spec", e.Spec})
 }
 
@@ -90,13 +90,14 @@ func environmentsGet(a *apiCommand) action {
 func environmentsCreate(a *apiCommand) action {
 	c := newCreateFlags(a, "environment")
 	connection := a.fs.String("account-connection", "", "deploy into this environment account connection's account")
+	region := a.fs.String("region", "", "deploy the environment, its service instances and components in this AWS region (default: the platform's own)")
 	role := a.fs.String("component-role", "", "the IAM role of the environment's directly defined components (Proton's componentRoleArn)")
 	codebuildRole := a.fs.String("codebuild-role", "", "the IAM role of the environment's CodeBuild provisioning (Proton's codebuildRoleArn)")
 	outputs := outputsFlag(a)
 	return func(ctx context.Context) int {
 		in := apimodel.CreateEnvironment{Name: *c.name, Description: c.description,
 			TemplateName: c.template, TemplateMajorVersion: c.major, TemplateMinorVersion: c.minor.ptr(), Spec: c.spec,
-			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, ComponentRoleARN: *role, CodebuildRoleARN: *codebuildRole, Outputs: *outputs}
+			ClientToken: c.clientToken, EnvironmentAccountConnectionID: *connection, Region: *region, ComponentRoleARN: *role, CodebuildRoleARN: *codebuildRole, Outputs: *outputs}
 		if in.Outputs != nil {
 			in.Provisioning = "CUSTOMER_MANAGED"
 		}

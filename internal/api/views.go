@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -59,7 +60,8 @@ func timePtr(t time.Time) *time.Time {
 
 func viewEnvironment(arns platform.ARNScope, e platform.Environment) apimodel.Environment {
 	return apimodel.Environment{Name: e.Name, ARN: arns.ARN(platform.TargetResource(e.Target())), Description: e.Description,
-		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN,
+		EnvironmentAccountConnectionID: e.AccountConnectionID, EnvironmentAccountID: e.AccountID, Region: cmp.Or(e.Region, arns.Region),
+		ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN,
 		Deployable:   viewDeployable(e.Deployable),
 		Provisioning: provisioningOf(e), ProvisioningRepository: viewRepositoryBranch(arns, e.ProvisioningRepository)}
 }
@@ -122,7 +124,7 @@ func viewDeployment(arns platform.ARNScope, d platform.Deployment) apimodel.Depl
 		ServiceName: d.Target.Service, ServiceInstanceName: d.Target.Instance, ComponentName: d.Target.Component, Operation: d.Operation,
 		TemplateName: d.TemplateName, TemplateMajorVersion: d.TemplateVersion.Major, TemplateMinorVersion: d.TemplateVersion.Minor,
 		Spec: d.Spec, Inputs: inputs, DeploymentStatus: d.Status, DeploymentStatusMessage: d.StatusMessage, StackName: d.StackName,
-		StackID: d.StackID, Account: d.Account, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
+		StackID: d.StackID, Account: d.Account, Region: d.Region, Outputs: viewOutputList(d.Outputs), PreviousDeploymentID: d.PreviousDeploymentID,
 		CreatedAt: d.CreatedAt, LastModifiedAt: d.UpdatedAt, CompletedAt: timePtr(d.CompletedAt)}
 }
 
@@ -153,7 +155,7 @@ func createEnvironmentInput(in apimodel.CreateEnvironment) (control.CreateEnviro
 	}
 	return control.CreateEnvironmentInput{Name: in.Name, Description: in.Description, TemplateName: in.TemplateName,
 		MajorVersion: in.TemplateMajorVersion, MinorVersion: in.TemplateMinorVersion, Spec: in.Spec, ClientToken: in.ClientToken,
-		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN,
+		EnvironmentAccountConnectionID: in.EnvironmentAccountConnectionID, Region: in.Region, ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN,
 		ProvisioningRepository: repositoryBranchInput(in.ProvisioningRepository),
 		CustomerManaged:        in.Provisioning == customerManaged, Outputs: outputsInput(in.Outputs)}, nil
 }
@@ -182,7 +184,7 @@ func createServiceInput(in apimodel.CreateService) control.CreateServiceInput {
 func updateInput(in apimodel.Update) control.UpdateInput {
 	return control.UpdateInput{Spec: in.Spec, DeploymentType: in.DeploymentType, MajorVersion: in.TemplateMajorVersion,
 		MinorVersion: in.TemplateMinorVersion, ClientToken: in.ClientToken, PreviewID: in.PreviewID, ComponentRoleARN: in.ComponentRoleARN,
-		CodebuildRoleARN: in.CodebuildRoleARN, Outputs: outputsInput(in.Outputs)}
+		CodebuildRoleARN: in.CodebuildRoleARN, Outputs: outputsInput(in.Outputs), Region: in.Region}
 }
 
 func updateServiceInput(in apimodel.UpdateService) control.UpdateServiceInput {

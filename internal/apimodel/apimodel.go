@@ -99,8 +99,11 @@ type Environment struct {
 	// account the environment deploys into; omitted for the platform's own account.
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
 	EnvironmentAccountID           string `json:"environmentAccountId,omitempty"`
-	ComponentRoleARN               string `json:"componentRoleArn,omitempty"`
-	CodebuildRoleARN               string `json:"codebuildRoleArn,omitempty"`
+	// Region is the AWS region the environment, its service instances and components
+	// deploy in (an extension beyond Proton): the platform's own unless created with one.
+	Region           string `json:"region"`
+	ComponentRoleARN string `json:"componentRoleArn,omitempty"`
+	CodebuildRoleARN string `json:"codebuildRoleArn,omitempty"`
 	// Provisioning is CUSTOMER_MANAGED for a self-managed environment, whose pull requests
 	// go to ProvisioningRepository.
 	Provisioning           string            `json:"provisioning,omitempty"`
@@ -192,7 +195,9 @@ type Deployment struct {
 	StackName               string                    `json:"stackName,omitempty"`
 	StackID                 string                    `json:"stackId,omitempty"`
 	// Account is the environment account the stack is in; omitted for the platform's own.
+	// Region is the stack's region; omitted for the platform's own.
 	Account              string     `json:"account,omitempty"`
+	Region               string     `json:"region,omitempty"`
 	Outputs              []Output   `json:"outputs,omitempty"`
 	PreviousDeploymentID string     `json:"previousDeploymentId,omitempty"`
 	CreatedAt            time.Time  `json:"createdAt"`

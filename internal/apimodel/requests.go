@@ -29,6 +29,9 @@ type CreateEnvironment struct {
 	// EnvironmentAccountConnectionID deploys the environment into that connection's
 	// environment account.
 	EnvironmentAccountConnectionID string `json:"environmentAccountConnectionId,omitempty"`
+	// Region is the AWS region the environment (and its service instances and
+	// components) deploys in, an extension beyond Proton; left out, the platform's own.
+	Region string `json:"region,omitempty"`
 	// ComponentRoleARN is the IAM role of the environment's directly defined components
 	// (Proton's componentRoleArn); without one the environment takes none.
 	ComponentRoleARN string `json:"componentRoleArn,omitempty"`
@@ -82,6 +85,8 @@ type Update struct {
 	CodebuildRoleARN *string `json:"codebuildRoleArn,omitempty"`
 	// Outputs, for a customer-managed environment only, replace its outputs.
 	Outputs OutputValues `json:"outputs,omitempty"`
+	// Region, for an environment only, must be its region: a region is fixed at creation.
+	Region *string `json:"region,omitempty"`
 }
 
 // UpdateTemplate is the body of PATCH /v1/environment-templates/{name} and

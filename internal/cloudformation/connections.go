@@ -15,10 +15,13 @@ import (
 )
 
 // ConnectedAccounts reaches the stacks of environments in environment accounts, through
-// their environment account connections: for a stack location it assumes the location's
-// role with its external id (STS AssumeRole, ExternalId = the connection id, as Proton
-// does), keeps the credentials until ExpiryWindow before they expire, and keeps one
-// Provisioner per role, external id and region, whose home is the environment account.
+// their environment account connections, and in other regions: for a stack location in
+// another account it assumes the location's role with its external id (STS AssumeRole,
+// ExternalId = the connection id, as Proton does), keeps the credentials until
+// ExpiryWindow before they expire, and keeps one Provisioner per role, external id and
+// region, whose home is the environment account in that region; a location in the
+// platform's own account (Account "") in another region is reached with Config's own
+// credentials, one Provisioner per region.
 type ConnectedAccounts struct {
 	// STS assumes the roles (an *sts.Client).
 	STS stscreds.AssumeRoleAPIClient
@@ -45,10 +48,13 @@ type connectedKey struct{ role, externalID, region string }
 const SessionName = "gantry"
 
 // StackProvisioner returns the provisioner of the stacks at at, built on first use.
-// Invalid when at has no role, its role is not in its account, or it has no external id.
+// Invalid when at is in another account and has no role, its role is not in its account,
+// or it has no external id.
 func (c *ConnectedAccounts) StackProvisioner(ctx context.Context, at platform.StackLocation) (platform.StackProvisioner, error) {
 	parts := strings.SplitN(at.RoleARN, ":", 6)
 	switch {
+	case at.Account == "":
+		// The platform's own account in another region: no role to assume.
 	case len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/"):
 		return nil, platform.Errorf(platform.Invalid, "account %s: %q is not an IAM role ARN", at.Account, at.RoleARN)
 	case parts[4] != at.Account:
@@ -62,7 +68,10 @@ func (c *ConnectedAccounts) StackProvisioner(ctx context.Context, at platform.St
 	if p, ok := c.provisioners[key]; ok {
 		return p, nil
 	}
-	cfg := awsclients.AssumedRole(c.Config, c.STS, at.RoleARN, at.ExternalID, SessionName, c.ExpiryWindow)
+	cfg := c.Config.Copy()
+	if at.Account != "" {
+		cfg = awsclients.AssumedRole(c.Config, c.STS, at.RoleARN, at.ExternalID, SessionName, c.ExpiryWindow)
+	}
 	if at.Region != "" {
 		cfg.Region = at.Region
 	}

@@ -3,6 +3,7 @@ package cloudformation_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,16 +37,22 @@ func connectedAccounts(server *awstest.Server, window time.Duration) *cloudforma
 	}
 }
 
+// connectedServer is a server whose AssumeRole answers credentials good for an hour and
+// whose stacks are UPDATE_COMPLETE, with ConnectedAccounts calling it.
+func connectedServer(t *testing.T) (*awstest.Server, *cloudformation.ConnectedAccounts) {
+	server := awstest.NewServer(t)
+	server.Handle("AssumeRole", func(awstest.Call) awstest.Response { return assumed("ASIACONNECTED", time.Now().Add(time.Hour)) })
+	server.Handle("DescribeStacks", func(awstest.Call) awstest.Response { return describeStacks("UPDATE_COMPLETE", "") })
+	return server, connectedAccounts(server, 0)
+}
+
 // TestContract_ConnectedAccountsAssumeTheConnectionsRole: a stack in an environment
 // account is reached by assuming the connection's role with the connection id as external
 // id; the credentials and the provisioner are kept per role and external id while they
 // last, every CloudFormation call is signed with them, and a stack deployment naming the
 // environment account goes to it.
 func TestContract_ConnectedAccountsAssumeTheConnectionsRole(t *testing.T) {
-	server := awstest.NewServer(t)
-	server.Handle("AssumeRole", func(awstest.Call) awstest.Response { return assumed("ASIACONNECTED", time.Now().Add(time.Hour)) })
-	server.Handle("DescribeStacks", func(awstest.Call) awstest.Response { return describeStacks("UPDATE_COMPLETE", "") })
-	accounts := connectedAccounts(server, 0)
+	server, accounts := connectedServer(t)
 	ctx := context.Background()
 	at := platform.StackLocation{Account: "444455556666", RoleARN: "arn:aws:iam::444455556666:role/gantry-connection",
 		ExternalID: "0f8fad5b-d9cb-469f-a165-70867728950e"}
@@ -124,5 +131,65 @@ func TestContract_ConnectedCredentialsRenewBeforeExpiry(t *testing.T) {
 	}
 	if assumes := len(server.CallsOf("AssumeRole")); assumes != cfnCalls || len(keys) != cfnCalls {
 		t.Fatalf("AssumeRole calls = %d, keys used %v, for %d CloudFormation calls; want each call on freshly assumed credentials", assumes, keys, cfnCalls)
+	}
+}
+
+// signedRegion is the region of call's SigV4 credential scope.
+func signedRegion(call awstest.Call) string {
+	auth := call.Header.Get("Authorization")
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	scope := strings.Split(strings.SplitN(auth[i+len("Credential="):], ",", 2)[0], "/")
+	if len(scope) < 3 {
+		return ""
+	}
+	return scope[2]
+}
+
+// TestContract_ConnectedAccountsReachOtherRegions: a stack in another region of the
+// platform's own account is reached with the platform's own credentials, no role assumed,
+// its calls signed for that region; an environment account's stack in another region is
+// reached with the connection's role, signed for that region; each region has its own
+// provisioner.
+func TestContract_ConnectedAccountsReachOtherRegions(t *testing.T) {
+	server, accounts := connectedServer(t)
+	ctx := context.Background()
+
+	west, err := accounts.StackProvisioner(ctx, platform.StackLocation{Region: "us-west-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := west.Describe(ctx, stackName); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(server.CallsOf("AssumeRole")); n != 0 {
+		t.Fatalf("AssumeRole calls = %d for the platform's own account, want none", n)
+	}
+	for _, c := range server.CallsOf("DescribeStacks") {
+		if c.AccessKeyID != awstest.AccessKeyID || signedRegion(c) != "us-west-2" {
+			t.Fatalf("DescribeStacks signed with %s for %s, want the platform's key for us-west-2", c.AccessKeyID, signedRegion(c))
+		}
+	}
+	if again, _ := accounts.StackProvisioner(ctx, platform.StackLocation{Region: "us-west-2"}); again != west {
+		t.Error("a second look at us-west-2 built another provisioner")
+	}
+	if eu, _ := accounts.StackProvisioner(ctx, platform.StackLocation{Region: "eu-west-1"}); eu == west {
+		t.Error("eu-west-1 shares us-west-2's provisioner")
+	}
+
+	there, err := accounts.StackProvisioner(ctx, platform.StackLocation{Account: "444455556666", Region: "eu-west-1",
+		RoleARN: "arn:aws:iam::444455556666:role/gantry-connection", ExternalID: "conn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(server.CallsOf("DescribeStacks"))
+	if _, err := there.Describe(ctx, stackName); err != nil {
+		t.Fatal(err)
+	}
+	c := server.CallsOf("DescribeStacks")[before]
+	if c.AccessKeyID != "ASIACONNECTED" || signedRegion(c) != "eu-west-1" {
+		t.Fatalf("DescribeStacks in the environment account signed with %s for %s, want the assumed key for eu-west-1", c.AccessKeyID, signedRegion(c))
 	}
 }

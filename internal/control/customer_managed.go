@@ -60,13 +60,16 @@ func checkCustomerManaged(in CreateEnvironmentInput) error {
 }
 
 // environmentOnly refuses an update of a service instance or pipeline that sets what only
-// an environment has: its roles, outputs.
+// an environment has: its roles, outputs, region.
 func environmentOnly(in UpdateInput) error {
 	if err := in.checkNoRoles(); err != nil {
 		return err
 	}
 	if in.Outputs != nil {
 		return platform.FieldErrorf("outputs", "only a customer-managed environment is given outputs")
+	}
+	if in.Region != nil {
+		return platform.FieldErrorf("region", "only an environment has a region (a service instance deploys in its environment's)")
 	}
 	return nil
 }

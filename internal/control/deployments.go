@@ -197,6 +197,9 @@ type UpdateInput struct {
 	// CodebuildRoleARN, environments only, when not nil replaces the environment's
 	// CodeBuild role ("" removes it), as ComponentRoleARN does.
 	CodebuildRoleARN *string
+	// Region, environments only, when not nil must be the environment's region (a region
+	// is fixed at creation; see checkRegionKept).
+	Region *string
 }
 
 // checkNoRoles refuses the roles only an environment's update takes: Invalid naming

@@ -21,6 +21,10 @@ type CreateEnvironmentInput struct {
 	// EnvironmentAccountConnectionID, when set, deploys the environment (and its service
 	// instances and components) into that CONNECTED connection's environment account.
 	EnvironmentAccountConnectionID string
+	// Region is the AWS region the environment, its service instances and components
+	// deploy in (an extension beyond Proton); "" or the platform's own region: the
+	// platform's. Fixed at creation.
+	Region string
 	// ComponentRoleARN is the IAM role of the environment's directly defined components
 	// (Proton's componentRoleArn), a role of Gantry's account; without one, no directly
 	// defined component can be created in the environment.
@@ -45,7 +49,8 @@ type CreateEnvironmentInput struct {
 // CreateEnvironment validates the spec against the template version's schema, stores the
 // environment and its first deployment, and starts deploying it; a customer-managed
 // environment given its outputs is stored with its deployment SUCCEEDED at once (nothing
-// deployed). Invalid errors name the field (outputs.KEY for a bad output); Conflict if the
+// deployed). An environment with a Region deploys there (environmentRegion says which may).
+// Invalid errors name the field (outputs.KEY for a bad output, region); Conflict if the
 // name is taken or the client token was used for another request.
 // Forbidden unless the caller is an admin or the template is self-service (a developer may
 // set no IAM role: componentRoleArn, codebuildRoleArn).
@@ -87,6 +92,10 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if err := s.checkProvisioningRepository(ctx, tv, in.ProvisioningRepository); err != nil && !outputsGiven {
 		return platform.Environment{}, err
 	}
+	region, err := s.environmentRegion(in.Region, tv, outputsGiven)
+	if err != nil {
+		return platform.Environment{}, err
+	}
 	var conn platform.EnvironmentAccountConnection
 	if in.EnvironmentAccountConnectionID != "" {
 		if conn, err = s.environmentConnection(ctx, in.Name, in.EnvironmentAccountConnectionID); err != nil {
@@ -101,7 +110,7 @@ func (s *Service) createEnvironment(ctx context.Context, in CreateEnvironmentInp
 	if outputsGiven {
 		d = s.recorded(d, in.Outputs)
 	}
-	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID,
+	env := platform.Environment{Name: in.Name, Description: in.Description, AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Region: region,
 		ComponentRoleARN: in.ComponentRoleARN, CodebuildRoleARN: in.CodebuildRoleARN, ProvisioningRepository: in.ProvisioningRepository, CustomerManaged: outputsGiven, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: in.Spec,
 			DeploymentStatus: d.Status, LastDeploymentID: d.ID, StackName: d.StackName,
@@ -224,6 +233,9 @@ func (s *Service) planEnvironmentUpdate(ctx context.Context, name string, in Upd
 // planUpdateOf is planEnvironmentUpdate for env as read.
 func (s *Service) planUpdateOf(ctx context.Context, env platform.Environment, in UpdateInput) (platform.Environment, platform.Deployment, error) {
 	name := env.Name
+	if err := s.checkRegionKept(env, in.Region); err != nil {
+		return env, platform.Deployment{}, err
+	}
 	if in.PreviewID != "" {
 		d, err := s.previewedDeployment(ctx, env.Target(), env.Deployable, in)
 		return env, d, err

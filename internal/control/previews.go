@@ -112,7 +112,7 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 		Spec: d.Spec, Inputs: d.Inputs, StackName: d.StackName, BaseDeploymentID: current.LastDeploymentID,
 		Rendered: body, CreatedBy: caller(ctx).Subject, CreatedAt: s.clock()}
 	p.ExpiresAt = p.CreatedAt.Add(platform.PreviewLifetime)
-	d.Account, d.ConnectionID = env.AccountID, env.AccountConnectionID
+	d.Account, d.ConnectionID, d.Region = env.AccountID, env.AccountConnectionID, env.Region
 	stacks, err := platform.StacksOf(ctx, s.stacks, s.accounts, s.store, d)
 	if err != nil {
 		return platform.Preview{}, err

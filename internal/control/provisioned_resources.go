@@ -87,7 +87,7 @@ func (s *Service) stacksOfTarget(ctx context.Context, current platform.Deployabl
 	if err != nil {
 		return nil, err
 	}
-	if d.Account == "" && current.LastSucceededDeploymentID != "" && current.LastSucceededDeploymentID != d.ID {
+	if d.Account == "" && d.Region == "" && current.LastSucceededDeploymentID != "" && current.LastSucceededDeploymentID != d.ID {
 		if d, err = s.store.GetDeployment(ctx, current.LastSucceededDeploymentID); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gantry-platform/gantry/events"
@@ -12,20 +13,24 @@ import (
 	"github.com/gantry-platform/gantry/internal/platform"
 )
 
-// workloadAccount is one extra local account (Config.Accounts): its own CloudFormation
-// and its own default bus, which runs the forwarding rules a connection stack deploys in
-// an environment account (events.ForwardingRules), whose target is the platform's bus.
+// workloadAccount is one extra local account and region (Config.Accounts, Config.Regions;
+// the platform's own account in another region too): its own CloudFormation and its own
+// default bus, which runs the forwarding rules a connection stack deploys in an
+// environment account, or the regional forwarding stack in the platform's account
+// (events.ForwardingRules), whose target is the platform's bus.
 type workloadAccount struct {
 	sim *cfnsim.Simulator
 	bus *eventbus.Bus
 }
 
-// startAccounts builds the estate of local accounts: the platform's own simulator, and
-// for each of cfg.Accounts a simulator publishing to that account's bus, which forwards
+// startAccounts builds the estate of local accounts and regions: the platform's own
+// simulator, and for each of its account and cfg.Accounts in each of its region and
+// cfg.Regions, a simulator publishing to that account's bus in that region, which forwards
 // the stack events its rules match to the platform's bus, as EventBridge forwards them
-// across accounts. Invalid for a malformed or repeated account, or the platform's own.
+// across accounts and regions. Invalid naming accounts or regions for a malformed or
+// repeated account or region, or the platform's own.
 func (p *Platform) startAccounts(spec *cfnspec.Spec, cfg Config) error {
-	p.Estate = cfnsim.NewEstate(Region)
+	p.Estate = cfnsim.NewEstate(AccountID, Region)
 	if err := p.Estate.Add(p.Sim); err != nil {
 		return err
 	}
@@ -33,7 +38,7 @@ func (p *Platform) startAccounts(spec *cfnspec.Spec, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	forward := map[string]eventbus.Target{events.PlatformBus: func(ctx context.Context, event []byte) error { return p.Bus.Put(ctx, event) }}
+	accounts, regions := []string{AccountID}, []string{Region}
 	for i, account := range cfg.Accounts {
 		if err := platform.ValidateAccountID("accounts", account); err != nil {
 			return err
@@ -41,17 +46,41 @@ func (p *Platform) startAccounts(spec *cfnspec.Spec, cfg Config) error {
 		if account == AccountID {
 			return platform.FieldErrorf("accounts", "%s is the platform's own account; list the other (environment) accounts", account)
 		}
-		bus := eventbus.New(eventbus.Options{Account: account, Region: Region, RetryFor: cfg.EventRetryFor, DeadLetters: p.DeadLetters,
-			OnDeliveryError: func(rule string, event []byte, err error) {
-				cfg.Log.Error("event forwarding given up: in the dead-letter log (gantry events dlq list)", "account", account, "rule", rule, "error", err)
-			}})
-		w := workloadAccount{bus: bus, sim: cfnsim.New(spec, cfnsim.Options{Account: account, Region: Region, Publish: bus.Put, Step: cfg.Step})}
-		p.accounts = append(p.accounts, w)
-		if err := bus.AddRules(rules, forward); err != nil {
+		if slices.Contains(accounts, account) {
+			return platform.FieldErrorf("accounts", "account %s is listed twice (#%d)", account, i+1)
+		}
+		accounts = append(accounts, account)
+	}
+	for i, region := range cfg.Regions {
+		if err := platform.ValidateRegion("regions", region); err != nil {
 			return err
 		}
-		if err := p.Estate.Add(w.sim); err != nil {
-			return platform.FieldErrorf("accounts", "account %s is listed twice (#%d)", account, i+1)
+		if region == Region {
+			return platform.FieldErrorf("regions", "%s is the platform's own region; list the other regions", region)
+		}
+		if slices.Contains(regions, region) {
+			return platform.FieldErrorf("regions", "region %s is listed twice (#%d)", region, i+1)
+		}
+		regions = append(regions, region)
+	}
+	forward := map[string]eventbus.Target{events.PlatformBus: func(ctx context.Context, event []byte) error { return p.Bus.Put(ctx, event) }}
+	for _, account := range accounts {
+		for _, region := range regions {
+			if account == AccountID && region == Region {
+				continue
+			}
+			bus := eventbus.New(eventbus.Options{Account: account, Region: region, RetryFor: cfg.EventRetryFor, DeadLetters: p.DeadLetters,
+				OnDeliveryError: func(rule string, event []byte, err error) {
+					cfg.Log.Error("event forwarding given up: in the dead-letter log (gantry events dlq list)", "account", account, "region", region, "rule", rule, "error", err)
+				}})
+			w := workloadAccount{bus: bus, sim: cfnsim.New(spec, cfnsim.Options{Account: account, Region: region, Publish: bus.Put, Step: cfg.Step})}
+			p.accounts = append(p.accounts, w)
+			if err := bus.AddRules(rules, forward); err != nil {
+				return err
+			}
+			if err := p.Estate.Add(w.sim); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

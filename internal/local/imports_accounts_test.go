@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -91,12 +92,42 @@ func TestImportAcrossAccounts(t *testing.T) {
 	wantStackResourcesIn(t, p.Estate.Account(workloadID), env.StackName, admin.provisionedResources("/v1/environments/fargate"))
 }
 
-// TestSeedStacksOfAnotherRegion: the local CloudFormation has one region; a seed directory
-// naming another is refused, naming it.
+// TestSeedStacksOfAnotherRegion: a seed directory holds stacks by account and region
+// (the platform's own account's in another region too); a directory that is not a region
+// is refused naming it, and so is a region that is not a local one (--regions).
 func TestSeedStacksOfAnotherRegion(t *testing.T) {
 	dir := t.TempDir()
 	writeSeedStack(t, filepath.Join(dir, workloadID, "eu-west-1"), "AWSProton-x", "Resources: {}\n", SeedStackFile{})
-	if _, err := LoadSeedStacks(dir); err == nil || !strings.Contains(err.Error(), "eu-west-1") {
-		t.Fatalf("seeds in eu-west-1: %v, want an error naming the region", err)
+	writeSeedStack(t, filepath.Join(dir, AccountID, "eu-west-1"), "AWSProton-y", "Resources: {}\n", SeedStackFile{})
+	writeSeedStack(t, filepath.Join(dir, AccountID, Region), "AWSProton-z", "Resources: {}\n", SeedStackFile{})
+	seeds, err := LoadSeedStacks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(at SeedLocation) (out []string) {
+		for _, s := range seeds[at] {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	if got := names(SeedLocation{Account: workloadID, Region: "eu-west-1"}); len(got) != 1 || got[0] != "AWSProton-x" {
+		t.Fatalf("the workload account's stacks in eu-west-1 = %v", got)
+	}
+	if got := names(SeedLocation{Region: "eu-west-1"}); len(got) != 1 || got[0] != "AWSProton-y" {
+		t.Fatalf("the platform account's stacks in eu-west-1 = %v", got)
+	}
+	if got := names(SeedLocation{}); len(got) != 1 || got[0] != "AWSProton-z" {
+		t.Fatalf("the platform account's stacks in its own region = %v", got)
+	}
+	if _, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(), Log: quietLog(),
+		Table: fmt.Sprintf("gantry-seed-%d", time.Now().UnixNano()), SeedStacks: dir, Accounts: []string{workloadID}}); err == nil ||
+		!strings.Contains(err.Error(), "eu-west-1") || !strings.Contains(err.Error(), "--regions") {
+		t.Fatalf("seeds in eu-west-1 without --regions eu-west-1: %v, want an error naming the region and --regions", err)
+	}
+
+	bad := t.TempDir()
+	writeSeedStack(t, filepath.Join(bad, workloadID, "westeros"), "AWSProton-x", "Resources: {}\n", SeedStackFile{})
+	if _, err := LoadSeedStacks(bad); err == nil || !strings.Contains(err.Error(), "westeros") {
+		t.Fatalf("seeds in westeros: %v, want an error naming it", err)
 	}
 }

@@ -105,6 +105,10 @@ type Config struct {
 	// each has its own CloudFormation stacks and a bus forwarding their events to the
 	// platform's, for environment account connections.
 	Accounts []string
+	// Regions are local regions besides the platform's own (Region): every local account
+	// has its own CloudFormation stacks in each, and a bus forwarding their events to the
+	// platform's, for environments created with a region.
+	Regions []string
 	// RepositoriesDir holds the git repositories that linked repositories stand for, bare,
 	// at <dir>/<provider, lower case>/<owner>/<repo> (gitsync.LocalRepositories); default
 	// DataDir/repositories.
@@ -122,7 +126,8 @@ type Platform struct {
 	Store   *store.Store
 	Runner  *statemachine.Runner
 	Sim     *cfnsim.Simulator
-	// Estate holds the stacks of every local account: Sim's and Config.Accounts'.
+	// Estate holds the stacks of every local account and region: Sim's, and those of
+	// Config.Accounts and Config.Regions.
 	Estate *cfnsim.Estate
 	// Builds is the CodeBuild stand-in, running CodeBuild provisioning's commands.
 	Builds *codebuildsim.Simulator

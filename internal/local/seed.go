@@ -1,12 +1,15 @@
 package local
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/gantry-platform/gantry/internal/cfnsim"
 	"github.com/gantry-platform/gantry/internal/platform"
@@ -27,18 +30,23 @@ type SeedOutput struct {
 	Value string `json:"value"`
 }
 
-// LoadSeedStacks reads a directory of stacks, by account: each subdirectory holding a
-// template (template.yaml or template.json) and stack.json (SeedStackFile) is a stack of
-// that name in the platform's own account (key ""); a subdirectory named by an account id
-// holds that account's stacks by region, DIR/ACCOUNT/REGION/STACK, the region the local
-// one (Region). Errors name the file.
-func LoadSeedStacks(dir string) (map[string][]cfnsim.SeedStack, error) {
-	out := map[string][]cfnsim.SeedStack{}
+// SeedLocation is where seeded stacks are: an account ("" the platform's own) and a region
+// ("" the platform's own, Region).
+type SeedLocation struct{ Account, Region string }
+
+// LoadSeedStacks reads a directory of stacks, by account and region: each subdirectory
+// holding a template (template.yaml or template.json) and stack.json (SeedStackFile) is a
+// stack of that name in the platform's own account and region (key SeedLocation{}); a
+// subdirectory named by an account id holds that account's stacks by region,
+// DIR/ACCOUNT/REGION/STACK (the platform's own account, AccountID, too: its stacks in
+// another region). Errors name the file.
+func LoadSeedStacks(dir string) (map[SeedLocation][]cfnsim.SeedStack, error) {
+	out := map[SeedLocation][]cfnsim.SeedStack{}
 	own, accounts, err := seedStacksIn(dir)
 	if err != nil {
 		return nil, err
 	}
-	out[""] = own
+	out[SeedLocation{}] = own
 	for _, account := range accounts {
 		regions, err := os.ReadDir(filepath.Join(dir, account))
 		if err != nil {
@@ -48,8 +56,8 @@ func LoadSeedStacks(dir string) (map[string][]cfnsim.SeedStack, error) {
 			if !r.IsDir() {
 				continue
 			}
-			if r.Name() != Region {
-				return nil, fmt.Errorf("seed stacks: %s: region %s: the local CloudFormation has region %s only", filepath.Join(dir, account, r.Name()), r.Name(), Region)
+			if err := platform.ValidateRegion("region", r.Name()); err != nil {
+				return nil, fmt.Errorf("seed stacks: %s: %s is not a region (DIR/ACCOUNT/REGION/STACK): %s", filepath.Join(dir, account, r.Name()), r.Name(), platform.MessageOf(err))
 			}
 			stacks, nested, err := seedStacksIn(filepath.Join(dir, account, r.Name()))
 			if err != nil {
@@ -58,7 +66,14 @@ func LoadSeedStacks(dir string) (map[string][]cfnsim.SeedStack, error) {
 			if len(nested) > 0 {
 				return nil, fmt.Errorf("seed stacks: %s has no template.yaml or template.json", filepath.Join(dir, account, r.Name(), nested[0]))
 			}
-			out[account] = append(out[account], stacks...)
+			at := SeedLocation{Account: account, Region: r.Name()}
+			if account == AccountID {
+				at.Account = ""
+			}
+			if at.Region == Region {
+				at.Region = ""
+			}
+			out[at] = append(out[at], stacks...)
 		}
 	}
 	return out, nil
@@ -112,8 +127,8 @@ func seedStacksIn(dir string) ([]cfnsim.SeedStack, []string, error) {
 	return out, accounts, nil
 }
 
-// seed loads the seed directory dir (none when "") into the accounts' CloudFormation: an
-// account not among the local ones is an error naming it.
+// seed loads the seed directory dir (none when "") into the accounts' CloudFormation in
+// their regions: an account or region not among the local ones is an error naming it.
 func (p *Platform) seed(dir string) error {
 	if dir == "" {
 		return nil
@@ -122,12 +137,15 @@ func (p *Platform) seed(dir string) error {
 	if err != nil {
 		return err
 	}
-	for account, stacks := range seeds {
-		sim := p.Sim
-		if account != "" {
-			if sim = p.Estate.Account(account); sim == nil {
-				return fmt.Errorf("seed stacks: account %s is not a local account (gantry-local --accounts)", account)
-			}
+	for at, stacks := range seeds {
+		sim := p.Estate.At(at.Account, at.Region)
+		switch {
+		case sim != nil:
+		case !slices.Contains(p.Estate.Accounts(), cmp.Or(at.Account, AccountID)):
+			return fmt.Errorf("seed stacks: account %s is not a local account (gantry-local --accounts)", at.Account)
+		default:
+			return fmt.Errorf("seed stacks: %s: region %s is not a local region (gantry-local --regions; there are %s)",
+				filepath.Join(dir, cmp.Or(at.Account, AccountID), at.Region), at.Region, strings.Join(p.Estate.Regions(), ", "))
 		}
 		if err := sim.Seed(stacks...); err != nil {
 			return err

@@ -111,6 +111,9 @@ type Environment struct {
 	// environment account; both "" for an environment in the platform's own account.
 	AccountConnectionID string
 	AccountID           string
+	// Region is the AWS region the environment, its service instances and components
+	// deploy in (an extension beyond Proton, fixed at creation); "" for the platform's own.
+	Region string
 	// ComponentRoleARN is the IAM role CloudFormation works under for the directly defined
 	// components in the environment (Proton's componentRoleArn); without one, no directly
 	// defined component can be created in it.
@@ -312,9 +315,11 @@ type Deployment struct {
 	StackID       string
 	// Account is the environment account the stack lives in, reached through the
 	// environment account connection ConnectionID; both "" for the platform's own account.
-	// The Deploy task records them before it submits the stack operation.
+	// Region is the stack's region, its environment's ("" the platform's). The Deploy task
+	// records them before it submits the stack operation.
 	Account      string
 	ConnectionID string
+	Region       string
 	Outputs      []Output
 	// ExecutionID is the workflow execution that runs the deployment.
 	ExecutionID string

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,40 @@ func TestStackLocationOf(t *testing.T) {
 	}
 	if _, err := StacksOf(ctx, nil, nil, store, env); KindOf(err) != Invalid {
 		t.Errorf("an environment account without StackProvisioners: %v, want Invalid", err)
+	}
+}
+
+// TestStackLocationInAnotherRegion: a deployment in another region of the platform's own
+// account is reached there without a role; one in an environment account carries its
+// region with the connection's role; neither is home.
+func TestStackLocationInAnotherRegion(t *testing.T) {
+	ctx := context.Background()
+	conn := EnvironmentAccountConnection{ID: "c1", EnvironmentAccountID: "222222222222", Status: ConnectionConnected, RoleARN: "arn:aws:iam::222222222222:role/env"}
+	store := connectionsByID{byID: map[string]EnvironmentAccountConnection{"c1": conn}}
+	at, err := StackLocationOf(ctx, store, Deployment{ID: "d1", Region: "eu-west-1"})
+	if err != nil || at != (StackLocation{Region: "eu-west-1"}) || at.Home() {
+		t.Fatalf("a deployment in eu-west-1 of the platform's account = %+v, %v", at, err)
+	}
+	at, err = StackLocationOf(ctx, store, Deployment{ID: "d2", Account: "222222222222", ConnectionID: "c1", Region: "eu-west-1"})
+	if err != nil || at != (StackLocation{Account: "222222222222", Region: "eu-west-1", RoleARN: conn.RoleARN, ExternalID: "c1"}) {
+		t.Fatalf("a deployment in eu-west-1 of an environment account = %+v, %v", at, err)
+	}
+	if _, err := StacksOf(ctx, nil, nil, store, Deployment{ID: "d1", Region: "eu-west-1"}); KindOf(err) != Invalid || !strings.Contains(MessageOf(err), "eu-west-1") {
+		t.Errorf("another region without StackProvisioners: %v, want Invalid naming the region", err)
+	}
+}
+
+// TestValidateRegion: AWS region names pass; anything else is Invalid naming the field.
+func TestValidateRegion(t *testing.T) {
+	for _, r := range []string{"us-east-1", "eu-central-2", "ap-southeast-4", "us-gov-west-1", "cn-northwest-1", "us-isob-east-1", "il-central-1"} {
+		if err := ValidateRegion("region", r); err != nil {
+			t.Errorf("%s: %v", r, err)
+		}
+	}
+	for _, r := range []string{"", "US-EAST-1", "us-east", "useast1", "us-east-1a", "us_east_1", "eu-west-1 ", "arn:aws:eu-west-1"} {
+		var e *Error
+		if err := ValidateRegion("region", r); !errors.As(err, &e) || e.Kind != Invalid || e.Field != "region" {
+			t.Errorf("%q: %v, want Invalid naming region", r, err)
+		}
 	}
 }

@@ -97,6 +97,7 @@ type environmentItem struct {
 	Description            string                `dynamodbav:"description,omitempty"`
 	AccountConnectionID    string                `dynamodbav:"accountConnectionId,omitempty"`
 	AccountID              string                `dynamodbav:"accountId,omitempty"`
+	Region                 string                `dynamodbav:"region,omitempty"`
 	ComponentRoleARN       string                `dynamodbav:"componentRoleArn,omitempty"`
 	CodebuildRoleARN       string                `dynamodbav:"codebuildRoleArn,omitempty"`
 	ProvisioningRepository *repositoryBranchItem `dynamodbav:"provisioningRepository,omitempty"`
@@ -162,6 +163,7 @@ type deploymentItem struct {
 	StackID              string       `dynamodbav:"stackId,omitempty"`
 	Account              string       `dynamodbav:"account,omitempty"`
 	ConnectionID         string       `dynamodbav:"connectionId,omitempty"`
+	Region               string       `dynamodbav:"region,omitempty"`
 	Outputs              []outputItem `dynamodbav:"outputs,omitempty"`
 	ExecutionID          string       `dynamodbav:"executionId,omitempty"`
 	TaskToken            string       `dynamodbav:"taskToken,omitempty"`
@@ -368,14 +370,14 @@ func newEnvironmentItem(e platform.Environment) environmentItem {
 	k := itemKeys{PK: environmentPK(e.Name), SK: skEnvironment, GSI1PK: gsi1EnvironmentsPK, GSI1SK: e.Name}
 	deployedKeys(&k, platform.EnvironmentTemplate, e.Deployable, platform.Target{Kind: platform.EnvironmentTarget, Environment: e.Name})
 	return environmentItem{itemKeys: k, Name: e.Name, Description: e.Description, AccountConnectionID: e.AccountConnectionID,
-		AccountID: e.AccountID, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
+		AccountID: e.AccountID, Region: e.Region, ComponentRoleARN: e.ComponentRoleARN, CodebuildRoleARN: e.CodebuildRoleARN, ProvisioningRepository: newRepositoryBranchItem(e.ProvisioningRepository),
 		CustomerManaged: e.CustomerManaged, deployableItem: newDeployableItem(e.Deployable)}
 }
 
 func (it environmentItem) domain() (platform.Environment, error) {
 	var p times
 	e := platform.Environment{Name: it.Name, Description: it.Description, AccountConnectionID: it.AccountConnectionID,
-		AccountID: it.AccountID, ComponentRoleARN: it.ComponentRoleARN, CodebuildRoleARN: it.CodebuildRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
+		AccountID: it.AccountID, Region: it.Region, ComponentRoleARN: it.ComponentRoleARN, CodebuildRoleARN: it.CodebuildRoleARN, ProvisioningRepository: it.ProvisioningRepository.domain(),
 		CustomerManaged: it.CustomerManaged, Deployable: it.deployableItem.domain(&p)}
 	return e, p.err
 }
@@ -485,6 +487,7 @@ func newDeploymentItem(d platform.Deployment) deploymentItem {
 		StackID:              d.StackID,
 		Account:              d.Account,
 		ConnectionID:         d.ConnectionID,
+		Region:               d.Region,
 		Outputs:              outputsToItems(d.Outputs),
 		ExecutionID:          d.ExecutionID,
 		TaskToken:            d.TaskToken,
@@ -525,6 +528,7 @@ func (it deploymentItem) domain() (platform.Deployment, error) {
 		StackID:              it.StackID,
 		Account:              it.Account,
 		ConnectionID:         it.ConnectionID,
+		Region:               it.Region,
 		Outputs:              outputsFromItems(it.Outputs),
 		ExecutionID:          it.ExecutionID,
 		TaskToken:            it.TaskToken,

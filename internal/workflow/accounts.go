@@ -8,19 +8,25 @@ import (
 
 // Stacks in environment accounts: an environment created with an environment account
 // connection deploys into that connection's account, and so do its service instances and
-// components; a service's pipeline stays in the platform's account (as in Proton). Deploy
-// records the account and connection on the deployment before it submits the stack
-// operation (and gives it to the engine); the engine's adapter reaches that account
-// through the connection (provision.CloudFormation).
+// components; a service's pipeline stays in the platform's account and region (as in
+// Proton). An environment with a region deploys there, and so do its service instances
+// and components. Deploy records the account, connection and region on the deployment
+// before it submits the stack operation (and gives it to the engine); the engine's adapter
+// reaches that account and region, through the connection for another account
+// (provision.CloudFormation, platform.StacksOf).
 
-// placement returns the environment account and connection of d's target ("" for the
-// platform's own account): its environment's. A target already gone is the platform's.
-func (t *Tasks) placement(ctx context.Context, d platform.Deployment) (account, connection string, err error) {
+// placement is where a deployment's stack lives: its environment's account, connection
+// and region ("" for the platform's own).
+type placement struct{ account, connection, region string }
+
+// placement returns where d's target deploys: its environment's account, connection and
+// region. A target already gone is the platform's.
+func (t *Tasks) placement(ctx context.Context, d platform.Deployment) (placement, error) {
 	env, err := t.targetEnvironment(ctx, d)
 	if err != nil || env == nil {
-		return "", "", ignoreNotFound(err)
+		return placement{}, ignoreNotFound(err)
 	}
-	return env.AccountID, env.AccountConnectionID, nil
+	return placement{account: env.AccountID, connection: env.AccountConnectionID, region: env.Region}, nil
 }
 
 // targetEnvironment is the environment d's target is or runs in; nil for a pipeline.

@@ -60,7 +60,7 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	if err != nil {
 		return DeployOutput{}, &StackRejected{Reason: platform.MessageOf(err)}
 	}
-	account, connection, err := t.placement(ctx, d)
+	at, err := t.placement(ctx, d)
 	if err != nil {
 		return DeployOutput{}, &TransientError{Err: err}
 	}
@@ -68,10 +68,10 @@ func (t *Tasks) Deploy(ctx context.Context, in Input) (DeployOutput, error) {
 	d, err = t.update(ctx, d, func(d *platform.Deployment) bool {
 		repeat = d.TaskToken == in.TaskToken
 		d.TaskToken = in.TaskToken
-		if d.Account == "" && d.ConnectionID == "" {
+		if d.Account == "" && d.ConnectionID == "" && d.Region == "" {
 			// Recorded before the operation is submitted: every later look at it goes
-			// to the same account.
-			d.Account, d.ConnectionID = account, connection
+			// to the same account and region.
+			d.Account, d.ConnectionID, d.Region = at.account, at.connection, at.region
 		}
 		// Nothing renews the lease while the workflow waits on the engine, until
 		// Provision times out into Reconcile: the lease covers that wait.

@@ -120,8 +120,8 @@ func (t *Tasks) verifyStack(ctx context.Context, log *slog.Logger, d platform.De
 	}
 	stack, err := stacks.Report(ctx, d)
 	switch {
-	case d.Account != "" && (platform.KindOf(err) == platform.Conflict || platform.KindOf(err) == platform.Invalid):
-		log.WarnContext(ctx, "stack event of an environment account Gantry cannot reach: dropped", "account", d.Account, "error", platform.MessageOf(err))
+	case (d.Account != "" || d.Region != "") && (platform.KindOf(err) == platform.Conflict || platform.KindOf(err) == platform.Invalid):
+		log.WarnContext(ctx, "stack event of an environment account or region Gantry cannot reach: dropped", "account", d.Account, "region", d.Region, "error", platform.MessageOf(err))
 		return "", "", false, nil
 	case platform.KindOf(err) == platform.NotFound && d.Operation == platform.Delete && ev.Status == "DELETE_COMPLETE":
 		return ev.Status, "", true, nil // a deleted stack is described no more (by name)
