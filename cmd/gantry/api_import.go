@@ -15,7 +15,7 @@ import (
 
 const importProtonUsage = `usage: gantry import proton [--bundle environment|service:TEMPLATE=PATH ...]
        [--environment-spec NAME=FILE ...] [--service-spec NAME=FILE ...] [--prefix AWSProton-] [--accept-changes]
-       [--account-connection ID ...] [--service-repository NAME=CONNECTION_ARN,REPOSITORY_ID,BRANCH ...]
+       [--account-connection ID ...] [--regions REGION,...] [--service-repository NAME=CONNECTION_ARN,REPOSITORY_ID,BRANCH ...]
 
 Adopts the stacks AWS Proton left (admin). Each --bundle (a folder or a .tar.gz you kept)
 is registered and published as a version of TEMPLATE, the name Proton's aws:proton:template
@@ -24,7 +24,9 @@ rendered with that version, a change set made against the live stack — and ado
 change set is empty (or changes only metadata and tags). Stacks that would change are
 reported and left alone unless --accept-changes. Running it again changes nothing.
 The platform's own account is scanned, and the environment account of each CONNECTED
---account-connection (an environment found there is adopted through its connection).
+--account-connection (an environment found there is adopted through its connection), each
+in the platform's own region, or in each of --regions (an environment found in another
+region is adopted there: it deploys there afterwards, and so do its service instances).
 A service's pipeline stack is proven with the pipeline part of its template and the
 pipeline section of its spec; give its repository with --service-repository (as
 aws proton get-service showed it). A service is adopted with all its instances and its
@@ -74,6 +76,14 @@ func importProton(a *apiCommand) action {
 			in.ServiceRepositories = map[string]apimodel.ServiceRepository{}
 		}
 		in.ServiceRepositories[name] = apimodel.ServiceRepository{RepositoryConnectionARN: parts[0], RepositoryID: parts[1], BranchName: parts[2]}
+		return nil
+	})
+	a.fs.Func("regions", "the regions scanned in each account, comma-separated (default: the platform's own)", func(list string) error {
+		for _, r := range strings.Split(list, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				in.Regions = append(in.Regions, r)
+			}
+		}
 		return nil
 	})
 	return func(ctx context.Context) int {
@@ -163,6 +173,9 @@ func writeImportReport(w io.Writer, r apiclient.ImportReport) {
 		}
 		if s.Account != "" {
 			target = s.Account + ":" + target // found through a connection
+		}
+		if s.Region != "" {
+			target = s.Region + "/" + target // found in another region
 		}
 		changes := ""
 		if s.Summary != nil {

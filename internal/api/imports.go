@@ -21,13 +21,13 @@ func (h *handler) importProton(w http.ResponseWriter, r *http.Request) error {
 	}
 	stacks, err := h.svc.ImportProtonStacks(r.Context(), control.ImportInput{StackPrefix: in.StackNamePrefix,
 		EnvironmentSpecs: in.EnvironmentSpecs, ServiceSpecs: in.ServiceSpecs, AcceptChanges: in.AcceptChanges,
-		AccountConnectionIDs: in.AccountConnectionIDs, ServiceRepositories: repositories(in.ServiceRepositories)})
+		AccountConnectionIDs: in.AccountConnectionIDs, ServiceRepositories: repositories(in.ServiceRepositories), Regions: in.Regions})
 	if err != nil {
 		return err
 	}
 	out := apimodel.ImportReport{Stacks: make([]apimodel.ImportedStack, 0, len(stacks))}
 	for _, st := range stacks {
-		v := apimodel.ImportedStack{StackName: st.StackName, Account: st.Account, TargetResourceType: string(st.Target.Kind), EnvironmentName: st.Target.Environment,
+		v := apimodel.ImportedStack{StackName: st.StackName, Account: st.Account, Region: st.Region, TargetResourceType: string(st.Target.Kind), EnvironmentName: st.Target.Environment,
 			ServiceName: st.Target.Service, ServiceInstanceName: st.Target.Instance, TemplateName: st.Template,
 			TemplateMajorVersion: st.Version.Major, TemplateMinorVersion: st.Version.Minor, Outcome: st.Outcome, Message: st.Message}
 		if st.ChangeSet != nil {
@@ -70,10 +70,11 @@ func importSchemas() map[string]any {
 				"additionalProperties": object([]string{"repositoryConnectionArn", "repositoryId", "branchName"}, map[string]any{
 					"repositoryConnectionArn": str(), "repositoryId": str(), "branchName": str()})},
 			"acceptChanges":        map[string]any{"type": "boolean"},
-			"accountConnectionIds": map[string]any{"type": "array", "items": str(), "description": "CONNECTED environment account connections whose accounts are scanned too"}}),
+			"accountConnectionIds": map[string]any{"type": "array", "items": str(), "description": "CONNECTED environment account connections whose accounts are scanned too"},
+			"regions":              map[string]any{"type": "array", "items": str(), "description": "the regions scanned in each account (default: the platform's own only)"}}),
 		"ImportReport": object([]string{"stacks", "adopted", "alreadyAdopted", "drifted", "failed", "skipped"}, map[string]any{
 			"stacks": map[string]any{"type": "array", "items": object([]string{"stackName", "outcome"}, map[string]any{
-				"stackName": str(), "account": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"), "environmentName": str(),
+				"stackName": str(), "account": str(), "region": str(), "targetResourceType": enum("ENVIRONMENT", "SERVICE_INSTANCE", "SERVICE_PIPELINE"), "environmentName": str(),
 				"serviceName": str(), "serviceInstanceName": str(), "templateName": str(), "templateMajorVersion": integer(),
 				"templateMinorVersion": integer(), "outcome": enum("ADOPTED", "ADOPTED_CHANGES", "ALREADY_ADOPTED", "DRIFTED", "FAILED", "SKIPPED"),
 				"message": str(), "changes": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},

@@ -15,6 +15,8 @@ type ImportProton struct {
 	// AccountConnectionIDs are CONNECTED environment account connections whose accounts
 	// are scanned too.
 	AccountConnectionIDs []string `json:"accountConnectionIds,omitempty"`
+	// Regions are the regions scanned in each account; left out, the platform's own only.
+	Regions []string `json:"regions,omitempty"`
 }
 
 // ServiceRepository is a service's source repository: its pipeline reads it.
@@ -38,8 +40,10 @@ type ImportReport struct {
 // ALREADY_ADOPTED, DRIFTED, FAILED, SKIPPED), why, and the change set that proved it.
 type ImportedStack struct {
 	StackName string `json:"stackName"`
-	// Account is the environment account of a stack found through a connection.
+	// Account is the environment account of a stack found through a connection; Region
+	// the region of a stack found in another region than the platform's.
 	Account              string           `json:"account,omitempty"`
+	Region               string           `json:"region,omitempty"`
 	TargetResourceType   string           `json:"targetResourceType,omitempty"`
 	EnvironmentName      string           `json:"environmentName,omitempty"`
 	ServiceName          string           `json:"serviceName,omitempty"`

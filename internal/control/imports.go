@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,6 +42,10 @@ type ImportInput struct {
 	// accounts are scanned too (through their roles), besides the platform's own account:
 	// an environment adopted there deploys through its connection afterwards.
 	AccountConnectionIDs []string
+	// Regions are the regions scanned, in each account (default: the platform's own
+	// region only): an environment adopted in another region deploys there afterwards,
+	// and so do its service instances.
+	Regions []string
 }
 
 // ServiceRepository is a service's source repository, as AWS Proton's GetService gives
@@ -65,7 +70,9 @@ const (
 type ImportedStack struct {
 	StackName string
 	// Account is the environment account the stack is in; "" for the platform's own.
+	// Region is its region; "" for the platform's own.
 	Account  string
+	Region   string
 	Target   platform.Target
 	Template string
 	Version  platform.Version
@@ -95,9 +102,9 @@ type ImportedStack struct {
 // without a pipeline. Nothing is deployed, and a stack adopted before is ALREADY_ADOPTED:
 // running the import again changes nothing. Other stacks are SKIPPED. Admins of the
 // management account only. With AccountConnectionIDs, the environment accounts of those
-// connections are scanned too (see importSources). Errors:
-// Forbidden, Invalid naming accountConnectionIds, Internal (the stacks could not be listed);
-// per-stack problems are in the report.
+// connections are scanned too, and with Regions each account in each of those regions
+// (see importSources). Errors: Forbidden, Invalid naming accountConnectionIds or regions,
+// Internal (the stacks could not be listed); per-stack problems are in the report.
 func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]ImportedStack, error) {
 	if err := requireRole(ctx, platform.AdminRole, "ImportProtonStacks"); err != nil {
 		return nil, err
@@ -112,7 +119,7 @@ func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]Imp
 	if prefix == "" {
 		prefix = DefaultProtonStackPrefix
 	}
-	sources, err := s.importSources(ctx, in.AccountConnectionIDs)
+	sources, err := s.importSources(ctx, in.AccountConnectionIDs, in.Regions)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +139,7 @@ func (s *Service) ImportProtonStacks(ctx context.Context, in ImportInput) ([]Imp
 			case st.Tags[protonEnvironmentTag] != "" && st.Tags[protonServiceTag] == "":
 				report = append(report, s.importEnvironment(ctx, found, in))
 			default:
-				report = append(report, ImportedStack{StackName: st.StackName, Account: src.conn.EnvironmentAccountID, Outcome: ImportSkipped,
+				report = append(report, ImportedStack{StackName: st.StackName, Account: src.conn.EnvironmentAccountID, Region: src.region, Outcome: ImportSkipped,
 					Message: "not an environment, service instance or pipeline stack of AWS Proton (untagged)"})
 			}
 		}
@@ -224,7 +231,7 @@ func (s *Service) importEnvironment(ctx context.Context, st foundStack, in Impor
 	name := lastSegment(st.Tags[protonEnvironmentTag])
 	target := platform.Target{Kind: platform.EnvironmentTarget, Environment: name}
 	conn := st.source.conn
-	item := ImportedStack{StackName: st.StackName, Target: target, Account: conn.EnvironmentAccountID}
+	item := ImportedStack{StackName: st.StackName, Target: target, Account: conn.EnvironmentAccountID, Region: st.source.region}
 	fail := func(err error) ImportedStack {
 		item.Outcome, item.Message = ImportFailed, platform.MessageOf(err)
 		return item
@@ -235,6 +242,11 @@ func (s *Service) importEnvironment(ctx context.Context, st foundStack, in Impor
 	}
 	if existing, err := s.store.GetEnvironment(ctx, name); err == nil {
 		item.Template, item.Version = existing.TemplateName, existing.TemplateVersion
+		if !samePlace(existing, st.source) {
+			return fail(platform.Errorf(platform.Conflict, "environment %s exists in %s (stack %s), and this stack is in %s: "+
+				"an environment's name is one across accounts and regions, so this stack is not adopted",
+				name, s.placeName(existing.AccountID, existing.Region), existing.StackName, s.placeName(conn.EnvironmentAccountID, st.source.region)))
+		}
 		if existing.StackName == st.StackName {
 			item.Outcome = ImportAlreadyAdopted
 			return item
@@ -257,9 +269,9 @@ func (s *Service) importEnvironment(ctx context.Context, st foundStack, in Impor
 		return fail(err)
 	}
 	d := s.newDeployment(target, platform.Deploy, tv, spec, inputs)
-	d.StackName, d.Account, d.ConnectionID = st.StackName, conn.EnvironmentAccountID, conn.ID
+	d.StackName, d.Account, d.ConnectionID, d.Region = st.StackName, conn.EnvironmentAccountID, conn.ID, st.source.region
 	env := platform.Environment{Name: name, Description: "imported from AWS Proton's stack " + st.StackName,
-		AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Deployable: platform.Deployable{
+		AccountConnectionID: conn.ID, AccountID: conn.EnvironmentAccountID, Region: st.source.region, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
 			StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
 	body, err := s.previewer.RenderNewEnvironment(ctx, d, env)
@@ -295,7 +307,7 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 	items := make([]ImportedStack, len(stacks))
 	pipelines := []int{}
 	for i, st := range stacks {
-		items[i] = ImportedStack{StackName: st.StackName, Account: st.source.conn.EnvironmentAccountID, Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: name,
+		items[i] = ImportedStack{StackName: st.StackName, Account: st.source.conn.EnvironmentAccountID, Region: st.source.region, Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: name,
 			Instance: lastSegment(st.Tags[protonServiceInstanceTag])}}
 		if isPipelineStack(st.Stack) {
 			items[i].Target = platform.Target{Kind: platform.ServicePipelineTarget, Service: name}
@@ -385,13 +397,13 @@ func (s *Service) importService(ctx context.Context, name string, stacks []found
 			adopt = false
 			continue
 		}
-		if err := s.sameAccount(ctx, spec.Environment, st.source.conn); err != nil {
+		if err := s.inEnvironmentsPlace(ctx, spec.Environment, st.source); err != nil {
 			items[i].Outcome, items[i].Message = ImportFailed, platform.MessageOf(err)
 			adopt = false
 			continue
 		}
 		d := s.newDeployment(items[i].Target, platform.Deploy, tv, spec.Spec, spec.Inputs)
-		d.StackName, d.Account, d.ConnectionID = st.StackName, st.source.conn.EnvironmentAccountID, st.source.conn.ID
+		d.StackName, d.Account, d.ConnectionID, d.Region = st.StackName, st.source.conn.EnvironmentAccountID, st.source.conn.ID, st.source.region
 		inst := platform.ServiceInstance{Name: spec.Name, Service: name, Environment: spec.Environment, Deployable: platform.Deployable{
 			TemplateName: tv.TemplateName, TemplateVersion: tv.Version, Spec: spec.Spec, DeploymentStatus: d.Status, LastDeploymentID: d.ID,
 			StackName: st.StackName, LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}}
@@ -460,7 +472,8 @@ func isPipelineStack(st platform.Stack) bool {
 
 // pipelineProblem says why the pipeline stacks (indexes into stacks) of service name
 // cannot be adopted before anything is rendered, "" when they may be proven: one
-// pipeline, in the management account (Gantry deploys pipelines there, as Proton did),
+// pipeline, in the management account and the platform's region (Gantry deploys pipelines
+// there, as Proton did),
 // a template version with a pipeline, and the service's repository given.
 func (s *Service) pipelineProblem(name string, stacks []foundStack, pipelines []int, tv platform.TemplateVersion, in ImportInput) string {
 	if len(pipelines) > 1 {
@@ -477,6 +490,9 @@ func (s *Service) pipelineProblem(name string, stacks []foundStack, pipelines []
 	st := stacks[pipelines[0]]
 	if account := st.source.conn.EnvironmentAccountID; account != "" {
 		return fmt.Sprintf("the pipeline's stack is in environment account %s: a pipeline is adopted in the management account (%s), where pipelines deploy", account, s.arns.Account)
+	}
+	if region := st.source.region; region != "" {
+		return fmt.Sprintf("the pipeline's stack is in region %s: a pipeline is adopted in the platform's region (%s), where pipelines deploy", region, s.arns.Region)
 	}
 	if !tv.HasPipeline {
 		return fmt.Sprintf("service template %s %s has no pipeline (no pipeline_infrastructure in its bundle): register the bundle AWS Proton deployed this pipeline from", tv.TemplateName, tv.Version)
@@ -528,27 +544,35 @@ func targetWord(t platform.Target) string {
 	return "instance"
 }
 
-// importSource is an account an import scans: the platform's own (conn zero), or a
-// connected environment account reached through conn's role.
+// importSource is an account and region an import scans: the platform's own account
+// (conn zero), or a connected environment account reached through conn's role; region ""
+// is the platform's own.
 type importSource struct {
 	conn   platform.EnvironmentAccountConnection
+	region string
 	lister platform.StackLister
 	stacks platform.StackProvisioner
 }
 
-// foundStack is a stack an import found, with the account it was found in.
+// foundStack is a stack an import found, with the account and region it was found in.
 type foundStack struct {
 	platform.Stack
 	source importSource
 }
 
-// importSources are the platform's own account and the environment accounts of the
-// connections ids. Invalid naming accountConnectionIds for a connection that does not
-// exist, is not with this management account, is not CONNECTED or has no role, or when
-// this Gantry cannot reach other accounts.
-func (s *Service) importSources(ctx context.Context, ids []string) ([]importSource, error) {
+// importSources are each of regions (default the platform's own) of the platform's own
+// account and of the environment accounts of the connections ids. Invalid naming
+// accountConnectionIds for a connection that does not exist, is not with this management
+// account, is not CONNECTED or has no role; naming regions for a malformed region or one
+// that cannot be reached; naming either when this Gantry cannot reach other accounts or
+// regions.
+func (s *Service) importSources(ctx context.Context, ids, regions []string) ([]importSource, error) {
 	const field = "accountConnectionIds"
-	sources := []importSource{{lister: s.estate, stacks: s.stacks}}
+	places, err := s.importRegions(regions)
+	if err != nil {
+		return nil, err
+	}
+	conns := []platform.EnvironmentAccountConnection{{}}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
@@ -562,35 +586,83 @@ func (s *Service) importSources(ctx context.Context, ids []string) ([]importSour
 		if err != nil {
 			return nil, err
 		}
-		stacks, err := s.accounts.StackProvisioner(ctx, platform.StackLocation{Account: c.EnvironmentAccountID, RoleARN: c.RoleARN, ExternalID: c.ID})
-		if err != nil {
-			return nil, err
+		conns = append(conns, c)
+	}
+	var sources []importSource
+	for _, c := range conns {
+		for _, region := range places {
+			if c.ID == "" && region == "" {
+				sources = append(sources, importSource{lister: s.estate, stacks: s.stacks})
+				continue
+			}
+			stacks, err := s.accounts.StackProvisioner(ctx, platform.StackLocation{Account: c.EnvironmentAccountID, Region: region, RoleARN: c.RoleARN, ExternalID: c.ID})
+			if platform.KindOf(err) == platform.Invalid && region != "" {
+				return nil, platform.FieldErrorf("regions", "%s cannot be reached: %s", s.placeName(c.EnvironmentAccountID, region), platform.MessageOf(err))
+			}
+			if err != nil {
+				return nil, err
+			}
+			lister, ok := stacks.(platform.StackLister)
+			if !ok {
+				return nil, platform.Errorf(platform.Internal, "control: the stacks of %s cannot be listed", s.placeName(c.EnvironmentAccountID, region))
+			}
+			sources = append(sources, importSource{conn: c, region: region, lister: lister, stacks: stacks})
 		}
-		lister, ok := stacks.(platform.StackLister)
-		if !ok {
-			return nil, platform.Errorf(platform.Internal, "control: the stacks of account %s cannot be listed", c.EnvironmentAccountID)
-		}
-		sources = append(sources, importSource{conn: c, lister: lister, stacks: stacks})
 	}
 	return sources, nil
 }
 
-// sameAccount checks that environment env (stored, or adopted earlier in the import) is in
-// the account of connection conn (the platform's own for the zero connection): a service
-// instance's stack is adopted only in its environment's account.
-func (s *Service) sameAccount(ctx context.Context, env string, conn platform.EnvironmentAccountConnection) error {
+// importRegions are the regions an import scans, each once, the platform's own as "":
+// regions, or the platform's own alone when there are none. Invalid naming regions for a
+// malformed region, or another region when this Gantry cannot reach other regions.
+func (s *Service) importRegions(regions []string) ([]string, error) {
+	if len(regions) == 0 {
+		return []string{""}, nil
+	}
+	var out []string
+	for _, r := range regions {
+		if err := platform.ValidateRegion("regions", r); err != nil {
+			return nil, err
+		}
+		if r == s.arns.Region {
+			r = ""
+		}
+		if r != "" && s.accounts == nil {
+			return nil, platform.FieldErrorf("regions", "this Gantry is not configured to reach other regions (%s)", r)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// inEnvironmentsPlace checks that environment env (stored, or adopted earlier in the
+// import) is in the account and region of src: a service instance's stack is adopted only
+// where its environment is. Conflict naming both places.
+func (s *Service) inEnvironmentsPlace(ctx context.Context, env string, src importSource) error {
 	e, err := s.store.GetEnvironment(ctx, env)
 	if err != nil {
 		return err
 	}
-	if e.AccountID != conn.EnvironmentAccountID {
-		where := func(a string) string {
-			if a == "" {
-				return "the platform's own account"
-			}
-			return "account " + a
-		}
-		return platform.Errorf(platform.Conflict, "the stack is in %s, but its environment %s is in %s", where(conn.EnvironmentAccountID), env, where(e.AccountID))
+	if !samePlace(e, src) {
+		return platform.Errorf(platform.Conflict, "environment %s is in %s, but the stack is in %s", e.Name,
+			s.placeName(e.AccountID, e.Region), s.placeName(src.conn.EnvironmentAccountID, src.region))
 	}
 	return nil
+}
+
+// samePlace reports whether environment e is in src's account and region.
+func samePlace(e platform.Environment, src importSource) bool {
+	return e.AccountID == src.conn.EnvironmentAccountID && e.Region == src.region
+}
+
+// placeName says where an account ("" the platform's own) and region ("" the platform's
+// own) are, for messages.
+func (s *Service) placeName(account, region string) string {
+	where := "the platform's own account"
+	if account != "" {
+		where = "account " + account
+	}
+	return where + " in " + s.regionName(region)
 }

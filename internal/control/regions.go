@@ -1,6 +1,10 @@
 package control
 
-import "github.com/gantry-platform/gantry/internal/platform"
+import (
+	"cmp"
+
+	"github.com/gantry-platform/gantry/internal/platform"
+)
 
 // Environments in other regions (an extension beyond Proton, which was regional): an
 // environment may be created with a region, fixed from then on; its stack, its service
@@ -27,12 +31,10 @@ func (s *Service) environmentRegion(region string, tv platform.TemplateVersion, 
 }
 
 // regionOf is the region env deploys in: its own, else the platform's.
-func (s *Service) regionOf(env platform.Environment) string {
-	if env.Region != "" {
-		return env.Region
-	}
-	return s.arns.Region
-}
+func (s *Service) regionOf(env platform.Environment) string { return s.regionName(env.Region) }
+
+// regionName is region, or the platform's region for "".
+func (s *Service) regionName(region string) string { return cmp.Or(region, s.arns.Region) }
 
 // checkRegionKept refuses an update of env that gives another region than env's: a region
 // is fixed at creation (moving an environment would orphan its stack and its instances').

@@ -51,13 +51,7 @@ func TestImportProtonService(t *testing.T) {
 		prod, env, inputs, drift, env, inputs)
 	in := apimodel.ImportProton{ServiceSpecs: map[string]string{svc: spec}}
 	byInstance := func(in apimodel.ImportProton) map[string]apimodel.ImportedStack {
-		var report apimodel.ImportReport
-		admin.must(200, "POST", "/v1/imports/proton", in, &report)
-		out := map[string]apimodel.ImportedStack{}
-		for _, s := range report.Stacks {
-			out[s.ServiceInstanceName] = s
-		}
-		return out
+		return importReportBy(t, admin, in, func(s apimodel.ImportedStack) string { return s.ServiceInstanceName })
 	}
 
 	got := byInstance(in)

@@ -93,13 +93,20 @@ func seededPlatform(t *testing.T, seeds string, accounts ...string) (*Platform, 
 	return p, ts
 }
 
+// importReport imports and returns the report's stacks by environment name.
 func importReport(t *testing.T, c *client, in apimodel.ImportProton) map[string]apimodel.ImportedStack {
+	t.Helper()
+	return importReportBy(t, c, in, func(s apimodel.ImportedStack) string { return s.EnvironmentName })
+}
+
+// importReportBy imports and returns the report's stacks by key.
+func importReportBy(t *testing.T, c *client, in apimodel.ImportProton, key func(apimodel.ImportedStack) string) map[string]apimodel.ImportedStack {
 	t.Helper()
 	var report apimodel.ImportReport
 	c.must(200, "POST", "/v1/imports/proton", in, &report)
 	out := map[string]apimodel.ImportedStack{}
 	for _, s := range report.Stacks {
-		out[s.EnvironmentName] = s
+		out[key(s)] = s
 	}
 	return out
 }

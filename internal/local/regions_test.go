@@ -2,9 +2,14 @@ package local
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gantry-platform/gantry/internal/apimodel"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -99,5 +104,114 @@ func TestEnvironmentInAnotherRegion(t *testing.T) {
 	}
 	if dead, err := p.Bus.DeadLetters(); err != nil || len(dead) != 0 {
 		t.Fatalf("dead letters = %v, %v", dead, err)
+	}
+}
+
+// TestImportAcrossRegions imports AWS Proton's stacks from two regions of the platform's
+// account (seeded as DIR/ACCOUNT/REGION/STACK): the vpc-env sample's environment at home,
+// the fargate-env sample's in us-west-2 with the backend-fargate-svc sample's instance in
+// it. Each is adopted where it is and deploys there afterwards; a stack in us-west-2 of an
+// environment whose name the home region's took is FAILED naming both regions. A second
+// import changes nothing; without regions only the platform's region is scanned; a region
+// that is malformed or not reachable is refused naming regions.
+func TestImportAcrossRegions(t *testing.T) {
+	sample := readInstanceContext(t, fmt.Sprintf(protonServiceSample, "contexts")+"/v1/instance.cloudformation.yaml.json")
+	envName, svc, instance := sample.Environment.Name, sample.Service.Name, sample.ServiceInstance.Name
+	seeds, specs := seedProtonStacks(t, []protonEnvironment{{name: "vpc", template: "vpc-env", stack: "AWSProton-vpc-cloudformation-1a2b3c"}})
+	envStack, taken, instanceStack := "AWSProton-"+envName+"-cloudformation-4d5e6f", "AWSProton-vpc-cloudformation-7a8b9c", "AWSProton-"+svc+"-"+instance+"-cloudformation-0d1e2f"
+	west, westSpecs := seedProtonStacks(t, []protonEnvironment{{name: envName, template: "fargate-env", stack: envStack}, {name: "vpc", template: "vpc-env", stack: taken}})
+	specs[envName] = westSpecs[envName]
+	// The environment's stack has the outputs its instance was rendered with.
+	meta := SeedStackFile{Tags: map[string]string{
+		"aws:proton:template":    "arn:aws:proton:us-west-2:000000000000:environment-template/fargate-env",
+		"aws:proton:environment": "arn:aws:proton:us-west-2:000000000000:environment/" + envName}}
+	for k, v := range sample.Environment.Outputs {
+		meta.Outputs = append(meta.Outputs, SeedOutput{Key: k, Value: v})
+	}
+	writeSeedStack(t, west, envStack, platformtest.ReadFile(t, filepath.Join(west, envStack, "template.yaml")), meta)
+	const arn = "arn:aws:proton:us-west-2:000000000000:"
+	writeSeedStack(t, west, instanceStack, platformtest.ReadFile(t, fmt.Sprintf(protonServiceSample, "expected")+"/v1/instance/cloudformation.yaml"), SeedStackFile{
+		Tags: map[string]string{"aws:proton:template": arn + "service-template/backend-fargate-svc", "aws:proton:environment": arn + "environment/" + envName,
+			"aws:proton:service": arn + "service/" + svc, "aws:proton:service-instance": arn + "service/" + svc + "/service-instance/" + instance},
+		Outputs: []SeedOutput{{Key: "ServiceEndpoint", Value: instance + ".local"}}})
+	if err := os.MkdirAll(filepath.Join(seeds, AccountID), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(west, filepath.Join(seeds, AccountID, westRegion)); err != nil {
+		t.Fatal(err)
+	}
+
+	p, ts := startPlatform(t, Config{SeedStacks: seeds, Regions: []string{westRegion}})
+	admin := newClient(t, p, ts, platform.AdminRole)
+	for _, name := range []string{"vpc-env", "fargate-env"} {
+		admin.register("environment-templates", name, platformtest.TarGz(t, fmt.Sprintf(protonSamples, "bundles", name)+"/v1", nil))
+	}
+	admin.register("service-templates", "backend-fargate-svc", platformtest.TarGz(t, fmt.Sprintf(protonServiceSample, "bundles")+"/v1", nil))
+	inputs, _ := json.Marshal(sample.ServiceInstance.Inputs)
+	in := apimodel.ImportProton{EnvironmentSpecs: specs, Regions: []string{Region, westRegion},
+		ServiceSpecs: map[string]string{svc: fmt.Sprintf("proton: ServiceSpec\ninstances:\n  - name: %s\n    environment: %s\n    spec: %s\n", instance, envName, inputs)}}
+	byStack := func(in apimodel.ImportProton) map[string]apimodel.ImportedStack {
+		return importReportBy(t, admin, in, func(s apimodel.ImportedStack) string { return s.StackName })
+	}
+
+	got := byStack(in)
+	if r := got["AWSProton-vpc-cloudformation-1a2b3c"]; r.Outcome != "ADOPTED" || r.Region != "" {
+		t.Fatalf("the home region's stack = %+v", r)
+	}
+	if r := got[envStack]; r.Outcome != "ADOPTED" || r.Region != westRegion || r.EnvironmentName != envName {
+		t.Fatalf("us-west-2's environment stack = %+v", r)
+	}
+	if r := got[instanceStack]; r.Outcome != "ADOPTED" || r.Region != westRegion || r.ServiceInstanceName != instance {
+		t.Fatalf("us-west-2's instance stack = %+v", r)
+	}
+	if r := got[taken]; r.Outcome != "FAILED" || r.Region != westRegion || !strings.Contains(r.Message, "us-east-1") || !strings.Contains(r.Message, westRegion) {
+		t.Fatalf("a us-west-2 stack of an environment named as one at home = %+v", r)
+	}
+	var env apimodel.Environment
+	admin.must(200, "GET", "/v1/environments/"+envName, nil, &env)
+	if env.Region != westRegion || env.DeploymentStatus != platform.Succeeded || env.StackName != envStack {
+		t.Fatalf("the adopted environment = %+v", env)
+	}
+	var vpc apimodel.Environment
+	admin.must(200, "GET", "/v1/environments/vpc", nil, &vpc)
+	if vpc.Region != Region || vpc.StackName != "AWSProton-vpc-cloudformation-1a2b3c" {
+		t.Fatalf("the home region's environment = %+v", vpc)
+	}
+
+	again := byStack(in)
+	for _, stack := range []string{"AWSProton-vpc-cloudformation-1a2b3c", envStack, instanceStack} {
+		if again[stack].Outcome != "ALREADY_ADOPTED" {
+			t.Fatalf("a second import of %s = %+v", stack, again[stack])
+		}
+	}
+	var after apimodel.Environment
+	admin.must(200, "GET", "/v1/environments/"+envName, nil, &after)
+	if after.LastDeploymentID != env.LastDeploymentID || again[taken].Outcome != "FAILED" {
+		t.Fatalf("a second import changed the environment (%s then %s) or adopted %+v", env.LastDeploymentID, after.LastDeploymentID, again[taken])
+	}
+	if home := byStack(apimodel.ImportProton{EnvironmentSpecs: specs}); len(home) != 1 || home["AWSProton-vpc-cloudformation-1a2b3c"].Outcome != "ALREADY_ADOPTED" {
+		t.Fatalf("an import without regions = %+v, want the home region's stack alone", home)
+	}
+	for _, regions := range [][]string{{"mars-1"}, {"eu-west-1"}} {
+		if status, body := admin.json("POST", "/v1/imports/proton", apimodel.ImportProton{Regions: regions}, nil); status != 400 || !strings.Contains(body, `"regions: `) {
+			t.Fatalf("an import in %v: %d %s", regions, status, body)
+		}
+	}
+
+	// The adopted environment and instance deploy in us-west-2, to their own stacks.
+	ctx := context.Background()
+	for _, path := range []string{"/v1/environments/" + envName, "/v1/services/" + svc + "/instances/" + instance} {
+		admin.must(202, "PATCH", path, map[string]any{"deploymentType": "CURRENT_VERSION"}, nil)
+		if got := admin.waitFor(path); got["deploymentStatus"] != "SUCCEEDED" {
+			t.Fatalf("%s after its first deployment = %v", path, got)
+		}
+	}
+	for _, stack := range []string{envStack, instanceStack} {
+		if s, err := p.Estate.At("", westRegion).Describe(ctx, stack); err != nil || s.Status != "UPDATE_COMPLETE" {
+			t.Fatalf("%s in us-west-2 = %+v, %v; want it updated in place", stack, s, err)
+		}
+		if _, err := p.Sim.Describe(ctx, stack); platform.KindOf(err) != platform.NotFound {
+			t.Fatalf("%s in the platform's region: %v, want NotFound", stack, err)
+		}
 	}
 }
