@@ -9,7 +9,7 @@ FUNCTIONS := api render deploy record notify events sync poll
 GANTRY_ADDR ?= 127.0.0.1:8080
 GANTRY_ACCOUNTS ?=
 
-.PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy deploy-connection lint fmt clean
+.PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy deploy-connection deploy-forwarding lint fmt clean
 
 all: build
 
@@ -121,6 +121,13 @@ deploy: deps lambdas web
 # CONNECTION_IDS=id1,id2 (see README, "Environments in other accounts").
 deploy-connection: deps lambdas web
 	$(CDK) deploy GantryConnection --parameters PlatformAccountId=$(PLATFORM_ACCOUNT) --parameters ConnectionIds=$(or $(CONNECTION_IDS),pending)
+
+# deploy-forwarding deploys, with the current credentials, the forwarding stack of REGION (one
+# of gantry:regions): its stack events go to Gantry's bus in gantry:platformRegion, e.g. make
+# deploy-forwarding REGION=us-west-2 PLATFORM_ACCOUNT=111111111111, in Gantry's account and in
+# each environment account with environments there (see README, "Environments in other regions").
+deploy-forwarding: deps lambdas web
+	$(CDK) deploy GantryForwarding-$(REGION) --parameters PlatformAccountId=$(PLATFORM_ACCOUNT)
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$bad" || (echo "gofmt would change: $$bad" && false)

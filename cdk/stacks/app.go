@@ -18,12 +18,13 @@ const (
 // crossStackReferencesFlag is the feature flag of the cross-stack reference strength.
 const crossStackReferencesFlag = "@aws-cdk/core:defaultCrossStackReferences"
 
-// Gantry is the deployed system: its two stacks, and the connection stack an environment
-// account deploys.
+// Gantry is the deployed system: its two stacks, the connection stack an environment
+// account deploys, and a forwarding stack per other region (Config.Regions).
 type Gantry struct {
 	Data       *DataStack
 	Service    *ServiceStack
 	Connection *ConnectionStack
+	Forwarding []*ForwardingStack
 }
 
 // Build adds Gantry's stacks to app, configured by cfg, and applies the cdk-nag checks.
@@ -62,10 +63,22 @@ func Build(app awscdk.App, cfg Config) (*Gantry, error) {
 	AllowEnvironmentAccounts(service.Stack, cfg.EnvironmentAccounts)
 	// The connection stack is deployed in environment accounts: the same managed policies
 	// bound what users' templates may create there.
-	connection, err := NewConnectionStack(app, ConnectionStackID, &ConnectionStackProps{RoleName: cfg.AccountRoleName, PolicyARNs: cfg.ProvisioningPolicyARNs})
+	connection, err := NewConnectionStack(app, ConnectionStackID, &ConnectionStackProps{RoleName: cfg.AccountRoleName, PolicyARNs: cfg.ProvisioningPolicyARNs,
+		PlatformRegion: cfg.PlatformRegion, Regions: cfg.Regions})
 	if err != nil {
 		return nil, err
 	}
+	g := &Gantry{Data: data, Service: service, Connection: connection}
+	// Each other region forwards its stack events to the platform's bus: deployed there
+	// in the platform's account and in each environment account with environments there.
+	for _, region := range cfg.Regions {
+		f, err := NewForwardingStack(app, ForwardingStackID+"-"+region, &ForwardingStackProps{
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(region)}}, PlatformRegion: cfg.PlatformRegion})
+		if err != nil {
+			return nil, err
+		}
+		g.Forwarding = append(g.Forwarding, f)
+	}
 	ApplyChecks(app)
-	return &Gantry{Data: data, Service: service, Connection: connection}, nil
+	return g, nil
 }

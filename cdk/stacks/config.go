@@ -8,11 +8,14 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/gantry-platform/gantry/internal/auth"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/gantry-platform/gantry/internal/auth"
+	"github.com/gantry-platform/gantry/internal/platform"
 )
 
 // The cdk.json context keys the app reads; docs/deploy.md documents each.
@@ -32,6 +35,10 @@ const (
 	ContextSyncPollMinutes         = "gantry:syncPollMinutes"
 	ContextGitCredentialsSecretARN = "gantry:gitCredentialsSecretArn"
 	ContextGitHubEnterpriseURL     = "gantry:githubEnterpriseUrl"
+	// Regions: the region Gantry is deployed in, and the other regions environments
+	// deploy in (each gets a forwarding stack, GantryForwarding-REGION).
+	ContextPlatformRegion = "gantry:platformRegion"
+	ContextRegions        = "gantry:regions"
 )
 
 // Defaults of the context keys.
@@ -90,6 +97,12 @@ type Config struct {
 	// GitHubEnterpriseURL is the base URL of the GitHub Enterprise installation whose
 	// repositories are linked as GITHUB_ENTERPRISE.
 	GitHubEnterpriseURL string
+	// PlatformRegion is the region Gantry is deployed in: the forwarding rules target its
+	// bus there. Required with Regions.
+	PlatformRegion string
+	// Regions are the other regions environments deploy in: each has a forwarding stack,
+	// and connection stacks let Gantry's role deploy there.
+	Regions []string
 }
 
 // ConfigFromContext reads the Config from the context of node (cdk.json and -c flags),
@@ -135,6 +148,8 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 	cfg.ConsoleDir = str(ContextConsoleDir, DefaultConsoleDir)
 	cfg.GitCredentialsSecretARN = str(ContextGitCredentialsSecretARN, "")
 	cfg.GitHubEnterpriseURL = str(ContextGitHubEnterpriseURL, "")
+	cfg.PlatformRegion = str(ContextPlatformRegion, "")
+	cfg.Regions = list(ContextRegions)
 	if err == nil {
 		cfg.SyncPollMinutes, err = contextMinutes(ContextSyncPollMinutes, get(ContextSyncPollMinutes), DefaultSyncPollMinutes)
 	}
@@ -164,6 +179,20 @@ func (c Config) Validate() error {
 		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
 			return fmt.Errorf("%s: %q is not an AWS account id (12 digits)", ContextEnvironmentAccounts, a)
 		}
+	}
+	if c.PlatformRegion != "" && platform.ValidateRegion(ContextPlatformRegion, c.PlatformRegion) != nil {
+		return fmt.Errorf("%s: %q is not an AWS region name (like us-west-2)", ContextPlatformRegion, c.PlatformRegion)
+	}
+	for _, r := range c.Regions {
+		if platform.ValidateRegion(ContextRegions, r) != nil {
+			return fmt.Errorf("%s: %q is not an AWS region name (like us-west-2)", ContextRegions, r)
+		}
+	}
+	switch {
+	case len(c.Regions) > 0 && c.PlatformRegion == "":
+		return fmt.Errorf("%s needs %s: the region Gantry runs in, whose bus the forwarding stacks target", ContextRegions, ContextPlatformRegion)
+	case slices.Contains(c.Regions, c.PlatformRegion) && c.PlatformRegion != "":
+		return fmt.Errorf("%s: %s is %s; list the other regions", ContextRegions, c.PlatformRegion, ContextPlatformRegion)
 	}
 	if c.SyncPollMinutes < 0 || c.SyncPollMinutes > 1440 {
 		return fmt.Errorf("%s: %d is not from 0 (no poller) to 1440 minutes", ContextSyncPollMinutes, c.SyncPollMinutes)

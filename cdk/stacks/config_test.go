@@ -65,6 +65,8 @@ func TestConfigRejectsMalformedValues(t *testing.T) {
 		stacks.ContextSyncPollMinutes:         "often",
 		stacks.ContextGitCredentialsSecretARN: "my-git-tokens",
 		stacks.ContextGitHubEnterpriseURL:     "http://github.example.com",
+		stacks.ContextPlatformRegion:          "Mars",
+		stacks.ContextRegions:                 "us-west-2", // without gantry:platformRegion
 	} {
 		_, err := stacks.ConfigFromContext(appWithContext(map[string]any{key: value}).Node())
 		if err == nil || !strings.Contains(err.Error(), key) {

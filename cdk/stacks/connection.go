@@ -53,6 +53,13 @@ type ConnectionStackProps struct {
 	// PolicyARNs are the managed policies of the role: what users' templates may create in
 	// the environment account.
 	PolicyARNs []string
+	// PlatformRegion is the region of Gantry's bus, which the forwarding rule targets;
+	// "" is the stack's own region.
+	PlatformRegion string
+	// Regions are the regions besides the stack's own where Gantry deploys stacks in the
+	// environment account with the role (environments created with a region); each
+	// needs a ForwardingStack there for its events.
+	Regions []string
 }
 
 // ConnectionStack is what an environment account deploys to be joined to Gantry by
@@ -96,7 +103,7 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 		Actions: jsii.Strings("cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
 			"cloudformation:DeleteChangeSet", "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
 			"cloudformation:DeleteStack", "cloudformation:CancelUpdateStack", "cloudformation:GetTemplate", "cloudformation:ListStackResources"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s*/*", *awscdk.Aws_PARTITION(), *awscdk.Aws_REGION(), *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix)),
+		Resources: jsii.Strings(stacksIn(append([]string{*awscdk.Aws_REGION()}, props.Regions...))...),
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("PassTheStacksRoles"),
@@ -109,8 +116,36 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 		suppress(role, "AwsSolutions-IAM4", "the operator chooses these policies: they bound what users' templates may create in this account")
 	}
 
+	forward, err := forwardStackEvents(stack, platform.ValueAsString(), props.PlatformRegion)
+	if err != nil {
+		return nil, err
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("RoleArn"), &awscdk.CfnOutputProps{Value: role.RoleArn(),
+		Description: jsii.String("The roleArn of gantry account-connection create")})
+	return &ConnectionStack{Stack: stack, Role: role, Forward: forward}, nil
+}
+
+// stacksIn are the ARNs of Gantry's stacks (gantry-*) in the stack's account, in each of
+// regions.
+func stacksIn(regions []string) []string {
+	out := make([]string, 0, len(regions))
+	for _, r := range regions {
+		out = append(out, fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s*/*", *awscdk.Aws_PARTITION(), r, *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix))
+	}
+	return out
+}
+
+// forwardStackEvents adds to stack the rules of events.ForwardingRules, each targeting the
+// default bus of account platformAccount in region platformRegion ("" the stack's own), with
+// a role EventBridge assumes that may put events there; an error when the rules cannot be
+// read.
+func forwardStackEvents(stack awscdk.Stack, platformAccount *string, platformRegion string) ([]awsevents.Rule, error) {
+	region := platformRegion
+	if region == "" {
+		region = *awscdk.Aws_REGION()
+	}
 	bus := awsevents.EventBus_FromEventBusArn(stack, jsii.String("PlatformBus"),
-		jsii.String(fmt.Sprintf("arn:%s:events:%s:%s:event-bus/default", *awscdk.Aws_PARTITION(), *awscdk.Aws_REGION(), *platform.ValueAsString())))
+		jsii.String(fmt.Sprintf("arn:%s:events:%s:%s:event-bus/default", *awscdk.Aws_PARTITION(), region, *platformAccount)))
 	forwarder := awsiam.NewRole(stack, jsii.String("ForwardRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
 		Description: jsii.String("EventBridge puts this account's stack events on Gantry's bus with this role"),
@@ -119,7 +154,7 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 	if err != nil {
 		return nil, err
 	}
-	out := &ConnectionStack{Stack: stack, Role: role}
+	var out []awsevents.Rule
 	for _, r := range rules {
 		var pattern map[string]any
 		if err := json.Unmarshal(r.Pattern, &pattern); err != nil {
@@ -131,9 +166,46 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 		})
 		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), pattern)
 		rule.AddTarget(awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: forwarder}))
-		out.Forward = append(out.Forward, rule)
+		out = append(out, rule)
 	}
-	awscdk.NewCfnOutput(stack, jsii.String("RoleArn"), &awscdk.CfnOutputProps{Value: role.RoleArn(),
-		Description: jsii.String("The roleArn of gantry account-connection create")})
 	return out, nil
+}
+
+// ForwardingStackID starts the id (and stack name) of a forwarding stack:
+// GantryForwarding-REGION.
+const ForwardingStackID = "GantryForwarding"
+
+// ForwardingStackProps configures NewForwardingStack.
+type ForwardingStackProps struct {
+	// StackProps' Env.Region is the region the stack forwards from.
+	awscdk.StackProps
+	// PlatformRegion is the region of Gantry's bus, which the rule targets.
+	PlatformRegion string
+}
+
+// ForwardingStack is what an account deploys in a region other than Gantry's where
+// environments deploy (the platform's own account, or an environment account beside its
+// connection stack), parameter PlatformAccountId: a rule that forwards the region's
+// CloudFormation stack events (events.ForwardingRules) to the platform account's default
+// bus in PlatformRegion, across regions (and accounts), so the workflow sees them.
+type ForwardingStack struct {
+	Stack   awscdk.Stack
+	Forward []awsevents.Rule
+}
+
+// NewForwardingStack builds a forwarding stack; an error when props has no PlatformRegion
+// or the forwarding rules of package events cannot be read.
+func NewForwardingStack(scope constructs.Construct, id string, props *ForwardingStackProps) (*ForwardingStack, error) {
+	if props.PlatformRegion == "" {
+		return nil, fmt.Errorf("forwarding stack %s: no platform region (%s)", id, ContextPlatformRegion)
+	}
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	platform := awscdk.NewCfnParameter(stack, jsii.String(ParamPlatformAccountID), &awscdk.CfnParameterProps{
+		Type: jsii.String("String"), AllowedPattern: jsii.String("^[0-9]{12}$"),
+		Description: jsii.String("The AWS account Gantry runs in (the management account; this account itself when it is Gantry's)")})
+	forward, err := forwardStackEvents(stack, platform.ValueAsString(), props.PlatformRegion)
+	if err != nil {
+		return nil, err
+	}
+	return &ForwardingStack{Stack: stack, Forward: forward}, nil
 }

@@ -40,6 +40,8 @@ var testContext = map[string]any{
 	stacks.ContextSyncPollMinutes:         "2",
 	stacks.ContextGitCredentialsSecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gantry-git-AbCdEf",
 	stacks.ContextGitHubEnterpriseURL:     "https://github.example.com",
+	stacks.ContextPlatformRegion:          "eu-west-1",
+	stacks.ContextRegions:                 "us-west-2",
 }
 
 // synthesis is the app synthesized once per test binary: jsii's start and a synth cost
@@ -51,6 +53,9 @@ type synthesis struct {
 	// connection is the connection stack an environment account deploys.
 	connection      assertions.Template
 	connectionNotes []finding
+	// forwarding is the forwarding stack of us-west-2 (gantry:regions).
+	forwarding      assertions.Template
+	forwardingNotes []finding
 	gantry          *stacks.Gantry
 	err             error
 }
@@ -139,7 +144,7 @@ func synthesize() (s synthesis) {
 		tpl   *assertions.Template
 		notes *[]finding
 	}{{stacks.DataStackID, &s.data, &s.dataNotes}, {stacks.ServiceStackID, &s.service, &s.serviceNotes},
-		{stacks.ConnectionStackID, &s.connection, &s.connectionNotes}} {
+		{stacks.ConnectionStackID, &s.connection, &s.connectionNotes}, {stacks.ForwardingStackID + "-us-west-2", &s.forwarding, &s.forwardingNotes}} {
 		artifact := assembly.GetStackArtifact(jsii.String(st.id))
 		tpl, ok := artifact.Template().(map[string]any)
 		if !ok {
@@ -886,7 +891,8 @@ func TestCloudFormationAndAssumeRoleAreScoped(t *testing.T) {
 
 func TestCDKNagReportsNoUnsuppressedFinding(t *testing.T) {
 	s := synthesized(t)
-	for name, notes := range map[string][]finding{stacks.DataStackID: s.dataNotes, stacks.ServiceStackID: s.serviceNotes, stacks.ConnectionStackID: s.connectionNotes} {
+	for name, notes := range map[string][]finding{stacks.DataStackID: s.dataNotes, stacks.ServiceStackID: s.serviceNotes, stacks.ConnectionStackID: s.connectionNotes,
+		stacks.ForwardingStackID: s.forwardingNotes} {
 		for _, f := range notes {
 			if strings.Contains(f.message, "AwsSolutions-") {
 				t.Errorf("%s: cdk-nag %s at %s: %s", name, f.kind, f.path, f.message)
@@ -899,7 +905,7 @@ func TestSynthWarnsOnlyAboutGantrysOwnSettings(t *testing.T) {
 	s := synthesized(t)
 	// The test context sets every key: no warning about the identity provider or the
 	// provisioning policies, and no error at all.
-	for _, f := range append(append(s.dataNotes, s.serviceNotes...), s.connectionNotes...) {
+	for _, f := range slices.Concat(s.dataNotes, s.serviceNotes, s.connectionNotes, s.forwardingNotes) {
 		t.Errorf("%s at %s: %s", f.kind, f.path, f.message)
 	}
 }
