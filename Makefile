@@ -8,6 +8,7 @@ LAMBDA_DIR := dist/lambda
 FUNCTIONS := api render deploy record notify events sync poll
 GANTRY_ADDR ?= 127.0.0.1:8080
 GANTRY_ACCOUNTS ?=
+GANTRY_REGIONS ?=
 
 .PHONY: all deps awscli chromium web web-test dev test faults race bench build lambdas synth deploy deploy-connection deploy-forwarding lint fmt clean
 
@@ -25,7 +26,7 @@ node_modules/.installed: package.json package-lock.json
 # dev runs the whole platform locally on $(GANTRY_ADDR), the web console at /; Ctrl-C stops
 # everything it started.
 dev: deps web
-	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR) --accounts "$(GANTRY_ACCOUNTS)"
+	$(GO) run ./cmd/gantry-local --addr $(GANTRY_ADDR) --accounts "$(GANTRY_ACCOUNTS)" --regions "$(GANTRY_REGIONS)"
 
 # awscli installs Debian's aws CLI (v2.9), which the wire-protocol contract test runs, and
 # jq, which the CodeBuild provisioning test's sample bundle (cdk-to-proton.sh) runs.
