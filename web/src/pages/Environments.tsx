@@ -190,6 +190,7 @@ export function EnvironmentPage({ name }: { name: string }) {
           <div><Box variant="awsui-key-label">Status message</Box><span data-testid="status-message">{e?.deploymentStatusMessage ?? "-"}</span></div>
           <div><Box variant="awsui-key-label">Stack</Box>{e?.stackName ?? "-"}</div>
           <div><Box variant="awsui-key-label">ARN</Box><span style={{ wordBreak: "break-all" }}>{e?.arn ?? "-"}</span></div>
+          <div><Box variant="awsui-key-label">Region</Box><span data-testid="region">{e?.region ?? "-"}</span></div>
           <div><Box variant="awsui-key-label">Component role</Box><span data-testid="component-role" style={{ wordBreak: "break-all" }}>{e?.componentRoleArn || "-"}</span></div>
           <div><Box variant="awsui-key-label">CodeBuild role</Box><span style={{ wordBreak: "break-all" }}>{e?.codebuildRoleArn || "-"}</span></div>
         </ColumnLayout>
