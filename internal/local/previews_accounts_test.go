@@ -3,14 +3,12 @@ package local
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
-	"github.com/gantry-platform/gantry/internal/dynamolocal"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -67,16 +65,9 @@ func TestPreviewInAnotherAccount(t *testing.T) {
 // newTwoAccountPlatform starts a local platform with a second (workload) account, the
 // sample templates registered, and clients: an admin and a developer of the platform's
 // account, an admin of the workload account.
-func newTwoAccountPlatform(t *testing.T) (p *Platform, admin, dev, workload *client) {
+func newTwoAccountPlatform(t *testing.T, regions ...string) (p *Platform, admin, dev, workload *client) {
 	t.Helper()
-	p, err := Start(context.Background(), Config{DataDir: t.TempDir(), DynamoEndpoint: dynamolocal.Shared(t).Endpoint(),
-		Table: fmt.Sprintf("gantry-accounts-%d", time.Now().UnixNano()), Accounts: []string{workloadID}, Log: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	ts := httptest.NewServer(p.Handler)
-	t.Cleanup(ts.Close)
+	p, ts := startPlatform(t, Config{Accounts: []string{workloadID}, Regions: regions})
 	admin, dev = newClient(t, p, ts, platform.AdminRole), newClient(t, p, ts, platform.DeveloperRole)
 	token, err := p.Issuer.IssueIn("erin", []string{"gantry-admins"}, workloadID, time.Hour)
 	if err != nil {
@@ -86,6 +77,18 @@ func newTwoAccountPlatform(t *testing.T) (p *Platform, admin, dev, workload *cli
 	admin.register("environment-templates", platformtest.EnvTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.EnvBundle), nil))
 	admin.register("service-templates", platformtest.SvcTemplate, platformtest.TarGz(t, platformtest.SamplePath(t, platformtest.SvcBundle), nil))
 	return p, admin, dev, workload
+}
+
+// connectBeta has the workload account request a connection for environment Beta and the
+// platform's admin accept it; it returns the connection's id.
+func connectBeta(t *testing.T, admin, workload *client) string {
+	t.Helper()
+	var conn map[string]any
+	workload.must(201, "POST", "/v1/environment-account-connections", map[string]any{"managementAccountId": AccountID,
+		"environmentName": "Beta", "roleArn": "arn:aws:iam::" + workloadID + ":role/gantry-connection"}, &conn)
+	id := conn["id"].(string)
+	admin.must(200, "POST", "/v1/environment-account-connections/"+id+"/accept", nil, nil)
+	return id
 }
 
 // createWebService creates service web of the sample template with one instance, web-a,

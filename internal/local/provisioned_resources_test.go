@@ -104,11 +104,7 @@ func TestProvisionedResourcesOfAnEstate(t *testing.T) {
 // through the connection's role.
 func TestProvisionedResourcesInAnotherAccount(t *testing.T) {
 	p, admin, _, workload := newTwoAccountPlatform(t)
-	var conn map[string]any
-	workload.must(201, "POST", "/v1/environment-account-connections", map[string]any{"managementAccountId": AccountID,
-		"environmentName": "Beta", "roleArn": "arn:aws:iam::" + workloadID + ":role/gantry-connection"}, &conn)
-	id := conn["id"].(string)
-	admin.must(200, "POST", "/v1/environment-account-connections/"+id+"/accept", nil, nil)
+	id := connectBeta(t, admin, workload)
 	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate, "templateMajorVersion": 1,
 		"spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec)), "environmentAccountConnectionId": id}, nil)
 	if env := admin.waitFor("/v1/environments/Beta"); env["deploymentStatus"] != "SUCCEEDED" {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gantry-platform/gantry/internal/apimodel"
+	"github.com/gantry-platform/gantry/internal/cfnsim"
 	"github.com/gantry-platform/gantry/internal/platform"
 	"github.com/gantry-platform/gantry/internal/platformtest"
 )
@@ -213,5 +214,36 @@ func TestImportAcrossRegions(t *testing.T) {
 		if _, err := p.Sim.Describe(ctx, stack); platform.KindOf(err) != platform.NotFound {
 			t.Fatalf("%s in the platform's region: %v, want NotFound", stack, err)
 		}
+	}
+}
+
+// TestEnvironmentInAnotherAccountAndRegion: an environment created through an account
+// connection and with a region deploys in that account in that region (through the
+// connection's role), its stack events coming back through that account's bus in that
+// region, and deleting it removes its stack there.
+func TestEnvironmentInAnotherAccountAndRegion(t *testing.T) {
+	ctx := context.Background()
+	p, admin, _, workload := newTwoAccountPlatform(t, westRegion)
+	id := connectBeta(t, admin, workload)
+	admin.must(202, "POST", "/v1/environments", map[string]any{"name": "Beta", "templateName": platformtest.EnvTemplate, "templateMajorVersion": 1,
+		"spec": platformtest.ReadFile(t, platformtest.SamplePath(t, platformtest.EnvSpec)), "environmentAccountConnectionId": id, "region": westRegion}, nil)
+	env := admin.waitFor("/v1/environments/Beta")
+	var d map[string]any
+	admin.must(200, "GET", "/v1/deployments/"+env["lastDeploymentId"].(string), nil, &d)
+	if env["deploymentStatus"] != "SUCCEEDED" || env["region"] != westRegion || env["environmentAccountId"] != workloadID ||
+		d["account"] != workloadID || d["region"] != westRegion || !strings.HasPrefix(d["stackId"].(string), "arn:aws:cloudformation:us-west-2:"+workloadID+":stack/gantry-env-Beta/") {
+		t.Fatalf("environment Beta = %v, its deployment %v", env, d)
+	}
+	there := p.Estate.At(workloadID, westRegion)
+	for where, sim := range map[string]*cfnsim.Simulator{"the workload account in us-east-1": p.Estate.Account(workloadID), "the platform's account in us-west-2": p.Estate.At("", westRegion)} {
+		if _, err := sim.Describe(ctx, "gantry-env-Beta"); platform.KindOf(err) != platform.NotFound {
+			t.Fatalf("Beta's stack in %s: %v, want NotFound", where, err)
+		}
+	}
+	wantStackResourcesIn(t, there, "gantry-env-Beta", admin.provisionedResources("/v1/environments/Beta"))
+	admin.must(202, "DELETE", "/v1/environments/Beta", nil, nil)
+	admin.waitGone("/v1/environments/Beta")
+	if _, err := there.Describe(ctx, "gantry-env-Beta"); platform.KindOf(err) != platform.NotFound {
+		t.Fatalf("Beta's stack after its deletion: %v, want NotFound", err)
 	}
 }
