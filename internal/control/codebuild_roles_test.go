@@ -16,17 +16,8 @@ func TestCodeBuildInstanceNeedsItsEnvironmentsRole(t *testing.T) {
 	h := newHarness(t)
 	h.mustEnvTemplate()
 	h.mustDeployedEnvironment("Beta")
-	h.mustCreateTemplate(platform.ServiceTemplate, platformtest.SvcTemplate)
-	tv, err := h.svc.CreateTemplateVersion(h.ctx, platform.ServiceTemplate, platformtest.SvcTemplate, control.CreateVersionInput{Bundle: h.bundle(platformtest.SvcBundle)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tv.Engine = platform.EngineCodeBuild
-	if err := h.store.UpdateTemplateVersion(h.ctx, tv, nil); err != nil {
-		t.Fatal(err)
-	}
-	h.mustPublish(platform.ServiceTemplate, platformtest.SvcTemplate, tv.Version)
-	_, err = h.svc.CreateService(h.ctx, serviceInput("Beta"))
+	h.mustCodeBuildServiceTemplate()
+	_, err := h.svc.CreateService(h.ctx, serviceInput("Beta"))
 	if kind, field := fieldOf(err); kind != platform.Invalid || field != "codebuildRoleArn" {
 		t.Fatalf("a CodeBuild instance in an environment without codebuildRoleArn: %v, want Invalid naming it", err)
 	}
@@ -40,4 +31,20 @@ func TestCodeBuildInstanceNeedsItsEnvironmentsRole(t *testing.T) {
 	if _, err := h.svc.CreateService(h.ctx, serviceInput("Beta")); err != nil {
 		t.Fatalf("with the environment's codebuildRoleArn: %v", err)
 	}
+}
+
+// mustCodeBuildServiceTemplate registers and publishes the sample's service template as a
+// version provisioned by CodeBuild.
+func (h *harness) mustCodeBuildServiceTemplate() {
+	h.t.Helper()
+	h.mustCreateTemplate(platform.ServiceTemplate, platformtest.SvcTemplate)
+	tv, err := h.svc.CreateTemplateVersion(h.ctx, platform.ServiceTemplate, platformtest.SvcTemplate, control.CreateVersionInput{Bundle: h.bundle(platformtest.SvcBundle)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	tv.Engine = platform.EngineCodeBuild
+	if err := h.store.UpdateTemplateVersion(h.ctx, tv, nil); err != nil {
+		h.t.Fatal(err)
+	}
+	h.mustPublish(platform.ServiceTemplate, platformtest.SvcTemplate, tv.Version)
 }

@@ -264,6 +264,11 @@ func (s *Service) planUpdateOf(ctx context.Context, env platform.Environment, in
 	if err := s.checkCodebuildRole(ctx, tv, withRole); err != nil {
 		return env, platform.Deployment{}, err
 	}
+	if !env.CustomerManaged {
+		if err := s.checkEngineRegion(tv, env, "region"); err != nil {
+			return env, platform.Deployment{}, err
+		}
+	}
 	return env, s.newDeployment(env.Target(), platform.Deploy, tv, spec, inputs), nil
 }
 

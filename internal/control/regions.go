@@ -23,11 +23,23 @@ func (s *Service) environmentRegion(region string, tv platform.TemplateVersion, 
 	if err := platform.ValidateRegion("region", region); err != nil {
 		return "", err
 	}
-	if !outputsGiven && tv.Engine.OrDefault() != platform.EngineCloudFormation {
-		return "", platform.FieldErrorf("region", "%s:%s is provisioned by %s, which runs in the platform's region (%s): only environments CloudFormation provisions deploy in another region",
-			tv.TemplateName, tv.Version, tv.Engine.OrDefault(), s.arns.Region)
+	if !outputsGiven {
+		if err := s.checkEngineRegion(tv, platform.Environment{Region: region}, "region"); err != nil {
+			return "", err
+		}
 	}
 	return region, nil
+}
+
+// checkEngineRegion refuses template version tv for a target in environment env when env
+// is in another region and tv is not provisioned by CloudFormation: CodeBuild and
+// Terraform provisioning run in the platform's region. Invalid naming field.
+func (s *Service) checkEngineRegion(tv platform.TemplateVersion, env platform.Environment, field string) error {
+	if env.Region == "" || tv.Engine.OrDefault() == platform.EngineCloudFormation {
+		return nil
+	}
+	return platform.FieldErrorf(field, "%s:%s is provisioned by %s, which runs in the platform's region (%s), not in region %s: "+
+		"only CloudFormation deploys in another region", tv.TemplateName, tv.Version, tv.Engine.OrDefault(), s.arns.Region, env.Region)
 }
 
 // regionOf is the region env deploys in: its own, else the platform's.

@@ -136,8 +136,9 @@ func newDeployable(tv platform.TemplateVersion, d platform.Deployment) platform.
 }
 
 // checkEnvironment confirms an instance of tv may deploy into environment name: it
-// exists, has deployed, runs a compatible template and, for a CodeBuild version, has a
-// CodeBuild role (Invalid naming codebuildRoleArn otherwise).
+// exists, has deployed, runs a compatible template, is in the platform's region unless tv
+// is provisioned by CloudFormation (Invalid naming field otherwise) and, for a CodeBuild
+// version, has a CodeBuild role (Invalid naming codebuildRoleArn otherwise).
 func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVersion, name, field string) error {
 	if name == "" {
 		return platform.FieldErrorf(field, "is required")
@@ -154,6 +155,9 @@ func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVers
 	}
 	for _, c := range tv.CompatibleEnvironments {
 		if c.TemplateName == env.TemplateName && c.MajorVersion == env.TemplateVersion.Major {
+			if err := s.checkEngineRegion(tv, env, field); err != nil {
+				return err
+			}
 			return s.checkCodebuildRole(ctx, tv, env)
 		}
 	}
