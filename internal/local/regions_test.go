@@ -112,7 +112,9 @@ func TestEnvironmentInAnotherRegion(t *testing.T) {
 // account (seeded as DIR/ACCOUNT/REGION/STACK): the vpc-env sample's environment at home,
 // the fargate-env sample's in us-west-2 with the backend-fargate-svc sample's instance in
 // it. Each is adopted where it is and deploys there afterwards; a stack in us-west-2 of an
-// environment whose name the home region's took is FAILED naming both regions. A second
+// environment whose name the home region's took is FAILED naming both regions, and so is
+// a service pipeline's stack there (pipelines deploy in the platform's region), holding
+// its service back. A second
 // import changes nothing; without regions only the platform's region is scanned; a region
 // that is malformed or not reachable is refused naming regions.
 func TestImportAcrossRegions(t *testing.T) {
@@ -131,10 +133,17 @@ func TestImportAcrossRegions(t *testing.T) {
 	}
 	writeSeedStack(t, west, envStack, platformtest.ReadFile(t, filepath.Join(west, envStack, "template.yaml")), meta)
 	const arn = "arn:aws:proton:us-west-2:000000000000:"
-	writeSeedStack(t, west, instanceStack, platformtest.ReadFile(t, fmt.Sprintf(protonServiceSample, "expected")+"/v1/instance/cloudformation.yaml"), SeedStackFile{
-		Tags: map[string]string{"aws:proton:template": arn + "service-template/backend-fargate-svc", "aws:proton:environment": arn + "environment/" + envName,
-			"aws:proton:service": arn + "service/" + svc, "aws:proton:service-instance": arn + "service/" + svc + "/service-instance/" + instance},
-		Outputs: []SeedOutput{{Key: "ServiceEndpoint", Value: instance + ".local"}}})
+	instanceTemplate := platformtest.ReadFile(t, fmt.Sprintf(protonServiceSample, "expected")+"/v1/instance/cloudformation.yaml")
+	// Service west-svc has its instance and its pipeline in us-west-2.
+	const westSvc, westPipeline = "west-svc", "AWSProton-west-svc-cloudformation--PIPEWE"
+	for service, stack := range map[string]string{svc: instanceStack, westSvc: "AWSProton-west-svc-" + instance + "-cloudformation-1f2e3d"} {
+		writeSeedStack(t, west, stack, instanceTemplate, SeedStackFile{
+			Tags: map[string]string{"aws:proton:template": arn + "service-template/backend-fargate-svc", "aws:proton:environment": arn + "environment/" + envName,
+				"aws:proton:service": arn + "service/" + service, "aws:proton:service-instance": arn + "service/" + service + "/service-instance/" + instance},
+			Outputs: []SeedOutput{{Key: "ServiceEndpoint", Value: instance + ".local"}}})
+	}
+	writeSeedStack(t, west, westPipeline, "Resources: {}\n", SeedStackFile{Tags: map[string]string{
+		"aws:proton:template": arn + "service-template/backend-fargate-svc", "aws:proton:service": arn + "service/" + westSvc}})
 	if err := os.MkdirAll(filepath.Join(seeds, AccountID), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +158,8 @@ func TestImportAcrossRegions(t *testing.T) {
 	}
 	admin.register("service-templates", "backend-fargate-svc", platformtest.TarGz(t, fmt.Sprintf(protonServiceSample, "bundles")+"/v1", nil))
 	inputs, _ := json.Marshal(sample.ServiceInstance.Inputs)
-	in := apimodel.ImportProton{EnvironmentSpecs: specs, Regions: []string{Region, westRegion},
-		ServiceSpecs: map[string]string{svc: fmt.Sprintf("proton: ServiceSpec\ninstances:\n  - name: %s\n    environment: %s\n    spec: %s\n", instance, envName, inputs)}}
+	svcSpec := fmt.Sprintf("proton: ServiceSpec\ninstances:\n  - name: %s\n    environment: %s\n    spec: %s\n", instance, envName, inputs)
+	in := apimodel.ImportProton{EnvironmentSpecs: specs, Regions: []string{Region, westRegion}, ServiceSpecs: map[string]string{svc: svcSpec, westSvc: svcSpec}}
 	byStack := func(in apimodel.ImportProton) map[string]apimodel.ImportedStack {
 		return importReportBy(t, admin, in, func(s apimodel.ImportedStack) string { return s.StackName })
 	}
@@ -167,6 +176,12 @@ func TestImportAcrossRegions(t *testing.T) {
 	}
 	if r := got[taken]; r.Outcome != "FAILED" || r.Region != westRegion || !strings.Contains(r.Message, "us-east-1") || !strings.Contains(r.Message, westRegion) {
 		t.Fatalf("a us-west-2 stack of an environment named as one at home = %+v", r)
+	}
+	if r := got[westPipeline]; r.Outcome != "FAILED" || r.TargetResourceType != "SERVICE_PIPELINE" || !strings.Contains(r.Message, "region us-west-2") {
+		t.Fatalf("a pipeline stack in us-west-2 = %+v, want FAILED: pipelines deploy in the platform's region", r)
+	}
+	if status, _ := admin.json("GET", "/v1/services/"+westSvc, nil, nil); status != 404 {
+		t.Fatalf("service %s was adopted without its pipeline: %d", westSvc, status)
 	}
 	var env apimodel.Environment
 	admin.must(200, "GET", "/v1/environments/"+envName, nil, &env)
