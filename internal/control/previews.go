@@ -125,14 +125,18 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 	if err != nil {
 		return platform.Preview{}, err
 	}
-	if err := s.blobs.Put(ctx, previewKey(id)+".json", record); err != nil {
+	if err := s.blobs.Put(ctx, previewKey(id), record); err != nil {
 		return platform.Preview{}, err
 	}
 	s.supersede(ctx, stacks, p)
 	return p, nil
 }
 
-func previewKey(id string) string { return "previews/" + id }
+// previewKey is where preview id's record is kept: under a folder named by the id's first
+// two digits, so that the records of a fleet's previews, written at once, are spread
+// over 256 folders rather than crowding one (locally, a folder takes one new file at a
+// time).
+func previewKey(id string) string { return "previews/" + id[:2] + "/" + id + ".json" }
 
 // supersede makes p the latest preview of its target: the previous one is dropped, its
 // change set deleted from the stack and its record removed, so that a target keeps at
@@ -148,7 +152,7 @@ func (s *Service) supersede(ctx context.Context, stacks platform.StackProvisione
 			err = nil // ended by an operation on the stack
 		}
 		if err == nil {
-			err = s.blobs.Delete(ctx, previewKey(previous)+".json")
+			err = s.blobs.Delete(ctx, previewKey(previous))
 		}
 	}
 	if err != nil {
@@ -164,7 +168,7 @@ func (s *Service) GetPreview(ctx context.Context, id string) (platform.Preview, 
 	if !previewIDPattern.MatchString(id) {
 		return platform.Preview{}, platform.FieldErrorf("id", "%q is not a preview id", id)
 	}
-	body, err := s.blobs.Get(ctx, previewKey(id)+".json")
+	body, err := s.blobs.Get(ctx, previewKey(id))
 	if platform.KindOf(err) == platform.NotFound {
 		return platform.Preview{}, platform.Errorf(platform.NotFound, "preview %s does not exist", id)
 	}
@@ -176,7 +180,7 @@ func (s *Service) GetPreview(ctx context.Context, id string) (platform.Preview, 
 		return platform.Preview{}, err
 	}
 	if !p.ExpiresAt.IsZero() && !s.clock().Before(p.ExpiresAt) {
-		if err := s.blobs.Delete(ctx, previewKey(id)+".json"); err != nil {
+		if err := s.blobs.Delete(ctx, previewKey(id)); err != nil {
 			s.log.WarnContext(ctx, "an expired preview's record was not removed", "preview", id, "error", err)
 		}
 		return platform.Preview{}, platform.Errorf(platform.NotFound, "preview %s expired at %s (previews last %s): preview again", id, p.ExpiresAt.Format(time.RFC3339), platform.PreviewLifetime)
