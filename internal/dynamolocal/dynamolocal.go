@@ -174,6 +174,33 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
+// CPU returns the CPU time (user and system) the server's process has used so far, read
+// from /proc: benchmarks count it beside their own. Errors when /proc cannot be read.
+func (s *Server) CPU() (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: fields are counted after it.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("dynamolocal: /proc/%d/stat has %d fields after the name", s.cmd.Process.Pid, len(fields))
+	}
+	var ticks int64
+	for _, f := range fields[11:13] { // utime and stime, in clock ticks
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("dynamolocal: /proc/%d/stat: %w", s.cmd.Process.Pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times (100 on every platform
+// Go supports).
+const clockTicks = 100
+
 // Endpoint returns the server's URL, e.g. "http://127.0.0.1:41234".
 func (s *Server) Endpoint() string { return s.endpoint }
 

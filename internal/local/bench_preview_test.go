@@ -82,23 +82,23 @@ func BenchmarkFleetPreview(b *testing.B) {
 		}
 		admin.must(200, "POST", "/v1/service-templates/"+svcTemplate+"/versions/"+v.version+"/publish", nil, nil)
 	}
-	b.Run("template-unchanged", func(b *testing.B) { benchFleetPreview(b, dev, svcTemplate, "1.1", "Tags") })
-	b.Run("template-changed", func(b *testing.B) { benchFleetPreview(b, dev, svcTemplate, "1.2", "Properties") })
+	b.Run("template-unchanged", func(b *testing.B) { benchFleetPreview(b, p, dev, svcTemplate, "1.1", "Tags") })
+	b.Run("template-changed", func(b *testing.B) { benchFleetPreview(b, p, dev, svcTemplate, "1.2", "Properties") })
 }
 
 // benchFleetPreview measures the fleet preview of version of template: each of the
 // fleetSize instances must be previewed with a change whose scope includes scope.
-func benchFleetPreview(b *testing.B, dev *client, template, version, scope string) {
+func benchFleetPreview(b *testing.B, p *Platform, dev *client, template, version, scope string) {
 	path := "/v1/service-templates/" + template + "/versions/" + version + "/preview"
 	var fleet apimodel.FleetPreview
 	dev.must(200, "POST", path, nil, &fleet) // warm up
-	cpu := processCPU(b)
+	cpu, dynamoCPU := processCPU(b), dynamoCPUOf(b, p)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dev.must(200, "POST", path, nil, &fleet)
 	}
 	b.StopTimer()
-	cpu = processCPU(b) - cpu
+	cpu, dynamoCPU = processCPU(b)-cpu, dynamoCPUOf(b, p)-dynamoCPU
 	if fleet.Previewed != fleetSize || fleet.Failed != 0 || fleet.Changed != fleetSize {
 		var errs []string
 		for _, t := range fleet.Targets {
@@ -117,6 +117,20 @@ func benchFleetPreview(b *testing.B, dev *client, template, version, scope strin
 	// The CPU time this process (Gantry and the benchmark's client; not DynamoDB Local)
 	// spent per fleet: on a loaded machine, the figure that load does not stretch.
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/fleet")
+	// DynamoDB Local's, on the same cores.
+	b.ReportMetric(dynamoCPU.Seconds()/float64(b.N), "dynamodb-cpu-s/fleet")
+}
+
+// dynamoCPUOf is the CPU time the platform's DynamoDB Local has used.
+func dynamoCPUOf(b *testing.B, p *Platform) time.Duration {
+	if p.dynamo == nil {
+		b.Fatal("the benchmark's platform runs no DynamoDB Local of its own")
+	}
+	cpu, err := p.dynamo.CPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cpu
 }
 
 // processCPU is the user and system CPU time this process has used.
