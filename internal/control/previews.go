@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"regexp"
 	"slices"
 	"sync"
@@ -138,25 +140,39 @@ func (s *Service) preview(ctx context.Context, d platform.Deployment, current pl
 // time).
 func previewKey(id string) string { return "previews/" + id[:2] + "/" + id + ".json" }
 
+// latestPreviewKey holds the id of the latest preview of the target whose stack is
+// stackName, spread over 256 folders as the records are (by a hash of the name).
+func latestPreviewKey(stackName string) string {
+	h := fnv.New32a()
+	h.Write([]byte(stackName))
+	return fmt.Sprintf("previews/latest/%02x/%s", h.Sum32()&0xff, stackName)
+}
+
 // supersede makes p the latest preview of its target: the previous one is dropped, its
 // change set deleted from the stack and its record removed, so that a target keeps at
-// most one preview whoever previews it again (previews made at the same moment each drop
-// a different predecessor). A preview is also ended by any operation on its stack
-// (CloudFormation drops a stack's change sets) and by its expiry. A failure here leaves
-// the old preview to expire: it is logged, and p stands.
+// most one preview whoever previews it again. A preview is also ended by any operation
+// on its stack (CloudFormation drops a stack's change sets) and by its expiry. A failure
+// here leaves the old preview to expire: it is logged, and p stands.
 func (s *Service) supersede(ctx context.Context, stacks platform.StackProvisioner, p platform.Preview) {
-	previous, err := s.store.SwapLatestPreview(ctx, p.Target, p.ID, p.ExpiresAt)
-	if err == nil && previous != "" && previous != p.ID && previewIDPattern.MatchString(previous) {
-		err = stacks.DeleteChangeSet(ctx, p.StackName, platform.PreviewChangeSetName(previous))
+	key := latestPreviewKey(p.StackName)
+	previous, err := s.blobs.Get(ctx, key)
+	switch {
+	case err == nil && string(previous) != p.ID && previewIDPattern.Match(previous):
+		err = stacks.DeleteChangeSet(ctx, p.StackName, platform.PreviewChangeSetName(string(previous)))
 		if platform.KindOf(err) == platform.NotFound {
 			err = nil // ended by an operation on the stack
 		}
 		if err == nil {
-			err = s.blobs.Delete(ctx, previewKey(previous))
+			err = s.blobs.Delete(ctx, previewKey(string(previous)))
 		}
+	case platform.KindOf(err) == platform.NotFound:
+		err = nil
+	}
+	if err == nil {
+		err = s.blobs.Put(ctx, key, []byte(p.ID))
 	}
 	if err != nil {
-		s.log.WarnContext(ctx, "the previous preview of the target was not dropped; it expires", "target", p.Target.String(), "preview", p.ID, "error", err)
+		s.log.WarnContext(ctx, "the previous preview of the target was not dropped; it expires", "stack", p.StackName, "preview", p.ID, "error", err)
 	}
 }
 

@@ -188,10 +188,6 @@ type Store interface {
 	UntagResource(ctx context.Context, r Resource, keys []string) error
 	// ListTags returns a resource's tags; none is an empty map, never NotFound.
 	ListTags(ctx context.Context, r Resource) (map[string]string, error)
-	// SwapLatestPreview records id as target's latest preview (forgotten after
-	// expiresAt) and returns the one it replaces, "" when none: previews of a target
-	// made at once each replace a different one.
-	SwapLatestPreview(ctx context.Context, target Target, id string, expiresAt time.Time) (string, error)
 	// ListTagsOf returns the tags of each of rs, as ListTags would, in one request per
 	// hundred resources.
 	ListTagsOf(ctx context.Context, rs []Resource) (map[Resource]map[string]string, error)

@@ -14,7 +14,6 @@
 //	client token      TOKEN#<scope>#<token>        TOKEN                           -                        -                                            -
 //	estate count      COUNTS                       C#<kind>#<template>#<major>#<minor>#<shard>  -         -                                            -
 //	recommendation    COUNTS                       R#<template kind>#<name>        -                        -                                            -
-//	latest preview    PREVIEW#<target key>         LATEST                          -                        -                                            -
 //
 // A target key is ENVIRONMENT#<env>, SERVICE_INSTANCE#<service>#<instance> or
 // SERVICE_PIPELINE#<service>; createdAt is UTC with nine fraction digits, so history sorts
@@ -27,7 +26,7 @@
 // reconciler finds the expired ones with one Query (ListExpiredDeployments); its final
 // write takes it off. A client token expires at expiresAt (epoch
 // seconds, the table's TTL attribute); the store treats an expired token as absent before
-// DynamoDB's TTL removes it. A target's latest preview expires with the preview.
+// DynamoDB's TTL removes it.
 //
 // A bundle marker makes a bundle digest unique within a major version of a template
 // (identical registrations under one major resolve to one version); it is written and
