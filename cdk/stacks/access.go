@@ -17,9 +17,16 @@ const (
 type access struct {
 	table  level
 	bucket level
-	// stacks is CloudFormation on Gantry's stacks (gantry-*): read = describe,
-	// readWrite = create, update, delete through change sets.
+	// stacks is CloudFormation on Gantry's stacks (gantry-*, and the AWSProton-* stacks it
+	// adopts): read = describe, list resources, readWrite = also create, update, delete
+	// through change sets.
 	stacks level
+	// previewStacks makes and drops change sets of those stacks without executing them
+	// (previews, and an import's proofs), reading their templates.
+	previewStacks bool
+	// listStacks describes every stack of the account (DescribeStacks without a name,
+	// whose resource is "*"): an import scans for AWS Proton's.
+	listStacks bool
 	// cancelStackUpdates may cancel the update in progress of Gantry's stacks
 	// (cloudformation:CancelUpdateStack), which rolls them back.
 	cancelStackUpdates bool
@@ -61,8 +68,12 @@ func functionAccess(name string) (access, error) {
 		// there yet), publishes Gantry's events for changes made through the API. API
 		// Gateway gives up at 30 s.
 		// Receives the push webhooks of linked repositories, which start the sync workflow.
+		// Previews make change sets, never executed here (with the provisioning role, or in a
+		// connected account with its role), and read stacks' resources; an import scans the
+		// stacks AWS Proton left and proves them with change sets.
 		return access{table: readWrite, bucket: readWrite, startExecution: true, sendTaskResponse: true, putEvents: true,
-			cancelStackUpdates: true, builds: readWrite, roleGroups: true, startSync: true, timeoutSeconds: 29, memoryMiB: 256}, nil
+			cancelStackUpdates: true, builds: readWrite, roleGroups: true, startSync: true,
+			stacks: read, previewStacks: true, listStacks: true, passProvisioningRole: true, assumeAccountRole: true, timeoutSeconds: 29, memoryMiB: 256}, nil
 	case "render":
 		// Renders a template version's bundle into a CloudFormation template.
 		return access{table: readWrite, bucket: readWrite, timeoutSeconds: 60, memoryMiB: 512}, nil

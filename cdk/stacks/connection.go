@@ -106,12 +106,20 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 		Resources: jsii.Strings(stacksIn(append([]string{*awscdk.Aws_REGION()}, props.Regions...))...),
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// An import scans the account for AWS Proton's stacks: DescribeStacks without a
+		// stack name has no narrower resource.
+		Sid:       jsii.String("ListStacks"),
+		Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+		Resources: jsii.Strings("*"),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("PassTheStacksRoles"),
 		Actions:   jsii.Strings("iam:PassRole"),
 		Resources: jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/%s*", *awscdk.Aws_PARTITION(), *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix)),
 	}))
-	suppress(role, "AwsSolutions-IAM5", "CloudFormation on Gantry's stacks (gantry-*) and passing the roles they create (named after their stacks): "+
-		"the stacks' names are only known as they are deployed")
+	suppress(role, "AwsSolutions-IAM5", "CloudFormation on Gantry's stacks (gantry-*) and the AWS Proton stacks it adopts (AWSProton-*), "+
+		"and passing the roles they create (named after their stacks): the stacks' names are only known as they are deployed; "+
+		"DescribeStacks on * lets an import list the account's stacks to find AWS Proton's (DescribeStacks without a name has no narrower resource)")
 	if len(policies) > 0 {
 		suppress(role, "AwsSolutions-IAM4", "the operator chooses these policies: they bound what users' templates may create in this account")
 	}
@@ -125,12 +133,14 @@ func NewConnectionStack(scope constructs.Construct, id string, props *Connection
 	return &ConnectionStack{Stack: stack, Role: role, Forward: forward}, nil
 }
 
-// stacksIn are the ARNs of Gantry's stacks (gantry-*) in the stack's account, in each of
-// regions.
+// stacksIn are the ARNs of Gantry's stacks (gantry-*) and of the AWS Proton stacks it
+// adopts (AWSProton-*) in the stack's account, in each of regions.
 func stacksIn(regions []string) []string {
-	out := make([]string, 0, len(regions))
+	out := make([]string, 0, 2*len(regions))
 	for _, r := range regions {
-		out = append(out, fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s*/*", *awscdk.Aws_PARTITION(), r, *awscdk.Aws_ACCOUNT_ID(), events.NamePrefix))
+		for _, prefix := range []string{events.NamePrefix, events.AdoptedNamePrefix} {
+			out = append(out, fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s*/*", *awscdk.Aws_PARTITION(), r, *awscdk.Aws_ACCOUNT_ID(), prefix))
+		}
 	}
 	return out
 }

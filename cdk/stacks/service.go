@@ -193,12 +193,16 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 	}
 	var actions []string
 	if a.stacks != none {
-		actions = append(actions, "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeChangeSet")
+		actions = append(actions, "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeChangeSet",
+			"cloudformation:ListStackResources")
 	}
 	if a.stacks == readWrite {
 		actions = append(actions, "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet",
 			"cloudformation:DeleteChangeSet", "cloudformation:ListChangeSets", "cloudformation:DeleteStack",
 			"cloudformation:GetTemplate", "cloudformation:TagResource", "cloudformation:UntagResource")
+	}
+	if a.previewStacks {
+		actions = append(actions, "cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:GetTemplate")
 	}
 	if a.cancelStackUpdates {
 		actions = append(actions, "cloudformation:CancelUpdateStack")
@@ -207,7 +211,14 @@ func (s *ServiceStack) grant(fn *Function, props *ServiceStackProps, cfg Config)
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("GantryStacks"),
 			Actions:   jsii.Strings(actions...),
-			Resources: jsii.Strings(gantryStacksARN()),
+			Resources: jsii.Strings(gantryStacksARNs()...),
+		}))
+	}
+	if a.listStacks {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ListStacks"),
+			Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+			Resources: jsii.Strings("*"),
 		}))
 	}
 	if a.passProvisioningRole {
@@ -281,10 +292,14 @@ func syncPollSchedule(minutes int) events.Schedule {
 		Description: fmt.Sprintf("Every %d minute(s) (%s), the sync poller asks each branch a sync configuration follows for its head and starts the sync workflow for a new one (webhooks missed)", minutes, ContextSyncPollMinutes)}
 }
 
-// gantryStacksARN matches Gantry's CloudFormation stacks in every region of this account's
-// partition.
-func gantryStacksARN() string {
-	return "arn:" + *awscdk.Aws_PARTITION() + ":cloudformation:*:*:stack/" + events.NamePrefix + "*/*"
+// gantryStacksARNs match Gantry's CloudFormation stacks, and the AWS Proton stacks it
+// adopts, in every region of this account's partition.
+func gantryStacksARNs() []string {
+	out := []string{}
+	for _, prefix := range []string{events.NamePrefix, events.AdoptedNamePrefix} {
+		out = append(out, "arn:"+*awscdk.Aws_PARTITION()+":cloudformation:*:*:stack/"+prefix+"*/*")
+	}
+	return out
 }
 
 // accountRoleARN matches the role named name in every account.
@@ -298,7 +313,9 @@ func (s *ServiceStack) suppressAcceptedFindings() {
 		suppress(fn.Role, "AwsSolutions-IAM5",
 			"wildcards come from CDK grants scoped to one resource: objects of the bundle bucket (<bucket>/*), "+
 				"indexes of the table (<table>/index/*), the action families of those grants (s3:GetObject*, s3:List*, ...); "+
-				"CloudFormation is limited to Gantry's stacks (stack/"+events.NamePrefix+"*/*, any region) and sts:AssumeRole "+
+				"CloudFormation is limited to Gantry's stacks (stack/"+events.NamePrefix+"*/*, any region) and the AWS Proton stacks it adopts (stack/"+
+				events.AdoptedNamePrefix+"*/*), except DescribeStacks on * for the API's import, which must list the account's stacks to find AWS Proton's "+
+				"(DescribeStacks without a stack name has no narrower resource), and sts:AssumeRole "+
 				"to the connected-account role name (role/<name>, any account, which Gantry cannot list at deploy time); "+
 				"iam:PassRole on this account's roles (role/*) only when passed to CodeBuild (iam:PassedToService): "+
 				"the environments' codebuildRoleArn, which the admins choose at run time; "+
@@ -307,7 +324,8 @@ func (s *ServiceStack) suppressAcceptedFindings() {
 			matching(`^Action::kms:.*\*$`),
 			matching(`^Resource::.*/\*$`),
 			matching(`^Resource::.*/index/\*$`),
-			matching(`^Resource::arn:<AWS::Partition>:cloudformation:\*:\*:stack/`+events.NamePrefix+`\*/\*$`),
+			matching(`^Resource::arn:<AWS::Partition>:cloudformation:\*:\*:stack/(`+events.NamePrefix+`|`+events.AdoptedNamePrefix+`)\*/\*$`),
+			matching(`^Resource::\*$`),
 			matching(`^Resource::arn:<AWS::Partition>:iam::\*:role/.+$`),
 			matching(`^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+-(deployment|sync):\*$`),
 		)

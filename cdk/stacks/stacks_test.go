@@ -875,9 +875,15 @@ func TestCloudFormationAndAssumeRoleAreScoped(t *testing.T) {
 				action := fmt.Sprint(a)
 				resource, _ := json.Marshal(st["Resource"])
 				switch {
+				case action == "cloudformation:DescribeStacks" && string(resource) == `"*"`:
+					// Only the API's import lists the account's stacks.
+					if st["Sid"] != "ListStacks" || !strings.HasPrefix(id, "ApiFunctionRole") {
+						t.Errorf("%s: %s on %s, want it only in the API's ListStacks statement", id, action, resource)
+					}
 				case strings.HasPrefix(action, "cloudformation:"):
-					if !strings.Contains(string(resource), ":cloudformation:*:*:stack/"+events.NamePrefix+"*/*") {
-						t.Errorf("%s: %s on %s, want Gantry's stacks only", id, action, resource)
+					if !strings.Contains(string(resource), ":cloudformation:*:*:stack/"+events.NamePrefix+"*/*") ||
+						!strings.Contains(string(resource), ":cloudformation:*:*:stack/"+events.AdoptedNamePrefix+"*/*") {
+						t.Errorf("%s: %s on %s, want Gantry's stacks and the AWS Proton stacks it adopts only", id, action, resource)
 					}
 				case action == "sts:AssumeRole":
 					if !strings.Contains(string(resource), ":iam::*:role/GantryTarget") {
@@ -957,8 +963,15 @@ func cloudFormationActions(tb testing.TB, t template) map[string][]string {
 func TestOnlyTheAPICancelsStackUpdates(t *testing.T) {
 	s := synthesized(t)
 	actions := cloudFormationActions(t, s.serviceJSON)
-	if got := actions["api"]; !reflect.DeepEqual(got, []string{"cloudformation:CancelUpdateStack"}) {
-		t.Errorf("api may %v on stacks, want only cloudformation:CancelUpdateStack", got)
+	// The API reads stacks, makes and drops the change sets of previews and cancels
+	// updates; it never executes a change set or deletes a stack (the deploy function does).
+	got := actions["api"]
+	slices.Sort(got)
+	want := []string{"cloudformation:CancelUpdateStack", "cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+		"cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:DescribeStacks",
+		"cloudformation:GetTemplate", "cloudformation:ListStackResources"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("api may %v on stacks, want %v", got, want)
 	}
 	for name, list := range actions {
 		if name != "api" && slices.Contains(list, "cloudformation:CancelUpdateStack") {
