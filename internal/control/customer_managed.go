@@ -114,10 +114,10 @@ func (s *Service) recordEnvironmentChange(ctx context.Context, env platform.Envi
 }
 
 // checkInstanceOutputs renders d, a deployment of service instance inst of svc (either
-// stored or not yet), when inst's environment is customer-managed and the template
-// version tv renders CloudFormation (see checkOutputsRead).
-func (s *Service) checkInstanceOutputs(ctx context.Context, field string, tv platform.TemplateVersion, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance) error {
-	return s.checkOutputsRead(ctx, field, "instance "+inst.Name, inst.Environment, tv.Engine, func() error {
+// stored or not yet), when env, inst's environment as read, is customer-managed and the
+// template version tv renders CloudFormation (see checkOutputsRead).
+func (s *Service) checkInstanceOutputs(ctx context.Context, field string, tv platform.TemplateVersion, d platform.Deployment, svc platform.Service, inst platform.ServiceInstance, env platform.Environment) error {
+	return s.checkOutputsRead(field, "instance "+inst.Name, env, tv.Engine, func() error {
 		_, err := s.previewer.RenderNewInstance(ctx, d, svc, inst)
 		return err
 	})
@@ -126,28 +126,31 @@ func (s *Service) checkInstanceOutputs(ctx context.Context, field string, tv pla
 // checkComponentOutputs renders d, a deployment of component c as given, when c's
 // environment is customer-managed and c renders CloudFormation (see checkOutputsRead).
 func (s *Service) checkComponentOutputs(ctx context.Context, field string, engine platform.Engine, d platform.Deployment, c platform.Component) error {
-	return s.checkOutputsRead(ctx, field, "component "+c.Name, c.Environment, engine, func() error {
+	if s.previewer == nil || engine.OrDefault() != platform.EngineCloudFormation {
+		return nil
+	}
+	env, err := s.store.GetEnvironment(ctx, c.Environment)
+	if err != nil {
+		return err
+	}
+	return s.checkOutputsRead(field, "component "+c.Name, env, engine, func() error {
 		_, err := s.previewer.RenderNewComponent(ctx, d, c)
 		return err
 	})
 }
 
 // checkOutputsRead runs render, the rendering of what (a service instance or component)
-// in environment, when that environment is customer-managed and engine is CloudFormation:
+// in env, when env is customer-managed and engine is CloudFormation:
 // its outputs were given by hand, and a template that reads one it was not given fails
 // here — before anything is stored — instead of deploying "" in its place. Invalid
-// naming field, the template file and line and the missing output; the errors of reading
-// the environment otherwise. Without a previewer the check is left to the deployment's
-// own rendering, which fails the same way.
-func (s *Service) checkOutputsRead(ctx context.Context, field, what, environment string, engine platform.Engine, render func() error) error {
-	if s.previewer == nil || engine.OrDefault() != platform.EngineCloudFormation {
+// naming field, the template file and line and the missing output; render's other errors.
+// Without a previewer the check is left to the deployment's own rendering, which fails
+// the same way.
+func (s *Service) checkOutputsRead(field, what string, env platform.Environment, engine platform.Engine, render func() error) error {
+	if s.previewer == nil || engine.OrDefault() != platform.EngineCloudFormation || !env.CustomerManaged {
 		return nil
 	}
-	env, err := s.store.GetEnvironment(ctx, environment)
-	if err != nil || !env.CustomerManaged {
-		return err
-	}
-	err = render()
+	err := render()
 	if platform.KindOf(err) == platform.Invalid {
 		return platform.FieldErrorf(field, "%s cannot render in customer-managed environment %s: %s", what, env.Name, platform.MessageOf(err))
 	}

@@ -383,26 +383,20 @@ func (fl *fleetLister) each(ctx context.Context, emit func([]FleetTarget)) error
 		return fl.eachInstancePage(ctx, emit)
 	}
 	for major := 1; major <= fl.v.Major; major++ {
-		page := platform.PageRequest{Limit: fleetPage}
-		for {
-			targets, err := fl.s.store.ListTemplateVersionTargets(ctx, fl.kind, fl.name, platform.Version{Major: major, Minor: platform.AllMinors}, page)
-			if err != nil {
-				return err
-			}
+		all := platform.Version{Major: major, Minor: platform.AllMinors}
+		err := eachPage(func(page platform.PageRequest) (platform.Page[platform.VersionTarget], error) {
+			return fl.s.store.ListTemplateVersionTargets(ctx, fl.kind, fl.name, all, page)
+		}, func(targets []platform.VersionTarget) error {
 			var out []FleetTarget
-			for _, t := range targets.Items {
+			for _, t := range targets {
 				if t.Target.Kind != platform.ServicePipelineTarget && t.TemplateVersion.Less(fl.v) {
 					out = append(out, FleetTarget{Target: t.Target, From: t.TemplateVersion})
 				}
 			}
-			if err := fl.prefetch(ctx, out); err != nil {
-				return err
-			}
-			emit(out)
-			if targets.NextToken == "" {
-				break
-			}
-			page.NextToken = targets.NextToken
+			return fl.hand(ctx, out, emit)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -412,21 +406,18 @@ func (fl *fleetLister) each(ctx context.Context, emit func([]FleetTarget)) error
 // lister's, the instances running it: the Query gives their records too.
 func (fl *fleetLister) eachInstancePage(ctx context.Context, emit func([]FleetTarget)) error {
 	var older []platform.Version
-	page := platform.PageRequest{Limit: fleetPage}
-	for {
-		versions, err := fl.s.store.ListTemplateVersions(ctx, platform.ServiceTemplate, fl.name, page)
-		if err != nil {
-			return err
-		}
-		for _, tv := range versions.Items {
+	err := eachPage(func(page platform.PageRequest) (platform.Page[platform.TemplateVersion], error) {
+		return fl.s.store.ListTemplateVersions(ctx, platform.ServiceTemplate, fl.name, page)
+	}, func(versions []platform.TemplateVersion) error {
+		for _, tv := range versions {
 			if tv.Version.Less(fl.v) {
 				older = append(older, tv.Version)
 			}
 		}
-		if versions.NextToken == "" {
-			break
-		}
-		page.NextToken = versions.NextToken
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	slices.SortFunc(older, func(a, b platform.Version) int {
 		if a.Less(b) {
@@ -435,28 +426,49 @@ func (fl *fleetLister) eachInstancePage(ctx context.Context, emit func([]FleetTa
 		return 1
 	})
 	for _, from := range older {
-		page := platform.PageRequest{Limit: fleetPage}
-		for {
-			instances, err := fl.s.store.ListTemplateVersionInstances(ctx, fl.name, from, page)
-			if err != nil {
-				return err
-			}
-			out := make([]FleetTarget, 0, len(instances.Items))
-			for _, inst := range instances.Items {
+		err := eachPage(func(page platform.PageRequest) (platform.Page[platform.ServiceInstance], error) {
+			return fl.s.store.ListTemplateVersionInstances(ctx, fl.name, from, page)
+		}, func(instances []platform.ServiceInstance) error {
+			out := make([]FleetTarget, 0, len(instances))
+			for _, inst := range instances {
 				fl.reads.put(instanceKey(inst.Service, inst.Name), inst, nil)
-				out = append(out, FleetTarget{Target: platform.Target{Kind: platform.ServiceInstanceTarget, Service: inst.Service, Instance: inst.Name}, From: from})
+				out = append(out, FleetTarget{Target: inst.Target(), From: from})
 			}
-			if err := fl.prefetch(ctx, out); err != nil {
-				return err
-			}
-			emit(out)
-			if instances.NextToken == "" {
-				break
-			}
-			page.NextToken = instances.NextToken
+			return fl.hand(ctx, out, emit)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// hand prefetches the reads of a page of targets, then emits it.
+func (fl *fleetLister) hand(ctx context.Context, targets []FleetTarget, emit func([]FleetTarget)) error {
+	if err := fl.prefetch(ctx, targets); err != nil {
+		return err
+	}
+	emit(targets)
+	return nil
+}
+
+// eachPage calls fn with each page list gives, fleetPage items at a time, from the first
+// to the last; it stops at the first error of either.
+func eachPage[T any](list func(platform.PageRequest) (platform.Page[T], error), fn func([]T) error) error {
+	page := platform.PageRequest{Limit: fleetPage}
+	for {
+		items, err := list(page)
+		if err != nil {
+			return err
+		}
+		if err := fn(items.Items); err != nil {
+			return err
+		}
+		if items.NextToken == "" {
+			return nil
+		}
+		page.NextToken = items.NextToken
+	}
 }
 
 // prefetch puts into the fleet's reads the tags of targets and their component links,

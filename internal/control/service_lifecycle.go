@@ -141,13 +141,14 @@ func (s *Service) updateService(ctx context.Context, name string, in UpdateServi
 			}
 			// A new instance runs the template version its service was created with
 			// (UpdateServiceInstance moves it on).
-			if err := s.checkEnvironment(ctx, tv, inst.Environment, field+".environment"); err != nil {
+			env, err := s.checkEnvironment(ctx, tv, inst.Environment, field+".environment")
+			if err != nil {
 				return svc, err
 			}
 			target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: name, Instance: inst.Name}
 			d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
 			instance := platform.ServiceInstance{Service: name, Name: inst.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
-			if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance); err != nil {
+			if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance, env); err != nil {
 				return svc, err
 			}
 			deployments, added = append(deployments, d), append(added, instance)
@@ -336,13 +337,14 @@ func (s *Service) createServiceInstance(ctx context.Context, in CreateServiceIns
 	if inst == nil {
 		return platform.ServiceInstance{}, platform.FieldErrorf("spec.instances", "must list instance %q (with its environment and inputs)", in.Name)
 	}
-	if err := s.checkEnvironment(ctx, tv, inst.Environment, "spec.instances.environment"); err != nil {
+	env, err := s.checkEnvironment(ctx, tv, inst.Environment, "spec.instances.environment")
+	if err != nil {
 		return platform.ServiceInstance{}, err
 	}
 	target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: in.Service, Instance: in.Name}
 	d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
 	instance := platform.ServiceInstance{Service: in.Service, Name: in.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
-	if err := s.checkInstanceOutputs(ctx, "spec.instances.environment", tv, d, svc, instance); err != nil {
+	if err := s.checkInstanceOutputs(ctx, "spec.instances.environment", tv, d, svc, instance, env); err != nil {
 		return platform.ServiceInstance{}, err
 	}
 	if token != nil {

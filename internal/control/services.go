@@ -84,13 +84,14 @@ func (s *Service) createService(ctx context.Context, in CreateServiceInput, toke
 			return svc, platform.FieldErrorf(field+".name", "instance %q is listed twice", inst.Name)
 		}
 		seen[inst.Name] = true
-		if err := s.checkEnvironment(ctx, tv, inst.Environment, field+".environment"); err != nil {
+		env, err := s.checkEnvironment(ctx, tv, inst.Environment, field+".environment")
+		if err != nil {
 			return svc, err
 		}
 		target := platform.Target{Kind: platform.ServiceInstanceTarget, Service: in.Name, Instance: inst.Name}
 		d := s.newDeployment(target, platform.Deploy, tv, inst.Spec, inst.Inputs)
 		instance := platform.ServiceInstance{Service: in.Name, Name: inst.Name, Environment: inst.Environment, Deployable: newDeployable(tv, d)}
-		if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance); err != nil {
+		if err := s.checkInstanceOutputs(ctx, field+".environment", tv, d, svc, instance, env); err != nil {
 			return svc, err
 		}
 		deployments, instances = append(deployments, d), append(instances, instance)
@@ -135,33 +136,34 @@ func newDeployable(tv platform.TemplateVersion, d platform.Deployment) platform.
 		LastAttemptedAt: d.CreatedAt, CreatedAt: d.CreatedAt, Revision: 1}
 }
 
-// checkEnvironment confirms an instance of tv may deploy into environment name: it
+// checkEnvironment confirms an instance of tv may deploy into environment name, and
+// returns the environment as read: it
 // exists, has deployed, runs a compatible template, is in the platform's region unless tv
 // is provisioned by CloudFormation (Invalid naming field otherwise) and, for a CodeBuild
 // version, has a CodeBuild role (Invalid naming codebuildRoleArn otherwise).
-func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVersion, name, field string) error {
+func (s *Service) checkEnvironment(ctx context.Context, tv platform.TemplateVersion, name, field string) (platform.Environment, error) {
 	if name == "" {
-		return platform.FieldErrorf(field, "is required")
+		return platform.Environment{}, platform.FieldErrorf(field, "is required")
 	}
 	env, err := s.store.GetEnvironment(ctx, name)
 	if platform.KindOf(err) == platform.NotFound {
-		return platform.FieldErrorf(field, "environment %q does not exist", name)
+		return env, platform.FieldErrorf(field, "environment %q does not exist", name)
 	}
 	if err != nil {
-		return err
+		return env, err
 	}
 	if env.LastSucceededDeploymentID == "" {
-		return platform.FieldErrorf(field, "environment %q has not been deployed successfully yet (status %s)", name, env.DeploymentStatus)
+		return env, platform.FieldErrorf(field, "environment %q has not been deployed successfully yet (status %s)", name, env.DeploymentStatus)
 	}
 	for _, c := range tv.CompatibleEnvironments {
 		if c.TemplateName == env.TemplateName && c.MajorVersion == env.TemplateVersion.Major {
 			if err := s.checkEngineRegion(tv, env, field); err != nil {
-				return err
+				return env, err
 			}
-			return s.checkCodebuildRole(ctx, tv, env)
+			return env, s.checkCodebuildRole(ctx, tv, env)
 		}
 	}
-	return platform.FieldErrorf(field, "environment %q runs %s:%d, which service template %s %s is not compatible with (compatible: %s)",
+	return env, platform.FieldErrorf(field, "environment %q runs %s:%d, which service template %s %s is not compatible with (compatible: %s)",
 		name, env.TemplateName, env.TemplateVersion.Major, tv.TemplateName, tv.Version, compatibleList(tv.CompatibleEnvironments))
 }
 
@@ -259,8 +261,9 @@ func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, 
 	if err != nil {
 		return inst, platform.Deployment{}, err
 	}
+	var env platform.Environment
 	if tv.Version.Major != inst.TemplateVersion.Major {
-		if err := s.checkEnvironment(ctx, tv, inst.Environment, "environment"); err != nil {
+		if env, err = s.checkEnvironment(ctx, tv, inst.Environment, "environment"); err != nil {
 			return inst, platform.Deployment{}, err
 		}
 	}
@@ -276,14 +279,19 @@ func (s *Service) planInstanceUpdate(ctx context.Context, service, name string, 
 	if in.DeploymentType == platform.DeployNone {
 		return inst, d, nil // nothing renders
 	}
-	err = s.checkOutputsRead(ctx, "environment", "instance "+name, inst.Environment, tv.Engine, func() error {
-		svc, err := s.store.GetService(ctx, service)
-		if err == nil {
-			_, err = s.previewer.RenderNewInstance(ctx, d, svc, inst)
+	if env.Name == "" {
+		if env, err = s.store.GetEnvironment(ctx, inst.Environment); err != nil {
+			return inst, d, err
 		}
-		return err
-	})
-	return inst, d, err
+	}
+	if !env.CustomerManaged {
+		return inst, d, nil // the check renders only there: no service to read
+	}
+	svc, err := s.store.GetService(ctx, service)
+	if err != nil {
+		return inst, d, err
+	}
+	return inst, d, s.checkInstanceOutputs(ctx, "environment", tv, d, svc, inst, env)
 }
 
 // updateServiceInstance is UpdateServiceInstance once its client token is checked.
